@@ -1,0 +1,322 @@
+"""In-memory adapters: the same contract as PostgreSQL, for fast use-case tests.
+
+Each unit of work reads the committed tables through its own overlay of pending writes and
+publishes them on commit, so concurrent units of work behave like read-committed
+transactions: a lost update is refused by version, a rollback leaves nothing behind, and
+`get_for_update` serialises writers of a tenant like a row lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+from uuid import UUID
+
+from application.errors import AlreadyExists, ConcurrencyConflict
+from application.pagination import PageRequest, Position
+from domain.audit import AuditEntry
+from domain.credentials import ApiKey, UserToken
+from domain.ids import ApiKeyId, TenantId, UserId, UserTokenId
+from domain.tenancy import Member, Membership, Role, Tenant, User, UserTenant
+from domain.values import Email
+
+T = TypeVar("T")
+_DELETED = object()
+
+
+class InMemoryDatabase:
+    """The committed state shared by every unit of work of one test or process."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[Any, Any]] = {
+            name: {}
+            for name in ("users", "tenants", "memberships", "api_keys", "user_tokens", "audit")
+        }
+        self.tenant_locks: dict[TenantId, asyncio.Lock] = {}
+
+    def unit_of_work(
+        self, *, tenant_id: TenantId | None = None, user_id: UserId | None = None
+    ) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self)
+
+
+class _Overlay:
+    """Pending writes of one transaction over the committed tables."""
+
+    def __init__(self, db: InMemoryDatabase) -> None:
+        self._db = db
+        self.pending: dict[str, dict[Any, Any]] = {name: {} for name in db.tables}
+
+    def get(self, table: str, key: Any) -> Any:
+        value = self.pending[table].get(key, None)
+        if value is _DELETED:
+            return None
+        if value is None:
+            value = self._db.tables[table].get(key)
+        return copy.deepcopy(value)
+
+    def rows(self, table: str) -> list[Any]:
+        merged = {**self._db.tables[table], **self.pending[table]}
+        return [copy.deepcopy(v) for v in merged.values() if v is not _DELETED]
+
+    def put(self, table: str, key: Any, value: Any) -> None:
+        self.pending[table][key] = copy.deepcopy(value)
+
+    def delete(self, table: str, key: Any) -> None:
+        self.pending[table][key] = _DELETED
+
+    def committed(self, table: str, key: Any) -> Any:
+        return self._db.tables[table].get(key)
+
+    def publish(self) -> None:
+        for table, writes in self.pending.items():
+            for key, value in writes.items():
+                if value is _DELETED:
+                    self._db.tables[table].pop(key, None)
+                else:
+                    self._db.tables[table][key] = value
+            writes.clear()
+
+
+def _page(
+    rows: Iterable[T],
+    request: PageRequest,
+    position: Callable[[T], Position],
+    *,
+    newest_first: bool = False,
+) -> list[T]:
+    def key(row: T) -> tuple[datetime, UUID]:
+        p = position(row)
+        return (p.created_at, p.id)
+
+    ordered = sorted(rows, key=key, reverse=newest_first)
+    if request.after is not None:
+        mark = (request.after.created_at, request.after.id)
+        ordered = [r for r in ordered if (key(r) < mark if newest_first else key(r) > mark)]
+    return ordered[: request.limit + 1]
+
+
+def _save_versioned(overlay: _Overlay, table: str, entity: Any, name: str) -> None:
+    current = overlay.get(table, entity.id)
+    committed = overlay.committed(table, entity.id)
+    if (
+        current is None
+        or current.version != entity.version
+        or (committed is not None and committed.version > entity.version)
+    ):
+        raise ConcurrencyConflict(name, entity.id)
+    entity.version += 1
+    overlay.put(table, entity.id, entity)
+
+
+class InMemoryUserRepository:
+    def __init__(self, overlay: _Overlay) -> None:
+        self._o = overlay
+
+    async def get(self, user_id: UserId) -> User | None:
+        return self._o.get("users", user_id)  # type: ignore[no-any-return]
+
+    async def by_email(self, email: Email) -> User | None:
+        return next((u for u in self._o.rows("users") if u.email == email), None)
+
+    async def add(self, user: User) -> None:
+        if await self.by_email(user.email) is not None:
+            raise AlreadyExists("user", "email")
+        self._o.put("users", user.id, user)
+
+    async def save(self, user: User) -> None:
+        other = await self.by_email(user.email)
+        if other is not None and other.id != user.id:
+            raise AlreadyExists("user", "email")
+        _save_versioned(self._o, "users", user, "user")
+
+    async def list(self, page: PageRequest) -> list[User]:
+        return _page(self._o.rows("users"), page, lambda u: Position(u.created_at, u.id))
+
+
+class InMemoryTenantRepository:
+    def __init__(self, overlay: _Overlay, uow: InMemoryUnitOfWork) -> None:
+        self._o = overlay
+        self._uow = uow
+
+    async def get(self, tenant_id: TenantId) -> Tenant | None:
+        return self._o.get("tenants", tenant_id)  # type: ignore[no-any-return]
+
+    async def get_for_update(self, tenant_id: TenantId) -> Tenant | None:
+        await self._uow.lock_tenant(tenant_id)
+        return await self.get(tenant_id)
+
+    async def add(self, tenant: Tenant) -> None:
+        self._o.put("tenants", tenant.id, tenant)
+
+    async def save(self, tenant: Tenant) -> None:
+        _save_versioned(self._o, "tenants", tenant, "tenant")
+
+    async def list(self, page: PageRequest) -> list[Tenant]:
+        return _page(self._o.rows("tenants"), page, lambda t: Position(t.created_at, t.id))
+
+
+class InMemoryMembershipRepository:
+    def __init__(self, overlay: _Overlay) -> None:
+        self._o = overlay
+
+    async def get(self, tenant_id: TenantId, user_id: UserId) -> Membership | None:
+        return next(
+            (
+                m
+                for m in self._o.rows("memberships")
+                if m.tenant_id == tenant_id and m.user_id == user_id
+            ),
+            None,
+        )
+
+    async def add(self, membership: Membership) -> None:
+        if await self.get(membership.tenant_id, membership.user_id) is not None:
+            raise AlreadyExists(
+                "membership", "user_id", "the user is already a member of this tenant"
+            )
+        self._o.put("memberships", membership.id, membership)
+
+    async def save(self, membership: Membership) -> None:
+        _save_versioned(self._o, "memberships", membership, "membership")
+
+    async def remove(self, membership: Membership) -> None:
+        self._o.delete("memberships", membership.id)
+
+    async def count_owners(self, tenant_id: TenantId) -> int:
+        return sum(
+            1
+            for m in self._o.rows("memberships")
+            if m.tenant_id == tenant_id and m.role is Role.OWNER
+        )
+
+    async def members(self, tenant_id: TenantId, page: PageRequest) -> list[Member]:
+        rows = [
+            Member(m, self._o.get("users", m.user_id))
+            for m in self._o.rows("memberships")
+            if m.tenant_id == tenant_id
+        ]
+        return _page(rows, page, lambda r: Position(r.membership.created_at, r.membership.id))
+
+    async def tenants_of(self, user_id: UserId, page: PageRequest) -> list[UserTenant]:
+        rows = [
+            UserTenant(self._o.get("tenants", m.tenant_id), m)
+            for m in self._o.rows("memberships")
+            if m.user_id == user_id
+        ]
+        return _page(rows, page, lambda r: Position(r.membership.created_at, r.membership.id))
+
+
+class InMemoryApiKeyRepository:
+    def __init__(self, overlay: _Overlay) -> None:
+        self._o = overlay
+
+    async def add(self, key: ApiKey) -> None:
+        self._o.put("api_keys", key.id, key)
+
+    async def get(self, tenant_id: TenantId, key_id: ApiKeyId) -> ApiKey | None:
+        key = self._o.get("api_keys", key_id)
+        return key if key is not None and key.tenant_id == tenant_id else None
+
+    async def by_prefix(self, tenant_id: TenantId, prefix: str) -> ApiKey | None:
+        return next(
+            (
+                k
+                for k in self._o.rows("api_keys")
+                if k.tenant_id == tenant_id and k.prefix == prefix
+            ),
+            None,
+        )
+
+    async def save(self, key: ApiKey) -> None:
+        self._o.put("api_keys", key.id, key)
+
+    async def list(self, tenant_id: TenantId, page: PageRequest) -> list[ApiKey]:
+        rows = [k for k in self._o.rows("api_keys") if k.tenant_id == tenant_id]
+        return _page(rows, page, lambda k: Position(k.created_at, k.id))
+
+    async def mark_used(self, key_id: ApiKeyId, at: datetime) -> None:
+        key = self._o.get("api_keys", key_id)
+        if key is not None:
+            key.last_used_at = at
+            self._o.put("api_keys", key_id, key)
+
+
+class InMemoryUserTokenRepository:
+    def __init__(self, overlay: _Overlay) -> None:
+        self._o = overlay
+
+    async def add(self, token: UserToken) -> None:
+        self._o.put("user_tokens", token.id, token)
+
+    async def get(self, user_id: UserId, token_id: UserTokenId) -> UserToken | None:
+        token = self._o.get("user_tokens", token_id)
+        return token if token is not None and token.user_id == user_id else None
+
+    async def by_prefix(self, prefix: str) -> UserToken | None:
+        return next((t for t in self._o.rows("user_tokens") if t.prefix == prefix), None)
+
+    async def save(self, token: UserToken) -> None:
+        self._o.put("user_tokens", token.id, token)
+
+    async def list(self, user_id: UserId, page: PageRequest) -> list[UserToken]:
+        rows = [t for t in self._o.rows("user_tokens") if t.user_id == user_id]
+        return _page(rows, page, lambda t: Position(t.created_at, t.id))
+
+    async def mark_used(self, token_id: UserTokenId, at: datetime) -> None:
+        token = self._o.get("user_tokens", token_id)
+        if token is not None:
+            token.last_used_at = at
+            self._o.put("user_tokens", token_id, token)
+
+
+class InMemoryAuditLog:
+    def __init__(self, overlay: _Overlay) -> None:
+        self._o = overlay
+
+    async def record(self, entry: AuditEntry) -> None:
+        self._o.put("audit", entry.id, entry)
+
+    async def list(self, tenant_id: TenantId, page: PageRequest) -> list[AuditEntry]:
+        rows = [e for e in self._o.rows("audit") if e.tenant_id == tenant_id]
+        return _page(rows, page, lambda e: Position(e.at, e.id), newest_first=True)
+
+
+class InMemoryUnitOfWork:
+    def __init__(self, db: InMemoryDatabase) -> None:
+        self._db = db
+        self._overlay = _Overlay(db)
+        self._held: list[asyncio.Lock] = []
+        self.users = InMemoryUserRepository(self._overlay)
+        self.tenants = InMemoryTenantRepository(self._overlay, self)
+        self.memberships = InMemoryMembershipRepository(self._overlay)
+        self.api_keys = InMemoryApiKeyRepository(self._overlay)
+        self.user_tokens = InMemoryUserTokenRepository(self._overlay)
+        self.audit = InMemoryAuditLog(self._overlay)
+
+    async def lock_tenant(self, tenant_id: TenantId) -> None:
+        lock = self._db.tenant_locks.setdefault(tenant_id, asyncio.Lock())
+        if lock not in self._held:
+            await lock.acquire()
+            self._held.append(lock)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._overlay.pending = {name: {} for name in self._db.tables}
+        for lock in self._held:
+            lock.release()
+        self._held.clear()
+
+    async def commit(self) -> None:
+        self._overlay.publish()

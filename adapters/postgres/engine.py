@@ -1,0 +1,35 @@
+"""The async engine and the database URL conventions."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+
+def async_url(url: str) -> str:
+    """Accept postgres://, postgresql:// or postgresql+psycopg:// and use psycopg 3."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+def sync_url(url: str) -> str:
+    """The same server for synchronous use (migrations): psycopg 3 serves both."""
+    return async_url(url)
+
+
+def libpq_url(url: str) -> str:
+    """A plain postgresql:// URL, as psql and psycopg.connect() expect it."""
+    return (
+        make_url(async_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+
+
+def create_engine(url: str, *, pool_size: int = 10, connect_timeout: float = 5.0) -> AsyncEngine:
+    return create_async_engine(
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"connect_timeout": max(1, round(connect_timeout))},
+    )

@@ -1,0 +1,394 @@
+"""PostgreSQL repositories: SQLAlchemy Core statements and explicit mapping.
+
+Every query of a tenant-scoped table filters by tenant_id itself (the first isolation
+layer); row-level security (the third) holds even if one forgot to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.postgres import mapping
+from adapters.postgres.errors import unique_violation
+from adapters.postgres.tables import api_keys, audit_log, memberships, tenants, user_tokens, users
+from application.errors import AlreadyExists, ConcurrencyConflict
+from application.pagination import PageRequest
+from domain.audit import AuditEntry
+from domain.credentials import ApiKey, UserToken
+from domain.ids import ApiKeyId, TenantId, UserId, UserTokenId
+from domain.tenancy import Member, Membership, Role, Tenant, User, UserTenant
+from domain.values import Email
+
+# A credential's last use is recorded at most this often: auth stays one cheap read.
+LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+_UNIQUE: dict[str, Callable[[], AlreadyExists]] = {
+    "uq_users_email_lower": lambda: AlreadyExists("user", "email"),
+    "uq_memberships_user_id_tenant_id": lambda: AlreadyExists(
+        "membership", "user_id", "the user is already a member of this tenant"
+    ),
+}
+
+
+def _keyset(
+    created: sa.ColumnElement[Any],
+    id_: sa.ColumnElement[Any],
+    page: PageRequest,
+    *,
+    newest_first: bool = False,
+) -> tuple[list[sa.ColumnElement[bool]], list[sa.UnaryExpression[Any]]]:
+    """WHERE and ORDER BY clauses for one page over (created, id)."""
+    where: list[sa.ColumnElement[bool]] = []
+    if page.after is not None:
+        mark = sa.tuple_(sa.literal(page.after.created_at), sa.literal(page.after.id))
+        key = sa.tuple_(created, id_)
+        where.append(key < mark if newest_first else key > mark)
+    order = [created.desc(), id_.desc()] if newest_first else [created.asc(), id_.asc()]
+    return where, order
+
+
+async def _insert(conn: AsyncConnection, table: sa.Table, values: dict[str, Any]) -> None:
+    try:
+        await conn.execute(sa.insert(table).values(**values))
+    except IntegrityError as error:
+        known = unique_violation(error, _UNIQUE)
+        if known is None:
+            raise
+        raise known from None
+
+
+async def _update_versioned(
+    conn: AsyncConnection, table: sa.Table, entity: Any, values: dict[str, Any], name: str
+) -> None:
+    try:
+        result = await conn.execute(
+            sa.update(table)
+            .where(table.c.id == entity.id, table.c.version == entity.version)
+            .values(**values, version=entity.version + 1)
+        )
+    except IntegrityError as error:
+        known = unique_violation(error, _UNIQUE)
+        if known is None:
+            raise
+        raise known from None
+    if result.rowcount != 1:
+        raise ConcurrencyConflict(name, entity.id)
+    entity.version += 1
+
+
+_member_columns = [
+    *(c.label(f"m_{c.name}") for c in memberships.c),
+    *(c.label(f"u_{c.name}") for c in users.c),
+]
+_user_tenant_columns = [
+    *(c.label(f"m_{c.name}") for c in memberships.c),
+    *(c.label(f"t_{c.name}") for c in tenants.c),
+]
+
+
+class PostgresUserRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, user_id: UserId) -> User | None:
+        row = (await self._conn.execute(sa.select(users).where(users.c.id == user_id))).first()
+        return mapping.user_from(row) if row else None
+
+    async def by_email(self, email: Email) -> User | None:
+        query = sa.select(users).where(sa.func.lower(users.c.email) == email.key)
+        row = (await self._conn.execute(query)).first()
+        return mapping.user_from(row) if row else None
+
+    async def add(self, user: User) -> None:
+        await _insert(
+            self._conn,
+            users,
+            {
+                "id": user.id,
+                "created_at": user.created_at,
+                "version": user.version,
+                **mapping.user_values(user),
+            },
+        )
+
+    async def save(self, user: User) -> None:
+        await _update_versioned(self._conn, users, user, mapping.user_values(user), "user")
+
+    async def list(self, page: PageRequest) -> list[User]:
+        where, order = _keyset(users.c.created_at, users.c.id, page)
+        query = sa.select(users).where(*where).order_by(*order).limit(page.limit + 1)
+        return [mapping.user_from(r) for r in await self._conn.execute(query)]
+
+
+class PostgresTenantRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, tenant_id: TenantId) -> Tenant | None:
+        row = (
+            await self._conn.execute(sa.select(tenants).where(tenants.c.id == tenant_id))
+        ).first()
+        return mapping.tenant_from(row) if row else None
+
+    async def get_for_update(self, tenant_id: TenantId) -> Tenant | None:
+        query = sa.select(tenants).where(tenants.c.id == tenant_id).with_for_update()
+        row = (await self._conn.execute(query)).first()
+        return mapping.tenant_from(row) if row else None
+
+    async def add(self, tenant: Tenant) -> None:
+        await _insert(
+            self._conn,
+            tenants,
+            {
+                "id": tenant.id,
+                "created_at": tenant.created_at,
+                "version": tenant.version,
+                **mapping.tenant_values(tenant),
+            },
+        )
+
+    async def save(self, tenant: Tenant) -> None:
+        await _update_versioned(
+            self._conn, tenants, tenant, mapping.tenant_values(tenant), "tenant"
+        )
+
+    async def list(self, page: PageRequest) -> list[Tenant]:
+        where, order = _keyset(tenants.c.created_at, tenants.c.id, page)
+        query = sa.select(tenants).where(*where).order_by(*order).limit(page.limit + 1)
+        return [mapping.tenant_from(r) for r in await self._conn.execute(query)]
+
+
+class PostgresMembershipRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, tenant_id: TenantId, user_id: UserId) -> Membership | None:
+        query = sa.select(memberships).where(
+            memberships.c.tenant_id == tenant_id, memberships.c.user_id == user_id
+        )
+        row = (await self._conn.execute(query)).first()
+        return mapping.membership_from(row) if row else None
+
+    async def add(self, membership: Membership) -> None:
+        await _insert(
+            self._conn,
+            memberships,
+            {
+                "id": membership.id,
+                "tenant_id": membership.tenant_id,
+                "user_id": membership.user_id,
+                "role": membership.role.value,
+                "created_at": membership.created_at,
+                "updated_at": membership.updated_at,
+                "version": membership.version,
+            },
+        )
+
+    async def save(self, membership: Membership) -> None:
+        await _update_versioned(
+            self._conn,
+            memberships,
+            membership,
+            {"role": membership.role.value, "updated_at": membership.updated_at},
+            "membership",
+        )
+
+    async def remove(self, membership: Membership) -> None:
+        await self._conn.execute(
+            sa.delete(memberships).where(
+                memberships.c.tenant_id == membership.tenant_id, memberships.c.id == membership.id
+            )
+        )
+
+    async def count_owners(self, tenant_id: TenantId) -> int:
+        query = sa.select(sa.func.count()).where(
+            memberships.c.tenant_id == tenant_id, memberships.c.role == Role.OWNER.value
+        )
+        return int((await self._conn.execute(query)).scalar_one())
+
+    async def members(self, tenant_id: TenantId, page: PageRequest) -> list[Member]:
+        where, order = _keyset(memberships.c.created_at, memberships.c.id, page)
+        query = (
+            sa.select(*_member_columns)
+            .select_from(memberships.join(users, users.c.id == memberships.c.user_id))
+            .where(memberships.c.tenant_id == tenant_id, *where)
+            .order_by(*order)
+            .limit(page.limit + 1)
+        )
+        return [
+            Member(mapping.membership_from(r, "m_"), mapping.user_from(r, "u_"))
+            for r in await self._conn.execute(query)
+        ]
+
+    async def tenants_of(self, user_id: UserId, page: PageRequest) -> list[UserTenant]:
+        where, order = _keyset(memberships.c.created_at, memberships.c.id, page)
+        query = (
+            sa.select(*_user_tenant_columns)
+            .select_from(memberships.join(tenants, tenants.c.id == memberships.c.tenant_id))
+            .where(memberships.c.user_id == user_id, *where)
+            .order_by(*order)
+            .limit(page.limit + 1)
+        )
+        return [
+            UserTenant(mapping.tenant_from(r, "t_"), mapping.membership_from(r, "m_"))
+            for r in await self._conn.execute(query)
+        ]
+
+
+def _credential_values(credential: ApiKey | UserToken) -> dict[str, Any]:
+    return {
+        "id": credential.id,
+        "name": credential.name,
+        "prefix": credential.prefix,
+        "secret_hash": credential.secret_hash,
+        "created_at": credential.created_at,
+        "updated_at": credential.created_at,
+        "expires_at": credential.expires_at,
+        "last_used_at": credential.last_used_at,
+        "revoked_at": credential.revoked_at,
+    }
+
+
+def _touch(table: sa.Table, credential_id: Any, at: datetime) -> sa.Update:
+    return (
+        sa.update(table)
+        .where(
+            table.c.id == credential_id,
+            sa.or_(
+                table.c.last_used_at.is_(None), table.c.last_used_at < at - LAST_USED_GRANULARITY
+            ),
+        )
+        .values(last_used_at=at)
+    )
+
+
+class PostgresApiKeyRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, key: ApiKey) -> None:
+        await _insert(
+            self._conn,
+            api_keys,
+            {
+                **_credential_values(key),
+                "tenant_id": key.tenant_id,
+                "role": key.role.value,
+                "created_by": key.created_by,
+            },
+        )
+
+    async def get(self, tenant_id: TenantId, key_id: ApiKeyId) -> ApiKey | None:
+        query = sa.select(api_keys).where(
+            api_keys.c.tenant_id == tenant_id, api_keys.c.id == key_id
+        )
+        row = (await self._conn.execute(query)).first()
+        return mapping.api_key_from(row) if row else None
+
+    async def by_prefix(self, tenant_id: TenantId, prefix: str) -> ApiKey | None:
+        query = sa.select(api_keys).where(
+            api_keys.c.tenant_id == tenant_id, api_keys.c.prefix == prefix
+        )
+        row = (await self._conn.execute(query)).first()
+        return mapping.api_key_from(row) if row else None
+
+    async def save(self, key: ApiKey) -> None:
+        await self._conn.execute(
+            sa.update(api_keys)
+            .where(api_keys.c.tenant_id == key.tenant_id, api_keys.c.id == key.id)
+            .values(name=key.name, revoked_at=key.revoked_at, updated_at=sa.func.now())
+        )
+
+    async def list(self, tenant_id: TenantId, page: PageRequest) -> list[ApiKey]:
+        where, order = _keyset(api_keys.c.created_at, api_keys.c.id, page)
+        query = (
+            sa.select(api_keys)
+            .where(api_keys.c.tenant_id == tenant_id, *where)
+            .order_by(*order)
+            .limit(page.limit + 1)
+        )
+        return [mapping.api_key_from(r) for r in await self._conn.execute(query)]
+
+    async def mark_used(self, key_id: ApiKeyId, at: datetime) -> None:
+        await self._conn.execute(_touch(api_keys, key_id, at))
+
+
+class PostgresUserTokenRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, token: UserToken) -> None:
+        await _insert(
+            self._conn, user_tokens, {**_credential_values(token), "user_id": token.user_id}
+        )
+
+    async def get(self, user_id: UserId, token_id: UserTokenId) -> UserToken | None:
+        query = sa.select(user_tokens).where(
+            user_tokens.c.user_id == user_id, user_tokens.c.id == token_id
+        )
+        row = (await self._conn.execute(query)).first()
+        return mapping.user_token_from(row) if row else None
+
+    async def by_prefix(self, prefix: str) -> UserToken | None:
+        row = (
+            await self._conn.execute(sa.select(user_tokens).where(user_tokens.c.prefix == prefix))
+        ).first()
+        return mapping.user_token_from(row) if row else None
+
+    async def save(self, token: UserToken) -> None:
+        await self._conn.execute(
+            sa.update(user_tokens)
+            .where(user_tokens.c.id == token.id)
+            .values(name=token.name, revoked_at=token.revoked_at, updated_at=sa.func.now())
+        )
+
+    async def list(self, user_id: UserId, page: PageRequest) -> list[UserToken]:
+        where, order = _keyset(user_tokens.c.created_at, user_tokens.c.id, page)
+        query = (
+            sa.select(user_tokens)
+            .where(user_tokens.c.user_id == user_id, *where)
+            .order_by(*order)
+            .limit(page.limit + 1)
+        )
+        return [mapping.user_token_from(r) for r in await self._conn.execute(query)]
+
+    async def mark_used(self, token_id: UserTokenId, at: datetime) -> None:
+        await self._conn.execute(_touch(user_tokens, token_id, at))
+
+
+class PostgresAuditLog:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def record(self, entry: AuditEntry) -> None:
+        await self._conn.execute(
+            sa.insert(audit_log).values(
+                id=entry.id,
+                tenant_id=entry.tenant_id,
+                actor_type=entry.actor.kind.value,
+                actor_id=entry.actor.id,
+                action=entry.action,
+                entity=entry.entity,
+                entity_id=entry.entity_id,
+                changes=entry.changes,
+                at=entry.at,
+                created_at=entry.at,
+                updated_at=entry.at,
+            )
+        )
+
+    async def list(self, tenant_id: TenantId, page: PageRequest) -> list[AuditEntry]:
+        where, order = _keyset(audit_log.c.at, audit_log.c.id, page, newest_first=True)
+        query = (
+            sa.select(audit_log)
+            .where(audit_log.c.tenant_id == tenant_id, *where)
+            .order_by(*order)
+            .limit(page.limit + 1)
+        )
+        return [mapping.audit_from(r) for r in await self._conn.execute(query)]

@@ -1,0 +1,222 @@
+"""The one SQLAlchemy metadata: every table, constraint and index of the schema.
+
+Row-level security, roles and grants are not expressible here; they live in the migrations
+(see `rls.py` for the list of tenant-scoped tables and the policy they share).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _id() -> sa.Column[object]:
+    return sa.Column("id", UUID(as_uuid=True), primary_key=True)
+
+
+def _timestamps() -> list[sa.Column[object]]:
+    return [
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+    ]
+
+
+def _tenant_id() -> sa.Column[object]:
+    return sa.Column(
+        "tenant_id",
+        UUID(as_uuid=True),
+        sa.ForeignKey("tenants.id", ondelete="CASCADE"),
+        nullable=False,
+    )
+
+
+# --- global tables -------------------------------------------------------------------
+
+plans = sa.Table(
+    "plans",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("price", sa.Numeric(12, 2), nullable=False, server_default="0"),
+    sa.Column("currency", sa.String(3), nullable=False, server_default="USD"),
+    sa.Column("billing_cycle", sa.String(20), nullable=False, server_default="monthly"),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("metadata", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    *_timestamps(),
+    sa.CheckConstraint("billing_cycle IN ('monthly', 'yearly')", name="billing_cycle"),
+    sa.CheckConstraint("price >= 0", name="price_not_negative"),
+)
+
+features = sa.Table(
+    "features",
+    metadata,
+    _id(),
+    sa.Column("feature_key", sa.String(100), nullable=False, unique=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("feature_type", sa.String(20), nullable=False),
+    sa.Column("default_value", JSONB),
+    *_timestamps(),
+    sa.CheckConstraint("feature_type IN ('boolean', 'limit', 'addon')", name="feature_type"),
+)
+
+plan_features = sa.Table(
+    "plan_features",
+    metadata,
+    _id(),
+    sa.Column(
+        "plan_id", UUID(as_uuid=True), sa.ForeignKey("plans.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "feature_id",
+        UUID(as_uuid=True),
+        sa.ForeignKey("features.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("feature_value", JSONB),
+    *_timestamps(),
+    sa.UniqueConstraint("plan_id", "feature_id"),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    _id(),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("first_name", sa.String(100)),
+    sa.Column("last_name", sa.String(100)),
+    sa.Column("is_platform_admin", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    *_timestamps(),
+    sa.Index("uq_users_email_lower", sa.func.lower(sa.text("email")), unique=True),
+    sa.Index("ix_users_created_at_id", "created_at", "id"),
+)
+
+tenants = sa.Table(
+    "tenants",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("plan_id", UUID(as_uuid=True), sa.ForeignKey("plans.id", ondelete="RESTRICT")),
+    sa.Column("status", sa.String(20), nullable=False, server_default="active"),
+    # The seed's is_active, kept and derived from status so the two can never disagree.
+    sa.Column("is_active", sa.Boolean, sa.Computed("status = 'active'", persisted=True)),
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    *_timestamps(),
+    sa.CheckConstraint("status IN ('active', 'suspended')", name="status"),
+    sa.Index("ix_tenants_created_at_id", "created_at", "id"),
+)
+
+user_tokens = sa.Table(
+    "user_tokens",
+    metadata,
+    _id(),
+    sa.Column(
+        "user_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("prefix", sa.String(32), nullable=False, unique=True),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True)),
+    sa.Column("last_used_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    *_timestamps(),
+    sa.Index("ix_user_tokens_user_id_created_at_id", "user_id", "created_at", "id"),
+)
+
+# --- tenant-scoped tables (row-level security; see rls.py) --------------------------------
+
+memberships = sa.Table(
+    "memberships",
+    metadata,
+    _id(),
+    _tenant_id(),
+    sa.Column(
+        "user_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("role", sa.String(20), nullable=False, server_default="member"),
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    *_timestamps(),
+    sa.UniqueConstraint("tenant_id", "id"),
+    sa.UniqueConstraint("user_id", "tenant_id"),
+    sa.CheckConstraint("role IN ('owner', 'admin', 'member', 'viewer')", name="role"),
+    sa.Index("ix_memberships_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
+    sa.Index("ix_memberships_owners", "tenant_id", postgresql_where=sa.text("role = 'owner'")),
+)
+
+tenant_features = sa.Table(
+    "tenant_features",
+    metadata,
+    _id(),
+    _tenant_id(),
+    sa.Column(
+        "feature_id",
+        UUID(as_uuid=True),
+        sa.ForeignKey("features.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("feature_value", JSONB),
+    sa.Column(
+        "enabled_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    sa.Column("expires_at", sa.DateTime(timezone=True)),
+    sa.Column("reason", sa.Text),
+    sa.Column("granted_by", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="SET NULL")),
+    *_timestamps(),
+    sa.UniqueConstraint("tenant_id", "id"),
+    sa.UniqueConstraint("tenant_id", "feature_id"),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    _id(),
+    _tenant_id(),
+    sa.Column("created_by", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="SET NULL")),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("prefix", sa.String(32), nullable=False),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True)),
+    sa.Column("last_used_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    *_timestamps(),
+    sa.UniqueConstraint("tenant_id", "id"),
+    sa.UniqueConstraint("tenant_id", "prefix"),
+    sa.CheckConstraint("role IN ('owner', 'admin', 'member', 'viewer')", name="role"),
+    sa.Index("ix_api_keys_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    _id(),
+    # NULL for platform-level events (users, personal tokens), which no tenant may read.
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id", ondelete="CASCADE")),
+    sa.Column("actor_type", sa.String(20), nullable=False),
+    sa.Column("actor_id", UUID(as_uuid=True)),
+    sa.Column("action", sa.String(100), nullable=False),
+    sa.Column("entity", sa.String(50), nullable=False),
+    sa.Column("entity_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("changes", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    *_timestamps(),
+    sa.CheckConstraint("actor_type IN ('user', 'api_key', 'system')", name="actor_type"),
+    sa.Index("ix_audit_log_tenant_id_at_id", "tenant_id", "at", "id"),
+)

@@ -1,0 +1,133 @@
+"""The PostgreSQL unit of work: one connection, one transaction, one security context."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.postgres.errors import translate
+from adapters.postgres.repositories import (
+    PostgresApiKeyRepository,
+    PostgresAuditLog,
+    PostgresMembershipRepository,
+    PostgresTenantRepository,
+    PostgresUserRepository,
+    PostgresUserTokenRepository,
+)
+from adapters.postgres.rls import APP_ROLE, TENANT_SETTING, USER_SETTING
+from domain.ids import TenantId, UserId
+
+# One round trip: drop to the application role and set the row-level security context,
+# all transaction-local, so a pooled connection never carries them into the next use.
+_ENTER_CONTEXT = sa.text(
+    "SELECT set_config('role', :role, true),"
+    f" set_config('{TENANT_SETTING}', :tenant_id, true),"
+    f" set_config('{USER_SETTING}', :user_id, true)"
+)
+
+
+class PostgresUnitOfWork:
+    users: PostgresUserRepository
+    tenants: PostgresTenantRepository
+    memberships: PostgresMembershipRepository
+    api_keys: PostgresApiKeyRepository
+    user_tokens: PostgresUserTokenRepository
+    audit: PostgresAuditLog
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        tenant_id: TenantId | None = None,
+        user_id: UserId | None = None,
+    ) -> None:
+        self._engine = engine
+        self._tenant_id = tenant_id
+        self._user_id = user_id
+        self._conn: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Self:
+        try:
+            conn = await self._engine.connect()
+        except Exception as error:
+            raise (translate(error) or error) from error
+        try:
+            await conn.begin()
+            await conn.execute(
+                _ENTER_CONTEXT,
+                {
+                    "role": APP_ROLE,
+                    "tenant_id": str(self._tenant_id) if self._tenant_id else "",
+                    "user_id": str(self._user_id) if self._user_id else "",
+                },
+            )
+        except Exception as error:
+            await conn.close()
+            raise (translate(error) or error) from error
+        self._conn = conn
+        self.users = PostgresUserRepository(conn)
+        self.tenants = PostgresTenantRepository(conn)
+        self.memberships = PostgresMembershipRepository(conn)
+        self.api_keys = PostgresApiKeyRepository(conn)
+        self.user_tokens = PostgresUserTokenRepository(conn)
+        self.audit = PostgresAuditLog(conn)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            await conn.close()  # rolls back whatever was not committed
+        except Exception:
+            if exc is None:
+                raise
+        if exc is not None:
+            translated = translate(exc)
+            if translated is not None:
+                raise translated from exc
+
+    async def commit(self) -> None:
+        assert self._conn is not None, "commit() outside the unit of work's block"
+        await self._conn.commit()
+
+
+class PostgresUnitOfWorkFactory:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    def __call__(
+        self, *, tenant_id: TenantId | None = None, user_id: UserId | None = None
+    ) -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(self._engine, tenant_id=tenant_id, user_id=user_id)
+
+
+class PostgresDatabaseProbe:
+    """Readiness: the database answers and its schema is at the migrations' head."""
+
+    def __init__(self, engine: AsyncEngine, head: str | None) -> None:
+        self._engine = engine
+        self._head = head
+
+    async def check(self) -> str | None:
+        try:
+            async with self._engine.connect() as conn:
+                current = (
+                    await conn.execute(sa.text("SELECT version_num FROM alembic_version"))
+                ).scalar_one_or_none()
+        except Exception as error:
+            translated = translate(error)
+            if translated is None and not isinstance(error, sa.exc.ProgrammingError):
+                raise
+            return "the database is unreachable" if translated else "the schema is not migrated"
+        if current != self._head:
+            return f"the schema is at {current}, not at the migrations' head {self._head}"
+        return None

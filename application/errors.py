@@ -1,0 +1,69 @@
+"""Errors raised by use cases and ports. The HTTP layer maps each type to one status."""
+
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ApplicationError):
+    """Unknown id, or an id of another tenant: callers cannot tell the two apart."""
+
+    code = "not-found"
+
+    def __init__(self, entity: str, key: object) -> None:
+        super().__init__(f"{entity} {key} not found")
+        self.entity = entity
+        self.key = key
+
+
+class Unauthenticated(ApplicationError):
+    code = "unauthenticated"
+
+
+class PermissionDenied(ApplicationError):
+    code = "forbidden"
+
+    def __init__(self, message: str, *, permission: str | None = None) -> None:
+        super().__init__(message)
+        self.permission = permission
+
+
+class AlreadyExists(ApplicationError):
+    """A unique key is taken."""
+
+    code = "already-exists"
+
+    def __init__(self, entity: str, field: str, message: str | None = None) -> None:
+        super().__init__(message or f"a {entity} with this {field} already exists")
+        self.entity = entity
+        self.field = field
+
+
+class ConcurrencyConflict(ApplicationError):
+    """The aggregate changed since it was read: re-read and try again."""
+
+    code = "conflict"
+
+    def __init__(self, entity: str, key: object) -> None:
+        super().__init__(f"{entity} {key} was changed by another request; read it again and retry")
+        self.entity = entity
+        self.key = key
+
+
+class InvalidCursor(ApplicationError):
+    code = "invalid-cursor"
+
+    def __init__(self) -> None:
+        super().__init__("the pagination cursor is not one this API issued")
+
+
+class ServiceUnavailable(ApplicationError):
+    """A backing service (the database) cannot be reached; the request changed nothing."""
+
+    code = "service-unavailable"

@@ -1,0 +1,70 @@
+"""Keyset pagination: opaque cursors over (created_at, id), stable under inserts."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Generic, TypeVar
+from uuid import UUID
+
+import attrs
+
+from application.errors import InvalidCursor
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+@attrs.frozen
+class Position:
+    """Where a page ends: the sort key of its last item."""
+
+    created_at: datetime
+    id: UUID
+
+    def encode(self) -> str:
+        raw = json.dumps([self.created_at.isoformat(), str(self.id)]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, cursor: str) -> Position:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            created_at, id_ = json.loads(raw)
+            position = cls(datetime.fromisoformat(created_at), UUID(id_))
+        except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+            raise InvalidCursor() from None
+        if position.created_at.tzinfo is None:
+            raise InvalidCursor()
+        return position
+
+
+@attrs.frozen
+class PageRequest:
+    limit: int = DEFAULT_PAGE_SIZE
+    after: Position | None = None
+
+    @classmethod
+    def parse(cls, limit: int | None, cursor: str | None) -> PageRequest:
+        size = DEFAULT_PAGE_SIZE if limit is None else max(1, min(limit, MAX_PAGE_SIZE))
+        return cls(size, Position.decode(cursor) if cursor else None)
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    items: Sequence[T]
+    next_cursor: str | None
+
+    @classmethod
+    def from_rows(
+        cls, rows: Sequence[T], request: PageRequest, position: Callable[[T], Position]
+    ) -> Page[T]:
+        """Repositories fetch `limit + 1` rows; the extra one only says a next page exists."""
+        items = rows[: request.limit]
+        more = len(rows) > request.limit
+        return cls(items, position(items[-1]).encode() if more and items else None)

@@ -1,0 +1,390 @@
+"""Tenants and their members (the seed's TenantModel and MembershipModel)."""
+
+from __future__ import annotations
+
+import attrs
+
+from application.access import Permission, Principal, authorize, require_platform_admin
+from application.context import UseCaseDeps, check_version
+from application.errors import NotFound
+from application.pagination import Page, PageRequest, Position
+from application.ports import UnitOfWork
+from domain.errors import LastOwnerRequired
+from domain.ids import MembershipId, TenantId, UserId
+from domain.tenancy import Member, Membership, Role, Tenant, User, UserTenant
+from domain.values import Email
+
+
+@attrs.frozen
+class CreateTenant:
+    name: str
+
+
+@attrs.frozen
+class UpdateTenant:
+    tenant_id: TenantId
+    name: str | None = None
+    version: int | None = None
+
+
+@attrs.frozen
+class AddMember:
+    """Add an existing user by id, or anyone by email (the user is created when new)."""
+
+    tenant_id: TenantId
+    role: Role
+    user_id: UserId | None = None
+    email: Email | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+@attrs.frozen
+class ChangeRole:
+    tenant_id: TenantId
+    user_id: UserId
+    role: Role
+    version: int | None = None
+
+
+def tenant_position(tenant: Tenant) -> Position:
+    return Position(tenant.created_at, tenant.id)
+
+
+def member_position(member: Member) -> Position:
+    return Position(member.membership.created_at, member.membership.id)
+
+
+def user_tenant_position(item: UserTenant) -> Position:
+    return Position(item.membership.created_at, item.membership.id)
+
+
+class TenantService:
+    def __init__(self, deps: UseCaseDeps) -> None:
+        self._deps = deps
+
+    async def create_tenant(self, principal: Principal, cmd: CreateTenant) -> UserTenant:
+        """Create a tenant; the calling user becomes its first owner."""
+        user_id = principal.acting_user()
+        now = self._deps.clock.now()
+        tenant = Tenant(TenantId(self._deps.ids.new()), cmd.name, created_at=now, updated_at=now)
+        async with self._deps.uows(tenant_id=tenant.id) as tx:
+            owner = Membership.grant(
+                MembershipId(self._deps.ids.new()),
+                tenant.id,
+                user_id,
+                Role.OWNER,
+                granted_by=None,
+                at=now,
+            )
+            await tx.tenants.add(tenant)
+            await tx.memberships.add(owner)
+            await self._deps.audit(
+                tx,
+                principal,
+                "tenant.created",
+                "tenant",
+                tenant.id,
+                tenant_id=tenant.id,
+                changes={"name": tenant.name},
+            )
+            await tx.commit()
+        return UserTenant(tenant, owner)
+
+    async def get_tenant(self, principal: Principal, tenant_id: TenantId) -> Tenant:
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            access = await authorize(principal, Permission.TENANT_READ, tenant_id, tx)
+        return access.tenant
+
+    async def list_tenants(self, principal: Principal, page: PageRequest) -> Page[Tenant]:
+        """Platform admins see every tenant; users their own; an API key its tenant."""
+        if principal.is_platform_admin:
+            async with self._deps.uows() as tx:
+                rows = await tx.tenants.list(page)
+            return Page.from_rows(rows, page, tenant_position)
+        if principal.api_key_tenant_id is not None:
+            tenant = await self.get_tenant(principal, principal.api_key_tenant_id)
+            return Page([tenant] if page.after is None else [], None)
+        mine = await self.tenants_of_user(principal, principal.acting_user(), page)
+        return Page([item.tenant for item in mine.items], mine.next_cursor)
+
+    async def tenants_of_user(
+        self, principal: Principal, user_id: UserId, page: PageRequest
+    ) -> Page[UserTenant]:
+        """A user's tenants with their role; for the user themself or a platform admin."""
+        if not principal.is_platform_admin and (
+            principal.is_api_key or principal.user_id != user_id
+        ):
+            raise NotFound("user", user_id)
+        async with self._deps.uows(user_id=user_id) as tx:
+            if await tx.users.get(user_id) is None:
+                raise NotFound("user", user_id)
+            rows = await tx.memberships.tenants_of(user_id, page)
+        return Page.from_rows(rows, page, user_tenant_position)
+
+    async def update_tenant(self, principal: Principal, cmd: UpdateTenant) -> Tenant:
+        async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
+            tenant = (
+                await authorize(principal, Permission.TENANT_UPDATE, cmd.tenant_id, tx)
+            ).tenant
+            check_version(cmd.version, tenant.version, "tenant", tenant.id)
+            changes = {}
+            if cmd.name is not None and cmd.name != tenant.name:
+                changes["name"] = {"from": tenant.name, "to": cmd.name}
+                tenant.rename(cmd.name, self._deps.clock.now())
+            if changes:
+                await tx.tenants.save(tenant)
+                await self._deps.audit(
+                    tx,
+                    principal,
+                    "tenant.updated",
+                    "tenant",
+                    tenant.id,
+                    tenant_id=tenant.id,
+                    changes=changes,
+                )
+                await tx.commit()
+        return tenant
+
+    async def suspend_tenant(self, principal: Principal, tenant_id: TenantId) -> Tenant:
+        return await self._set_status(principal, tenant_id, suspend=True)
+
+    async def reactivate_tenant(self, principal: Principal, tenant_id: TenantId) -> Tenant:
+        return await self._set_status(principal, tenant_id, suspend=False)
+
+    async def _set_status(
+        self, principal: Principal, tenant_id: TenantId, *, suspend: bool
+    ) -> Tenant:
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            tenant = (await authorize(principal, Permission.TENANT_READ, tenant_id, tx)).tenant
+            require_platform_admin(principal)
+            before = tenant.status
+            now = self._deps.clock.now()
+            if suspend:
+                tenant.suspend(now)
+            else:
+                tenant.reactivate(now)
+            await tx.tenants.save(tenant)
+            await self._deps.audit(
+                tx,
+                principal,
+                "tenant.suspended" if suspend else "tenant.reactivated",
+                "tenant",
+                tenant.id,
+                tenant_id=tenant.id,
+                changes={"status": {"from": before.value, "to": tenant.status.value}},
+            )
+            await tx.commit()
+        return tenant
+
+
+class MembershipService:
+    """Members and roles. Every write locks the tenant row first, so the owner count a
+    write checks is the one it commits against, however many requests run at once."""
+
+    def __init__(self, deps: UseCaseDeps) -> None:
+        self._deps = deps
+
+    async def list_members(
+        self, principal: Principal, tenant_id: TenantId, page: PageRequest
+    ) -> Page[Member]:
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await authorize(principal, Permission.MEMBERS_READ, tenant_id, tx)
+            rows = await tx.memberships.members(tenant_id, page)
+        return Page.from_rows(rows, page, member_position)
+
+    async def get_member(
+        self, principal: Principal, tenant_id: TenantId, user_id: UserId
+    ) -> Member:
+        """A member and their role in the tenant (the seed's getUserRole)."""
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await authorize(principal, Permission.MEMBERS_READ, tenant_id, tx)
+            return await _member(tx, tenant_id, user_id)
+
+    async def add_member(self, principal: Principal, cmd: AddMember) -> Member:
+        async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
+            access = await authorize(
+                principal, Permission.MEMBERS_MANAGE, cmd.tenant_id, tx, lock=True
+            )
+            user = await self._resolve_user(tx, principal, cmd)
+            now = self._deps.clock.now()
+            membership = Membership.grant(
+                MembershipId(self._deps.ids.new()),
+                cmd.tenant_id,
+                user.id,
+                cmd.role,
+                granted_by=access.role,
+                at=now,
+            )
+            await tx.memberships.add(membership)
+            await self._deps.audit(
+                tx,
+                principal,
+                "member.added",
+                "membership",
+                membership.id,
+                tenant_id=cmd.tenant_id,
+                changes={"user_id": str(user.id), "role": cmd.role.value},
+            )
+            await tx.commit()
+        return Member(membership, user)
+
+    async def _resolve_user(self, tx: UnitOfWork, principal: Principal, cmd: AddMember) -> User:
+        if cmd.user_id is not None:
+            user = await tx.users.get(cmd.user_id)
+            if user is None:
+                raise NotFound("user", cmd.user_id)
+            return user
+        if cmd.email is None:
+            raise ValueError("AddMember needs a user_id or an email")
+        existing = await tx.users.by_email(cmd.email)
+        if existing is not None:
+            return existing
+        now = self._deps.clock.now()
+        user = User(
+            UserId(self._deps.ids.new()),
+            cmd.email,
+            created_at=now,
+            updated_at=now,
+            first_name=cmd.first_name,
+            last_name=cmd.last_name,
+        )
+        await tx.users.add(user)
+        await self._deps.audit(
+            tx,
+            principal,
+            "user.created",
+            "user",
+            user.id,
+            tenant_id=cmd.tenant_id,
+            changes={"email": user.email.value},
+        )
+        return user
+
+    async def change_role(self, principal: Principal, cmd: ChangeRole) -> Member:
+        async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
+            access = await authorize(
+                principal, Permission.MEMBERS_MANAGE, cmd.tenant_id, tx, lock=True
+            )
+            member = await _member(tx, cmd.tenant_id, cmd.user_id)
+            membership = member.membership
+            check_version(cmd.version, membership.version, "membership", membership.id)
+            before = membership.role
+            if before == cmd.role:
+                return member
+            membership.change_role(cmd.role, changed_by=access.role, at=self._deps.clock.now())
+            if before is Role.OWNER:
+                await _ensure_another_owner(tx, cmd.tenant_id)
+            await tx.memberships.save(membership)
+            await self._deps.audit(
+                tx,
+                principal,
+                "member.role_changed",
+                "membership",
+                membership.id,
+                tenant_id=cmd.tenant_id,
+                changes={
+                    "user_id": str(cmd.user_id),
+                    "role": {"from": before.value, "to": cmd.role.value},
+                },
+            )
+            await tx.commit()
+        return member
+
+    async def remove_member(
+        self, principal: Principal, tenant_id: TenantId, user_id: UserId
+    ) -> None:
+        """Remove a member, or leave the tenant when `user_id` is the caller's own."""
+        leaving = not principal.is_api_key and principal.user_id == user_id
+        permission = Permission.MEMBERS_READ if leaving else Permission.MEMBERS_MANAGE
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            access = await authorize(principal, permission, tenant_id, tx, lock=True)
+            membership = (await _member(tx, tenant_id, user_id)).membership
+            if not leaving:
+                membership.ensure_removable_by(access.role)
+            if membership.role is Role.OWNER:
+                await _ensure_another_owner(tx, tenant_id)
+            await tx.memberships.remove(membership)
+            await self._deps.audit(
+                tx,
+                principal,
+                "member.left" if leaving else "member.removed",
+                "membership",
+                membership.id,
+                tenant_id=tenant_id,
+                changes={"user_id": str(user_id), "role": membership.role.value},
+            )
+            await tx.commit()
+
+    async def transfer_ownership(
+        self, principal: Principal, tenant_id: TenantId, to_user_id: UserId
+    ) -> Member:
+        """Make another member an owner; the calling owner steps down to admin.
+
+        A platform admin who is not an owner only promotes the new owner.
+        """
+        if not principal.is_platform_admin:
+            principal.acting_user()
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            access = await authorize(
+                principal, Permission.OWNERSHIP_TRANSFER, tenant_id, tx, lock=True
+            )
+            target = await _member(tx, tenant_id, to_user_id)
+            now = self._deps.clock.now()
+            if target.membership.role is not Role.OWNER:
+                before = target.membership.role
+                target.membership.change_role(Role.OWNER, changed_by=None, at=now)
+                await tx.memberships.save(target.membership)
+                await self._deps.audit(
+                    tx,
+                    principal,
+                    "member.role_changed",
+                    "membership",
+                    target.membership.id,
+                    tenant_id=tenant_id,
+                    changes={
+                        "user_id": str(to_user_id),
+                        "role": {"from": before.value, "to": "owner"},
+                    },
+                )
+            if access.role is Role.OWNER and principal.user_id not in (None, to_user_id):
+                mine = (await _member(tx, tenant_id, principal.user_id)).membership
+                mine.change_role(Role.ADMIN, changed_by=None, at=now)
+                await tx.memberships.save(mine)
+                await self._deps.audit(
+                    tx,
+                    principal,
+                    "member.role_changed",
+                    "membership",
+                    mine.id,
+                    tenant_id=tenant_id,
+                    changes={
+                        "user_id": str(mine.user_id),
+                        "role": {"from": "owner", "to": "admin"},
+                    },
+                )
+            await self._deps.audit(
+                tx,
+                principal,
+                "tenant.ownership_transferred",
+                "tenant",
+                tenant_id,
+                tenant_id=tenant_id,
+                changes={"to_user_id": str(to_user_id)},
+            )
+            await tx.commit()
+        return target
+
+
+async def _member(tx: UnitOfWork, tenant_id: TenantId, user_id: UserId) -> Member:
+    membership = await tx.memberships.get(tenant_id, user_id)
+    user = await tx.users.get(user_id) if membership else None
+    if membership is None or user is None:
+        raise NotFound("member", user_id)
+    return Member(membership, user)
+
+
+async def _ensure_another_owner(tx: UnitOfWork, tenant_id: TenantId) -> None:
+    """Called before an owner is demoted or removed, with the tenant row locked."""
+    if await tx.memberships.count_owners(tenant_id) <= 1:
+        raise LastOwnerRequired(tenant_id)

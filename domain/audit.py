@@ -1,0 +1,39 @@
+"""The audit trail: who changed what, when."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import attrs
+
+from domain.ids import AuditEntryId, TenantId
+
+
+class ActorKind(enum.StrEnum):
+    USER = "user"
+    API_KEY = "api_key"
+    SYSTEM = "system"
+
+
+@attrs.frozen
+class Actor:
+    kind: ActorKind
+    id: UUID | None
+
+
+SYSTEM = Actor(ActorKind.SYSTEM, None)
+
+
+@attrs.frozen
+class AuditEntry:
+    id: AuditEntryId
+    tenant_id: TenantId | None
+    actor: Actor
+    action: str
+    entity: str
+    entity_id: UUID
+    changes: dict[str, Any]
+    at: datetime

@@ -1,0 +1,140 @@
+"""Bearer credentials: user tokens and tenant API keys.
+
+A credential is an opaque random secret shown once. At rest only its SHA-256 hash is kept,
+found again by a short public prefix embedded in the token. A tenant API key also carries
+its tenant id in the clear, so it can be looked up inside that tenant's row-level security
+context without any privileged lookup.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime
+from uuid import UUID
+
+import attrs
+
+from domain.errors import InvalidStateTransition, InvalidValue
+from domain.ids import ApiKeyId, TenantId, UserId, UserTokenId
+from domain.tenancy import Role
+from domain.values import non_blank
+
+USER_TOKEN_MARK = "vau"
+API_KEY_MARK = "vak"
+_SECRET_BYTES = 32
+_PREFIX_BYTES = 6
+_TOKEN = re.compile(
+    r"^(?:(?P<user>vau)_(?P<uprefix>[0-9a-f]{12})|(?P<key>vak)_(?P<tenant>[0-9a-f]{32})_(?P<kprefix>[0-9a-f]{12}))"
+    r"_(?P<secret>[A-Za-z0-9_-]{43})$"
+)
+
+
+class CredentialKind(enum.StrEnum):
+    USER_TOKEN = "user_token"
+    API_KEY = "api_key"
+
+
+@attrs.frozen
+class PresentedToken:
+    """What a bearer token says about itself, before it is checked against the store."""
+
+    kind: CredentialKind
+    prefix: str
+    tenant_id: TenantId | None
+    raw: str
+
+    @classmethod
+    def parse(cls, raw: str) -> PresentedToken | None:
+        match = _TOKEN.match(raw)
+        if match is None:
+            return None
+        if match["user"]:
+            return cls(CredentialKind.USER_TOKEN, match["uprefix"], None, raw)
+        return cls(
+            CredentialKind.API_KEY, match["kprefix"], TenantId(UUID(hex=match["tenant"])), raw
+        )
+
+    def matches(self, secret_hash: str) -> bool:
+        return hmac.compare_digest(hash_secret(self.raw), secret_hash)
+
+
+@attrs.frozen
+class IssuedSecret:
+    """A freshly issued token: `token` is shown once, `secret_hash` is stored."""
+
+    token: str
+    prefix: str
+    secret_hash: str
+
+
+def hash_secret(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_user_token_secret() -> IssuedSecret:
+    prefix = secrets.token_hex(_PREFIX_BYTES)
+    token = f"{USER_TOKEN_MARK}_{prefix}_{secrets.token_urlsafe(_SECRET_BYTES)}"
+    return IssuedSecret(token, prefix, hash_secret(token))
+
+
+def issue_api_key_secret(tenant_id: TenantId) -> IssuedSecret:
+    prefix = secrets.token_hex(_PREFIX_BYTES)
+    token = f"{API_KEY_MARK}_{tenant_id.hex}_{prefix}_{secrets.token_urlsafe(_SECRET_BYTES)}"
+    return IssuedSecret(token, prefix, hash_secret(token))
+
+
+def _expiry_in_future(instance: ApiKey | UserToken, _a: object, value: datetime | None) -> None:
+    if value is not None and value <= instance.created_at:
+        raise InvalidValue("expires_at must be in the future", field="expires_at")
+
+
+@attrs.define
+class ApiKey:
+    """A tenant API key: acts inside one tenant with its role."""
+
+    id: ApiKeyId
+    tenant_id: TenantId
+    name: str = attrs.field(validator=non_blank(max_len=100))
+    prefix: str
+    secret_hash: str
+    role: Role
+    created_by: UserId | None
+    created_at: datetime
+    expires_at: datetime | None = attrs.field(default=None, validator=_expiry_in_future)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def usable_at(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+    def revoke(self, at: datetime) -> None:
+        if self.revoked_at is not None:
+            raise InvalidStateTransition("the API key is already revoked", field="revoked_at")
+        self.revoked_at = at
+
+
+@attrs.define
+class UserToken:
+    """A personal access token: acts as its user."""
+
+    id: UserTokenId
+    user_id: UserId
+    name: str = attrs.field(validator=non_blank(max_len=100))
+    prefix: str
+    secret_hash: str
+    created_at: datetime
+    expires_at: datetime | None = attrs.field(default=None, validator=_expiry_in_future)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def usable_at(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+    def revoke(self, at: datetime) -> None:
+        if self.revoked_at is not None:
+            raise InvalidStateTransition("the token is already revoked", field="revoked_at")
+        self.revoked_at = at

@@ -1,0 +1,12 @@
+"""Typed identifiers. All ids are UUIDs (version 7, time-ordered, from an IdGenerator)."""
+
+from typing import NewType
+from uuid import UUID
+
+TenantId = NewType("TenantId", UUID)
+UserId = NewType("UserId", UUID)
+MembershipId = NewType("MembershipId", UUID)
+PlanId = NewType("PlanId", UUID)
+ApiKeyId = NewType("ApiKeyId", UUID)
+UserTokenId = NewType("UserTokenId", UUID)
+AuditEntryId = NewType("AuditEntryId", UUID)

@@ -1,0 +1,150 @@
+"""Tenants, users and memberships: who belongs where, with which role."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from domain.errors import InvalidStateTransition, OwnerRoleReserved
+from domain.ids import MembershipId, PlanId, TenantId, UserId
+from domain.values import Email, non_blank, optional_text
+
+
+class TenantStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class Role(enum.StrEnum):
+    """A member's role in a tenant, from most to least powerful."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+    VIEWER = "viewer"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def at_least(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
+
+
+@attrs.define
+class Tenant:
+    id: TenantId
+    name: str = attrs.field(validator=non_blank(max_len=255))
+    created_at: datetime
+    updated_at: datetime
+    plan_id: PlanId | None = None
+    status: TenantStatus = TenantStatus.ACTIVE
+    version: int = 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is TenantStatus.ACTIVE
+
+    def rename(self, name: str, at: datetime) -> None:
+        self.name = name  # attrs.define validates on assignment
+        self.updated_at = at
+
+    def suspend(self, at: datetime) -> None:
+        if self.status is TenantStatus.SUSPENDED:
+            raise InvalidStateTransition("the tenant is already suspended", field="status")
+        self.status = TenantStatus.SUSPENDED
+        self.updated_at = at
+
+    def reactivate(self, at: datetime) -> None:
+        if self.status is TenantStatus.ACTIVE:
+            raise InvalidStateTransition("the tenant is already active", field="status")
+        self.status = TenantStatus.ACTIVE
+        self.updated_at = at
+
+
+@attrs.define
+class User:
+    id: UserId
+    email: Email
+    created_at: datetime
+    updated_at: datetime
+    first_name: str | None = attrs.field(default=None, validator=optional_text(max_len=100))
+    last_name: str | None = attrs.field(default=None, validator=optional_text(max_len=100))
+    is_platform_admin: bool = False
+    is_active: bool = True
+    version: int = 0
+
+    def deactivate(self, at: datetime) -> None:
+        if not self.is_active:
+            raise InvalidStateTransition("the user is already inactive", field="is_active")
+        self.is_active = False
+        self.updated_at = at
+
+    def reactivate(self, at: datetime) -> None:
+        if self.is_active:
+            raise InvalidStateTransition("the user is already active", field="is_active")
+        self.is_active = True
+        self.updated_at = at
+
+
+@attrs.define
+class Membership:
+    id: MembershipId
+    tenant_id: TenantId
+    user_id: UserId
+    role: Role
+    created_at: datetime
+    updated_at: datetime
+    version: int = 0
+
+    @classmethod
+    def grant(
+        cls,
+        id: MembershipId,
+        tenant_id: TenantId,
+        user_id: UserId,
+        role: Role,
+        *,
+        granted_by: Role | None,
+        at: datetime,
+    ) -> Membership:
+        """A new membership; `granted_by` is the granting member's role (None: platform)."""
+        if role is Role.OWNER and granted_by not in (None, Role.OWNER):
+            raise OwnerRoleReserved()
+        return cls(id, tenant_id, user_id, role, created_at=at, updated_at=at)
+
+    def change_role(self, role: Role, *, changed_by: Role | None, at: datetime) -> None:
+        """Owners are changed, and the owner role is granted, only by owners or the platform.
+
+        Whether the tenant keeps an owner is checked by the caller, which sees all members.
+        """
+        touches_owner = Role.OWNER in (role, self.role)
+        if touches_owner and changed_by not in (None, Role.OWNER):
+            raise OwnerRoleReserved()
+        self.role = role
+        self.updated_at = at
+
+    def ensure_removable_by(self, remover: Role | None) -> None:
+        if self.role is Role.OWNER and remover not in (None, Role.OWNER):
+            raise OwnerRoleReserved()
+
+
+@attrs.frozen
+class Member:
+    """A tenant's member as listed: the membership with its user."""
+
+    membership: Membership
+    user: User
+
+
+@attrs.frozen
+class UserTenant:
+    """One of a user's tenants, with the user's role in it."""
+
+    tenant: Tenant
+    membership: Membership

@@ -1,0 +1,70 @@
+"""Value objects shared by several aggregates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+from email_validator import EmailNotValidError, validate_email
+
+from domain.errors import InvalidValue
+
+MAX_EMAIL_LENGTH = 254
+
+
+@attrs.frozen
+class Email:
+    """An email address, normalised by email-validator; equality ignores case."""
+
+    value: str
+
+    @classmethod
+    def parse(cls, raw: str, *, field: str = "email") -> Email:
+        if len(raw) > MAX_EMAIL_LENGTH:
+            raise InvalidValue(f"email is longer than {MAX_EMAIL_LENGTH} characters", field=field)
+        try:
+            checked = validate_email(raw, check_deliverability=False)
+        except EmailNotValidError as error:
+            raise InvalidValue(f"not a valid email address: {error}", field=field) from None
+        return cls(checked.normalized)
+
+    @property
+    def key(self) -> str:
+        """The case-insensitive identity of the address."""
+        return self.value.lower()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Email) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def non_blank(*, max_len: int) -> Callable[[Any, attrs.Attribute[Any], str], None]:
+    """attrs validator: a string with visible characters, at most `max_len` long."""
+
+    def check(_instance: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidValue(f"{attribute.name} must not be blank", field=attribute.name)
+        if len(value) > max_len:
+            raise InvalidValue(
+                f"{attribute.name} must be at most {max_len} characters", field=attribute.name
+            )
+
+    return check
+
+
+def optional_text(*, max_len: int) -> Callable[[Any, attrs.Attribute[Any], str | None], None]:
+    """attrs validator: None or a string of at most `max_len` characters."""
+
+    def check(_instance: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
+        if value is not None and len(value) > max_len:
+            raise InvalidValue(
+                f"{attribute.name} must be at most {max_len} characters", field=attribute.name
+            )
+
+    return check

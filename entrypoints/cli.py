@@ -1,0 +1,193 @@
+"""`voice-agent`: serve the API, migrate, administer, generate docs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import structlog
+from aiohttp import web
+
+from adapters.postgres import schema
+from adapters.postgres.embedded import EmbeddedPostgres, ensure_database
+from adapters.postgres.erd import render_erd
+from application.bootstrap import DemoInstallation
+from domain.errors import DomainError
+from domain.values import Email
+from entrypoints.container import Container, dispose
+from entrypoints.http.app import create_app, openapi_document
+from entrypoints.logs import configure_logging
+from entrypoints.settings import Settings, SettingsError
+
+EMBEDDED_DATABASE = "voice_agent"
+ERD_PATH = Path("docs/erd.md")
+
+log = structlog.get_logger("cli")
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[str]:
+    """The database URL to use: DATABASE_URL, or the embedded server (started here)."""
+    if settings.database_url is not None:
+        yield settings.database_url
+        return
+    server = EmbeddedPostgres(settings.pg_data_dir)
+    log.info("starting embedded PostgreSQL", data_dir=str(server.data_dir))
+    server_url = server.start()
+    try:
+        yield ensure_database(server_url, EMBEDDED_DATABASE)
+    finally:
+        server.stop()
+        log.info("embedded PostgreSQL stopped")
+
+
+def build_container(settings: Settings, url: str) -> Container:
+    container = Container()
+    container.database_url.override(url)
+    container.db_pool_size.override(settings.db_pool_size)
+    container.db_connect_timeout.override(settings.db_connect_timeout)
+    return container
+
+
+def _announce_demo(demo: DemoInstallation, settings: Settings) -> None:
+    token_file = settings.data_dir / "demo-token"
+    token_file.write_text(demo.admin.token + "\n")
+    token_file.chmod(0o600)
+    print(
+        "\n"
+        "  Demo installation ready (first start on an empty database):\n"
+        f"    platform admin : {demo.admin.user.email}\n"
+        f"    demo tenant    : {demo.tenant.name} ({demo.tenant.id})\n"
+        f"    token          : {demo.admin.token}\n"
+        f"  The token is also in {token_file} (readable only by you); it is shown once.\n"
+        f"  Try: curl -H 'Authorization: Bearer {demo.admin.token}' "
+        f"http://{settings.host}:{settings.port}/v1/me\n",
+        flush=True,
+    )
+
+
+def serve(settings: Settings) -> None:
+    with database(settings) as url:
+        if settings.auto_migrate:
+            schema.upgrade(url)
+            log.info("database migrated", revision=schema.head_revision())
+        container = build_container(settings, url)
+
+        async def cleanup() -> None:
+            await dispose(container)
+
+        app = create_app(
+            container.use_cases(), max_body_bytes=settings.max_body_bytes, on_cleanup=cleanup
+        )
+        if settings.embedded and settings.seed_demo:
+
+            async def seed(_app: web.Application) -> None:
+                demo = await container.bootstrap().seed_demo()
+                if demo is not None:
+                    _announce_demo(demo, settings)
+
+            app.on_startup.append(seed)
+        log.info("serving", url=f"http://{settings.host}:{settings.port}", docs="/docs")
+        web.run_app(app, host=settings.host, port=settings.port, print=None)
+
+
+def migrate(settings: Settings, revision: str) -> None:
+    with database(settings) as url:
+        schema.upgrade(url, revision)
+    print(f"database at {revision} ({schema.head_revision()})")
+
+
+def create_platform_admin(settings: Settings, email: str) -> None:
+    address = Email.parse(email)
+    with database(settings) as url:
+        if settings.auto_migrate:
+            schema.upgrade(url)
+        container = build_container(settings, url)
+
+        async def run() -> str:
+            try:
+                issued = await container.bootstrap().create_platform_admin(address)
+            finally:
+                await dispose(container)
+            return issued.token
+
+        token = asyncio.run(run())
+    print(token)
+
+
+def write_erd(check: bool, output: Path) -> int:
+    text = render_erd()
+    if check:
+        if not output.exists() or output.read_text() != text:
+            print(f"{output} is stale: run `voice-agent erd`", file=sys.stderr)
+            return 1
+        return 0
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text)
+    print(f"wrote {output}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="voice-agent", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("serve", help="migrate and serve the HTTP API")
+    run.add_argument("--host", help="listen address (default VOICE_AGENT_HOST or 127.0.0.1)")
+    run.add_argument("--port", type=int, help="listen port (default VOICE_AGENT_PORT or 8080)")
+    up = commands.add_parser("migrate", help="migrate the database (default: to head)")
+    up.add_argument("--revision", default="head")
+    admin = commands.add_parser("admin", help="administration")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    promote = admin_commands.add_parser(
+        "create-platform-admin", help="create or promote a platform admin and print a token"
+    )
+    promote.add_argument("--email", required=True)
+    erd = commands.add_parser("erd", help="write docs/erd.md from the schema")
+    erd.add_argument("--check", action="store_true", help="fail if the file is stale")
+    erd.add_argument("--output", type=Path, default=ERD_PATH)
+    commands.add_parser("openapi", help="print the OpenAPI document")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_format)
+    try:
+        if args.command == "serve":
+            overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v}
+            if overrides:
+                import attrs
+
+                settings = attrs.evolve(settings, **overrides)
+            serve(settings)
+        elif args.command == "migrate":
+            migrate(settings, args.revision)
+        elif args.command == "admin":
+            create_platform_admin(settings, args.email)
+        elif args.command == "erd":
+            return write_erd(args.check, args.output)
+        elif args.command == "openapi":
+            import json
+
+            print(json.dumps(openapi_document(), indent=2))
+    except DomainError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    raise SystemExit(main())

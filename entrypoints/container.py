@@ -1,0 +1,60 @@
+"""The composition root: the one place that decides which adapter serves which port.
+
+Tests override `uows` and `probe` with the in-memory adapters. Every provider here is
+synchronous (the engine is created lazily and disposed by the app's cleanup), so resolving
+a service never returns an awaitable.
+"""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from adapters.clock import SystemClock
+from adapters.ids import Uuid7Generator
+from adapters.postgres.engine import create_engine
+from adapters.postgres.schema import head_revision
+from adapters.postgres.unit_of_work import PostgresDatabaseProbe, PostgresUnitOfWorkFactory
+from application.audit import AuditService
+from application.bootstrap import BootstrapService
+from application.context import UseCaseDeps
+from application.credentials import CredentialService
+from application.tenancy import MembershipService, TenantService
+from application.users import UserService
+from entrypoints.http.routing import UseCases
+
+
+class Container(containers.DeclarativeContainer):
+    database_url = providers.Dependency(instance_of=str)
+    db_pool_size = providers.Object(10)
+    db_connect_timeout = providers.Object(5)
+
+    engine = providers.Singleton(
+        create_engine, database_url, pool_size=db_pool_size, connect_timeout=db_connect_timeout
+    )
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(Uuid7Generator)
+    uows = providers.Singleton(PostgresUnitOfWorkFactory, engine)
+    probe = providers.Singleton(PostgresDatabaseProbe, engine, providers.Callable(head_revision))
+
+    deps = providers.Singleton(UseCaseDeps, uows=uows, ids=ids, clock=clock)
+    tenants = providers.Singleton(TenantService, deps)
+    memberships = providers.Singleton(MembershipService, deps)
+    users = providers.Singleton(UserService, deps)
+    credentials = providers.Singleton(CredentialService, deps)
+    audit = providers.Singleton(AuditService, deps)
+    bootstrap = providers.Singleton(BootstrapService, deps, credentials, tenants)
+
+    use_cases = providers.Singleton(
+        UseCases,
+        tenants=tenants,
+        memberships=memberships,
+        users=users,
+        credentials=credentials,
+        audit=audit,
+        probe=probe,
+    )
+
+
+async def dispose(container: Container) -> None:
+    """Close the connection pool (creating an engine never connects, so this is cheap)."""
+    await container.engine().dispose()

@@ -1,0 +1,62 @@
+"""The aiohttp application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from aiohttp import web
+
+from entrypoints.http import credentials, health, tenants, users
+from entrypoints.http.health import OPENAPI, SWAGGER_UI_STATIC, encode_openapi, service_version
+from entrypoints.http.middlewares import (
+    MAX_BODY_BYTES,
+    PUBLIC_PATHS,
+    auth_middleware,
+    body_limit_middleware,
+    error_middleware,
+    request_id_middleware,
+)
+from entrypoints.http.openapi import build_openapi
+from entrypoints.http.routing import USE_CASES, Endpoint, UseCases
+
+ENDPOINTS: list[Endpoint] = [*health.ROUTES, *users.ROUTES, *tenants.ROUTES, *credentials.ROUTES]
+DOCS_STATIC = "/docs/static"
+
+
+def openapi_document() -> dict[str, object]:
+    return build_openapi(ENDPOINTS, title="voice-agent-backend", version=service_version())
+
+
+def create_app(
+    use_cases: UseCases,
+    *,
+    max_body_bytes: int = 1024 * 1024,
+    on_cleanup: Callable[[], Awaitable[None]] | None = None,
+) -> web.Application:
+    """The API. `on_cleanup` runs once at shutdown (the container disposes its engine)."""
+    app = web.Application(
+        client_max_size=max_body_bytes,
+        middlewares=[
+            request_id_middleware,
+            error_middleware,
+            body_limit_middleware,
+            auth_middleware,
+        ],
+    )
+    app[USE_CASES] = use_cases
+    app[MAX_BODY_BYTES] = max_body_bytes
+    app[OPENAPI] = encode_openapi(openapi_document())
+    app[PUBLIC_PATHS] = frozenset({e.path for e in ENDPOINTS if e.public} | {DOCS_STATIC})
+    for endpoint in ENDPOINTS:
+        app.router.add_route(endpoint.method, endpoint.path, endpoint.handler)
+    app.router.add_static(DOCS_STATIC, SWAGGER_UI_STATIC)
+
+    if on_cleanup is not None:
+        cleanup = on_cleanup
+
+        async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+            yield
+            await cleanup()
+
+        app.cleanup_ctx.append(lifetime)
+    return app

@@ -1,0 +1,91 @@
+"""Liveness, readiness, the OpenAPI document and its Swagger UI."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+import msgspec
+from aiohttp import web
+from openapi_ui_bundles.swagger_ui import static_path as swagger_ui_static
+
+from application.errors import ServiceUnavailable
+from entrypoints.http.routing import Endpoint, reply, use_cases
+from entrypoints.http.schemas import HealthOut
+
+OPENAPI = web.AppKey("openapi", bytes)
+
+_DOCS_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>voice-agent-backend API</title>
+  <link rel="stylesheet" href="/docs/static/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/static/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true});
+  </script>
+</body>
+</html>
+"""
+
+
+def service_version() -> str:
+    try:
+        return version("voice-agent-backend")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    return reply(HealthOut("ok"))
+
+
+async def readyz(request: web.Request) -> web.Response:
+    problem = await use_cases(request).probe.check()
+    if problem is not None:
+        raise ServiceUnavailable(f"not ready: {problem}")
+    return reply(HealthOut("ok"))
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.Response(body=request.app[OPENAPI], content_type="application/json")
+
+
+async def docs(_request: web.Request) -> web.Response:
+    return web.Response(text=_DOCS_PAGE, content_type="text/html")
+
+
+def encode_openapi(document: dict[str, object]) -> bytes:
+    return msgspec.json.encode(document)
+
+
+ROUTES = [
+    Endpoint(
+        "GET",
+        "/healthz",
+        healthz,
+        "The process is alive",
+        "health",
+        response=HealthOut,
+        public=True,
+    ),
+    Endpoint(
+        "GET",
+        "/readyz",
+        readyz,
+        "Ready to serve: the database answers and is migrated to head (503 otherwise)",
+        "health",
+        response=HealthOut,
+        public=True,
+        errors=(503,),
+    ),
+    Endpoint("GET", "/openapi.json", openapi, "This OpenAPI 3.1 document", "health", public=True),
+    Endpoint(
+        "GET", "/docs", docs, "Swagger UI for this API (served offline)", "health", public=True
+    ),
+]
+
+SWAGGER_UI_STATIC = swagger_ui_static

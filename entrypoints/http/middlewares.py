@@ -1,0 +1,115 @@
+"""Request id, error mapping, body limit and authentication, in that order."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import structlog
+from aiohttp import web
+
+from application.errors import Unauthenticated
+from entrypoints.http.problems import (
+    PROBLEM_BASE,
+    Problem,
+    problem_for,
+    problem_response,
+)
+from entrypoints.http.requests import PRINCIPAL, REQUEST_ID
+from entrypoints.http.routing import Handler, use_cases
+
+log = structlog.get_logger("http")
+
+REQUEST_ID_HEADER = "X-Request-Id"
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+PUBLIC_PATHS = web.AppKey("public_paths", frozenset)
+MAX_BODY_BYTES = web.AppKey("max_body_bytes", int)
+
+
+@web.middleware
+async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    rid = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    request[REQUEST_ID] = rid
+    with structlog.contextvars.bound_contextvars(request_id=rid):
+        response = await handler(request)
+    response.headers[REQUEST_ID_HEADER] = rid
+    return response
+
+
+_HTTP_TITLES = {
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    413: ("body-too-large", "Request body too large"),
+}
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        code, title = _HTTP_TITLES.get(error.status, ("http-error", error.reason))
+        detail = error.text if error.status == 413 and error.text else error.reason
+        problem = Problem(
+            PROBLEM_BASE + code,
+            title,
+            error.status,
+            detail or title,
+            instance=request.path,
+            request_id=request.get(REQUEST_ID),
+            code=code,
+        )
+        headers = {
+            k: v for k, v in error.headers.items() if k.lower() in ("allow", "www-authenticate")
+        }
+        return problem_response(problem, headers=headers)
+    except Exception as error:
+        mapped = problem_for(error)
+        if mapped is None:
+            log.exception("unhandled error", path=request.path, method=request.method)
+            problem = Problem(
+                PROBLEM_BASE + "internal",
+                "Internal server error",
+                500,
+                "an unexpected error occurred; quote the request id when reporting it",
+                instance=request.path,
+                request_id=request.get(REQUEST_ID),
+                code="internal",
+            )
+            return problem_response(problem)
+        status, problem = mapped
+        problem.instance = request.path
+        problem.request_id = request.get(REQUEST_ID)
+        if status >= 500:
+            log.warning("service unavailable", path=request.path, detail=problem.detail)
+        challenge = {"WWW-Authenticate": 'Bearer realm="voice-agent"'} if status == 401 else None
+        return problem_response(problem, headers=challenge)
+
+
+@web.middleware
+async def body_limit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse an oversized body from its Content-Length, before reading or authenticating.
+
+    Bodies without a length (chunked) are bounded by the application's client_max_size.
+    """
+    limit = request.app[MAX_BODY_BYTES]
+    if request.content_length is not None and request.content_length > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
+    return await handler(request)
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    route = request.match_info.route.resource
+    if route is None or route.canonical in request.app[PUBLIC_PATHS] or request.method == "OPTIONS":
+        return await handler(request)
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("send an Authorization: Bearer <token> header")
+    request[PRINCIPAL] = await use_cases(request).credentials.authenticate(token.strip())
+    return await handler(request)

@@ -1,0 +1,74 @@
+"""Reading requests: bodies through msgspec, ids from the path, page parameters."""
+
+from __future__ import annotations
+
+import re
+from typing import TypeVar
+from uuid import UUID
+
+import msgspec
+from aiohttp import web
+
+from application.access import Principal
+from application.errors import NotFound
+from application.pagination import MAX_PAGE_SIZE, PageRequest
+from entrypoints.http.problems import BadRequest, RequestInvalid
+
+T = TypeVar("T")
+
+PRINCIPAL = web.RequestKey("principal", Principal)
+REQUEST_ID = web.RequestKey("request_id", str)
+
+_AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+_NAMED = re.compile(r"(?:unknown|required) field `(?P<name>[^`]+)`")
+
+
+def _field_of(message: str) -> str | None:
+    at = _AT.search(message)
+    path = at["path"] if at else ""
+    named = _NAMED.search(message)
+    if named:
+        path = f"{path}.{named['name']}" if path else named["name"]
+    return path or None
+
+
+def decode_json(raw: bytes, kind: type[T]) -> T:
+    """Decode and validate in one pass: malformed JSON is 400, a bad field 422."""
+    try:
+        return msgspec.json.decode(raw, type=kind)
+    except msgspec.ValidationError as error:
+        message = str(error)
+        raise RequestInvalid(_AT.sub("", message), field=_field_of(message)) from None
+    except msgspec.DecodeError as error:
+        raise BadRequest(f"the body is not valid JSON: {error}") from None
+
+
+async def body(request: web.Request, kind: type[T]) -> T:
+    if request.content_type not in ("application/json", "application/merge-patch+json"):
+        raise BadRequest("send the body as application/json")
+    return decode_json(await request.read(), kind)
+
+
+def path_id(request: web.Request, name: str) -> UUID:
+    """An id from the path; one that is not a UUID cannot exist, so it is a 404."""
+    raw = request.match_info[name]
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise NotFound(name.removesuffix("_id").replace("_", " "), raw) from None
+
+
+def page_request(request: web.Request) -> PageRequest:
+    raw_limit = request.query.get("limit")
+    limit = None
+    if raw_limit is not None:
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_PAGE_SIZE:
+            raise RequestInvalid(
+                f"limit must be an integer from 1 to {MAX_PAGE_SIZE}", field="limit"
+            )
+        limit = int(raw_limit)
+    return PageRequest.parse(limit, request.query.get("cursor") or None)
+
+
+def principal(request: web.Request) -> Principal:
+    return request[PRINCIPAL]

@@ -1,0 +1,77 @@
+"""The route table: every endpoint once, with what the OpenAPI document needs to know."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import attrs
+import msgspec
+from aiohttp import web
+
+from application.audit import AuditService
+from application.credentials import CredentialService
+from application.ports import DatabaseProbe
+from application.tenancy import MembershipService, TenantService
+from application.users import UserService
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@attrs.frozen
+class UseCases:
+    """The application's services, as the HTTP handlers see them."""
+
+    tenants: TenantService
+    memberships: MembershipService
+    users: UserService
+    credentials: CredentialService
+    audit: AuditService
+    probe: DatabaseProbe
+
+
+USE_CASES = web.AppKey("use_cases", UseCases)
+
+
+@attrs.frozen
+class QueryParam:
+    name: str
+    description: str
+    schema: dict[str, Any] = attrs.field(factory=lambda: {"type": "string"})
+
+
+PAGE_PARAMS = (
+    QueryParam(
+        "limit",
+        "Page size, 1 to 200 (default 50).",
+        {"type": "integer", "minimum": 1, "maximum": 200},
+    ),
+    QueryParam("cursor", "The `next_cursor` of the previous page."),
+)
+
+
+@attrs.frozen
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tag: str
+    body: type | None = None
+    response: type | None = None
+    status: int = 200
+    public: bool = False
+    query: tuple[QueryParam, ...] = ()
+    errors: tuple[int, ...] = ()
+
+
+def use_cases(request: web.Request) -> UseCases:
+    return request.app[USE_CASES]
+
+
+def reply(payload: msgspec.Struct | None, status: int = 200) -> web.Response:
+    if payload is None:
+        return web.Response(status=status)
+    return web.Response(
+        status=status, body=msgspec.json.encode(payload), content_type="application/json"
+    )

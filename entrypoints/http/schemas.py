@@ -1,0 +1,313 @@
+"""Request and response bodies: msgspec Structs, decoded and validated in one pass.
+
+Domain objects never leave through the API unconverted: each `*Out` has a `of()`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+
+from domain.audit import AuditEntry
+from domain.credentials import ApiKey, UserToken
+from domain.tenancy import Member, Tenant, User, UserTenant
+
+RoleName = Literal["owner", "admin", "member", "viewer"]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+PersonName = Annotated[str, msgspec.Meta(max_length=100)]
+EmailText = Annotated[str, msgspec.Meta(min_length=3, max_length=254, examples=["ada@example.com"])]
+CredentialName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Version = Annotated[
+    int, msgspec.Meta(ge=0, description="The version you read; a stale one is refused with 409.")
+]
+
+
+class Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Request bodies refuse fields they do not know: a typo is an error, not a no-op."""
+
+
+# --- requests ------------------------------------------------------------------------
+
+
+class CreateTenantIn(Body):
+    name: Name
+
+
+class UpdateTenantIn(Body):
+    name: Name | None = None
+    version: Version | None = None
+
+
+class CreateUserIn(Body):
+    email: EmailText
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    is_platform_admin: bool = False
+
+
+class UpdateUserIn(Body):
+    email: EmailText | None = None
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    is_active: bool | None = None
+    is_platform_admin: bool | None = None
+    version: Version | None = None
+
+
+class AddMemberIn(Body):
+    """Give `user_id` or `email` (a new email creates the user)."""
+
+    role: RoleName = "member"
+    user_id: UUID | None = None
+    email: EmailText | None = None
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+
+
+class ChangeRoleIn(Body):
+    role: RoleName
+    version: Version | None = None
+
+
+class TransferOwnershipIn(Body):
+    user_id: UUID
+
+
+class CreateApiKeyIn(Body):
+    name: CredentialName
+    role: RoleName = "member"
+    expires_at: datetime | None = None
+
+
+class CreateUserTokenIn(Body):
+    name: CredentialName
+    expires_at: datetime | None = None
+
+
+# --- responses -----------------------------------------------------------------------
+
+
+class TenantOut(msgspec.Struct):
+    id: UUID
+    name: str
+    status: Literal["active", "suspended"]
+    is_active: bool
+    plan_id: UUID | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, t: Tenant) -> TenantOut:
+        return cls(
+            t.id,
+            t.name,
+            t.status.value,
+            t.is_active,
+            t.plan_id,
+            t.version,
+            t.created_at,
+            t.updated_at,
+        )
+
+
+class UserOut(msgspec.Struct):
+    id: UUID
+    email: str
+    first_name: str | None
+    last_name: str | None
+    is_platform_admin: bool
+    is_active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, u: User) -> UserOut:
+        return cls(
+            u.id,
+            u.email.value,
+            u.first_name,
+            u.last_name,
+            u.is_platform_admin,
+            u.is_active,
+            u.version,
+            u.created_at,
+            u.updated_at,
+        )
+
+
+class MemberOut(msgspec.Struct):
+    membership_id: UUID
+    tenant_id: UUID
+    user_id: UUID
+    role: RoleName
+    version: int
+    user: UserOut
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, m: Member) -> MemberOut:
+        ms = m.membership
+        return cls(
+            ms.id,
+            ms.tenant_id,
+            ms.user_id,
+            ms.role.value,
+            ms.version,
+            UserOut.of(m.user),
+            ms.created_at,
+            ms.updated_at,
+        )
+
+
+class UserTenantOut(msgspec.Struct):
+    tenant: TenantOut
+    role: RoleName
+    membership_id: UUID
+    joined_at: datetime
+
+    @classmethod
+    def of(cls, item: UserTenant) -> UserTenantOut:
+        m = item.membership
+        return cls(TenantOut.of(item.tenant), m.role.value, m.id, m.created_at)
+
+
+class ApiKeyOut(msgspec.Struct):
+    id: UUID
+    tenant_id: UUID
+    name: str
+    prefix: str
+    role: RoleName
+    created_by: UUID | None
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, k: ApiKey) -> ApiKeyOut:
+        return cls(
+            k.id,
+            k.tenant_id,
+            k.name,
+            k.prefix,
+            k.role.value,
+            k.created_by,
+            k.created_at,
+            k.expires_at,
+            k.last_used_at,
+            k.revoked_at,
+        )
+
+
+class ApiKeyCreatedOut(msgspec.Struct):
+    key: ApiKeyOut
+    token: Annotated[str, msgspec.Meta(description="The secret. Shown this once; store it now.")]
+
+
+class UserTokenOut(msgspec.Struct):
+    id: UUID
+    user_id: UUID
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, t: UserToken) -> UserTokenOut:
+        return cls(
+            t.id,
+            t.user_id,
+            t.name,
+            t.prefix,
+            t.created_at,
+            t.expires_at,
+            t.last_used_at,
+            t.revoked_at,
+        )
+
+
+class UserTokenCreatedOut(msgspec.Struct):
+    user_token: UserTokenOut
+    token: Annotated[str, msgspec.Meta(description="The secret. Shown this once; store it now.")]
+
+
+class AuditEntryOut(msgspec.Struct):
+    id: UUID
+    tenant_id: UUID | None
+    actor_type: Literal["user", "api_key", "system"]
+    actor_id: UUID | None
+    action: str
+    entity: str
+    entity_id: UUID
+    changes: dict[str, Any]
+    at: datetime
+
+    @classmethod
+    def of(cls, e: AuditEntry) -> AuditEntryOut:
+        return cls(
+            e.id,
+            e.tenant_id,
+            e.actor.kind.value,
+            e.actor.id,
+            e.action,
+            e.entity,
+            e.entity_id,
+            e.changes,
+            e.at,
+        )
+
+
+class PrincipalOut(msgspec.Struct):
+    kind: Literal["user", "api_key"]
+    user: UserOut | None
+    api_key_id: UUID | None
+    tenant_id: UUID | None
+    role: RoleName | None
+    is_platform_admin: bool
+
+
+class TenantPage(msgspec.Struct):
+    items: list[TenantOut]
+    next_cursor: str | None
+
+
+class UserPage(msgspec.Struct):
+    items: list[UserOut]
+    next_cursor: str | None
+
+
+class MemberPage(msgspec.Struct):
+    items: list[MemberOut]
+    next_cursor: str | None
+
+
+class UserTenantPage(msgspec.Struct):
+    items: list[UserTenantOut]
+    next_cursor: str | None
+
+
+class ApiKeyPage(msgspec.Struct):
+    items: list[ApiKeyOut]
+    next_cursor: str | None
+
+
+class UserTokenPage(msgspec.Struct):
+    items: list[UserTokenOut]
+    next_cursor: str | None
+
+
+class AuditPage(msgspec.Struct):
+    items: list[AuditEntryOut]
+    next_cursor: str | None
+
+
+class HealthOut(msgspec.Struct):
+    status: Literal["ok"]

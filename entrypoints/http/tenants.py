@@ -1,0 +1,247 @@
+"""/v1/tenants: tenants, their members, ownership."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from application.tenancy import AddMember, ChangeRole, CreateTenant, UpdateTenant
+from domain.ids import TenantId, UserId
+from domain.tenancy import Role
+from domain.values import Email
+from entrypoints.http.problems import RequestInvalid
+from entrypoints.http.requests import body, page_request, path_id, principal
+from entrypoints.http.routing import PAGE_PARAMS, Endpoint, reply, use_cases
+from entrypoints.http.schemas import (
+    AddMemberIn,
+    ChangeRoleIn,
+    CreateTenantIn,
+    MemberOut,
+    MemberPage,
+    TenantOut,
+    TenantPage,
+    TransferOwnershipIn,
+    UpdateTenantIn,
+    UserTenantOut,
+)
+
+
+def _tenant_id(request: web.Request) -> TenantId:
+    return TenantId(path_id(request, "tenant_id"))
+
+
+def _user_id(request: web.Request) -> UserId:
+    return UserId(path_id(request, "user_id"))
+
+
+async def create_tenant(request: web.Request) -> web.Response:
+    data = await body(request, CreateTenantIn)
+    created = await use_cases(request).tenants.create_tenant(
+        principal(request), CreateTenant(data.name)
+    )
+    return reply(UserTenantOut.of(created), 201)
+
+
+async def list_tenants(request: web.Request) -> web.Response:
+    page = await use_cases(request).tenants.list_tenants(principal(request), page_request(request))
+    return reply(TenantPage([TenantOut.of(t) for t in page.items], page.next_cursor))
+
+
+async def get_tenant(request: web.Request) -> web.Response:
+    tenant = await use_cases(request).tenants.get_tenant(principal(request), _tenant_id(request))
+    return reply(TenantOut.of(tenant))
+
+
+async def update_tenant(request: web.Request) -> web.Response:
+    data = await body(request, UpdateTenantIn)
+    tenant = await use_cases(request).tenants.update_tenant(
+        principal(request), UpdateTenant(_tenant_id(request), name=data.name, version=data.version)
+    )
+    return reply(TenantOut.of(tenant))
+
+
+async def suspend_tenant(request: web.Request) -> web.Response:
+    tenant = await use_cases(request).tenants.suspend_tenant(
+        principal(request), _tenant_id(request)
+    )
+    return reply(TenantOut.of(tenant))
+
+
+async def reactivate_tenant(request: web.Request) -> web.Response:
+    tenant = await use_cases(request).tenants.reactivate_tenant(
+        principal(request), _tenant_id(request)
+    )
+    return reply(TenantOut.of(tenant))
+
+
+async def list_members(request: web.Request) -> web.Response:
+    page = await use_cases(request).memberships.list_members(
+        principal(request), _tenant_id(request), page_request(request)
+    )
+    return reply(MemberPage([MemberOut.of(m) for m in page.items], page.next_cursor))
+
+
+async def add_member(request: web.Request) -> web.Response:
+    data = await body(request, AddMemberIn)
+    if (data.user_id is None) == (data.email is None):
+        raise RequestInvalid("give exactly one of user_id and email", field="user_id")
+    member = await use_cases(request).memberships.add_member(
+        principal(request),
+        AddMember(
+            tenant_id=_tenant_id(request),
+            role=Role(data.role),
+            user_id=UserId(data.user_id) if data.user_id else None,
+            email=Email.parse(data.email) if data.email is not None else None,
+            first_name=data.first_name,
+            last_name=data.last_name,
+        ),
+    )
+    return reply(MemberOut.of(member), 201)
+
+
+async def get_member(request: web.Request) -> web.Response:
+    member = await use_cases(request).memberships.get_member(
+        principal(request), _tenant_id(request), _user_id(request)
+    )
+    return reply(MemberOut.of(member))
+
+
+async def change_role(request: web.Request) -> web.Response:
+    data = await body(request, ChangeRoleIn)
+    member = await use_cases(request).memberships.change_role(
+        principal(request),
+        ChangeRole(_tenant_id(request), _user_id(request), Role(data.role), version=data.version),
+    )
+    return reply(MemberOut.of(member))
+
+
+async def remove_member(request: web.Request) -> web.Response:
+    await use_cases(request).memberships.remove_member(
+        principal(request), _tenant_id(request), _user_id(request)
+    )
+    return reply(None, 204)
+
+
+async def transfer_ownership(request: web.Request) -> web.Response:
+    data = await body(request, TransferOwnershipIn)
+    member = await use_cases(request).memberships.transfer_ownership(
+        principal(request), _tenant_id(request), UserId(data.user_id)
+    )
+    return reply(MemberOut.of(member))
+
+
+TENANT = "/v1/tenants/{tenant_id}"
+MEMBER = TENANT + "/members/{user_id}"
+
+ROUTES = [
+    Endpoint(
+        "POST",
+        "/v1/tenants",
+        create_tenant,
+        "Create a tenant; you become its owner",
+        "tenants",
+        body=CreateTenantIn,
+        response=UserTenantOut,
+        status=201,
+        errors=(400, 422),
+    ),
+    Endpoint(
+        "GET",
+        "/v1/tenants",
+        list_tenants,
+        "List tenants: all for platform admins, yours otherwise",
+        "tenants",
+        response=TenantPage,
+        query=PAGE_PARAMS,
+        errors=(422,),
+    ),
+    Endpoint(
+        "GET", TENANT, get_tenant, "Get a tenant", "tenants", response=TenantOut, errors=(404,)
+    ),
+    Endpoint(
+        "PATCH",
+        TENANT,
+        update_tenant,
+        "Rename a tenant (owners)",
+        "tenants",
+        body=UpdateTenantIn,
+        response=TenantOut,
+        errors=(400, 403, 404, 409, 422),
+    ),
+    Endpoint(
+        "POST",
+        TENANT + "/suspend",
+        suspend_tenant,
+        "Suspend a tenant (platform admins)",
+        "tenants",
+        response=TenantOut,
+        errors=(403, 404, 409),
+    ),
+    Endpoint(
+        "POST",
+        TENANT + "/reactivate",
+        reactivate_tenant,
+        "Reactivate a suspended tenant (platform admins)",
+        "tenants",
+        response=TenantOut,
+        errors=(403, 404, 409),
+    ),
+    Endpoint(
+        "GET",
+        TENANT + "/members",
+        list_members,
+        "List a tenant's members",
+        "members",
+        response=MemberPage,
+        query=PAGE_PARAMS,
+        errors=(404, 422),
+    ),
+    Endpoint(
+        "POST",
+        TENANT + "/members",
+        add_member,
+        "Add a member by user_id or email (owners and admins)",
+        "members",
+        body=AddMemberIn,
+        response=MemberOut,
+        status=201,
+        errors=(400, 403, 404, 409, 422),
+    ),
+    Endpoint(
+        "GET",
+        MEMBER,
+        get_member,
+        "Get a member and their role",
+        "members",
+        response=MemberOut,
+        errors=(404,),
+    ),
+    Endpoint(
+        "PATCH",
+        MEMBER,
+        change_role,
+        "Change a member's role",
+        "members",
+        body=ChangeRoleIn,
+        response=MemberOut,
+        errors=(400, 403, 404, 409, 422),
+    ),
+    Endpoint(
+        "DELETE",
+        MEMBER,
+        remove_member,
+        "Remove a member, or leave the tenant",
+        "members",
+        status=204,
+        errors=(403, 404, 409),
+    ),
+    Endpoint(
+        "POST",
+        TENANT + "/transfer-ownership",
+        transfer_ownership,
+        "Make another member owner; the calling owner becomes admin",
+        "members",
+        body=TransferOwnershipIn,
+        response=MemberOut,
+        errors=(400, 403, 404, 422),
+    ),
+]

@@ -1,0 +1,230 @@
+"""/v1/me and /v1/users: identities and personal tokens."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from application.credentials import IssueUserToken
+from application.users import CreateUser, UpdateUser
+from domain.ids import UserId, UserTokenId
+from domain.values import Email
+from entrypoints.http.requests import body, page_request, path_id, principal
+from entrypoints.http.routing import PAGE_PARAMS, Endpoint, QueryParam, reply, use_cases
+from entrypoints.http.schemas import (
+    CreateUserIn,
+    CreateUserTokenIn,
+    PrincipalOut,
+    UpdateUserIn,
+    UserOut,
+    UserPage,
+    UserTenantOut,
+    UserTenantPage,
+    UserTokenCreatedOut,
+    UserTokenOut,
+    UserTokenPage,
+)
+
+
+def _user_id(request: web.Request) -> UserId:
+    return UserId(path_id(request, "user_id"))
+
+
+async def me(request: web.Request) -> web.Response:
+    who = principal(request)
+    if who.is_api_key:
+        return reply(
+            PrincipalOut(
+                "api_key",
+                None,
+                who.api_key_id,
+                who.api_key_tenant_id,
+                who.api_key_role.value if who.api_key_role else None,
+                False,
+            )
+        )
+    user = await use_cases(request).users.me(who)
+    return reply(PrincipalOut("user", UserOut.of(user), None, None, None, user.is_platform_admin))
+
+
+async def my_tenants(request: web.Request) -> web.Response:
+    who = principal(request)
+    page = await use_cases(request).tenants.tenants_of_user(
+        who, who.acting_user(), page_request(request)
+    )
+    return reply(UserTenantPage([UserTenantOut.of(t) for t in page.items], page.next_cursor))
+
+
+async def create_user(request: web.Request) -> web.Response:
+    data = await body(request, CreateUserIn)
+    user = await use_cases(request).users.create_user(
+        principal(request),
+        CreateUser(
+            Email.parse(data.email), data.first_name, data.last_name, data.is_platform_admin
+        ),
+    )
+    return reply(UserOut.of(user), 201)
+
+
+async def list_users(request: web.Request) -> web.Response:
+    users = use_cases(request).users
+    email = request.query.get("email")
+    if email is not None:
+        user = await users.get_user_by_email(principal(request), Email.parse(email))
+        return reply(UserPage([UserOut.of(user)], None))
+    page = await users.list_users(principal(request), page_request(request))
+    return reply(UserPage([UserOut.of(u) for u in page.items], page.next_cursor))
+
+
+async def get_user(request: web.Request) -> web.Response:
+    user = await use_cases(request).users.get_user(principal(request), _user_id(request))
+    return reply(UserOut.of(user))
+
+
+async def update_user(request: web.Request) -> web.Response:
+    data = await body(request, UpdateUserIn)
+    user = await use_cases(request).users.update_user(
+        principal(request),
+        UpdateUser(
+            _user_id(request),
+            email=Email.parse(data.email) if data.email is not None else None,
+            first_name=data.first_name,
+            last_name=data.last_name,
+            is_active=data.is_active,
+            is_platform_admin=data.is_platform_admin,
+            version=data.version,
+        ),
+    )
+    return reply(UserOut.of(user))
+
+
+async def user_tenants(request: web.Request) -> web.Response:
+    page = await use_cases(request).tenants.tenants_of_user(
+        principal(request), _user_id(request), page_request(request)
+    )
+    return reply(UserTenantPage([UserTenantOut.of(t) for t in page.items], page.next_cursor))
+
+
+async def create_user_token(request: web.Request) -> web.Response:
+    data = await body(request, CreateUserTokenIn)
+    issued = await use_cases(request).credentials.issue_user_token(
+        principal(request), IssueUserToken(_user_id(request), data.name, data.expires_at)
+    )
+    return reply(UserTokenCreatedOut(UserTokenOut.of(issued.credential), issued.token), 201)
+
+
+async def list_user_tokens(request: web.Request) -> web.Response:
+    page = await use_cases(request).credentials.list_user_tokens(
+        principal(request), _user_id(request), page_request(request)
+    )
+    return reply(UserTokenPage([UserTokenOut.of(t) for t in page.items], page.next_cursor))
+
+
+async def revoke_user_token(request: web.Request) -> web.Response:
+    token = await use_cases(request).credentials.revoke_user_token(
+        principal(request), _user_id(request), UserTokenId(path_id(request, "token_id"))
+    )
+    return reply(UserTokenOut.of(token))
+
+
+USER = "/v1/users/{user_id}"
+
+ROUTES = [
+    Endpoint(
+        "GET",
+        "/v1/me",
+        me,
+        "Who am I: the user, or the API key and its tenant",
+        "me",
+        response=PrincipalOut,
+    ),
+    Endpoint(
+        "GET",
+        "/v1/me/tenants",
+        my_tenants,
+        "My tenants and my role in each",
+        "me",
+        response=UserTenantPage,
+        query=PAGE_PARAMS,
+        errors=(403, 422),
+    ),
+    Endpoint(
+        "POST",
+        "/v1/users",
+        create_user,
+        "Create a user (platform admins)",
+        "users",
+        body=CreateUserIn,
+        response=UserOut,
+        status=201,
+        errors=(400, 403, 409, 422),
+    ),
+    Endpoint(
+        "GET",
+        "/v1/users",
+        list_users,
+        "List users, or look one up by email (platform admins)",
+        "users",
+        response=UserPage,
+        query=(QueryParam("email", "Exact address, any letter case."), *PAGE_PARAMS),
+        errors=(403, 404, 422),
+    ),
+    Endpoint(
+        "GET",
+        USER,
+        get_user,
+        "Get a user (yourself, or anyone for platform admins)",
+        "users",
+        response=UserOut,
+        errors=(404,),
+    ),
+    Endpoint(
+        "PATCH",
+        USER,
+        update_user,
+        "Update a user; is_active and is_platform_admin are for platform admins",
+        "users",
+        body=UpdateUserIn,
+        response=UserOut,
+        errors=(400, 403, 404, 409, 422),
+    ),
+    Endpoint(
+        "GET",
+        USER + "/tenants",
+        user_tenants,
+        "A user's tenants and role in each",
+        "users",
+        response=UserTenantPage,
+        query=PAGE_PARAMS,
+        errors=(404, 422),
+    ),
+    Endpoint(
+        "POST",
+        USER + "/tokens",
+        create_user_token,
+        "Issue a personal access token (shown once)",
+        "users",
+        body=CreateUserTokenIn,
+        response=UserTokenCreatedOut,
+        status=201,
+        errors=(400, 404, 422),
+    ),
+    Endpoint(
+        "GET",
+        USER + "/tokens",
+        list_user_tokens,
+        "List a user's tokens (no secrets)",
+        "users",
+        response=UserTokenPage,
+        query=PAGE_PARAMS,
+        errors=(404, 422),
+    ),
+    Endpoint(
+        "DELETE",
+        USER + "/tokens/{token_id}",
+        revoke_user_token,
+        "Revoke a personal token",
+        "users",
+        response=UserTokenOut,
+        errors=(404, 409),
+    ),
+]

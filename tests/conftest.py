@@ -1,0 +1,130 @@
+"""Fixtures: PostgreSQL (TEST_DATABASE_URL or an embedded server), units of work, the app.
+
+Every PostgreSQL test runs in a throwaway database created for this test session and
+emptied before each test, so tests neither see each other's rows nor touch a developer's
+`serve` data.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import sqlalchemy as sa
+from dependency_injector import providers
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.clock import SystemClock
+from adapters.ids import Uuid7Generator
+from adapters.memory.store import InMemoryDatabase
+from adapters.postgres import schema
+from adapters.postgres.embedded import EmbeddedPostgres, drop_database, ensure_database
+from adapters.postgres.engine import create_engine
+from adapters.postgres.tables import metadata
+from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from application.context import UseCaseDeps
+from application.ports import UnitOfWorkFactory
+from entrypoints.container import Container
+from tests.support import AlwaysReady, MutableClock, World
+
+
+@pytest.fixture(scope="session")
+def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    external = os.environ.get("TEST_DATABASE_URL")
+    if external:
+        yield external
+        return
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("embedded-pg") / "data")
+    url = server.start()
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_server_url: str) -> Iterator[str]:
+    """A fresh database on the test server, migrated to head, dropped at the end."""
+    name = f"voice_agent_test_{uuid.uuid4().hex[:12]}"
+    url = ensure_database(pg_server_url, name)
+    schema.upgrade(url)
+    try:
+        yield url
+    finally:
+        drop_database(pg_server_url, name)
+
+
+TRUNCATE = sa.text(
+    "TRUNCATE " + ", ".join(t.name for t in metadata.sorted_tables) + " RESTART IDENTITY CASCADE"
+)
+
+
+@pytest.fixture
+async def engine(pg_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(pg_url, pool_size=5)
+    async with engine.begin() as conn:
+        await conn.execute(TRUNCATE)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.postgres)])
+def uows(request: pytest.FixtureRequest) -> UnitOfWorkFactory:
+    """The same contract, run on every adapter."""
+    if request.param == "memory":
+        return InMemoryDatabase().unit_of_work
+    return PostgresUnitOfWorkFactory(request.getfixturevalue("engine"))
+
+
+@pytest.fixture
+def memory_uows() -> UnitOfWorkFactory:
+    return InMemoryDatabase().unit_of_work
+
+
+@pytest.fixture
+def clock() -> MutableClock:
+    return MutableClock()
+
+
+@pytest.fixture
+def deps(memory_uows: UnitOfWorkFactory, clock: MutableClock) -> UseCaseDeps:
+    """Use cases on the in-memory adapters, with a clock the test controls."""
+    return UseCaseDeps(uows=memory_uows, ids=Uuid7Generator(), clock=clock)
+
+
+@pytest.fixture
+def world(deps: UseCaseDeps) -> World:
+    return World(deps)
+
+
+@pytest.fixture
+def pg_deps(engine: AsyncEngine) -> UseCaseDeps:
+    return UseCaseDeps(uows=PostgresUnitOfWorkFactory(engine), ids=Uuid7Generator(), clock=SystemClock())
+
+
+@pytest.fixture
+def memory_container() -> Iterator[Container]:
+    """The real composition root with the in-memory adapters in place of PostgreSQL."""
+    container = Container()
+    container.uows.override(providers.Object(InMemoryDatabase().unit_of_work))
+    container.probe.override(providers.Object(AlwaysReady()))
+    try:
+        yield container
+    finally:
+        container.reset_override()
+
+
+@pytest.fixture
+def pg_container(engine: AsyncEngine) -> Iterator[Container]:
+    """The real composition root on the test database (emptied by `engine`)."""
+    container = Container()
+    container.engine.override(providers.Object(engine))
+    container.database_url.override(str(engine.url))
+    try:
+        yield container
+    finally:
+        container.reset_override()

@@ -1,0 +1,36 @@
+"""The aiohttp app through the real container, on the test PostgreSQL database."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from entrypoints.container import Container
+from entrypoints.http.app import create_app
+from tests.support import Api
+
+pytestmark = pytest.mark.postgres
+
+AiohttpClient = Callable[..., Awaitable[TestClient]]
+
+
+@pytest.fixture
+async def api(pg_container: Container, aiohttp_client: AiohttpClient) -> Api:
+    """An anonymous client; `await admin_api` or `.as_(token)` for authenticated ones."""
+    client = await aiohttp_client(create_app(pg_container.use_cases(), max_body_bytes=64 * 1024))
+    return Api(client, None)
+
+
+@pytest.fixture
+async def admin_token(pg_container: Container) -> str:
+    from domain.values import Email
+
+    issued = await pg_container.bootstrap().create_platform_admin(Email.parse("root@platform.example"))
+    return issued.token
+
+
+@pytest.fixture
+def admin(api: Api, admin_token: str) -> Api:
+    return api.as_(admin_token)

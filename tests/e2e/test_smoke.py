@@ -1,0 +1,11 @@
+async def test_platform_admin_creates_tenant_and_member(admin):
+    status, created = await admin.post("/v1/tenants", {"name": "Acme"})
+    assert status == 201
+    tenant_id = created["tenant"]["id"]
+    status, member = await admin.post(
+        f"/v1/tenants/{tenant_id}/members", {"email": "ann@example.com", "role": "admin"}
+    )
+    assert status == 201, member
+    status, page = await admin.get(f"/v1/tenants/{tenant_id}/members")
+    assert status == 200
+    assert {m["user"]["email"] for m in page["items"]} == {"root@platform.example", "ann@example.com"}
