@@ -8,8 +8,11 @@ emptied before each test, so tests neither see each other's rows nor touch a dev
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -31,17 +34,20 @@ from tests.support import AlwaysReady, MutableClock, World
 
 
 @pytest.fixture(scope="session")
-def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_server_url() -> Iterator[str]:
     external = os.environ.get("TEST_DATABASE_URL")
     if external:
         yield external
         return
-    server = EmbeddedPostgres(tmp_path_factory.mktemp("embedded-pg") / "data")
+    # Not under pytest's rotating tmp dirs: a concurrent pytest run would delete it.
+    home = Path(tempfile.mkdtemp(prefix="voice-agent-test-pg-"))
+    server = EmbeddedPostgres(home / "data")
     url = server.start()
     try:
         yield url
     finally:
         server.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

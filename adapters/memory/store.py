@@ -113,6 +113,15 @@ def _save_versioned(overlay: _Overlay, table: str, entity: Any, name: str) -> No
     overlay.put(table, entity.id, entity)
 
 
+def _save_credential(overlay: _Overlay, table: str, credential: ApiKey | UserToken) -> None:
+    """Like the SQL adapter: only the name and the revocation change; last use is kept."""
+    stored = overlay.get(table, credential.id)
+    if stored is not None:
+        stored.name = credential.name
+        stored.revoked_at = credential.revoked_at
+        overlay.put(table, credential.id, stored)
+
+
 class InMemoryUserRepository:
     def __init__(self, overlay: _Overlay) -> None:
         self._o = overlay
@@ -233,7 +242,7 @@ class InMemoryApiKeyRepository:
         )
 
     async def save(self, key: ApiKey) -> None:
-        self._o.put("api_keys", key.id, key)
+        _save_credential(self._o, "api_keys", key)
 
     async def list(self, tenant_id: TenantId, page: PageRequest) -> list[ApiKey]:
         rows = [k for k in self._o.rows("api_keys") if k.tenant_id == tenant_id]
@@ -261,7 +270,7 @@ class InMemoryUserTokenRepository:
         return next((t for t in self._o.rows("user_tokens") if t.prefix == prefix), None)
 
     async def save(self, token: UserToken) -> None:
-        self._o.put("user_tokens", token.id, token)
+        _save_credential(self._o, "user_tokens", token)
 
     async def list(self, user_id: UserId, page: PageRequest) -> list[UserToken]:
         rows = [t for t in self._o.rows("user_tokens") if t.user_id == user_id]
