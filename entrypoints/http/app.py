@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from entrypoints.http import credentials, health, tenants, users
+from entrypoints.http import credentials, health, metrics, tenants, users
 from entrypoints.http.health import OPENAPI, SWAGGER_UI_STATIC, encode_openapi, service_version
+from entrypoints.http.metrics import METRICS, HttpMetrics, metrics_middleware
 from entrypoints.http.middlewares import (
     MAX_BODY_BYTES,
     PUBLIC_PATHS,
@@ -19,7 +20,13 @@ from entrypoints.http.middlewares import (
 from entrypoints.http.openapi import build_openapi
 from entrypoints.http.routing import USE_CASES, Endpoint, UseCases
 
-ENDPOINTS: list[Endpoint] = [*health.ROUTES, *users.ROUTES, *tenants.ROUTES, *credentials.ROUTES]
+ENDPOINTS: list[Endpoint] = [
+    *health.ROUTES,
+    *metrics.ROUTES,
+    *users.ROUTES,
+    *tenants.ROUTES,
+    *credentials.ROUTES,
+]
 DOCS_STATIC = "/docs/static"
 
 
@@ -38,12 +45,14 @@ def create_app(
         client_max_size=max_body_bytes,
         middlewares=[
             request_id_middleware,
+            metrics_middleware,
             error_middleware,
             body_limit_middleware,
             auth_middleware,
         ],
     )
     app[USE_CASES] = use_cases
+    app[METRICS] = HttpMetrics()
     app[MAX_BODY_BYTES] = max_body_bytes
     app[OPENAPI] = encode_openapi(openapi_document())
     app[PUBLIC_PATHS] = frozenset({e.path for e in ENDPOINTS if e.public} | {DOCS_STATIC})
