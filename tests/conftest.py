@@ -109,7 +109,9 @@ def world(deps: UseCaseDeps) -> World:
 
 @pytest.fixture
 def pg_deps(engine: AsyncEngine) -> UseCaseDeps:
-    return UseCaseDeps(uows=PostgresUnitOfWorkFactory(engine), ids=Uuid7Generator(), clock=SystemClock())
+    return UseCaseDeps(
+        uows=PostgresUnitOfWorkFactory(engine), ids=Uuid7Generator(), clock=SystemClock()
+    )
 
 
 @pytest.fixture

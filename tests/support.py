@@ -47,10 +47,14 @@ class World:
     deps: UseCaseDeps
 
     async def user(self, email: str, **fields: Any) -> User:
-        return await UserService(self.deps).create_user(PLATFORM, CreateUser(Email.parse(email), **fields))
+        return await UserService(self.deps).create_user(
+            PLATFORM, CreateUser(Email.parse(email), **fields)
+        )
 
     async def tenant(self, owner: User, name: str = "Acme") -> Tenant:
-        created = await TenantService(self.deps).create_tenant(Principal.user(owner.id), CreateTenant(name))
+        created = await TenantService(self.deps).create_tenant(
+            Principal.user(owner.id), CreateTenant(name)
+        )
         return created.tenant
 
 
@@ -64,7 +68,9 @@ class Api:
     def as_(self, token: str | None) -> Api:
         return Api(self.client, token)
 
-    async def call(self, method: str, path: str, json: Any = None, **kwargs: Any) -> tuple[int, Any]:
+    async def call(
+        self, method: str, path: str, json: Any = None, **kwargs: Any
+    ) -> tuple[int, Any]:
         headers = dict(kwargs.pop("headers", {}))
         if self.token is not None:
             headers.setdefault("Authorization", f"Bearer {self.token}")

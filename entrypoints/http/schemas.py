@@ -20,6 +20,9 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 PersonName = Annotated[str, msgspec.Meta(max_length=100)]
 EmailText = Annotated[str, msgspec.Meta(min_length=3, max_length=254, examples=["ada@example.com"])]
 CredentialName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+AwareDatetime = Annotated[
+    datetime, msgspec.Meta(tz=True, description="RFC 3339 with a time zone offset or Z.")
+]
 Version = Annotated[
     int, msgspec.Meta(ge=0, description="The version you read; a stale one is refused with 409.")
 ]
@@ -79,12 +82,12 @@ class TransferOwnershipIn(Body):
 class CreateApiKeyIn(Body):
     name: CredentialName
     role: RoleName = "member"
-    expires_at: datetime | None = None
+    expires_at: AwareDatetime | None = None
 
 
 class CreateUserTokenIn(Body):
     name: CredentialName
-    expires_at: datetime | None = None
+    expires_at: AwareDatetime | None = None
 
 
 # --- responses -----------------------------------------------------------------------

@@ -33,20 +33,34 @@ def at(seconds: float) -> datetime:
 
 
 def a_user(email: str = "ada@example.com", when: float = 0) -> User:
-    return User(UserId(ids.new()), Email.parse(email), created_at=at(when), updated_at=at(when),
-                first_name="Ada", last_name="Lovelace")
+    return User(
+        UserId(ids.new()),
+        Email.parse(email),
+        created_at=at(when),
+        updated_at=at(when),
+        first_name="Ada",
+        last_name="Lovelace",
+    )
 
 
 def a_tenant(name: str = "Acme", when: float = 0) -> Tenant:
     return Tenant(TenantId(ids.new()), name, created_at=at(when), updated_at=at(when))
 
 
-def a_membership(tenant: Tenant, user: User, role: Role = Role.MEMBER, when: float = 0) -> Membership:
-    return Membership(MembershipId(ids.new()), tenant.id, user.id, role, created_at=at(when), updated_at=at(when))
+def a_membership(
+    tenant: Tenant, user: User, role: Role = Role.MEMBER, when: float = 0
+) -> Membership:
+    return Membership(
+        MembershipId(ids.new()), tenant.id, user.id, role, created_at=at(when), updated_at=at(when)
+    )
 
 
-async def given(uows: UnitOfWorkFactory, *users: User, tenant: Tenant | None = None,
-                memberships: tuple[Membership, ...] = ()) -> None:
+async def given(
+    uows: UnitOfWorkFactory,
+    *users: User,
+    tenant: Tenant | None = None,
+    memberships: tuple[Membership, ...] = (),
+) -> None:
     async with uows(tenant_id=tenant.id if tenant else None) as tx:
         for user in users:
             await tx.users.add(user)
@@ -106,12 +120,16 @@ async def test_leaving_the_block_without_commit_rolls_back(uows):
 
 async def test_an_exception_rolls_back_everything_written(uows):
     user, tenant = a_user(), a_tenant()
-    with pytest.raises(RuntimeError):
+
+    async def write_then_fail() -> None:
         async with uows(tenant_id=tenant.id) as tx:
             await tx.users.add(user)
             await tx.tenants.add(tenant)
             await tx.memberships.add(a_membership(tenant, user, Role.OWNER))
             raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await write_then_fail()
     async with uows(tenant_id=tenant.id) as tx:
         assert await tx.users.get(user.id) is None
         assert await tx.tenants.get(tenant.id) is None
@@ -123,7 +141,8 @@ async def test_a_lost_update_is_refused(uows):
     await given(uows, tenant=tenant)
     async with uows(tenant_id=tenant.id) as a, uows(tenant_id=tenant.id) as b:
         ta, tb = await a.tenants.get(tenant.id), await b.tenants.get(tenant.id)
-        assert ta is not None and tb is not None
+        assert ta is not None
+        assert tb is not None
         ta.rename("A", at(1))
         await a.tenants.save(ta)
         await a.commit()
@@ -144,7 +163,9 @@ async def test_save_bumps_the_version_and_keeps_every_field(uows):
         stored_tenant = await tx.tenants.get(tenant.id)
         stored_user = await tx.users.get(user.id)
         stored_membership = await tx.memberships.get(tenant.id, user.id)
-        assert stored_tenant and stored_user and stored_membership
+        assert stored_tenant
+        assert stored_user
+        assert stored_membership
         stored_tenant.suspend(at(5))
         stored_user.first_name = "Augusta"
         stored_user.deactivate(at(5))
@@ -178,7 +199,9 @@ async def test_a_users_tenants_are_listed_across_tenants(uows):
     stranger = a_user("stranger@example.com")
     await given(uows, user, stranger)
     for when, tenant in enumerate((first, second)):
-        await given(uows, tenant=tenant, memberships=(a_membership(tenant, user, Role.ADMIN, when),))
+        await given(
+            uows, tenant=tenant, memberships=(a_membership(tenant, user, Role.ADMIN, when),)
+        )
     await given(uows, tenant=other, memberships=(a_membership(other, stranger, Role.OWNER),))
     async with uows(user_id=user.id) as tx:
         mine = await tx.memberships.tenants_of(user.id, PageRequest())
@@ -208,8 +231,17 @@ async def test_api_keys_round_trip_by_prefix_and_record_use(uows):
     user, tenant = a_user(), a_tenant()
     await given(uows, user, tenant=tenant)
     secret = issue_api_key_secret(tenant.id)
-    key = ApiKey(ApiKeyId(ids.new()), tenant.id, "ci", secret.prefix, secret.secret_hash, Role.ADMIN,
-                 created_by=user.id, created_at=at(0), expires_at=at(3600))
+    key = ApiKey(
+        ApiKeyId(ids.new()),
+        tenant.id,
+        "ci",
+        secret.prefix,
+        secret.secret_hash,
+        Role.ADMIN,
+        created_by=user.id,
+        created_at=at(0),
+        expires_at=at(3600),
+    )
     async with uows(tenant_id=tenant.id) as tx:
         await tx.api_keys.add(key)
         await tx.commit()
@@ -232,8 +264,14 @@ async def test_user_tokens_round_trip(uows):
     user = a_user()
     await given(uows, user)
     secret = issue_user_token_secret()
-    token = UserToken(UserTokenId(ids.new()), user.id, "laptop", secret.prefix, secret.secret_hash,
-                      created_at=at(0))
+    token = UserToken(
+        UserTokenId(ids.new()),
+        user.id,
+        "laptop",
+        secret.prefix,
+        secret.secret_hash,
+        created_at=at(0),
+    )
     async with uows() as tx:
         await tx.user_tokens.add(token)
         await tx.commit()
@@ -251,8 +289,16 @@ async def test_audit_log_lists_a_tenants_entries_newest_first(uows):
     actor = Actor(ActorKind.USER, ids.new())
 
     def entry(tenant_id: TenantId, when: float) -> AuditEntry:
-        return AuditEntry(AuditEntryId(ids.new()), tenant_id, actor, "tenant.updated", "tenant",
-                          tenant_id, {"name": {"from": "a", "to": "b"}}, at(when))
+        return AuditEntry(
+            AuditEntryId(ids.new()),
+            tenant_id,
+            actor,
+            "tenant.updated",
+            "tenant",
+            tenant_id,
+            {"name": {"from": "a", "to": "b"}},
+            at(when),
+        )
 
     mine = [entry(tenant.id, w) for w in (1, 2, 3)]
     async with uows(tenant_id=tenant.id) as tx:

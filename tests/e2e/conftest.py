@@ -6,14 +6,29 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 from aiohttp.test_utils import TestClient
+from dependency_injector import providers
 
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
+from tests.e2e.helpers import Builder, OffsetClock
 from tests.support import Api
 
 pytestmark = pytest.mark.postgres
 
 AiohttpClient = Callable[..., Awaitable[TestClient]]
+
+
+@pytest.fixture
+def server_clock() -> OffsetClock:
+    """The clock the app runs on: real time, moved forward by a test to expire credentials."""
+    return OffsetClock()
+
+
+@pytest.fixture
+def pg_container(pg_container: Container, server_clock: OffsetClock) -> Container:
+    """The real container on the test database, with the test's clock."""
+    pg_container.clock.override(providers.Object(server_clock))
+    return pg_container
 
 
 @pytest.fixture
@@ -27,10 +42,25 @@ async def api(pg_container: Container, aiohttp_client: AiohttpClient) -> Api:
 async def admin_token(pg_container: Container) -> str:
     from domain.values import Email
 
-    issued = await pg_container.bootstrap().create_platform_admin(Email.parse("root@platform.example"))
+    issued = await pg_container.bootstrap().create_platform_admin(
+        Email.parse("root@platform.example")
+    )
     return issued.token
 
 
 @pytest.fixture
 def admin(api: Api, admin_token: str) -> Api:
     return api.as_(admin_token)
+
+
+@pytest.fixture
+async def admin_id(admin: Api) -> str:
+    status, me = await admin.get("/v1/me")
+    assert status == 200, me
+    return str(me["user"]["id"])
+
+
+@pytest.fixture
+def build(admin: Api) -> Builder:
+    """Users with tokens, tenants, members and API keys, arranged through the API."""
+    return Builder(admin)

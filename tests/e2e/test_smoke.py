@@ -8,4 +8,7 @@ async def test_platform_admin_creates_tenant_and_member(admin):
     assert status == 201, member
     status, page = await admin.get(f"/v1/tenants/{tenant_id}/members")
     assert status == 200
-    assert {m["user"]["email"] for m in page["items"]} == {"root@platform.example", "ann@example.com"}
+    assert {m["user"]["email"] for m in page["items"]} == {
+        "root@platform.example",
+        "ann@example.com",
+    }

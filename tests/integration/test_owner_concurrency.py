@@ -19,7 +19,13 @@ pytestmark = pytest.mark.postgres
 
 # Refusals a race may legitimately produce: the last owner is protected; an earlier change
 # already removed the target (NotFound) or took the actor's own rights away.
-EXPECTED_REFUSALS = (LastOwnerRequired, ConcurrencyConflict, NotFound, OwnerRoleReserved, PermissionDenied)
+EXPECTED_REFUSALS = (
+    LastOwnerRequired,
+    ConcurrencyConflict,
+    NotFound,
+    OwnerRoleReserved,
+    PermissionDenied,
+)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -30,13 +36,17 @@ async def test_concurrent_demotions_and_removals_leave_at_least_one_owner(pg_dep
     first = await world.user("first@example.com")
     second = await world.user("second@example.com")
     tenant = await world.tenant(first)
-    await members.add_member(Principal.user(first.id), AddMember(tenant.id, Role.OWNER, user_id=second.id))
+    await members.add_member(
+        Principal.user(first.id), AddMember(tenant.id, Role.OWNER, user_id=second.id)
+    )
     owners = [first, second]
 
     def attack(actor, target):
         who = Principal.user(actor.id)
         if rng.random() < 0.5:
-            return members.change_role(who, ChangeRole(tenant.id, target.id, rng.choice([Role.ADMIN, Role.VIEWER])))
+            return members.change_role(
+                who, ChangeRole(tenant.id, target.id, rng.choice([Role.ADMIN, Role.VIEWER]))
+            )
         return members.remove_member(who, tenant.id, target.id)
 
     # Each owner attacks both owners (itself included: leaving), all at once.
@@ -44,7 +54,9 @@ async def test_concurrent_demotions_and_removals_leave_at_least_one_owner(pg_dep
     rng.shuffle(attacks)
     results = await asyncio.gather(*attacks, return_exceptions=True)
 
-    unexpected = [r for r in results if isinstance(r, Exception) and not isinstance(r, EXPECTED_REFUSALS)]
+    unexpected = [
+        r for r in results if isinstance(r, Exception) and not isinstance(r, EXPECTED_REFUSALS)
+    ]
     assert unexpected == []
     assert any(not isinstance(r, Exception) for r in results), "at least one change went through"
     platform = Principal.user(first.id, is_platform_admin=True)

@@ -39,10 +39,14 @@ async def two_tenants(pg_deps: UseCaseDeps) -> tuple[TenantId, TenantId]:
     return ids[0], ids[1]
 
 
-async def _as_app(engine: AsyncEngine, tenant_id: uuid.UUID | None) -> AsyncIterator[AsyncConnection]:
+async def _as_app(
+    engine: AsyncEngine, tenant_id: uuid.UUID | None
+) -> AsyncIterator[AsyncConnection]:
     async with engine.connect() as conn:
         await conn.execute(
-            sa.text("SELECT set_config('role', :role, true), set_config('app.tenant_id', :t, true)"),
+            sa.text(
+                "SELECT set_config('role', :role, true), set_config('app.tenant_id', :t, true)"
+            ),
             {"role": APP_ROLE, "t": str(tenant_id) if tenant_id else ""},
         )
         yield conn
@@ -57,7 +61,9 @@ async def test_in_a_tenants_context_raw_select_sees_none_of_another_tenants_rows
         tenant_ids = set((await conn.execute(sa.text(f"SELECT tenant_id FROM {table}"))).scalars())
         assert b not in tenant_ids
         # The filter is the policy, not a WHERE clause: asking for B by name finds nothing.
-        rows = await conn.execute(sa.text(f"SELECT count(*) FROM {table} WHERE tenant_id = :b"), {"b": b})
+        rows = await conn.execute(
+            sa.text(f"SELECT count(*) FROM {table} WHERE tenant_id = :b"), {"b": b}
+        )
         assert rows.scalar_one() == 0
 
 
@@ -65,7 +71,9 @@ async def test_the_same_raw_select_does_see_the_tenants_own_rows(engine, two_ten
     a, _ = two_tenants
     async for conn in _as_app(engine, a):
         for table in ("memberships", "api_keys", "audit_log"):
-            tenant_ids = set((await conn.execute(sa.text(f"SELECT tenant_id FROM {table}"))).scalars())
+            tenant_ids = set(
+                (await conn.execute(sa.text(f"SELECT tenant_id FROM {table}"))).scalars()
+            )
             assert tenant_ids == {a}, table
 
 
@@ -114,7 +122,9 @@ async def test_the_application_role_cannot_bypass_row_level_security(engine):
     async with engine.connect() as conn:
         row = (
             await conn.execute(
-                sa.text("SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = :r"),
+                sa.text(
+                    "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = :r"
+                ),
                 {"r": APP_ROLE},
             )
         ).one()
@@ -134,11 +144,14 @@ async def test_every_tenant_scoped_table_forces_row_level_security(engine, table
     async with engine.connect() as conn:
         enabled, forced = (
             await conn.execute(
-                sa.text("SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = :t"),
+                sa.text(
+                    "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = :t"
+                ),
                 {"t": table},
             )
         ).one()
-    assert enabled and forced
+    assert enabled
+    assert forced
 
 
 async def test_every_table_with_a_tenant_id_is_under_row_level_security(engine):
