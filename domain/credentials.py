@@ -87,54 +87,45 @@ def issue_api_key_secret(tenant_id: TenantId) -> IssuedSecret:
     return IssuedSecret(token, prefix, hash_secret(token))
 
 
-def _expiry_in_future(instance: ApiKey | UserToken, _a: object, value: datetime | None) -> None:
+def _expiry_in_future(instance: Credential, _a: object, value: datetime | None) -> None:
     if value is not None and value <= instance.created_at:
         raise InvalidValue("expires_at must be in the future", field="expires_at")
 
 
-@attrs.define
-class ApiKey:
+@attrs.define(kw_only=True)
+class Credential:
+    """What user tokens and API keys share: a named, hashed secret that expires and is revoked."""
+
+    name: str = attrs.field(validator=non_blank(max_len=100))
+    prefix: str
+    secret_hash: str
+    created_at: datetime
+    expires_at: datetime | None = attrs.field(default=None, validator=_expiry_in_future)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def usable_at(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+    def revoke(self, at: datetime) -> None:
+        if self.revoked_at is not None:
+            raise InvalidStateTransition("the credential is already revoked", field="revoked_at")
+        self.revoked_at = at
+
+
+@attrs.define(kw_only=True)
+class ApiKey(Credential):
     """A tenant API key: acts inside one tenant with its role."""
 
     id: ApiKeyId
     tenant_id: TenantId
-    name: str = attrs.field(validator=non_blank(max_len=100))
-    prefix: str
-    secret_hash: str
     role: Role
     created_by: UserId | None
-    created_at: datetime
-    expires_at: datetime | None = attrs.field(default=None, validator=_expiry_in_future)
-    last_used_at: datetime | None = None
-    revoked_at: datetime | None = None
-
-    def usable_at(self, now: datetime) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
-
-    def revoke(self, at: datetime) -> None:
-        if self.revoked_at is not None:
-            raise InvalidStateTransition("the API key is already revoked", field="revoked_at")
-        self.revoked_at = at
 
 
-@attrs.define
-class UserToken:
+@attrs.define(kw_only=True)
+class UserToken(Credential):
     """A personal access token: acts as its user."""
 
     id: UserTokenId
     user_id: UserId
-    name: str = attrs.field(validator=non_blank(max_len=100))
-    prefix: str
-    secret_hash: str
-    created_at: datetime
-    expires_at: datetime | None = attrs.field(default=None, validator=_expiry_in_future)
-    last_used_at: datetime | None = None
-    revoked_at: datetime | None = None
-
-    def usable_at(self, now: datetime) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
-
-    def revoke(self, at: datetime) -> None:
-        if self.revoked_at is not None:
-            raise InvalidStateTransition("the token is already revoked", field="revoked_at")
-        self.revoked_at = at

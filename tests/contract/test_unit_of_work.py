@@ -232,12 +232,12 @@ async def test_api_keys_round_trip_by_prefix_and_record_use(uows):
     await given(uows, user, tenant=tenant)
     secret = issue_api_key_secret(tenant.id)
     key = ApiKey(
-        ApiKeyId(ids.new()),
-        tenant.id,
-        "ci",
-        secret.prefix,
-        secret.secret_hash,
-        Role.ADMIN,
+        id=ApiKeyId(ids.new()),
+        tenant_id=tenant.id,
+        name="ci",
+        prefix=secret.prefix,
+        secret_hash=secret.secret_hash,
+        role=Role.ADMIN,
         created_by=user.id,
         created_at=at(0),
         expires_at=at(3600),
@@ -265,11 +265,11 @@ async def test_user_tokens_round_trip(uows):
     await given(uows, user)
     secret = issue_user_token_secret()
     token = UserToken(
-        UserTokenId(ids.new()),
-        user.id,
-        "laptop",
-        secret.prefix,
-        secret.secret_hash,
+        id=UserTokenId(ids.new()),
+        user_id=user.id,
+        name="laptop",
+        prefix=secret.prefix,
+        secret_hash=secret.secret_hash,
         created_at=at(0),
     )
     async with uows() as tx:
