@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test lint format erd clean
+.PHONY: serve test lint format erd fuzz clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: lint
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Not part of `make test`: a time-boxed campaign against a live server (FUZZ_SECONDS=120).
+fuzz: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
+	scripts/fuzz-api $${FUZZ_SECONDS:-120}
 
 erd: $(INSTALLED)
 	$(BIN)/voice-agent erd

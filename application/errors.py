@@ -63,6 +63,12 @@ class InvalidCursor(ApplicationError):
         super().__init__("the pagination cursor is not one this API issued")
 
 
+class InvalidInput(ApplicationError):
+    """Input the storage refused as data (e.g. a character it cannot hold)."""
+
+    code = "invalid-input"
+
+
 class ServiceUnavailable(ApplicationError):
     """A backing service (the database) cannot be reached; the request changed nothing."""
 

@@ -50,10 +50,7 @@ def non_blank(*, max_len: int) -> Callable[[Any, attrs.Attribute[Any], str], Non
     def check(_instance: Any, attribute: attrs.Attribute[Any], value: str) -> None:
         if not isinstance(value, str) or not value.strip():
             raise InvalidValue(f"{attribute.name} must not be blank", field=attribute.name)
-        if len(value) > max_len:
-            raise InvalidValue(
-                f"{attribute.name} must be at most {max_len} characters", field=attribute.name
-            )
+        _check_text(attribute.name, value, max_len)
 
     return check
 
@@ -62,9 +59,15 @@ def optional_text(*, max_len: int) -> Callable[[Any, attrs.Attribute[Any], str |
     """attrs validator: None or a string of at most `max_len` characters."""
 
     def check(_instance: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
-        if value is not None and len(value) > max_len:
-            raise InvalidValue(
-                f"{attribute.name} must be at most {max_len} characters", field=attribute.name
-            )
+        if value is not None:
+            _check_text(attribute.name, value, max_len)
 
     return check
+
+
+def _check_text(name: str, value: str, max_len: int) -> None:
+    if len(value) > max_len:
+        raise InvalidValue(f"{name} must be at most {max_len} characters", field=name)
+    if "\x00" in value:
+        # PostgreSQL text cannot hold NUL; refuse it here rather than fail at the database.
+        raise InvalidValue(f"{name} must not contain NUL characters", field=name)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
-from application.errors import AlreadyExists, ConcurrencyConflict, ServiceUnavailable
+from application.errors import AlreadyExists, ConcurrencyConflict, InvalidInput, ServiceUnavailable
 
 # SQLSTATEs that mean "another transaction got in the way; retrying may succeed".
 _CONFLICT_STATES = {"40001", "40P01", "55P03"}
@@ -25,6 +25,10 @@ def translate(error: BaseException) -> BaseException | None:
         state = getattr(error.orig, "sqlstate", None)
         if state in _CONFLICT_STATES:
             return ConcurrencyConflict("transaction", state)
+        if state is not None and state.startswith("22"):
+            # Class 22 (data exception): a value the domain let through but PostgreSQL cannot
+            # store. Still the client's input, so a 422, never a 500.
+            return InvalidInput(f"a value cannot be stored: {error.orig}")
         if error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError)):
             return ServiceUnavailable("the database is unreachable; nothing was changed")
     if isinstance(error, (ConnectionError, TimeoutError)):

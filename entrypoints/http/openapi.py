@@ -14,7 +14,7 @@ _PATH_PARAM = re.compile(r"{(\w+)}")
 _DESCRIPTIONS = {
     400: "Malformed request (bad JSON)",
     401: "Missing, invalid, expired or revoked bearer token",
-    403: "Not allowed for your role, or the tenant is suspended",
+    403: "Not allowed for your role, the tenant is suspended, or the user deactivated",
     404: "Unknown id, or one of another tenant",
     409: "Conflict: taken key, stale version, or a rule of the current state",
     413: "Body larger than the configured limit",
@@ -98,7 +98,8 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     if e.public:
         operation["security"] = []
     else:
-        errors |= {401, 503}
+        # Any authenticated call may meet a deactivated user or a suspended tenant (403).
+        errors |= {401, 403, 503}
     for status in sorted(errors):
         responses[str(status)] = {
             "description": _DESCRIPTIONS[status],
