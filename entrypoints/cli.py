@@ -90,6 +90,8 @@ def serve(settings: Settings) -> None:
                 demo = await container.bootstrap().seed_demo()
                 if demo is not None:
                     _announce_demo(demo, settings)
+                elif (settings.data_dir / "demo-token").exists():
+                    log.info("demo token", file=str(settings.data_dir / "demo-token"))
 
             app.on_startup.append(seed)
         log.info("serving", url=f"http://{settings.host}:{settings.port}", docs="/docs")
