@@ -28,8 +28,8 @@ API_KEY_MARK = "vak"
 _SECRET_BYTES = 32
 _PREFIX_BYTES = 6
 _TOKEN = re.compile(
-    r"^(?:(?P<user>vau)_(?P<uprefix>[0-9a-f]{12})|(?P<key>vak)_(?P<tenant>[0-9a-f]{32})_(?P<kprefix>[0-9a-f]{12}))"
-    r"_(?P<secret>[A-Za-z0-9_-]{43})$"
+    r"(?:(?P<user>vau)_(?P<uprefix>[0-9a-f]{12})|(?P<key>vak)_(?P<tenant>[0-9a-f]{32})_(?P<kprefix>[0-9a-f]{12}))"
+    r"_(?P<secret>[A-Za-z0-9_-]{43})"
 )
 
 
@@ -49,7 +49,7 @@ class PresentedToken:
 
     @classmethod
     def parse(cls, raw: str) -> PresentedToken | None:
-        match = _TOKEN.match(raw)
+        match = _TOKEN.fullmatch(raw)  # fullmatch: `$` would let a trailing newline in
         if match is None:
             return None
         if match["user"]:
