@@ -323,12 +323,12 @@ class MembershipService:
 
         A platform admin who is not an owner only promotes the new owner.
         """
-        if not principal.is_platform_admin:
-            principal.acting_user()
         async with self._deps.uows(tenant_id=tenant_id) as tx:
             access = await authorize(
                 principal, Permission.OWNERSHIP_TRANSFER, tenant_id, tx, lock=True
             )
+            if not principal.is_platform_admin:
+                principal.acting_user()  # after authorize: another tenant's key gets 404
             target = await _member(tx, tenant_id, to_user_id)
             now = self._deps.clock.now()
             if target.membership.role is not Role.OWNER:

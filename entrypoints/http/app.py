@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 
 from entrypoints.http import credentials, health, metrics, tenants, users
-from entrypoints.http.health import OPENAPI, SWAGGER_UI_STATIC, encode_openapi, service_version
+from entrypoints.http.health import OPENAPI, encode_openapi, service_version
 from entrypoints.http.metrics import METRICS, HttpMetrics, metrics_middleware
 from entrypoints.http.middlewares import (
     MAX_BODY_BYTES,
@@ -27,7 +27,6 @@ ENDPOINTS: list[Endpoint] = [
     *tenants.ROUTES,
     *credentials.ROUTES,
 ]
-DOCS_STATIC = "/docs/static"
 
 
 def openapi_document() -> dict[str, object]:
@@ -55,10 +54,9 @@ def create_app(
     app[METRICS] = HttpMetrics()
     app[MAX_BODY_BYTES] = max_body_bytes
     app[OPENAPI] = encode_openapi(openapi_document())
-    app[PUBLIC_PATHS] = frozenset({e.path for e in ENDPOINTS if e.public} | {DOCS_STATIC})
+    app[PUBLIC_PATHS] = frozenset(e.path for e in ENDPOINTS if e.public)
     for endpoint in ENDPOINTS:
         app.router.add_route(endpoint.method, endpoint.path, endpoint.handler)
-    app.router.add_static(DOCS_STATIC, SWAGGER_UI_STATIC)
 
     if on_cleanup is not None:
         cleanup = on_cleanup

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import msgspec
 from aiohttp import web
@@ -58,6 +59,17 @@ async def docs(_request: web.Request) -> web.Response:
     return web.Response(text=_DOCS_PAGE, content_type="text/html")
 
 
+# Only the bundle's own files, by exact name: nothing else on disk is reachable.
+_SWAGGER_FILES = {p.name: p for p in Path(swagger_ui_static).iterdir() if p.is_file()}
+
+
+async def docs_asset(request: web.Request) -> web.FileResponse:
+    path = _SWAGGER_FILES.get(request.match_info["name"])
+    if path is None:
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
+
+
 def encode_openapi(document: dict[str, object]) -> bytes:
     return msgspec.json.encode(document)
 
@@ -86,6 +98,13 @@ ROUTES = [
     Endpoint(
         "GET", "/docs", docs, "Swagger UI for this API (served offline)", "health", public=True
     ),
+    Endpoint(
+        "GET",
+        "/docs/static/{name}",
+        docs_asset,
+        "Swagger UI's static files",
+        "health",
+        public=True,
+        errors=(404,),
+    ),
 ]
-
-SWAGGER_UI_STATIC = swagger_ui_static

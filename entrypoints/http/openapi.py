@@ -70,7 +70,9 @@ def _operation(e: Endpoint) -> dict[str, Any]:
                 "name": name,
                 "in": "path",
                 "required": True,
-                "schema": {"type": "string", "format": "uuid"},
+                "schema": {"type": "string", "format": "uuid"}
+                if name.endswith("_id")
+                else {"type": "string"},
             }
             for name in _PATH_PARAM.findall(e.path)
         ]

@@ -20,7 +20,7 @@ PRINCIPAL = web.RequestKey("principal", Principal)
 REQUEST_ID = web.RequestKey("request_id", str)
 
 _AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
-_LIMIT = re.compile(r"^[0-9]{1,4}$")
+_LIMIT = re.compile(r"[0-9]{1,4}")
 _NAMED = re.compile(r"(?:unknown|required) field `(?P<name>[^`]+)`")
 
 
@@ -40,7 +40,7 @@ def decode_json(raw: bytes, kind: type[T]) -> T:
     except msgspec.ValidationError as error:
         message = str(error)
         raise RequestInvalid(_AT.sub("", message), field=_field_of(message)) from None
-    except msgspec.DecodeError as error:
+    except (msgspec.DecodeError, UnicodeDecodeError) as error:
         raise BadRequest(f"the body is not valid JSON: {error}") from None
 
 
@@ -63,10 +63,7 @@ def page_request(request: web.Request) -> PageRequest:
     raw_limit = request.query.get("limit")
     limit = None
     if raw_limit is not None:
-        if (
-            not (raw_limit.isascii() and raw_limit.isdigit())
-            or not 1 <= int(raw_limit) <= MAX_PAGE_SIZE
-        ):
+        if not _LIMIT.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= MAX_PAGE_SIZE:
             raise RequestInvalid(
                 f"limit must be an integer from 1 to {MAX_PAGE_SIZE}", field="limit"
             )
