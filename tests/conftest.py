@@ -65,13 +65,21 @@ def pg_url(pg_server_url: str) -> Iterator[str]:
 TRUNCATE = sa.text(
     "TRUNCATE " + ", ".join(t.name for t in metadata.sorted_tables) + " RESTART IDENTITY CASCADE"
 )
+# Several times quicker than TRUNCATE for the few rows a test leaves behind; only for a role
+# that row-level security cannot blind to some rows.
+DELETE_ALL = sa.text("; ".join(f"DELETE FROM {t.name}" for t in reversed(metadata.sorted_tables)))
+SEES_EVERY_ROW = sa.text(
+    "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
+)
 
 
 @pytest.fixture
 async def engine(pg_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on the test database, emptied first."""
     engine = create_engine(pg_url, pool_size=5)
     async with engine.begin() as conn:
-        await conn.execute(TRUNCATE)
+        sees_every_row = (await conn.execute(SEES_EVERY_ROW)).scalar_one()
+        await conn.execute(DELETE_ALL if sees_every_row else TRUNCATE)
     try:
         yield engine
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
@@ -29,6 +30,7 @@ ENDPOINTS: list[Endpoint] = [
 ]
 
 
+@functools.cache  # a function of the route table alone
 def openapi_document() -> dict[str, object]:
     return build_openapi(ENDPOINTS, title="voice-agent-backend", version=service_version())
 

@@ -1,0 +1,537 @@
+"""Authentication (who is calling) and authorization (what their role allows), over HTTP."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.e2e.helpers import (
+    REALM_CHALLENGE,
+    Builder,
+    OffsetClock,
+    Person,
+    all_items,
+    assert_problem,
+    audit_log,
+    entries,
+    expect,
+    fill,
+    random_id,
+    routes,
+    send,
+    the_entry,
+)
+
+pytestmark = pytest.mark.postgres
+
+INVALID_TOKEN = "the bearer token is invalid, expired or revoked"
+ROLES = ("owner", "admin", "member", "viewer")
+
+
+def _secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _later(hours: float) -> str:
+    return (datetime.now(UTC) + timedelta(hours=hours)).isoformat()
+
+
+@dataclass(frozen=True)
+class Team:
+    """A tenant with one person in each role; the owner created it and added the others."""
+
+    tenant_id: str
+    people: dict[str, Person]
+
+    @property
+    def path(self) -> str:
+        return f"/v1/tenants/{self.tenant_id}"
+
+
+@pytest.fixture
+async def team(build: Builder) -> Team:
+    owner = await build.person("owner@example.com")
+    tenant_id = await build.tenant(owner)
+    people = {"owner": owner}
+    for role in ("admin", "member", "viewer"):
+        people[role] = await build.member(tenant_id, role, by=owner.api)
+    return Team(tenant_id, people)
+
+
+# --- authentication ------------------------------------------------------------------
+
+
+def _bad_headers(tenant_id: str, real_token: str) -> list[tuple[str, dict[str, str], str | None]]:
+    """(case, headers, the detail every bad token shares or None)."""
+    hex_tenant, random_hex = tenant_id.replace("-", ""), secrets.token_hex(16)
+    return [
+        ("no header", {}, None),
+        ("empty header", {"Authorization": ""}, None),
+        ("basic scheme", {"Authorization": "Basic dXNlcjpwYXNz"}, None),
+        ("token scheme", {"Authorization": f"Token {real_token}"}, None),
+        ("bearer without token", {"Authorization": "Bearer "}, None),
+        ("garbage", {"Authorization": "Bearer garbage"}, INVALID_TOKEN),
+        ("lowercase scheme, garbage", {"Authorization": "bearer x.y.z"}, INVALID_TOKEN),
+        (
+            "well-formed unknown user token",
+            {"Authorization": f"Bearer vau_{secrets.token_hex(6)}_{_secret()}"},
+            INVALID_TOKEN,
+        ),
+        (
+            "well-formed key of an unknown tenant",
+            {"Authorization": f"Bearer vak_{random_hex}_{secrets.token_hex(6)}_{_secret()}"},
+            INVALID_TOKEN,
+        ),
+        (
+            "well-formed unknown key of a real tenant",
+            {"Authorization": f"Bearer vak_{hex_tenant}_{secrets.token_hex(6)}_{_secret()}"},
+            INVALID_TOKEN,
+        ),
+        (
+            "real prefix, wrong secret",
+            {"Authorization": f"Bearer {real_token[:17]}{_secret()}"},
+            INVALID_TOKEN,
+        ),
+        ("real token with a suffix", {"Authorization": f"Bearer {real_token}x"}, INVALID_TOKEN),
+    ]
+
+
+async def test_bad_credentials_get_401_with_a_challenge(team, all_rows):
+    owner = team.people["owner"]
+    assert expect(await owner.api.get("/v1/me"), 200)["user"]["id"] == owner.id
+    before = await all_rows()
+    for case, headers, detail in _bad_headers(team.tenant_id, owner.token):
+        for method, path, body in (
+            ("GET", "/v1/me", None),
+            ("GET", f"{team.path}/members", None),
+            ("POST", f"{team.path}/members", {"email": "x@example.com"}),
+        ):
+            reply = await send(owner.api.as_(None), method, path, json_body=body, headers=headers)
+            problem = assert_problem(reply, 401, code="unauthenticated")
+            assert reply.headers["WWW-Authenticate"] == REALM_CHALLENGE, case
+            if detail is not None:
+                # One answer for every bad token: nothing says which part was wrong.
+                assert problem["detail"] == detail, case
+    assert await all_rows() == before
+
+
+async def test_every_authenticated_route_refuses_a_request_without_a_token(team, api):
+    values = {"tenant_id": team.tenant_id, "user_id": team.people["owner"].id}
+    values |= {"key_id": random_id(), "token_id": team.people["owner"].token_id}
+    for method, path in routes(public=False):
+        reply = await send(api, method, fill(path, **values), json_body={})
+        assert_problem(reply, 401, code="unauthenticated")
+        assert reply.headers["WWW-Authenticate"] == REALM_CHALLENGE, (method, path)
+
+
+async def test_a_revoked_user_token_is_401_and_the_others_keep_working(build, admin):
+    person = await build.person()
+    second = expect(await person.api.post(f"/v1/users/{person.id}/tokens", {"name": "2nd"}), 201)
+    second_api = person.api.as_(second["token"])
+    assert expect(await second_api.get("/v1/me"), 200)["user"]["id"] == person.id
+
+    revoked = expect(
+        await person.api.delete(f"/v1/users/{person.id}/tokens/{person.token_id}"), 200
+    )
+
+    assert revoked["revoked_at"] is not None
+    reply = await send(person.api, "GET", "/v1/me")
+    assert_problem(reply, 401, code="unauthenticated")
+    assert reply.headers["WWW-Authenticate"] == REALM_CHALLENGE
+    assert expect(await second_api.get("/v1/me"), 200)["user"]["id"] == person.id
+    # Revoking twice is a conflict, and the listing shows which token is revoked.
+    again = await send(second_api, "DELETE", f"/v1/users/{person.id}/tokens/{person.token_id}")
+    assert_problem(again, 409)
+    tokens = {t["id"]: t for t in await all_items(admin, f"/v1/users/{person.id}/tokens")}
+    assert tokens[person.token_id]["revoked_at"] is not None
+    assert tokens[second["user_token"]["id"]]["revoked_at"] is None
+
+
+async def test_an_expired_user_token_is_401(build, server_clock: OffsetClock):
+    person = await build.person()
+    issued = expect(
+        await person.api.post(
+            f"/v1/users/{person.id}/tokens", {"name": "short", "expires_at": _later(1)}
+        ),
+        201,
+    )
+    short = person.api.as_(issued["token"])
+    assert expect(await short.get("/v1/me"), 200)["user"]["id"] == person.id
+
+    server_clock.advance(hours=1, seconds=1)
+
+    assert_problem(await send(short, "GET", "/v1/me"), 401, code="unauthenticated")
+    assert expect(await person.api.get("/v1/me"), 200)["user"]["id"] == person.id
+
+
+async def test_an_expired_api_key_is_401(team, build, server_clock: OffsetClock):
+    owner = team.people["owner"]
+    key = await build.key(team.tenant_id, "viewer", by=owner.api, expires_at=_later(1))
+    assert expect(await key.api.get(team.path), 200)["id"] == team.tenant_id
+
+    server_clock.advance(hours=1, seconds=1)
+
+    reply = await send(key.api, "GET", team.path)
+    problem = assert_problem(reply, 401, code="unauthenticated")
+    assert problem["detail"] == INVALID_TOKEN
+    assert reply.headers["WWW-Authenticate"] == REALM_CHALLENGE
+    log = await audit_log(owner.api, team.tenant_id)
+    created = the_entry(log, "api_key.created", entity_id=key.id)
+    assert created["actor_type"] == "user"
+    assert created["actor_id"] == owner.id
+    assert created["changes"]["role"] == "viewer"
+    assert created["changes"]["expires_at"] is not None
+
+
+async def test_a_revoked_api_key_is_401_and_audited(team, build):
+    owner = team.people["owner"]
+    key = await build.key(team.tenant_id, "member", by=owner.api)
+    assert expect(await key.api.get(team.path), 200)["id"] == team.tenant_id
+
+    revoked = expect(await owner.api.delete(f"{team.path}/api-keys/{key.id}"), 200)
+
+    assert revoked["revoked_at"] is not None
+    assert_problem(await send(key.api, "GET", team.path), 401, code="unauthenticated")
+    assert_problem(await send(owner.api, "DELETE", f"{team.path}/api-keys/{key.id}"), 409)
+    log = await audit_log(owner.api, team.tenant_id)
+    entry = the_entry(log, "api_key.revoked", entity_id=key.id)
+    assert entry["actor_type"] == "user"
+    assert entry["actor_id"] == owner.id
+    assert entry["changes"] == {"name": "key-member"}
+    assert len(entries(log, "api_key.revoked")) == 1
+
+
+async def test_an_api_key_records_when_it_was_last_used(team, build):
+    owner = team.people["owner"]
+    key = await build.key(team.tenant_id, "viewer", by=owner.api)
+
+    def listed(keys: list[dict[str, Any]]) -> dict[str, Any]:
+        return next(k for k in keys if k["id"] == key.id)
+
+    unused = listed(await all_items(owner.api, f"{team.path}/api-keys"))
+    assert unused["last_used_at"] is None
+    assert unused["created_by"] == owner.id
+
+    me = expect(await key.api.get("/v1/me"), 200)
+
+    assert me == {
+        "kind": "api_key",
+        "user": None,
+        "api_key_id": key.id,
+        "tenant_id": team.tenant_id,
+        "role": "viewer",
+        "is_platform_admin": False,
+    }
+    used = listed(await all_items(owner.api, f"{team.path}/api-keys"))
+    assert used["last_used_at"] is not None
+    assert datetime.fromisoformat(used["last_used_at"]) >= datetime.fromisoformat(
+        used["created_at"]
+    )
+
+
+async def test_a_deactivated_user_gets_403_on_every_call_until_reactivated(team, admin, all_rows):
+    owner = team.people["owner"]
+    deactivated = expect(await admin.patch(f"/v1/users/{owner.id}", {"is_active": False}), 200)
+    assert deactivated["is_active"] is False
+    before = await all_rows()
+    values = {"tenant_id": team.tenant_id, "user_id": owner.id, "key_id": random_id()}
+    values["token_id"] = owner.token_id
+
+    for method, path in routes(public=False):
+        reply = await send(owner.api, method, fill(path, **values), json_body={"name": "x"})
+        problem = assert_problem(reply, 403, code="forbidden")
+        assert problem["detail"] == "the user is deactivated", (method, path)
+
+    assert await all_rows() == before
+    expect(await admin.patch(f"/v1/users/{owner.id}", {"is_active": True}), 200)
+    assert expect(await owner.api.get("/v1/me"), 200)["user"]["is_active"] is True
+    expect(await owner.api.get(f"{team.path}/members"), 200)
+
+
+async def test_a_suspended_tenant_shows_itself_and_refuses_everything_else(
+    team, build, admin, admin_id, all_rows
+):
+    owner = team.people["owner"]
+    key = await build.key(team.tenant_id, "admin", by=owner.api)
+
+    suspended = expect(await admin.post(f"{team.path}/suspend"), 200)
+
+    assert suspended["status"] == "suspended"
+    assert suspended["is_active"] is False
+    before = await all_rows()
+    for who in (owner.api, team.people["viewer"].api, key.api):
+        shown = expect(await who.get(team.path), 200)
+        assert (shown["status"], shown["is_active"]) == ("suspended", False)
+    for who in (owner.api, key.api):
+        for method, path, body in (
+            ("GET", "/members", None),
+            ("GET", f"/members/{owner.id}", None),
+            ("POST", "/members", {"email": "late@example.com"}),
+            ("PATCH", f"/members/{team.people['viewer'].id}", {"role": "member"}),
+            ("DELETE", f"/members/{team.people['viewer'].id}", None),
+            ("PATCH", "", {"name": "Renamed"}),
+            ("GET", "/api-keys", None),
+            ("POST", "/api-keys", {"name": "k"}),
+            ("DELETE", f"/api-keys/{key.id}", None),
+            ("GET", "/audit-log", None),
+            ("POST", "/transfer-ownership", {"user_id": team.people["admin"].id}),
+            ("POST", "/reactivate", None),
+        ):
+            reply = await send(who, method, team.path + path, json_body=body)
+            assert_problem(reply, 403)
+    # Leaving is a write too.
+    viewer = team.people["viewer"]
+    assert_problem(await send(viewer.api, "DELETE", f"{team.path}/members/{viewer.id}"), 403)
+    assert await all_rows() == before
+    assert_problem(await send(admin, "POST", f"{team.path}/suspend"), 409)
+
+    reactivated = expect(await admin.post(f"{team.path}/reactivate"), 200)
+
+    assert (reactivated["status"], reactivated["is_active"]) == ("active", True)
+    members = await all_items(owner.api, f"{team.path}/members")
+    assert len(members) == 4
+    expect(await key.api.post(f"{team.path}/members", {"email": "late@example.com"}), 201)
+    log = await audit_log(owner.api, team.tenant_id)
+    for action, change in (
+        ("tenant.suspended", {"from": "active", "to": "suspended"}),
+        ("tenant.reactivated", {"from": "suspended", "to": "active"}),
+    ):
+        entry = the_entry(log, action)
+        assert (entry["actor_type"], entry["actor_id"]) == ("user", admin_id)
+        assert entry["entity"] == "tenant"
+        assert entry["entity_id"] == team.tenant_id
+        assert entry["changes"] == {"status": change}
+    added = the_entry(log, "member.added", actor_type="api_key")
+    assert added["actor_id"] == key.id
+    assert [e["action"] for e in log[:3]] == ["member.added", "user.created", "tenant.reactivated"]
+
+
+# --- the role matrix -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    method: str
+    path: str  # {tenant_id}; {role}: the acting role; {target}/{key}: one for the actor
+    body: Any
+    allowed: frozenset[str]
+    audit: str | None  # the action written when allowed
+    needs_user: bool = False  # refused to API keys whatever their role
+
+
+def _roles(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+ALL, MANAGERS, OWNERS = _roles(*ROLES), _roles("owner", "admin"), _roles("owner")
+T = "/v1/tenants/{tenant_id}"
+
+MATRIX = [
+    Action("read tenant", "GET", T, None, ALL, None),
+    Action("rename tenant", "PATCH", T, {"name": "By {role}"}, OWNERS, "tenant.updated"),
+    Action("list members", "GET", T + "/members", None, ALL, None),
+    Action("read a member", "GET", T + "/members/{target}", None, ALL, None),
+    Action(
+        "add member",
+        "POST",
+        T + "/members",
+        {"email": "new-{role}@example.com", "role": "member"},
+        MANAGERS,
+        "member.added",
+    ),
+    Action(
+        "change a role",
+        "PATCH",
+        T + "/members/{target}",
+        {"role": "viewer"},
+        MANAGERS,
+        "member.role_changed",
+    ),
+    Action("remove member", "DELETE", T + "/members/{target}", None, MANAGERS, "member.removed"),
+    Action("list api keys", "GET", T + "/api-keys", None, MANAGERS, None),
+    Action(
+        "create api key",
+        "POST",
+        T + "/api-keys",
+        {"name": "by-{role}", "role": "viewer"},
+        MANAGERS,
+        "api_key.created",
+    ),
+    Action("revoke api key", "DELETE", T + "/api-keys/{key}", None, MANAGERS, "api_key.revoked"),
+    Action("read audit log", "GET", T + "/audit-log", None, MANAGERS, None),
+    Action(
+        "transfer ownership",
+        "POST",
+        T + "/transfer-ownership",
+        {"user_id": "{target}"},
+        OWNERS,
+        "tenant.ownership_transferred",
+        needs_user=True,
+    ),
+    Action("suspend", "POST", T + "/suspend", None, frozenset(), None),
+    Action("reactivate", "POST", T + "/reactivate", None, frozenset(), None),
+]
+
+
+@pytest.mark.parametrize("action", MATRIX, ids=lambda a: a.name)
+async def test_role_matrix(team, build, admin, all_rows, action: Action):
+    """Each role, from the least to the most powerful, with an API key of that role then
+    with a user token, tries the action on a target of its own."""
+    owner = team.people["owner"]
+    for kind, role in [(k, r) for k in ("api key", "user token") for r in reversed(ROLES)]:
+        if kind == "user token":
+            caller, actor = team.people[role].api, ("user", team.people[role].id)
+        else:
+            key = await build.key(team.tenant_id, role, by=owner.api)
+            caller, actor = key.api, ("api_key", key.id)
+        values = {"tenant_id": team.tenant_id, "role": f"{role}-{kind[0]}"}
+        if "{target}" in f"{action.path}{action.body}":
+            target = await build.user()
+            await build.add(team.tenant_id, target, "member", by=owner.api)
+            values["target"] = target["id"]
+        if "{key}" in action.path:
+            values["key"] = (await build.key(team.tenant_id, "viewer", by=owner.api)).id
+        allowed = role in action.allowed and not (action.needs_user and kind == "api key")
+        before = await all_rows()
+
+        reply = await send(
+            caller,
+            action.method,
+            fill(action.path, **values),
+            json_body=fill(action.body, **values),
+        )
+
+        if not allowed:
+            assert_problem(reply, 403, code="forbidden")
+            assert await all_rows() == before, f"{role} {kind} changed something"
+            continue
+        assert reply.status in (200, 201, 204), (role, kind, reply.body)
+        if action.audit is not None:
+            log = await audit_log(admin, team.tenant_id)
+            newest = entries(log, action.audit)
+            assert newest, f"no {action.audit} for {role} {kind}"
+            assert (newest[0]["actor_type"], newest[0]["actor_id"]) == actor
+        else:
+            assert await all_rows() == before, f"a read by {role} {kind} changed something"
+
+
+async def test_an_admin_cannot_grant_or_touch_the_owner_role(team, build, admin, all_rows):
+    owner, admin_person = team.people["owner"], team.people["admin"]
+    member = team.people["member"]
+    as_admin = admin_person.api
+    before = await all_rows()
+
+    attempts = [
+        ("POST", "/members", {"email": "boss@example.com", "role": "owner"}),
+        ("PATCH", f"/members/{member.id}", {"role": "owner"}),
+        ("PATCH", f"/members/{owner.id}", {"role": "admin"}),
+        ("DELETE", f"/members/{owner.id}", None),
+        ("POST", "/api-keys", {"name": "master", "role": "owner"}),
+    ]
+    for method, path, body in attempts:
+        reply = await send(as_admin, method, team.path + path, json_body=body)
+        assert_problem(reply, 403, code="owner-role-reserved")
+
+    assert await all_rows() == before
+    # The refused add by email did not leave a user behind either.
+    assert_problem(await send(admin, "GET", "/v1/users", params={"email": "boss@example.com"}), 404)
+    # An admin-role API key is held to the same rule, and so is revoking an owner's key.
+    admin_key = await build.key(team.tenant_id, "admin", by=owner.api)
+    reply = await send(
+        admin_key.api, "POST", f"{team.path}/api-keys", json_body={"name": "m", "role": "owner"}
+    )
+    assert_problem(reply, 403, code="owner-role-reserved")
+    owner_key = await build.key(team.tenant_id, "owner", by=owner.api)
+    reply = await send(as_admin, "DELETE", f"{team.path}/api-keys/{owner_key.id}")
+    assert_problem(reply, 403, code="owner-role-reserved")
+    assert expect(await owner_key.api.get(team.path), 200)["id"] == team.tenant_id
+
+
+async def test_an_admin_manages_members_below_owner_and_every_change_is_audited(team):
+    owner, admin_person = team.people["owner"], team.people["admin"]
+    member, viewer = team.people["member"], team.people["viewer"]
+    as_admin = admin_person.api
+
+    added = expect(
+        await as_admin.post(f"{team.path}/members", {"email": "dee@example.com", "role": "member"}),
+        201,
+    )
+    changed = expect(
+        await as_admin.patch(f"{team.path}/members/{member.id}", {"role": "admin"}), 200
+    )
+    expect(await as_admin.delete(f"{team.path}/members/{viewer.id}"), 204)
+    key = expect(await as_admin.post(f"{team.path}/api-keys", {"name": "ci", "role": "admin"}), 201)
+    expect(await as_admin.delete(f"{team.path}/api-keys/{key['key']['id']}"), 200)
+
+    assert changed["role"] == "admin"
+    assert changed["version"] == 1
+    members = {m["user_id"]: m["role"] for m in await all_items(owner.api, f"{team.path}/members")}
+    assert members == {
+        owner.id: "owner",
+        admin_person.id: "admin",
+        member.id: "admin",
+        added["user_id"]: "member",
+    }
+    log = await audit_log(owner.api, team.tenant_id)
+    by_admin = [e for e in log if e["actor_id"] == admin_person.id]
+    assert [e["action"] for e in by_admin] == [
+        "api_key.revoked",
+        "api_key.created",
+        "member.removed",
+        "member.role_changed",
+        "member.added",
+        "user.created",
+    ]
+    assert all(e["actor_type"] == "user" and e["tenant_id"] == team.tenant_id for e in by_admin)
+    changes = {e["action"]: e["changes"] for e in by_admin}
+    assert changes["member.added"] == {"user_id": added["user_id"], "role": "member"}
+    assert changes["user.created"] == {"email": "dee@example.com"}
+    assert changes["member.role_changed"] == {
+        "user_id": member.id,
+        "role": {"from": "member", "to": "admin"},
+    }
+    assert changes["member.removed"] == {"user_id": viewer.id, "role": "viewer"}
+    assert changes["api_key.created"] == {"name": "ci", "role": "admin", "expires_at": None}
+    assert changes["api_key.revoked"] == {"name": "ci"}
+
+
+async def test_an_api_key_cannot_act_as_a_user(team, build):
+    key = await build.key(team.tenant_id, "owner", by=team.people["owner"].api)
+    for method, path, body in (
+        ("POST", "/v1/tenants", {"name": "Side project"}),
+        ("GET", "/v1/me/tenants", None),
+        ("POST", f"{team.path}/transfer-ownership", {"user_id": team.people["admin"].id}),
+    ):
+        reply = await send(key.api, method, path, json_body=body)
+        assert_problem(reply, 403, code="forbidden")
+    assert [t["id"] for t in await all_items(key.api, "/v1/tenants")] == [team.tenant_id]
+
+
+async def test_only_platform_admins_manage_users(team, admin):
+    owner = team.people["owner"]
+    for method, path, body in (
+        ("GET", "/v1/users", None),
+        ("POST", "/v1/users", {"email": "sneaky@example.com"}),
+        ("PATCH", f"/v1/users/{owner.id}", {"is_platform_admin": True}),
+        ("PATCH", f"/v1/users/{owner.id}", {"is_active": False}),
+    ):
+        assert_problem(await send(owner.api, method, path, json_body=body), 403, code="forbidden")
+    me = expect(await admin.get(f"/v1/users/{owner.id}"), 200)
+    assert (me["is_platform_admin"], me["is_active"]) == (False, True)
+    # A user may change their own name, though.
+    renamed = expect(await owner.api.patch(f"/v1/users/{owner.id}", {"first_name": "Olive"}), 200)
+    assert renamed["first_name"] == "Olive"
+
+
+def test_the_matrix_covers_every_tenant_route():
+    tenant_routes = {(m, p) for m, p in routes() if p.startswith("/v1/tenants/{tenant_id}")}
+    covered = {(a.method, a.path) for a in MATRIX}
+    normalised = {
+        (m, p.replace("{target}", "{user_id}").replace("{key}", "{key_id}")) for m, p in covered
+    }
+    assert normalised == tenant_routes
