@@ -61,6 +61,7 @@ class InvalidCursor(ApplicationError):
 
     def __init__(self) -> None:
         super().__init__("the pagination cursor is not one this API issued")
+        self.field = "cursor"
 
 
 class InvalidInput(ApplicationError):

@@ -330,6 +330,9 @@ class MembershipService:
             if not principal.is_platform_admin:
                 principal.acting_user()  # after authorize: another tenant's key gets 404
             target = await _member(tx, tenant_id, to_user_id)
+            steps_down = access.role is Role.OWNER and principal.user_id not in (None, to_user_id)
+            if target.membership.role is Role.OWNER and not steps_down:
+                return target  # nothing to change, nothing to audit
             now = self._deps.clock.now()
             if target.membership.role is not Role.OWNER:
                 before = target.membership.role
@@ -347,7 +350,8 @@ class MembershipService:
                         "role": {"from": before.value, "to": "owner"},
                     },
                 )
-            if access.role is Role.OWNER and principal.user_id not in (None, to_user_id):
+            if steps_down:
+                assert principal.user_id is not None
                 mine = (await _member(tx, tenant_id, principal.user_id)).membership
                 mine.change_role(Role.ADMIN, changed_by=None, at=now)
                 await tx.memberships.save(mine)

@@ -143,13 +143,27 @@ class UserOut(msgspec.Struct):
         )
 
 
+class MemberUserOut(msgspec.Struct):
+    """A member's user as fellow members see it: no platform flags, no versions."""
+
+    id: UUID
+    email: str
+    first_name: str | None
+    last_name: str | None
+    is_active: bool
+
+    @classmethod
+    def of(cls, u: User) -> MemberUserOut:
+        return cls(u.id, u.email.value, u.first_name, u.last_name, u.is_active)
+
+
 class MemberOut(msgspec.Struct):
     membership_id: UUID
     tenant_id: UUID
     user_id: UUID
     role: RoleName
     version: int
-    user: UserOut
+    user: MemberUserOut
     created_at: datetime
     updated_at: datetime
 
@@ -162,7 +176,7 @@ class MemberOut(msgspec.Struct):
             ms.user_id,
             ms.role.value,
             ms.version,
-            UserOut.of(m.user),
+            MemberUserOut.of(m.user),
             ms.created_at,
             ms.updated_at,
         )
