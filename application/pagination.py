@@ -40,6 +40,8 @@ class Position:
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
             created_at, id_ = json.loads(raw)
+            if not (isinstance(created_at, str) and isinstance(id_, str)):
+                raise InvalidCursor()
             position = cls(datetime.fromisoformat(created_at), UUID(id_))
         except (ValueError, TypeError, RecursionError, binascii.Error):
             raise InvalidCursor() from None

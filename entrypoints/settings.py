@@ -29,7 +29,9 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
 
 
-def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
+def _int(
+    env: Mapping[str, str], name: str, default: int, *, minimum: int = 1, maximum: int | None = None
+) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -39,6 +41,8 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -
         raise SettingsError(f"{name} must be an integer, not {raw!r}") from None
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise SettingsError(f"{name} must be at most {maximum}")
     return value
 
 
@@ -80,7 +84,7 @@ class Settings:
             database_url=env.get("DATABASE_URL") or None,
             data_dir=Path(env.get("VOICE_AGENT_DATA_DIR") or "var"),
             host=env.get("VOICE_AGENT_HOST") or "127.0.0.1",
-            port=_int(env, "VOICE_AGENT_PORT", 8080),
+            port=_int(env, "VOICE_AGENT_PORT", 8080, maximum=65535),
             max_body_bytes=_int(env, "VOICE_AGENT_MAX_BODY_BYTES", 1024 * 1024),
             db_pool_size=_int(env, "VOICE_AGENT_DB_POOL_SIZE", 10),
             db_connect_timeout=_int(env, "VOICE_AGENT_DB_CONNECT_TIMEOUT", 5),
