@@ -114,7 +114,8 @@ class Principal:
 class Access:
     """The outcome of an authorization: the tenant, and the caller's role in it.
 
-    `role` is None for a platform admin acting in a tenant where they are not a member.
+    `role` is None for a platform admin, who acts with platform authority in every tenant
+    (even one where they are also a member).
     """
 
     tenant: Tenant
@@ -148,9 +149,10 @@ async def authorize(
     tenant = await (tx.tenants.get_for_update(tenant_id) if lock else tx.tenants.get(tenant_id))
     if tenant is None:
         raise NotFound("tenant", tenant_id)
-    role = await role_in(principal, tenant_id, tx)
     if principal.is_platform_admin:
-        return Access(tenant, role)
+        # Platform authority, whatever membership they also hold: owner rules don't bind it.
+        return Access(tenant, None)
+    role = await role_in(principal, tenant_id, tx)
     if role is None:
         raise NotFound("tenant", tenant_id)
     if permission not in ROLE_PERMISSIONS[role]:

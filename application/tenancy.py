@@ -88,6 +88,15 @@ class TenantService:
                 tenant_id=tenant.id,
                 changes={"name": tenant.name},
             )
+            await self._deps.audit(
+                tx,
+                principal,
+                "member.added",
+                "membership",
+                owner.id,
+                tenant_id=tenant.id,
+                changes={"user_id": str(user_id), "role": Role.OWNER.value},
+            )
             await tx.commit()
         return UserTenant(tenant, owner)
 
@@ -321,16 +330,19 @@ class MembershipService:
     ) -> Member:
         """Make another member an owner; the calling owner steps down to admin.
 
-        A platform admin who is not an owner only promotes the new owner.
+        A platform admin who is not an owner of the tenant only promotes the new owner.
         """
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            access = await authorize(
-                principal, Permission.OWNERSHIP_TRANSFER, tenant_id, tx, lock=True
-            )
+            await authorize(principal, Permission.OWNERSHIP_TRANSFER, tenant_id, tx, lock=True)
             if not principal.is_platform_admin:
                 principal.acting_user()  # after authorize: another tenant's key gets 404
             target = await _member(tx, tenant_id, to_user_id)
-            steps_down = access.role is Role.OWNER and principal.user_id not in (None, to_user_id)
+            mine = (
+                await tx.memberships.get(tenant_id, principal.user_id)
+                if principal.user_id is not None and principal.user_id != to_user_id
+                else None
+            )
+            steps_down = mine is not None and mine.role is Role.OWNER
             if target.membership.role is Role.OWNER and not steps_down:
                 return target  # nothing to change, nothing to audit
             now = self._deps.clock.now()
@@ -351,8 +363,7 @@ class MembershipService:
                     },
                 )
             if steps_down:
-                assert principal.user_id is not None
-                mine = (await _member(tx, tenant_id, principal.user_id)).membership
+                assert mine is not None
                 mine.change_role(Role.ADMIN, changed_by=None, at=now)
                 await tx.memberships.save(mine)
                 await self._deps.audit(

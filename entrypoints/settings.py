@@ -74,10 +74,10 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        log_format = env.get("VOICE_AGENT_LOG_FORMAT", "console")
+        log_format = (env.get("VOICE_AGENT_LOG_FORMAT") or "console").lower()
         if log_format not in ("console", "json"):
             raise SettingsError("VOICE_AGENT_LOG_FORMAT must be console or json")
-        log_level = env.get("VOICE_AGENT_LOG_LEVEL", "info").lower()
+        log_level = (env.get("VOICE_AGENT_LOG_LEVEL") or "info").lower()
         if log_level not in ("debug", "info", "warning", "error"):
             raise SettingsError("VOICE_AGENT_LOG_LEVEL must be debug, info, warning or error")
         return cls(

@@ -41,9 +41,10 @@ async def test_creating_a_tenant_makes_the_creator_its_only_owner(build: Builder
     assert mine[0]["membership_id"] == created["membership_id"]
     assert await roles_of(ann.api, tenant_id) == {ann.id: "owner"}
     log = await audit_log(ann.api, tenant_id)
-    assert [e["action"] for e in log] == ["tenant.created"]
-    assert (log[0]["actor_type"], log[0]["actor_id"]) == ("user", ann.id)
-    assert log[0]["changes"] == {"name": created["tenant"]["name"]}
+    assert [e["action"] for e in log] == ["member.added", "tenant.created"]  # newest first
+    assert log[0]["changes"] == {"user_id": ann.id, "role": "owner"}
+    assert all((e["actor_type"], e["actor_id"]) == ("user", ann.id) for e in log)
+    assert log[1]["changes"] == {"name": created["tenant"]["name"]}
 
 
 async def test_adding_by_a_new_email_creates_the_user(build: Builder, admin):
@@ -66,7 +67,7 @@ async def test_adding_by_a_new_email_creates_the_user(build: Builder, admin):
     assert [u["id"] for u in found["items"]] == [added["user_id"]]
     log = await audit_log(owner.api, tenant_id)
     assert the_entry(log, "user.created")["entity_id"] == added["user_id"]
-    entry = the_entry(log, "member.added")
+    entry = the_entry(log, "member.added", role="viewer")
     assert entry["entity_id"] == added["membership_id"]
     assert entry["changes"] == {"user_id": added["user_id"], "role": "viewer"}
 
