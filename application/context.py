@@ -8,6 +8,7 @@ from uuid import UUID
 import attrs
 
 from application.access import Principal
+from application.entitlements import EntitlementCache
 from application.errors import ConcurrencyConflict
 from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from domain.audit import Actor, AuditEntry
@@ -19,6 +20,7 @@ class UseCaseDeps:
     uows: UnitOfWorkFactory
     ids: IdGenerator
     clock: Clock
+    entitlements: EntitlementCache = attrs.field(factory=EntitlementCache)
 
     async def audit(
         self,

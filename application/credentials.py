@@ -9,6 +9,7 @@ import attrs
 
 from application.access import Permission, Principal, authorize
 from application.context import UseCaseDeps
+from application.entitlements import require
 from application.errors import NotFound, PermissionDenied, Unauthenticated
 from application.pagination import Page, PageRequest, Position
 from domain.credentials import (
@@ -112,6 +113,9 @@ class CredentialService:
         """A key never has more power than its creator: only owners create owner keys."""
         async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
             access = await authorize(principal, Permission.API_KEYS_MANAGE, cmd.tenant_id, tx)
+            await require(
+                self._deps.entitlements, tx, access.tenant, "api_keys", self._deps.clock.now()
+            )
             if access.role is not None and not access.role.at_least(cmd.role):
                 if cmd.role is Role.OWNER:
                     raise OwnerRoleReserved()

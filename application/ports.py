@@ -14,7 +14,8 @@ from uuid import UUID
 from application.pagination import PageRequest
 from domain.audit import AuditEntry
 from domain.credentials import ApiKey, UserToken
-from domain.ids import ApiKeyId, TenantId, UserId, UserTokenId
+from domain.ids import ApiKeyId, FeatureId, PlanId, TenantId, UserId, UserTokenId
+from domain.plans import Feature, FeatureValue, Override, Plan
 from domain.tenancy import Member, Membership, Tenant, User, UserTenant
 from domain.values import Email
 
@@ -79,6 +80,7 @@ class MembershipRepository(Protocol):
 
     async def remove(self, membership: Membership) -> None: ...
     async def count_owners(self, tenant_id: TenantId) -> int: ...
+    async def count(self, tenant_id: TenantId) -> int: ...
     async def members(self, tenant_id: TenantId, page: PageRequest) -> list[Member]:
         """The tenant's members with their users, oldest membership first."""
         ...
@@ -119,6 +121,62 @@ class AuditLog(Protocol):
         ...
 
 
+class PlanRepository(Protocol):
+    """The plan catalogue (global, not tenant-scoped)."""
+
+    async def list(self) -> list[Plan]:
+        """Every plan, oldest first (a catalogue is small)."""
+        ...
+
+    async def get(self, plan_id: PlanId) -> Plan | None: ...
+    async def default(self) -> Plan | None:
+        """The plan new tenants get, if one is marked default."""
+        ...
+
+    async def add(self, plan: Plan) -> None:
+        """Raises AlreadyExists(field="name") when the name is taken."""
+        ...
+
+    async def save(self, plan: Plan) -> None:
+        """Version-checked: raises ConcurrencyConflict when the stored version moved on."""
+        ...
+
+    async def values(self, plan_id: PlanId) -> dict[FeatureId, FeatureValue]:
+        """What the plan gives each feature it mentions."""
+        ...
+
+    async def set_value(
+        self, plan_id: PlanId, feature_id: FeatureId, value: FeatureValue
+    ) -> None: ...
+    async def remove_value(self, plan_id: PlanId, feature_id: FeatureId) -> bool:
+        """False when the plan did not mention the feature."""
+        ...
+
+
+class FeatureRepository(Protocol):
+    async def list(self) -> list[Feature]:
+        """Every feature, by key."""
+        ...
+
+    async def by_key(self, key: str) -> Feature | None: ...
+    async def add(self, feature: Feature) -> None:
+        """Raises AlreadyExists(field="feature_key") when the key is taken."""
+        ...
+
+
+class OverrideRepository(Protocol):
+    """Tenant feature overrides (tenant-scoped)."""
+
+    async def for_tenant(self, tenant_id: TenantId) -> list[Override]: ...
+    async def put(self, override: Override) -> None:
+        """Insert, or replace the tenant's override of the same feature."""
+        ...
+
+    async def remove(self, tenant_id: TenantId, feature_id: FeatureId) -> bool:
+        """False when there was none."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without `commit()` rolls everything back."""
 
@@ -128,6 +186,9 @@ class UnitOfWork(Protocol):
     api_keys: ApiKeyRepository
     user_tokens: UserTokenRepository
     audit: AuditLog
+    plans: PlanRepository
+    features: FeatureRepository
+    overrides: OverrideRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -6,6 +6,7 @@ import attrs
 
 from application.access import Permission, Principal, authorize, require_platform_admin
 from application.context import UseCaseDeps, check_version
+from application.entitlements import require_capacity
 from application.errors import NotFound
 from application.pagination import Page, PageRequest, Position
 from application.ports import UnitOfWork
@@ -69,6 +70,8 @@ class TenantService:
         now = self._deps.clock.now()
         tenant = Tenant(TenantId(self._deps.ids.new()), cmd.name, created_at=now, updated_at=now)
         async with self._deps.uows(tenant_id=tenant.id) as tx:
+            default_plan = await tx.plans.default()
+            tenant.plan_id = default_plan.id if default_plan else None
             owner = Membership.grant(
                 MembershipId(self._deps.ids.new()),
                 tenant.id,
@@ -215,8 +218,16 @@ class MembershipService:
             access = await authorize(
                 principal, Permission.MEMBERS_MANAGE, cmd.tenant_id, tx, lock=True
             )
-            user = await self._resolve_user(tx, principal, cmd)
             now = self._deps.clock.now()
+            await require_capacity(
+                self._deps.entitlements,
+                tx,
+                access.tenant,
+                "members.max",
+                now,
+                used=await tx.memberships.count(cmd.tenant_id),
+            )
+            user = await self._resolve_user(tx, principal, cmd)
             membership = Membership.grant(
                 MembershipId(self._deps.ids.new()),
                 cmd.tenant_id,

@@ -54,6 +54,10 @@ class Tenant:
         self.name = name  # attrs.define validates on assignment
         self.updated_at = at
 
+    def change_plan(self, plan_id: PlanId, at: datetime) -> None:
+        self.plan_id = plan_id
+        self.updated_at = at
+
     def suspend(self, at: datetime) -> None:
         if self.status is TenantStatus.SUSPENDED:
             raise InvalidStateTransition("the tenant is already suspended", field="status")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -20,7 +20,8 @@ from application.errors import AlreadyExists, ConcurrencyConflict
 from application.pagination import PageRequest, Position
 from domain.audit import AuditEntry
 from domain.credentials import ApiKey, UserToken
-from domain.ids import ApiKeyId, TenantId, UserId, UserTokenId
+from domain.ids import ApiKeyId, FeatureId, PlanId, TenantId, UserId, UserTokenId
+from domain.plans import Feature, FeatureValue, Override, Plan
 from domain.tenancy import Member, Membership, Role, Tenant, User, UserTenant
 from domain.values import Email
 
@@ -34,7 +35,18 @@ class InMemoryDatabase:
     def __init__(self) -> None:
         self.tables: dict[str, dict[Any, Any]] = {
             name: {}
-            for name in ("users", "tenants", "memberships", "api_keys", "user_tokens", "audit")
+            for name in (
+                "users",
+                "tenants",
+                "memberships",
+                "api_keys",
+                "user_tokens",
+                "audit",
+                "plans",
+                "plan_values",
+                "features",
+                "overrides",
+            )
         }
         self.tenant_locks: dict[TenantId, asyncio.Lock] = {}
 
@@ -203,6 +215,9 @@ class InMemoryMembershipRepository:
             if m.tenant_id == tenant_id and m.role is Role.OWNER
         )
 
+    async def count(self, tenant_id: TenantId) -> int:
+        return sum(1 for m in self._o.rows("memberships") if m.tenant_id == tenant_id)
+
     async def members(self, tenant_id: TenantId, page: PageRequest) -> list[Member]:
         rows = [
             Member(m, self._o.get("users", m.user_id))
@@ -295,6 +310,79 @@ class InMemoryAuditLog:
         return _page(rows, page, lambda e: Position(e.at, e.id), newest_first=True)
 
 
+class InMemoryPlanRepository:
+    def __init__(self, overlay: _Overlay) -> None:
+        self._o = overlay
+
+    async def list(self) -> list[Plan]:
+        return sorted(self._o.rows("plans"), key=lambda p: (p.created_at, p.id))
+
+    async def get(self, plan_id: PlanId) -> Plan | None:
+        return self._o.get("plans", plan_id)  # type: ignore[no-any-return]
+
+    async def default(self) -> Plan | None:
+        return next((p for p in await self.list() if p.is_default), None)
+
+    async def add(self, plan: Plan) -> None:
+        if any(p.name == plan.name for p in self._o.rows("plans")):
+            raise AlreadyExists("plan", "name")
+        self._o.put("plans", plan.id, plan)
+
+    async def save(self, plan: Plan) -> None:
+        if any(p.name == plan.name and p.id != plan.id for p in self._o.rows("plans")):
+            raise AlreadyExists("plan", "name")
+        _save_versioned(self._o, "plans", plan, "plan")
+
+    async def values(self, plan_id: PlanId) -> dict[FeatureId, FeatureValue]:
+        return {f: v for (p, f), v in self._items("plan_values") if p == plan_id}
+
+    def _items(self, table: str) -> Sequence[tuple[Any, Any]]:
+        merged = {**self._o._db.tables[table], **self._o.pending[table]}
+        return [(k, copy.deepcopy(v)) for k, v in merged.items() if v is not _DELETED]
+
+    async def set_value(self, plan_id: PlanId, feature_id: FeatureId, value: FeatureValue) -> None:
+        self._o.put("plan_values", (plan_id, feature_id), value)
+
+    async def remove_value(self, plan_id: PlanId, feature_id: FeatureId) -> bool:
+        if (plan_id, feature_id) not in dict(self._items("plan_values")):
+            return False
+        self._o.delete("plan_values", (plan_id, feature_id))
+        return True
+
+
+class InMemoryFeatureRepository:
+    def __init__(self, overlay: _Overlay) -> None:
+        self._o = overlay
+
+    async def list(self) -> list[Feature]:
+        return sorted(self._o.rows("features"), key=lambda f: f.key)
+
+    async def by_key(self, key: str) -> Feature | None:
+        return next((f for f in self._o.rows("features") if f.key == key), None)
+
+    async def add(self, feature: Feature) -> None:
+        if await self.by_key(feature.key) is not None:
+            raise AlreadyExists("feature", "feature_key")
+        self._o.put("features", feature.id, feature)
+
+
+class InMemoryOverrideRepository:
+    def __init__(self, overlay: _Overlay) -> None:
+        self._o = overlay
+
+    async def for_tenant(self, tenant_id: TenantId) -> list[Override]:
+        return [o for o in self._o.rows("overrides") if o.tenant_id == tenant_id]
+
+    async def put(self, override: Override) -> None:
+        self._o.put("overrides", (override.tenant_id, override.feature_id), override)
+
+    async def remove(self, tenant_id: TenantId, feature_id: FeatureId) -> bool:
+        if self._o.get("overrides", (tenant_id, feature_id)) is None:
+            return False
+        self._o.delete("overrides", (tenant_id, feature_id))
+        return True
+
+
 class InMemoryUnitOfWork:
     def __init__(self, db: InMemoryDatabase) -> None:
         self._db = db
@@ -306,6 +394,9 @@ class InMemoryUnitOfWork:
         self.api_keys = InMemoryApiKeyRepository(self._overlay)
         self.user_tokens = InMemoryUserTokenRepository(self._overlay)
         self.audit = InMemoryAuditLog(self._overlay)
+        self.plans = InMemoryPlanRepository(self._overlay)
+        self.features = InMemoryFeatureRepository(self._overlay)
+        self.overrides = InMemoryOverrideRepository(self._overlay)
 
     async def lock_tenant(self, tenant_id: TenantId) -> None:
         lock = self._db.tenant_locks.setdefault(tenant_id, asyncio.Lock())

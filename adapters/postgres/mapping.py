@@ -11,12 +11,15 @@ from domain.credentials import ApiKey, UserToken
 from domain.ids import (
     ApiKeyId,
     AuditEntryId,
+    FeatureId,
     MembershipId,
+    OverrideId,
     PlanId,
     TenantId,
     UserId,
     UserTokenId,
 )
+from domain.plans import BillingCycle, Feature, FeatureType, Override, Plan
 from domain.tenancy import Membership, Role, Tenant, TenantStatus, User
 from domain.values import Email
 
@@ -126,4 +129,61 @@ def audit_from(row: Row[Any]) -> AuditEntry:
         entity_id=m["entity_id"],
         changes=m["changes"],
         at=m["at"],
+    )
+
+
+def plan_from(row: Row[Any]) -> Plan:
+    m = row._mapping
+    return Plan(
+        id=PlanId(m["id"]),
+        name=m["name"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        price=m["price"],
+        currency=m["currency"],
+        billing_cycle=BillingCycle(m["billing_cycle"]),
+        is_active=m["is_active"],
+        is_default=m["is_default"],
+        metadata=m["metadata"],
+        version=m["version"],
+    )
+
+
+def plan_values(plan: Plan) -> dict[str, Any]:
+    return {
+        "name": plan.name,
+        "price": plan.price,
+        "currency": plan.currency,
+        "billing_cycle": plan.billing_cycle.value,
+        "is_active": plan.is_active,
+        "is_default": plan.is_default,
+        "metadata": plan.metadata,
+        "updated_at": plan.updated_at,
+    }
+
+
+def feature_from(row: Row[Any]) -> Feature:
+    m = row._mapping
+    return Feature(
+        id=FeatureId(m["id"]),
+        key=m["feature_key"],
+        name=m["name"],
+        type=FeatureType(m["feature_type"]),
+        default=m["default_value"],
+        created_at=m["created_at"],
+        description=m["description"],
+    )
+
+
+def override_from(row: Row[Any]) -> Override:
+    m = row._mapping
+    return Override(
+        id=OverrideId(m["id"]),
+        tenant_id=TenantId(m["tenant_id"]),
+        feature_id=FeatureId(m["feature_id"]),
+        value=m["feature_value"],
+        enabled_at=m["enabled_at"],
+        expires_at=m["expires_at"],
+        reason=m["reason"],
+        granted_by=UserId(m["granted_by"]) if m["granted_by"] else None,
     )

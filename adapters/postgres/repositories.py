@@ -6,22 +6,36 @@ layer); row-level security (the third) holds even if one forgot to.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
 from adapters.postgres.errors import unique_violation
-from adapters.postgres.tables import api_keys, audit_log, memberships, tenants, user_tokens, users
+from adapters.postgres.tables import (
+    api_keys,
+    audit_log,
+    features,
+    memberships,
+    plan_features,
+    plans,
+    tenant_features,
+    tenants,
+    user_tokens,
+    users,
+)
 from application.errors import AlreadyExists, ConcurrencyConflict
 from application.pagination import PageRequest
 from domain.audit import AuditEntry
 from domain.credentials import ApiKey, UserToken
-from domain.ids import ApiKeyId, TenantId, UserId, UserTokenId
+from domain.ids import ApiKeyId, FeatureId, PlanId, TenantId, UserId, UserTokenId
+from domain.plans import Feature, FeatureValue, Override, Plan
 from domain.tenancy import Member, Membership, Role, Tenant, User, UserTenant
 from domain.values import Email
 
@@ -30,6 +44,8 @@ LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 _UNIQUE: dict[str, Callable[[], AlreadyExists]] = {
     "uq_users_email_lower": lambda: AlreadyExists("user", "email"),
+    "uq_plans_name": lambda: AlreadyExists("plan", "name"),
+    "uq_features_feature_key": lambda: AlreadyExists("feature", "feature_key"),
     "uq_memberships_user_id_tenant_id": lambda: AlreadyExists(
         "membership", "user_id", "the user is already a member of this tenant"
     ),
@@ -212,6 +228,10 @@ class PostgresMembershipRepository:
         )
         return int((await self._conn.execute(query)).scalar_one())
 
+    async def count(self, tenant_id: TenantId) -> int:
+        query = sa.select(sa.func.count()).where(memberships.c.tenant_id == tenant_id)
+        return int((await self._conn.execute(query)).scalar_one())
+
     async def members(self, tenant_id: TenantId, page: PageRequest) -> list[Member]:
         where, order = _keyset(memberships.c.created_at, memberships.c.id, page)
         query = (
@@ -392,3 +412,128 @@ class PostgresAuditLog:
             .limit(page.limit + 1)
         )
         return [mapping.audit_from(r) for r in await self._conn.execute(query)]
+
+
+class PostgresPlanRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def list(self) -> list[Plan]:
+        query = sa.select(plans).order_by(plans.c.created_at, plans.c.id)
+        return [mapping.plan_from(r) for r in await self._conn.execute(query)]
+
+    async def get(self, plan_id: PlanId) -> Plan | None:
+        row = (await self._conn.execute(sa.select(plans).where(plans.c.id == plan_id))).first()
+        return mapping.plan_from(row) if row else None
+
+    async def default(self) -> Plan | None:
+        row = (await self._conn.execute(sa.select(plans).where(plans.c.is_default))).first()
+        return mapping.plan_from(row) if row else None
+
+    async def add(self, plan: Plan) -> None:
+        await _insert(
+            self._conn,
+            plans,
+            {
+                "id": plan.id,
+                "created_at": plan.created_at,
+                "version": plan.version,
+                **mapping.plan_values(plan),
+            },
+        )
+
+    async def save(self, plan: Plan) -> None:
+        await _update_versioned(self._conn, plans, plan, mapping.plan_values(plan), "plan")
+
+    async def values(self, plan_id: PlanId) -> dict[FeatureId, FeatureValue]:
+        query = sa.select(plan_features.c.feature_id, plan_features.c.feature_value).where(
+            plan_features.c.plan_id == plan_id
+        )
+        return {FeatureId(r.feature_id): r.feature_value for r in await self._conn.execute(query)}
+
+    async def set_value(self, plan_id: PlanId, feature_id: FeatureId, value: FeatureValue) -> None:
+        statement = pg_insert(plan_features).values(
+            id=uuid.uuid4(), plan_id=plan_id, feature_id=feature_id, feature_value=value
+        )
+        await self._conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[plan_features.c.plan_id, plan_features.c.feature_id],
+                set_={
+                    "feature_value": statement.excluded.feature_value,
+                    "updated_at": sa.func.now(),
+                },
+            )
+        )
+
+    async def remove_value(self, plan_id: PlanId, feature_id: FeatureId) -> bool:
+        result = await self._conn.execute(
+            sa.delete(plan_features).where(
+                plan_features.c.plan_id == plan_id, plan_features.c.feature_id == feature_id
+            )
+        )
+        return bool(result.rowcount)
+
+
+class PostgresFeatureRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def list(self) -> list[Feature]:
+        query = sa.select(features).order_by(features.c.feature_key)
+        return [mapping.feature_from(r) for r in await self._conn.execute(query)]
+
+    async def by_key(self, key: str) -> Feature | None:
+        query = sa.select(features).where(features.c.feature_key == key)
+        row = (await self._conn.execute(query)).first()
+        return mapping.feature_from(row) if row else None
+
+    async def add(self, feature: Feature) -> None:
+        await _insert(
+            self._conn,
+            features,
+            {
+                "id": feature.id,
+                "feature_key": feature.key,
+                "name": feature.name,
+                "description": feature.description,
+                "feature_type": feature.type.value,
+                "default_value": feature.default,
+                "created_at": feature.created_at,
+                "updated_at": feature.created_at,
+            },
+        )
+
+
+class PostgresOverrideRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def for_tenant(self, tenant_id: TenantId) -> list[Override]:
+        query = sa.select(tenant_features).where(tenant_features.c.tenant_id == tenant_id)
+        return [mapping.override_from(r) for r in await self._conn.execute(query)]
+
+    async def put(self, override: Override) -> None:
+        values = {
+            "feature_value": override.value,
+            "enabled_at": override.enabled_at,
+            "expires_at": override.expires_at,
+            "reason": override.reason,
+            "granted_by": override.granted_by,
+        }
+        statement = pg_insert(tenant_features).values(
+            id=override.id, tenant_id=override.tenant_id, feature_id=override.feature_id, **values
+        )
+        await self._conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[tenant_features.c.tenant_id, tenant_features.c.feature_id],
+                set_={**values, "updated_at": sa.func.now()},
+            )
+        )
+
+    async def remove(self, tenant_id: TenantId, feature_id: FeatureId) -> bool:
+        result = await self._conn.execute(
+            sa.delete(tenant_features).where(
+                tenant_features.c.tenant_id == tenant_id, tenant_features.c.feature_id == feature_id
+            )
+        )
+        return bool(result.rowcount)

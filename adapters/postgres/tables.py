@@ -55,11 +55,15 @@ plans = sa.Table(
     sa.Column("currency", sa.String(3), nullable=False, server_default="USD"),
     sa.Column("billing_cycle", sa.String(20), nullable=False, server_default="monthly"),
     sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("is_default", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("metadata", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     sa.Column("version", sa.Integer, nullable=False, server_default="0"),
     *_timestamps(),
     sa.CheckConstraint("billing_cycle IN ('monthly', 'yearly')", name="billing_cycle"),
     sa.CheckConstraint("price >= 0", name="price_not_negative"),
+    sa.UniqueConstraint("name"),
+    # At most one plan is the one new tenants get.
+    sa.Index("uq_plans_default", "is_default", unique=True, postgresql_where=sa.text("is_default")),
 )
 
 features = sa.Table(

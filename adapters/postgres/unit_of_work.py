@@ -12,7 +12,10 @@ from adapters.postgres.errors import translate
 from adapters.postgres.repositories import (
     PostgresApiKeyRepository,
     PostgresAuditLog,
+    PostgresFeatureRepository,
     PostgresMembershipRepository,
+    PostgresOverrideRepository,
+    PostgresPlanRepository,
     PostgresTenantRepository,
     PostgresUserRepository,
     PostgresUserTokenRepository,
@@ -36,6 +39,9 @@ class PostgresUnitOfWork:
     api_keys: PostgresApiKeyRepository
     user_tokens: PostgresUserTokenRepository
     audit: PostgresAuditLog
+    plans: PostgresPlanRepository
+    features: PostgresFeatureRepository
+    overrides: PostgresOverrideRepository
 
     def __init__(
         self,
@@ -74,6 +80,9 @@ class PostgresUnitOfWork:
         self.api_keys = PostgresApiKeyRepository(conn)
         self.user_tokens = PostgresUserTokenRepository(conn)
         self.audit = PostgresAuditLog(conn)
+        self.plans = PostgresPlanRepository(conn)
+        self.features = PostgresFeatureRepository(conn)
+        self.overrides = PostgresOverrideRepository(conn)
         return self
 
     async def __aexit__(

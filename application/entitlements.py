@@ -1,0 +1,123 @@
+"""What a tenant may do, read fast and enforced where capacity is consumed.
+
+Use cases call `require` / `require_capacity` inside the transaction of the write they
+guard, after taking the tenant lock, and count usage in that same transaction: concurrent
+requests at the limit cannot both get through.
+
+The inputs (catalogue, plan values, the tenant's overrides) are cached per tenant in the
+process for `ttl` seconds and dropped on every change made through this process; other
+processes see a change within `ttl`. Expiry needs no job: effective values are computed
+from the cached inputs at each read, so an expired override stops counting at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+import attrs
+
+from application.errors import NotFound
+from application.ports import UnitOfWork
+from domain.ids import FeatureId, TenantId
+from domain.plans import Entitlement, Feature, FeatureValue, Override, effective
+from domain.plans import require as require_enabled
+from domain.plans import require_capacity as require_room
+from domain.tenancy import Tenant
+
+DEFAULT_TTL_SECONDS = 10.0
+
+
+@attrs.frozen
+class TenantInputs:
+    features: tuple[Feature, ...]
+    plan_values: dict[FeatureId, FeatureValue]
+    overrides: dict[FeatureId, Override]
+    loaded_at: float
+
+    def entitlements(self, at: datetime) -> dict[str, Entitlement]:
+        return {
+            f.key: effective(f, self.plan_values, self.overrides.get(f.id), at)
+            for f in self.features
+        }
+
+
+class EntitlementCache:
+    """Per-process cache of each tenant's entitlement inputs."""
+
+    def __init__(
+        self,
+        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl = ttl_seconds
+        self._now = monotonic
+        self._tenants: dict[TenantId, tuple[object, TenantInputs]] = {}
+
+    async def inputs(self, tx: UnitOfWork, tenant: Tenant) -> TenantInputs:
+        """The tenant's inputs, loaded through `tx` when absent, stale or of another plan."""
+        cached = self._tenants.get(tenant.id)
+        if cached is not None:
+            plan_id, inputs = cached
+            if plan_id == tenant.plan_id and self._now() - inputs.loaded_at < self.ttl:
+                return inputs
+        inputs = TenantInputs(
+            features=tuple(await tx.features.list()),
+            plan_values=await tx.plans.values(tenant.plan_id) if tenant.plan_id else {},
+            overrides={o.feature_id: o for o in await tx.overrides.for_tenant(tenant.id)},
+            loaded_at=self._now(),
+        )
+        self._tenants[tenant.id] = (tenant.plan_id, inputs)
+        return inputs
+
+    def forget(self, tenant_id: TenantId) -> None:
+        self._tenants.pop(tenant_id, None)
+
+    def forget_all(self) -> None:
+        self._tenants.clear()
+
+
+async def entitlements_of(
+    cache: EntitlementCache, tx: UnitOfWork, tenant: Tenant, at: datetime
+) -> dict[str, Entitlement]:
+    return (await cache.inputs(tx, tenant)).entitlements(at)
+
+
+async def entitlement(
+    cache: EntitlementCache, tx: UnitOfWork, tenant: Tenant, key: str, at: datetime
+) -> Entitlement:
+    """The effective value of one feature; NotFound for a key the catalogue lacks."""
+    found = (await entitlements_of(cache, tx, tenant, at)).get(key)
+    if found is None:
+        raise NotFound("feature", key)
+    return found
+
+
+async def require(
+    cache: EntitlementCache, tx: UnitOfWork, tenant: Tenant, key: str, at: datetime
+) -> None:
+    """FeatureDisabled unless the tenant has the feature.
+
+    A key the catalogue does not define is not enforced (a database whose catalogue was
+    never installed); `serve` and `migrate` install it.
+    """
+    found = (await entitlements_of(cache, tx, tenant, at)).get(key)
+    if found is not None:
+        require_enabled(found)
+
+
+async def require_capacity(
+    cache: EntitlementCache,
+    tx: UnitOfWork,
+    tenant: Tenant,
+    key: str,
+    at: datetime,
+    *,
+    used: int,
+    wanted: int = 1,
+) -> None:
+    """EntitlementExceeded (feature, limit, used) when `used + wanted` passes the limit."""
+    found = (await entitlements_of(cache, tx, tenant, at)).get(key)
+    if found is not None:
+        require_room(found, used, wanted)

@@ -1,0 +1,440 @@
+"""Plans, features and tenant entitlements (the seed's PlanModel, FeatureModel and
+TenantFeatureModel, with TenantModel.getTenantFeatures)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import attrs
+
+from application.access import Permission, Principal, authorize, require_platform_admin
+from application.context import UseCaseDeps, check_version
+from application.entitlements import entitlement, entitlements_of
+from application.errors import NotFound
+from application.ports import UnitOfWork
+from domain.errors import InvalidStateTransition
+from domain.ids import FeatureId, OverrideId, PlanId, TenantId
+from domain.plans import (
+    BillingCycle,
+    Entitlement,
+    Feature,
+    FeatureType,
+    FeatureValue,
+    Override,
+    Plan,
+    check_value,
+    off_value,
+)
+
+UsageMeter = Callable[[UnitOfWork, TenantId], Awaitable[int]]
+
+
+async def _members(tx: UnitOfWork, tenant_id: TenantId) -> int:
+    return await tx.memberships.count(tenant_id)
+
+
+# Current usage of the metered limits, counted where the capacity is consumed. Later
+# capabilities (agents, numbers, calls) add theirs here.
+USAGE_METERS: dict[str, UsageMeter] = {"members.max": _members}
+
+
+@attrs.frozen
+class CreatePlan:
+    name: str
+    price: Decimal = Decimal("0")
+    currency: str = "USD"
+    billing_cycle: BillingCycle = BillingCycle.MONTHLY
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class UpdatePlan:
+    plan_id: PlanId
+    name: str | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+    billing_cycle: BillingCycle | None = None
+    is_active: bool | None = None
+    metadata: dict[str, Any] | None = None
+    version: int | None = None
+
+
+@attrs.frozen
+class CreateFeature:
+    key: str
+    name: str
+    type: FeatureType
+    default: Any
+    description: str | None = None
+
+
+@attrs.frozen
+class SetOverride:
+    tenant_id: TenantId
+    key: str
+    value: Any
+    expires_at: datetime | None = None
+    reason: str | None = None
+
+
+@attrs.frozen
+class PlanFeature:
+    feature: Feature
+    value: FeatureValue
+
+
+@attrs.frozen
+class TenantFeature:
+    entitlement: Entitlement
+    used: int | None
+    """Current usage, for metered limits; None where nothing is metered."""
+
+
+async def _feature(tx: UnitOfWork, key: str) -> Feature:
+    feature = await tx.features.by_key(key)
+    if feature is None:
+        raise NotFound("feature", key)
+    return feature
+
+
+class PlanService:
+    """The plan catalogue: read by every signed-in caller, managed by platform admins."""
+
+    def __init__(self, deps: UseCaseDeps) -> None:
+        self._deps = deps
+
+    async def list_plans(self, principal: Principal) -> list[Plan]:
+        """All plans for platform admins; the active ones for everyone else."""
+        async with self._deps.uows() as tx:
+            plans = await tx.plans.list()
+        return [p for p in plans if p.is_active or principal.is_platform_admin]
+
+    async def get_plan(self, principal: Principal, plan_id: PlanId) -> Plan:
+        async with self._deps.uows() as tx:
+            return await self._visible(tx, principal, plan_id)
+
+    async def _visible(self, tx: UnitOfWork, principal: Principal, plan_id: PlanId) -> Plan:
+        plan = await tx.plans.get(plan_id)
+        if plan is None or not (plan.is_active or principal.is_platform_admin):
+            raise NotFound("plan", plan_id)
+        return plan
+
+    async def plan_features(self, principal: Principal, plan_id: PlanId) -> list[PlanFeature]:
+        async with self._deps.uows() as tx:
+            await self._visible(tx, principal, plan_id)
+            values = await tx.plans.values(plan_id)
+            features = await tx.features.list()
+        return [PlanFeature(f, values[f.id]) for f in features if f.id in values]
+
+    async def create_plan(self, principal: Principal, cmd: CreatePlan) -> Plan:
+        require_platform_admin(principal)
+        now = self._deps.clock.now()
+        plan = Plan(
+            PlanId(self._deps.ids.new()),
+            cmd.name,
+            created_at=now,
+            updated_at=now,
+            price=cmd.price,
+            currency=cmd.currency,
+            billing_cycle=cmd.billing_cycle,
+            metadata=cmd.metadata,
+        )
+        async with self._deps.uows() as tx:
+            await tx.plans.add(plan)
+            await self._deps.audit(
+                tx,
+                principal,
+                "plan.created",
+                "plan",
+                plan.id,
+                tenant_id=None,
+                changes={"name": plan.name, "price": str(plan.price), "currency": plan.currency},
+            )
+            await tx.commit()
+        return plan
+
+    async def update_plan(self, principal: Principal, cmd: UpdatePlan) -> Plan:
+        """Change a plan; `is_active=False` deactivates it (tenants on it keep it)."""
+        require_platform_admin(principal)
+        async with self._deps.uows() as tx:
+            plan = await tx.plans.get(cmd.plan_id)
+            if plan is None:
+                raise NotFound("plan", cmd.plan_id)
+            check_version(cmd.version, plan.version, "plan", plan.id)
+            changes: dict[str, object] = {}
+            wanted = {
+                "name": cmd.name,
+                "price": cmd.price,
+                "currency": cmd.currency,
+                "billing_cycle": cmd.billing_cycle,
+                "is_active": cmd.is_active,
+                "metadata": cmd.metadata,
+            }
+            for name, value in wanted.items():
+                if value is not None and value != getattr(plan, name):
+                    before = getattr(plan, name)
+                    changes[name] = {"from": _jsonable(before), "to": _jsonable(value)}
+                    setattr(plan, name, value)
+            if changes:
+                plan.updated_at = self._deps.clock.now()
+                await tx.plans.save(plan)
+                await self._deps.audit(
+                    tx, principal, "plan.updated", "plan", plan.id, tenant_id=None, changes=changes
+                )
+                await tx.commit()
+        self._deps.entitlements.forget_all()
+        return plan
+
+    async def set_plan_feature(
+        self, principal: Principal, plan_id: PlanId, key: str, value: Any
+    ) -> PlanFeature:
+        require_platform_admin(principal)
+        async with self._deps.uows() as tx:
+            if await tx.plans.get(plan_id) is None:
+                raise NotFound("plan", plan_id)
+            feature = await _feature(tx, key)
+            checked = check_value(feature.type, value)
+            await tx.plans.set_value(plan_id, feature.id, checked)
+            await self._deps.audit(
+                tx,
+                principal,
+                "plan.feature_set",
+                "plan",
+                plan_id,
+                tenant_id=None,
+                changes={"feature": key, "value": checked},
+            )
+            await tx.commit()
+        self._deps.entitlements.forget_all()
+        return PlanFeature(feature, checked)
+
+    async def remove_plan_feature(self, principal: Principal, plan_id: PlanId, key: str) -> None:
+        require_platform_admin(principal)
+        async with self._deps.uows() as tx:
+            if await tx.plans.get(plan_id) is None:
+                raise NotFound("plan", plan_id)
+            feature = await _feature(tx, key)
+            if not await tx.plans.remove_value(plan_id, feature.id):
+                raise NotFound("plan feature", key)
+            await self._deps.audit(
+                tx,
+                principal,
+                "plan.feature_removed",
+                "plan",
+                plan_id,
+                tenant_id=None,
+                changes={"feature": key},
+            )
+            await tx.commit()
+        self._deps.entitlements.forget_all()
+
+
+class FeatureService:
+    def __init__(self, deps: UseCaseDeps) -> None:
+        self._deps = deps
+
+    async def list_features(self, principal: Principal) -> list[Feature]:
+        async with self._deps.uows() as tx:
+            return await tx.features.list()
+
+    async def get_feature(self, principal: Principal, key_or_id: str) -> Feature:
+        """By key, or by id (the seed's getFeatureById)."""
+        async with self._deps.uows() as tx:
+            try:
+                wanted = UUID(key_or_id)
+            except ValueError:
+                return await _feature(tx, key_or_id)
+            found = next((f for f in await tx.features.list() if f.id == wanted), None)
+        if found is None:
+            raise NotFound("feature", key_or_id)
+        return found
+
+    async def create_feature(self, principal: Principal, cmd: CreateFeature) -> Feature:
+        require_platform_admin(principal)
+        feature = Feature(
+            FeatureId(self._deps.ids.new()),
+            cmd.key,
+            cmd.name,
+            cmd.type,
+            check_value(cmd.type, cmd.default, field="default_value"),
+            created_at=self._deps.clock.now(),
+            description=cmd.description,
+        )
+        async with self._deps.uows() as tx:
+            await tx.features.add(feature)
+            await self._deps.audit(
+                tx,
+                principal,
+                "feature.created",
+                "feature",
+                feature.id,
+                tenant_id=None,
+                changes={
+                    "key": feature.key,
+                    "type": feature.type.value,
+                    "default": feature.default,
+                },
+            )
+            await tx.commit()
+        self._deps.entitlements.forget_all()
+        return feature
+
+
+class TenantFeatureService:
+    """A tenant's effective features (every member may read them), overrides (platform
+    admins) and plan (owners and platform admins)."""
+
+    def __init__(self, deps: UseCaseDeps) -> None:
+        self._deps = deps
+
+    async def tenant_features(
+        self, principal: Principal, tenant_id: TenantId
+    ) -> list[TenantFeature]:
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            access = await authorize(principal, Permission.FEATURES_READ, tenant_id, tx)
+            found = await entitlements_of(
+                self._deps.entitlements, tx, access.tenant, self._deps.clock.now()
+            )
+            return [
+                TenantFeature(e, await _usage(tx, tenant_id, key))
+                for key, e in sorted(found.items())
+            ]
+
+    async def check_feature(
+        self, principal: Principal, tenant_id: TenantId, key: str
+    ) -> TenantFeature:
+        """The seed's checkFeatureAccess / isTenantFeatureEnabled: value, source, usage."""
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            access = await authorize(principal, Permission.FEATURES_READ, tenant_id, tx)
+            found = await entitlement(
+                self._deps.entitlements, tx, access.tenant, key, self._deps.clock.now()
+            )
+            return TenantFeature(found, await _usage(tx, tenant_id, key))
+
+    async def set_override(self, principal: Principal, cmd: SetOverride) -> TenantFeature:
+        """Give the tenant its own value for a feature, optionally until `expires_at`."""
+        async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
+            await authorize(principal, Permission.FEATURES_READ, cmd.tenant_id, tx, lock=True)
+            require_platform_admin(principal)
+            feature = await _feature(tx, cmd.key)
+            now = self._deps.clock.now()
+            override = Override(
+                OverrideId(self._deps.ids.new()),
+                cmd.tenant_id,
+                feature.id,
+                check_value(feature.type, cmd.value),
+                enabled_at=now,
+                expires_at=cmd.expires_at,
+                reason=cmd.reason,
+                granted_by=principal.user_id,
+            )
+            await tx.overrides.put(override)
+            await self._deps.audit(
+                tx,
+                principal,
+                "feature.override_set",
+                "feature",
+                feature.id,
+                tenant_id=cmd.tenant_id,
+                changes={
+                    "feature": cmd.key,
+                    "value": override.value,
+                    "reason": cmd.reason,
+                    "expires_at": cmd.expires_at.isoformat() if cmd.expires_at else None,
+                },
+            )
+            await tx.commit()
+        self._deps.entitlements.forget(cmd.tenant_id)
+        return await self.check_feature(principal, cmd.tenant_id, cmd.key)
+
+    async def enable_feature(
+        self, principal: Principal, tenant_id: TenantId, key: str, *, reason: str | None = None
+    ) -> TenantFeature:
+        """The seed's enableFeatureForTenant: on for booleans and add-ons, unlimited for limits."""
+        return await self.set_override(
+            principal, SetOverride(tenant_id, key, await self._on(key), reason=reason)
+        )
+
+    async def disable_feature(
+        self, principal: Principal, tenant_id: TenantId, key: str, *, reason: str | None = None
+    ) -> TenantFeature:
+        """The seed's disableFeatureForTenant: off (false, or a limit of 0), plan or not."""
+        async with self._deps.uows() as tx:
+            feature = await _feature(tx, key)
+        return await self.set_override(
+            principal, SetOverride(tenant_id, key, off_value(feature.type), reason=reason)
+        )
+
+    async def _on(self, key: str) -> FeatureValue:
+        async with self._deps.uows() as tx:
+            feature = await _feature(tx, key)
+        return None if feature.type is FeatureType.LIMIT else True
+
+    async def remove_override(
+        self, principal: Principal, tenant_id: TenantId, key: str
+    ) -> TenantFeature:
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await authorize(principal, Permission.FEATURES_READ, tenant_id, tx, lock=True)
+            require_platform_admin(principal)
+            feature = await _feature(tx, key)
+            if not await tx.overrides.remove(tenant_id, feature.id):
+                raise NotFound("override", key)
+            await self._deps.audit(
+                tx,
+                principal,
+                "feature.override_removed",
+                "feature",
+                feature.id,
+                tenant_id=tenant_id,
+                changes={"feature": key},
+            )
+            await tx.commit()
+        self._deps.entitlements.forget(tenant_id)
+        return await self.check_feature(principal, tenant_id, key)
+
+    async def change_plan(self, principal: Principal, tenant_id: TenantId, plan_id: PlanId) -> Plan:
+        """Move the tenant to an active plan. Usage above the new limits stays; new
+        consumption is refused until it is back under them."""
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            access = await authorize(principal, Permission.PLAN_CHANGE, tenant_id, tx, lock=True)
+            plan = await tx.plans.get(plan_id)
+            if plan is None or not (plan.is_active or principal.is_platform_admin):
+                raise NotFound("plan", plan_id)
+            if not plan.is_active:
+                raise InvalidStateTransition("the plan is no longer offered", field="plan_id")
+            tenant = access.tenant
+            before = tenant.plan_id
+            if before != plan.id:
+                tenant.change_plan(plan.id, self._deps.clock.now())
+                await tx.tenants.save(tenant)
+                await self._deps.audit(
+                    tx,
+                    principal,
+                    "tenant.plan_changed",
+                    "tenant",
+                    tenant_id,
+                    tenant_id=tenant_id,
+                    changes={
+                        "plan_id": {"from": str(before) if before else None, "to": str(plan.id)}
+                    },
+                )
+                await tx.commit()
+        self._deps.entitlements.forget(tenant_id)
+        return plan
+
+
+async def _usage(tx: UnitOfWork, tenant_id: TenantId, key: str) -> int | None:
+    meter = USAGE_METERS.get(key)
+    return await meter(tx, tenant_id) if meter else None
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "value"):
+        return value.value
+    return value
