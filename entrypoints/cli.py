@@ -6,9 +6,10 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import structlog
 from aiohttp import web
@@ -17,6 +18,7 @@ from adapters.postgres import schema
 from adapters.postgres.embedded import EmbeddedPostgres, ensure_database
 from adapters.postgres.erd import render_erd
 from application.bootstrap import DemoInstallation
+from application.catalogue import sync_catalogue
 from domain.errors import DomainError
 from domain.values import Email
 from entrypoints.container import Container, dispose
@@ -28,6 +30,7 @@ EMBEDDED_DATABASE = "voice_agent"
 ERD_PATH = Path("docs/erd.md")
 
 log = structlog.get_logger("cli")
+T = TypeVar("T")
 
 
 @contextmanager
@@ -51,7 +54,16 @@ def build_container(settings: Settings, url: str) -> Container:
     container.database_url.override(url)
     container.db_pool_size.override(settings.db_pool_size)
     container.db_connect_timeout.override(settings.db_connect_timeout)
+    container.entitlement_cache_seconds.override(float(settings.entitlement_cache_seconds))
     return container
+
+
+async def install_catalogue(container: Container) -> int:
+    """The default plans and features, added where missing (never overwritten)."""
+    added = await sync_catalogue(container.deps())
+    if added:
+        log.info("catalogue installed", rows_added=added)
+    return added
 
 
 def _announce_demo(demo: DemoInstallation, settings: Settings) -> None:
@@ -84,24 +96,47 @@ def serve(settings: Settings) -> None:
         app = create_app(
             container.use_cases(), max_body_bytes=settings.max_body_bytes, on_cleanup=cleanup
         )
-        if settings.embedded and settings.seed_demo:
 
-            async def seed(_app: web.Application) -> None:
-                demo = await container.bootstrap().seed_demo()
-                if demo is not None:
-                    _announce_demo(demo, settings)
-                elif (settings.data_dir / "demo-token").exists():
-                    log.info("demo token", file=str(settings.data_dir / "demo-token"))
+        async def prepare(_app: web.Application) -> None:
+            if settings.auto_migrate:
+                await install_catalogue(container)
+            if not (settings.embedded and settings.seed_demo):
+                return
+            demo = await container.bootstrap().seed_demo()
+            if demo is not None:
+                _announce_demo(demo, settings)
+            elif (settings.data_dir / "demo-token").exists():
+                log.info("demo token", file=str(settings.data_dir / "demo-token"))
 
-            app.on_startup.append(seed)
+        app.on_startup.append(prepare)
         log.info("serving", url=f"http://{settings.host}:{settings.port}", docs="/docs")
         web.run_app(app, host=settings.host, port=settings.port, print=None)
 
 
 def migrate(settings: Settings, revision: str) -> None:
+    """Migrate, then install the default catalogue (when at head)."""
     with database(settings) as url:
         schema.upgrade(url, revision)
-    print(f"database at {revision} ({schema.head_revision()})")
+        added = 0
+        if revision == "head":
+            added = _run_with(build_container(settings, url), install_catalogue)
+    print(f"database at {revision} ({schema.head_revision()}); catalogue rows added: {added}")
+
+
+def catalogue_sync(settings: Settings) -> None:
+    with database(settings) as url:
+        added = _run_with(build_container(settings, url), install_catalogue)
+    print(f"catalogue rows added: {added}")
+
+
+def _run_with(container: Container, action: Callable[[Container], Awaitable[T]]) -> T:
+    async def run() -> T:
+        try:
+            return await action(container)
+        finally:
+            await dispose(container)
+
+    return asyncio.run(run())
 
 
 def create_platform_admin(settings: Settings, email: str) -> None:
@@ -109,16 +144,12 @@ def create_platform_admin(settings: Settings, email: str) -> None:
     with database(settings) as url:
         if settings.auto_migrate:
             schema.upgrade(url)
-        container = build_container(settings, url)
 
-        async def run() -> str:
-            try:
-                issued = await container.bootstrap().create_platform_admin(address)
-            finally:
-                await dispose(container)
-            return issued.token
+        async def promote(container: Container) -> str:
+            await install_catalogue(container)
+            return (await container.bootstrap().create_platform_admin(address)).token
 
-        token = asyncio.run(run())
+        token = _run_with(build_container(settings, url), promote)
     print(token)
 
 
@@ -149,6 +180,11 @@ def parser() -> argparse.ArgumentParser:
         "create-platform-admin", help="create or promote a platform admin and print a token"
     )
     promote.add_argument("--email", required=True)
+    catalogue = commands.add_parser("catalogue", help="the plan and feature catalogue")
+    catalogue_commands = catalogue.add_subparsers(dest="catalogue_command", required=True)
+    catalogue_commands.add_parser(
+        "sync", help="add the default plans and features where missing (never overwrites)"
+    )
     erd = commands.add_parser("erd", help="write docs/erd.md from the schema")
     erd.add_argument("--check", action="store_true", help="fail if the file is stale")
     erd.add_argument("--output", type=Path, default=ERD_PATH)
@@ -176,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
             migrate(settings, args.revision)
         elif args.command == "admin":
             create_platform_admin(settings, args.email)
+        elif args.command == "catalogue":
+            catalogue_sync(settings)
         elif args.command == "erd":
             return write_erd(args.check, args.output)
         elif args.command == "openapi":

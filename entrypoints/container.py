@@ -18,6 +18,8 @@ from application.audit import AuditService
 from application.bootstrap import BootstrapService
 from application.context import UseCaseDeps
 from application.credentials import CredentialService
+from application.entitlements import DEFAULT_TTL_SECONDS, EntitlementCache
+from application.plans import FeatureService, PlanService, TenantFeatureService
 from application.tenancy import MembershipService, TenantService
 from application.users import UserService
 from entrypoints.http.routing import UseCases
@@ -36,12 +38,19 @@ class Container(containers.DeclarativeContainer):
     uows = providers.Singleton(PostgresUnitOfWorkFactory, engine)
     probe = providers.Singleton(PostgresDatabaseProbe, engine, providers.Callable(head_revision))
 
-    deps = providers.Singleton(UseCaseDeps, uows=uows, ids=ids, clock=clock)
+    entitlement_cache_seconds = providers.Object(DEFAULT_TTL_SECONDS)
+    entitlement_cache = providers.Singleton(EntitlementCache, entitlement_cache_seconds)
+    deps = providers.Singleton(
+        UseCaseDeps, uows=uows, ids=ids, clock=clock, entitlements=entitlement_cache
+    )
     tenants = providers.Singleton(TenantService, deps)
     memberships = providers.Singleton(MembershipService, deps)
     users = providers.Singleton(UserService, deps)
     credentials = providers.Singleton(CredentialService, deps)
     audit = providers.Singleton(AuditService, deps)
+    plans = providers.Singleton(PlanService, deps)
+    features = providers.Singleton(FeatureService, deps)
+    tenant_features = providers.Singleton(TenantFeatureService, deps)
     bootstrap = providers.Singleton(BootstrapService, deps, credentials, tenants)
 
     use_cases = providers.Singleton(
@@ -51,6 +60,9 @@ class Container(containers.DeclarativeContainer):
         users=users,
         credentials=credentials,
         audit=audit,
+        plans=plans,
+        features=features,
+        tenant_features=tenant_features,
         probe=probe,
     )
 

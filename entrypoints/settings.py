@@ -57,6 +57,7 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     db_pool_size: int = 10
     db_connect_timeout: int = 5
+    entitlement_cache_seconds: int = 10
     auto_migrate: bool = True
     seed_demo: bool = True
     log_level: str = "info"
@@ -88,6 +89,9 @@ class Settings:
             max_body_bytes=_int(env, "VOICE_AGENT_MAX_BODY_BYTES", 1024 * 1024),
             db_pool_size=_int(env, "VOICE_AGENT_DB_POOL_SIZE", 10),
             db_connect_timeout=_int(env, "VOICE_AGENT_DB_CONNECT_TIMEOUT", 5),
+            entitlement_cache_seconds=_int(
+                env, "VOICE_AGENT_ENTITLEMENT_CACHE_SECONDS", 10, minimum=0
+            ),
             auto_migrate=_bool(env, "VOICE_AGENT_AUTO_MIGRATE", True),
             seed_demo=_bool(env, "VOICE_AGENT_SEED_DEMO", True),
             log_level=log_level,

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from entrypoints.http import credentials, health, metrics, tenants, users
+from entrypoints.http import credentials, health, metrics, plans, tenants, users
 from entrypoints.http.health import OPENAPI, encode_openapi, service_version
 from entrypoints.http.metrics import METRICS, HttpMetrics, metrics_middleware
 from entrypoints.http.middlewares import (
@@ -27,6 +27,7 @@ ENDPOINTS: list[Endpoint] = [
     *users.ROUTES,
     *tenants.ROUTES,
     *credentials.ROUTES,
+    *plans.ROUTES,
 ]
 
 

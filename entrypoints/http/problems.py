@@ -16,6 +16,7 @@ from application.errors import (
     Unauthenticated,
 )
 from domain.errors import DomainError, InvariantViolation, OwnerRoleReserved
+from domain.plans import EntitlementExceeded, FeatureDisabled
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://voice-agent.dev/problems/"
@@ -51,9 +52,14 @@ class Problem(msgspec.Struct, omit_defaults=True):
     request_id: str | None = None
     field: str | None = None
     code: str | None = None
+    feature: str | None = None
+    limit: int | None = None
+    used: int | None = None
 
 
 PROBLEMS: list[tuple[type[Exception], int, str]] = [
+    (EntitlementExceeded, 403, "Plan limit reached"),
+    (FeatureDisabled, 403, "Feature not in plan"),
     (BadRequest, 400, "Malformed request"),
     (RequestInvalid, 422, "Invalid request"),
     (Unauthenticated, 401, "Authentication required"),
@@ -81,6 +87,9 @@ def problem_for(error: Exception) -> tuple[int, Problem] | None:
                 detail=str(getattr(error, "message", error)),
                 field=getattr(error, "field", None),
                 code=code,
+                feature=getattr(error, "feature", None),
+                limit=getattr(error, "limit", None),
+                used=getattr(error, "used", None),
             )
     return None
 

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from application.audit import AuditService
 from application.credentials import CredentialService
+from application.plans import FeatureService, PlanService, TenantFeatureService
 from application.ports import DatabaseProbe
 from application.tenancy import MembershipService, TenantService
 from application.users import UserService
@@ -27,6 +28,9 @@ class UseCases:
     users: UserService
     credentials: CredentialService
     audit: AuditService
+    plans: PlanService
+    features: FeatureService
+    tenant_features: TenantFeatureService
     probe: DatabaseProbe
 
 

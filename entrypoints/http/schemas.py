@@ -6,13 +6,16 @@ Domain objects never leave through the API unconverted: each `*Out` has a `of()`
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 
+from application.plans import PlanFeature, TenantFeature
 from domain.audit import AuditEntry
 from domain.credentials import ApiKey, UserToken
+from domain.plans import Feature, Plan
 from domain.tenancy import Member, Tenant, User, UserTenant
 
 RoleName = Literal["owner", "admin", "member", "viewer"]
@@ -328,3 +331,137 @@ class AuditPage(msgspec.Struct):
 
 class HealthOut(msgspec.Struct):
     status: Literal["ok"]
+
+
+# --- plans, features, entitlements -------------------------------------------------------
+
+FeatureTypeName = Literal["boolean", "limit", "addon"]
+FeatureValueJson = bool | int | None
+Money = Annotated[Decimal, msgspec.Meta(description='A decimal string, e.g. "99.00".')]
+Currency = Annotated[str, msgspec.Meta(min_length=3, max_length=3, examples=["USD"])]
+FeatureKey = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[a-z0-9_.]+$")]
+
+
+class CreatePlanIn(Body):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    price: Money = Decimal("0")
+    currency: Currency = "USD"
+    billing_cycle: Literal["monthly", "yearly"] = "monthly"
+    metadata: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class UpdatePlanIn(Body):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
+    price: Money | None = None
+    currency: Currency | None = None
+    billing_cycle: Literal["monthly", "yearly"] | None = None
+    is_active: bool | None = None
+    metadata: dict[str, Any] | None = None
+    version: Version | None = None
+
+
+class FeatureValueIn(Body):
+    value: FeatureValueJson
+
+
+class CreateFeatureIn(Body):
+    feature_key: FeatureKey
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+    feature_type: FeatureTypeName
+    default_value: Annotated[
+        FeatureValueJson | msgspec.UnsetType,
+        msgspec.Meta(description="Omitted: off (false, or a limit of 0)."),
+    ] = msgspec.UNSET
+    description: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+
+
+class OverrideIn(Body):
+    value: FeatureValueJson
+    expires_at: AwareDatetime | None = None
+    reason: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+
+
+class ChangePlanIn(Body):
+    plan_id: UUID
+
+
+class PlanOut(msgspec.Struct):
+    id: UUID
+    name: str
+    price: Decimal
+    currency: str
+    billing_cycle: Literal["monthly", "yearly"]
+    is_active: bool
+    is_default: bool
+    metadata: dict[str, Any]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, p: Plan) -> PlanOut:
+        return cls(
+            p.id, p.name, p.price, p.currency, p.billing_cycle.value, p.is_active, p.is_default,
+            p.metadata, p.version, p.created_at, p.updated_at,
+        )  # fmt: skip
+
+
+class PlanList(msgspec.Struct):
+    items: list[PlanOut]
+
+
+class FeatureOut(msgspec.Struct):
+    id: UUID
+    feature_key: str
+    name: str
+    description: str | None
+    feature_type: FeatureTypeName
+    default_value: FeatureValueJson
+    created_at: datetime
+
+    @classmethod
+    def of(cls, f: Feature) -> FeatureOut:
+        return cls(f.id, f.key, f.name, f.description, f.type.value, f.default, f.created_at)
+
+
+class FeatureList(msgspec.Struct):
+    items: list[FeatureOut]
+
+
+class PlanFeatureOut(msgspec.Struct):
+    feature_key: str
+    name: str
+    feature_type: FeatureTypeName
+    value: FeatureValueJson
+
+    @classmethod
+    def of(cls, pf: PlanFeature) -> PlanFeatureOut:
+        f = pf.feature
+        return cls(f.key, f.name, f.type.value, pf.value)
+
+
+class PlanFeatureList(msgspec.Struct):
+    items: list[PlanFeatureOut]
+
+
+class TenantFeatureOut(msgspec.Struct):
+    feature_key: str
+    name: str
+    feature_type: FeatureTypeName
+    value: FeatureValueJson
+    enabled: bool
+    source: Literal["override", "plan", "default"]
+    expires_at: datetime | None
+    used: Annotated[int | None, msgspec.Meta(description="Current usage of a metered limit.")]
+
+    @classmethod
+    def of(cls, tf: TenantFeature) -> TenantFeatureOut:
+        e = tf.entitlement
+        return cls(
+            e.feature.key, e.feature.name, e.feature.type.value, e.value, e.enabled,
+            e.source.value, e.expires_at, tf.used,
+        )  # fmt: skip
+
+
+class TenantFeatureList(msgspec.Struct):
+    items: list[TenantFeatureOut]

@@ -122,6 +122,7 @@ async def test_bad_credentials_get_401_with_a_challenge(team, all_rows):
 async def test_every_authenticated_route_refuses_a_request_without_a_token(team, api):
     values = {"tenant_id": team.tenant_id, "user_id": team.people["owner"].id}
     values |= {"key_id": random_id(), "token_id": team.people["owner"].token_id}
+    values |= {"plan_id": random_id(), "key": "members.max"}
     for method, path in routes(public=False):
         reply = await send(api, method, fill(path, **values), json_body={})
         assert_problem(reply, 401, code="unauthenticated")
@@ -239,7 +240,7 @@ async def test_a_deactivated_user_gets_403_on_every_call_until_reactivated(team,
     assert deactivated["is_active"] is False
     before = await all_rows()
     values = {"tenant_id": team.tenant_id, "user_id": owner.id, "key_id": random_id()}
-    values["token_id"] = owner.token_id
+    values |= {"token_id": owner.token_id, "plan_id": random_id(), "key": "members.max"}
 
     for method, path in routes(public=False):
         reply = await send(owner.api, method, fill(path, **values), json_body={"name": "x"})
@@ -375,6 +376,14 @@ MATRIX = [
     ),
     Action("suspend", "POST", T + "/suspend", None, frozenset(), None),
     Action("reactivate", "POST", T + "/reactivate", None, frozenset(), None),
+    Action("read features", "GET", T + "/features", None, ALL, None),
+    Action("check a feature", "GET", T + "/features/{feature}", None, ALL, None),
+    # Overrides are the platform's to grant: no tenant role may set or remove one.
+    Action(
+        "override a feature", "PUT", T + "/features/{feature}", {"value": 50}, frozenset(), None
+    ),
+    Action("remove an override", "DELETE", T + "/features/{feature}", None, frozenset(), None),
+    Action("change plan", "PUT", T + "/plan", {"plan_id": "{plan}"}, OWNERS, "tenant.plan_changed"),
 ]
 
 
@@ -383,6 +392,8 @@ async def test_role_matrix(team, build, admin, all_rows, action: Action):
     """Each role, from the least to the most powerful, with an API key of that role then
     with a user token, tries the action on a target of its own."""
     owner = team.people["owner"]
+    flag = {"feature_key": "matrix.flag", "name": "Matrix flag", "feature_type": "boolean"}
+    feature = expect(await admin.post("/v1/features", flag), 201)["feature_key"]
     for kind, role in [(k, r) for k in ("api key", "user token") for r in reversed(ROLES)]:
         if kind == "user token":
             caller, actor = team.people[role].api, ("user", team.people[role].id)
@@ -396,6 +407,10 @@ async def test_role_matrix(team, build, admin, all_rows, action: Action):
             values["target"] = target["id"]
         if "{key}" in action.path:
             values["key"] = (await build.key(team.tenant_id, "viewer", by=owner.api)).id
+        values["feature"] = feature
+        if "{plan}" in f"{action.body}":
+            created = await admin.post("/v1/plans", {"name": f"plan-{values['role']}"})
+            values["plan"] = expect(created, 201)["id"]
         allowed = role in action.allowed and not (action.needs_user and kind == "api key")
         before = await all_rows()
 
@@ -532,6 +547,12 @@ def test_the_matrix_covers_every_tenant_route():
     tenant_routes = {(m, p) for m, p in routes() if p.startswith("/v1/tenants/{tenant_id}")}
     covered = {(a.method, a.path) for a in MATRIX}
     normalised = {
-        (m, p.replace("{target}", "{user_id}").replace("{key}", "{key_id}")) for m, p in covered
+        (
+            m,
+            p.replace("{target}", "{user_id}")
+            .replace("{key}", "{key_id}")
+            .replace("{feature}", "{key}"),
+        )
+        for m, p in covered
     }
     assert normalised == tenant_routes

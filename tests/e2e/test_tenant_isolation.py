@@ -52,6 +52,11 @@ TENANT_ROUTES: list[tuple[str, str, Any]] = [
     ("POST", TENANT + "/api-keys", {"name": "stolen", "role": "owner"}),
     ("DELETE", TENANT + "/api-keys/{key_id}", None),
     ("GET", TENANT + "/audit-log", None),
+    ("GET", TENANT + "/features", None),
+    ("GET", TENANT + "/features/{key}", None),
+    ("PUT", TENANT + "/features/{key}", {"value": 1000}),
+    ("DELETE", TENANT + "/features/{key}", None),
+    ("PUT", TENANT + "/plan", {"plan_id": "{plan_id}"}),
 ]
 
 # Every route about one user: only that user (and platform admins) may use it.
@@ -85,6 +90,7 @@ class Tenants:
     b_owner: Person
     b_key: Api
     b_key_id: str
+    plan_id: str
 
 
 @pytest.fixture
@@ -97,7 +103,8 @@ async def tenants(build: Builder) -> Tenants:
     await build.add(a, a_admin, "admin", by=a_owner.api)
     a_key = await build.key(a, "admin", by=a_owner.api)
     b_key = await build.key(b, "owner", by=b_owner.api)
-    return Tenants(a, a_owner, a_admin["id"], a_key.id, b, b_owner, b_key.api, b_key.id)
+    plan = expect(await build.admin.post("/v1/plans", {"name": "isolation"}), 201)
+    return Tenants(a, a_owner, a_admin["id"], a_key.id, b, b_owner, b_key.api, b_key.id, plan["id"])
 
 
 def intruders(t: Tenants) -> list[tuple[str, Api]]:
@@ -113,6 +120,7 @@ async def snapshot_of_a(t: Tenants, admin: Api) -> dict[str, Any]:
         "members": await all_items(owner, f"/v1/tenants/{t.a}/members"),
         "keys": await all_items(owner, f"/v1/tenants/{t.a}/api-keys"),
         "audit": await audit_log(owner, t.a),
+        "features": expect(await owner.get(f"/v1/tenants/{t.a}/features"), 200),
         "owner": expect(await admin.get(f"/v1/users/{t.a_owner.id}"), 200),
         "owner_tokens": await all_items(admin, f"/v1/users/{t.a_owner.id}/tokens"),
         "owner_tenants": await all_items(admin, f"/v1/users/{t.a_owner.id}/tenants"),
@@ -131,6 +139,8 @@ def _values(t: Tenants, **overrides: str) -> dict[str, str]:
         "key_id": t.a_key_id,
         "self_id": t.b_owner.id,
         "token_id": t.a_owner.token_id,
+        "key": "members.max",
+        "plan_id": t.plan_id,
     } | overrides
 
 
@@ -272,5 +282,10 @@ def test_every_tenant_and_user_scoped_route_has_an_isolation_case():
     covered = {(method, path) for method, path, _ in TENANT_ROUTES + USER_ROUTES}
     assert covered == scoped
     assert len(covered) == len(TENANT_ROUTES) + len(USER_ROUTES), "a route is listed twice"
-    # No other authenticated route takes an id in its path (it would need a table of its own).
-    assert {e.path for e in ENDPOINTS if "{" in e.path and not e.public} == {p for _, p in scoped}
+    # No other authenticated route takes an id in its path (it would need a table of its own),
+    # except the global catalogue, which every signed-in caller may read.
+    assert {
+        e.path
+        for e in ENDPOINTS
+        if "{" in e.path and not e.public and not e.path.startswith(("/v1/plans", "/v1/features"))
+    } == {p for _, p in scoped}
