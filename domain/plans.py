@@ -8,6 +8,7 @@ the feature's default. Overrides may widen or narrow (take a plan's feature away
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -64,15 +65,29 @@ def off_value(feature_type: FeatureType) -> FeatureValue:
     return 0 if feature_type is FeatureType.LIMIT else False
 
 
+_CENT = Decimal("0.01")
+_MAX_PRICE = Decimal("10000000000")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def _cents(price: Decimal) -> Decimal:
+    """The same amount with exactly two decimals ("9.9" -> "9.90"), when that is exact."""
+    if price.is_finite() and abs(price) < _MAX_PRICE:
+        cents = price.quantize(_CENT)
+        if cents == price:
+            return cents
+    return price
+
+
 def _price(_instance: object, _attribute: object, price: Decimal) -> None:
-    if not price.is_finite() or price < 0 or price != price.quantize(Decimal("0.01")):
-        raise InvalidValue("price must be at least 0 with at most 2 decimals", field="price")
-    if price >= Decimal("10000000000"):
-        raise InvalidValue("price must be below 10,000,000,000", field="price")
+    if not price.is_finite() or price < 0 or price >= _MAX_PRICE:
+        raise InvalidValue("price must be from 0 to below 10,000,000,000", field="price")
+    if price != price.quantize(_CENT):
+        raise InvalidValue("price must have at most 2 decimals", field="price")
 
 
 def _currency(_instance: object, _attribute: object, currency: str) -> None:
-    if len(currency) != 3 or not currency.isascii() or not currency.isupper():
+    if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency):
         raise InvalidValue("currency must be a three-letter ISO 4217 code", field="currency")
 
 
@@ -84,7 +99,7 @@ class Plan:
     name: str = attrs.field(validator=non_blank(max_len=100))
     created_at: datetime
     updated_at: datetime
-    price: Decimal = attrs.field(default=Decimal("0"), validator=_price)
+    price: Decimal = attrs.field(default=Decimal("0.00"), converter=_cents, validator=_price)
     currency: str = attrs.field(default="USD", validator=_currency)
     billing_cycle: BillingCycle = BillingCycle.MONTHLY
     is_active: bool = True
