@@ -12,6 +12,7 @@ from application.context import UseCaseDeps
 from application.entitlements import require
 from application.errors import NotFound, PermissionDenied, Unauthenticated
 from application.pagination import Page, PageRequest, Position
+from application.ports import UnitOfWork
 from domain.credentials import (
     ApiKey,
     CredentialKind,
@@ -50,6 +51,25 @@ class Issued(Generic[T]):
 
     credential: T
     token: str
+
+
+async def _creator_bound_role(tx: UnitOfWork, key: ApiKey) -> Role | None:
+    """The role a key acts with: its own, capped by its creator's standing today.
+
+    A key stops working when its creator leaves the tenant or is deactivated, and acts with
+    no more than the creator's current role; a platform admin's keys keep their role.
+    """
+    if key.created_by is None:
+        return None
+    creator = await tx.users.get(key.created_by)
+    if creator is None or not creator.is_active:
+        return None
+    if creator.is_platform_admin:
+        return key.role
+    membership = await tx.memberships.get(key.tenant_id, creator.id)
+    if membership is None:
+        return None
+    return key.role if membership.role.at_least(key.role) else membership.role
 
 
 def api_key_position(key: ApiKey) -> Position:
@@ -103,16 +123,21 @@ class CredentialService:
             key = await tx.api_keys.by_prefix(presented.tenant_id, presented.prefix)
             if key is None or not presented.matches(key.secret_hash) or not key.usable_at(now):
                 raise Unauthenticated(INVALID_TOKEN)
+            role = await _creator_bound_role(tx, key)
+            if role is None:
+                raise Unauthenticated(INVALID_TOKEN)
             await tx.api_keys.mark_used(key.id, now)
             await tx.commit()
-        return Principal.api_key(key.id, key.tenant_id, key.role, key.created_by)
+        return Principal.api_key(key.id, key.tenant_id, role, key.created_by)
 
     # --- tenant API keys -------------------------------------------------------------
 
     async def create_api_key(self, principal: Principal, cmd: CreateApiKey) -> Issued[ApiKey]:
-        """A key never has more power than its creator: only owners create owner keys."""
+        """A key never has more power than its creator: only owners create owner keys, and
+        only people (user tokens) create keys, so no key outlives its creator's standing."""
         async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
             access = await authorize(principal, Permission.API_KEYS_MANAGE, cmd.tenant_id, tx)
+            principal.acting_user()
             await require(
                 self._deps.entitlements, tx, access.tenant, "api_keys", self._deps.clock.now()
             )

@@ -23,8 +23,8 @@ class CreateUser:
 
 @attrs.frozen
 class UpdateUser:
-    """Fields left None are unchanged. `is_active` and `is_platform_admin` are for
-    platform admins only; users may change their own names and email."""
+    """Fields left None are unchanged. `email`, `is_active` and `is_platform_admin` are for
+    platform admins only; users may change their own names."""
 
     user_id: UserId
     email: Email | None = None
@@ -105,10 +105,14 @@ class UserService:
     async def update_user(self, principal: Principal, cmd: UpdateUser) -> User:
         if not _may_see(principal, cmd.user_id):
             raise NotFound("user", cmd.user_id)
-        admin_only = cmd.is_active is not None or cmd.is_platform_admin is not None
+        # An address is an identity: invitations and admin promotions find users by it, so
+        # letting users claim an address nobody verified would let them inherit its access.
+        admin_only = (
+            cmd.is_active is not None or cmd.is_platform_admin is not None or cmd.email is not None
+        )
         if admin_only and not principal.is_platform_admin:
             raise PermissionDenied(
-                "only a platform admin may change is_active or is_platform_admin"
+                "only a platform admin may change email, is_active or is_platform_admin"
             )
         async with self._deps.uows() as tx:
             user = await tx.users.get(cmd.user_id)

@@ -21,7 +21,7 @@ import attrs
 from domain.errors import InvalidStateTransition, InvalidValue
 from domain.ids import ApiKeyId, TenantId, UserId, UserTokenId
 from domain.tenancy import Role
-from domain.values import non_blank
+from domain.values import check_horizon, non_blank
 
 USER_TOKEN_MARK = "vau"
 API_KEY_MARK = "vak"
@@ -90,6 +90,7 @@ def issue_api_key_secret(tenant_id: TenantId) -> IssuedSecret:
 def _expiry_in_future(instance: Credential, _a: object, value: datetime | None) -> None:
     if value is not None and value <= instance.created_at:
         raise InvalidValue("expires_at must be in the future", field="expires_at")
+    check_horizon(value, instance.created_at)
 
 
 @attrs.define(kw_only=True)

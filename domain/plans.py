@@ -18,7 +18,7 @@ import attrs
 
 from domain.errors import DomainError, InvalidValue
 from domain.ids import FeatureId, OverrideId, PlanId, TenantId, UserId
-from domain.values import non_blank, optional_text
+from domain.values import check_horizon, non_blank, optional_text
 
 FeatureValue = bool | int | None
 """boolean: enabled or not; limit: a count, None = unlimited; addon: enabled or a quantity."""
@@ -138,6 +138,7 @@ class Override:
     def __attrs_post_init__(self) -> None:
         if self.expires_at is not None and self.expires_at <= self.enabled_at:
             raise InvalidValue("expires_at must be after the override starts", field="expires_at")
+        check_horizon(self.expires_at, self.enabled_at)
 
     def in_force_at(self, at: datetime) -> bool:
         return self.enabled_at <= at and (self.expires_at is None or at < self.expires_at)

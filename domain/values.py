@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -71,3 +72,13 @@ def _check_text(name: str, value: str, max_len: int) -> None:
     if "\x00" in value:
         # PostgreSQL text cannot hold NUL; refuse it here rather than fail at the database.
         raise InvalidValue(f"{name} must not contain NUL characters", field=name)
+
+
+MAX_HORIZON = timedelta(days=366 * 100)
+
+
+def check_horizon(moment: datetime | None, since: datetime, *, field: str = "expires_at") -> None:
+    """A moment at most a hundred years on: beyond that it is a typo, and beyond year 9999
+    no database can store it."""
+    if moment is not None and moment - since > MAX_HORIZON:
+        raise InvalidValue(f"{field} must be within 100 years", field=field)

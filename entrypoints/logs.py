@@ -9,7 +9,12 @@ import structlog
 
 def configure_logging(level: str, fmt: str) -> None:
     renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer()
+        structlog.processors.JSONRenderer()
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(
+            # plain tracebacks: rich ones print local variables, bearer tokens included
+            exception_formatter=structlog.dev.plain_traceback
+        )
     )
     structlog.configure(
         processors=[

@@ -62,6 +62,9 @@ class _Overlay:
     def __init__(self, db: InMemoryDatabase) -> None:
         self._db = db
         self.pending: dict[str, dict[Any, Any]] = {name: {} for name in db.tables}
+        # The committed version each versioned save started from: checked again at commit,
+        # as PostgreSQL's row lock would, so two transactions cannot both win.
+        self.based_on: dict[tuple[str, Any], int] = {}
 
     def get(self, table: str, key: Any) -> Any:
         value = self.pending[table].get(key, None)
@@ -85,6 +88,17 @@ class _Overlay:
         return self._db.tables[table].get(key)
 
     def publish(self) -> None:
+        for (table, key), version in self.based_on.items():
+            committed = self._db.tables[table].get(key)
+            if committed is None or committed.version != version:
+                raise ConcurrencyConflict(table, key)
+        for user in self.pending["users"].values():
+            if user is not _DELETED and any(
+                other.email == user.email and other.id != user.id
+                for other in self._db.tables["users"].values()
+            ):
+                raise AlreadyExists("user", "email")
+        self.based_on.clear()
         for table, writes in self.pending.items():
             for key, value in writes.items():
                 if value is _DELETED:
@@ -121,6 +135,7 @@ def _save_versioned(overlay: _Overlay, table: str, entity: Any, name: str) -> No
         or (committed is not None and committed.version > entity.version)
     ):
         raise ConcurrencyConflict(name, entity.id)
+    overlay.based_on.setdefault((table, entity.id), entity.version)
     entity.version += 1
     overlay.put(table, entity.id, entity)
 
@@ -414,6 +429,7 @@ class InMemoryUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self._overlay.pending = {name: {} for name in self._db.tables}
+        self._overlay.based_on.clear()
         for lock in self._held:
             lock.release()
         self._held.clear()

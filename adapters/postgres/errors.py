@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from application.errors import AlreadyExists, ConcurrencyConflict, InvalidInput, ServiceUnavailable
 
@@ -25,10 +25,11 @@ def translate(error: BaseException) -> BaseException | None:
         state = getattr(error.orig, "sqlstate", None)
         if state in _CONFLICT_STATES:
             return ConcurrencyConflict("transaction", state)
-        if state is not None and state.startswith("22"):
-            # Class 22 (data exception): a value the domain let through but PostgreSQL cannot
-            # store. Still the client's input, so a 422, never a 500.
-            return InvalidInput(f"a value cannot be stored: {error.orig}")
+        if isinstance(error, DataError) or (state is not None and state.startswith("22")):
+            # A data exception: a value the domain let through but PostgreSQL cannot store or
+            # compare (a NUL character, an out-of-range time). Still the client's input, so a
+            # 422 — with no database text in it.
+            return InvalidInput("a value in the request cannot be stored (e.g. a NUL character)")
         if error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError)):
             return ServiceUnavailable("the database is unreachable; nothing was changed")
     if isinstance(error, (ConnectionError, TimeoutError)):

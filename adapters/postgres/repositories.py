@@ -117,7 +117,8 @@ class PostgresUserRepository:
         return mapping.user_from(row) if row else None
 
     async def by_email(self, email: Email) -> User | None:
-        query = sa.select(users).where(sa.func.lower(users.c.email) == email.key)
+        # lower() on both sides: the database's case folding, the one its unique index uses.
+        query = sa.select(users).where(sa.func.lower(users.c.email) == sa.func.lower(email.value))
         row = (await self._conn.execute(query)).first()
         return mapping.user_from(row) if row else None
 

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from application.access import Principal
 from application.errors import NotFound
@@ -47,7 +49,12 @@ def decode_json(raw: bytes, kind: type[T]) -> T:
 async def body(request: web.Request, kind: type[T]) -> T:
     if request.content_type not in ("application/json", "application/merge-patch+json"):
         raise BadRequest("send the body as application/json")
-    return decode_json(await request.read(), kind)
+    try:
+        raw = await request.read()
+    except (HttpProcessingError, RequestPayloadError) as error:
+        # e.g. a body that is not the gzip its Content-Encoding claims
+        raise BadRequest(f"the body cannot be read: {error}") from None
+    return decode_json(raw, kind)
 
 
 def path_id(request: web.Request, name: str) -> UUID:

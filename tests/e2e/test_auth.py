@@ -362,6 +362,7 @@ MATRIX = [
         {"name": "by-{role}", "role": "viewer"},
         MANAGERS,
         "api_key.created",
+        needs_user=True,
     ),
     Action("revoke api key", "DELETE", T + "/api-keys/{key}", None, MANAGERS, "api_key.revoked"),
     Action("read audit log", "GET", T + "/audit-log", None, MANAGERS, None),
@@ -455,12 +456,15 @@ async def test_an_admin_cannot_grant_or_touch_the_owner_role(team, build, admin,
     assert await all_rows() == before
     # The refused add by email did not leave a user behind either.
     assert_problem(await send(admin, "GET", "/v1/users", params={"email": "boss@example.com"}), 404)
-    # An admin-role API key is held to the same rule, and so is revoking an owner's key.
+    # An API key creates no keys at all (a key must not outlive a person's standing), and
+    # revoking an owner's key is held to the owner rule.
     admin_key = await build.key(team.tenant_id, "admin", by=owner.api)
     reply = await send(
         admin_key.api, "POST", f"{team.path}/api-keys", json_body={"name": "m", "role": "owner"}
     )
-    assert_problem(reply, 403, code="owner-role-reserved")
+    assert assert_problem(reply, 403, code="forbidden")["detail"] == (
+        "this action needs a user token, not a tenant API key"
+    )
     owner_key = await build.key(team.tenant_id, "owner", by=owner.api)
     reply = await send(as_admin, "DELETE", f"{team.path}/api-keys/{owner_key.id}")
     assert_problem(reply, 403, code="owner-role-reserved")
