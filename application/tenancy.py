@@ -71,7 +71,9 @@ class TenantService:
         tenant = Tenant(TenantId(self._deps.ids.new()), cmd.name, created_at=now, updated_at=now)
         async with self._deps.uows(tenant_id=tenant.id) as tx:
             default_plan = await tx.plans.default()
-            tenant.plan_id = default_plan.id if default_plan else None
+            # A deactivated default is no longer offered, so new tenants do not get it either.
+            offered = default_plan is not None and default_plan.is_active
+            tenant.plan_id = default_plan.id if default_plan and offered else None
             owner = Membership.grant(
                 MembershipId(self._deps.ids.new()),
                 tenant.id,
