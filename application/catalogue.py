@@ -1,7 +1,7 @@
 """The default catalogue: the features the product enforces and the free/pro/enterprise plans.
 
-`sync_catalogue` installs what is missing and never changes what exists, so values edited
-by platform admins survive every restart.
+`sync_catalogue` installs what is missing and never changes what exists — values edited or
+removed by platform admins stay so across restarts.
 """
 
 from __future__ import annotations
@@ -89,8 +89,10 @@ async def sync_catalogue(deps: UseCaseDeps) -> int:
     now = deps.clock.now()
     async with deps.uows() as tx:
         features = {f.key: f for f in await tx.features.list()}
+        new_features: set[str] = set()
         for spec in FEATURES:
             if spec.key not in features:
+                new_features.add(spec.key)
                 feature = Feature(
                     FeatureId(deps.ids.new()),
                     spec.key,
@@ -107,6 +109,7 @@ async def sync_catalogue(deps: UseCaseDeps) -> int:
         has_default = any(p.is_default for p in plans.values())
         for plan_spec in PLANS:
             plan = plans.get(plan_spec.name)
+            new_plan = plan is None
             if plan is None:
                 plan = Plan(
                     PlanId(deps.ids.new()),
@@ -121,7 +124,9 @@ async def sync_catalogue(deps: UseCaseDeps) -> int:
                 added += 1
             values = await tx.plans.values(plan.id)
             for key, value in plan_spec.values.items():
-                if features[key].id not in values:
+                # A value an admin removed stays removed: only new plans and new features
+                # get the catalogue's values.
+                if (new_plan or key in new_features) and features[key].id not in values:
                     await tx.plans.set_value(plan.id, features[key].id, value)
                     added += 1
         await tx.commit()

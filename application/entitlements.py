@@ -54,6 +54,9 @@ class EntitlementCache:
         self.ttl = ttl_seconds
         self._now = monotonic
         self._tenants: dict[TenantId, tuple[object, TenantInputs]] = {}
+        # Bumped by every forget: a load that a change overtook is not stored.
+        self._generation = 0
+        self._tenant_generations: dict[TenantId, int] = {}
 
     async def inputs(self, tx: UnitOfWork, tenant: Tenant) -> TenantInputs:
         """The tenant's inputs, loaded through `tx` when absent, stale or of another plan."""
@@ -62,20 +65,24 @@ class EntitlementCache:
             plan_id, inputs = cached
             if plan_id == tenant.plan_id and self._now() - inputs.loaded_at < self.ttl:
                 return inputs
+        before = (self._generation, self._tenant_generations.get(tenant.id, 0))
         inputs = TenantInputs(
             features=tuple(await tx.features.list()),
             plan_values=await tx.plans.values(tenant.plan_id) if tenant.plan_id else {},
             overrides={o.feature_id: o for o in await tx.overrides.for_tenant(tenant.id)},
             loaded_at=self._now(),
         )
-        self._tenants[tenant.id] = (tenant.plan_id, inputs)
+        if (self._generation, self._tenant_generations.get(tenant.id, 0)) == before:
+            self._tenants[tenant.id] = (tenant.plan_id, inputs)
         return inputs
 
     def forget(self, tenant_id: TenantId) -> None:
         self._tenants.pop(tenant_id, None)
+        self._tenant_generations[tenant_id] = self._tenant_generations.get(tenant_id, 0) + 1
 
     def forget_all(self) -> None:
         self._tenants.clear()
+        self._generation += 1
 
 
 async def entitlements_of(

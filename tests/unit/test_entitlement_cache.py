@@ -1,0 +1,70 @@
+"""The entitlement cache never keeps inputs that a change overtook while they loaded."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from adapters.ids import Uuid7Generator
+from adapters.memory.store import InMemoryDatabase, InMemoryOverrideRepository
+from application.access import Principal
+from application.catalogue import sync_catalogue
+from application.context import UseCaseDeps
+from application.entitlements import EntitlementCache
+from application.plans import SetOverride, TenantFeatureService
+from tests.support import PLATFORM, MutableClock, World
+
+
+async def test_a_load_overtaken_by_a_change_is_not_cached(monkeypatch: pytest.MonkeyPatch):
+    # A cache whose time never passes: only a forget() can make it reload.
+    deps = UseCaseDeps(
+        InMemoryDatabase().unit_of_work,
+        Uuid7Generator(),
+        MutableClock(),
+        entitlements=EntitlementCache(ttl_seconds=10, monotonic=lambda: 0.0),
+    )
+    await sync_catalogue(deps)
+    world = World(deps)
+    owner = await world.user("owner@example.com")
+    tenant = await world.tenant(owner)
+    features = TenantFeatureService(deps)
+    loaded, release = asyncio.Event(), asyncio.Event()
+    original = InMemoryOverrideRepository.for_tenant
+
+    async def slow_read(self: InMemoryOverrideRepository, tenant_id):  # type: ignore[no-untyped-def]
+        rows = await original(self, tenant_id)
+        if not release.is_set():
+            loaded.set()
+            await release.wait()
+        return rows
+
+    monkeypatch.setattr(InMemoryOverrideRepository, "for_tenant", slow_read)
+    reader = asyncio.create_task(
+        features.check_feature(Principal.user(owner.id), tenant.id, "members.max")
+    )
+    await loaded.wait()  # the reader holds the inputs from before the change
+    release.set()
+    changed = await features.set_override(PLATFORM, SetOverride(tenant.id, "members.max", 50))
+    assert changed.entitlement.value == 50
+    stale = await reader
+    assert stale.entitlement.value == 3  # it read before the change, which is fine...
+
+    after = await features.check_feature(Principal.user(owner.id), tenant.id, "members.max")
+
+    assert after.entitlement.value == 50  # ...but it did not poison the cache
+
+
+async def test_a_plan_value_an_admin_removed_stays_removed_across_syncs(deps):
+    from application.plans import PlanService
+
+    await sync_catalogue(deps)
+    plans = PlanService(deps)
+    free = next(p for p in await plans.list_plans(PLATFORM) if p.name == "free")
+    await plans.remove_plan_feature(PLATFORM, free.id, "recordings")
+
+    assert await sync_catalogue(deps) == 0
+
+    keys = {pf.feature.key for pf in await plans.plan_features(PLATFORM, free.id)}
+    assert "recordings" not in keys
+    assert "members.max" in keys
