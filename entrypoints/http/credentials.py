@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from application.credentials import CreateApiKey
-from domain.ids import ApiKeyId, TenantId
+from domain.ids import ApiKeyId
 from domain.tenancy import Role
-from entrypoints.http.requests import body, page_request, path_id, principal
+from entrypoints.http.requests import body, page_request, path_id, principal, tenant_id
 from entrypoints.http.routing import PAGE_PARAMS, Endpoint, reply, use_cases
 from entrypoints.http.schemas import (
     ApiKeyCreatedOut,
@@ -19,36 +19,32 @@ from entrypoints.http.schemas import (
 )
 
 
-def _tenant_id(request: web.Request) -> TenantId:
-    return TenantId(path_id(request, "tenant_id"))
-
-
 async def create_api_key(request: web.Request) -> web.Response:
     data = await body(request, CreateApiKeyIn)
     issued = await use_cases(request).credentials.create_api_key(
         principal(request),
-        CreateApiKey(_tenant_id(request), data.name, Role(data.role), data.expires_at),
+        CreateApiKey(tenant_id(request), data.name, Role(data.role), data.expires_at),
     )
     return reply(ApiKeyCreatedOut(ApiKeyOut.of(issued.credential), issued.token), 201)
 
 
 async def list_api_keys(request: web.Request) -> web.Response:
     page = await use_cases(request).credentials.list_api_keys(
-        principal(request), _tenant_id(request), page_request(request)
+        principal(request), tenant_id(request), page_request(request)
     )
     return reply(ApiKeyPage([ApiKeyOut.of(k) for k in page.items], page.next_cursor))
 
 
 async def revoke_api_key(request: web.Request) -> web.Response:
     key = await use_cases(request).credentials.revoke_api_key(
-        principal(request), _tenant_id(request), ApiKeyId(path_id(request, "key_id"))
+        principal(request), tenant_id(request), ApiKeyId(path_id(request, "key_id"))
     )
     return reply(ApiKeyOut.of(key))
 
 
 async def audit_log(request: web.Request) -> web.Response:
     page = await use_cases(request).audit.tenant_audit_log(
-        principal(request), _tenant_id(request), page_request(request)
+        principal(request), tenant_id(request), page_request(request)
     )
     return reply(AuditPage([AuditEntryOut.of(e) for e in page.items], page.next_cursor))
 

@@ -7,9 +7,9 @@ from aiohttp import web
 
 from application.errors import NotFound
 from application.plans import CreateFeature, CreatePlan, SetOverride, UpdatePlan
-from domain.ids import PlanId, TenantId
+from domain.ids import PlanId
 from domain.plans import BillingCycle, FeatureType, off_value
-from entrypoints.http.requests import body, path_id, principal
+from entrypoints.http.requests import body, path_id, principal, tenant_id
 from entrypoints.http.routing import Endpoint, reply, use_cases
 from entrypoints.http.schemas import (
     ChangePlanIn,
@@ -31,10 +31,6 @@ from entrypoints.http.schemas import (
 
 def _plan_id(request: web.Request) -> PlanId:
     return PlanId(path_id(request, "plan_id"))
-
-
-def _tenant_id(request: web.Request) -> TenantId:
-    return TenantId(path_id(request, "tenant_id"))
 
 
 async def list_plans(request: web.Request) -> web.Response:
@@ -127,14 +123,14 @@ async def get_feature(request: web.Request) -> web.Response:
 
 async def tenant_features(request: web.Request) -> web.Response:
     found = await use_cases(request).tenant_features.tenant_features(
-        principal(request), _tenant_id(request)
+        principal(request), tenant_id(request)
     )
     return reply(TenantFeatureList([TenantFeatureOut.of(tf) for tf in found]))
 
 
 async def check_tenant_feature(request: web.Request) -> web.Response:
     found = await use_cases(request).tenant_features.check_feature(
-        principal(request), _tenant_id(request), request.match_info["key"]
+        principal(request), tenant_id(request), request.match_info["key"]
     )
     return reply(TenantFeatureOut.of(found))
 
@@ -144,7 +140,7 @@ async def set_override(request: web.Request) -> web.Response:
     found = await use_cases(request).tenant_features.set_override(
         principal(request),
         SetOverride(
-            _tenant_id(request),
+            tenant_id(request),
             request.match_info["key"],
             data.value,
             data.expires_at,
@@ -156,7 +152,7 @@ async def set_override(request: web.Request) -> web.Response:
 
 async def remove_override(request: web.Request) -> web.Response:
     found = await use_cases(request).tenant_features.remove_override(
-        principal(request), _tenant_id(request), request.match_info["key"]
+        principal(request), tenant_id(request), request.match_info["key"]
     )
     return reply(TenantFeatureOut.of(found))
 
@@ -164,7 +160,7 @@ async def remove_override(request: web.Request) -> web.Response:
 async def change_plan(request: web.Request) -> web.Response:
     data = await body(request, ChangePlanIn)
     plan = await use_cases(request).tenant_features.change_plan(
-        principal(request), _tenant_id(request), PlanId(data.plan_id)
+        principal(request), tenant_id(request), PlanId(data.plan_id)
     )
     return reply(PlanOut.of(plan))
 

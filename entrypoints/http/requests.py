@@ -14,6 +14,7 @@ from aiohttp.web_protocol import RequestPayloadError
 from application.access import Principal
 from application.errors import NotFound
 from application.pagination import MAX_PAGE_SIZE, PageRequest
+from domain.ids import TenantId, UserId
 from entrypoints.http.problems import BadRequest, RequestInvalid
 
 T = TypeVar("T")
@@ -64,6 +65,14 @@ def path_id(request: web.Request, name: str) -> UUID:
         return UUID(raw)
     except ValueError:
         raise NotFound(name.removesuffix("_id").replace("_", " "), raw) from None
+
+
+def tenant_id(request: web.Request) -> TenantId:
+    return TenantId(path_id(request, "tenant_id"))
+
+
+def user_id(request: web.Request) -> UserId:
+    return UserId(path_id(request, "user_id"))
 
 
 def page_request(request: web.Request) -> PageRequest:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from application.tenancy import AddMember, ChangeRole, CreateTenant, UpdateTenant
-from domain.ids import TenantId, UserId
+from domain.ids import UserId
 from domain.tenancy import Role
 from domain.values import Email
 from entrypoints.http.problems import RequestInvalid
-from entrypoints.http.requests import body, page_request, path_id, principal
+from entrypoints.http.requests import body, page_request, principal, tenant_id, user_id
 from entrypoints.http.routing import PAGE_PARAMS, Endpoint, reply, use_cases
 from entrypoints.http.schemas import (
     AddMemberIn,
@@ -23,14 +23,6 @@ from entrypoints.http.schemas import (
     UpdateTenantIn,
     UserTenantOut,
 )
-
-
-def _tenant_id(request: web.Request) -> TenantId:
-    return TenantId(path_id(request, "tenant_id"))
-
-
-def _user_id(request: web.Request) -> UserId:
-    return UserId(path_id(request, "user_id"))
 
 
 async def create_tenant(request: web.Request) -> web.Response:
@@ -47,35 +39,33 @@ async def list_tenants(request: web.Request) -> web.Response:
 
 
 async def get_tenant(request: web.Request) -> web.Response:
-    tenant = await use_cases(request).tenants.get_tenant(principal(request), _tenant_id(request))
+    tenant = await use_cases(request).tenants.get_tenant(principal(request), tenant_id(request))
     return reply(TenantOut.of(tenant))
 
 
 async def update_tenant(request: web.Request) -> web.Response:
     data = await body(request, UpdateTenantIn)
     tenant = await use_cases(request).tenants.update_tenant(
-        principal(request), UpdateTenant(_tenant_id(request), name=data.name, version=data.version)
+        principal(request), UpdateTenant(tenant_id(request), name=data.name, version=data.version)
     )
     return reply(TenantOut.of(tenant))
 
 
 async def suspend_tenant(request: web.Request) -> web.Response:
-    tenant = await use_cases(request).tenants.suspend_tenant(
-        principal(request), _tenant_id(request)
-    )
+    tenant = await use_cases(request).tenants.suspend_tenant(principal(request), tenant_id(request))
     return reply(TenantOut.of(tenant))
 
 
 async def reactivate_tenant(request: web.Request) -> web.Response:
     tenant = await use_cases(request).tenants.reactivate_tenant(
-        principal(request), _tenant_id(request)
+        principal(request), tenant_id(request)
     )
     return reply(TenantOut.of(tenant))
 
 
 async def list_members(request: web.Request) -> web.Response:
     page = await use_cases(request).memberships.list_members(
-        principal(request), _tenant_id(request), page_request(request)
+        principal(request), tenant_id(request), page_request(request)
     )
     return reply(MemberPage([MemberOut.of(m) for m in page.items], page.next_cursor))
 
@@ -87,7 +77,7 @@ async def add_member(request: web.Request) -> web.Response:
     member = await use_cases(request).memberships.add_member(
         principal(request),
         AddMember(
-            tenant_id=_tenant_id(request),
+            tenant_id=tenant_id(request),
             role=Role(data.role),
             user_id=UserId(data.user_id) if data.user_id else None,
             email=Email.parse(data.email) if data.email is not None else None,
@@ -100,7 +90,7 @@ async def add_member(request: web.Request) -> web.Response:
 
 async def get_member(request: web.Request) -> web.Response:
     member = await use_cases(request).memberships.get_member(
-        principal(request), _tenant_id(request), _user_id(request)
+        principal(request), tenant_id(request), user_id(request)
     )
     return reply(MemberOut.of(member))
 
@@ -109,14 +99,14 @@ async def change_role(request: web.Request) -> web.Response:
     data = await body(request, ChangeRoleIn)
     member = await use_cases(request).memberships.change_role(
         principal(request),
-        ChangeRole(_tenant_id(request), _user_id(request), Role(data.role), version=data.version),
+        ChangeRole(tenant_id(request), user_id(request), Role(data.role), version=data.version),
     )
     return reply(MemberOut.of(member))
 
 
 async def remove_member(request: web.Request) -> web.Response:
     await use_cases(request).memberships.remove_member(
-        principal(request), _tenant_id(request), _user_id(request)
+        principal(request), tenant_id(request), user_id(request)
     )
     return reply(None, 204)
 
@@ -124,7 +114,7 @@ async def remove_member(request: web.Request) -> web.Response:
 async def transfer_ownership(request: web.Request) -> web.Response:
     data = await body(request, TransferOwnershipIn)
     member = await use_cases(request).memberships.transfer_ownership(
-        principal(request), _tenant_id(request), UserId(data.user_id)
+        principal(request), tenant_id(request), UserId(data.user_id)
     )
     return reply(MemberOut.of(member))
 

@@ -6,9 +6,9 @@ from aiohttp import web
 
 from application.credentials import IssueUserToken
 from application.users import CreateUser, UpdateUser
-from domain.ids import UserId, UserTokenId
+from domain.ids import UserTokenId
 from domain.values import Email
-from entrypoints.http.requests import body, page_request, path_id, principal
+from entrypoints.http.requests import body, page_request, path_id, principal, user_id
 from entrypoints.http.routing import PAGE_PARAMS, Endpoint, QueryParam, reply, use_cases
 from entrypoints.http.schemas import (
     CreateUserIn,
@@ -23,10 +23,6 @@ from entrypoints.http.schemas import (
     UserTokenOut,
     UserTokenPage,
 )
-
-
-def _user_id(request: web.Request) -> UserId:
-    return UserId(path_id(request, "user_id"))
 
 
 async def me(request: web.Request) -> web.Response:
@@ -76,7 +72,7 @@ async def list_users(request: web.Request) -> web.Response:
 
 
 async def get_user(request: web.Request) -> web.Response:
-    user = await use_cases(request).users.get_user(principal(request), _user_id(request))
+    user = await use_cases(request).users.get_user(principal(request), user_id(request))
     return reply(UserOut.of(user))
 
 
@@ -85,7 +81,7 @@ async def update_user(request: web.Request) -> web.Response:
     user = await use_cases(request).users.update_user(
         principal(request),
         UpdateUser(
-            _user_id(request),
+            user_id(request),
             email=Email.parse(data.email) if data.email is not None else None,
             first_name=data.first_name,
             last_name=data.last_name,
@@ -99,7 +95,7 @@ async def update_user(request: web.Request) -> web.Response:
 
 async def user_tenants(request: web.Request) -> web.Response:
     page = await use_cases(request).tenants.tenants_of_user(
-        principal(request), _user_id(request), page_request(request)
+        principal(request), user_id(request), page_request(request)
     )
     return reply(UserTenantPage([UserTenantOut.of(t) for t in page.items], page.next_cursor))
 
@@ -107,21 +103,21 @@ async def user_tenants(request: web.Request) -> web.Response:
 async def create_user_token(request: web.Request) -> web.Response:
     data = await body(request, CreateUserTokenIn)
     issued = await use_cases(request).credentials.issue_user_token(
-        principal(request), IssueUserToken(_user_id(request), data.name, data.expires_at)
+        principal(request), IssueUserToken(user_id(request), data.name, data.expires_at)
     )
     return reply(UserTokenCreatedOut(UserTokenOut.of(issued.credential), issued.token), 201)
 
 
 async def list_user_tokens(request: web.Request) -> web.Response:
     page = await use_cases(request).credentials.list_user_tokens(
-        principal(request), _user_id(request), page_request(request)
+        principal(request), user_id(request), page_request(request)
     )
     return reply(UserTokenPage([UserTokenOut.of(t) for t in page.items], page.next_cursor))
 
 
 async def revoke_user_token(request: web.Request) -> web.Response:
     token = await use_cases(request).credentials.revoke_user_token(
-        principal(request), _user_id(request), UserTokenId(path_id(request, "token_id"))
+        principal(request), user_id(request), UserTokenId(path_id(request, "token_id"))
     )
     return reply(UserTokenOut.of(token))
 
