@@ -80,12 +80,17 @@ async def _insert(conn: AsyncConnection, table: sa.Table, values: dict[str, Any]
 
 
 async def _update_versioned(
-    conn: AsyncConnection, table: sa.Table, entity: Any, values: dict[str, Any], name: str
+    conn: AsyncConnection,
+    table: sa.Table,
+    entity: Any,
+    values: dict[str, Any],
+    name: str,
+    *scope: sa.ColumnElement[bool],
 ) -> None:
     try:
         result = await conn.execute(
             sa.update(table)
-            .where(table.c.id == entity.id, table.c.version == entity.version)
+            .where(table.c.id == entity.id, table.c.version == entity.version, *scope)
             .values(**values, version=entity.version + 1)
         )
     except IntegrityError as error:
@@ -214,6 +219,7 @@ class PostgresMembershipRepository:
             membership,
             {"role": membership.role.value, "updated_at": membership.updated_at},
             "membership",
+            memberships.c.tenant_id == membership.tenant_id,
         )
 
     async def remove(self, membership: Membership) -> None:

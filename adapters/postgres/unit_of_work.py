@@ -105,8 +105,14 @@ class PostgresUnitOfWork:
                 raise translated from exc
 
     async def commit(self) -> None:
-        assert self._conn is not None, "commit() outside the unit of work's block"
-        await self._conn.commit()
+        """Commit and end the unit of work: the role and tenant context were transaction-local,
+        so nothing may run on this connection afterwards (it would run without them)."""
+        assert self._conn is not None, "commit() outside the unit of work's block, or twice"
+        conn, self._conn = self._conn, None
+        try:
+            await conn.commit()
+        finally:
+            await conn.close()
 
 
 class PostgresUnitOfWorkFactory:

@@ -167,3 +167,15 @@ async def test_every_table_with_a_tenant_id_is_under_row_level_security(engine):
             ).scalars()
         )
     assert with_tenant == set(TENANT_SCOPED)
+
+
+async def test_nothing_runs_on_a_unit_of_work_after_its_commit(engine, two_tenants):
+    """The tenant context ends with the transaction; a later query would run without it."""
+    from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+
+    a, _ = two_tenants
+    async with PostgresUnitOfWorkFactory(engine)(tenant_id=a) as tx:
+        assert await tx.memberships.count(a) == 1
+        await tx.commit()
+        with pytest.raises(Exception, match="closed"):
+            await tx.memberships.count(a)
