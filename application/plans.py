@@ -28,6 +28,7 @@ from domain.plans import (
     Plan,
     check_value,
     off_value,
+    on_value,
 )
 
 UsageMeter = Callable[[UnitOfWork, TenantId], Awaitable[int]]
@@ -129,6 +130,16 @@ class PlanService:
             values = await tx.plans.values(plan_id)
             features = await tx.features.list()
         return [PlanFeature(f, values[f.id]) for f in features if f.id in values]
+
+    async def plan_feature(self, principal: Principal, plan_id: PlanId, key: str) -> PlanFeature:
+        """The value a plan gives one feature; NotFound when it gives none."""
+        async with self._deps.uows() as tx:
+            await self._visible(tx, principal, plan_id)
+            feature = await _feature(tx, key)
+            values = await tx.plans.values(plan_id)
+        if feature.id not in values:
+            raise NotFound("plan feature", key)
+        return PlanFeature(feature, values[feature.id])
 
     async def create_plan(self, principal: Principal, cmd: CreatePlan) -> Plan:
         require_platform_admin(principal)
@@ -317,19 +328,43 @@ class TenantFeatureService:
 
     async def set_override(self, principal: Principal, cmd: SetOverride) -> TenantFeature:
         """Give the tenant its own value for a feature, optionally until `expires_at`."""
-        async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
-            await authorize(principal, Permission.FEATURES_READ, cmd.tenant_id, tx, lock=True)
+        return await self._override(
+            principal, cmd.tenant_id, cmd.key, lambda _: cmd.value, cmd.expires_at, cmd.reason
+        )
+
+    async def enable_feature(
+        self, principal: Principal, tenant_id: TenantId, key: str, *, reason: str | None = None
+    ) -> TenantFeature:
+        """The seed's enableFeatureForTenant: on for booleans and add-ons, unlimited for limits."""
+        return await self._override(principal, tenant_id, key, on_value, None, reason)
+
+    async def disable_feature(
+        self, principal: Principal, tenant_id: TenantId, key: str, *, reason: str | None = None
+    ) -> TenantFeature:
+        """The seed's disableFeatureForTenant: off (false, or a limit of 0), plan or not."""
+        return await self._override(principal, tenant_id, key, off_value, None, reason)
+
+    async def _override(
+        self,
+        principal: Principal,
+        tenant_id: TenantId,
+        key: str,
+        value_for: Callable[[FeatureType], Any],
+        expires_at: datetime | None,
+        reason: str | None,
+    ) -> TenantFeature:
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await authorize(principal, Permission.FEATURES_READ, tenant_id, tx, lock=True)
             require_platform_admin(principal)
-            feature = await _feature(tx, cmd.key)
-            now = self._deps.clock.now()
+            feature = await _feature(tx, key)
             override = Override(
                 OverrideId(self._deps.ids.new()),
-                cmd.tenant_id,
+                tenant_id,
                 feature.id,
-                check_value(feature.type, cmd.value),
-                enabled_at=now,
-                expires_at=cmd.expires_at,
-                reason=cmd.reason,
+                check_value(feature.type, value_for(feature.type)),
+                enabled_at=self._deps.clock.now(),
+                expires_at=expires_at,
+                reason=reason,
                 granted_by=principal.user_id,
             )
             await tx.overrides.put(override)
@@ -339,40 +374,17 @@ class TenantFeatureService:
                 "feature.override_set",
                 "feature",
                 feature.id,
-                tenant_id=cmd.tenant_id,
+                tenant_id=tenant_id,
                 changes={
-                    "feature": cmd.key,
+                    "feature": key,
                     "value": override.value,
-                    "reason": cmd.reason,
-                    "expires_at": cmd.expires_at.isoformat() if cmd.expires_at else None,
+                    "reason": reason,
+                    "expires_at": expires_at.isoformat() if expires_at else None,
                 },
             )
             await tx.commit()
-        self._deps.entitlements.forget(cmd.tenant_id)
-        return await self.check_feature(principal, cmd.tenant_id, cmd.key)
-
-    async def enable_feature(
-        self, principal: Principal, tenant_id: TenantId, key: str, *, reason: str | None = None
-    ) -> TenantFeature:
-        """The seed's enableFeatureForTenant: on for booleans and add-ons, unlimited for limits."""
-        return await self.set_override(
-            principal, SetOverride(tenant_id, key, await self._on(key), reason=reason)
-        )
-
-    async def disable_feature(
-        self, principal: Principal, tenant_id: TenantId, key: str, *, reason: str | None = None
-    ) -> TenantFeature:
-        """The seed's disableFeatureForTenant: off (false, or a limit of 0), plan or not."""
-        async with self._deps.uows() as tx:
-            feature = await _feature(tx, key)
-        return await self.set_override(
-            principal, SetOverride(tenant_id, key, off_value(feature.type), reason=reason)
-        )
-
-    async def _on(self, key: str) -> FeatureValue:
-        async with self._deps.uows() as tx:
-            feature = await _feature(tx, key)
-        return None if feature.type is FeatureType.LIMIT else True
+        self._deps.entitlements.forget(tenant_id)
+        return await self.check_feature(principal, tenant_id, key)
 
     async def remove_override(
         self, principal: Principal, tenant_id: TenantId, key: str

@@ -60,6 +60,11 @@ def check_value(feature_type: FeatureType, value: Any, *, field: str = "value") 
     raise InvalidValue("an add-on takes true, false or a quantity of at least 0", field=field)
 
 
+def on_value(feature_type: FeatureType) -> FeatureValue:
+    """The value that grants a feature fully: true, or an unlimited (null) limit."""
+    return None if feature_type is FeatureType.LIMIT else True
+
+
 def off_value(feature_type: FeatureType) -> FeatureValue:
     """The value that takes a feature away: false, or a limit of 0."""
     return 0 if feature_type is FeatureType.LIMIT else False

@@ -5,7 +5,6 @@ from __future__ import annotations
 import msgspec
 from aiohttp import web
 
-from application.errors import NotFound
 from application.plans import CreateFeature, CreatePlan, SetOverride, UpdatePlan
 from domain.ids import PlanId
 from domain.plans import BillingCycle, FeatureType, off_value
@@ -73,12 +72,10 @@ async def plan_features(request: web.Request) -> web.Response:
 
 
 async def get_plan_feature(request: web.Request) -> web.Response:
-    key = request.match_info["key"]
-    found = await use_cases(request).plans.plan_features(principal(request), _plan_id(request))
-    match = next((pf for pf in found if pf.feature.key == key), None)
-    if match is None:
-        raise NotFound("plan feature", key)
-    return reply(PlanFeatureOut.of(match))
+    found = await use_cases(request).plans.plan_feature(
+        principal(request), _plan_id(request), request.match_info["key"]
+    )
+    return reply(PlanFeatureOut.of(found))
 
 
 async def set_plan_feature(request: web.Request) -> web.Response:
