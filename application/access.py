@@ -13,7 +13,7 @@ import attrs
 
 from application.errors import NotFound, PermissionDenied
 from application.ports import UnitOfWork
-from domain.audit import Actor, ActorKind
+from domain.audit import SYSTEM, Actor, ActorKind
 from domain.ids import ApiKeyId, TenantId, UserId
 from domain.tenancy import Role, Tenant
 
@@ -93,6 +93,12 @@ class Principal:
     ) -> Principal:
         return cls(created_by, False, key_id, tenant_id, role)
 
+    @classmethod
+    def operator(cls) -> Principal:
+        """Whoever runs the command line on the servers: platform authority, audited as the
+        system."""
+        return cls(None, True)
+
     @property
     def is_api_key(self) -> bool:
         return self.api_key_id is not None
@@ -101,6 +107,8 @@ class Principal:
     def actor(self) -> Actor:
         if self.api_key_id is not None:
             return Actor(ActorKind.API_KEY, self.api_key_id)
+        if self.user_id is None:
+            return SYSTEM
         return Actor(ActorKind.USER, self.user_id)
 
     def acting_user(self) -> UserId:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -53,3 +57,36 @@ def check_version(expected: int | None, actual: int, entity: str, key: object) -
     """A client that sends the version it read gets a conflict instead of a lost update."""
     if expected is not None and expected != actual:
         raise ConcurrencyConflict(entity, key)
+
+
+# Long texts (prompts) are summarised in the audit trail, not copied into it.
+_AUDITED_TEXT = 200
+
+
+def jsonable(value: object) -> object:
+    """A value as the audit trail stores it (JSON)."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (Decimal, UUID)):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value if len(value) <= _AUDITED_TEXT else f"<{len(value)} characters>"
+    if value is None or isinstance(value, (bool, int, float, dict, list)):
+        return value
+    return str(value)
+
+
+def apply_changes(entity: Any, changes: Mapping[str, Any], at: datetime) -> dict[str, Any]:
+    """Set each attribute that differs (attrs validates on assignment) and return what moved,
+    as an audit diff. `updated_at` moves only when something did."""
+    diff: dict[str, Any] = {}
+    for name, value in changes.items():
+        before = getattr(entity, name)
+        if before != value:
+            setattr(entity, name, value)
+            diff[name] = {"from": jsonable(before), "to": jsonable(value)}
+    if diff:
+        entity.updated_at = at
+    return diff

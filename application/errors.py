@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 
 class ApplicationError(Exception):
     code = "error"
@@ -39,10 +41,28 @@ class AlreadyExists(ApplicationError):
 
     code = "already-exists"
 
-    def __init__(self, entity: str, field: str, message: str | None = None) -> None:
+    def __init__(
+        self,
+        entity: str,
+        field: str,
+        message: str | None = None,
+        *,
+        existing_id: UUID | None = None,
+    ) -> None:
         super().__init__(message or f"a {entity} with this {field} already exists")
         self.entity = entity
         self.field = field
+        self.existing_id = existing_id
+        """Set where the caller may see the record that holds the key (same tenant)."""
+
+
+def number_taken() -> AlreadyExists:
+    """A phone number active in some tenant; which one is never said."""
+    return AlreadyExists("phone number", "number", "this number is already registered")
+
+
+def lead_phone_taken() -> AlreadyExists:
+    return AlreadyExists("lead", "phone", "the tenant already has a lead with this phone")
 
 
 class ConcurrencyConflict(ApplicationError):

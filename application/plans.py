@@ -12,7 +12,7 @@ from uuid import UUID
 import attrs
 
 from application.access import Permission, Principal, authorize, require_platform_admin
-from application.context import UseCaseDeps, check_version
+from application.context import UseCaseDeps, check_version, jsonable
 from application.entitlements import entitlement, entitlements_of
 from application.errors import NotFound
 from application.ports import UnitOfWork
@@ -38,9 +38,21 @@ async def _members(tx: UnitOfWork, tenant_id: TenantId) -> int:
     return await tx.memberships.count(tenant_id)
 
 
-# Current usage of the metered limits, counted where the capacity is consumed. Later
-# capabilities (agents, numbers, calls) add theirs here.
-USAGE_METERS: dict[str, UsageMeter] = {"members.max": _members}
+async def _active_agents(tx: UnitOfWork, tenant_id: TenantId) -> int:
+    return await tx.agents.count_active(tenant_id)
+
+
+async def _active_numbers(tx: UnitOfWork, tenant_id: TenantId) -> int:
+    return await tx.phone_numbers.count_active(tenant_id)
+
+
+# Current usage of the metered limits, counted the way the use cases that consume the
+# capacity count it. Later capabilities (calls) add theirs here.
+USAGE_METERS: dict[str, UsageMeter] = {
+    "members.max": _members,
+    "voice_agents.max": _active_agents,
+    "phone_numbers.max": _active_numbers,
+}
 
 
 @attrs.frozen
@@ -188,7 +200,7 @@ class PlanService:
             for name, value in wanted.items():
                 if value is not None and value != getattr(plan, name):
                     before = getattr(plan, name)
-                    changes[name] = {"from": _jsonable(before), "to": _jsonable(value)}
+                    changes[name] = {"from": jsonable(before), "to": jsonable(value)}
                     setattr(plan, name, value)
             if changes:
                 plan.updated_at = self._deps.clock.now()
@@ -442,11 +454,3 @@ class TenantFeatureService:
 async def _usage(tx: UnitOfWork, tenant_id: TenantId, key: str) -> int | None:
     meter = USAGE_METERS.get(key)
     return await meter(tx, tenant_id) if meter else None
-
-
-def _jsonable(value: object) -> object:
-    if isinstance(value, Decimal):
-        return str(value)
-    if hasattr(value, "value"):
-        return value.value
-    return value

@@ -6,18 +6,38 @@ the same contract tests.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+import attrs
+
 from application.pagination import PageRequest
+from domain.agents import VoiceAgent
 from domain.audit import AuditEntry
+from domain.calls import VoiceCall
 from domain.credentials import ApiKey, UserToken
-from domain.ids import ApiKeyId, FeatureId, PlanId, TenantId, UserId, UserTokenId
+from domain.ids import (
+    AgentId,
+    ApiKeyId,
+    CallId,
+    FeatureId,
+    LeadId,
+    PhoneNumberId,
+    PlanId,
+    TenantId,
+    UserId,
+    UserTokenId,
+    VoiceId,
+)
+from domain.leads import Lead, LeadStatus
+from domain.phones import NumberStatus, PhoneLine, PhoneNumber
 from domain.plans import Feature, FeatureValue, Override, Plan
 from domain.tenancy import Member, Membership, Tenant, User, UserTenant
 from domain.values import Email
+from domain.voices import Voice
 
 
 class Clock(Protocol):
@@ -177,6 +197,120 @@ class OverrideRepository(Protocol):
         ...
 
 
+class VoiceRepository(Protocol):
+    async def get(self, tenant_id: TenantId, voice_id: VoiceId) -> Voice | None: ...
+    async def add(self, voice: Voice) -> None: ...
+    async def save(self, voice: Voice) -> None:
+        """Version-checked: raises ConcurrencyConflict when the stored version moved on."""
+        ...
+
+    async def list(
+        self, tenant_id: TenantId, page: PageRequest, *, active: bool | None = None
+    ) -> list[Voice]:
+        """Oldest first, at most `page.limit + 1`."""
+        ...
+
+
+class PhoneNumberRepository(Protocol):
+    async def get(self, tenant_id: TenantId, number_id: PhoneNumberId) -> PhoneLine | None: ...
+    async def add(self, line: PhoneLine) -> None:
+        """Raises AlreadyExists(field="number") when the number is active in any tenant,
+        without saying which."""
+        ...
+
+    async def save(self, line: PhoneLine) -> None:
+        """Version-checked: raises ConcurrencyConflict when the stored version moved on."""
+        ...
+
+    async def list(
+        self, tenant_id: TenantId, page: PageRequest, *, status: NumberStatus | None = None
+    ) -> list[PhoneLine]:
+        """Oldest first, at most `page.limit + 1`."""
+        ...
+
+    async def count_active(self, tenant_id: TenantId) -> int: ...
+    async def routing(self, number: PhoneNumber) -> PhoneLine | None:
+        """The active line with this number, whichever tenant owns it.
+
+        Needs a unit of work opened with `called_number=number`: row-level security shows
+        that one row and nothing else of other tenants.
+        """
+        ...
+
+    async def stop_routing_to(self, tenant_id: TenantId, agent_id: AgentId) -> None:
+        """Numbers that sent inbound calls to the agent send them nowhere now."""
+        ...
+
+
+class VoiceAgentRepository(Protocol):
+    async def get(self, tenant_id: TenantId, agent_id: AgentId) -> VoiceAgent | None: ...
+    async def add(self, agent: VoiceAgent) -> None: ...
+    async def save(self, agent: VoiceAgent) -> None:
+        """Version-checked: raises ConcurrencyConflict when the stored version moved on."""
+        ...
+
+    async def remove(self, agent: VoiceAgent) -> None: ...
+    async def list(
+        self, tenant_id: TenantId, page: PageRequest, *, active: bool | None = None
+    ) -> list[VoiceAgent]:
+        """Oldest first, at most `page.limit + 1`."""
+        ...
+
+    async def count_active(self, tenant_id: TenantId) -> int: ...
+
+
+@attrs.frozen
+class LeadFilter:
+    """What a lead list is narrowed to; None means any."""
+
+    status: LeadStatus | None = None
+    source: str | None = None
+    do_not_call: bool | None = None
+    contacted: bool | None = None
+    text: str | None = None
+    """Case-insensitive substring of the name, phone or email."""
+
+
+class LeadRepository(Protocol):
+    async def get(self, tenant_id: TenantId, lead_id: LeadId) -> Lead | None: ...
+    async def by_phone(self, tenant_id: TenantId, phone: PhoneNumber) -> Lead | None: ...
+    async def by_phones(
+        self, tenant_id: TenantId, phones: Sequence[PhoneNumber]
+    ) -> dict[PhoneNumber, Lead]: ...
+    async def add(self, lead: Lead) -> None:
+        """Raises AlreadyExists(field="phone") when the tenant has a lead with the number."""
+        ...
+
+    async def save(self, lead: Lead) -> None:
+        """Version-checked: raises ConcurrencyConflict when the stored version moved on."""
+        ...
+
+    async def upsert_many(self, leads: Sequence[Lead]) -> None:
+        """Insert each lead, or overwrite the tenant's lead with the same phone (bulk import:
+        one statement per batch, last writer wins)."""
+        ...
+
+    async def remove(self, lead: Lead) -> None:
+        """Delete the lead; its calls stay, no longer linked to it."""
+        ...
+
+    async def list(self, tenant_id: TenantId, where: LeadFilter, page: PageRequest) -> list[Lead]:
+        """Newest first, at most `page.limit + 1`."""
+        ...
+
+
+class CallRepository(Protocol):
+    async def add(self, call: VoiceCall) -> None: ...
+    async def get(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None: ...
+    async def of_lead(
+        self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
+    ) -> list[VoiceCall]:
+        """The lead's calls, newest first, at most `page.limit + 1`."""
+        ...
+
+    async def exist_for_agent(self, tenant_id: TenantId, agent_id: AgentId) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without `commit()` rolls everything back."""
 
@@ -189,6 +323,11 @@ class UnitOfWork(Protocol):
     plans: PlanRepository
     features: FeatureRepository
     overrides: OverrideRepository
+    voices: VoiceRepository
+    phone_numbers: PhoneNumberRepository
+    agents: VoiceAgentRepository
+    leads: LeadRepository
+    calls: CallRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -202,13 +341,19 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(
-        self, *, tenant_id: TenantId | None = None, user_id: UserId | None = None
+        self,
+        *,
+        tenant_id: TenantId | None = None,
+        user_id: UserId | None = None,
+        called_number: PhoneNumber | None = None,
     ) -> UnitOfWork:
         """A new unit of work.
 
         `tenant_id` opens it in that tenant's row-level security context: tenant-scoped
         tables show and accept only that tenant's rows. `user_id` additionally shows that
-        user's own memberships in every tenant. With neither, tenant-scoped tables are empty.
+        user's own memberships in every tenant. `called_number` additionally shows the one
+        active phone number with that value, in whichever tenant (routing an inbound call).
+        With none, tenant-scoped tables are empty.
         """
         ...
 

@@ -82,3 +82,23 @@ def check_horizon(moment: datetime | None, since: datetime, *, field: str = "exp
     no database can store it."""
     if moment is not None and moment - since > MAX_HORIZON:
         raise InvalidValue(f"{field} must be within 100 years", field=field)
+
+
+def json_object(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """attrs validator: a JSON object whose text PostgreSQL's jsonb can hold (no NUL)."""
+    if not isinstance(value, dict):
+        raise InvalidValue(f"{attribute.name} must be a JSON object", field=attribute.name)
+    if _holds_nul(value):
+        raise InvalidValue(
+            f"{attribute.name} must not contain NUL characters", field=attribute.name
+        )
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False

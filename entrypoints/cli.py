@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
+from uuid import UUID
 
 import structlog
 from aiohttp import web
@@ -17,9 +18,13 @@ from aiohttp import web
 from adapters.postgres import schema
 from adapters.postgres.embedded import EmbeddedPostgres, ensure_database
 from adapters.postgres.erd import render_erd
+from application.access import Principal
 from application.bootstrap import DemoInstallation
 from application.catalogue import sync_catalogue
-from domain.errors import DomainError
+from application.errors import ApplicationError
+from application.lead_import import ColumnMapping, ImportLeads, ImportReport
+from domain.errors import DomainError, InvalidValue
+from domain.ids import TenantId
 from domain.values import Email
 from entrypoints.container import Container, dispose
 from entrypoints.http.app import create_app, openapi_document
@@ -94,7 +99,10 @@ def serve(settings: Settings) -> None:
             await dispose(container)
 
         app = create_app(
-            container.use_cases(), max_body_bytes=settings.max_body_bytes, on_cleanup=cleanup
+            container.use_cases(),
+            max_body_bytes=settings.max_body_bytes,
+            upload_max_bytes=settings.upload_max_bytes,
+            on_cleanup=cleanup,
         )
 
         async def prepare(_app: web.Application) -> None:
@@ -153,6 +161,63 @@ def create_platform_admin(settings: Settings, email: str) -> None:
     print(token)
 
 
+def import_leads(settings: Settings, args: argparse.Namespace) -> int:
+    """Import a CSV file into a tenant, with a progress bar; prints the report."""
+    from tqdm import tqdm
+
+    text = _read_csv(args.file)
+    command = ImportLeads(
+        TenantId(args.tenant),
+        text,
+        ColumnMapping(
+            phone=args.phone_column,
+            name=args.name_column,
+            email=args.email_column,
+            timezone=args.timezone_column,
+            extra=not args.no_extra,
+        ),
+        region=args.country,
+        source=args.source,
+        delimiter=args.delimiter,
+    )
+    with database(settings) as url:
+        if settings.auto_migrate:
+            schema.upgrade(url)
+
+        async def run(container: Container) -> ImportReport:
+            with tqdm(total=text.count("\n"), unit="row", desc="importing", leave=False) as bar:
+                return await container.lead_import().import_leads(
+                    Principal.operator(), command, progress=bar.update
+                )
+
+        report = _run_with(build_container(settings, url), run)
+    print(
+        f"rows {report.rows}: created {report.created}, updated {report.updated}, "
+        f"unchanged {report.unchanged}, duplicates {report.duplicates}, failed {report.failed}"
+    )
+    for error in report.errors:
+        print(f"row {error.row}: {error.field}: {error.message}")
+    if report.failed > len(report.errors):
+        print(f"... and {report.failed - len(report.errors)} more failed rows")
+    return 0 if report.failed == 0 else 1
+
+
+def _read_csv(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidValue(f"{path} is not UTF-8 text", field="file") from None
+    except OSError as error:
+        raise InvalidValue(f"cannot read {path}: {error.strerror}", field="file") from None
+
+
+def _uuid(raw: str) -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a tenant id (UUID)") from None
+
+
 def write_erd(check: bool, output: Path) -> int:
     text = render_erd()
     if check:
@@ -189,6 +254,23 @@ def parser() -> argparse.ArgumentParser:
     erd.add_argument("--check", action="store_true", help="fail if the file is stale")
     erd.add_argument("--output", type=Path, default=ERD_PATH)
     commands.add_parser("openapi", help="print the OpenAPI document")
+    leads = commands.add_parser("leads", help="the lead book")
+    lead_commands = leads.add_subparsers(dest="leads_command", required=True)
+    load = lead_commands.add_parser(
+        "import",
+        help="import leads from a CSV file: valid rows imported, bad rows listed; "
+        "exits 1 when some rows failed",
+    )
+    load.add_argument("file", type=Path)
+    load.add_argument("--tenant", required=True, type=_uuid, help="the tenant id")
+    load.add_argument("--country", help="ISO 3166 country for numbers written without +")
+    load.add_argument("--source", default="import", help="source of the leads it creates")
+    load.add_argument("--phone-column", default="phone")
+    load.add_argument("--name-column", default="name")
+    load.add_argument("--email-column", default="email")
+    load.add_argument("--timezone-column", default="timezone")
+    load.add_argument("--no-extra", action="store_true", help="ignore the other columns")
+    load.add_argument("--delimiter", default=",")
     return root
 
 
@@ -214,13 +296,15 @@ def main(argv: list[str] | None = None) -> int:
             create_platform_admin(settings, args.email)
         elif args.command == "catalogue":
             catalogue_sync(settings)
+        elif args.command == "leads":
+            return import_leads(settings, args)
         elif args.command == "erd":
             return write_erd(args.check, args.output)
         elif args.command == "openapi":
             import json
 
             print(json.dumps(openapi_document(), indent=2))
-    except DomainError as error:
+    except (DomainError, ApplicationError) as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

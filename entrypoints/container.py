@@ -14,14 +14,20 @@ from adapters.ids import Uuid7Generator
 from adapters.postgres.engine import create_engine
 from adapters.postgres.schema import head_revision
 from adapters.postgres.unit_of_work import PostgresDatabaseProbe, PostgresUnitOfWorkFactory
+from application.agents import AgentService
 from application.audit import AuditService
 from application.bootstrap import BootstrapService
 from application.context import UseCaseDeps
 from application.credentials import CredentialService
 from application.entitlements import DEFAULT_TTL_SECONDS, EntitlementCache
+from application.lead_import import LeadImportService
+from application.leads import LeadService
+from application.phone_numbers import PhoneNumberService
+from application.phone_resolution import PhoneResolver
 from application.plans import FeatureService, PlanService, TenantFeatureService
 from application.tenancy import MembershipService, TenantService
 from application.users import UserService
+from application.voices import VoiceService
 from entrypoints.http.routing import UseCases
 
 
@@ -51,6 +57,12 @@ class Container(containers.DeclarativeContainer):
     plans = providers.Singleton(PlanService, deps)
     features = providers.Singleton(FeatureService, deps)
     tenant_features = providers.Singleton(TenantFeatureService, deps)
+    voices = providers.Singleton(VoiceService, deps)
+    phone_numbers = providers.Singleton(PhoneNumberService, deps)
+    agents = providers.Singleton(AgentService, deps)
+    leads = providers.Singleton(LeadService, deps)
+    lead_import = providers.Singleton(LeadImportService, deps)
+    phone_resolver = providers.Singleton(PhoneResolver, deps)
     bootstrap = providers.Singleton(BootstrapService, deps, credentials, tenants)
 
     use_cases = providers.Singleton(
@@ -63,6 +75,11 @@ class Container(containers.DeclarativeContainer):
         plans=plans,
         features=features,
         tenant_features=tenant_features,
+        voices=voices,
+        phone_numbers=phone_numbers,
+        agents=agents,
+        leads=leads,
+        lead_import=lead_import,
         probe=probe,
     )
 

@@ -55,6 +55,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     max_body_bytes: int = 1024 * 1024
+    upload_max_bytes: int = 64 * 1024 * 1024
     db_pool_size: int = 10
     db_connect_timeout: int = 5
     entitlement_cache_seconds: int = 10
@@ -87,6 +88,7 @@ class Settings:
             host=env.get("VOICE_AGENT_HOST") or "127.0.0.1",
             port=_int(env, "VOICE_AGENT_PORT", 8080, maximum=65535),
             max_body_bytes=_int(env, "VOICE_AGENT_MAX_BODY_BYTES", 1024 * 1024),
+            upload_max_bytes=_int(env, "VOICE_AGENT_UPLOAD_MAX_BYTES", 64 * 1024 * 1024),
             db_pool_size=_int(env, "VOICE_AGENT_DB_POOL_SIZE", 10),
             db_connect_timeout=_int(env, "VOICE_AGENT_DB_CONNECT_TIMEOUT", 5),
             entitlement_cache_seconds=_int(

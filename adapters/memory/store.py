@@ -16,14 +16,37 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 from uuid import UUID
 
-from application.errors import AlreadyExists, ConcurrencyConflict
+from application.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    lead_phone_taken,
+    number_taken,
+)
 from application.pagination import PageRequest, Position
+from application.ports import LeadFilter
+from domain.agents import VoiceAgent
 from domain.audit import AuditEntry
+from domain.calls import VoiceCall
 from domain.credentials import ApiKey, UserToken
-from domain.ids import ApiKeyId, FeatureId, PlanId, TenantId, UserId, UserTokenId
+from domain.ids import (
+    AgentId,
+    ApiKeyId,
+    CallId,
+    FeatureId,
+    LeadId,
+    PhoneNumberId,
+    PlanId,
+    TenantId,
+    UserId,
+    UserTokenId,
+    VoiceId,
+)
+from domain.leads import Lead
+from domain.phones import NumberStatus, PhoneLine, PhoneNumber
 from domain.plans import Feature, FeatureValue, Override, Plan
 from domain.tenancy import Member, Membership, Role, Tenant, User, UserTenant
 from domain.values import Email
+from domain.voices import Voice
 
 T = TypeVar("T")
 _DELETED = object()
@@ -46,12 +69,21 @@ class InMemoryDatabase:
                 "plan_values",
                 "features",
                 "overrides",
+                "voices",
+                "phone_numbers",
+                "agents",
+                "leads",
+                "calls",
             )
         }
         self.tenant_locks: dict[TenantId, asyncio.Lock] = {}
 
     def unit_of_work(
-        self, *, tenant_id: TenantId | None = None, user_id: UserId | None = None
+        self,
+        *,
+        tenant_id: TenantId | None = None,
+        user_id: UserId | None = None,
+        called_number: PhoneNumber | None = None,
     ) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self)
 
@@ -87,6 +119,20 @@ class _Overlay:
     def committed(self, table: str, key: Any) -> Any:
         return self._db.tables[table].get(key)
 
+    def _check_unique(
+        self, table: str, key: Callable[[Any], Any], error: Callable[[], AlreadyExists]
+    ) -> None:
+        """A unique index: checked at commit against what others committed meanwhile."""
+        for row_id, row in self.pending[table].items():
+            if row is _DELETED or key(row) is None:
+                continue
+            for other_id, other in self._db.tables[table].items():
+                if other_id != row_id and key(other) == key(row):
+                    pending = self.pending[table].get(other_id)
+                    if pending is _DELETED or (pending is not None and key(pending) != key(row)):
+                        continue
+                    raise error()
+
     def publish(self) -> None:
         for (table, key), version in self.based_on.items():
             committed = self._db.tables[table].get(key)
@@ -98,6 +144,10 @@ class _Overlay:
                 for other in self._db.tables["users"].values()
             ):
                 raise AlreadyExists("user", "email")
+        self._check_unique(
+            "phone_numbers", lambda n: n.number if n.is_active else None, number_taken
+        )
+        self._check_unique("leads", lambda lead: (lead.tenant_id, lead.phone), lead_phone_taken)
         self.based_on.clear()
         for table, writes in self.pending.items():
             for key, value in writes.items():
@@ -138,6 +188,11 @@ def _save_versioned(overlay: _Overlay, table: str, entity: Any, name: str) -> No
     overlay.based_on.setdefault((table, entity.id), entity.version)
     entity.version += 1
     overlay.put(table, entity.id, entity)
+
+
+def _owned(row: T | None, tenant_id: TenantId) -> T | None:
+    """A tenant-scoped row, only for its own tenant."""
+    return row if row is not None and getattr(row, "tenant_id", None) == tenant_id else None
 
 
 def _save_credential(overlay: _Overlay, table: str, credential: ApiKey | UserToken) -> None:
@@ -398,6 +453,213 @@ class InMemoryOverrideRepository:
         return True
 
 
+class InMemoryVoiceRepository:
+    def __init__(self, overlay: _Overlay) -> None:
+        self._o = overlay
+
+    async def get(self, tenant_id: TenantId, voice_id: VoiceId) -> Voice | None:
+        return _owned(self._o.get("voices", voice_id), tenant_id)
+
+    async def add(self, voice: Voice) -> None:
+        self._o.put("voices", voice.id, voice)
+
+    async def save(self, voice: Voice) -> None:
+        _save_versioned(self._o, "voices", voice, "voice")
+
+    async def list(
+        self, tenant_id: TenantId, page: PageRequest, *, active: bool | None = None
+    ) -> list[Voice]:
+        rows = [
+            v
+            for v in self._o.rows("voices")
+            if v.tenant_id == tenant_id and active in (None, v.is_active)
+        ]
+        return _page(rows, page, lambda v: Position(v.created_at, v.id))
+
+
+class InMemoryPhoneNumberRepository:
+    def __init__(self, overlay: _Overlay) -> None:
+        self._o = overlay
+
+    async def get(self, tenant_id: TenantId, number_id: PhoneNumberId) -> PhoneLine | None:
+        return _owned(self._o.get("phone_numbers", number_id), tenant_id)
+
+    async def add(self, line: PhoneLine) -> None:
+        if await self.routing(line.number) is not None:
+            raise number_taken()
+        self._o.put("phone_numbers", line.id, line)
+
+    async def save(self, line: PhoneLine) -> None:
+        _save_versioned(self._o, "phone_numbers", line, "phone number")
+
+    async def list(
+        self, tenant_id: TenantId, page: PageRequest, *, status: NumberStatus | None = None
+    ) -> list[PhoneLine]:
+        rows = [
+            n
+            for n in self._o.rows("phone_numbers")
+            if n.tenant_id == tenant_id and status in (None, n.status)
+        ]
+        return _page(rows, page, lambda n: Position(n.created_at, n.id))
+
+    async def count_active(self, tenant_id: TenantId) -> int:
+        return sum(
+            1 for n in self._o.rows("phone_numbers") if n.tenant_id == tenant_id and n.is_active
+        )
+
+    async def routing(self, number: PhoneNumber) -> PhoneLine | None:
+        return next(
+            (n for n in self._o.rows("phone_numbers") if n.number == number and n.is_active), None
+        )
+
+    async def stop_routing_to(self, tenant_id: TenantId, agent_id: AgentId) -> None:
+        for line in self._o.rows("phone_numbers"):
+            if line.tenant_id == tenant_id and line.inbound_agent_id == agent_id:
+                line.inbound_agent_id = None
+                line.version += 1
+                self._o.put("phone_numbers", line.id, line)
+
+
+class InMemoryVoiceAgentRepository:
+    def __init__(self, overlay: _Overlay) -> None:
+        self._o = overlay
+
+    async def get(self, tenant_id: TenantId, agent_id: AgentId) -> VoiceAgent | None:
+        return _owned(self._o.get("agents", agent_id), tenant_id)
+
+    async def add(self, agent: VoiceAgent) -> None:
+        self._o.put("agents", agent.id, agent)
+
+    async def save(self, agent: VoiceAgent) -> None:
+        _save_versioned(self._o, "agents", agent, "agent")
+
+    async def remove(self, agent: VoiceAgent) -> None:
+        self._o.delete("agents", agent.id)
+
+    async def list(
+        self, tenant_id: TenantId, page: PageRequest, *, active: bool | None = None
+    ) -> list[VoiceAgent]:
+        rows = [
+            a
+            for a in self._o.rows("agents")
+            if a.tenant_id == tenant_id and active in (None, a.is_active)
+        ]
+        return _page(rows, page, lambda a: Position(a.created_at, a.id))
+
+    async def count_active(self, tenant_id: TenantId) -> int:
+        return sum(1 for a in self._o.rows("agents") if a.tenant_id == tenant_id and a.is_active)
+
+
+def _matches(lead: Lead, where: LeadFilter) -> bool:
+    text = where.text.casefold() if where.text else None
+    return (
+        where.status in (None, lead.status)
+        and where.source in (None, lead.source)
+        and where.do_not_call in (None, lead.do_not_call)
+        and where.contacted in (None, lead.last_contacted_at is not None)
+        and (
+            text is None
+            or any(
+                text in field.casefold()
+                for field in (
+                    lead.name or "",
+                    lead.phone.e164,
+                    lead.email.value if lead.email else "",
+                )
+            )
+        )
+    )
+
+
+class InMemoryLeadRepository:
+    def __init__(self, overlay: _Overlay) -> None:
+        self._o = overlay
+
+    async def get(self, tenant_id: TenantId, lead_id: LeadId) -> Lead | None:
+        return _owned(self._o.get("leads", lead_id), tenant_id)
+
+    async def by_phone(self, tenant_id: TenantId, phone: PhoneNumber) -> Lead | None:
+        return next(
+            (
+                lead
+                for lead in self._o.rows("leads")
+                if lead.tenant_id == tenant_id and lead.phone == phone
+            ),
+            None,
+        )
+
+    async def by_phones(
+        self, tenant_id: TenantId, phones: Sequence[PhoneNumber]
+    ) -> dict[PhoneNumber, Lead]:
+        wanted = set(phones)
+        return {
+            lead.phone: lead
+            for lead in self._o.rows("leads")
+            if lead.tenant_id == tenant_id and lead.phone in wanted
+        }
+
+    async def add(self, lead: Lead) -> None:
+        if await self.by_phone(lead.tenant_id, lead.phone) is not None:
+            raise lead_phone_taken()
+        self._o.put("leads", lead.id, lead)
+
+    async def save(self, lead: Lead) -> None:
+        other = await self.by_phone(lead.tenant_id, lead.phone)
+        if other is not None and other.id != lead.id:
+            raise lead_phone_taken()
+        _save_versioned(self._o, "leads", lead, "lead")
+
+    async def upsert_many(self, leads: Sequence[Lead]) -> None:
+        for lead in leads:
+            stored = await self.by_phone(lead.tenant_id, lead.phone)
+            if stored is None:
+                self._o.put("leads", lead.id, lead)
+                continue
+            for name in ("name", "email", "timezone", "metadata", "updated_at"):
+                setattr(stored, name, getattr(lead, name))
+            stored.version += 1
+            self._o.put("leads", stored.id, stored)
+
+    async def remove(self, lead: Lead) -> None:
+        for call in self._o.rows("calls"):
+            if call.tenant_id == lead.tenant_id and call.lead_id == lead.id:
+                call.lead_id = None
+                self._o.put("calls", call.id, call)
+        self._o.delete("leads", lead.id)
+
+    async def list(self, tenant_id: TenantId, where: LeadFilter, page: PageRequest) -> list[Lead]:
+        rows = [
+            lead
+            for lead in self._o.rows("leads")
+            if lead.tenant_id == tenant_id and _matches(lead, where)
+        ]
+        return _page(rows, page, lambda lead: Position(lead.created_at, lead.id), newest_first=True)
+
+
+class InMemoryCallRepository:
+    def __init__(self, overlay: _Overlay) -> None:
+        self._o = overlay
+
+    async def add(self, call: VoiceCall) -> None:
+        self._o.put("calls", call.id, call)
+
+    async def get(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
+        return _owned(self._o.get("calls", call_id), tenant_id)
+
+    async def of_lead(
+        self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
+    ) -> list[VoiceCall]:
+        rows = [
+            c for c in self._o.rows("calls") if c.tenant_id == tenant_id and c.lead_id == lead_id
+        ]
+        return _page(rows, page, lambda c: Position(c.created_at, c.id), newest_first=True)
+
+    async def exist_for_agent(self, tenant_id: TenantId, agent_id: AgentId) -> bool:
+        return any(
+            c.tenant_id == tenant_id and c.agent_id == agent_id for c in self._o.rows("calls")
+        )
+
+
 class InMemoryUnitOfWork:
     def __init__(self, db: InMemoryDatabase) -> None:
         self._db = db
@@ -412,6 +674,11 @@ class InMemoryUnitOfWork:
         self.plans = InMemoryPlanRepository(self._overlay)
         self.features = InMemoryFeatureRepository(self._overlay)
         self.overrides = InMemoryOverrideRepository(self._overlay)
+        self.voices = InMemoryVoiceRepository(self._overlay)
+        self.phone_numbers = InMemoryPhoneNumberRepository(self._overlay)
+        self.agents = InMemoryVoiceAgentRepository(self._overlay)
+        self.leads = InMemoryLeadRepository(self._overlay)
+        self.calls = InMemoryCallRepository(self._overlay)
 
     async def lock_tenant(self, tenant_id: TenantId) -> None:
         lock = self._db.tenant_locks.setdefault(tenant_id, asyncio.Lock())

@@ -6,22 +6,32 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
+from domain.agents import VoiceAgent
 from domain.audit import Actor, ActorKind, AuditEntry
+from domain.calls import CallDirection, CallStatus, VoiceCall
 from domain.credentials import ApiKey, UserToken
 from domain.ids import (
+    AgentId,
     ApiKeyId,
     AuditEntryId,
+    CallId,
     FeatureId,
+    LeadId,
     MembershipId,
     OverrideId,
+    PhoneNumberId,
     PlanId,
     TenantId,
     UserId,
     UserTokenId,
+    VoiceId,
 )
+from domain.leads import Lead, LeadStatus
+from domain.phones import NumberProvider, NumberStatus, PhoneLine, PhoneNumber
 from domain.plans import BillingCycle, Feature, FeatureType, Override, Plan
 from domain.tenancy import Membership, Role, Tenant, TenantStatus, User
 from domain.values import Email
+from domain.voices import Voice, VoiceProvider
 
 
 def user_from(row: Row[Any], prefix: str = "") -> User:
@@ -187,3 +197,194 @@ def override_from(row: Row[Any]) -> Override:
         reason=m["reason"],
         granted_by=UserId(m["granted_by"]) if m["granted_by"] else None,
     )
+
+
+def _optional(kind: Any, value: Any) -> Any:
+    return kind(value) if value is not None else None
+
+
+def voice_from(row: Row[Any]) -> Voice:
+    m = row._mapping
+    return Voice(
+        id=VoiceId(m["id"]),
+        tenant_id=TenantId(m["tenant_id"]),
+        name=m["name"],
+        provider=VoiceProvider(m["provider"]),
+        provider_voice_id=m["provider_voice_id"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        language=m["language"],
+        settings=m["settings"],
+        is_active=m["is_active"],
+        version=m["version"],
+    )
+
+
+def voice_values(voice: Voice) -> dict[str, Any]:
+    return {
+        "name": voice.name,
+        "provider": voice.provider.value,
+        "provider_voice_id": voice.provider_voice_id,
+        "language": voice.language,
+        "settings": voice.settings,
+        "is_active": voice.is_active,
+        "updated_at": voice.updated_at,
+    }
+
+
+def phone_line_from(row: Row[Any]) -> PhoneLine:
+    m = row._mapping
+    return PhoneLine(
+        id=PhoneNumberId(m["id"]),
+        tenant_id=TenantId(m["tenant_id"]),
+        number=PhoneNumber(m["number"]),
+        provider=NumberProvider(m["provider"]),
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        provider_number_id=m["provider_number_id"],
+        label=m["label"],
+        status=NumberStatus(m["status"]),
+        inbound_agent_id=_optional(AgentId, m["inbound_agent_id"]),
+        version=m["version"],
+    )
+
+
+def phone_line_values(line: PhoneLine) -> dict[str, Any]:
+    return {
+        "number": line.number.e164,
+        "provider": line.provider.value,
+        "provider_number_id": line.provider_number_id,
+        "label": line.label,
+        "status": line.status.value,
+        "inbound_agent_id": line.inbound_agent_id,
+        "updated_at": line.updated_at,
+    }
+
+
+_AGENT_TEXTS = (
+    "agent_instructions",
+    "system_instructions",
+    "outbound_prompt",
+    "inbound_prompt",
+    "first_message",
+    "language",
+    "provider_assistant_id",
+)
+
+
+def agent_from(row: Row[Any]) -> VoiceAgent:
+    m = row._mapping
+    return VoiceAgent(
+        id=AgentId(m["id"]),
+        tenant_id=TenantId(m["tenant_id"]),
+        name=m["name"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        voice_id=_optional(VoiceId, m["voice_id"]),
+        default_number_id=_optional(PhoneNumberId, m["default_number_id"]),
+        created_by=_optional(UserId, m["created_by"]),
+        config=m["config"],
+        is_active=m["is_active"],
+        version=m["version"],
+        **{name: m[name] for name in _AGENT_TEXTS},
+    )
+
+
+def agent_values(agent: VoiceAgent) -> dict[str, Any]:
+    return {
+        "name": agent.name,
+        "voice_id": agent.voice_id,
+        "default_number_id": agent.default_number_id,
+        "created_by": agent.created_by,
+        "config": agent.config,
+        "is_active": agent.is_active,
+        "updated_at": agent.updated_at,
+        **{name: getattr(agent, name) for name in _AGENT_TEXTS},
+    }
+
+
+def lead_from(row: Row[Any]) -> Lead:
+    m = row._mapping
+    return Lead(
+        id=LeadId(m["id"]),
+        tenant_id=TenantId(m["tenant_id"]),
+        phone=PhoneNumber(m["phone"]),
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        name=m["name"],
+        email=_optional(Email, m["email"]),
+        source=m["source"],
+        status=LeadStatus(m["status"]),
+        timezone=m["timezone"],
+        do_not_call=m["do_not_call"],
+        metadata=m["metadata"],
+        last_contacted_at=m["last_contacted_at"],
+        last_call_id=_optional(CallId, m["last_call_id"]),
+        version=m["version"],
+    )
+
+
+def lead_values(lead: Lead) -> dict[str, Any]:
+    return {
+        "name": lead.name,
+        "phone": lead.phone.e164,
+        "email": lead.email.value if lead.email else None,
+        "source": lead.source,
+        "status": lead.status.value,
+        "timezone": lead.timezone,
+        "do_not_call": lead.do_not_call,
+        "metadata": lead.metadata,
+        "last_contacted_at": lead.last_contacted_at,
+        "last_call_id": lead.last_call_id,
+        "updated_at": lead.updated_at,
+    }
+
+
+_CALL_PLAIN = (
+    "to_number",
+    "ended_reason",
+    "vapi_call_id",
+    "vapi_data",
+    "transcription",
+    "recording_url",
+    "summary",
+    "analysis",
+    "cost",
+    "cost_breakdown",
+    "call_duration",
+    "batch_id",
+    "started_at",
+    "ended_at",
+    "idempotency_key",
+    "metadata",
+    "updated_at",
+)
+
+
+def call_from(row: Row[Any]) -> VoiceCall:
+    m = row._mapping
+    return VoiceCall(
+        id=CallId(m["id"]),
+        tenant_id=TenantId(m["tenant_id"]),
+        direction=CallDirection(m["direction"]),
+        status=CallStatus(m["status"]),
+        created_at=m["created_at"],
+        agent_id=_optional(AgentId, m["agent_id"]),
+        lead_id=_optional(LeadId, m["lead_id"]),
+        voice_id=_optional(VoiceId, m["voice_id"]),
+        from_number_id=_optional(PhoneNumberId, m["from_number_id"]),
+        version=m["version"],
+        **{name: m[name] for name in _CALL_PLAIN},
+    )
+
+
+def call_values(call: VoiceCall) -> dict[str, Any]:
+    return {
+        "direction": call.direction.value,
+        "status": call.status.value,
+        "agent_id": call.agent_id,
+        "lead_id": call.lead_id,
+        "voice_id": call.voice_id,
+        "from_number_id": call.from_number_id,
+        **{name: getattr(call, name) for name in _CALL_PLAIN},
+    }

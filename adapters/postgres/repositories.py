@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
-from adapters.postgres.errors import unique_violation
+from adapters.postgres.errors import constraint_of, unique_violation
 from adapters.postgres.tables import (
     api_keys,
     audit_log,
@@ -30,10 +30,16 @@ from adapters.postgres.tables import (
     user_tokens,
     users,
 )
-from application.errors import AlreadyExists, ConcurrencyConflict
+from application.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    lead_phone_taken,
+    number_taken,
+)
 from application.pagination import PageRequest
 from domain.audit import AuditEntry
 from domain.credentials import ApiKey, UserToken
+from domain.errors import InvalidValue
 from domain.ids import ApiKeyId, FeatureId, PlanId, TenantId, UserId, UserTokenId
 from domain.plans import Feature, FeatureValue, Override, Plan
 from domain.tenancy import Member, Membership, Role, Tenant, User, UserTenant
@@ -49,10 +55,36 @@ _UNIQUE: dict[str, Callable[[], AlreadyExists]] = {
     "uq_memberships_user_id_tenant_id": lambda: AlreadyExists(
         "membership", "user_id", "the user is already a member of this tenant"
     ),
+    "uq_phone_numbers_number_active": number_taken,
+    "uq_leads_tenant_id_phone": lead_phone_taken,
+}
+
+# Links the use cases check first; the database refusing one means a record went away
+# meanwhile, or another tenant's id got through — the client's input either way.
+_LINKS = {
+    "fk_voice_agents_tenant_id_voice_id_voices": "voice_id",
+    "fk_voice_agents_tenant_id_default_number_id_phone_numbers": "default_number_id",
+    "fk_phone_numbers_tenant_id_inbound_agent_id_voice_agents": "inbound_agent_id",
+    "fk_leads_tenant_id_last_call_id_voice_calls": "last_call_id",
+    "fk_voice_calls_tenant_id_agent_id_voice_agents": "agent_id",
+    "fk_voice_calls_tenant_id_lead_id_leads": "lead_id",
+    "fk_voice_calls_tenant_id_voice_id_voices": "voice_id",
+    "fk_voice_calls_tenant_id_from_number_id_phone_numbers": "from_number_id",
 }
 
 
-def _keyset(
+def refused(error: IntegrityError) -> Exception | None:
+    """The application error for a known unique key or tenant link, else None."""
+    known = unique_violation(error, _UNIQUE)
+    if known is not None:
+        return known
+    field = _LINKS.get(constraint_of(error) or "")
+    if field is not None:
+        return InvalidValue(f"{field} does not name a record of this tenant", field=field)
+    return None
+
+
+def keyset(
     created: sa.ColumnElement[Any],
     id_: sa.ColumnElement[Any],
     page: PageRequest,
@@ -69,17 +101,17 @@ def _keyset(
     return where, order
 
 
-async def _insert(conn: AsyncConnection, table: sa.Table, values: dict[str, Any]) -> None:
+async def insert_row(conn: AsyncConnection, table: sa.Table, values: dict[str, Any]) -> None:
     try:
         await conn.execute(sa.insert(table).values(**values))
     except IntegrityError as error:
-        known = unique_violation(error, _UNIQUE)
+        known = refused(error)
         if known is None:
             raise
         raise known from None
 
 
-async def _update_versioned(
+async def update_versioned(
     conn: AsyncConnection,
     table: sa.Table,
     entity: Any,
@@ -94,7 +126,7 @@ async def _update_versioned(
             .values(**values, version=entity.version + 1)
         )
     except IntegrityError as error:
-        known = unique_violation(error, _UNIQUE)
+        known = refused(error)
         if known is None:
             raise
         raise known from None
@@ -128,7 +160,7 @@ class PostgresUserRepository:
         return mapping.user_from(row) if row else None
 
     async def add(self, user: User) -> None:
-        await _insert(
+        await insert_row(
             self._conn,
             users,
             {
@@ -140,10 +172,10 @@ class PostgresUserRepository:
         )
 
     async def save(self, user: User) -> None:
-        await _update_versioned(self._conn, users, user, mapping.user_values(user), "user")
+        await update_versioned(self._conn, users, user, mapping.user_values(user), "user")
 
     async def list(self, page: PageRequest) -> list[User]:
-        where, order = _keyset(users.c.created_at, users.c.id, page)
+        where, order = keyset(users.c.created_at, users.c.id, page)
         query = sa.select(users).where(*where).order_by(*order).limit(page.limit + 1)
         return [mapping.user_from(r) for r in await self._conn.execute(query)]
 
@@ -164,7 +196,7 @@ class PostgresTenantRepository:
         return mapping.tenant_from(row) if row else None
 
     async def add(self, tenant: Tenant) -> None:
-        await _insert(
+        await insert_row(
             self._conn,
             tenants,
             {
@@ -176,12 +208,10 @@ class PostgresTenantRepository:
         )
 
     async def save(self, tenant: Tenant) -> None:
-        await _update_versioned(
-            self._conn, tenants, tenant, mapping.tenant_values(tenant), "tenant"
-        )
+        await update_versioned(self._conn, tenants, tenant, mapping.tenant_values(tenant), "tenant")
 
     async def list(self, page: PageRequest) -> list[Tenant]:
-        where, order = _keyset(tenants.c.created_at, tenants.c.id, page)
+        where, order = keyset(tenants.c.created_at, tenants.c.id, page)
         query = sa.select(tenants).where(*where).order_by(*order).limit(page.limit + 1)
         return [mapping.tenant_from(r) for r in await self._conn.execute(query)]
 
@@ -198,7 +228,7 @@ class PostgresMembershipRepository:
         return mapping.membership_from(row) if row else None
 
     async def add(self, membership: Membership) -> None:
-        await _insert(
+        await insert_row(
             self._conn,
             memberships,
             {
@@ -213,7 +243,7 @@ class PostgresMembershipRepository:
         )
 
     async def save(self, membership: Membership) -> None:
-        await _update_versioned(
+        await update_versioned(
             self._conn,
             memberships,
             membership,
@@ -240,7 +270,7 @@ class PostgresMembershipRepository:
         return int((await self._conn.execute(query)).scalar_one())
 
     async def members(self, tenant_id: TenantId, page: PageRequest) -> list[Member]:
-        where, order = _keyset(memberships.c.created_at, memberships.c.id, page)
+        where, order = keyset(memberships.c.created_at, memberships.c.id, page)
         query = (
             sa.select(*_member_columns)
             .select_from(memberships.join(users, users.c.id == memberships.c.user_id))
@@ -254,7 +284,7 @@ class PostgresMembershipRepository:
         ]
 
     async def tenants_of(self, user_id: UserId, page: PageRequest) -> list[UserTenant]:
-        where, order = _keyset(memberships.c.created_at, memberships.c.id, page)
+        where, order = keyset(memberships.c.created_at, memberships.c.id, page)
         query = (
             sa.select(*_user_tenant_columns)
             .select_from(memberships.join(tenants, tenants.c.id == memberships.c.tenant_id))
@@ -300,7 +330,7 @@ class PostgresApiKeyRepository:
         self._conn = conn
 
     async def add(self, key: ApiKey) -> None:
-        await _insert(
+        await insert_row(
             self._conn,
             api_keys,
             {
@@ -333,7 +363,7 @@ class PostgresApiKeyRepository:
         )
 
     async def list(self, tenant_id: TenantId, page: PageRequest) -> list[ApiKey]:
-        where, order = _keyset(api_keys.c.created_at, api_keys.c.id, page)
+        where, order = keyset(api_keys.c.created_at, api_keys.c.id, page)
         query = (
             sa.select(api_keys)
             .where(api_keys.c.tenant_id == tenant_id, *where)
@@ -351,7 +381,7 @@ class PostgresUserTokenRepository:
         self._conn = conn
 
     async def add(self, token: UserToken) -> None:
-        await _insert(
+        await insert_row(
             self._conn, user_tokens, {**_credential_values(token), "user_id": token.user_id}
         )
 
@@ -376,7 +406,7 @@ class PostgresUserTokenRepository:
         )
 
     async def list(self, user_id: UserId, page: PageRequest) -> list[UserToken]:
-        where, order = _keyset(user_tokens.c.created_at, user_tokens.c.id, page)
+        where, order = keyset(user_tokens.c.created_at, user_tokens.c.id, page)
         query = (
             sa.select(user_tokens)
             .where(user_tokens.c.user_id == user_id, *where)
@@ -411,7 +441,7 @@ class PostgresAuditLog:
         )
 
     async def list(self, tenant_id: TenantId, page: PageRequest) -> list[AuditEntry]:
-        where, order = _keyset(audit_log.c.at, audit_log.c.id, page, newest_first=True)
+        where, order = keyset(audit_log.c.at, audit_log.c.id, page, newest_first=True)
         query = (
             sa.select(audit_log)
             .where(audit_log.c.tenant_id == tenant_id, *where)
@@ -438,7 +468,7 @@ class PostgresPlanRepository:
         return mapping.plan_from(row) if row else None
 
     async def add(self, plan: Plan) -> None:
-        await _insert(
+        await insert_row(
             self._conn,
             plans,
             {
@@ -450,7 +480,7 @@ class PostgresPlanRepository:
         )
 
     async def save(self, plan: Plan) -> None:
-        await _update_versioned(self._conn, plans, plan, mapping.plan_values(plan), "plan")
+        await update_versioned(self._conn, plans, plan, mapping.plan_values(plan), "plan")
 
     async def values(self, plan_id: PlanId) -> dict[FeatureId, FeatureValue]:
         query = sa.select(plan_features.c.feature_id, plan_features.c.feature_value).where(
@@ -495,7 +525,7 @@ class PostgresFeatureRepository:
         return mapping.feature_from(row) if row else None
 
     async def add(self, feature: Feature) -> None:
-        await _insert(
+        await insert_row(
             self._conn,
             features,
             {

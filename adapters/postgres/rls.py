@@ -10,9 +10,12 @@ APP_ROLE = "voice_agent_app"
 
 TENANT_SETTING = "app.tenant_id"
 USER_SETTING = "app.user_id"
+CALLED_NUMBER_SETTING = "app.called_number"
 
 CURRENT_TENANT = f"NULLIF(current_setting('{TENANT_SETTING}', true), '')::uuid"
 CURRENT_USER = f"NULLIF(current_setting('{USER_SETTING}', true), '')::uuid"
+CALLED_NUMBER = f"NULLIF(current_setting('{CALLED_NUMBER_SETTING}', true), '')"
+_OWN = f"tenant_id = {CURRENT_TENANT}"
 
 # Policies by table: (USING, WITH CHECK). A missing context makes every predicate NULL,
 # so nothing is visible and nothing can be written.
@@ -29,20 +32,40 @@ POLICIES: dict[str, tuple[str, str]] = {
         f"tenant_id IS NOT DISTINCT FROM {CURRENT_TENANT}",
         f"tenant_id IS NOT DISTINCT FROM {CURRENT_TENANT}",
     ),
+    "voices": (_OWN, _OWN),
+    "phone_numbers": (_OWN, _OWN),
+    "voice_agents": (_OWN, _OWN),
+    "leads": (_OWN, _OWN),
+    "voice_calls": (_OWN, _OWN),
+}
+
+# Extra read-only policies (name, USING), OR-ed with the table's isolation for SELECT only.
+# Routing an inbound call must find the tenant of the called number before any tenant
+# context exists: that context shows the one active row with the number, and nothing else.
+READ_POLICIES: dict[str, tuple[str, str]] = {
+    "phone_numbers": ("inbound_routing", f"status = 'active' AND number = {CALLED_NUMBER}"),
 }
 
 
 def enable_statements(table: str) -> list[str]:
     using, check = POLICIES[table]
-    return [
+    statements = [
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
         f"CREATE POLICY tenant_isolation ON {table} USING ({using}) WITH CHECK ({check})",
     ]
+    if table in READ_POLICIES:
+        name, read = READ_POLICIES[table]
+        statements.append(f"CREATE POLICY {name} ON {table} FOR SELECT USING ({read})")
+    return statements
 
 
 def disable_statements(table: str) -> list[str]:
+    statements = []
+    if table in READ_POLICIES:
+        statements.append(f"DROP POLICY IF EXISTS {READ_POLICIES[table][0]} ON {table}")
     return [
+        *statements,
         f"DROP POLICY IF EXISTS tenant_isolation ON {table}",
         f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY",

@@ -224,3 +224,178 @@ audit_log = sa.Table(
     sa.CheckConstraint("actor_type IN ('user', 'api_key', 'system')", name="actor_type"),
     sa.Index("ix_audit_log_tenant_id_at_id", "tenant_id", "at", "id"),
 )
+
+# --- the voice-agent catalogue and the lead book --------------------------------------------
+
+
+def _in_tenant(column: str, parent: str, *, deferred: bool = False) -> sa.ForeignKeyConstraint:
+    """A link that can never leave the tenant: (tenant_id, column) -> parent (tenant_id, id).
+
+    `deferred` marks the links that close a cycle (an agent's number routes to an agent;
+    a lead's last call is a call of the lead); they are checked at commit.
+    """
+    return sa.ForeignKeyConstraint(
+        ["tenant_id", column],
+        [f"{parent}.tenant_id", f"{parent}.id"],
+        use_alter=deferred,
+        deferrable=deferred or None,
+        initially="DEFERRED" if deferred else None,
+    )
+
+
+def _version() -> sa.Column[object]:
+    return sa.Column("version", sa.Integer, nullable=False, server_default="0")
+
+
+def _newest(table: str) -> sa.Index:
+    return sa.Index(f"ix_{table}_tenant_id_created_at_id", "tenant_id", "created_at", "id")
+
+
+_E164 = r"number ~ '^\+[1-9][0-9]{6,14}$'"
+
+voices = sa.Table(
+    "voices",
+    metadata,
+    _id(),
+    _tenant_id(),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("provider", sa.String(30), nullable=False),
+    sa.Column("provider_voice_id", sa.String(255), nullable=False),
+    sa.Column("language", sa.String(35)),
+    sa.Column("settings", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    _version(),
+    *_timestamps(),
+    sa.UniqueConstraint("tenant_id", "id"),
+    _newest("voices"),
+)
+
+phone_numbers = sa.Table(
+    "phone_numbers",
+    metadata,
+    _id(),
+    _tenant_id(),
+    sa.Column("number", sa.String(16), nullable=False),
+    sa.Column("provider", sa.String(20), nullable=False),
+    sa.Column("provider_number_id", sa.String(255)),
+    sa.Column("label", sa.String(255)),
+    sa.Column("status", sa.String(20), nullable=False, server_default="active"),
+    sa.Column("inbound_agent_id", UUID(as_uuid=True)),
+    _version(),
+    *_timestamps(),
+    sa.UniqueConstraint("tenant_id", "id"),
+    sa.CheckConstraint(_E164, name="number_e164"),
+    sa.CheckConstraint("provider IN ('vapi', 'twilio', 'vonage', 'telnyx')", name="provider"),
+    sa.CheckConstraint("status IN ('active', 'released')", name="status"),
+    sa.CheckConstraint(
+        "status = 'active' OR inbound_agent_id IS NULL", name="released_routes_nowhere"
+    ),
+    _in_tenant("inbound_agent_id", "voice_agents", deferred=True),
+    # A number is active in at most one tenant; released rows stay as call history.
+    sa.Index(
+        "uq_phone_numbers_number_active",
+        "number",
+        unique=True,
+        postgresql_where=sa.text("status = 'active'"),
+    ),
+    _newest("phone_numbers"),
+)
+
+voice_agents = sa.Table(
+    "voice_agents",
+    metadata,
+    _id(),
+    _tenant_id(),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("voice_id", UUID(as_uuid=True)),
+    sa.Column("default_number_id", UUID(as_uuid=True)),
+    sa.Column("created_by", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="SET NULL")),
+    sa.Column("agent_instructions", sa.Text),
+    sa.Column("system_instructions", sa.Text),
+    sa.Column("outbound_prompt", sa.Text),
+    sa.Column("inbound_prompt", sa.Text),
+    sa.Column("first_message", sa.Text),
+    sa.Column("language", sa.String(35)),
+    sa.Column("provider_assistant_id", sa.String(255)),
+    sa.Column("config", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    _version(),
+    *_timestamps(),
+    sa.UniqueConstraint("tenant_id", "id"),
+    _in_tenant("voice_id", "voices"),
+    _in_tenant("default_number_id", "phone_numbers"),
+    _newest("voice_agents"),
+)
+
+leads = sa.Table(
+    "leads",
+    metadata,
+    _id(),
+    _tenant_id(),
+    sa.Column("name", sa.String(255)),
+    sa.Column("phone", sa.String(16), nullable=False),
+    sa.Column("email", sa.String(254)),
+    sa.Column("source", sa.String(100)),
+    sa.Column("status", sa.String(20), nullable=False, server_default="new"),
+    sa.Column("timezone", sa.String(64)),
+    sa.Column("do_not_call", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("metadata", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("last_contacted_at", sa.DateTime(timezone=True)),
+    sa.Column("last_call_id", UUID(as_uuid=True)),
+    _version(),
+    *_timestamps(),
+    sa.UniqueConstraint("tenant_id", "id"),
+    sa.UniqueConstraint("tenant_id", "phone"),
+    sa.CheckConstraint(r"phone ~ '^\+[1-9][0-9]{6,14}$'", name="phone_e164"),
+    sa.CheckConstraint(
+        "status IN ('new', 'contacted', 'qualified', 'converted', 'lost')", name="status"
+    ),
+    _in_tenant("last_call_id", "voice_calls", deferred=True),
+    _newest("leads"),
+)
+
+voice_calls = sa.Table(
+    "voice_calls",
+    metadata,
+    _id(),
+    _tenant_id(),
+    sa.Column("agent_id", UUID(as_uuid=True)),
+    sa.Column("lead_id", UUID(as_uuid=True)),
+    sa.Column("voice_id", UUID(as_uuid=True)),
+    sa.Column("from_number_id", UUID(as_uuid=True)),
+    sa.Column("to_number", sa.String(16), nullable=False),
+    sa.Column("direction", sa.String(10), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("ended_reason", sa.String(255)),
+    sa.Column("vapi_call_id", sa.String(255), unique=True),
+    sa.Column("vapi_data", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("transcription", JSONB),
+    sa.Column("recording_url", sa.Text),
+    sa.Column("summary", sa.Text),
+    sa.Column("analysis", JSONB),
+    sa.Column("cost", sa.Numeric(12, 4)),
+    sa.Column("cost_breakdown", JSONB),
+    sa.Column("call_duration", sa.Integer),
+    sa.Column("batch_id", UUID(as_uuid=True)),
+    sa.Column("started_at", sa.DateTime(timezone=True)),
+    sa.Column("ended_at", sa.DateTime(timezone=True)),
+    sa.Column("idempotency_key", sa.String(255)),
+    sa.Column("metadata", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    _version(),
+    *_timestamps(),
+    sa.UniqueConstraint("tenant_id", "id"),
+    sa.UniqueConstraint("tenant_id", "idempotency_key"),
+    sa.CheckConstraint("direction IN ('outbound', 'inbound')", name="direction"),
+    sa.CheckConstraint(
+        "status IN ('queued', 'ringing', 'in-progress', 'forwarding', 'ended', 'failed',"
+        " 'unknown')",
+        name="status",
+    ),
+    _in_tenant("agent_id", "voice_agents"),
+    _in_tenant("lead_id", "leads"),
+    _in_tenant("voice_id", "voices"),
+    _in_tenant("from_number_id", "phone_numbers"),
+    _newest("voice_calls"),
+    sa.Index("ix_voice_calls_lead_history", "tenant_id", "lead_id", "created_at", "id"),
+    sa.Index("ix_voice_calls_agent", "tenant_id", "agent_id"),
+)

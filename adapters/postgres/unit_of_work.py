@@ -8,7 +8,13 @@ from typing import Self
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.postgres.agents import (
+    PostgresPhoneNumberRepository,
+    PostgresVoiceAgentRepository,
+    PostgresVoiceRepository,
+)
 from adapters.postgres.errors import translate
+from adapters.postgres.leads import PostgresCallRepository, PostgresLeadRepository
 from adapters.postgres.repositories import (
     PostgresApiKeyRepository,
     PostgresAuditLog,
@@ -20,15 +26,18 @@ from adapters.postgres.repositories import (
     PostgresUserRepository,
     PostgresUserTokenRepository,
 )
-from adapters.postgres.rls import APP_ROLE, TENANT_SETTING, USER_SETTING
+from adapters.postgres.rls import APP_ROLE, CALLED_NUMBER_SETTING, TENANT_SETTING, USER_SETTING
+from application.errors import ConcurrencyConflict
 from domain.ids import TenantId, UserId
+from domain.phones import PhoneNumber
 
 # One round trip: drop to the application role and set the row-level security context,
 # all transaction-local, so a pooled connection never carries them into the next use.
 _ENTER_CONTEXT = sa.text(
     "SELECT set_config('role', :role, true),"
     f" set_config('{TENANT_SETTING}', :tenant_id, true),"
-    f" set_config('{USER_SETTING}', :user_id, true)"
+    f" set_config('{USER_SETTING}', :user_id, true),"
+    f" set_config('{CALLED_NUMBER_SETTING}', :called_number, true)"
 )
 
 
@@ -42,6 +51,11 @@ class PostgresUnitOfWork:
     plans: PostgresPlanRepository
     features: PostgresFeatureRepository
     overrides: PostgresOverrideRepository
+    voices: PostgresVoiceRepository
+    phone_numbers: PostgresPhoneNumberRepository
+    agents: PostgresVoiceAgentRepository
+    leads: PostgresLeadRepository
+    calls: PostgresCallRepository
 
     def __init__(
         self,
@@ -49,10 +63,12 @@ class PostgresUnitOfWork:
         *,
         tenant_id: TenantId | None = None,
         user_id: UserId | None = None,
+        called_number: PhoneNumber | None = None,
     ) -> None:
         self._engine = engine
         self._tenant_id = tenant_id
         self._user_id = user_id
+        self._called_number = called_number
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
@@ -68,6 +84,7 @@ class PostgresUnitOfWork:
                     "role": APP_ROLE,
                     "tenant_id": str(self._tenant_id) if self._tenant_id else "",
                     "user_id": str(self._user_id) if self._user_id else "",
+                    "called_number": self._called_number.e164 if self._called_number else "",
                 },
             )
         except Exception as error:
@@ -83,6 +100,11 @@ class PostgresUnitOfWork:
         self.plans = PostgresPlanRepository(conn)
         self.features = PostgresFeatureRepository(conn)
         self.overrides = PostgresOverrideRepository(conn)
+        self.voices = PostgresVoiceRepository(conn)
+        self.phone_numbers = PostgresPhoneNumberRepository(conn)
+        self.agents = PostgresVoiceAgentRepository(conn)
+        self.leads = PostgresLeadRepository(conn)
+        self.calls = PostgresCallRepository(conn)
         return self
 
     async def __aexit__(
@@ -111,6 +133,11 @@ class PostgresUnitOfWork:
         conn, self._conn = self._conn, None
         try:
             await conn.commit()
+        except sa.exc.IntegrityError as error:
+            # A link checked at commit (deferred) lost its target to a concurrent change.
+            raise ConcurrencyConflict("transaction", "a linked record changed") from error
+        except Exception as error:
+            raise (translate(error) or error) from error
         finally:
             await conn.close()
 
@@ -120,9 +147,15 @@ class PostgresUnitOfWorkFactory:
         self._engine = engine
 
     def __call__(
-        self, *, tenant_id: TenantId | None = None, user_id: UserId | None = None
+        self,
+        *,
+        tenant_id: TenantId | None = None,
+        user_id: UserId | None = None,
+        called_number: PhoneNumber | None = None,
     ) -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(self._engine, tenant_id=tenant_id, user_id=user_id)
+        return PostgresUnitOfWork(
+            self._engine, tenant_id=tenant_id, user_id=user_id, called_number=called_number
+        )
 
 
 class PostgresDatabaseProbe:

@@ -7,12 +7,25 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from entrypoints.http import credentials, health, metrics, plans, tenants, users
+from entrypoints.http import (
+    agents,
+    credentials,
+    health,
+    leads,
+    metrics,
+    phone_numbers,
+    plans,
+    tenants,
+    users,
+    voices,
+)
 from entrypoints.http.health import OPENAPI, encode_openapi, service_version
 from entrypoints.http.metrics import METRICS, HttpMetrics, metrics_middleware
 from entrypoints.http.middlewares import (
     MAX_BODY_BYTES,
     PUBLIC_PATHS,
+    UPLOAD_MAX_BYTES,
+    UPLOAD_PATHS,
     auth_middleware,
     body_limit_middleware,
     error_middleware,
@@ -28,6 +41,10 @@ ENDPOINTS: list[Endpoint] = [
     *tenants.ROUTES,
     *credentials.ROUTES,
     *plans.ROUTES,
+    *voices.ROUTES,
+    *phone_numbers.ROUTES,
+    *agents.ROUTES,
+    *leads.ROUTES,
 ]
 
 
@@ -40,6 +57,7 @@ def create_app(
     use_cases: UseCases,
     *,
     max_body_bytes: int = 1024 * 1024,
+    upload_max_bytes: int = 64 * 1024 * 1024,
     on_cleanup: Callable[[], Awaitable[None]] | None = None,
 ) -> web.Application:
     """The API. `on_cleanup` runs once at shutdown (the container disposes its engine)."""
@@ -56,6 +74,8 @@ def create_app(
     app[USE_CASES] = use_cases
     app[METRICS] = HttpMetrics()
     app[MAX_BODY_BYTES] = max_body_bytes
+    app[UPLOAD_MAX_BYTES] = upload_max_bytes
+    app[UPLOAD_PATHS] = frozenset(e.path for e in ENDPOINTS if e.upload)
     app[OPENAPI] = encode_openapi(openapi_document())
     app[PUBLIC_PATHS] = frozenset(e.path for e in ENDPOINTS if e.public)
     for endpoint in ENDPOINTS:

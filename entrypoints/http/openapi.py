@@ -92,6 +92,20 @@ def _operation(e: Endpoint) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": _ref(e.body)}},
         }
+    if e.upload:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+            },
+        }
     success: dict[str, Any] = {"description": "Success"}
     if e.response is not None:
         success["content"] = {"application/json": {"schema": _ref(e.response)}}

@@ -55,6 +55,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     feature: str | None = None
     limit: int | None = None
     used: int | None = None
+    existing_id: str | None = None
 
 
 PROBLEMS: list[tuple[type[Exception], int, str]] = [
@@ -90,8 +91,13 @@ def problem_for(error: Exception) -> tuple[int, Problem] | None:
                 feature=getattr(error, "feature", None),
                 limit=getattr(error, "limit", None),
                 used=getattr(error, "used", None),
+                existing_id=_text(getattr(error, "existing_id", None)),
             )
     return None
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def problem_response(problem: Problem, *, headers: dict[str, str] | None = None) -> web.Response:

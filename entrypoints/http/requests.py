@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 import re
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -89,3 +91,52 @@ def page_request(request: web.Request) -> PageRequest:
 
 def principal(request: web.Request) -> Principal:
     return request[PRINCIPAL]
+
+
+def changes(data: msgspec.Struct, **convert: Callable[[Any], Any]) -> dict[str, Any]:
+    """The fields a PATCH body sets (absent ones are UNSET), without `version`, each passed
+    through its converter when one is given (None stays None: it clears the field)."""
+    found: dict[str, Any] = {}
+    for name in data.__struct_fields__:
+        value = getattr(data, name)
+        if value is msgspec.UNSET or name == "version":
+            continue
+        found[name] = convert[name](value) if name in convert and value is not None else value
+    return found
+
+
+_BOOLEANS = {"true": True, "false": False}
+
+
+def query_bool(request: web.Request, name: str) -> bool | None:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw not in _BOOLEANS:
+        raise RequestInvalid(f"{name} must be true or false", field=name)
+    return _BOOLEANS[raw]
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def query_enum(request: web.Request, name: str, kind: type[E]) -> E | None:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        allowed = ", ".join(str(member.value) for member in kind)
+        raise RequestInvalid(f"{name} must be one of: {allowed}", field=name) from None
+
+
+def query_text(request: web.Request, name: str, *, max_len: int = 255) -> str | None:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return None
+    if len(raw) > max_len or "\x00" in raw:
+        raise RequestInvalid(
+            f"{name} must be at most {max_len} characters, without NUL", field=name
+        )
+    return raw

@@ -9,12 +9,17 @@ import attrs
 import msgspec
 from aiohttp import web
 
+from application.agents import AgentService
 from application.audit import AuditService
 from application.credentials import CredentialService
+from application.lead_import import LeadImportService
+from application.leads import LeadService
+from application.phone_numbers import PhoneNumberService
 from application.plans import FeatureService, PlanService, TenantFeatureService
 from application.ports import DatabaseProbe
 from application.tenancy import MembershipService, TenantService
 from application.users import UserService
+from application.voices import VoiceService
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -31,6 +36,11 @@ class UseCases:
     plans: PlanService
     features: FeatureService
     tenant_features: TenantFeatureService
+    voices: VoiceService
+    phone_numbers: PhoneNumberService
+    agents: AgentService
+    leads: LeadService
+    lead_import: LeadImportService
     probe: DatabaseProbe
 
 
@@ -67,6 +77,8 @@ class Endpoint:
     public: bool = False
     query: tuple[QueryParam, ...] = ()
     errors: tuple[int, ...] = ()
+    upload: bool = False
+    """The body is a file (CSV), allowed up to the upload limit instead of the JSON one."""
 
 
 def use_cases(request: web.Request) -> UseCases:

@@ -1,0 +1,186 @@
+"""PostgreSQL repositories of the voice-agent catalogue: voices, phone numbers, agents."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.postgres import mapping
+from adapters.postgres.repositories import insert_row, keyset, update_versioned
+from adapters.postgres.tables import phone_numbers, voice_agents, voices
+from application.pagination import PageRequest
+from domain.agents import VoiceAgent
+from domain.ids import AgentId, PhoneNumberId, TenantId, VoiceId
+from domain.phones import NumberStatus, PhoneLine, PhoneNumber
+from domain.voices import Voice
+
+
+def _page_of(
+    table: sa.Table, tenant_id: TenantId, page: PageRequest, *where: sa.ColumnElement[bool]
+) -> sa.Select[tuple[object, ...]]:
+    after, order = keyset(table.c.created_at, table.c.id, page)
+    return (
+        sa.select(table)
+        .where(table.c.tenant_id == tenant_id, *where, *after)
+        .order_by(*order)
+        .limit(page.limit + 1)
+    )
+
+
+def _one_of(table: sa.Table, tenant_id: TenantId, id_: object) -> sa.Select[tuple[object, ...]]:
+    return sa.select(table).where(table.c.tenant_id == tenant_id, table.c.id == id_)
+
+
+class PostgresVoiceRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, tenant_id: TenantId, voice_id: VoiceId) -> Voice | None:
+        row = (await self._conn.execute(_one_of(voices, tenant_id, voice_id))).first()
+        return mapping.voice_from(row) if row else None
+
+    async def add(self, voice: Voice) -> None:
+        await insert_row(
+            self._conn,
+            voices,
+            {
+                "id": voice.id,
+                "tenant_id": voice.tenant_id,
+                "created_at": voice.created_at,
+                "version": voice.version,
+                **mapping.voice_values(voice),
+            },
+        )
+
+    async def save(self, voice: Voice) -> None:
+        await update_versioned(
+            self._conn,
+            voices,
+            voice,
+            mapping.voice_values(voice),
+            "voice",
+            voices.c.tenant_id == voice.tenant_id,
+        )
+
+    async def list(
+        self, tenant_id: TenantId, page: PageRequest, *, active: bool | None = None
+    ) -> list[Voice]:
+        where = [] if active is None else [voices.c.is_active.is_(active)]
+        rows = await self._conn.execute(_page_of(voices, tenant_id, page, *where))
+        return [mapping.voice_from(r) for r in rows]
+
+
+class PostgresPhoneNumberRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, tenant_id: TenantId, number_id: PhoneNumberId) -> PhoneLine | None:
+        row = (await self._conn.execute(_one_of(phone_numbers, tenant_id, number_id))).first()
+        return mapping.phone_line_from(row) if row else None
+
+    async def add(self, line: PhoneLine) -> None:
+        await insert_row(
+            self._conn,
+            phone_numbers,
+            {
+                "id": line.id,
+                "tenant_id": line.tenant_id,
+                "created_at": line.created_at,
+                "version": line.version,
+                **mapping.phone_line_values(line),
+            },
+        )
+
+    async def save(self, line: PhoneLine) -> None:
+        await update_versioned(
+            self._conn,
+            phone_numbers,
+            line,
+            mapping.phone_line_values(line),
+            "phone number",
+            phone_numbers.c.tenant_id == line.tenant_id,
+        )
+
+    async def list(
+        self, tenant_id: TenantId, page: PageRequest, *, status: NumberStatus | None = None
+    ) -> list[PhoneLine]:
+        where = [] if status is None else [phone_numbers.c.status == status.value]
+        rows = await self._conn.execute(_page_of(phone_numbers, tenant_id, page, *where))
+        return [mapping.phone_line_from(r) for r in rows]
+
+    async def count_active(self, tenant_id: TenantId) -> int:
+        query = sa.select(sa.func.count()).where(
+            phone_numbers.c.tenant_id == tenant_id,
+            phone_numbers.c.status == NumberStatus.ACTIVE.value,
+        )
+        return int((await self._conn.execute(query)).scalar_one())
+
+    async def routing(self, number: PhoneNumber) -> PhoneLine | None:
+        query = sa.select(phone_numbers).where(
+            phone_numbers.c.number == number.e164,
+            phone_numbers.c.status == NumberStatus.ACTIVE.value,
+        )
+        row = (await self._conn.execute(query)).first()
+        return mapping.phone_line_from(row) if row else None
+
+    async def stop_routing_to(self, tenant_id: TenantId, agent_id: AgentId) -> None:
+        await self._conn.execute(
+            sa.update(phone_numbers)
+            .where(
+                phone_numbers.c.tenant_id == tenant_id,
+                phone_numbers.c.inbound_agent_id == agent_id,
+            )
+            .values(inbound_agent_id=None, version=phone_numbers.c.version + 1)
+        )
+
+
+class PostgresVoiceAgentRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, tenant_id: TenantId, agent_id: AgentId) -> VoiceAgent | None:
+        row = (await self._conn.execute(_one_of(voice_agents, tenant_id, agent_id))).first()
+        return mapping.agent_from(row) if row else None
+
+    async def add(self, agent: VoiceAgent) -> None:
+        await insert_row(
+            self._conn,
+            voice_agents,
+            {
+                "id": agent.id,
+                "tenant_id": agent.tenant_id,
+                "created_at": agent.created_at,
+                "version": agent.version,
+                **mapping.agent_values(agent),
+            },
+        )
+
+    async def save(self, agent: VoiceAgent) -> None:
+        await update_versioned(
+            self._conn,
+            voice_agents,
+            agent,
+            mapping.agent_values(agent),
+            "agent",
+            voice_agents.c.tenant_id == agent.tenant_id,
+        )
+
+    async def remove(self, agent: VoiceAgent) -> None:
+        await self._conn.execute(
+            sa.delete(voice_agents).where(
+                voice_agents.c.tenant_id == agent.tenant_id, voice_agents.c.id == agent.id
+            )
+        )
+
+    async def list(
+        self, tenant_id: TenantId, page: PageRequest, *, active: bool | None = None
+    ) -> list[VoiceAgent]:
+        where = [] if active is None else [voice_agents.c.is_active.is_(active)]
+        rows = await self._conn.execute(_page_of(voice_agents, tenant_id, page, *where))
+        return [mapping.agent_from(r) for r in rows]
+
+    async def count_active(self, tenant_id: TenantId) -> int:
+        query = sa.select(sa.func.count()).where(
+            voice_agents.c.tenant_id == tenant_id, voice_agents.c.is_active
+        )
+        return int((await self._conn.execute(query)).scalar_one())

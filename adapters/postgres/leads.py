@@ -1,0 +1,186 @@
+"""PostgreSQL repositories of the lead book and the calls made to it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.postgres import mapping
+from adapters.postgres.repositories import insert_row, keyset, update_versioned
+from adapters.postgres.tables import leads, voice_calls
+from application.pagination import PageRequest
+from application.ports import LeadFilter
+from domain.calls import VoiceCall
+from domain.ids import AgentId, CallId, LeadId, TenantId
+from domain.leads import Lead
+from domain.phones import PhoneNumber
+
+# Rows per INSERT of a bulk upsert: 15 parameters a row stays far below PostgreSQL's
+# 65,535 bind parameters per statement.
+UPSERT_ROWS = 1000
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filters(where: LeadFilter) -> list[sa.ColumnElement[bool]]:
+    clauses: list[sa.ColumnElement[bool]] = []
+    if where.status is not None:
+        clauses.append(leads.c.status == where.status.value)
+    if where.source is not None:
+        clauses.append(leads.c.source == where.source)
+    if where.do_not_call is not None:
+        clauses.append(leads.c.do_not_call.is_(where.do_not_call))
+    if where.contacted is not None:
+        contacted = leads.c.last_contacted_at
+        clauses.append(contacted.is_not(None) if where.contacted else contacted.is_(None))
+    if where.text:
+        pattern = _like(where.text)
+        clauses.append(
+            sa.or_(
+                leads.c.name.ilike(pattern, escape="\\"),
+                leads.c.phone.ilike(pattern, escape="\\"),
+                leads.c.email.ilike(pattern, escape="\\"),
+            )
+        )
+    return clauses
+
+
+def _row(lead: Lead) -> dict[str, Any]:
+    return {
+        "id": lead.id,
+        "tenant_id": lead.tenant_id,
+        "created_at": lead.created_at,
+        "version": lead.version,
+        **mapping.lead_values(lead),
+    }
+
+
+class PostgresLeadRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, tenant_id: TenantId, lead_id: LeadId) -> Lead | None:
+        query = sa.select(leads).where(leads.c.tenant_id == tenant_id, leads.c.id == lead_id)
+        row = (await self._conn.execute(query)).first()
+        return mapping.lead_from(row) if row else None
+
+    async def by_phone(self, tenant_id: TenantId, phone: PhoneNumber) -> Lead | None:
+        query = sa.select(leads).where(leads.c.tenant_id == tenant_id, leads.c.phone == phone.e164)
+        row = (await self._conn.execute(query)).first()
+        return mapping.lead_from(row) if row else None
+
+    async def by_phones(
+        self, tenant_id: TenantId, phones: Sequence[PhoneNumber]
+    ) -> dict[PhoneNumber, Lead]:
+        if not phones:
+            return {}
+        query = sa.select(leads).where(
+            leads.c.tenant_id == tenant_id, leads.c.phone.in_([p.e164 for p in phones])
+        )
+        found = [mapping.lead_from(r) for r in await self._conn.execute(query)]
+        return {lead.phone: lead for lead in found}
+
+    async def add(self, lead: Lead) -> None:
+        await insert_row(self._conn, leads, _row(lead))
+
+    async def save(self, lead: Lead) -> None:
+        await update_versioned(
+            self._conn,
+            leads,
+            lead,
+            mapping.lead_values(lead),
+            "lead",
+            leads.c.tenant_id == lead.tenant_id,
+        )
+
+    async def upsert_many(self, batch: Sequence[Lead]) -> None:
+        for start in range(0, len(batch), UPSERT_ROWS):
+            statement = pg_insert(leads).values(
+                [_row(lead) for lead in batch[start : start + UPSERT_ROWS]]
+            )
+            incoming = statement.excluded
+            await self._conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[leads.c.tenant_id, leads.c.phone],
+                    set_={
+                        "name": incoming.name,
+                        "email": incoming.email,
+                        "timezone": incoming.timezone,
+                        "metadata": incoming.metadata,
+                        "updated_at": incoming.updated_at,
+                        "version": leads.c.version + 1,
+                    },
+                )
+            )
+
+    async def remove(self, lead: Lead) -> None:
+        await self._conn.execute(
+            sa.update(voice_calls)
+            .where(voice_calls.c.tenant_id == lead.tenant_id, voice_calls.c.lead_id == lead.id)
+            .values(lead_id=None)
+        )
+        await self._conn.execute(
+            sa.delete(leads).where(leads.c.tenant_id == lead.tenant_id, leads.c.id == lead.id)
+        )
+
+    async def list(self, tenant_id: TenantId, where: LeadFilter, page: PageRequest) -> list[Lead]:
+        after, order = keyset(leads.c.created_at, leads.c.id, page, newest_first=True)
+        query = (
+            sa.select(leads)
+            .where(leads.c.tenant_id == tenant_id, *_filters(where), *after)
+            .order_by(*order)
+            .limit(page.limit + 1)
+        )
+        return [mapping.lead_from(r) for r in await self._conn.execute(query)]
+
+
+class PostgresCallRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, call: VoiceCall) -> None:
+        await insert_row(
+            self._conn,
+            voice_calls,
+            {
+                "id": call.id,
+                "tenant_id": call.tenant_id,
+                "created_at": call.created_at,
+                "version": call.version,
+                **mapping.call_values(call),
+            },
+        )
+
+    async def get(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
+        query = sa.select(voice_calls).where(
+            voice_calls.c.tenant_id == tenant_id, voice_calls.c.id == call_id
+        )
+        row = (await self._conn.execute(query)).first()
+        return mapping.call_from(row) if row else None
+
+    async def of_lead(
+        self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
+    ) -> list[VoiceCall]:
+        after, order = keyset(voice_calls.c.created_at, voice_calls.c.id, page, newest_first=True)
+        query = (
+            sa.select(voice_calls)
+            .where(voice_calls.c.tenant_id == tenant_id, voice_calls.c.lead_id == lead_id, *after)
+            .order_by(*order)
+            .limit(page.limit + 1)
+        )
+        return [mapping.call_from(r) for r in await self._conn.execute(query)]
+
+    async def exist_for_agent(self, tenant_id: TenantId, agent_id: AgentId) -> bool:
+        query = sa.select(
+            sa.exists().where(
+                voice_calls.c.tenant_id == tenant_id, voice_calls.c.agent_id == agent_id
+            )
+        )
+        return bool((await self._conn.execute(query)).scalar_one())

@@ -1,0 +1,306 @@
+"""Importing leads from CSV: valid rows are imported, bad ones reported by row number, and
+a lead already in the tenant (same number) is updated, never duplicated."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+
+import attrs
+
+from application.access import Permission, Principal, authorize
+from application.context import UseCaseDeps
+from application.ports import UnitOfWork
+from domain.errors import DomainError, InvalidValue
+from domain.ids import LeadId, TenantId
+from domain.leads import Lead, check_time_zone
+from domain.phones import PhoneNumber, check_region
+from domain.values import Email
+
+BATCH_SIZE = 1000
+MAX_LISTED_ERRORS = 1000
+MAX_NAME_LENGTH = 255
+DELIMITERS = (",", ";", "\t", "|")
+
+Progress = Callable[[int], None]
+"""Told how many more data rows were handled (imported or rejected)."""
+
+
+@attrs.frozen
+class ColumnMapping:
+    """Which CSV header names hold each field (matched ignoring case and surrounding space).
+    With `extra`, every other non-empty column goes into the lead's metadata."""
+
+    phone: str = "phone"
+    name: str = "name"
+    email: str = "email"
+    timezone: str = "timezone"
+    extra: bool = True
+
+
+@attrs.frozen
+class ImportLeads:
+    tenant_id: TenantId
+    text: str
+    mapping: ColumnMapping = ColumnMapping()
+    region: str | None = None
+    """Country for numbers written without + (e.g. "US")."""
+    source: str = "import"
+    """The source of leads this import creates; existing leads keep theirs."""
+    delimiter: str = ","
+
+
+@attrs.frozen
+class RowError:
+    row: int
+    """The record number in the file: the header is row 1, the first lead row 2."""
+    field: str
+    message: str
+
+
+@attrs.frozen
+class ImportReport:
+    id: LeadId
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    duplicates: int
+    """Rows whose number appeared earlier in the file: merged into that lead."""
+    failed: int
+    errors: tuple[RowError, ...]
+    """The first MAX_LISTED_ERRORS errors; `failed` counts them all."""
+
+
+@attrs.frozen
+class _Candidate:
+    row: int
+    phone: PhoneNumber
+    name: str | None
+    email: Email | None
+    timezone: str | None
+    metadata: dict[str, str]
+
+
+@attrs.frozen
+class _Columns:
+    phone: int
+    name: int | None
+    email: int | None
+    timezone: int | None
+    extra: tuple[tuple[int, str], ...]
+
+    @classmethod
+    def of(cls, header: Sequence[str], mapping: ColumnMapping) -> _Columns:
+        names = [h.strip() for h in header]
+        if names and names[0].startswith("\ufeff"):
+            names[0] = names[0][1:]
+        index = {n.lower(): i for i, n in reversed(list(enumerate(names))) if n}
+        defaults = ColumnMapping()
+
+        def find(field: str) -> int | None:
+            wanted = getattr(mapping, field)
+            found = index.get(wanted.strip().lower())
+            if found is None and wanted != getattr(defaults, field):
+                raise InvalidValue(
+                    f"the header has no column {wanted!r} for {field}", field=f"{field}_column"
+                )
+            return found
+
+        phone = find("phone")
+        if phone is None:
+            raise InvalidValue(
+                f"the header has no phone column (looked for {mapping.phone!r})",
+                field="phone_column",
+            )
+        mapped = {phone, find("name"), find("email"), find("timezone")}
+        extra = tuple(
+            (i, n) for i, n in enumerate(names) if mapping.extra and n and i not in mapped
+        )
+        return cls(phone, find("name"), find("email"), find("timezone"), extra)
+
+
+def _cell(row: Sequence[str], index: int | None) -> str:
+    return row[index].strip() if index is not None and index < len(row) else ""
+
+
+def _candidate(
+    number: int, row: Sequence[str], columns: _Columns, region: str | None
+) -> _Candidate:
+    """One row as a lead's fields; DomainError (with the field) when a value is bad."""
+    if any("\x00" in cell for cell in row):
+        raise InvalidValue("the row contains a NUL character", field="row")
+    phone = PhoneNumber.parse(_cell(row, columns.phone), region=region)
+    name = _cell(row, columns.name) or None
+    if name is not None and len(name) > MAX_NAME_LENGTH:
+        raise InvalidValue(f"name is longer than {MAX_NAME_LENGTH} characters", field="name")
+    email_text = _cell(row, columns.email)
+    zone = check_time_zone(_cell(row, columns.timezone) or None)
+    return _Candidate(
+        row=number,
+        phone=phone,
+        name=name,
+        email=Email.parse(email_text) if email_text else None,
+        timezone=zone,
+        metadata={h: v for i, h in columns.extra if (v := _cell(row, i))},
+    )
+
+
+def _merge(lead: Lead, found: _Candidate) -> bool:
+    """Bring the file's values into the lead; True when anything changed."""
+    before = (lead.name, lead.email, lead.timezone, lead.metadata)
+    lead.name = found.name or lead.name
+    lead.email = found.email or lead.email
+    lead.timezone = found.timezone or lead.timezone
+    lead.metadata = {**lead.metadata, **found.metadata}
+    return (lead.name, lead.email, lead.timezone, lead.metadata) != before
+
+
+def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """Each record with its number (blank lines count, so numbers match line numbers in
+    files without line breaks inside quoted fields)."""
+    return enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+
+
+class LeadImportService:
+    def __init__(self, deps: UseCaseDeps) -> None:
+        self._deps = deps
+
+    async def import_leads(
+        self, principal: Principal, cmd: ImportLeads, progress: Progress | None = None
+    ) -> ImportReport:
+        """All or nothing at the database: the valid rows are written in one transaction,
+        under the tenant lock, so two imports into one tenant run one after the other."""
+        if cmd.delimiter not in DELIMITERS:
+            raise InvalidValue(
+                f"the delimiter must be one of {', '.join(map(repr, DELIMITERS))}",
+                field="delimiter",
+            )
+        region = check_region(cmd.region)
+        records = _records(cmd.text, cmd.delimiter)
+        header = next((row for _, row in records if any(c.strip() for c in row)), None)
+        if header is None:
+            raise InvalidValue("the file has no header row", field="file")
+        columns = _Columns.of(header, cmd.mapping)
+        run = _Run(self._deps, cmd, progress)
+        async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
+            await authorize(principal, Permission.LEADS_WRITE, cmd.tenant_id, tx, lock=True)
+            try:
+                batch: dict[PhoneNumber, _Candidate] = {}
+                for number, row in records:
+                    if not any(cell.strip() for cell in row):
+                        continue
+                    run.rows += 1
+                    try:
+                        found = _candidate(number, row, columns, region)
+                    except DomainError as error:
+                        run.reject(number, error)
+                        continue
+                    earlier = batch.get(found.phone)
+                    if earlier is not None or found.phone in run.seen:
+                        run.duplicates += 1
+                    batch[found.phone] = _combine(earlier, found)
+                    if len(batch) >= BATCH_SIZE:
+                        await run.write(tx, batch)
+                        batch = {}
+                await run.write(tx, batch)
+            except csv.Error as error:
+                raise InvalidValue(f"the CSV cannot be read: {error}", field="file") from None
+            report = run.report()
+            await self._deps.audit(
+                tx,
+                principal,
+                "leads.imported",
+                "lead_import",
+                report.id,
+                tenant_id=cmd.tenant_id,
+                changes={
+                    "rows": report.rows,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "failed": report.failed,
+                },
+            )
+            await tx.commit()
+        return report
+
+
+def _combine(earlier: _Candidate | None, later: _Candidate) -> _Candidate:
+    """A number twice in one batch: the later row's non-empty values win."""
+    if earlier is None:
+        return later
+    return attrs.evolve(
+        later,
+        name=later.name or earlier.name,
+        email=later.email or earlier.email,
+        timezone=later.timezone or earlier.timezone,
+        metadata={**earlier.metadata, **later.metadata},
+    )
+
+
+class _Run:
+    """The counts and errors of one import as it goes."""
+
+    def __init__(self, deps: UseCaseDeps, cmd: ImportLeads, progress: Progress | None) -> None:
+        self._deps = deps
+        self._cmd = cmd
+        self._progress = progress
+        self.id = LeadId(deps.ids.new())
+        self.rows = self.created = self.updated = self.unchanged = self.duplicates = 0
+        self.failed = 0
+        self.errors: list[RowError] = []
+        self.seen: set[PhoneNumber] = set()
+        self._reported = 0
+
+    def reject(self, number: int, error: DomainError) -> None:
+        self.failed += 1
+        if len(self.errors) < MAX_LISTED_ERRORS:
+            self.errors.append(RowError(number, error.field or "row", error.message))
+
+    async def write(self, tx: UnitOfWork, batch: dict[PhoneNumber, _Candidate]) -> None:
+        now = self._deps.clock.now()
+        existing = await tx.leads.by_phones(self._cmd.tenant_id, list(batch)) if batch else {}
+        changed: list[Lead] = []
+        for phone, found in batch.items():
+            lead = existing.get(phone)
+            if lead is None:
+                changed.append(
+                    Lead.new(
+                        LeadId(self._deps.ids.new()),
+                        self._cmd.tenant_id,
+                        phone,
+                        now,
+                        timezone=found.timezone,
+                        name=found.name,
+                        email=found.email,
+                        source=self._cmd.source,
+                        metadata=found.metadata,
+                    )
+                )
+                self.created += 1
+            elif _merge(lead, found):
+                lead.updated_at = now
+                changed.append(lead)
+                if phone not in self.seen:
+                    self.updated += 1
+            elif phone not in self.seen:
+                self.unchanged += 1
+        self.seen.update(batch)
+        if changed:
+            await tx.leads.upsert_many(changed)
+        if self._progress is not None:
+            self._progress(self.rows - self._reported)
+            self._reported = self.rows
+
+    def report(self) -> ImportReport:
+        return ImportReport(
+            id=self.id,
+            rows=self.rows,
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            duplicates=self.duplicates,
+            failed=self.failed,
+            errors=tuple(self.errors),
+        )

@@ -1,0 +1,200 @@
+"""/v1/tenants/{tenant_id}/agents: voice agents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from aiohttp import web
+
+from application.agents import CreateAgent, UpdateAgent
+from domain.agents import MAX_FIRST_MESSAGE_LENGTH, MAX_PROMPT_LENGTH, VoiceAgent
+from domain.ids import AgentId, PhoneNumberId, VoiceId
+from entrypoints.http.requests import (
+    body,
+    changes,
+    page_request,
+    path_id,
+    principal,
+    query_bool,
+    tenant_id,
+)
+from entrypoints.http.routing import PAGE_PARAMS, Endpoint, reply, use_cases
+from entrypoints.http.schemas import Body, Name, Version
+from entrypoints.http.voices import ACTIVE_PARAM, Language
+
+Prompt = Annotated[str, msgspec.Meta(max_length=MAX_PROMPT_LENGTH)]
+FirstMessage = Annotated[str, msgspec.Meta(max_length=MAX_FIRST_MESSAGE_LENGTH)]
+AssistantId = Annotated[
+    str, msgspec.Meta(max_length=255, description="A saved Vapi assistant to call with.")
+]
+Unset = msgspec.UnsetType
+UNSET = msgspec.UNSET
+
+
+class CreateAgentIn(Body):
+    name: Name
+    voice_id: UUID | None = None
+    default_number_id: UUID | None = None
+    agent_instructions: Prompt | None = None
+    system_instructions: Prompt | None = None
+    outbound_prompt: Prompt | None = None
+    inbound_prompt: Prompt | None = None
+    first_message: FirstMessage | None = None
+    language: Language | None = None
+    provider_assistant_id: AssistantId | None = None
+    config: dict[str, Any] = {}
+
+
+class UpdateAgentIn(Body):
+    name: Name | Unset = UNSET
+    voice_id: UUID | Unset | None = UNSET
+    default_number_id: UUID | Unset | None = UNSET
+    agent_instructions: Prompt | Unset | None = UNSET
+    system_instructions: Prompt | Unset | None = UNSET
+    outbound_prompt: Prompt | Unset | None = UNSET
+    inbound_prompt: Prompt | Unset | None = UNSET
+    first_message: FirstMessage | Unset | None = UNSET
+    language: Language | Unset | None = UNSET
+    provider_assistant_id: AssistantId | Unset | None = UNSET
+    config: dict[str, Any] | Unset = UNSET
+    is_active: bool | Unset = UNSET
+    version: Version | None = None
+
+
+class AgentOut(msgspec.Struct):
+    id: UUID
+    tenant_id: UUID
+    name: str
+    voice_id: UUID | None
+    default_number_id: UUID | None
+    created_by: UUID | None
+    agent_instructions: str | None
+    system_instructions: str | None
+    outbound_prompt: str | None
+    inbound_prompt: str | None
+    first_message: str | None
+    language: str | None
+    provider_assistant_id: str | None
+    config: dict[str, Any]
+    is_active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, a: VoiceAgent) -> AgentOut:
+        return cls(
+            a.id,
+            a.tenant_id,
+            a.name,
+            a.voice_id,
+            a.default_number_id,
+            a.created_by,
+            a.agent_instructions,
+            a.system_instructions,
+            a.outbound_prompt,
+            a.inbound_prompt,
+            a.first_message,
+            a.language,
+            a.provider_assistant_id,
+            a.config,
+            a.is_active,
+            a.version,
+            a.created_at,
+            a.updated_at,
+        )
+
+
+class AgentPage(msgspec.Struct):
+    items: list[AgentOut]
+    next_cursor: str | None
+
+
+def _agent_id(request: web.Request) -> AgentId:
+    return AgentId(path_id(request, "agent_id"))
+
+
+async def create_agent(request: web.Request) -> web.Response:
+    data = await body(request, CreateAgentIn)
+    agent = await use_cases(request).agents.create_agent(
+        principal(request),
+        CreateAgent(
+            tenant_id=tenant_id(request),
+            name=data.name,
+            voice_id=VoiceId(data.voice_id) if data.voice_id else None,
+            default_number_id=PhoneNumberId(data.default_number_id)
+            if data.default_number_id
+            else None,
+            agent_instructions=data.agent_instructions,
+            system_instructions=data.system_instructions,
+            outbound_prompt=data.outbound_prompt,
+            inbound_prompt=data.inbound_prompt,
+            first_message=data.first_message,
+            language=data.language,
+            provider_assistant_id=data.provider_assistant_id,
+            config=data.config,
+        ),
+    )
+    return reply(AgentOut.of(agent), 201)
+
+
+async def list_agents(request: web.Request) -> web.Response:
+    page = await use_cases(request).agents.list_agents(
+        principal(request),
+        tenant_id(request),
+        page_request(request),
+        active=query_bool(request, "active"),
+    )
+    return reply(AgentPage([AgentOut.of(a) for a in page.items], page.next_cursor))
+
+
+async def get_agent(request: web.Request) -> web.Response:
+    agent = await use_cases(request).agents.get_agent(
+        principal(request), tenant_id(request), _agent_id(request)
+    )
+    return reply(AgentOut.of(agent))
+
+
+async def update_agent(request: web.Request) -> web.Response:
+    data = await body(request, UpdateAgentIn)
+    agent = await use_cases(request).agents.update_agent(
+        principal(request),
+        UpdateAgent(
+            tenant_id(request),
+            _agent_id(request),
+            changes(data, voice_id=VoiceId, default_number_id=PhoneNumberId),
+            data.version,
+        ),
+    )
+    return reply(AgentOut.of(agent))
+
+
+async def remove_agent(request: web.Request) -> web.Response:
+    removal = await use_cases(request).agents.remove_agent(
+        principal(request), tenant_id(request), _agent_id(request)
+    )
+    return reply(None, 204) if removal.deleted else reply(AgentOut.of(removal.agent))
+
+
+AGENTS = "/v1/tenants/{tenant_id}/agents"
+AGENT = AGENTS + "/{agent_id}"
+WRITE = (400, 403, 404, 409, 422)
+
+ROUTES = [
+    Endpoint("GET", AGENTS, list_agents, "List the tenant's voice agents, oldest first", "agents",
+             response=AgentPage, query=(ACTIVE_PARAM, *PAGE_PARAMS), errors=(403, 404, 422)),
+    Endpoint("POST", AGENTS, create_agent,
+             "Create a voice agent with the tenant's voice and number (admins)", "agents",
+             body=CreateAgentIn, response=AgentOut, status=201, errors=WRITE),
+    Endpoint("GET", AGENT, get_agent, "Get a voice agent", "agents", response=AgentOut,
+             errors=(403, 404)),
+    Endpoint("PATCH", AGENT, update_agent,
+             "Change an agent; fields left out stay, null clears (admins)", "agents",
+             body=UpdateAgentIn, response=AgentOut, errors=WRITE),
+    Endpoint("DELETE", AGENT, remove_agent,
+             "Delete an agent (204), or deactivate it when it has calls (200 with the agent)",
+             "agents", response=AgentOut, errors=(403, 404)),
+]  # fmt: skip

@@ -1,0 +1,352 @@
+"""/v1/tenants/{tenant_id}/leads: the lead book, lookup by phone, call history, CSV import."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from aiohttp import BodyPartReader, web
+
+from application.lead_import import ColumnMapping, ImportLeads, ImportReport
+from application.leads import CreateLead, UpdateLead
+from application.ports import LeadFilter
+from domain.errors import InvalidValue
+from domain.ids import CallId, LeadId
+from domain.leads import Lead, LeadStatus
+from domain.phones import PhoneNumber
+from domain.values import Email
+from entrypoints.http.calls import CallOut, CallPage
+from entrypoints.http.middlewares import UPLOAD_MAX_BYTES
+from entrypoints.http.phone_numbers import Country, PhoneText
+from entrypoints.http.problems import BadRequest, RequestInvalid
+from entrypoints.http.requests import (
+    body,
+    changes,
+    page_request,
+    path_id,
+    principal,
+    query_bool,
+    query_enum,
+    query_text,
+    tenant_id,
+)
+from entrypoints.http.routing import PAGE_PARAMS, Endpoint, QueryParam, reply, use_cases
+from entrypoints.http.schemas import Body, EmailText, Version
+
+LeadName = Annotated[str, msgspec.Meta(max_length=255)]
+Source = Annotated[str, msgspec.Meta(max_length=100, examples=["website"])]
+TimeZone = Annotated[str, msgspec.Meta(max_length=64, examples=["America/Los_Angeles"])]
+Unset = msgspec.UnsetType
+UNSET = msgspec.UNSET
+
+
+class CreateLeadIn(Body):
+    phone: PhoneText
+    country: Country | None = None
+    name: LeadName | None = None
+    email: EmailText | None = None
+    source: Source | None = None
+    status: LeadStatus = LeadStatus.NEW
+    timezone: TimeZone | None = None
+    do_not_call: bool = False
+    metadata: dict[str, Any] = {}
+
+
+class UpdateLeadIn(Body):
+    phone: PhoneText | Unset = UNSET
+    country: Country | None = None
+    """Only to read `phone`; not stored."""
+    name: LeadName | Unset | None = UNSET
+    email: EmailText | Unset | None = UNSET
+    source: Source | Unset | None = UNSET
+    status: LeadStatus | Unset = UNSET
+    timezone: TimeZone | Unset | None = UNSET
+    do_not_call: bool | Unset = UNSET
+    metadata: dict[str, Any] | Unset = UNSET
+    version: Version | None = None
+
+
+class MarkContactedIn(Body):
+    call_id: UUID | None = None
+
+
+class LeadOut(msgspec.Struct):
+    id: UUID
+    tenant_id: UUID
+    name: str | None
+    phone: str
+    email: str | None
+    source: str | None
+    status: LeadStatus
+    timezone: str | None
+    do_not_call: bool
+    metadata: dict[str, Any]
+    last_contacted_at: datetime | None
+    last_call_id: UUID | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, lead: Lead) -> LeadOut:
+        return cls(
+            lead.id,
+            lead.tenant_id,
+            lead.name,
+            lead.phone.e164,
+            lead.email.value if lead.email else None,
+            lead.source,
+            lead.status,
+            lead.timezone,
+            lead.do_not_call,
+            lead.metadata,
+            lead.last_contacted_at,
+            lead.last_call_id,
+            lead.version,
+            lead.created_at,
+            lead.updated_at,
+        )
+
+
+class LeadPage(msgspec.Struct):
+    items: list[LeadOut]
+    next_cursor: str | None
+
+
+class RowErrorOut(msgspec.Struct):
+    row: int
+    field: str
+    message: str
+
+
+class ImportReportOut(msgspec.Struct):
+    import_id: UUID
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    duplicates: int
+    failed: int
+    errors: list[RowErrorOut]
+
+    @classmethod
+    def of(cls, r: ImportReport) -> ImportReportOut:
+        return cls(
+            r.id,
+            r.rows,
+            r.created,
+            r.updated,
+            r.unchanged,
+            r.duplicates,
+            r.failed,
+            [RowErrorOut(e.row, e.field, e.message) for e in r.errors],
+        )
+
+
+def _lead_id(request: web.Request) -> LeadId:
+    return LeadId(path_id(request, "lead_id"))
+
+
+def _email(text: str) -> Email:
+    return Email.parse(text)
+
+
+async def create_lead(request: web.Request) -> web.Response:
+    data = await body(request, CreateLeadIn)
+    lead = await use_cases(request).leads.create_lead(
+        principal(request),
+        CreateLead(
+            tenant_id=tenant_id(request),
+            phone=PhoneNumber.parse(data.phone, region=data.country),
+            name=data.name,
+            email=_email(data.email) if data.email else None,
+            source=data.source,
+            status=data.status,
+            timezone=data.timezone,
+            do_not_call=data.do_not_call,
+            metadata=data.metadata,
+        ),
+    )
+    return reply(LeadOut.of(lead), 201)
+
+
+async def list_leads(request: web.Request) -> web.Response:
+    where = LeadFilter(
+        status=query_enum(request, "status", LeadStatus),
+        source=query_text(request, "source", max_len=100),
+        do_not_call=query_bool(request, "do_not_call"),
+        contacted=query_bool(request, "contacted"),
+        text=query_text(request, "q"),
+    )
+    page = await use_cases(request).leads.list_leads(
+        principal(request), tenant_id(request), where, page_request(request)
+    )
+    return reply(LeadPage([LeadOut.of(lead) for lead in page.items], page.next_cursor))
+
+
+async def lookup_lead(request: web.Request) -> web.Response:
+    raw = query_text(request, "phone", max_len=64)
+    if raw is None:
+        raise RequestInvalid("give the number to look up in ?phone=", field="phone")
+    phone = PhoneNumber.parse(raw, region=query_text(request, "country", max_len=2))
+    lead = await use_cases(request).leads.lead_by_phone(
+        principal(request), tenant_id(request), phone
+    )
+    return reply(LeadOut.of(lead))
+
+
+async def get_lead(request: web.Request) -> web.Response:
+    lead = await use_cases(request).leads.get_lead(
+        principal(request), tenant_id(request), _lead_id(request)
+    )
+    return reply(LeadOut.of(lead))
+
+
+async def update_lead(request: web.Request) -> web.Response:
+    data = await body(request, UpdateLeadIn)
+    found = changes(
+        data, email=_email, phone=lambda raw: PhoneNumber.parse(raw, region=data.country)
+    )
+    found.pop("country", None)
+    lead = await use_cases(request).leads.update_lead(
+        principal(request), UpdateLead(tenant_id(request), _lead_id(request), found, data.version)
+    )
+    return reply(LeadOut.of(lead))
+
+
+async def mark_contacted(request: web.Request) -> web.Response:
+    data = await body(request, MarkContactedIn)
+    lead = await use_cases(request).leads.mark_contacted(
+        principal(request),
+        tenant_id(request),
+        _lead_id(request),
+        CallId(data.call_id) if data.call_id else None,
+    )
+    return reply(LeadOut.of(lead))
+
+
+async def delete_lead(request: web.Request) -> web.Response:
+    await use_cases(request).leads.delete_lead(
+        principal(request), tenant_id(request), _lead_id(request)
+    )
+    return reply(None, 204)
+
+
+async def call_history(request: web.Request) -> web.Response:
+    page = await use_cases(request).leads.call_history(
+        principal(request), tenant_id(request), _lead_id(request), page_request(request)
+    )
+    return reply(CallPage([CallOut.of(c) for c in page.items], page.next_cursor))
+
+
+async def _read_limited(chunks: Any, limit: int) -> bytes:
+    parts: list[bytes] = []
+    size = 0
+    while chunk := await chunks():
+        size += len(chunk)
+        if size > limit:
+            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+async def _csv_bytes(request: web.Request) -> bytes:
+    """The uploaded file: a text/csv body, or the `file` part of a multipart form."""
+    limit = request.app[UPLOAD_MAX_BYTES]
+    if request.content_type in ("text/csv", "text/plain", "application/csv"):
+        return await _read_limited(lambda: request.content.read(1 << 16), limit)
+    if request.content_type == "multipart/form-data":
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if isinstance(part, BodyPartReader) and part.name == "file":
+                return await _read_limited(part.read_chunk, limit)
+        raise RequestInvalid("the form has no `file` part", field="file")
+    raise BadRequest("send the CSV as text/csv, or as the `file` field of multipart/form-data")
+
+
+async def import_leads(request: web.Request) -> web.Response:
+    raw = await _csv_bytes(request)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidValue("the file is not UTF-8 text", field="file") from None
+    mapping = ColumnMapping(
+        phone=query_text(request, "phone_column") or "phone",
+        name=query_text(request, "name_column") or "name",
+        email=query_text(request, "email_column") or "email",
+        timezone=query_text(request, "timezone_column") or "timezone",
+        extra=query_bool(request, "extra") is not False,
+    )
+    report = await use_cases(request).lead_import.import_leads(
+        principal(request),
+        ImportLeads(
+            tenant_id(request),
+            text,
+            mapping,
+            region=query_text(request, "country", max_len=2),
+            source=query_text(request, "source", max_len=100) or "import",
+            delimiter=query_text(request, "delimiter", max_len=1) or ",",
+        ),
+    )
+    return reply(ImportReportOut.of(report))
+
+
+LEADS = "/v1/tenants/{tenant_id}/leads"
+LEAD = LEADS + "/{lead_id}"
+WRITE = (400, 403, 404, 409, 422)
+BOOLEAN = {"type": "boolean"}
+
+LIST_PARAMS = (
+    QueryParam(
+        "status",
+        "Only leads in this status.",
+        {"type": "string", "enum": [s.value for s in LeadStatus]},
+    ),
+    QueryParam("source", "Only leads from this source (exact)."),
+    QueryParam("do_not_call", "true: only do-not-call leads; false: only callable ones.", BOOLEAN),
+    QueryParam("contacted", "true: only leads contacted at least once; false: never.", BOOLEAN),
+    QueryParam("q", "Text in the name, phone or email (any letter case)."),
+    *PAGE_PARAMS,
+)
+LOOKUP_PARAMS = (
+    QueryParam("phone", "The number in any format, e.g. +1 415-555-0123."),
+    QueryParam("country", "ISO 3166 country for a number written without +, e.g. US."),
+)
+IMPORT_PARAMS = (
+    QueryParam("country", "ISO 3166 country for numbers written without +, e.g. US."),
+    QueryParam("source", "Source of the leads this import creates (default import)."),
+    QueryParam("phone_column", "Header of the phone column (default phone)."),
+    QueryParam("name_column", "Header of the name column (default name)."),
+    QueryParam("email_column", "Header of the email column (default email)."),
+    QueryParam("timezone_column", "Header of the IANA time zone column (default timezone)."),
+    QueryParam("extra", "false: ignore other columns; by default they go into metadata.", BOOLEAN),
+    QueryParam("delimiter", "Field delimiter: , ; | or a tab (default ,)."),
+)
+
+ROUTES = [
+    Endpoint("GET", LEADS, list_leads, "List leads, newest first, with filters", "leads",
+             response=LeadPage, query=LIST_PARAMS, errors=(403, 404, 422)),
+    Endpoint("POST", LEADS, create_lead,
+             "Create a lead (one per number: a duplicate is a 409 with existing_id; members)",
+             "leads", body=CreateLeadIn, response=LeadOut, status=201, errors=WRITE),
+    Endpoint("GET", LEADS + "/lookup", lookup_lead, "Find the lead with a number, in any format",
+             "leads", response=LeadOut, query=LOOKUP_PARAMS, errors=(403, 404, 422)),
+    Endpoint("POST", LEADS + "/import", import_leads,
+             "Import leads from CSV (text/csv or multipart `file`): valid rows are imported, "
+             "bad ones reported by row; a known number updates its lead (members)",
+             "leads", response=ImportReportOut, query=IMPORT_PARAMS,
+             errors=(400, 403, 404, 413, 422), upload=True),
+    Endpoint("GET", LEAD, get_lead, "Get a lead", "leads", response=LeadOut, errors=(403, 404)),
+    Endpoint("PATCH", LEAD, update_lead,
+             "Change a lead; fields left out stay, null clears (members)", "leads",
+             body=UpdateLeadIn, response=LeadOut, errors=WRITE),
+    Endpoint("DELETE", LEAD, delete_lead, "Delete a lead; its calls stay, unlinked (members)",
+             "leads", status=204, errors=(403, 404)),
+    Endpoint("POST", LEAD + "/contacted", mark_contacted,
+             "Record a contact now, optionally by one of the lead's calls (members)", "leads",
+             body=MarkContactedIn, response=LeadOut, errors=WRITE),
+    Endpoint("GET", LEAD + "/calls", call_history, "The lead's calls, newest first", "leads",
+             response=CallPage, query=PAGE_PARAMS, errors=(403, 404, 422)),
+]  # fmt: skip

@@ -1,0 +1,157 @@
+"""/v1/tenants/{tenant_id}/voices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from aiohttp import web
+
+from application.voices import CreateVoice, UpdateVoice
+from domain.ids import VoiceId
+from domain.voices import Voice, VoiceProvider
+from entrypoints.http.requests import (
+    body,
+    changes,
+    page_request,
+    path_id,
+    principal,
+    query_bool,
+    tenant_id,
+)
+from entrypoints.http.routing import PAGE_PARAMS, Endpoint, QueryParam, reply, use_cases
+from entrypoints.http.schemas import Body, Name, Version
+
+Language = Annotated[str, msgspec.Meta(max_length=35, examples=["en-US"])]
+ProviderId = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+
+ACTIVE_PARAM = QueryParam("active", "true or false: only active, or only inactive, records.",
+                          {"type": "boolean"})  # fmt: skip
+
+
+class CreateVoiceIn(Body):
+    name: Name
+    provider: VoiceProvider
+    provider_voice_id: ProviderId
+    language: Language | None = None
+    settings: dict[str, Any] = {}
+
+
+class UpdateVoiceIn(Body):
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    provider: VoiceProvider | msgspec.UnsetType = msgspec.UNSET
+    provider_voice_id: ProviderId | msgspec.UnsetType = msgspec.UNSET
+    language: Language | msgspec.UnsetType | None = msgspec.UNSET
+    settings: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+    is_active: bool | msgspec.UnsetType = msgspec.UNSET
+    version: Version | None = None
+
+
+class VoiceOut(msgspec.Struct):
+    id: UUID
+    tenant_id: UUID
+    name: str
+    provider: VoiceProvider
+    provider_voice_id: str
+    language: str | None
+    settings: dict[str, Any]
+    is_active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, v: Voice) -> VoiceOut:
+        return cls(
+            v.id,
+            v.tenant_id,
+            v.name,
+            v.provider,
+            v.provider_voice_id,
+            v.language,
+            v.settings,
+            v.is_active,
+            v.version,
+            v.created_at,
+            v.updated_at,
+        )
+
+
+class VoicePage(msgspec.Struct):
+    items: list[VoiceOut]
+    next_cursor: str | None
+
+
+def _voice_id(request: web.Request) -> VoiceId:
+    return VoiceId(path_id(request, "voice_id"))
+
+
+async def create_voice(request: web.Request) -> web.Response:
+    data = await body(request, CreateVoiceIn)
+    voice = await use_cases(request).voices.create_voice(
+        principal(request),
+        CreateVoice(
+            tenant_id(request),
+            data.name,
+            data.provider,
+            data.provider_voice_id,
+            data.language,
+            data.settings,
+        ),
+    )
+    return reply(VoiceOut.of(voice), 201)
+
+
+async def list_voices(request: web.Request) -> web.Response:
+    page = await use_cases(request).voices.list_voices(
+        principal(request),
+        tenant_id(request),
+        page_request(request),
+        active=query_bool(request, "active"),
+    )
+    return reply(VoicePage([VoiceOut.of(v) for v in page.items], page.next_cursor))
+
+
+async def get_voice(request: web.Request) -> web.Response:
+    voice = await use_cases(request).voices.get_voice(
+        principal(request), tenant_id(request), _voice_id(request)
+    )
+    return reply(VoiceOut.of(voice))
+
+
+async def update_voice(request: web.Request) -> web.Response:
+    data = await body(request, UpdateVoiceIn)
+    voice = await use_cases(request).voices.update_voice(
+        principal(request),
+        UpdateVoice(tenant_id(request), _voice_id(request), changes(data), data.version),
+    )
+    return reply(VoiceOut.of(voice))
+
+
+async def deactivate_voice(request: web.Request) -> web.Response:
+    voice = await use_cases(request).voices.deactivate_voice(
+        principal(request), tenant_id(request), _voice_id(request)
+    )
+    return reply(VoiceOut.of(voice))
+
+
+VOICES = "/v1/tenants/{tenant_id}/voices"
+VOICE = VOICES + "/{voice_id}"
+WRITE = (400, 403, 404, 409, 422)
+
+ROUTES = [
+    Endpoint("GET", VOICES, list_voices, "List the tenant's voices, oldest first", "voices",
+             response=VoicePage, query=(ACTIVE_PARAM, *PAGE_PARAMS), errors=(403, 404, 422)),
+    Endpoint("POST", VOICES, create_voice, "Add a voice (admins)", "voices",
+             body=CreateVoiceIn, response=VoiceOut, status=201, errors=WRITE),
+    Endpoint("GET", VOICE, get_voice, "Get a voice", "voices", response=VoiceOut,
+             errors=(403, 404)),
+    Endpoint("PATCH", VOICE, update_voice,
+             "Change a voice; fields left out stay as they are (admins)", "voices",
+             body=UpdateVoiceIn, response=VoiceOut, errors=WRITE),
+    Endpoint("DELETE", VOICE, deactivate_voice,
+             "Deactivate a voice: agents keep it, new links to it are refused (admins)",
+             "voices", response=VoiceOut, errors=(403, 404, 409)),
+]  # fmt: skip
