@@ -28,11 +28,17 @@ def check_region(region: str | None, *, field: str = "country") -> str | None:
     return code
 
 
+_UNRESOLVED = "?"
+
+
 @attrs.frozen
 class PhoneNumber:
     """A valid phone number in E.164 form (`+14155550123`)."""
 
     e164: str
+    # The zone found while parsing, so a bulk import does not parse each number twice;
+    # not part of the value.
+    _zone: str | None = attrs.field(default=_UNRESOLVED, eq=False, repr=False, alias="zone")
 
     @classmethod
     def parse(cls, raw: str, *, region: str | None = None, field: str = "phone") -> PhoneNumber:
@@ -52,17 +58,27 @@ class PhoneNumber:
             ) from None
         if not phonenumbers.is_valid_number(parsed):
             raise InvalidValue(f"{field} {raw!r} is not a valid phone number", field=field)
-        return cls(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+        return cls(
+            phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
+            zone=_single_zone(parsed),
+        )
 
     def time_zone(self) -> str | None:
         """The IANA zone of the number when it maps to exactly one, else None."""
-        zones = number_zones.time_zones_for_number(phonenumbers.parse(self.e164))
-        if len(zones) == 1 and zones[0] != _UNKNOWN_ZONE:
-            return str(zones[0])
-        return None
+        if self._zone == _UNRESOLVED:
+            return _single_zone(phonenumbers.parse(self.e164))
+        return self._zone
 
     def __str__(self) -> str:
         return self.e164
+
+
+def _single_zone(parsed: phonenumbers.PhoneNumber) -> str | None:
+    # Mobile and toll-free numbers get their country's zones, not their prefix's region.
+    zones = number_zones.time_zones_for_number(parsed)
+    if len(zones) == 1 and zones[0] != _UNKNOWN_ZONE:
+        return str(zones[0])
+    return None
 
 
 class NumberProvider(enum.StrEnum):

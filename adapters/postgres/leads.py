@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from psycopg.types.json import Jsonb
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
@@ -50,6 +50,42 @@ def _filters(where: LeadFilter) -> list[sa.ColumnElement[bool]]:
             )
         )
     return clauses
+
+
+# Private to the transaction: dropped at its end, invisible to every other session.
+_STAGING_TABLE = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS lead_upserts"
+    " (LIKE leads INCLUDING DEFAULTS) ON COMMIT DROP"
+)
+_STAGED_COLUMNS = (
+    "id", "tenant_id", "phone", "name", "email", "source", "status", "timezone",
+    "do_not_call", "metadata", "created_at", "updated_at",
+)  # fmt: skip
+_COPY_INTO_STAGING = f"COPY lead_upserts ({', '.join(_STAGED_COLUMNS)}) FROM STDIN"
+_UPSERT_FROM_STAGING = (
+    f"INSERT INTO leads ({', '.join(_STAGED_COLUMNS)})"
+    f" SELECT {', '.join(_STAGED_COLUMNS)} FROM lead_upserts"
+    " ON CONFLICT (tenant_id, phone) DO UPDATE SET name = excluded.name,"
+    " email = excluded.email, timezone = excluded.timezone, metadata = excluded.metadata,"
+    " updated_at = excluded.updated_at, version = leads.version + 1"
+)
+
+
+def _staged(lead: Lead) -> tuple[Any, ...]:
+    return (
+        lead.id,
+        lead.tenant_id,
+        lead.phone.e164,
+        lead.name,
+        lead.email.value if lead.email else None,
+        lead.source,
+        lead.status.value,
+        lead.timezone,
+        lead.do_not_call,
+        Jsonb(lead.metadata),
+        lead.created_at,
+        lead.updated_at,
+    )
 
 
 def _row(lead: Lead) -> dict[str, Any]:
@@ -101,24 +137,19 @@ class PostgresLeadRepository:
         )
 
     async def upsert_many(self, batch: Sequence[Lead]) -> None:
-        for start in range(0, len(batch), UPSERT_ROWS):
-            statement = pg_insert(leads).values(
-                [_row(lead) for lead in batch[start : start + UPSERT_ROWS]]
-            )
-            incoming = statement.excluded
-            await self._conn.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[leads.c.tenant_id, leads.c.phone],
-                    set_={
-                        "name": incoming.name,
-                        "email": incoming.email,
-                        "timezone": incoming.timezone,
-                        "metadata": incoming.metadata,
-                        "updated_at": incoming.updated_at,
-                        "version": leads.c.version + 1,
-                    },
-                )
-            )
+        """COPY the batch into a scratch table, then one INSERT ... ON CONFLICT from it:
+        an order of magnitude faster than row-by-row inserts for an import."""
+        if not batch:
+            return
+        raw = await self._conn.get_raw_connection()
+        driver: Any = raw.driver_connection
+        async with driver.cursor() as cursor:
+            await cursor.execute(_STAGING_TABLE)
+            async with cursor.copy(_COPY_INTO_STAGING) as copy:
+                for lead in batch:
+                    await copy.write_row(_staged(lead))
+            await cursor.execute(_UPSERT_FROM_STAGING)
+            await cursor.execute("TRUNCATE lead_upserts")
 
     async def remove(self, lead: Lead) -> None:
         await self._conn.execute(
