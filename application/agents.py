@@ -197,11 +197,13 @@ class AgentService:
         async with self._deps.uows(tenant_id=tenant_id) as tx:
             await authorize(principal, Permission.AGENTS_MANAGE, tenant_id, tx)
             agent = await agent_of(tx, tenant_id, agent_id)
-            await tx.phone_numbers.stop_routing_to(tenant_id, agent.id)
             deleted = not await tx.calls.exist_for_agent(tenant_id, agent.id)
+            if not deleted and not agent.is_active:
+                return AgentRemoval(agent, deleted=False)  # kept for its calls already
+            await tx.phone_numbers.stop_routing_to(tenant_id, agent.id)
             if deleted:
                 await tx.agents.remove(agent)
-            elif agent.is_active:
+            else:
                 agent.deactivate(self._deps.clock.now())
                 await tx.agents.save(agent)
             await self._deps.audit(

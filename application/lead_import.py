@@ -23,8 +23,10 @@ MAX_LISTED_ERRORS = 1000
 MAX_NAME_LENGTH = 255
 DELIMITERS = (",", ";", "\t", "|")
 
+PROGRESS_EVERY = 1000
+
 Progress = Callable[[int], None]
-"""Told how many more data rows were handled (imported or rejected)."""
+"""Told how many more data rows were read (valid or not); writing follows the reading."""
 
 
 @attrs.frozen
@@ -179,34 +181,25 @@ class LeadImportService:
             )
         region = check_region(cmd.region)
         records = _records(cmd.text, cmd.delimiter)
-        header = next((row for _, row in records if any(c.strip() for c in row)), None)
+        try:
+            header = next((row for _, row in records if any(c.strip() for c in row)), None)
+        except csv.Error as error:
+            raise InvalidValue(f"the CSV cannot be read: {error}", field="file") from None
         if header is None:
             raise InvalidValue("the file has no header row", field="file")
         columns = _Columns.of(header, cmd.mapping)
+        async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
+            # Refuse early: reading a large file is work a stranger must not cause.
+            await authorize(principal, Permission.LEADS_WRITE, cmd.tenant_id, tx)
         run = _Run(self._deps, cmd, progress)
+        # Read the whole file before writing (no lock held meanwhile), so every row of a
+        # number is merged into one lead whatever their distance in the file.
+        found = run.read(records, columns, region)
         async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
             await authorize(principal, Permission.LEADS_WRITE, cmd.tenant_id, tx, lock=True)
-            try:
-                batch: dict[PhoneNumber, _Candidate] = {}
-                for number, row in records:
-                    if not any(cell.strip() for cell in row):
-                        continue
-                    run.rows += 1
-                    try:
-                        found = _candidate(number, row, columns, region)
-                    except DomainError as error:
-                        run.reject(number, error)
-                        continue
-                    earlier = batch.get(found.phone)
-                    if earlier is not None or found.phone in run.seen:
-                        run.duplicates += 1
-                    batch[found.phone] = _combine(earlier, found)
-                    if len(batch) >= BATCH_SIZE:
-                        await run.write(tx, batch)
-                        batch = {}
-                await run.write(tx, batch)
-            except csv.Error as error:
-                raise InvalidValue(f"the CSV cannot be read: {error}", field="file") from None
+            candidates = list(found.values())
+            for start in range(0, len(candidates), BATCH_SIZE):
+                await run.write(tx, candidates[start : start + BATCH_SIZE])
             report = run.report()
             await self._deps.audit(
                 tx,
@@ -227,7 +220,7 @@ class LeadImportService:
 
 
 def _combine(earlier: _Candidate | None, later: _Candidate) -> _Candidate:
-    """A number twice in one batch: the later row's non-empty values win."""
+    """A number twice in the file: the later row's non-empty values win."""
     if earlier is None:
         return later
     return attrs.evolve(
@@ -250,26 +243,55 @@ class _Run:
         self.rows = self.created = self.updated = self.unchanged = self.duplicates = 0
         self.failed = 0
         self.errors: list[RowError] = []
-        self.seen: set[PhoneNumber] = set()
-        self._reported = 0
 
     def reject(self, number: int, error: DomainError) -> None:
         self.failed += 1
         if len(self.errors) < MAX_LISTED_ERRORS:
             self.errors.append(RowError(number, error.field or "row", error.message))
 
-    async def write(self, tx: UnitOfWork, batch: dict[PhoneNumber, _Candidate]) -> None:
+    def read(
+        self,
+        records: Iterator[tuple[int, list[str]]],
+        columns: _Columns,
+        region: str | None,
+    ) -> dict[PhoneNumber, _Candidate]:
+        """Every valid row, merged by number; bad rows are recorded."""
+        found: dict[PhoneNumber, _Candidate] = {}
+        try:
+            for number, row in records:
+                if not any(cell.strip() for cell in row):
+                    continue
+                self.rows += 1
+                if self._progress is not None and self.rows % PROGRESS_EVERY == 0:
+                    self._progress(PROGRESS_EVERY)
+                try:
+                    candidate = _candidate(number, row, columns, region)
+                except DomainError as error:
+                    self.reject(number, error)
+                    continue
+                earlier = found.get(candidate.phone)
+                if earlier is not None:
+                    self.duplicates += 1
+                found[candidate.phone] = _combine(earlier, candidate)
+        except csv.Error as error:
+            raise InvalidValue(f"the CSV cannot be read: {error}", field="file") from None
+        if self._progress is not None:
+            self._progress(self.rows % PROGRESS_EVERY)
+        return found
+
+    async def write(self, tx: UnitOfWork, batch: Sequence[_Candidate]) -> None:
         now = self._deps.clock.now()
-        existing = await tx.leads.by_phones(self._cmd.tenant_id, list(batch)) if batch else {}
+        phones = [found.phone for found in batch]
+        existing = await tx.leads.by_phones(self._cmd.tenant_id, phones)
         changed: list[Lead] = []
-        for phone, found in batch.items():
-            lead = existing.get(phone)
+        for found in batch:
+            lead = existing.get(found.phone)
             if lead is None:
                 changed.append(
                     Lead.new(
                         LeadId(self._deps.ids.new()),
                         self._cmd.tenant_id,
-                        phone,
+                        found.phone,
                         now,
                         timezone=found.timezone,
                         name=found.name,
@@ -282,16 +304,11 @@ class _Run:
             elif _merge(lead, found):
                 lead.updated_at = now
                 changed.append(lead)
-                if phone not in self.seen:
-                    self.updated += 1
-            elif phone not in self.seen:
+                self.updated += 1
+            else:
                 self.unchanged += 1
-        self.seen.update(batch)
         if changed:
             await tx.leads.upsert_many(changed)
-        if self._progress is not None:
-            self._progress(self.rows - self._reported)
-            self._reported = self.rows
 
     def report(self) -> ImportReport:
         return ImportReport(

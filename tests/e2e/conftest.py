@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +14,8 @@ from dependency_injector import providers
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.tables import metadata
+from domain.calls import CallDirection, CallStatus, VoiceCall
+from domain.ids import AgentId, CallId, LeadId, TenantId
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from tests.e2e.helpers import Builder, OffsetClock
@@ -96,3 +100,40 @@ def all_rows(engine: AsyncEngine) -> Rows:
         return rows
 
     return read
+
+
+AddCall = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+def add_call(pg_container: Container, server_clock: OffsetClock) -> AddCall:
+    """Writes a call (no route places one yet) through the app's own units of work, as the
+    call workers will: `await add_call(tenant_id, lead_id=..., agent_id=...)` is its id."""
+    deps = pg_container.deps()
+
+    async def add(
+        tenant_id: str,
+        *,
+        to_number: str = "+14155550123",
+        lead_id: str | None = None,
+        agent_id: str | None = None,
+        created_at: datetime | None = None,
+    ) -> str:
+        at = created_at or server_clock.now()
+        call = VoiceCall(
+            id=CallId(deps.ids.new()),
+            tenant_id=TenantId(UUID(tenant_id)),
+            direction=CallDirection.OUTBOUND,
+            status=CallStatus.ENDED,
+            to_number=to_number,
+            created_at=at,
+            updated_at=at,
+            lead_id=LeadId(UUID(lead_id)) if lead_id else None,
+            agent_id=AgentId(UUID(agent_id)) if agent_id else None,
+        )
+        async with deps.uows(tenant_id=call.tenant_id) as tx:
+            await tx.calls.add(call)
+            await tx.commit()
+        return str(call.id)
+
+    return add

@@ -118,13 +118,15 @@ def routes(*, public: bool = False) -> list[tuple[str, str]]:
     return [(e.method, e.path) for e in ENDPOINTS if e.public == public]
 
 
-async def all_items(api: Api, path: str, *, limit: int = 200) -> list[dict[str, Any]]:
-    """Every item of a paginated list, walking `next_cursor`."""
+async def all_items(
+    api: Api, path: str, *, limit: int = 200, params: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Every item of a paginated list (filtered by `params`), walking `next_cursor`."""
     items: list[dict[str, Any]] = []
     cursor: str | None = None
     while True:
-        params = {"limit": str(limit), **({"cursor": cursor} if cursor else {})}
-        page = expect(await api.get(path, params=params), 200)
+        query = {**(params or {}), "limit": str(limit), **({"cursor": cursor} if cursor else {})}
+        page = expect(await api.get(path, params=query), 200)
         items += page["items"]
         cursor = page["next_cursor"]
         if cursor is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,11 @@ ROLES = ("owner", "admin", "member", "viewer")
 
 def _secret() -> str:
     return secrets.token_urlsafe(32)
+
+
+def _catalogue_ids() -> dict[str, str]:
+    """Ids for the voice, number, agent and lead placeholders of the route table."""
+    return {name: random_id() for name in ("voice_id", "number_id", "agent_id", "lead_id")}
 
 
 def _later(hours: float) -> str:
@@ -122,7 +128,7 @@ async def test_bad_credentials_get_401_with_a_challenge(team, all_rows):
 async def test_every_authenticated_route_refuses_a_request_without_a_token(team, api):
     values = {"tenant_id": team.tenant_id, "user_id": team.people["owner"].id}
     values |= {"key_id": random_id(), "token_id": team.people["owner"].token_id}
-    values |= {"plan_id": random_id(), "key": "members.max"}
+    values |= {"plan_id": random_id(), "key": "members.max"} | _catalogue_ids()
     for method, path in routes(public=False):
         reply = await send(api, method, fill(path, **values), json_body={})
         assert_problem(reply, 401, code="unauthenticated")
@@ -241,6 +247,7 @@ async def test_a_deactivated_user_gets_403_on_every_call_until_reactivated(team,
     before = await all_rows()
     values = {"tenant_id": team.tenant_id, "user_id": owner.id, "key_id": random_id()}
     values |= {"token_id": owner.token_id, "plan_id": random_id(), "key": "members.max"}
+    values |= _catalogue_ids()
 
     for method, path in routes(public=False):
         reply = await send(owner.api, method, fill(path, **values), json_body={"name": "x"})
@@ -318,11 +325,18 @@ async def test_a_suspended_tenant_shows_itself_and_refuses_everything_else(
 class Action:
     name: str
     method: str
-    path: str  # {tenant_id}; {role}: the acting role; {target}/{key}: one for the actor
+    # {tenant_id}; {role}: the acting role; {target}/{key}/{voice}/{number}/{agent}/{lead}:
+    # one for the actor; {phone}: a number no one has yet; {lead_phone}: {lead}'s number
+    path: str
     body: Any
     allowed: frozenset[str]
     audit: str | None  # the action written when allowed
     needs_user: bool = False  # refused to API keys whatever their role
+    params: dict[str, str] | None = None  # the query string
+    csv: str | None = None  # sent as text/csv instead of the JSON body
+
+    def text(self) -> str:
+        return f"{self.path}{self.body}{self.params}{self.csv}"
 
 
 def _roles(*names: str) -> frozenset[str]:
@@ -330,7 +344,12 @@ def _roles(*names: str) -> frozenset[str]:
 
 
 ALL, MANAGERS, OWNERS = _roles(*ROLES), _roles("owner", "admin"), _roles("owner")
+WRITERS = _roles("owner", "admin", "member")
 T = "/v1/tenants/{tenant_id}"
+VOICE = T + "/voices/{voice}"
+NUMBER = T + "/phone-numbers/{number}"
+AGENT = T + "/agents/{agent}"
+LEAD = T + "/leads/{lead}"
 
 MATRIX = [
     Action("read tenant", "GET", T, None, ALL, None),
@@ -385,7 +404,89 @@ MATRIX = [
     ),
     Action("remove an override", "DELETE", T + "/features/{feature}", None, frozenset(), None),
     Action("change plan", "PUT", T + "/plan", {"plan_id": "{plan}"}, OWNERS, "tenant.plan_changed"),
+    # The agent catalogue: admins configure it, every member reads it.
+    Action("list voices", "GET", T + "/voices", None, ALL, None),
+    Action(
+        "add voice",
+        "POST",
+        T + "/voices",
+        {"name": "By {role}", "provider": "11labs", "provider_voice_id": "v-{role}"},
+        MANAGERS,
+        "voice.created",
+    ),
+    Action("read a voice", "GET", VOICE, None, ALL, None),
+    Action("change a voice", "PATCH", VOICE, {"name": "By {role}"}, MANAGERS, "voice.updated"),
+    Action("deactivate a voice", "DELETE", VOICE, None, MANAGERS, "voice.deactivated"),
+    Action("list numbers", "GET", T + "/phone-numbers", None, ALL, None),
+    Action(
+        "register number",
+        "POST",
+        T + "/phone-numbers",
+        {"number": "{phone}", "label": "By {role}"},
+        MANAGERS,
+        "phone_number.registered",
+    ),
+    Action("read a number", "GET", NUMBER, None, ALL, None),
+    Action(
+        "change a number", "PATCH", NUMBER, {"label": "By {role}"}, MANAGERS, "phone_number.updated"
+    ),
+    Action("release a number", "DELETE", NUMBER, None, MANAGERS, "phone_number.released"),
+    Action("list agents", "GET", T + "/agents", None, ALL, None),
+    Action("create agent", "POST", T + "/agents", {"name": "By {role}"}, MANAGERS, "agent.created"),
+    Action("read an agent", "GET", AGENT, None, ALL, None),
+    Action("change an agent", "PATCH", AGENT, {"name": "By {role}"}, MANAGERS, "agent.updated"),
+    Action("delete an agent", "DELETE", AGENT, None, MANAGERS, "agent.deleted"),
+    # Leads: members work them, viewers read them.
+    Action("list leads", "GET", T + "/leads", None, ALL, None),
+    Action("create lead", "POST", T + "/leads", {"phone": "{phone}"}, WRITERS, "lead.created"),
+    Action(
+        "look a lead up",
+        "GET",
+        T + "/leads/lookup",
+        None,
+        ALL,
+        None,
+        params={"phone": "{lead_phone}"},
+    ),
+    Action(
+        "import leads",
+        "POST",
+        T + "/leads/import",
+        None,
+        WRITERS,
+        "leads.imported",
+        csv="phone,name\n{phone},By {role}\n",
+    ),
+    Action("read a lead", "GET", LEAD, None, ALL, None),
+    Action("change a lead", "PATCH", LEAD, {"name": "By {role}"}, WRITERS, "lead.updated"),
+    Action("delete a lead", "DELETE", LEAD, None, WRITERS, "lead.deleted"),
+    Action("mark contacted", "POST", LEAD + "/contacted", {}, WRITERS, "lead.contacted"),
+    Action("read a lead's calls", "GET", LEAD + "/calls", None, ALL, None),
 ]
+
+_PHONES = itertools.count(1000)
+
+
+def _new_phone() -> str:
+    """A valid number (San Francisco, 555 exchange) no earlier call in this run has used."""
+    return f"+1415555{next(_PHONES):04d}"
+
+
+async def _catalogue_targets(action: Action, tenant: str, by: Any) -> dict[str, str]:
+    """The voice, number, agent or lead the action names, made by the owner (`by`)."""
+    base, text, values = f"/v1/tenants/{tenant}", action.text(), {"phone": _new_phone()}
+    if "{voice}" in text:
+        voice = {"name": "Target", "provider": "openai", "provider_voice_id": "alloy"}
+        values["voice"] = expect(await by.post(f"{base}/voices", voice), 201)["id"]
+    if "{number}" in text:
+        number = {"number": _new_phone()}
+        values["number"] = expect(await by.post(f"{base}/phone-numbers", number), 201)["id"]
+    if "{agent}" in text:
+        values["agent"] = expect(await by.post(f"{base}/agents", {"name": "Target"}), 201)["id"]
+    if "{lead" in text:
+        lead = expect(await by.post(f"{base}/leads", {"phone": _new_phone()}), 201)
+        values |= {"lead": lead["id"], "lead_phone": lead["phone"]}
+    return values
 
 
 @pytest.mark.parametrize("action", MATRIX, ids=lambda a: a.name)
@@ -402,14 +503,15 @@ async def test_role_matrix(team, build, admin, all_rows, action: Action):
             key = await build.key(team.tenant_id, role, by=owner.api)
             caller, actor = key.api, ("api_key", key.id)
         values = {"tenant_id": team.tenant_id, "role": f"{role}-{kind[0]}"}
-        if "{target}" in f"{action.path}{action.body}":
+        values |= await _catalogue_targets(action, team.tenant_id, owner.api)
+        if "{target}" in action.text():
             target = await build.user()
             await build.add(team.tenant_id, target, "member", by=owner.api)
             values["target"] = target["id"]
         if "{key}" in action.path:
             values["key"] = (await build.key(team.tenant_id, "viewer", by=owner.api)).id
         values["feature"] = feature
-        if "{plan}" in f"{action.body}":
+        if "{plan}" in action.text():
             created = await admin.post("/v1/plans", {"name": f"plan-{values['role']}"})
             values["plan"] = expect(created, 201)["id"]
         allowed = role in action.allowed and not (action.needs_user and kind == "api key")
@@ -419,7 +521,10 @@ async def test_role_matrix(team, build, admin, all_rows, action: Action):
             caller,
             action.method,
             fill(action.path, **values),
-            json_body=fill(action.body, **values),
+            json_body=None if action.csv else fill(action.body, **values),
+            data=fill(action.csv, **values) if action.csv else None,
+            headers={"Content-Type": "text/csv"} if action.csv else None,
+            params=fill(action.params, **values),
         )
 
         if not allowed:
@@ -555,8 +660,13 @@ def test_the_matrix_covers_every_tenant_route():
             m,
             p.replace("{target}", "{user_id}")
             .replace("{key}", "{key_id}")
-            .replace("{feature}", "{key}"),
+            .replace("{feature}", "{key}")
+            .replace("{voice}", "{voice_id}")
+            .replace("{number}", "{number_id}")
+            .replace("{agent}", "{agent_id}")
+            .replace("{lead}", "{lead_id}"),
         )
         for m, p in covered
     }
     assert normalised == tenant_routes
+    assert len(normalised) == len(MATRIX), "a route is in the matrix twice"

@@ -34,6 +34,8 @@ class Site:
     tenant_id: str
     owner: Person
     key_id: str
+    lead_id: str
+    agent_id: str
 
     def values(self) -> dict[str, str]:
         return {
@@ -41,6 +43,8 @@ class Site:
             "user_id": self.owner.id,
             "key_id": self.key_id,
             "token_id": self.owner.token_id,
+            "lead_id": self.lead_id,
+            "agent_id": self.agent_id,
         }
 
 
@@ -49,7 +53,10 @@ async def site(build: Builder) -> Site:
     owner = await build.person("owner@example.com")
     tenant_id = await build.tenant(owner, "Acme")
     key = await build.key(tenant_id, "member", by=owner.api)
-    return Site(tenant_id, owner, key.id)
+    base = f"/v1/tenants/{tenant_id}"
+    lead = expect(await owner.api.post(f"{base}/leads", {"phone": "+14155550123"}), 201)
+    agent = expect(await owner.api.post(f"{base}/agents", {"name": "Ava"}), 201)
+    return Site(tenant_id, owner, key.id, lead["id"], agent["id"])
 
 
 async def visible_state(admin: Api, site: Site) -> dict[str, Any]:
@@ -72,6 +79,12 @@ MEMBER = MEMBERS + "/{user_id}"
 KEYS = TENANT + "/api-keys"
 USERS = "/v1/users"
 USER = "/v1/users/{user_id}"
+VOICES = TENANT + "/voices"
+NUMBERS = TENANT + "/phone-numbers"
+AGENTS = TENANT + "/agents"
+AGENT = AGENTS + "/{agent_id}"
+LEADS = TENANT + "/leads"
+LEAD = LEADS + "/{lead_id}"
 
 # (id, method, path, JSON body, field the 422 must name)
 INVALID_BODIES: list[tuple[str, str, str, Any, str | None]] = [
@@ -136,6 +149,68 @@ INVALID_BODIES: list[tuple[str, str, str, Any, str | None]] = [
         "expires_at",
     ),
     ("token name missing", "POST", USER + "/tokens", {}, "name"),
+    (
+        "voice unknown provider",
+        "POST",
+        VOICES,
+        {"name": "Ava", "provider": "nope", "provider_voice_id": "v"},
+        "provider",
+    ),
+    (
+        "voice without provider id",
+        "POST",
+        VOICES,
+        {"name": "Ava", "provider": "openai"},
+        "provider_voice_id",
+    ),
+    (
+        "voice blank name",
+        "POST",
+        VOICES,
+        {"name": " ", "provider": "openai", "provider_voice_id": "v"},
+        "name",
+    ),
+    ("number not a number", "POST", NUMBERS, {"number": "call me"}, "number"),
+    ("number without a country", "POST", NUMBERS, {"number": "(415) 555-0123"}, "number"),
+    (
+        "number unknown country",
+        "POST",
+        NUMBERS,
+        {"number": "4155550123", "country": "ZZ"},
+        "country",
+    ),
+    (
+        "number unknown provider",
+        "POST",
+        NUMBERS,
+        {"number": "+14155550123", "provider": "x"},
+        "provider",
+    ),
+    (
+        "number bad agent id",
+        "POST",
+        NUMBERS,
+        {"number": "+14155550123", "inbound_agent_id": "x"},
+        "inbound_agent_id",
+    ),
+    ("agent name missing", "POST", AGENTS, {"voice_id": None}, "name"),
+    ("agent config not an object", "POST", AGENTS, {"name": "A", "config": []}, "config"),
+    ("agent unknown voice", "POST", AGENTS, {"name": "A", "voice_id": "{key_id}"}, "voice_id"),
+    ("agent patch null name", "PATCH", AGENT, {"name": None}, "name"),
+    ("lead bad phone", "POST", LEADS, {"phone": "12"}, "phone"),
+    ("lead bad email", "POST", LEADS, {"phone": "+14155550100", "email": "nope"}, "email"),
+    (
+        "lead bad time zone",
+        "POST",
+        LEADS,
+        {"phone": "+14155550100", "timezone": "Mars/Base"},
+        "timezone",
+    ),
+    ("lead unknown status", "POST", LEADS, {"phone": "+14155550100", "status": "hot"}, "status"),
+    ("lead patch bad time zone", "PATCH", LEAD, {"timezone": "Europe/Nowhere"}, "timezone"),
+    ("lead patch null phone", "PATCH", LEAD, {"phone": None}, "phone"),
+    ("contacted bad call id", "POST", LEAD + "/contacted", {"call_id": "x"}, "call_id"),
+    ("contacted unknown call", "POST", LEAD + "/contacted", {"call_id": "{key_id}"}, "call_id"),
 ]
 
 
@@ -376,6 +451,15 @@ NON_UUID_IDS = [
     ("GET", "/v1/users/abc", None),
     ("GET", "/v1/users/abc/tenants", None),
     ("DELETE", "/v1/users/{user_id}/tokens/zzz", None),
+    ("GET", "/v1/tenants/{tenant_id}/voices/abc", None),
+    ("PATCH", "/v1/tenants/{tenant_id}/voices/abc", {"name": "x"}),
+    ("DELETE", "/v1/tenants/{tenant_id}/phone-numbers/123", None),
+    ("PATCH", "/v1/tenants/{tenant_id}/agents/abc", {"name": "x"}),
+    ("DELETE", "/v1/tenants/{tenant_id}/agents/abc", None),
+    ("GET", "/v1/tenants/{tenant_id}/leads/abc", None),
+    ("DELETE", "/v1/tenants/{tenant_id}/leads/abc", None),
+    ("POST", "/v1/tenants/{tenant_id}/leads/abc/contacted", {}),
+    ("GET", "/v1/tenants/{tenant_id}/leads/abc/calls", None),
 ]
 
 

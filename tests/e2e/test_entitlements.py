@@ -26,7 +26,14 @@ from tests.support import Api
 pytestmark = pytest.mark.postgres
 
 CATALOGUE_KEYS = sorted(f.key for f in FEATURES)
-UNMETERED = [k for k in CATALOGUE_KEYS if k != "members.max"]
+# The metered limits, each with the list that shows what it counts (and the query that keeps
+# only what counts: released numbers and inactive agents free their place).
+METERED = {
+    "members.max": ("/members", {}),
+    "voice_agents.max": ("/agents", {"active": "true"}),
+    "phone_numbers.max": ("/phone-numbers", {"status": "active"}),
+}
+UNMETERED = [k for k in CATALOGUE_KEYS if k not in METERED]
 
 
 @pytest.fixture
@@ -219,6 +226,19 @@ async def test_a_tenant_created_after_the_catalogue_is_on_free_with_every_featur
     free_values = next(p.values for p in PLANS if p.name == "free")
 
     assert expect(await owner.api.get(f"/v1/tenants/{tenant_id}"), 200)["plan_id"] == free["id"]
+    # Something in every metered limit: a number, and an agent answering it.
+    number = await owner.api.post(
+        f"/v1/tenants/{tenant_id}/phone-numbers", {"number": "+14155550123"}
+    )
+    agent = await owner.api.post(
+        f"/v1/tenants/{tenant_id}/agents",
+        {"name": "Ava", "default_number_id": expect(number, 201)["id"]},
+    )
+    expect(agent, 201)
+    used = {}
+    for key, (path, query) in METERED.items():
+        used[key] = len(await all_items(owner.api, f"/v1/tenants/{tenant_id}{path}", params=query))
+    assert used == {"members.max": 2, "voice_agents.max": 1, "phone_numbers.max": 1}
     for who in (owner.api, viewer.api, admin):  # every member may read them
         items = expect(await who.get(f"/v1/tenants/{tenant_id}/features"), 200)["items"]
         assert [f["feature_key"] for f in items] == CATALOGUE_KEYS
@@ -228,7 +248,7 @@ async def test_a_tenant_created_after_the_catalogue_is_on_free_with_every_featur
             assert (f["value"], f["source"], f["expires_at"]) == (value, "plan", None), key
             kind = f["feature_type"]
             assert f["enabled"] is (bool(value) if kind == "boolean" else value != 0), key
-        assert by_key["members.max"]["used"] == 2
+        assert {k: by_key[k]["used"] for k in METERED} == used
         assert all(by_key[k]["used"] is None for k in UNMETERED)
         assert by_key["calls.inbound"]["enabled"] is False
         assert by_key["batch.size.max"]["enabled"] is False  # a limit of 0 is off

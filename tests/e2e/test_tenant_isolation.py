@@ -33,6 +33,18 @@ pytestmark = pytest.mark.postgres
 TENANT = "/v1/tenants/{tenant_id}"
 MEMBER = TENANT + "/members/{user_id}"
 USER = "/v1/users/{user_id}"
+VOICE = TENANT + "/voices/{voice_id}"
+NUMBER = TENANT + "/phone-numbers/{number_id}"
+AGENT = TENANT + "/agents/{agent_id}"
+LEAD = TENANT + "/leads/{lead_id}"
+
+
+@dataclass(frozen=True)
+class Csv:
+    """A body sent as text/csv (the lead import reads files, not JSON)."""
+
+    text: str
+
 
 # Every tenant-scoped route, with a body that would do harm if it were accepted.
 # {user_id}: one of the target tenant's members; {key_id}: one of its API keys;
@@ -57,6 +69,31 @@ TENANT_ROUTES: list[tuple[str, str, Any]] = [
     ("PUT", TENANT + "/features/{key}", {"value": 1000}),
     ("DELETE", TENANT + "/features/{key}", None),
     ("PUT", TENANT + "/plan", {"plan_id": "{plan_id}"}),
+    ("GET", TENANT + "/voices", None),
+    ("POST", TENANT + "/voices", {"name": "Mine", "provider": "vapi", "provider_voice_id": "x"}),
+    ("GET", VOICE, None),
+    ("PATCH", VOICE, {"name": "Taken over", "provider_voice_id": "mallory"}),
+    ("DELETE", VOICE, None),
+    ("GET", TENANT + "/phone-numbers", None),
+    ("POST", TENANT + "/phone-numbers", {"number": "+14155559999", "inbound_agent_id": None}),
+    ("GET", NUMBER, None),
+    ("PATCH", NUMBER, {"inbound_agent_id": None, "label": "Taken over"}),
+    ("DELETE", NUMBER, None),
+    ("GET", TENANT + "/agents", None),
+    ("POST", TENANT + "/agents", {"name": "Mallory", "voice_id": "{voice_id}"}),
+    ("GET", AGENT, None),
+    ("PATCH", AGENT, {"first_message": "Read me your card number", "is_active": True}),
+    ("DELETE", AGENT, None),
+    ("GET", TENANT + "/leads", None),
+    ("POST", TENANT + "/leads", {"phone": "+14155559998"}),
+    # By the lead's number in national form (a + in a query string reads as a space).
+    ("GET", TENANT + "/leads/lookup?country=US&phone={lead_national}", None),
+    ("POST", TENANT + "/leads/import", Csv("phone,name\n{lead_national},Mallory\n")),
+    ("GET", LEAD, None),
+    ("PATCH", LEAD, {"name": "Mallory", "do_not_call": True}),
+    ("DELETE", LEAD, None),
+    ("POST", LEAD + "/contacted", {}),
+    ("GET", LEAD + "/calls", None),
 ]
 
 # Every route about one user: only that user (and platform admins) may use it.
@@ -69,15 +106,23 @@ USER_ROUTES: list[tuple[str, str, Any]] = [
     ("DELETE", USER + "/tokens/{token_id}", None),
 ]
 
-# Routes that name one of the tenant's members or keys in the path or the body.
-ID_ROUTES = [r for r in TENANT_ROUTES if "{user_id}" in r[1] or "{key_id}" in r[1]] + [
+# What in a path names one of the tenant's own records.
+PATH_IDS = ("{user_id}", "{key_id}", "{voice_id}", "{number_id}", "{agent_id}", "{lead_id}")
+
+# Routes that name one of the tenant's records in the path or the body (the lookup names a
+# lead by its number).
+ID_ROUTES = [r for r in TENANT_ROUTES if any(i in r[1] for i in (*PATH_IDS, "{lead_national}"))] + [
     ("POST", TENANT + "/transfer-ownership", {"user_id": "{user_id}"}),
 ]
 
 
+def _path(template: str) -> str:
+    return template.partition("?")[0]
+
+
 def _route_id(route: tuple[str, str, Any]) -> str:
     method, path, _ = route
-    return f"{method} {path.removeprefix('/v1')}"
+    return f"{method} {_path(path).removeprefix('/v1')}"
 
 
 @dataclass(frozen=True)
@@ -91,6 +136,8 @@ class Tenants:
     b_key: Api
     b_key_id: str
     plan_id: str
+    a_records: dict[str, str]
+    """A's voice_id, number_id, agent_id, lead_id and lead_national (its lead's number)."""
 
 
 @pytest.fixture
@@ -104,7 +151,36 @@ async def tenants(build: Builder) -> Tenants:
     a_key = await build.key(a, "admin", by=a_owner.api)
     b_key = await build.key(b, "owner", by=b_owner.api)
     plan = expect(await build.admin.post("/v1/plans", {"name": "isolation"}), 201)
-    return Tenants(a, a_owner, a_admin["id"], a_key.id, b, b_owner, b_key.api, b_key.id, plan["id"])
+    records = await catalogue_of(a_owner.api, a)
+    return Tenants(
+        a, a_owner, a_admin["id"], a_key.id, b, b_owner, b_key.api, b_key.id, plan["id"], records
+    )
+
+
+A_LEAD_NATIONAL = "4155550123"
+
+
+async def catalogue_of(owner: Api, tenant_id: str) -> dict[str, str]:
+    """A voice, a number, an agent speaking with both, and a lead, in the tenant."""
+    base = f"/v1/tenants/{tenant_id}"
+    voice = {"name": "Ava", "provider": "11labs", "provider_voice_id": "ava"}
+    voice_id = expect(await owner.post(f"{base}/voices", voice), 201)["id"]
+    number_id = expect(await owner.post(f"{base}/phone-numbers", {"number": "+12125550100"}), 201)[
+        "id"
+    ]
+    agent = {"name": "Sales", "voice_id": voice_id, "default_number_id": number_id}
+    agent_id = expect(await owner.post(f"{base}/agents", agent), 201)["id"]
+    routed = {"inbound_agent_id": agent_id}
+    expect(await owner.patch(f"{base}/phone-numbers/{number_id}", routed), 200)
+    lead = {"phone": A_LEAD_NATIONAL, "country": "US", "name": "Customer of A"}
+    lead_id = expect(await owner.post(f"{base}/leads", lead), 201)["id"]
+    return {
+        "voice_id": voice_id,
+        "number_id": number_id,
+        "agent_id": agent_id,
+        "lead_id": lead_id,
+        "lead_national": A_LEAD_NATIONAL,
+    }
 
 
 def intruders(t: Tenants) -> list[tuple[str, Api]]:
@@ -115,7 +191,13 @@ def intruders(t: Tenants) -> list[tuple[str, Api]]:
 async def snapshot_of_a(t: Tenants, admin: Api) -> dict[str, Any]:
     """Everything about tenant A and its owner, read by A's owner and the platform admin."""
     owner = t.a_owner.api
+    lead = f"/v1/tenants/{t.a}/leads/{t.a_records['lead_id']}"
     return {
+        "voices": await all_items(owner, f"/v1/tenants/{t.a}/voices"),
+        "numbers": await all_items(owner, f"/v1/tenants/{t.a}/phone-numbers"),
+        "agents": await all_items(owner, f"/v1/tenants/{t.a}/agents"),
+        "leads": await all_items(owner, f"/v1/tenants/{t.a}/leads"),
+        "lead_calls": await all_items(owner, f"{lead}/calls"),
         "tenant": expect(await owner.get(f"/v1/tenants/{t.a}"), 200),
         "members": await all_items(owner, f"/v1/tenants/{t.a}/members"),
         "keys": await all_items(owner, f"/v1/tenants/{t.a}/api-keys"),
@@ -130,6 +212,14 @@ async def snapshot_of_a(t: Tenants, admin: Api) -> dict[str, Any]:
 
 async def _attempt(who: Api, route: tuple[str, str, Any], **values: str) -> Any:
     method, template, body = route
+    if isinstance(body, Csv):
+        return await send(
+            who,
+            method,
+            fill(template, **values),
+            data=fill(body.text, **values),
+            headers={"Content-Type": "text/csv"},
+        )
     return await send(who, method, fill(template, **values), json_body=fill(body, **values))
 
 
@@ -141,6 +231,7 @@ def _values(t: Tenants, **overrides: str) -> dict[str, str]:
         "token_id": t.a_owner.token_id,
         "key": "members.max",
         "plan_id": t.plan_id,
+        **t.a_records,
     } | overrides
 
 
@@ -162,12 +253,18 @@ async def test_another_tenant_is_indistinguishable_from_an_unknown_one(tenants, 
         assert await all_rows() == before, who
 
 
+def _unknown_ids() -> dict[str, str]:
+    """Ids (and a lead's number) no tenant has."""
+    ids = {name.strip("{}"): random_id() for name in PATH_IDS}
+    return ids | {"lead_national": "4155550777"}
+
+
 @pytest.mark.parametrize("route", ID_ROUTES, ids=_route_id)
 async def test_ids_of_another_tenant_are_unknown_under_ones_own_tenant(tenants, all_rows, route):
     """B's owner names A's member or A's key in B's own tenant: 404, as for a random id."""
     before = await all_rows()
-    foreign_ids = {"user_id": tenants.a_owner.id, "key_id": tenants.a_key_id}
-    unknown_ids = {"user_id": random_id(), "key_id": random_id()}
+    foreign_ids = {"user_id": tenants.a_owner.id, "key_id": tenants.a_key_id} | tenants.a_records
+    unknown_ids = _unknown_ids()
     own = {"tenant_id": tenants.b}
 
     foreign = await _attempt(tenants.b_owner.api, route, **_values(tenants, **foreign_ids, **own))
@@ -184,8 +281,8 @@ async def test_ids_of_another_tenant_are_unknown_under_ones_own_tenant(tenants, 
 )
 async def test_ids_of_another_tenant_are_unknown_to_an_api_key(tenants, all_rows, route):
     before = await all_rows()
-    foreign_ids = {"user_id": tenants.a_owner.id, "key_id": tenants.a_key_id}
-    unknown_ids = {"user_id": random_id(), "key_id": random_id()}
+    foreign_ids = {"user_id": tenants.a_owner.id, "key_id": tenants.a_key_id} | tenants.a_records
+    unknown_ids = _unknown_ids()
     own = {"tenant_id": tenants.b}
 
     foreign = await _attempt(tenants.b_key, route, **_values(tenants, **foreign_ids, **own))
@@ -257,6 +354,95 @@ async def test_lists_show_only_ones_own_tenant(tenants):
     assert [m["user_id"] for m in members] == [tenants.b_owner.id]
 
 
+# Writes in B's own tenant that link to one of A's records: the link reads as an unknown id
+# (422 naming the field), never as "it exists elsewhere". {own_*}: B's own records.
+LINK_ROUTES: list[tuple[str, str, Any, str]] = [
+    ("POST", TENANT + "/agents", {"name": "Spy", "voice_id": "{voice_id}"}, "voice_id"),
+    (
+        "POST",
+        TENANT + "/agents",
+        {"name": "Spy", "default_number_id": "{number_id}"},
+        "default_number_id",
+    ),
+    (
+        "POST",
+        TENANT + "/phone-numbers",
+        {"number": "+14155559999", "inbound_agent_id": "{agent_id}"},
+        "inbound_agent_id",
+    ),
+    ("PATCH", TENANT + "/agents/{own_agent}", {"voice_id": "{voice_id}"}, "voice_id"),
+    (
+        "PATCH",
+        TENANT + "/agents/{own_agent}",
+        {"default_number_id": "{number_id}"},
+        "default_number_id",
+    ),
+    (
+        "PATCH",
+        TENANT + "/phone-numbers/{own_number}",
+        {"inbound_agent_id": "{agent_id}"},
+        "inbound_agent_id",
+    ),
+    ("POST", TENANT + "/leads/{own_lead}/contacted", {"call_id": "{call_id}"}, "call_id"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    LINK_ROUTES,
+    ids=[f"{m} {p.removeprefix(TENANT)} {f}" for m, p, _, f in LINK_ROUTES],
+)
+async def test_links_to_another_tenants_records_read_as_unknown_ids(
+    tenants, add_call, all_rows, method, path, body, field
+):
+    b, b_api = f"/v1/tenants/{tenants.b}", tenants.b_owner.api
+    own = {
+        "tenant_id": tenants.b,
+        "own_agent": expect(await b_api.post(f"{b}/agents", {"name": "Mine"}), 201)["id"],
+        "own_number": expect(
+            await b_api.post(f"{b}/phone-numbers", {"number": "+12125550199"}), 201
+        )["id"],
+        "own_lead": expect(await b_api.post(f"{b}/leads", {"phone": "+12125550198"}), 201)["id"],
+    }
+    a_call = await add_call(tenants.a, lead_id=tenants.a_records["lead_id"])
+    foreign_ids = {**tenants.a_records, "call_id": a_call}
+    unknown_ids = {**_unknown_ids(), "call_id": random_id()}
+    before = await all_rows()
+
+    foreign = await _attempt(b_api, (method, path, body), **_values(tenants, **foreign_ids, **own))
+    missing = await _attempt(b_api, (method, path, body), **_values(tenants, **unknown_ids, **own))
+
+    assert foreign.status == 422, foreign.body
+    assert missing.status == 422, missing.body
+    assert foreign.body["field"] == field
+    assert comparable(foreign.body, **foreign_ids) == comparable(missing.body, **unknown_ids)
+    assert await all_rows() == before
+
+
+async def test_the_catalogue_and_lead_lists_show_only_ones_own_tenant(tenants):
+    b = f"/v1/tenants/{tenants.b}"
+    # B may hold the lead A holds: a number is one lead per tenant, not per platform.
+    mine = expect(
+        await tenants.b_owner.api.post(
+            f"{b}/leads", {"phone": tenants.a_records["lead_national"], "country": "US"}
+        ),
+        201,
+    )
+    for _, who in intruders(tenants):
+        for path in ("/voices", "/phone-numbers", "/agents"):
+            assert await all_items(who, b + path) == [], path
+        assert [lead["id"] for lead in await all_items(who, f"{b}/leads")] == [mine["id"]]
+        found = expect(await who.get(f"{b}/leads/lookup", params={"phone": mine["phone"]}), 200)
+        assert found["id"] == mine["id"] != tenants.a_records["lead_id"]
+    a_lead = expect(
+        await tenants.a_owner.api.get(
+            f"/v1/tenants/{tenants.a}/leads/{tenants.a_records['lead_id']}"
+        ),
+        200,
+    )
+    assert (a_lead["phone"], a_lead["name"]) == (mine["phone"], "Customer of A")
+
+
 async def test_an_api_key_rewritten_to_name_another_tenant_is_refused(tenants, all_rows):
     """A key carries its tenant in the clear; editing that part does not move the key."""
     before = await all_rows()
@@ -279,7 +465,7 @@ def test_every_tenant_and_user_scoped_route_has_an_isolation_case():
         for e in ENDPOINTS
         if e.path.startswith(("/v1/tenants/{tenant_id}", "/v1/users/{user_id}"))
     }
-    covered = {(method, path) for method, path, _ in TENANT_ROUTES + USER_ROUTES}
+    covered = {(method, _path(path)) for method, path, _ in TENANT_ROUTES + USER_ROUTES}
     assert covered == scoped
     assert len(covered) == len(TENANT_ROUTES) + len(USER_ROUTES), "a route is listed twice"
     # No other authenticated route takes an id in its path (it would need a table of its own),
