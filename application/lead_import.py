@@ -180,7 +180,7 @@ class LeadImportService:
                 field="delimiter",
             )
         region = check_region(cmd.region)
-        records = _records(cmd.text, cmd.delimiter)
+        records = _records(cmd.text.removeprefix("\ufeff"), cmd.delimiter)
         try:
             header = next((row for _, row in records if any(c.strip() for c in row)), None)
         except csv.Error as error:

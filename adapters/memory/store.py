@@ -181,6 +181,7 @@ def _save_versioned(overlay: _Overlay, table: str, entity: Any, name: str) -> No
     committed = overlay.committed(table, entity.id)
     if (
         current is None
+        or getattr(current, "tenant_id", None) != getattr(entity, "tenant_id", None)
         or current.version != entity.version
         or (committed is not None and committed.version > entity.version)
     ):
@@ -534,7 +535,8 @@ class InMemoryVoiceAgentRepository:
         _save_versioned(self._o, "agents", agent, "agent")
 
     async def remove(self, agent: VoiceAgent) -> None:
-        self._o.delete("agents", agent.id)
+        if await self.get(agent.tenant_id, agent.id) is not None:
+            self._o.delete("agents", agent.id)
 
     async def list(
         self, tenant_id: TenantId, page: PageRequest, *, active: bool | None = None
@@ -625,7 +627,8 @@ class InMemoryLeadRepository:
             if call.tenant_id == lead.tenant_id and call.lead_id == lead.id:
                 call.lead_id = None
                 self._o.put("calls", call.id, call)
-        self._o.delete("leads", lead.id)
+        if await self.get(lead.tenant_id, lead.id) is not None:
+            self._o.delete("leads", lead.id)
 
     async def list(self, tenant_id: TenantId, where: LeadFilter, page: PageRequest) -> list[Lead]:
         rows = [

@@ -19,10 +19,6 @@ from domain.ids import AgentId, CallId, LeadId, TenantId
 from domain.leads import Lead
 from domain.phones import PhoneNumber
 
-# Rows per INSERT of a bulk upsert: 15 parameters a row stays far below PostgreSQL's
-# 65,535 bind parameters per statement.
-UPSERT_ROWS = 1000
-
 
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -59,7 +55,8 @@ _STAGING_TABLE = (
 )
 _STAGED_COLUMNS = (
     "id", "tenant_id", "phone", "name", "email", "source", "status", "timezone",
-    "do_not_call", "metadata", "created_at", "updated_at",
+    "do_not_call", "metadata", "last_contacted_at", "last_call_id", "version", "created_at",
+    "updated_at",
 )  # fmt: skip
 _COPY_INTO_STAGING = f"COPY lead_upserts ({', '.join(_STAGED_COLUMNS)}) FROM STDIN"
 _UPSERT_FROM_STAGING = (
@@ -83,6 +80,9 @@ def _staged(lead: Lead) -> tuple[Any, ...]:
         lead.timezone,
         lead.do_not_call,
         Jsonb(lead.metadata),
+        lead.last_contacted_at,
+        lead.last_call_id,
+        lead.version,
         lead.created_at,
         lead.updated_at,
     )
@@ -141,6 +141,8 @@ class PostgresLeadRepository:
         an order of magnitude faster than row-by-row inserts for an import."""
         if not batch:
             return
+        # One row per phone (the last one), as ON CONFLICT may not touch a row twice.
+        batch = list({lead.phone: lead for lead in batch}.values())
         raw = await self._conn.get_raw_connection()
         driver: Any = raw.driver_connection
         async with driver.cursor() as cursor:

@@ -64,8 +64,6 @@ _UNIQUE: dict[str, Callable[[], AlreadyExists]] = {
 _LINKS = {
     "fk_voice_agents_tenant_id_voice_id_voices": "voice_id",
     "fk_voice_agents_tenant_id_default_number_id_phone_numbers": "default_number_id",
-    "fk_phone_numbers_tenant_id_inbound_agent_id_voice_agents": "inbound_agent_id",
-    "fk_leads_tenant_id_last_call_id_voice_calls": "last_call_id",
     "fk_voice_calls_tenant_id_agent_id_voice_agents": "agent_id",
     "fk_voice_calls_tenant_id_lead_id_leads": "lead_id",
     "fk_voice_calls_tenant_id_voice_id_voices": "voice_id",
@@ -191,7 +189,10 @@ class PostgresTenantRepository:
         return mapping.tenant_from(row) if row else None
 
     async def get_for_update(self, tenant_id: TenantId) -> Tenant | None:
-        query = sa.select(tenants).where(tenants.c.id == tenant_id).with_for_update()
+        # NO KEY UPDATE: writers of the tenant queue behind each other, but the key-share
+        # locks that foreign-key checks take on the tenant row do not wait for it — inserting
+        # a lead or an audit row never waits for a long import.
+        query = sa.select(tenants).where(tenants.c.id == tenant_id).with_for_update(key_share=True)
         row = (await self._conn.execute(query)).first()
         return mapping.tenant_from(row) if row else None
 

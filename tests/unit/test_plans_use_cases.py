@@ -18,12 +18,14 @@ import pytest
 from adapters.ids import Uuid7Generator
 from adapters.memory.store import InMemoryDatabase
 from application.access import Principal
+from application.agents import AgentService, CreateAgent
 from application.catalogue import FEATURES, PLANS, sync_catalogue
 from application.context import UseCaseDeps
 from application.credentials import CreateApiKey, CredentialService
 from application.entitlements import EntitlementCache
 from application.errors import AlreadyExists, ConcurrencyConflict, NotFound, PermissionDenied
 from application.pagination import PageRequest
+from application.phone_numbers import PhoneNumberService, RegisterNumber
 from application.plans import (
     CreateFeature,
     CreatePlan,
@@ -38,6 +40,7 @@ from application.tenancy import AddMember, MembershipService
 from domain.audit import AuditEntry
 from domain.errors import InvalidStateTransition, InvalidValue
 from domain.ids import PlanId, TenantId
+from domain.phones import NumberProvider, PhoneNumber
 from domain.plans import (
     BillingCycle,
     EntitlementExceeded,
@@ -478,10 +481,21 @@ async def test_only_platform_admins_create_features_and_keys_are_unique(
 
 
 async def test_tenant_features_show_the_source_of_each_value_and_member_usage(
-    svc: Svc, world: World, owner: User, acme: Tenant
+    svc: Svc, deps: UseCaseDeps, world: World, owner: User, acme: Tenant
 ) -> None:
     viewer = await member_of(svc, world, owner, acme, Role.VIEWER)
     await svc.tenant_features.set_override(PLATFORM, SetOverride(acme.id, "recordings", True))
+    await svc.tenant_features.set_override(PLATFORM, SetOverride(acme.id, "phone_numbers.max", 5))
+    numbers = PhoneNumberService(deps)
+    lines = [
+        await numbers.register_number(
+            me(owner), RegisterNumber(acme.id, PhoneNumber.parse(raw), NumberProvider.VAPI)
+        )
+        for raw in ("+12127365000", "+14155550123", "+442079460958")
+    ]
+    await numbers.release_number(me(owner), acme.id, lines[0].id)  # released: not counted
+    agents = AgentService(deps)
+    await agents.create_agent(me(owner), CreateAgent(acme.id, "Ava"))
     await svc.features.create_feature(
         PLATFORM, CreateFeature("sso", "Single sign-on", FeatureType.BOOLEAN, False)
     )
@@ -503,10 +517,10 @@ async def test_tenant_features_show_the_source_of_each_value_and_member_usage(
         False,
         Source.DEFAULT,
     )
-    assert by_key["members.max"].used == 2
-    assert {k: tf.used for k, tf in by_key.items() if k != "members.max"} == dict.fromkeys(
-        [k for k in by_key if k != "members.max"]
-    )
+    # The metered limits count what their use cases count: members, active numbers and
+    # active agents; nothing else is metered.
+    metered = {"members.max": 2, "phone_numbers.max": 2, "voice_agents.max": 1}
+    assert {k: tf.used for k, tf in by_key.items()} == {k: metered.get(k) for k in by_key}
 
 
 async def test_a_stranger_cannot_read_a_tenants_features_and_an_unknown_key_is_not_found(
