@@ -19,6 +19,7 @@ from domain.phones import PhoneNumber, check_region
 from domain.values import Email
 
 BATCH_SIZE = 1000
+LOOKUP_SIZE = 10_000
 MAX_LISTED_ERRORS = 1000
 MAX_NAME_LENGTH = 255
 DELIMITERS = (",", ";", "\t", "|")
@@ -197,9 +198,7 @@ class LeadImportService:
         found = run.read(records, columns, region)
         async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
             await authorize(principal, Permission.LEADS_WRITE, cmd.tenant_id, tx, lock=True)
-            candidates = list(found.values())
-            for start in range(0, len(candidates), BATCH_SIZE):
-                await run.write(tx, candidates[start : start + BATCH_SIZE])
+            await run.write(tx, list(found.values()))
             report = run.report()
             await self._deps.audit(
                 tx,
@@ -279,36 +278,41 @@ class _Run:
             self._progress(self.rows % PROGRESS_EVERY)
         return found
 
-    async def write(self, tx: UnitOfWork, batch: Sequence[_Candidate]) -> None:
+    async def write(self, tx: UnitOfWork, candidates: Sequence[_Candidate]) -> None:
+        """Look every number up first, then write: lookups made after the import's own
+        inserts would be planned on statistics that no longer describe the table."""
+        existing: dict[PhoneNumber, Lead] = {}
+        for start in range(0, len(candidates), LOOKUP_SIZE):
+            batch = candidates[start : start + LOOKUP_SIZE]
+            existing |= await tx.leads.by_phones(self._cmd.tenant_id, [c.phone for c in batch])
         now = self._deps.clock.now()
-        phones = [found.phone for found in batch]
-        existing = await tx.leads.by_phones(self._cmd.tenant_id, phones)
-        changed: list[Lead] = []
-        for found in batch:
-            lead = existing.get(found.phone)
-            if lead is None:
-                changed.append(
-                    Lead.new(
-                        LeadId(self._deps.ids.new()),
-                        self._cmd.tenant_id,
-                        found.phone,
-                        now,
-                        timezone=found.timezone,
-                        name=found.name,
-                        email=found.email,
-                        source=self._cmd.source,
-                        metadata=found.metadata,
+        for start in range(0, len(candidates), BATCH_SIZE):
+            changed: list[Lead] = []
+            for found in candidates[start : start + BATCH_SIZE]:
+                lead = existing.get(found.phone)
+                if lead is None:
+                    changed.append(
+                        Lead.new(
+                            LeadId(self._deps.ids.new()),
+                            self._cmd.tenant_id,
+                            found.phone,
+                            now,
+                            timezone=found.timezone,
+                            name=found.name,
+                            email=found.email,
+                            source=self._cmd.source,
+                            metadata=found.metadata,
+                        )
                     )
-                )
-                self.created += 1
-            elif _merge(lead, found):
-                lead.updated_at = now
-                changed.append(lead)
-                self.updated += 1
-            else:
-                self.unchanged += 1
-        if changed:
-            await tx.leads.upsert_many(changed)
+                    self.created += 1
+                elif _merge(lead, found):
+                    lead.updated_at = now
+                    changed.append(lead)
+                    self.updated += 1
+                else:
+                    self.unchanged += 1
+            if changed:
+                await tx.leads.upsert_many(changed)
 
     def report(self) -> ImportReport:
         return ImportReport(

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from psycopg.types.json import Jsonb
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
@@ -117,8 +118,18 @@ class PostgresLeadRepository:
     ) -> dict[PhoneNumber, Lead]:
         if not phones:
             return {}
-        query = sa.select(leads).where(
-            leads.c.tenant_id == tenant_id, leads.c.phone.in_([p.e164 for p in phones])
+        # One array parameter joined through unnest: planned as a join whatever the
+        # statistics say (an IN list of bound parameters degrades to comparing every row
+        # with every value under a generic plan).
+        wanted = (
+            sa.func.unnest(sa.bindparam("phones", [p.e164 for p in phones], ARRAY(sa.Text)))
+            .table_valued("phone")
+            .render_derived(name="wanted")
+        )
+        query = (
+            sa.select(leads)
+            .join(wanted, leads.c.phone == wanted.c.phone)
+            .where(leads.c.tenant_id == tenant_id)
         )
         found = [mapping.lead_from(r) for r in await self._conn.execute(query)]
         return {lead.phone: lead for lead in found}
