@@ -196,5 +196,6 @@ ROUTES = [
              body=UpdateAgentIn, response=AgentOut, errors=WRITE),
     Endpoint("DELETE", AGENT, remove_agent,
              "Delete an agent (204), or deactivate it when it has calls (200 with the agent)",
-             "agents", response=AgentOut, errors=(403, 404)),
+             "agents", response=AgentOut, errors=(403, 404),
+             also=((204, "Deleted: the agent had no calls"),)),
 ]  # fmt: skip

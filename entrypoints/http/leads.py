@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from application.lead_import import ColumnMapping, ImportLeads, ImportReport
 from application.leads import CreateLead, UpdateLead
@@ -258,10 +260,15 @@ async def _csv_bytes(request: web.Request) -> bytes:
     if request.content_type in ("text/csv", "text/plain", "application/csv"):
         return await _read_limited(lambda: request.content.read(1 << 16), limit)
     if request.content_type == "multipart/form-data":
-        reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            if isinstance(part, BodyPartReader) and part.name == "file":
-                return await _read_limited(part.read_chunk, limit)
+        try:
+            reader = await request.multipart()
+            while (part := await reader.next()) is not None:
+                if isinstance(part, BodyPartReader) and part.name == "file":
+                    return await _read_limited(part.read_chunk, limit)
+        except (HttpProcessingError, RequestPayloadError, ValueError, AssertionError) as error:
+            # aiohttp's multipart reader says "malformed" in several ways (a missing
+            # boundary is an AssertionError); all of them are the client's.
+            raise BadRequest(f"the multipart body cannot be read: {error}") from None
         raise RequestInvalid("the form has no `file` part", field="file")
     raise BadRequest("send the CSV as text/csv, or as the `file` field of multipart/form-data")
 

@@ -110,6 +110,8 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     if e.response is not None:
         success["content"] = {"application/json": {"schema": _ref(e.response)}}
     responses: dict[str, Any] = {str(e.status): success}
+    for status, description in e.also:
+        responses[str(status)] = {"description": description}
     errors = set(e.errors) | ({413} if e.body is not None else set())
     if e.public:
         operation["security"] = []

@@ -78,6 +78,8 @@ class Endpoint:
     query: tuple[QueryParam, ...] = ()
     errors: tuple[int, ...] = ()
     upload: bool = False
+    also: tuple[tuple[int, str], ...] = ()
+    """Other success statuses, without a body, with what they mean."""
     """The body is a file (CSV), allowed up to the upload limit instead of the JSON one."""
 
 

@@ -705,6 +705,34 @@ async def test_an_import_in_another_content_type_is_400(book: Book, all_rows, co
     assert await all_rows() == before
 
 
+MALFORMED_FORMS = {
+    "no boundary": ("multipart/form-data", b"phone\n+14155550101\n"),
+    "control characters in a part header": (
+        "multipart/form-data; boundary=XyZ",
+        b'--XyZ\r\nContent-Disposition: form-data; name="a\x11b"\r\n\r\nx\r\n'
+        b'--XyZ\r\nContent-Disposition: form-data; name="file"\r\n\r\n'
+        b"phone\n+14155550101\n\r\n--XyZ--\r\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("form", MALFORMED_FORMS.values(), ids=MALFORMED_FORMS.keys())
+async def test_a_malformed_multipart_upload_is_400(book: Book, all_rows, form):
+    before = await all_rows()
+    content_type, body = form
+
+    reply = await send(
+        book.api("member"),
+        "POST",
+        f"{book.leads}/import",
+        data=body,
+        headers={"Content-Type": content_type},
+    )
+
+    assert_problem(reply, 400, code="bad-request")
+    assert await all_rows() == before
+
+
 UPLOAD_LIMIT = 2048
 JSON_LIMIT = 512
 
