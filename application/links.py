@@ -7,21 +7,26 @@ The database refuses cross-tenant links too (composite foreign keys).
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from application.ports import UnitOfWork
 from domain.errors import InvalidValue
 from domain.ids import AgentId, PhoneNumberId, TenantId, VoiceId
 
 
+def _require(found: object, in_service: bool, field: str, what: str, id_: UUID) -> None:
+    if found is None:
+        raise InvalidValue(f"{field}: no {what} {id_} in this tenant", field=field)
+    if not in_service:
+        raise InvalidValue(f"{field}: {what} {id_} is not in service", field=field)
+
+
 async def check_voice(
     tx: UnitOfWork, tenant_id: TenantId, voice_id: VoiceId | None, *, field: str = "voice_id"
 ) -> None:
-    if voice_id is None:
-        return
-    voice = await tx.voices.get(tenant_id, voice_id)
-    if voice is None:
-        raise InvalidValue(f"{field}: no voice {voice_id} in this tenant", field=field)
-    if not voice.is_active:
-        raise InvalidValue(f"{field}: voice {voice_id} is inactive", field=field)
+    if voice_id is not None:
+        voice = await tx.voices.get(tenant_id, voice_id)
+        _require(voice, voice is not None and voice.is_active, field, "voice", voice_id)
 
 
 async def check_number(
@@ -31,13 +36,9 @@ async def check_number(
     *,
     field: str = "default_number_id",
 ) -> None:
-    if number_id is None:
-        return
-    line = await tx.phone_numbers.get(tenant_id, number_id)
-    if line is None:
-        raise InvalidValue(f"{field}: no phone number {number_id} in this tenant", field=field)
-    if not line.is_active:
-        raise InvalidValue(f"{field}: phone number {number_id} is released", field=field)
+    if number_id is not None:
+        line = await tx.phone_numbers.get(tenant_id, number_id)
+        _require(line, line is not None and line.is_active, field, "phone number", number_id)
 
 
 async def check_agent(
@@ -47,10 +48,6 @@ async def check_agent(
     *,
     field: str = "inbound_agent_id",
 ) -> None:
-    if agent_id is None:
-        return
-    agent = await tx.agents.get(tenant_id, agent_id)
-    if agent is None:
-        raise InvalidValue(f"{field}: no agent {agent_id} in this tenant", field=field)
-    if not agent.is_active:
-        raise InvalidValue(f"{field}: agent {agent_id} is inactive", field=field)
+    if agent_id is not None:
+        agent = await tx.agents.get(tenant_id, agent_id)
+        _require(agent, agent is not None and agent.is_active, field, "agent", agent_id)
