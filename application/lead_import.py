@@ -3,6 +3,7 @@ a lead already in the tenant (same number) is updated, never duplicated."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +26,7 @@ MAX_NAME_LENGTH = 255
 DELIMITERS = (",", ";", "\t", "|")
 
 PROGRESS_EVERY = 1000
+YIELD_EVERY = 100
 
 Progress = Callable[[int], None]
 """Told how many more data rows were read (valid or not); writing follows the reading."""
@@ -195,7 +197,7 @@ class LeadImportService:
         run = _Run(self._deps, cmd, progress)
         # Read the whole file before writing (no lock held meanwhile), so every row of a
         # number is merged into one lead whatever their distance in the file.
-        found = run.read(records, columns, region)
+        found = await run.read(records, columns, region)
         async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
             await authorize(principal, Permission.LEADS_WRITE, cmd.tenant_id, tx, lock=True)
             await run.write(tx, list(found.values()))
@@ -248,7 +250,7 @@ class _Run:
         if len(self.errors) < MAX_LISTED_ERRORS:
             self.errors.append(RowError(number, error.field or "row", error.message))
 
-    def read(
+    async def read(
         self,
         records: Iterator[tuple[int, list[str]]],
         columns: _Columns,
@@ -261,6 +263,9 @@ class _Run:
                 if not any(cell.strip() for cell in row):
                     continue
                 self.rows += 1
+                if self.rows % YIELD_EVERY == 0:
+                    # Parsing is CPU work: let the server answer other requests meanwhile.
+                    await asyncio.sleep(0)
                 if self._progress is not None and self.rows % PROGRESS_EVERY == 0:
                     self._progress(PROGRESS_EVERY)
                 try:

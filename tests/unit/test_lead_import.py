@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Sequence
@@ -604,6 +605,38 @@ async def test_progress_is_told_of_every_row(
     assert report.rows == len(PHONES) + 1 + bad_rows
     assert sum(told) == report.rows
     assert all(step >= 0 for step in told)
+
+
+async def test_reading_a_large_file_lets_other_work_run(
+    importer: LeadImportService, acme: Acme
+) -> None:
+    """The server keeps answering other requests while a big file is parsed."""
+    turns = 0
+    stop = asyncio.Event()
+
+    async def other_request() -> None:
+        nonlocal turns
+        while not stop.is_set():
+            turns += 1
+            await asyncio.sleep(0)
+
+    bad = ["bad"] * (20 * lead_import.YIELD_EVERY)
+    seen_at_progress: list[int] = []
+    other = asyncio.create_task(other_request())
+    try:
+        await importer.import_leads(
+            me(acme.owner),
+            ImportLeads(acme.tenant.id, csv_text([["phone"], *[[b] for b in bad]])),
+            lambda _: seen_at_progress.append(turns),
+        )
+    finally:
+        stop.set()
+        await other
+
+    # Progress is told every PROGRESS_EVERY rows of the reading; between two such calls the
+    # other task must have had turns, which it only gets when the reading yields.
+    assert len(seen_at_progress) >= 2
+    assert seen_at_progress[-1] - seen_at_progress[0] >= len(bad) // lead_import.YIELD_EVERY // 2
 
 
 @pytest.mark.parametrize(
