@@ -26,7 +26,7 @@ MAX_NAME_LENGTH = 255
 DELIMITERS = (",", ";", "\t", "|")
 
 PROGRESS_EVERY = 1000
-YIELD_EVERY = 100
+YIELD_EVERY = 10
 
 Progress = Callable[[int], None]
 """Told how many more data rows were read (valid or not); writing follows the reading."""

@@ -620,7 +620,7 @@ async def test_reading_a_large_file_lets_other_work_run(
             turns += 1
             await asyncio.sleep(0)
 
-    bad = ["bad"] * (20 * lead_import.YIELD_EVERY)
+    bad = ["bad"] * (3 * lead_import.PROGRESS_EVERY)
     seen_at_progress: list[int] = []
     other = asyncio.create_task(other_request())
     try:
