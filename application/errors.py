@@ -90,6 +90,35 @@ class InvalidInput(ApplicationError):
     code = "invalid-input"
 
 
+class ProviderError(ApplicationError):
+    """The telephony provider did not do what was asked."""
+
+    code = "provider-error"
+
+
+class ProviderRejected(ProviderError):
+    """The provider refused the request: nothing was created there."""
+
+    code = "provider-rejected"
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ProviderUnreachable(ProviderError):
+    """The request never reached the provider (connection refused): nothing was created."""
+
+    code = "provider-unreachable"
+
+
+class ProviderOutcomeUnknown(ProviderError):
+    """The request may have reached the provider (timeout, 5xx): whether a call exists must
+    be found out, never assumed — retrying could dial the person twice."""
+
+    code = "provider-outcome-unknown"
+
+
 class ServiceUnavailable(ApplicationError):
     """A backing service (the database) cannot be reached; the request changed nothing."""
 

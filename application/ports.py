@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 from uuid import UUID
 
 import attrs
@@ -355,6 +355,56 @@ class UnitOfWorkFactory(Protocol):
         active phone number with that value, in whichever tenant (routing an inbound call).
         With none, tenant-scoped tables are empty.
         """
+        ...
+
+
+@attrs.frozen
+class OutboundCall:
+    """What the provider is asked to dial: our call, from one of our numbers, to a person,
+    spoken by an agent (with its voice)."""
+
+    call_id: CallId
+    tenant_id: TenantId
+    agent: VoiceAgent
+    from_number: PhoneLine
+    to: PhoneNumber
+    lead_id: LeadId | None = None
+    voice: Voice | None = None
+    customer_name: str | None = None
+    variables: dict[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class ProviderCall:
+    """A call as the provider reports it; `status` and `ended_reason` are its own words."""
+
+    provider_call_id: str
+    status: str
+    name: str | None = None
+    ended_reason: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    created_at: datetime | None = None
+    data: dict[str, Any] = attrs.field(factory=dict)
+    """The provider's whole record, kept as it came."""
+
+
+class TelephonyProvider(Protocol):
+    async def place_call(self, call: OutboundCall) -> ProviderCall:
+        """Ask the provider to dial. Never retried blindly: raises ProviderRejected (nothing
+        was created), ProviderUnreachable (nothing was sent) or ProviderOutcomeUnknown (a
+        call may exist: find it with `find_call`)."""
+        ...
+
+    async def get_call(self, provider_call_id: str) -> ProviderCall | None:
+        """None when the provider does not know the id."""
+        ...
+
+    async def find_call(
+        self, call_id: CallId, from_number: PhoneLine, created_after: datetime
+    ) -> ProviderCall | None:
+        """The provider's call for our `call_id`, placed from `from_number` after
+        `created_after`, if one was created (reconciling an unknown outcome)."""
         ...
 
 

@@ -1,0 +1,1 @@
+"""Vapi (https://vapi.ai): the telephony provider's REST API and wire format."""

@@ -1,0 +1,218 @@
+"""`VapiTelephonyProvider`: places and reads calls through Vapi's REST API.
+
+Follows Vapi's wire format (see the project's Vapi reference): our ids travel in `name`
+(the call id), `customer.externalId` (the lead id) and `assistantOverrides.metadata`; the
+agent's saved assistant is used when it has one, else an inline assistant is built from its
+prompts, first message and voice. Vapi has no idempotency key, so a create is sent once:
+an unknown outcome is reported as such for reconciliation, never retried here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+import msgspec
+
+from application.errors import (
+    ProviderError,
+    ProviderOutcomeUnknown,
+    ProviderRejected,
+    ProviderUnreachable,
+)
+from application.ports import OutboundCall, ProviderCall
+from domain.ids import CallId
+from domain.phones import PhoneLine
+
+DEFAULT_BASE_URL = "https://api.vapi.ai"
+# Vapi limits `name`, `customer.name` and `customer.externalId` to 40 characters.
+MAX_SHORT_TEXT = 40
+DEFAULT_MODEL = {"provider": "openai", "model": "gpt-4o-mini"}
+# GET /call returns at most this many calls and has no cursor.
+LIST_LIMIT = 1000
+
+
+class _Call(msgspec.Struct, rename="camel"):
+    """The fields of Vapi's Call we read; everything else is kept in `data` as it came."""
+
+    id: str
+    status: str = "queued"
+    name: str | None = None
+    ended_reason: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    created_at: datetime | None = None
+
+
+def provider_call(data: dict[str, Any]) -> ProviderCall:
+    """A Vapi Call object as the application sees it; ProviderError when it is not one."""
+    try:
+        call = msgspec.convert(data, _Call)
+    except msgspec.ValidationError as error:
+        raise ProviderError(f"Vapi sent a call the API does not describe: {error}") from None
+    return ProviderCall(
+        provider_call_id=call.id,
+        status=call.status,
+        name=call.name,
+        ended_reason=call.ended_reason,
+        started_at=call.started_at,
+        ended_at=call.ended_at,
+        created_at=call.created_at,
+        data=data,
+    )
+
+
+def _system_prompt(call: OutboundCall) -> str | None:
+    agent = call.agent
+    parts = [agent.system_instructions, agent.agent_instructions, agent.outbound_prompt]
+    text = "\n\n".join(p for p in parts if p)
+    return text or None
+
+
+def inline_assistant(call: OutboundCall) -> dict[str, Any]:
+    """An assistant built from the agent, for agents without a saved Vapi assistant."""
+    agent = call.agent
+    model: dict[str, Any] = {**DEFAULT_MODEL, **agent.config.get("model", {})}
+    prompt = _system_prompt(call)
+    if prompt is not None:
+        model["messages"] = [{"role": "system", "content": prompt}]
+    assistant: dict[str, Any] = {"name": agent.name[:MAX_SHORT_TEXT], "model": model}
+    if agent.first_message:
+        assistant["firstMessage"] = agent.first_message
+    if call.voice is not None:
+        assistant["voice"] = {
+            "provider": call.voice.provider.value,
+            "voiceId": call.voice.provider_voice_id,
+        }
+    return assistant
+
+
+def create_call_body(call: OutboundCall) -> dict[str, Any]:
+    """The body of `POST /call` for our call: only fields Vapi documents (it refuses others)."""
+    if not call.from_number.provider_number_id:
+        raise ProviderRejected(
+            f"phone number {call.from_number.number} has no provider_number_id (its Vapi "
+            "phoneNumberId), so Vapi cannot call from it"
+        )
+    customer: dict[str, Any] = {"number": call.to.e164}
+    if call.customer_name:
+        customer["name"] = call.customer_name[:MAX_SHORT_TEXT]
+    if call.lead_id is not None:
+        customer["externalId"] = str(call.lead_id)
+    metadata = {
+        "tenant_id": str(call.tenant_id),
+        "call_id": str(call.call_id),
+        "agent_id": str(call.agent.id),
+        **({"lead_id": str(call.lead_id)} if call.lead_id else {}),
+    }
+    overrides: dict[str, Any] = {"metadata": metadata}
+    if call.variables:
+        overrides["variableValues"] = dict(call.variables)
+    body: dict[str, Any] = {
+        "name": str(call.call_id),
+        "phoneNumberId": call.from_number.provider_number_id,
+        "customer": customer,
+        "assistantOverrides": overrides,
+    }
+    if call.agent.provider_assistant_id:
+        body["assistantId"] = call.agent.provider_assistant_id
+    else:
+        body["assistant"] = inline_assistant(call)
+    return body
+
+
+def _message_of(payload: Any, status: int) -> str:
+    """Vapi's error text: `message` is a string or a list of strings."""
+    message = payload.get("message") if isinstance(payload, dict) else None
+    if isinstance(message, list):
+        message = "; ".join(str(m) for m in message)
+    return f"Vapi answered {status}: {message or 'no message'}"
+
+
+class VapiTelephonyProvider:
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout_seconds: float = 10.0,
+        connect_timeout_seconds: float = 3.0,
+    ) -> None:
+        self._headers = {"Authorization": f"Bearer {api_key}"}
+        self._base_url = base_url.rstrip("/")
+        self._timeout = aiohttp.ClientTimeout(
+            total=timeout_seconds, sock_connect=connect_timeout_seconds
+        )
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(headers=self._headers, timeout=self._timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def place_call(self, call: OutboundCall) -> ProviderCall:
+        body = create_call_body(call)
+        try:
+            async with self._client().post(f"{self._base_url}/call", json=body) as response:
+                payload = await _json(response)
+                status = response.status
+        except aiohttp.ClientConnectorError as error:
+            raise ProviderUnreachable(f"Vapi cannot be reached: {error}") from None
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise ProviderOutcomeUnknown(
+                f"no answer from Vapi ({type(error).__name__}); the call may exist"
+            ) from None
+        if status >= 500:
+            raise ProviderOutcomeUnknown(_message_of(payload, status) + "; the call may exist")
+        if status >= 400:
+            raise ProviderRejected(_message_of(payload, status), status=status)
+        if not isinstance(payload, dict):
+            raise ProviderOutcomeUnknown("Vapi's answer is not a call; the call may exist")
+        return provider_call(payload)
+
+    async def get_call(self, provider_call_id: str) -> ProviderCall | None:
+        payload, status = await self._get(f"/call/{provider_call_id}", {})
+        if status == 404:
+            return None
+        if not isinstance(payload, dict):
+            raise ProviderError("Vapi's answer is not a call")
+        return provider_call(payload)
+
+    async def find_call(
+        self, call_id: CallId, from_number: PhoneLine, created_after: datetime
+    ) -> ProviderCall | None:
+        params = {"createdAtGt": created_after.isoformat(), "limit": str(LIST_LIMIT)}
+        if from_number.provider_number_id:
+            params["phoneNumberId"] = from_number.provider_number_id
+        payload, _ = await self._get("/call", params)
+        if not isinstance(payload, list):
+            raise ProviderError("Vapi's answer is not a list of calls")
+        for item in payload:
+            if isinstance(item, dict) and item.get("name") == str(call_id):
+                return provider_call(item)
+        return None
+
+    async def _get(self, path: str, params: dict[str, str]) -> tuple[Any, int]:
+        try:
+            async with self._client().get(self._base_url + path, params=params) as response:
+                payload = await _json(response)
+                status = response.status
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise ProviderError(f"Vapi cannot be read: {type(error).__name__}") from None
+        if status != 404 and status >= 400:
+            raise ProviderError(_message_of(payload, status))
+        return payload, status
+
+
+async def _json(response: aiohttp.ClientResponse) -> Any:
+    text = await response.text()
+    try:
+        return msgspec.json.decode(text) if text else None
+    except msgspec.DecodeError:
+        return None
