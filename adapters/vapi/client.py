@@ -31,6 +31,7 @@ MAX_SHORT_TEXT = 40
 DEFAULT_MODEL = {"provider": "openai", "model": "gpt-4o-mini"}
 # GET /call returns at most this many calls and has no cursor.
 LIST_LIMIT = 1000
+MAX_LIST_PAGES = 20
 
 
 class _Call(msgspec.Struct, rename="camel"):
@@ -73,7 +74,13 @@ def _system_prompt(call: OutboundCall) -> str | None:
 def inline_assistant(call: OutboundCall) -> dict[str, Any]:
     """An assistant built from the agent, for agents without a saved Vapi assistant."""
     agent = call.agent
-    model: dict[str, Any] = {**DEFAULT_MODEL, **agent.config.get("model", {})}
+    configured = agent.config.get("model", {})
+    if not isinstance(configured, dict):
+        raise ProviderRejected(
+            "the agent's config.model must be an object of Vapi model fields "
+            '(e.g. {"provider": "openai", "model": "gpt-4o"})'
+        )
+    model: dict[str, Any] = {**DEFAULT_MODEL, **configured}
     prompt = _system_prompt(call)
     if prompt is not None:
         model["messages"] = [{"role": "system", "content": prompt}]
@@ -81,7 +88,9 @@ def inline_assistant(call: OutboundCall) -> dict[str, Any]:
     if agent.first_message:
         assistant["firstMessage"] = agent.first_message
     if call.voice is not None:
+        # A voice's settings are the provider's own voice fields (stability, model, …).
         assistant["voice"] = {
+            **call.voice.settings,
             "provider": call.voice.provider.value,
             "voiceId": call.voice.provider_voice_id,
         }
@@ -172,9 +181,12 @@ class VapiTelephonyProvider:
             raise ProviderOutcomeUnknown(_message_of(payload, status) + "; the call may exist")
         if status >= 400:
             raise ProviderRejected(_message_of(payload, status), status=status)
-        if not isinstance(payload, dict):
-            raise ProviderOutcomeUnknown("Vapi's answer is not a call; the call may exist")
-        return provider_call(payload)
+        try:
+            return provider_call(payload if isinstance(payload, dict) else {})
+        except ProviderError:
+            raise ProviderOutcomeUnknown(
+                f"Vapi answered {status} without a readable call; the call may exist"
+            ) from None
 
     async def get_call(self, provider_call_id: str) -> ProviderCall | None:
         payload, status = await self._get(f"/call/{provider_call_id}", {})
@@ -190,13 +202,28 @@ class VapiTelephonyProvider:
         params = {"createdAtGt": created_after.isoformat(), "limit": str(LIST_LIMIT)}
         if from_number.provider_number_id:
             params["phoneNumberId"] = from_number.provider_number_id
-        payload, _ = await self._get("/call", params)
-        if not isinstance(payload, list):
-            raise ProviderError("Vapi's answer is not a list of calls")
-        for item in payload:
-            if isinstance(item, dict) and item.get("name") == str(call_id):
-                return provider_call(item)
-        return None
+        seen: set[str] = set()
+        for _ in range(MAX_LIST_PAGES):
+            payload, _status = await self._get("/call", params)
+            if not isinstance(payload, list):
+                raise ProviderError("Vapi's answer is not a list of calls")
+            calls = [provider_call(item) for item in payload if isinstance(item, dict)]
+            for found in calls:
+                if found.name == str(call_id):
+                    return found
+            fresh = [c for c in calls if c.provider_call_id not in seen]
+            seen.update(c.provider_call_id for c in calls)
+            if len(payload) < LIST_LIMIT or not fresh:
+                return None
+            # A full page proves nothing: GET /call has no cursor, so page on creation time
+            # (`Le`, not `Lt`, and ids already seen are skipped: calls may share an instant).
+            oldest = min((c.created_at for c in fresh if c.created_at), default=None)
+            if oldest is None:
+                break
+            params["createdAtLe"] = oldest.isoformat()
+        raise ProviderOutcomeUnknown(
+            f"cannot tell whether Vapi created call {call_id}: too many calls to search"
+        )
 
     async def _get(self, path: str, params: dict[str, str]) -> tuple[Any, int]:
         try:
