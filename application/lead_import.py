@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator, Sequence
 
 import attrs
@@ -26,6 +27,11 @@ MAX_NAME_LENGTH = 255
 DELIMITERS = (",", ";", "\t", "|")
 
 PROGRESS_EVERY = 1000
+MAX_COLUMNS = 1000
+MAX_LINE_LENGTH = 1024 * 1024
+# A line is parsed in one go; bounding its length bounds the time the server is busy.
+# Anchored at line starts, the search is linear in the text.
+_LONG_LINE = re.compile(f"(?:\\A|\n)[^\n]{{{MAX_LINE_LENGTH + 1}}}")
 YIELD_EVERY = 10
 
 Progress = Callable[[int], None]
@@ -162,6 +168,41 @@ def _merge(lead: Lead, found: _Candidate) -> bool:
     return (lead.name, lead.email, lead.timezone, lead.metadata) != before
 
 
+async def _check_line_lengths(text: str) -> None:
+    """InvalidValue when a line passes MAX_LINE_LENGTH, checked a window at a time so the
+    server keeps answering meanwhile."""
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + 2 * MAX_LINE_LENGTH)
+        if end < len(text):
+            newline = text.rfind("\n", start, end)
+            end = newline + 1 if newline != -1 else start  # no newline: a line too long
+        # From the newline before the window, so a line starting at `start` is seen too.
+        if end == start or _LONG_LINE.search(text, max(start - 1, 0), end):
+            raise InvalidValue(
+                f"the file has a line longer than {MAX_LINE_LENGTH} characters", field="file"
+            )
+        start = end
+        await asyncio.sleep(0)
+
+
+async def _header(records: Iterator[tuple[int, list[str]]]) -> list[str]:
+    """The first non-blank record."""
+    try:
+        for number, row in records:
+            if number % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+            if any(cell.strip() for cell in row):
+                if any("\x00" in cell for cell in row):
+                    raise InvalidValue("the header contains a NUL character", field="file")
+                if len(row) > MAX_COLUMNS:
+                    raise InvalidValue(f"the header has over {MAX_COLUMNS} columns", field="file")
+                return row
+    except csv.Error as error:
+        raise InvalidValue(f"the CSV cannot be read: {error}", field="file") from None
+    raise InvalidValue("the file has no header row", field="file")
+
+
 def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Each record with its number (blank lines count, so numbers match line numbers in
     files without line breaks inside quoted fields)."""
@@ -171,6 +212,12 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
 class LeadImportService:
     def __init__(self, deps: UseCaseDeps) -> None:
         self._deps = deps
+
+    async def check_access(self, principal: Principal, tenant_id: TenantId) -> None:
+        """PermissionDenied / NotFound unless the principal may import into the tenant: the
+        HTTP layer asks before it reads an upload."""
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await authorize(principal, Permission.LEADS_WRITE, tenant_id, tx)
 
     async def import_leads(
         self, principal: Principal, cmd: ImportLeads, progress: Progress | None = None
@@ -183,17 +230,13 @@ class LeadImportService:
                 field="delimiter",
             )
         region = check_region(cmd.region)
-        records = _records(cmd.text.removeprefix("\ufeff"), cmd.delimiter)
-        try:
-            header = next((row for _, row in records if any(c.strip() for c in row)), None)
-        except csv.Error as error:
-            raise InvalidValue(f"the CSV cannot be read: {error}", field="file") from None
-        if header is None:
-            raise InvalidValue("the file has no header row", field="file")
+        # Refuse early: reading a large file is work a stranger must not cause.
+        await self.check_access(principal, cmd.tenant_id)
+        text = cmd.text.removeprefix("\ufeff")
+        await _check_line_lengths(text)
+        records = _records(text, cmd.delimiter)
+        header = await _header(records)
         columns = _Columns.of(header, cmd.mapping)
-        async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
-            # Refuse early: reading a large file is work a stranger must not cause.
-            await authorize(principal, Permission.LEADS_WRITE, cmd.tenant_id, tx)
         run = _Run(self._deps, cmd, progress)
         # Read the whole file before writing (no lock held meanwhile), so every row of a
         # number is merged into one lead whatever their distance in the file.
@@ -260,12 +303,13 @@ class _Run:
         found: dict[PhoneNumber, _Candidate] = {}
         try:
             for number, row in records:
+                if number % YIELD_EVERY == 0:
+                    # Parsing is CPU work: let the server answer other requests meanwhile
+                    # (blank lines count: a file of them is work too).
+                    await asyncio.sleep(0)
                 if not any(cell.strip() for cell in row):
                     continue
                 self.rows += 1
-                if self.rows % YIELD_EVERY == 0:
-                    # Parsing is CPU work: let the server answer other requests meanwhile.
-                    await asyncio.sleep(0)
                 if self._progress is not None and self.rows % PROGRESS_EVERY == 0:
                     self._progress(PROGRESS_EVERY)
                 try:

@@ -88,17 +88,25 @@ def json_object(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> 
     """attrs validator: a JSON object whose text PostgreSQL's jsonb can hold (no NUL)."""
     if not isinstance(value, dict):
         raise InvalidValue(f"{attribute.name} must be a JSON object", field=attribute.name)
-    if _holds_nul(value):
-        raise InvalidValue(
-            f"{attribute.name} must not contain NUL characters", field=attribute.name
-        )
+    problem = _json_problem(value)
+    if problem is not None:
+        raise InvalidValue(f"{attribute.name} {problem}", field=attribute.name)
 
 
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
+MAX_JSON_DEPTH = 32
+
+
+def _json_problem(value: Any) -> str | None:
+    """What makes a JSON value unstorable, walked without recursion (any depth is safe)."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return "must not contain NUL characters"
+        elif isinstance(item, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                return f"must not nest deeper than {MAX_JSON_DEPTH} levels"
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return None

@@ -274,6 +274,7 @@ async def _csv_bytes(request: web.Request) -> bytes:
 
 
 async def import_leads(request: web.Request) -> web.Response:
+    await use_cases(request).lead_import.check_access(principal(request), tenant_id(request))
     raw = await _csv_bytes(request)
     try:
         text = raw.decode("utf-8-sig")

@@ -47,6 +47,8 @@ def decode_json(raw: bytes, kind: type[T]) -> T:
         raise RequestInvalid(_AT.sub("", message), field=_field_of(message)) from None
     except (msgspec.DecodeError, UnicodeDecodeError) as error:
         raise BadRequest(f"the body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise BadRequest("the body's JSON is nested too deeply") from None
 
 
 async def body(request: web.Request, kind: type[T]) -> T:

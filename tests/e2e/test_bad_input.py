@@ -211,6 +211,28 @@ INVALID_BODIES: list[tuple[str, str, str, Any, str | None]] = [
     ("lead patch null phone", "PATCH", LEAD, {"phone": None}, "phone"),
     ("contacted bad call id", "POST", LEAD + "/contacted", {"call_id": "x"}, "call_id"),
     ("contacted unknown call", "POST", LEAD + "/contacted", {"call_id": "{key_id}"}, "call_id"),
+    (
+        "lead metadata nested too deep",
+        "POST",
+        LEADS,
+        {
+            "phone": "+14155550100",
+            "metadata": {"a": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]},
+        },
+        "metadata",
+    ),
+    (
+        "voice settings nested too deep",
+        "POST",
+        VOICES,
+        {
+            "name": "V",
+            "provider": "vapi",
+            "provider_voice_id": "v",
+            "settings": {"a": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]},
+        },
+        "settings",
+    ),
 ]
 
 
@@ -233,6 +255,31 @@ async def test_an_invalid_body_is_422_naming_the_field_and_writes_nothing(
 
     problem = assert_problem(reply, 422)
     assert problem.get("field") == field
+    assert await all_rows() == before
+
+
+FREE_FORM = {
+    LEADS: '{"phone": "+14155550100", "metadata": {"a": %s}}',
+    VOICES: '{"name": "V", "provider": "vapi", "provider_voice_id": "v", "settings": {"a": %s}}',
+    AGENTS: '{"name": "A", "config": {"a": %s}}',
+}
+
+
+@pytest.mark.parametrize("depth", [2_000, 15_000])
+@pytest.mark.parametrize("path", FREE_FORM)
+async def test_json_nested_past_the_parsers_depth_is_400(site, admin, all_rows, path, depth):
+    before = await all_rows()
+    raw = FREE_FORM[path] % ("[" * depth + "]" * depth)
+
+    reply = await send(
+        admin,
+        "POST",
+        fill(path, **site.values()),
+        data=raw,
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert_problem(reply, 400, code="bad-request")
     assert await all_rows() == before
 
 

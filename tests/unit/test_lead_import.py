@@ -676,6 +676,64 @@ async def test_a_stranger_cannot_import_into_a_tenant(
     assert await leads_of(deps, acme.tenant) == {}
 
 
+async def test_a_stranger_is_refused_before_the_file_is_read(
+    importer: LeadImportService, deps: UseCaseDeps, world: World, acme: Acme
+) -> None:
+    """A file that cannot be read at all still gets NotFound: nothing of it is looked at."""
+    stranger = await world.user("stranger@elsewhere.example")
+    with pytest.raises(NotFound):
+        await importer.import_leads(
+            me(stranger), ImportLeads(acme.tenant.id, "\n" * 50 + "no phone column\n")
+        )
+    with pytest.raises(NotFound):
+        await importer.check_access(me(stranger), acme.tenant.id)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("phone,na\x00me\n+12127365000,x\n", "NUL"),
+        ("phone\n" + "x" * (lead_import.MAX_LINE_LENGTH + 1) + "\n", "longer than"),
+        ("phone," + ",".join(f"c{i}" for i in range(lead_import.MAX_COLUMNS)) + "\n", "columns"),
+    ],
+    ids=["NUL in the header", "a line too long", "too many columns"],
+)
+async def test_a_file_that_would_be_costly_or_unstorable_is_refused_whole(
+    importer: LeadImportService, deps: UseCaseDeps, acme: Acme, text: str, message: str
+) -> None:
+    with pytest.raises(InvalidValue, match=message) as refused:
+        await importer.import_leads(me(acme.owner), ImportLeads(acme.tenant.id, text))
+    assert refused.value.field == "file"
+    assert await leads_of(deps, acme.tenant) == {}
+
+
+async def test_blank_lines_let_other_work_run_too(importer: LeadImportService, acme: Acme) -> None:
+    turns = 0
+    stop = asyncio.Event()
+
+    async def other_request() -> None:
+        nonlocal turns
+        while not stop.is_set():
+            turns += 1
+            await asyncio.sleep(0)
+
+    blank = 50 * lead_import.YIELD_EVERY
+    other = asyncio.create_task(other_request())
+    try:
+        report = await importer.import_leads(
+            me(acme.owner),
+            ImportLeads(acme.tenant.id, "\n" * blank + "phone\n" + "\n" * blank + "+12127365000\n"),
+        )
+    finally:
+        stop.set()
+        await other
+
+    assert report.created == 1
+    # Without yielding on blank records the other task would get only the few turns the
+    # import's own database awaits give it.
+    assert turns >= 2 * blank // lead_import.YIELD_EVERY // 2
+
+
 async def test_an_import_touches_only_its_own_tenant(
     importer: LeadImportService, deps: UseCaseDeps, world: World, acme: Acme
 ) -> None:
