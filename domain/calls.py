@@ -60,3 +60,105 @@ class VoiceCall:
     idempotency_key: str | None = None
     metadata: dict[str, Any] = attrs.field(factory=dict)
     version: int = 0
+
+    @property
+    def reported(self) -> bool:
+        """Whether the end-of-call report has been applied (it always brings a transcript)."""
+        return self.transcription is not None
+
+
+# A call only moves forward: a late or repeated message never takes it back. Our own
+# states sit outside Vapi's order: `unknown` yields to anything Vapi says, `failed` (Vapi
+# never took the call) to nothing.
+_RANK = {
+    CallStatus.UNKNOWN: -1,
+    CallStatus.QUEUED: 0,
+    CallStatus.RINGING: 1,
+    CallStatus.IN_PROGRESS: 2,
+    CallStatus.FORWARDING: 3,
+    CallStatus.ENDED: 4,
+    CallStatus.FAILED: 5,
+}
+
+_PROVIDER_STATUSES = {
+    "scheduled": CallStatus.QUEUED,
+    "queued": CallStatus.QUEUED,
+    "ringing": CallStatus.RINGING,
+    "in-progress": CallStatus.IN_PROGRESS,
+    "forwarding": CallStatus.FORWARDING,
+    "ended": CallStatus.ENDED,
+}
+
+
+def provider_status(value: str) -> CallStatus | None:
+    """Our status for one of Vapi's; None for the ones that say nothing about the call's
+    progress (`not-found`, `deletion-failed`, anything new)."""
+    return _PROVIDER_STATUSES.get(value)
+
+
+@attrs.frozen
+class EndOfCallReport:
+    """What Vapi reports once a call is over (its end-of-call report, or a polled call)."""
+
+    ended_reason: str
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    transcript: str | None = None
+    messages: tuple[dict[str, Any], ...] = ()
+    recording_url: str | None = None
+    summary: str | None = None
+    analysis: dict[str, Any] | None = None
+    cost: Decimal | None = None
+    cost_breakdown: dict[str, Any] | None = None
+
+
+def _advance(call: VoiceCall, status: CallStatus, ended_reason: str | None) -> bool:
+    if call.status is CallStatus.FAILED:
+        return False  # Vapi never took it: nothing it says can be about this call
+    changed = False
+    if _RANK[status] > _RANK[call.status]:
+        call.status = status
+        changed = True
+    if status is CallStatus.ENDED and ended_reason and not call.reported:
+        # Before the report, the status update's reason stands; the larger of two differing
+        # ones keeps the outcome independent of their order.
+        reason = max(call.ended_reason or "", ended_reason)
+        changed = changed or reason != call.ended_reason
+        call.ended_reason = reason
+    return changed
+
+
+def _report(call: VoiceCall, report: EndOfCallReport) -> bool:
+    if call.reported or call.status is CallStatus.FAILED:
+        return False  # sent once by Vapi; a repeat (or a poll after it) changes nothing
+    call.status = CallStatus.ENDED
+    call.ended_reason = report.ended_reason
+    call.started_at = report.started_at or call.started_at
+    call.ended_at = report.ended_at or call.ended_at
+    call.transcription = {"text": report.transcript or "", "messages": list(report.messages)}
+    call.recording_url = report.recording_url
+    call.summary = report.summary
+    call.analysis = report.analysis
+    call.cost = report.cost
+    call.cost_breakdown = report.cost_breakdown
+    if call.started_at is not None and call.ended_at is not None:
+        call.call_duration = max(0, round((call.ended_at - call.started_at).total_seconds()))
+    return True
+
+
+def advance(
+    call: VoiceCall, status: CallStatus, at: datetime, *, ended_reason: str | None = None
+) -> bool:
+    """Apply a status update; True when the call changed."""
+    changed = _advance(call, status, ended_reason)
+    if changed:
+        call.updated_at = max(call.updated_at, at)
+    return changed
+
+
+def record_report(call: VoiceCall, report: EndOfCallReport, at: datetime) -> bool:
+    """Apply the end-of-call report; True when the call changed (the first time only)."""
+    changed = _report(call, report)
+    if changed:
+        call.updated_at = max(call.updated_at, at)
+    return changed

@@ -1,0 +1,163 @@
+"""A call's state follows Vapi's messages forward only, and converges whatever their order."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.calls import (
+    CallDirection,
+    CallStatus,
+    EndOfCallReport,
+    VoiceCall,
+    advance,
+    provider_status,
+    record_report,
+)
+from domain.ids import CallId, TenantId
+
+T0 = datetime(2026, 11, 28, 12, tzinfo=UTC)
+VAPI_STATUSES = ["scheduled", "queued", "ringing", "in-progress", "forwarding", "ended"]
+ORDER = [CallStatus.QUEUED, CallStatus.RINGING, CallStatus.IN_PROGRESS]
+ORDER += [CallStatus.FORWARDING, CallStatus.ENDED]
+
+
+def a_call(status: CallStatus = CallStatus.QUEUED) -> VoiceCall:
+    return VoiceCall(
+        id=CallId(uuid4()),
+        tenant_id=TenantId(uuid4()),
+        direction=CallDirection.OUTBOUND,
+        status=status,
+        to_number="+14155550123",
+        created_at=T0,
+        updated_at=T0,
+    )
+
+
+def a_report(**fields: object) -> EndOfCallReport:
+    values: dict[str, object] = {
+        "ended_reason": "customer-ended-call",
+        "started_at": T0 + timedelta(seconds=5),
+        "ended_at": T0 + timedelta(seconds=95),
+        "transcript": "AI: Hello\nUser: Hi",
+        "messages": ({"role": "assistant", "message": "Hello"},),
+        "recording_url": "https://storage.vapi.ai/rec.wav",
+        "summary": "A short call.",
+        "analysis": {"successEvaluation": "true"},
+        "cost": Decimal("0.1234"),
+        "cost_breakdown": {"total": 0.1234},
+    }
+    return EndOfCallReport(**{**values, **fields})  # type: ignore[arg-type]
+
+
+def state(call: VoiceCall) -> dict[str, object]:
+    return {k: v for k, v in attrs.asdict(call).items() if k != "updated_at"}
+
+
+def test_vapi_statuses_map_to_ours_and_unknown_words_to_none():
+    assert [provider_status(s) for s in VAPI_STATUSES] == [CallStatus.QUEUED, *ORDER]
+    assert provider_status("not-found") is None
+    assert provider_status("deletion-failed") is None
+    assert provider_status("a-status-of-tomorrow") is None
+
+
+def test_a_late_ringing_never_takes_an_ended_call_back():
+    call = a_call()
+    assert advance(call, CallStatus.ENDED, T0, ended_reason="customer-busy")
+
+    assert not advance(call, CallStatus.RINGING, T0 + timedelta(seconds=1))
+
+    assert (call.status, call.ended_reason) == (CallStatus.ENDED, "customer-busy")
+
+
+def test_an_unknown_call_takes_any_status_and_a_failed_one_none():
+    unknown = a_call(CallStatus.UNKNOWN)
+    assert advance(unknown, CallStatus.QUEUED, T0)
+    assert unknown.status is CallStatus.QUEUED
+
+    failed = a_call(CallStatus.FAILED)
+    before = state(failed)
+    assert not advance(failed, CallStatus.ENDED, T0, ended_reason="customer-ended-call")
+    assert not record_report(failed, a_report(), T0)
+    assert state(failed) == before
+
+
+def test_two_differing_ended_reasons_give_one_outcome_in_either_order():
+    reasons = ["customer-busy", "voicemail"]
+    outcomes = set()
+    for order in (reasons, reasons[::-1]):
+        call = a_call()
+        for reason in order:
+            advance(call, CallStatus.ENDED, T0, ended_reason=reason)
+        outcomes.add(call.ended_reason)
+    assert len(outcomes) == 1
+
+
+def test_the_report_fills_the_call_once_and_its_reason_wins():
+    call = a_call()
+    advance(call, CallStatus.ENDED, T0, ended_reason="assistant-ended-call")
+
+    assert record_report(call, a_report(), T0 + timedelta(seconds=100))
+
+    assert call.status is CallStatus.ENDED
+    assert call.ended_reason == "customer-ended-call"
+    assert call.call_duration == 90
+    assert call.transcription == {
+        "text": "AI: Hello\nUser: Hi",
+        "messages": [{"role": "assistant", "message": "Hello"}],
+    }
+    assert (call.cost, call.summary) == (Decimal("0.1234"), "A short call.")
+    before = state(call)
+    # Vapi sends the report once; a repeat, or a poll's report after it, changes nothing.
+    assert not record_report(call, a_report(ended_reason="silence-timed-out"), T0)
+    assert not advance(call, CallStatus.ENDED, T0, ended_reason="silence-timed-out")
+    assert state(call) == before
+
+
+status_updates = st.lists(
+    st.tuples(
+        st.sampled_from(ORDER),
+        st.sampled_from([None, "customer-busy", "customer-did-not-answer", "voicemail"]),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@given(
+    updates=status_updates,
+    with_report=st.booleans(),
+    data=st.data(),
+)
+def test_any_order_and_any_repeats_converge_to_the_ordered_outcome(updates, with_report, data):
+    events: list[tuple[str, object]] = [("status", u) for u in updates]
+    if with_report:
+        events.append(("report", a_report()))
+
+    def apply(call: VoiceCall, sequence: list[tuple[str, object]]) -> VoiceCall:
+        for i, (kind, event) in enumerate(sequence):
+            at = T0 + timedelta(seconds=i)
+            if kind == "report":
+                assert isinstance(event, EndOfCallReport)
+                record_report(call, event, at)
+            else:
+                status, reason = event  # type: ignore[misc]
+                advance(call, status, at, ended_reason=reason)
+        return call
+
+    ordered = sorted(
+        events, key=lambda e: (e[0] == "report", ORDER.index(e[1][0]) if e[0] == "status" else 0)
+    )
+    base = a_call()
+    expected = state(apply(copy.deepcopy(base), ordered))
+    repeats = data.draw(st.lists(st.integers(1, 3), min_size=len(events), max_size=len(events)))
+    delivered = [e for e, n in zip(events, repeats, strict=True) for _ in range(n)]
+    shuffled = data.draw(st.permutations(delivered))
+
+    assert state(apply(copy.deepcopy(base), list(shuffled))) == expected
