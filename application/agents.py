@@ -91,7 +91,6 @@ class AgentService:
             access.tenant,
             "voice_agents.max",
             self._deps.clock.now(),
-            used=await tx.agents.count_active(access.tenant.id),
         )
 
     async def create_agent(self, principal: Principal, cmd: CreateAgent) -> VoiceAgent:

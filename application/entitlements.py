@@ -13,7 +13,7 @@ from the cached inputs at each read, so an expired override stops counting at on
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import attrs
@@ -114,6 +114,36 @@ async def require(
         require_enabled(found)
 
 
+UsageMeter = Callable[[UnitOfWork, TenantId], Awaitable[int]]
+
+
+async def _members(tx: UnitOfWork, tenant_id: TenantId) -> int:
+    return await tx.memberships.count(tenant_id)
+
+
+async def _active_agents(tx: UnitOfWork, tenant_id: TenantId) -> int:
+    return await tx.agents.count_active(tenant_id)
+
+
+async def _active_numbers(tx: UnitOfWork, tenant_id: TenantId) -> int:
+    return await tx.phone_numbers.count_active(tenant_id)
+
+
+# How each metered limit counts what is in use: the same count refuses a write at the
+# limit and shows the usage in the tenant's features. Later capabilities add theirs here.
+USAGE_METERS: dict[str, UsageMeter] = {
+    "members.max": _members,
+    "voice_agents.max": _active_agents,
+    "phone_numbers.max": _active_numbers,
+}
+
+
+async def usage(tx: UnitOfWork, tenant_id: TenantId, key: str) -> int | None:
+    """What the tenant uses of a metered limit; None for a feature nothing meters."""
+    meter = USAGE_METERS.get(key)
+    return await meter(tx, tenant_id) if meter else None
+
+
 async def require_capacity(
     cache: EntitlementCache,
     tx: UnitOfWork,
@@ -121,10 +151,10 @@ async def require_capacity(
     key: str,
     at: datetime,
     *,
-    used: int,
     wanted: int = 1,
 ) -> None:
-    """EntitlementExceeded (feature, limit, used) when `used + wanted` passes the limit."""
+    """EntitlementExceeded (feature, limit, used) when the usage (counted by the key's meter,
+    in `tx`) plus `wanted` passes the limit."""
     found = (await entitlements_of(cache, tx, tenant, at)).get(key)
     if found is not None:
-        require_room(found, used, wanted)
+        require_room(found, await USAGE_METERS[key](tx, tenant.id), wanted)

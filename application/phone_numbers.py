@@ -72,7 +72,6 @@ class PhoneNumberService:
                 access.tenant,
                 "phone_numbers.max",
                 now,
-                used=await tx.phone_numbers.count_active(cmd.tenant_id),
             )
             await check_agent(tx, cmd.tenant_id, cmd.inbound_agent_id)
             line = PhoneLine(

@@ -3,7 +3,7 @@ TenantFeatureModel, with TenantModel.getTenantFeatures)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -13,7 +13,7 @@ import attrs
 
 from application.access import Permission, Principal, authorize, require_platform_admin
 from application.context import UseCaseDeps, check_version, jsonable
-from application.entitlements import entitlement, entitlements_of
+from application.entitlements import entitlement, entitlements_of, usage
 from application.errors import NotFound
 from application.ports import UnitOfWork
 from domain.errors import InvalidStateTransition
@@ -30,29 +30,6 @@ from domain.plans import (
     off_value,
     on_value,
 )
-
-UsageMeter = Callable[[UnitOfWork, TenantId], Awaitable[int]]
-
-
-async def _members(tx: UnitOfWork, tenant_id: TenantId) -> int:
-    return await tx.memberships.count(tenant_id)
-
-
-async def _active_agents(tx: UnitOfWork, tenant_id: TenantId) -> int:
-    return await tx.agents.count_active(tenant_id)
-
-
-async def _active_numbers(tx: UnitOfWork, tenant_id: TenantId) -> int:
-    return await tx.phone_numbers.count_active(tenant_id)
-
-
-# Current usage of the metered limits, counted the way the use cases that consume the
-# capacity count it. Later capabilities (calls) add theirs here.
-USAGE_METERS: dict[str, UsageMeter] = {
-    "members.max": _members,
-    "voice_agents.max": _active_agents,
-    "phone_numbers.max": _active_numbers,
-}
 
 
 @attrs.frozen
@@ -323,7 +300,7 @@ class TenantFeatureService:
                 self._deps.entitlements, tx, access.tenant, self._deps.clock.now()
             )
             return [
-                TenantFeature(e, await _usage(tx, tenant_id, key))
+                TenantFeature(e, await usage(tx, tenant_id, key))
                 for key, e in sorted(found.items())
             ]
 
@@ -336,7 +313,7 @@ class TenantFeatureService:
             found = await entitlement(
                 self._deps.entitlements, tx, access.tenant, key, self._deps.clock.now()
             )
-            return TenantFeature(found, await _usage(tx, tenant_id, key))
+            return TenantFeature(found, await usage(tx, tenant_id, key))
 
     async def set_override(self, principal: Principal, cmd: SetOverride) -> TenantFeature:
         """Give the tenant its own value for a feature, optionally until `expires_at`."""
@@ -449,8 +426,3 @@ class TenantFeatureService:
                 await tx.commit()
         self._deps.entitlements.forget(tenant_id)
         return plan
-
-
-async def _usage(tx: UnitOfWork, tenant_id: TenantId, key: str) -> int | None:
-    meter = USAGE_METERS.get(key)
-    return await meter(tx, tenant_id) if meter else None

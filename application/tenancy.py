@@ -227,7 +227,6 @@ class MembershipService:
                 access.tenant,
                 "members.max",
                 now,
-                used=await tx.memberships.count(cmd.tenant_id),
             )
             user = await self._resolve_user(tx, principal, cmd)
             membership = Membership.grant(

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
-from adapters.postgres.repositories import insert_row, keyset, update_versioned
+from adapters.postgres.repositories import insert_tenant_row, keyset, update_versioned
 from adapters.postgres.tables import phone_numbers, voice_agents, voices
 from application.pagination import PageRequest
 from domain.agents import VoiceAgent
@@ -40,17 +40,7 @@ class PostgresVoiceRepository:
         return mapping.voice_from(row) if row else None
 
     async def add(self, voice: Voice) -> None:
-        await insert_row(
-            self._conn,
-            voices,
-            {
-                "id": voice.id,
-                "tenant_id": voice.tenant_id,
-                "created_at": voice.created_at,
-                "version": voice.version,
-                **mapping.voice_values(voice),
-            },
-        )
+        await insert_tenant_row(self._conn, voices, voice, mapping.voice_values(voice))
 
     async def save(self, voice: Voice) -> None:
         await update_versioned(
@@ -79,17 +69,7 @@ class PostgresPhoneNumberRepository:
         return mapping.phone_line_from(row) if row else None
 
     async def add(self, line: PhoneLine) -> None:
-        await insert_row(
-            self._conn,
-            phone_numbers,
-            {
-                "id": line.id,
-                "tenant_id": line.tenant_id,
-                "created_at": line.created_at,
-                "version": line.version,
-                **mapping.phone_line_values(line),
-            },
-        )
+        await insert_tenant_row(self._conn, phone_numbers, line, mapping.phone_line_values(line))
 
     async def save(self, line: PhoneLine) -> None:
         await update_versioned(
@@ -143,17 +123,7 @@ class PostgresVoiceAgentRepository:
         return mapping.agent_from(row) if row else None
 
     async def add(self, agent: VoiceAgent) -> None:
-        await insert_row(
-            self._conn,
-            voice_agents,
-            {
-                "id": agent.id,
-                "tenant_id": agent.tenant_id,
-                "created_at": agent.created_at,
-                "version": agent.version,
-                **mapping.agent_values(agent),
-            },
-        )
+        await insert_tenant_row(self._conn, voice_agents, agent, mapping.agent_values(agent))
 
     async def save(self, agent: VoiceAgent) -> None:
         await update_versioned(

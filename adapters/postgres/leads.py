@@ -11,7 +11,12 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
-from adapters.postgres.repositories import insert_row, keyset, update_versioned
+from adapters.postgres.repositories import (
+    insert_tenant_row,
+    keyset,
+    tenant_row,
+    update_versioned,
+)
 from adapters.postgres.tables import leads, voice_calls
 from application.pagination import PageRequest
 from application.ports import LeadFilter
@@ -70,33 +75,10 @@ _UPSERT_FROM_STAGING = (
 
 
 def _staged(lead: Lead) -> tuple[Any, ...]:
-    return (
-        lead.id,
-        lead.tenant_id,
-        lead.phone.e164,
-        lead.name,
-        lead.email.value if lead.email else None,
-        lead.source,
-        lead.status.value,
-        lead.timezone,
-        lead.do_not_call,
-        Jsonb(lead.metadata),
-        lead.last_contacted_at,
-        lead.last_call_id,
-        lead.version,
-        lead.created_at,
-        lead.updated_at,
-    )
-
-
-def _row(lead: Lead) -> dict[str, Any]:
-    return {
-        "id": lead.id,
-        "tenant_id": lead.tenant_id,
-        "created_at": lead.created_at,
-        "version": lead.version,
-        **mapping.lead_values(lead),
-    }
+    """The lead as one COPY row: the same values an insert writes, in _STAGED_COLUMNS order."""
+    values = tenant_row(lead, mapping.lead_values(lead))
+    values["metadata"] = Jsonb(values["metadata"])  # COPY needs the type said
+    return tuple(values[column] for column in _STAGED_COLUMNS)
 
 
 class PostgresLeadRepository:
@@ -135,7 +117,7 @@ class PostgresLeadRepository:
         return {lead.phone: lead for lead in found}
 
     async def add(self, lead: Lead) -> None:
-        await insert_row(self._conn, leads, _row(lead))
+        await insert_tenant_row(self._conn, leads, lead, mapping.lead_values(lead))
 
     async def save(self, lead: Lead) -> None:
         await update_versioned(
@@ -190,17 +172,7 @@ class PostgresCallRepository:
         self._conn = conn
 
     async def add(self, call: VoiceCall) -> None:
-        await insert_row(
-            self._conn,
-            voice_calls,
-            {
-                "id": call.id,
-                "tenant_id": call.tenant_id,
-                "created_at": call.created_at,
-                "version": call.version,
-                **mapping.call_values(call),
-            },
-        )
+        await insert_tenant_row(self._conn, voice_calls, call, mapping.call_values(call))
 
     async def get(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
         query = sa.select(voice_calls).where(

@@ -109,6 +109,23 @@ async def insert_row(conn: AsyncConnection, table: sa.Table, values: dict[str, A
         raise known from None
 
 
+def tenant_row(entity: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """A new tenant-scoped entity's row: its identity and creation, then its values."""
+    return {
+        "id": entity.id,
+        "tenant_id": entity.tenant_id,
+        "created_at": entity.created_at,
+        "version": entity.version,
+        **values,
+    }
+
+
+async def insert_tenant_row(
+    conn: AsyncConnection, table: sa.Table, entity: Any, values: dict[str, Any]
+) -> None:
+    await insert_row(conn, table, tenant_row(entity, values))
+
+
 async def update_versioned(
     conn: AsyncConnection,
     table: sa.Table,

@@ -151,10 +151,6 @@ def _lead_id(request: web.Request) -> LeadId:
     return LeadId(path_id(request, "lead_id"))
 
 
-def _email(text: str) -> Email:
-    return Email.parse(text)
-
-
 async def create_lead(request: web.Request) -> web.Response:
     data = await body(request, CreateLeadIn)
     lead = await use_cases(request).leads.create_lead(
@@ -163,7 +159,7 @@ async def create_lead(request: web.Request) -> web.Response:
             tenant_id=tenant_id(request),
             phone=PhoneNumber.parse(data.phone, region=data.country),
             name=data.name,
-            email=_email(data.email) if data.email else None,
+            email=Email.parse(data.email) if data.email else None,
             source=data.source,
             status=data.status,
             timezone=data.timezone,
@@ -209,7 +205,7 @@ async def get_lead(request: web.Request) -> web.Response:
 async def update_lead(request: web.Request) -> web.Response:
     data = await body(request, UpdateLeadIn)
     found = changes(
-        data, email=_email, phone=lambda raw: PhoneNumber.parse(raw, region=data.country)
+        data, email=Email.parse, phone=lambda raw: PhoneNumber.parse(raw, region=data.country)
     )
     found.pop("country", None)
     lead = await use_cases(request).leads.update_lead(
