@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import attrs
 
@@ -114,19 +114,35 @@ async def require(
         require_enabled(found)
 
 
-UsageMeter = Callable[[UnitOfWork, TenantId], Awaitable[int]]
+UsageMeter = Callable[[UnitOfWork, TenantId, datetime], Awaitable[int]]
 
 
-async def _members(tx: UnitOfWork, tenant_id: TenantId) -> int:
+async def _members(tx: UnitOfWork, tenant_id: TenantId, _at: datetime) -> int:
     return await tx.memberships.count(tenant_id)
 
 
-async def _active_agents(tx: UnitOfWork, tenant_id: TenantId) -> int:
+async def _active_agents(tx: UnitOfWork, tenant_id: TenantId, _at: datetime) -> int:
     return await tx.agents.count_active(tenant_id)
 
 
-async def _active_numbers(tx: UnitOfWork, tenant_id: TenantId) -> int:
+async def _active_numbers(tx: UnitOfWork, tenant_id: TenantId, _at: datetime) -> int:
     return await tx.phone_numbers.count_active(tenant_id)
+
+
+async def _live_calls(tx: UnitOfWork, tenant_id: TenantId, _at: datetime) -> int:
+    return await tx.live_calls.count(tenant_id)
+
+
+def month_start(at: datetime) -> datetime:
+    """The first instant of `at`'s calendar month, in UTC (the period monthly limits count)."""
+    utc = at.astimezone(UTC)
+    return utc.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+async def _minutes_this_month(tx: UnitOfWork, tenant_id: TenantId, at: datetime) -> int:
+    """Talk minutes of the calls created this month, started minutes counted whole."""
+    seconds = await tx.calls.seconds_since(tenant_id, month_start(at))
+    return -(-seconds // 60)
 
 
 # How each metered limit counts what is in use: the same count refuses a write at the
@@ -135,13 +151,15 @@ USAGE_METERS: dict[str, UsageMeter] = {
     "members.max": _members,
     "voice_agents.max": _active_agents,
     "phone_numbers.max": _active_numbers,
+    "calls.concurrent.max": _live_calls,
+    "calls.minutes.monthly": _minutes_this_month,
 }
 
 
-async def usage(tx: UnitOfWork, tenant_id: TenantId, key: str) -> int | None:
-    """What the tenant uses of a metered limit; None for a feature nothing meters."""
+async def usage(tx: UnitOfWork, tenant_id: TenantId, key: str, at: datetime) -> int | None:
+    """What the tenant uses of a metered limit at `at`; None for a feature nothing meters."""
     meter = USAGE_METERS.get(key)
-    return await meter(tx, tenant_id) if meter else None
+    return await meter(tx, tenant_id, at) if meter else None
 
 
 async def require_capacity(
@@ -157,4 +175,4 @@ async def require_capacity(
     in `tx`) plus `wanted` passes the limit."""
     found = (await entitlements_of(cache, tx, tenant, at)).get(key)
     if found is not None:
-        require_room(found, await USAGE_METERS[key](tx, tenant.id), wanted)
+        require_room(found, await USAGE_METERS[key](tx, tenant.id, at), wanted)

@@ -123,3 +123,27 @@ class ServiceUnavailable(ApplicationError):
     """A backing service (the database) cannot be reached; the request changed nothing."""
 
     code = "service-unavailable"
+
+
+class ProviderBusy(ApplicationError):
+    """Every line of the shared provider account is in use: retry when one frees up."""
+
+    code = "provider-busy"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"all {limit} concurrent calls of the telephony provider are in use; retry shortly"
+        )
+        self.limit = limit
+
+
+class IdempotencyKeyReused(ApplicationError):
+    """An Idempotency-Key sent again with a different request."""
+
+    code = "idempotency-key-reused"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this Idempotency-Key was used for a different request; use a new key for a new call"
+        )
+        self.field = "Idempotency-Key"

@@ -296,11 +296,10 @@ class TenantFeatureService:
     ) -> list[TenantFeature]:
         async with self._deps.uows(tenant_id=tenant_id) as tx:
             access = await authorize(principal, Permission.FEATURES_READ, tenant_id, tx)
-            found = await entitlements_of(
-                self._deps.entitlements, tx, access.tenant, self._deps.clock.now()
-            )
+            now = self._deps.clock.now()
+            found = await entitlements_of(self._deps.entitlements, tx, access.tenant, now)
             return [
-                TenantFeature(e, await usage(tx, tenant_id, key))
+                TenantFeature(e, await usage(tx, tenant_id, key, now))
                 for key, e in sorted(found.items())
             ]
 
@@ -310,10 +309,9 @@ class TenantFeatureService:
         """The seed's checkFeatureAccess / isTenantFeatureEnabled: value, source, usage."""
         async with self._deps.uows(tenant_id=tenant_id) as tx:
             access = await authorize(principal, Permission.FEATURES_READ, tenant_id, tx)
-            found = await entitlement(
-                self._deps.entitlements, tx, access.tenant, key, self._deps.clock.now()
-            )
-            return TenantFeature(found, await usage(tx, tenant_id, key))
+            now = self._deps.clock.now()
+            found = await entitlement(self._deps.entitlements, tx, access.tenant, key, now)
+            return TenantFeature(found, await usage(tx, tenant_id, key, now))
 
     async def set_override(self, principal: Principal, cmd: SetOverride) -> TenantFeature:
         """Give the tenant its own value for a feature, optionally until `expires_at`."""

@@ -17,7 +17,7 @@ import attrs
 from application.pagination import PageRequest
 from domain.agents import VoiceAgent
 from domain.audit import AuditEntry
-from domain.calls import VoiceCall
+from domain.calls import AiUsage, CallDirection, CallStatus, EndOfCallReport, VoiceCall
 from domain.credentials import ApiKey, UserToken
 from domain.ids import (
     AgentId,
@@ -299,9 +299,46 @@ class LeadRepository(Protocol):
         ...
 
 
+@attrs.frozen
+class CallFilter:
+    """What a call list is narrowed to; None means any. Dates bound `created_at`."""
+
+    agent_id: AgentId | None = None
+    lead_id: LeadId | None = None
+    status: CallStatus | None = None
+    batch_id: UUID | None = None
+    direction: CallDirection | None = None
+    created_from: datetime | None = None
+    """Inclusive."""
+    created_before: datetime | None = None
+    """Exclusive."""
+
+
+@attrs.frozen
+class CallRoute:
+    """How a provider's message names a call: our id (Vapi echoes it in the call's `name`),
+    the provider's id, or both."""
+
+    call_id: CallId | None = None
+    provider_call_id: str | None = None
+
+
 class CallRepository(Protocol):
-    async def add(self, call: VoiceCall) -> None: ...
+    async def add(self, call: VoiceCall) -> None:
+        """Raises AlreadyExists(field="idempotency_key") when the tenant used the key."""
+        ...
+
     async def get(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None: ...
+    async def get_for_update(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
+        """Read and lock the call until the transaction ends (messages about one call are
+        applied one after another)."""
+        ...
+
+    async def save(self, call: VoiceCall) -> None:
+        """Version-checked: raises ConcurrencyConflict when the stored version moved on."""
+        ...
+
+    async def by_idempotency_key(self, tenant_id: TenantId, key: str) -> VoiceCall | None: ...
     async def of_lead(
         self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
     ) -> list[VoiceCall]:
@@ -309,6 +346,124 @@ class CallRepository(Protocol):
         ...
 
     async def exist_for_agent(self, tenant_id: TenantId, agent_id: AgentId) -> bool: ...
+    async def seconds_since(self, tenant_id: TenantId, since: datetime) -> int:
+        """Talk time (call_duration) of the tenant's calls created since `since`."""
+        ...
+
+    async def route(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
+        """Which tenant's call a provider message is about, whichever tenant it is.
+
+        Needs a unit of work opened with `call_route=route`: row-level security shows the
+        calls with those ids and nothing else of other tenants.
+        """
+        ...
+
+    async def list(
+        self, tenant_id: TenantId, where: CallFilter, page: PageRequest
+    ) -> list[VoiceCall]:
+        """Newest first, at most `page.limit + 1`."""
+        ...
+
+
+@attrs.frozen
+class LiveCall:
+    """A call not finished yet, in the registry every tenant's placements count against
+    (the provider's concurrency is shared) and the reconciler sweeps."""
+
+    call_id: CallId
+    tenant_id: TenantId
+    check_at: datetime
+    """When the reconciler should ask the provider about it, if nothing settled it before."""
+    on_line: bool = True
+    """False once the call has ended: it no longer counts against concurrency, but stays
+    until its report arrives (or the reconciler fetches it)."""
+
+
+class LiveCallRegistry(Protocol):
+    async def lock(self) -> None:
+        """Serialise placements across all tenants until the transaction ends, so the global
+        count cannot be passed by two at once. Take it after the tenant lock."""
+        ...
+
+    async def hold(self, live: LiveCall) -> None: ...
+    async def hang_up(self, tenant_id: TenantId, call_id: CallId, check_at: datetime) -> None:
+        """The call ended: it stops counting; check it at `check_at` unless due sooner."""
+        ...
+
+    async def release(self, tenant_id: TenantId, call_id: CallId) -> None:
+        """The call is settled: forget it. Idempotent."""
+        ...
+
+    async def postpone(self, tenant_id: TenantId, call_id: CallId, check_at: datetime) -> None: ...
+    async def count(self, tenant_id: TenantId | None = None) -> int:
+        """The tenant's calls on the line, or every tenant's with None."""
+        ...
+
+    async def due(self, at: datetime, limit: int) -> list[LiveCall]:
+        """Every tenant's calls to check at `at` (check_at <= at), the most overdue first."""
+        ...
+
+
+@attrs.frozen
+class UsageQuery:
+    """A usage report: calls created in [start, end), summed by period (and by agent or
+    batch)."""
+
+    start: datetime
+    end: datetime
+    period: str = "day"
+    """"day" or "month", in UTC."""
+    by: str | None = None
+    """None, "agent" or "batch"."""
+
+
+@attrs.frozen
+class UsageTotal:
+    period_start: datetime
+    calls: int
+    seconds: int
+    cost: Any
+    """Decimal: the sum of the ai_usage rows of those calls."""
+    agent_id: AgentId | None = None
+    batch_id: UUID | None = None
+
+
+class AiUsageRepository(Protocol):
+    async def add_many(self, rows: Sequence[AiUsage]) -> None: ...
+    async def of_call(self, tenant_id: TenantId, call_id: CallId) -> list[AiUsage]:
+        """In the order they were reported."""
+        ...
+
+    async def totals(self, tenant_id: TenantId, query: UsageQuery) -> list[UsageTotal]:
+        """By period ascending, then agent or batch id (None last)."""
+        ...
+
+
+@attrs.frozen
+class InboxMessage:
+    """A provider's webhook message as it came, kept once per dedupe key."""
+
+    id: UUID
+    provider: str
+    dedupe_key: str
+    type: str
+    payload: dict[str, Any]
+    received_at: datetime
+    provider_call_id: str | None = None
+    tenant_id: TenantId | None = None
+    """None when no tenant's call is named in it (stored outside any tenant)."""
+    processed_at: datetime | None = None
+    error: str | None = None
+
+
+class WebhookInbox(Protocol):
+    async def add(self, message: InboxMessage) -> bool:
+        """Store the message; False (and nothing stored) when its dedupe key was seen."""
+        ...
+
+    async def list(self, tenant_id: TenantId | None, page: PageRequest) -> list[InboxMessage]:
+        """The tenant's messages (None: those of no tenant), oldest first."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -328,6 +483,9 @@ class UnitOfWork(Protocol):
     agents: VoiceAgentRepository
     leads: LeadRepository
     calls: CallRepository
+    live_calls: LiveCallRegistry
+    ai_usage: AiUsageRepository
+    inbox: WebhookInbox
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -346,6 +504,7 @@ class UnitOfWorkFactory(Protocol):
         tenant_id: TenantId | None = None,
         user_id: UserId | None = None,
         called_number: PhoneNumber | None = None,
+        call_route: CallRoute | None = None,
     ) -> UnitOfWork:
         """A new unit of work.
 
@@ -353,7 +512,8 @@ class UnitOfWorkFactory(Protocol):
         tables show and accept only that tenant's rows. `user_id` additionally shows that
         user's own memberships in every tenant. `called_number` additionally shows the one
         active phone number with that value, in whichever tenant (routing an inbound call).
-        With none, tenant-scoped tables are empty.
+        `call_route` additionally shows the calls it names, in whichever tenant (routing a
+        provider's message). With none, tenant-scoped tables are empty.
         """
         ...
 
@@ -387,6 +547,8 @@ class ProviderCall:
     created_at: datetime | None = None
     data: dict[str, Any] = attrs.field(factory=dict)
     """The provider's whole record, kept as it came."""
+    report: EndOfCallReport | None = None
+    """What the record says of the finished call, once it has ended."""
 
 
 class TelephonyProvider(Protocol):

@@ -11,6 +11,7 @@ from uuid import UUID
 import attrs
 
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId, VoiceId
+from domain.values import json_object
 
 
 class CallDirection(enum.StrEnum):
@@ -58,13 +59,25 @@ class VoiceCall:
     started_at: datetime | None = None
     ended_at: datetime | None = None
     idempotency_key: str | None = None
-    metadata: dict[str, Any] = attrs.field(factory=dict)
+    metadata: dict[str, Any] = attrs.field(factory=dict, validator=json_object)
+    error: str | None = None
+    """Why the provider did not take the call, or why its outcome is not known."""
     version: int = 0
 
     @property
     def reported(self) -> bool:
         """Whether the end-of-call report has been applied (it always brings a transcript)."""
         return self.transcription is not None
+
+    @property
+    def finished(self) -> bool:
+        """Nothing more will happen on the line: ended, or never placed."""
+        return self.status in (CallStatus.ENDED, CallStatus.FAILED)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more will be learnt about it: reported, or never placed."""
+        return self.reported or self.status is CallStatus.FAILED
 
 
 # A call only moves forward: a late or repeated message never takes it back. Our own
@@ -96,6 +109,45 @@ def provider_status(value: str) -> CallStatus | None:
     return _PROVIDER_STATUSES.get(value)
 
 
+class UsageKind(enum.StrEnum):
+    """What an AI usage row paid for."""
+
+    TRANSPORT = "transport"
+    STT = "stt"
+    LLM = "llm"
+    TTS = "tts"
+    PLATFORM = "platform"
+    ANALYSIS = "analysis"
+    OTHER = "other"
+
+
+@attrs.frozen
+class UsageItem:
+    """One line of a call's cost: a provider's work and its price (USD)."""
+
+    kind: UsageKind
+    cost: Decimal
+    item_type: str
+    """The provider's own name for the line (Vapi's `costs[].type`)."""
+    provider: str | None = None
+    model: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    characters: int | None = None
+    seconds: int | None = None
+
+
+@attrs.frozen
+class AiUsage:
+    """One usage row of a call (the seed's AI_USAGE linked to VOICE_CALLS)."""
+
+    id: UUID
+    tenant_id: TenantId
+    call_id: CallId
+    item: UsageItem
+    occurred_at: datetime
+
+
 @attrs.frozen
 class EndOfCallReport:
     """What Vapi reports once a call is over (its end-of-call report, or a polled call)."""
@@ -110,6 +162,7 @@ class EndOfCallReport:
     analysis: dict[str, Any] | None = None
     cost: Decimal | None = None
     cost_breakdown: dict[str, Any] | None = None
+    usage: tuple[UsageItem, ...] = ()
 
 
 def _advance(call: VoiceCall, status: CallStatus, ended_reason: str | None) -> bool:
@@ -162,3 +215,34 @@ def record_report(call: VoiceCall, report: EndOfCallReport, at: datetime) -> boo
     if changed:
         call.updated_at = max(call.updated_at, at)
     return changed
+
+
+def record_provider_id(call: VoiceCall, provider_call_id: str, at: datetime) -> bool:
+    """Link the call to the provider's; the first id recorded stays."""
+    if call.vapi_call_id is not None:
+        return False
+    call.vapi_call_id = provider_call_id
+    call.updated_at = max(call.updated_at, at)
+    return True
+
+
+def fail(call: VoiceCall, reason: str, error: str, at: datetime) -> bool:
+    """The provider never took the call. Only a call it has not reported on can fail."""
+    if call.vapi_call_id is not None or call.finished:
+        return False
+    call.status = CallStatus.FAILED
+    call.ended_reason = reason
+    call.error = error
+    call.ended_at = at
+    call.updated_at = max(call.updated_at, at)
+    return True
+
+
+def lose_track(call: VoiceCall, error: str, at: datetime) -> bool:
+    """Whether the provider took the call is not known: the reconciler will find out."""
+    if call.status is not CallStatus.QUEUED or call.vapi_call_id is not None:
+        return False
+    call.status = CallStatus.UNKNOWN
+    call.error = error
+    call.updated_at = max(call.updated_at, at)
+    return True

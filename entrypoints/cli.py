@@ -6,28 +6,35 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 from uuid import UUID
 
 import structlog
 from aiohttp import web
+from dependency_injector import providers
 
 from adapters.postgres import schema
 from adapters.postgres.embedded import EmbeddedPostgres, ensure_database
 from adapters.postgres.erd import render_erd
+from adapters.sandbox import SandboxOutcome, SandboxScript, SandboxTelephonyProvider
+from adapters.vapi.client import VapiTelephonyProvider
 from application.access import Principal
 from application.bootstrap import DemoInstallation
+from application.call_tracking import CallPolicy
 from application.catalogue import sync_catalogue
 from application.errors import ApplicationError
 from application.lead_import import ColumnMapping, ImportLeads, ImportReport
 from domain.errors import DomainError, InvalidValue
 from domain.ids import TenantId
 from domain.values import Email
-from entrypoints.container import Container, dispose
+from entrypoints.container import Container, connect_sandbox, dispose
 from entrypoints.http.app import create_app, openapi_document
+from entrypoints.http.webhooks import WebhookVerifier
+from entrypoints.jobs import job_app, postgres_connector, run_worker, worker_in_background
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError
 
@@ -60,7 +67,46 @@ def build_container(settings: Settings, url: str) -> Container:
     container.db_pool_size.override(settings.db_pool_size)
     container.db_connect_timeout.override(settings.db_connect_timeout)
     container.entitlement_cache_seconds.override(float(settings.entitlement_cache_seconds))
+    container.call_policy.override(
+        CallPolicy(
+            provider_max_concurrent=settings.provider_max_concurrent_calls,
+            reconcile_after=timedelta(seconds=settings.reconcile_after_seconds),
+            report_grace=timedelta(seconds=settings.report_grace_seconds),
+            recheck_every=timedelta(seconds=settings.reconcile_recheck_seconds),
+        )
+    )
+    if settings.vapi_api_key is not None:
+        container.telephony.override(
+            providers.Singleton(
+                VapiTelephonyProvider,
+                settings.vapi_api_key,
+                base_url=settings.vapi_base_url,
+                timeout_seconds=settings.vapi_timeout_seconds,
+                connect_timeout_seconds=settings.vapi_connect_timeout_seconds,
+            )
+        )
+    else:
+        container.telephony.override(
+            providers.Singleton(
+                SandboxTelephonyProvider,
+                SandboxScript(
+                    ring_seconds=settings.sandbox_ring_seconds,
+                    talk_seconds=settings.sandbox_talk_seconds,
+                    outcome=SandboxOutcome(settings.sandbox_outcome),
+                    seed=settings.sandbox_seed,
+                ),
+            )
+        )
     return container
+
+
+def webhook_verifier(settings: Settings) -> WebhookVerifier:
+    return WebhookVerifier(
+        mode=settings.webhook_auth,
+        secret=settings.webhook_secret,
+        header=settings.webhook_header,
+        max_skew_seconds=settings.webhook_max_skew_seconds,
+    )
 
 
 async def install_catalogue(container: Container) -> int:
@@ -94,6 +140,7 @@ def serve(settings: Settings) -> None:
             schema.upgrade(url)
             log.info("database migrated", revision=schema.head_revision())
         container = build_container(settings, url)
+        connect_sandbox(container)
 
         async def cleanup() -> None:
             await dispose(container)
@@ -102,8 +149,17 @@ def serve(settings: Settings) -> None:
             container.use_cases(),
             max_body_bytes=settings.max_body_bytes,
             upload_max_bytes=settings.upload_max_bytes,
+            webhook_verifier=webhook_verifier(settings),
             on_cleanup=cleanup,
         )
+        if settings.worker:
+            jobs = job_app(postgres_connector(url), container.reconciler())
+
+            async def background_worker(_app: web.Application) -> AsyncIterator[None]:
+                async with worker_in_background(jobs):
+                    yield
+
+            app.cleanup_ctx.append(background_worker)
 
         async def prepare(_app: web.Application) -> None:
             if settings.auto_migrate:
@@ -117,8 +173,28 @@ def serve(settings: Settings) -> None:
                 log.info("demo token", file=str(settings.data_dir / "demo-token"))
 
         app.on_startup.append(prepare)
-        log.info("serving", url=f"http://{settings.host}:{settings.port}", docs="/docs")
+        log.info(
+            "serving",
+            url=f"http://{settings.host}:{settings.port}",
+            docs="/docs",
+            telephony="sandbox" if settings.sandbox else "vapi",
+            worker=settings.worker,
+        )
         web.run_app(app, host=settings.host, port=settings.port, print=None)
+
+
+def worker(settings: Settings) -> None:
+    """Run background jobs (the reconciler) until interrupted; any number may run."""
+    with database(settings) as url:
+        if settings.auto_migrate:
+            schema.upgrade(url)
+        container = build_container(settings, url)
+
+        async def work(container: Container) -> None:
+            log.info("worker started", telephony="sandbox" if settings.sandbox else "vapi")
+            await run_worker(job_app(postgres_connector(url), container.reconciler()))
+
+        _run_with(container, work)
 
 
 def migrate(settings: Settings, revision: str) -> None:
@@ -254,6 +330,7 @@ def parser() -> argparse.ArgumentParser:
     erd.add_argument("--check", action="store_true", help="fail if the file is stale")
     erd.add_argument("--output", type=Path, default=ERD_PATH)
     commands.add_parser("openapi", help="print the OpenAPI document")
+    commands.add_parser("worker", help="run background jobs (the call reconciler)")
     leads = commands.add_parser("leads", help="the lead book")
     lead_commands = leads.add_subparsers(dest="leads_command", required=True)
     load = lead_commands.add_parser(
@@ -290,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
 
                 settings = attrs.evolve(settings, **overrides)
             serve(settings)
+        elif args.command == "worker":
+            worker(settings)
         elif args.command == "migrate":
             migrate(settings, args.revision)
         elif args.command == "admin":

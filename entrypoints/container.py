@@ -14,9 +14,14 @@ from adapters.ids import Uuid7Generator
 from adapters.postgres.engine import create_engine
 from adapters.postgres.schema import head_revision
 from adapters.postgres.unit_of_work import PostgresDatabaseProbe, PostgresUnitOfWorkFactory
+from adapters.sandbox import SandboxTelephonyProvider
+from adapters.vapi.messages import read_message
 from application.agents import AgentService
 from application.audit import AuditService
 from application.bootstrap import BootstrapService
+from application.call_events import ProviderEvents
+from application.call_tracking import CallPolicy
+from application.calls import CallService
 from application.context import UseCaseDeps
 from application.credentials import CredentialService
 from application.entitlements import DEFAULT_TTL_SECONDS, EntitlementCache
@@ -25,6 +30,7 @@ from application.leads import LeadService
 from application.phone_numbers import PhoneNumberService
 from application.phone_resolution import PhoneResolver
 from application.plans import FeatureService, PlanService, TenantFeatureService
+from application.reconciliation import Reconciler
 from application.tenancy import MembershipService, TenantService
 from application.users import UserService
 from application.voices import VoiceService
@@ -63,6 +69,12 @@ class Container(containers.DeclarativeContainer):
     leads = providers.Singleton(LeadService, deps)
     lead_import = providers.Singleton(LeadImportService, deps)
     phone_resolver = providers.Singleton(PhoneResolver, deps)
+    call_policy = providers.Object(CallPolicy())
+    # The sandbox unless a Vapi key is configured (the CLI overrides this with the client).
+    telephony = providers.Singleton(SandboxTelephonyProvider)
+    calls = providers.Singleton(CallService, deps, telephony, call_policy)
+    provider_events = providers.Singleton(ProviderEvents, deps, phone_resolver, call_policy)
+    reconciler = providers.Singleton(Reconciler, deps, telephony, call_policy)
     bootstrap = providers.Singleton(BootstrapService, deps, credentials, tenants)
 
     use_cases = providers.Singleton(
@@ -80,10 +92,27 @@ class Container(containers.DeclarativeContainer):
         agents=agents,
         leads=leads,
         lead_import=lead_import,
+        calls=calls,
+        provider_events=provider_events,
         probe=probe,
     )
 
 
+def connect_sandbox(container: Container) -> None:
+    """Feed the sandbox's simulated webhooks to the handler real ones reach."""
+    telephony = container.telephony()
+    if isinstance(telephony, SandboxTelephonyProvider):
+        events = container.provider_events()
+
+        async def deliver(payload: dict[str, object]) -> None:
+            await events.receive(read_message(payload, events.now()))
+
+        telephony.connect(deliver)
+
+
 async def dispose(container: Container) -> None:
-    """Close the connection pool (creating an engine never connects, so this is cheap)."""
+    """Stop the telephony client, then close the connection pool (creating an engine never
+    connects, so this is cheap)."""
+    telephony = container.telephony()
+    await telephony.close()
     await container.engine().dispose()

@@ -46,6 +46,30 @@ def _int(
     return value
 
 
+def _float(env: Mapping[str, str], name: str, default: float, *, minimum: float = 0.0) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+    if not value >= minimum or value == float("inf"):
+        raise SettingsError(f"{name} must be a finite number of at least {minimum}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (env.get(name) or default).lower()
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+WEBHOOK_AUTH_MODES = ("bearer", "x-vapi-secret", "hmac")
+SANDBOX_OUTCOMES = ("completed", "busy", "no-answer", "voicemail", "random")
+
+
 @attrs.frozen
 class Settings:
     """Every setting, its environment variable and default (the README has the same table)."""
@@ -63,6 +87,28 @@ class Settings:
     seed_demo: bool = True
     log_level: str = "info"
     log_format: Literal["console", "json"] = "console"
+    vapi_api_key: str | None = attrs.field(default=None, repr=False)
+    vapi_base_url: str = "https://api.vapi.ai"
+    vapi_timeout_seconds: float = 10.0
+    vapi_connect_timeout_seconds: float = 3.0
+    webhook_auth: str = "bearer"
+    webhook_secret: str | None = attrs.field(default=None, repr=False)
+    webhook_header: str = "Authorization"
+    webhook_max_skew_seconds: int = 300
+    provider_max_concurrent_calls: int = 10
+    reconcile_after_seconds: int = 900
+    reconcile_recheck_seconds: int = 300
+    report_grace_seconds: int = 120
+    sandbox_ring_seconds: float = 2.0
+    sandbox_talk_seconds: float = 8.0
+    sandbox_outcome: str = "completed"
+    sandbox_seed: int = 0
+    worker: bool = True
+
+    @property
+    def sandbox(self) -> bool:
+        """No Vapi key: calls go to the sandbox provider."""
+        return self.vapi_api_key is None
 
     @property
     def embedded(self) -> bool:
@@ -98,4 +144,29 @@ class Settings:
             seed_demo=_bool(env, "VOICE_AGENT_SEED_DEMO", True),
             log_level=log_level,
             log_format=log_format,  # type: ignore[arg-type]
+            vapi_api_key=env.get("VOICE_AGENT_VAPI_API_KEY") or None,
+            vapi_base_url=env.get("VOICE_AGENT_VAPI_BASE_URL") or "https://api.vapi.ai",
+            vapi_timeout_seconds=_float(env, "VOICE_AGENT_VAPI_TIMEOUT_SECONDS", 10.0, minimum=0.1),
+            vapi_connect_timeout_seconds=_float(
+                env, "VOICE_AGENT_VAPI_CONNECT_TIMEOUT_SECONDS", 3.0, minimum=0.1
+            ),
+            webhook_auth=_choice(
+                env, "VOICE_AGENT_VAPI_WEBHOOK_AUTH", "bearer", WEBHOOK_AUTH_MODES
+            ),
+            webhook_secret=env.get("VOICE_AGENT_VAPI_WEBHOOK_SECRET") or None,
+            webhook_header=env.get("VOICE_AGENT_VAPI_WEBHOOK_HEADER") or "Authorization",
+            webhook_max_skew_seconds=_int(env, "VOICE_AGENT_VAPI_WEBHOOK_MAX_SKEW_SECONDS", 300),
+            provider_max_concurrent_calls=_int(
+                env, "VOICE_AGENT_PROVIDER_MAX_CONCURRENT_CALLS", 10
+            ),
+            reconcile_after_seconds=_int(env, "VOICE_AGENT_RECONCILE_AFTER_SECONDS", 900),
+            reconcile_recheck_seconds=_int(env, "VOICE_AGENT_RECONCILE_RECHECK_SECONDS", 300),
+            report_grace_seconds=_int(env, "VOICE_AGENT_REPORT_GRACE_SECONDS", 120),
+            sandbox_ring_seconds=_float(env, "VOICE_AGENT_SANDBOX_RING_SECONDS", 2.0),
+            sandbox_talk_seconds=_float(env, "VOICE_AGENT_SANDBOX_TALK_SECONDS", 8.0),
+            sandbox_outcome=_choice(
+                env, "VOICE_AGENT_SANDBOX_OUTCOME", "completed", SANDBOX_OUTCOMES
+            ),
+            sandbox_seed=_int(env, "VOICE_AGENT_SANDBOX_SEED", 0, minimum=0),
+            worker=_bool(env, "VOICE_AGENT_WORKER", True),
         )

@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from uuid import UUID
+
+import attrs
 
 from application.errors import (
     AlreadyExists,
@@ -23,10 +26,18 @@ from application.errors import (
     number_taken,
 )
 from application.pagination import PageRequest, Position
-from application.ports import LeadFilter
+from application.ports import (
+    CallFilter,
+    CallRoute,
+    InboxMessage,
+    LeadFilter,
+    LiveCall,
+    UsageQuery,
+    UsageTotal,
+)
 from domain.agents import VoiceAgent
 from domain.audit import AuditEntry
-from domain.calls import VoiceCall
+from domain.calls import AiUsage, VoiceCall
 from domain.credentials import ApiKey, UserToken
 from domain.ids import (
     AgentId,
@@ -74,9 +85,13 @@ class InMemoryDatabase:
                 "agents",
                 "leads",
                 "calls",
+                "live_calls",
+                "ai_usage",
+                "inbox",
             )
         }
         self.tenant_locks: dict[TenantId, asyncio.Lock] = {}
+        self.placement_lock = asyncio.Lock()
 
     def unit_of_work(
         self,
@@ -84,6 +99,7 @@ class InMemoryDatabase:
         tenant_id: TenantId | None = None,
         user_id: UserId | None = None,
         called_number: PhoneNumber | None = None,
+        call_route: CallRoute | None = None,
     ) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self)
 
@@ -148,6 +164,17 @@ class _Overlay:
             "phone_numbers", lambda n: n.number if n.is_active else None, number_taken
         )
         self._check_unique("leads", lambda lead: (lead.tenant_id, lead.phone), lead_phone_taken)
+        self._check_unique(
+            "calls",
+            lambda c: (c.tenant_id, c.idempotency_key) if c.idempotency_key else None,
+            lambda: AlreadyExists("call", "idempotency_key"),
+        )
+        self._check_unique(
+            "calls", lambda c: c.vapi_call_id, lambda: AlreadyExists("call", "vapi_call_id")
+        )
+        self._check_unique(
+            "inbox", lambda m: m.dedupe_key, lambda: AlreadyExists("message", "dedupe_key")
+        )
         self.based_on.clear()
         for table, writes in self.pending.items():
             for key, value in writes.items():
@@ -639,28 +666,204 @@ class InMemoryLeadRepository:
         return _page(rows, page, lambda lead: Position(lead.created_at, lead.id), newest_first=True)
 
 
+def _call_matches(call: VoiceCall, where: CallFilter) -> bool:
+    return (
+        (where.agent_id is None or call.agent_id == where.agent_id)
+        and (where.lead_id is None or call.lead_id == where.lead_id)
+        and (where.status is None or call.status == where.status)
+        and (where.batch_id is None or call.batch_id == where.batch_id)
+        and (where.direction is None or call.direction == where.direction)
+        and (where.created_from is None or call.created_at >= where.created_from)
+        and (where.created_before is None or call.created_at < where.created_before)
+    )
+
+
 class InMemoryCallRepository:
     def __init__(self, overlay: _Overlay) -> None:
         self._o = overlay
 
     async def add(self, call: VoiceCall) -> None:
+        if call.idempotency_key is not None and await self.by_idempotency_key(
+            call.tenant_id, call.idempotency_key
+        ):
+            raise AlreadyExists("call", "idempotency_key")
         self._o.put("calls", call.id, call)
 
     async def get(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
         return _owned(self._o.get("calls", call_id), tenant_id)
 
+    async def get_for_update(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
+        return await self.get(tenant_id, call_id)
+
+    async def save(self, call: VoiceCall) -> None:
+        _save_versioned(self._o, "calls", call, "call")
+
+    async def by_idempotency_key(self, tenant_id: TenantId, key: str) -> VoiceCall | None:
+        return next(
+            (
+                c
+                for c in self._o.rows("calls")
+                if c.tenant_id == tenant_id and c.idempotency_key == key
+            ),
+            None,
+        )
+
     async def of_lead(
         self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
     ) -> list[VoiceCall]:
-        rows = [
-            c for c in self._o.rows("calls") if c.tenant_id == tenant_id and c.lead_id == lead_id
-        ]
-        return _page(rows, page, lambda c: Position(c.created_at, c.id), newest_first=True)
+        return await self.list(tenant_id, CallFilter(lead_id=lead_id), page)
 
     async def exist_for_agent(self, tenant_id: TenantId, agent_id: AgentId) -> bool:
         return any(
             c.tenant_id == tenant_id and c.agent_id == agent_id for c in self._o.rows("calls")
         )
+
+    async def seconds_since(self, tenant_id: TenantId, since: datetime) -> int:
+        return sum(
+            c.call_duration or 0
+            for c in self._o.rows("calls")
+            if c.tenant_id == tenant_id and c.created_at >= since
+        )
+
+    async def route(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
+        calls: list[VoiceCall] = self._o.rows("calls")
+        # Our id first, as in PostgreSQL.
+        found = next((c for c in calls if route.call_id and c.id == route.call_id), None) or next(
+            (
+                c
+                for c in calls
+                if route.provider_call_id and c.vapi_call_id == route.provider_call_id
+            ),
+            None,
+        )
+        return (found.tenant_id, found.id) if found else None
+
+    async def list(
+        self, tenant_id: TenantId, where: CallFilter, page: PageRequest
+    ) -> list[VoiceCall]:
+        rows = [
+            c for c in self._o.rows("calls") if c.tenant_id == tenant_id and _call_matches(c, where)
+        ]
+        return _page(rows, page, lambda c: Position(c.created_at, c.id), newest_first=True)
+
+
+class InMemoryLiveCallRegistry:
+    def __init__(self, overlay: _Overlay, unit: InMemoryUnitOfWork) -> None:
+        self._o = overlay
+        self._unit = unit
+
+    async def lock(self) -> None:
+        await self._unit.hold_lock(self._unit.db.placement_lock)
+
+    async def hold(self, live: LiveCall) -> None:
+        self._o.put("live_calls", live.call_id, live)
+
+    def _owned(self, tenant_id: TenantId, call_id: CallId) -> LiveCall | None:
+        return _owned(self._o.get("live_calls", call_id), tenant_id)
+
+    async def hang_up(self, tenant_id: TenantId, call_id: CallId, check_at: datetime) -> None:
+        live = self._owned(tenant_id, call_id)
+        if live is not None:
+            self._o.put(
+                "live_calls",
+                call_id,
+                attrs.evolve(live, on_line=False, check_at=min(live.check_at, check_at)),
+            )
+
+    async def release(self, tenant_id: TenantId, call_id: CallId) -> None:
+        if self._owned(tenant_id, call_id) is not None:
+            self._o.delete("live_calls", call_id)
+
+    async def postpone(self, tenant_id: TenantId, call_id: CallId, check_at: datetime) -> None:
+        live = self._owned(tenant_id, call_id)
+        if live is not None:
+            self._o.put("live_calls", call_id, attrs.evolve(live, check_at=check_at))
+
+    async def count(self, tenant_id: TenantId | None = None) -> int:
+        return sum(
+            1
+            for live in self._o.rows("live_calls")
+            if live.on_line and (tenant_id is None or live.tenant_id == tenant_id)
+        )
+
+    async def due(self, at: datetime, limit: int) -> list[LiveCall]:
+        due = [live for live in self._o.rows("live_calls") if live.check_at <= at]
+        return sorted(due, key=lambda live: (live.check_at, live.call_id))[:limit]
+
+
+class InMemoryAiUsageRepository:
+    def __init__(self, overlay: _Overlay) -> None:
+        self._o = overlay
+
+    async def add_many(self, rows: Sequence[AiUsage]) -> None:
+        for row in rows:
+            self._o.put("ai_usage", row.id, row)
+
+    async def of_call(self, tenant_id: TenantId, call_id: CallId) -> list[AiUsage]:
+        rows = [
+            u for u in self._o.rows("ai_usage") if u.tenant_id == tenant_id and u.call_id == call_id
+        ]
+        return sorted(rows, key=lambda u: u.id)
+
+    async def totals(self, tenant_id: TenantId, query: UsageQuery) -> list[UsageTotal]:
+        cost_of: dict[CallId, Decimal] = {}
+        for u in self._o.rows("ai_usage"):
+            if u.tenant_id == tenant_id:
+                cost_of[u.call_id] = cost_of.get(u.call_id, Decimal(0)) + u.item.cost
+        groups: dict[tuple[Any, ...], list[VoiceCall]] = {}
+        for c in self._o.rows("calls"):
+            if c.tenant_id != tenant_id or not query.start <= c.created_at < query.end:
+                continue
+            key = (_period_start(c.created_at, query.period), *_usage_group(c, query.by))
+            groups.setdefault(key, []).append(c)
+        totals = [
+            UsageTotal(
+                period_start=key[0],
+                calls=len(calls),
+                seconds=sum(c.call_duration or 0 for c in calls),
+                cost=sum((cost_of.get(c.id, Decimal(0)) for c in calls), Decimal(0)),
+                agent_id=key[1] if query.by == "agent" else None,
+                batch_id=key[1] if query.by == "batch" else None,
+            )
+            for key, calls in groups.items()
+        ]
+        return sorted(
+            totals,
+            key=lambda t: (
+                t.period_start,
+                (t.agent_id or t.batch_id) is None,
+                str(t.agent_id or t.batch_id or ""),
+            ),
+        )
+
+
+def _period_start(at: datetime, period: str) -> datetime:
+    utc = at.astimezone(UTC)
+    day = utc.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day.replace(day=1) if period == "month" else day
+
+
+def _usage_group(call: VoiceCall, by: str | None) -> tuple[Any, ...]:
+    if by == "agent":
+        return (call.agent_id,)
+    if by == "batch":
+        return (call.batch_id,)
+    return ()
+
+
+class InMemoryWebhookInbox:
+    def __init__(self, overlay: _Overlay) -> None:
+        self._o = overlay
+
+    async def add(self, message: InboxMessage) -> bool:
+        if any(m.dedupe_key == message.dedupe_key for m in self._o.rows("inbox")):
+            return False
+        self._o.put("inbox", message.id, message)
+        return True
+
+    async def list(self, tenant_id: TenantId | None, page: PageRequest) -> list[InboxMessage]:
+        rows = [m for m in self._o.rows("inbox") if m.tenant_id == tenant_id]
+        return _page(rows, page, lambda m: Position(m.received_at, m.id))
 
 
 class InMemoryUnitOfWork:
@@ -682,12 +885,22 @@ class InMemoryUnitOfWork:
         self.agents = InMemoryVoiceAgentRepository(self._overlay)
         self.leads = InMemoryLeadRepository(self._overlay)
         self.calls = InMemoryCallRepository(self._overlay)
+        self.live_calls = InMemoryLiveCallRegistry(self._overlay, self)
+        self.ai_usage = InMemoryAiUsageRepository(self._overlay)
+        self.inbox = InMemoryWebhookInbox(self._overlay)
 
-    async def lock_tenant(self, tenant_id: TenantId) -> None:
-        lock = self._db.tenant_locks.setdefault(tenant_id, asyncio.Lock())
+    @property
+    def db(self) -> InMemoryDatabase:
+        return self._db
+
+    async def hold_lock(self, lock: asyncio.Lock) -> None:
+        """Hold `lock` until the unit of work ends (like a row or advisory lock)."""
         if lock not in self._held:
             await lock.acquire()
             self._held.append(lock)
+
+    async def lock_tenant(self, tenant_id: TenantId) -> None:
+        await self.hold_lock(self._db.tenant_locks.setdefault(tenant_id, asyncio.Lock()))
 
     async def __aenter__(self) -> Self:
         return self

@@ -1,4 +1,4 @@
-"""PostgreSQL repositories of the lead book and the calls made to it."""
+"""PostgreSQL repository of the lead book."""
 
 from __future__ import annotations
 
@@ -20,8 +20,7 @@ from adapters.postgres.repositories import (
 from adapters.postgres.tables import leads, voice_calls
 from application.pagination import PageRequest
 from application.ports import LeadFilter
-from domain.calls import VoiceCall
-from domain.ids import AgentId, CallId, LeadId, TenantId
+from domain.ids import LeadId, TenantId
 from domain.leads import Lead
 from domain.phones import PhoneNumber
 
@@ -165,38 +164,3 @@ class PostgresLeadRepository:
             .limit(page.limit + 1)
         )
         return [mapping.lead_from(r) for r in await self._conn.execute(query)]
-
-
-class PostgresCallRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def add(self, call: VoiceCall) -> None:
-        await insert_tenant_row(self._conn, voice_calls, call, mapping.call_values(call))
-
-    async def get(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
-        query = sa.select(voice_calls).where(
-            voice_calls.c.tenant_id == tenant_id, voice_calls.c.id == call_id
-        )
-        row = (await self._conn.execute(query)).first()
-        return mapping.call_from(row) if row else None
-
-    async def of_lead(
-        self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
-    ) -> list[VoiceCall]:
-        after, order = keyset(voice_calls.c.created_at, voice_calls.c.id, page, newest_first=True)
-        query = (
-            sa.select(voice_calls)
-            .where(voice_calls.c.tenant_id == tenant_id, voice_calls.c.lead_id == lead_id, *after)
-            .order_by(*order)
-            .limit(page.limit + 1)
-        )
-        return [mapping.call_from(r) for r in await self._conn.execute(query)]
-
-    async def exist_for_agent(self, tenant_id: TenantId, agent_id: AgentId) -> bool:
-        query = sa.select(
-            sa.exists().where(
-                voice_calls.c.tenant_id == tenant_id, voice_calls.c.agent_id == agent_id
-            )
-        )
-        return bool((await self._conn.execute(query)).scalar_one())

@@ -342,6 +342,7 @@ def lead_values(lead: Lead) -> dict[str, Any]:
 
 _CALL_PLAIN = (
     "to_number",
+    "error",
     "ended_reason",
     "vapi_call_id",
     "vapi_data",

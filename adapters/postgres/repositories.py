@@ -57,6 +57,8 @@ _UNIQUE: dict[str, Callable[[], AlreadyExists]] = {
     ),
     "uq_phone_numbers_number_active": number_taken,
     "uq_leads_tenant_id_phone": lead_phone_taken,
+    "uq_voice_calls_tenant_id_idempotency_key": lambda: AlreadyExists("call", "idempotency_key"),
+    "uq_voice_calls_vapi_call_id": lambda: AlreadyExists("call", "vapi_call_id"),
 }
 
 # Links the use cases check first; the database refusing one means a record went away

@@ -11,10 +11,14 @@ APP_ROLE = "voice_agent_app"
 TENANT_SETTING = "app.tenant_id"
 USER_SETTING = "app.user_id"
 CALLED_NUMBER_SETTING = "app.called_number"
+ROUTED_CALL_SETTING = "app.routed_call_id"
+ROUTED_PROVIDER_CALL_SETTING = "app.routed_provider_call_id"
 
 CURRENT_TENANT = f"NULLIF(current_setting('{TENANT_SETTING}', true), '')::uuid"
 CURRENT_USER = f"NULLIF(current_setting('{USER_SETTING}', true), '')::uuid"
 CALLED_NUMBER = f"NULLIF(current_setting('{CALLED_NUMBER_SETTING}', true), '')"
+ROUTED_CALL = f"NULLIF(current_setting('{ROUTED_CALL_SETTING}', true), '')::uuid"
+ROUTED_PROVIDER_CALL = f"NULLIF(current_setting('{ROUTED_PROVIDER_CALL_SETTING}', true), '')"
 _OWN = f"tenant_id = {CURRENT_TENANT}"
 
 # Policies by table: (USING, WITH CHECK). A missing context makes every predicate NULL,
@@ -37,6 +41,13 @@ POLICIES: dict[str, tuple[str, str]] = {
     "voice_agents": (_OWN, _OWN),
     "leads": (_OWN, _OWN),
     "voice_calls": (_OWN, _OWN),
+    "live_calls": (_OWN, _OWN),
+    "ai_usage": (_OWN, _OWN),
+    # Messages about no call of ours (tenant_id NULL) are written and read outside any tenant.
+    "webhook_events": (
+        f"tenant_id IS NOT DISTINCT FROM {CURRENT_TENANT}",
+        f"tenant_id IS NOT DISTINCT FROM {CURRENT_TENANT}",
+    ),
 }
 
 # Extra read-only policies (name, USING), OR-ed with the table's isolation for SELECT only.
@@ -44,6 +55,16 @@ POLICIES: dict[str, tuple[str, str]] = {
 # context exists: that context shows the one active row with the number, and nothing else.
 READ_POLICIES: dict[str, tuple[str, str]] = {
     "phone_numbers": ("inbound_routing", f"status = 'active' AND number = {CALLED_NUMBER}"),
+    # A provider's message names a call by our id or the provider's, before any tenant
+    # context exists: that context shows the calls with those ids, and nothing else.
+    "voice_calls": (
+        "provider_routing",
+        f"id = {ROUTED_CALL} OR vapi_call_id = {ROUTED_PROVIDER_CALL}",
+    ),
+    # The registry of calls in flight is counted across tenants (the provider's concurrency
+    # is shared) and swept by the reconciler; it holds ids and times, never a tenant's data,
+    # and is written only in its own tenant's context.
+    "live_calls": ("every_tenant_reads", "true"),
 }
 
 

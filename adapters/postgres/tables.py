@@ -381,6 +381,7 @@ voice_calls = sa.Table(
     sa.Column("ended_at", sa.DateTime(timezone=True)),
     sa.Column("idempotency_key", sa.String(255)),
     sa.Column("metadata", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("error", sa.Text),
     _version(),
     *_timestamps(),
     sa.UniqueConstraint("tenant_id", "id"),
@@ -398,4 +399,66 @@ voice_calls = sa.Table(
     _newest("voice_calls"),
     sa.Index("ix_voice_calls_lead_history", "tenant_id", "lead_id", "created_at", "id"),
     sa.Index("ix_voice_calls_agent", "tenant_id", "agent_id"),
+)
+
+# --- calls in flight, their usage, and the provider's messages -----------------------------
+
+live_calls = sa.Table(
+    "live_calls",
+    metadata,
+    sa.Column("call_id", UUID(as_uuid=True), primary_key=True),
+    _tenant_id(),
+    sa.Column("on_line", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("check_at", sa.DateTime(timezone=True), nullable=False),
+    *_timestamps(),
+    sa.ForeignKeyConstraint(
+        ["tenant_id", "call_id"], ["voice_calls.tenant_id", "voice_calls.id"], ondelete="CASCADE"
+    ),
+    sa.Index("ix_live_calls_check_at", "check_at"),
+    sa.Index("ix_live_calls_tenant_on_line", "tenant_id", postgresql_where=sa.text("on_line")),
+)
+
+ai_usage = sa.Table(
+    "ai_usage",
+    metadata,
+    _id(),
+    _tenant_id(),
+    sa.Column("call_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("item_type", sa.String(50), nullable=False),
+    sa.Column("provider", sa.String(100)),
+    sa.Column("model", sa.String(255)),
+    sa.Column("prompt_tokens", sa.BigInteger),
+    sa.Column("completion_tokens", sa.BigInteger),
+    sa.Column("characters", sa.BigInteger),
+    sa.Column("seconds", sa.BigInteger),
+    sa.Column("cost", sa.Numeric(12, 6), nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    *_timestamps(),
+    sa.UniqueConstraint("tenant_id", "id"),
+    sa.CheckConstraint(
+        "kind IN ('transport', 'stt', 'llm', 'tts', 'platform', 'analysis', 'other')", name="kind"
+    ),
+    sa.ForeignKeyConstraint(
+        ["tenant_id", "call_id"], ["voice_calls.tenant_id", "voice_calls.id"], ondelete="CASCADE"
+    ),
+    sa.Index("ix_ai_usage_tenant_id_call_id", "tenant_id", "call_id"),
+)
+
+webhook_events = sa.Table(
+    "webhook_events",
+    metadata,
+    _id(),
+    sa.Column("provider", sa.String(20), nullable=False),
+    sa.Column("dedupe_key", sa.String(512), nullable=False, unique=True),
+    sa.Column("type", sa.String(100), nullable=False),
+    sa.Column("vapi_call_id", sa.String(255)),
+    # NULL for messages about no call of ours, which no tenant may read.
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id", ondelete="CASCADE")),
+    sa.Column("payload", JSONB, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("processed_at", sa.DateTime(timezone=True)),
+    sa.Column("error", sa.Text),
+    *_timestamps(),
+    sa.Index("ix_webhook_events_tenant_id_received_at", "tenant_id", "received_at", "id"),
 )

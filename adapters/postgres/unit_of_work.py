@@ -13,8 +13,14 @@ from adapters.postgres.agents import (
     PostgresVoiceAgentRepository,
     PostgresVoiceRepository,
 )
+from adapters.postgres.calls import (
+    PostgresAiUsageRepository,
+    PostgresCallRepository,
+    PostgresLiveCallRegistry,
+    PostgresWebhookInbox,
+)
 from adapters.postgres.errors import translate
-from adapters.postgres.leads import PostgresCallRepository, PostgresLeadRepository
+from adapters.postgres.leads import PostgresLeadRepository
 from adapters.postgres.repositories import (
     PostgresApiKeyRepository,
     PostgresAuditLog,
@@ -26,8 +32,16 @@ from adapters.postgres.repositories import (
     PostgresUserRepository,
     PostgresUserTokenRepository,
 )
-from adapters.postgres.rls import APP_ROLE, CALLED_NUMBER_SETTING, TENANT_SETTING, USER_SETTING
+from adapters.postgres.rls import (
+    APP_ROLE,
+    CALLED_NUMBER_SETTING,
+    ROUTED_CALL_SETTING,
+    ROUTED_PROVIDER_CALL_SETTING,
+    TENANT_SETTING,
+    USER_SETTING,
+)
 from application.errors import ConcurrencyConflict
+from application.ports import CallRoute
 from domain.ids import TenantId, UserId
 from domain.phones import PhoneNumber
 
@@ -37,7 +51,9 @@ _ENTER_CONTEXT = sa.text(
     "SELECT set_config('role', :role, true),"
     f" set_config('{TENANT_SETTING}', :tenant_id, true),"
     f" set_config('{USER_SETTING}', :user_id, true),"
-    f" set_config('{CALLED_NUMBER_SETTING}', :called_number, true)"
+    f" set_config('{CALLED_NUMBER_SETTING}', :called_number, true),"
+    f" set_config('{ROUTED_CALL_SETTING}', :routed_call, true),"
+    f" set_config('{ROUTED_PROVIDER_CALL_SETTING}', :routed_provider_call, true)"
 )
 
 
@@ -56,6 +72,9 @@ class PostgresUnitOfWork:
     agents: PostgresVoiceAgentRepository
     leads: PostgresLeadRepository
     calls: PostgresCallRepository
+    live_calls: PostgresLiveCallRegistry
+    ai_usage: PostgresAiUsageRepository
+    inbox: PostgresWebhookInbox
 
     def __init__(
         self,
@@ -64,11 +83,13 @@ class PostgresUnitOfWork:
         tenant_id: TenantId | None = None,
         user_id: UserId | None = None,
         called_number: PhoneNumber | None = None,
+        call_route: CallRoute | None = None,
     ) -> None:
         self._engine = engine
         self._tenant_id = tenant_id
         self._user_id = user_id
         self._called_number = called_number
+        self._call_route = call_route or CallRoute()
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
@@ -85,6 +106,8 @@ class PostgresUnitOfWork:
                     "tenant_id": str(self._tenant_id) if self._tenant_id else "",
                     "user_id": str(self._user_id) if self._user_id else "",
                     "called_number": self._called_number.e164 if self._called_number else "",
+                    "routed_call": str(self._call_route.call_id or ""),
+                    "routed_provider_call": self._call_route.provider_call_id or "",
                 },
             )
         except Exception as error:
@@ -105,6 +128,9 @@ class PostgresUnitOfWork:
         self.agents = PostgresVoiceAgentRepository(conn)
         self.leads = PostgresLeadRepository(conn)
         self.calls = PostgresCallRepository(conn)
+        self.live_calls = PostgresLiveCallRegistry(conn)
+        self.ai_usage = PostgresAiUsageRepository(conn)
+        self.inbox = PostgresWebhookInbox(conn)
         return self
 
     async def __aexit__(
@@ -152,9 +178,14 @@ class PostgresUnitOfWorkFactory:
         tenant_id: TenantId | None = None,
         user_id: UserId | None = None,
         called_number: PhoneNumber | None = None,
+        call_route: CallRoute | None = None,
     ) -> PostgresUnitOfWork:
         return PostgresUnitOfWork(
-            self._engine, tenant_id=tenant_id, user_id=user_id, called_number=called_number
+            self._engine,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            called_number=called_number,
+            call_route=call_route,
         )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 import msgspec
 
+from adapters.vapi.messages import call_report
 from application.errors import (
     ProviderError,
     ProviderOutcomeUnknown,
@@ -22,8 +23,11 @@ from application.errors import (
     ProviderUnreachable,
 )
 from application.ports import OutboundCall, ProviderCall
+from domain.agents import VoiceAgent
+from domain.calls import CallDirection
 from domain.ids import CallId
 from domain.phones import PhoneLine
+from domain.voices import Voice
 
 DEFAULT_BASE_URL = "https://api.vapi.ai"
 # Vapi limits `name`, `customer.name` and `customer.externalId` to 40 characters.
@@ -61,19 +65,27 @@ def provider_call(data: dict[str, Any]) -> ProviderCall:
         ended_at=call.ended_at,
         created_at=call.created_at,
         data=data,
+        report=call_report(data) if call.status == "ended" else None,
     )
 
 
-def _system_prompt(call: OutboundCall) -> str | None:
-    agent = call.agent
-    parts = [agent.system_instructions, agent.agent_instructions, agent.outbound_prompt]
+def system_prompt(agent: VoiceAgent, direction: CallDirection) -> str | None:
+    """The agent's instructions, then the prompt of the call's direction."""
+    prompt = agent.outbound_prompt if direction is CallDirection.OUTBOUND else agent.inbound_prompt
+    parts = [agent.system_instructions, agent.agent_instructions, prompt]
     text = "\n\n".join(p for p in parts if p)
     return text or None
 
 
 def inline_assistant(call: OutboundCall) -> dict[str, Any]:
     """An assistant built from the agent, for agents without a saved Vapi assistant."""
-    agent = call.agent
+    return assistant_of(call.agent, call.voice, CallDirection.OUTBOUND)
+
+
+def assistant_of(
+    agent: VoiceAgent, voice: Voice | None, direction: CallDirection
+) -> dict[str, Any]:
+    """A Vapi assistant from the agent's prompts, first message and voice."""
     configured = agent.config.get("model", {})
     if not isinstance(configured, dict):
         raise ProviderRejected(
@@ -81,18 +93,18 @@ def inline_assistant(call: OutboundCall) -> dict[str, Any]:
             '(e.g. {"provider": "openai", "model": "gpt-4o"})'
         )
     model: dict[str, Any] = {**DEFAULT_MODEL, **configured}
-    prompt = _system_prompt(call)
+    prompt = system_prompt(agent, direction)
     if prompt is not None:
         model["messages"] = [{"role": "system", "content": prompt}]
     assistant: dict[str, Any] = {"name": agent.name[:MAX_SHORT_TEXT], "model": model}
     if agent.first_message:
         assistant["firstMessage"] = agent.first_message
-    if call.voice is not None:
+    if voice is not None:
         # A voice's settings are the provider's own voice fields (stability, model, …).
         assistant["voice"] = {
-            **call.voice.settings,
-            "provider": call.voice.provider.value,
-            "voiceId": call.voice.provider_voice_id,
+            **voice.settings,
+            "provider": voice.provider.value,
+            "voiceId": voice.provider_voice_id,
         }
     return assistant
 

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from entrypoints.http import (
     agents,
+    calls,
     credentials,
     health,
     leads,
@@ -18,6 +19,7 @@ from entrypoints.http import (
     tenants,
     users,
     voices,
+    webhooks,
 )
 from entrypoints.http.health import OPENAPI, encode_openapi, service_version
 from entrypoints.http.metrics import METRICS, HttpMetrics, metrics_middleware
@@ -33,6 +35,7 @@ from entrypoints.http.middlewares import (
 )
 from entrypoints.http.openapi import build_openapi
 from entrypoints.http.routing import USE_CASES, Endpoint, UseCases
+from entrypoints.http.webhooks import WEBHOOK_VERIFIER, WebhookVerifier
 
 ENDPOINTS: list[Endpoint] = [
     *health.ROUTES,
@@ -45,6 +48,8 @@ ENDPOINTS: list[Endpoint] = [
     *phone_numbers.ROUTES,
     *agents.ROUTES,
     *leads.ROUTES,
+    *calls.ROUTES,
+    *webhooks.ROUTES,
 ]
 
 
@@ -58,9 +63,11 @@ def create_app(
     *,
     max_body_bytes: int = 1024 * 1024,
     upload_max_bytes: int = 64 * 1024 * 1024,
+    webhook_verifier: WebhookVerifier | None = None,
     on_cleanup: Callable[[], Awaitable[None]] | None = None,
 ) -> web.Application:
-    """The API. `on_cleanup` runs once at shutdown (the container disposes its engine)."""
+    """The API. `on_cleanup` runs once at shutdown (the container disposes its engine).
+    Without a `webhook_verifier` (a configured secret), the webhook accepts nothing."""
     app = web.Application(
         client_max_size=max_body_bytes,
         middlewares=[
@@ -72,10 +79,11 @@ def create_app(
         ],
     )
     app[USE_CASES] = use_cases
+    app[WEBHOOK_VERIFIER] = webhook_verifier or WebhookVerifier()
     app[METRICS] = HttpMetrics()
     app[MAX_BODY_BYTES] = max_body_bytes
     app[UPLOAD_MAX_BYTES] = upload_max_bytes
-    app[UPLOAD_PATHS] = frozenset(e.path for e in ENDPOINTS if e.upload)
+    app[UPLOAD_PATHS] = frozenset(e.path for e in ENDPOINTS if e.upload or e.large_body)
     app[OPENAPI] = encode_openapi(openapi_document())
     app[PUBLIC_PATHS] = frozenset(e.path for e in ENDPOINTS if e.public)
     for endpoint in ENDPOINTS:

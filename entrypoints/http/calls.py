@@ -1,14 +1,39 @@
-"""Calls as the API shows them."""
+"""/v1/tenants/{tenant_id}/calls: place calls, read them back with their transcript, cost and
+AI usage; /v1/tenants/{tenant_id}/usage: cost, minutes and calls by period, agent or batch."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
+from aiohttp import web
 
-from domain.calls import CallDirection, CallStatus, VoiceCall
+from application.calls import PlaceCall
+from application.ports import CallFilter, UsageQuery, UsageTotal
+from domain.calls import AiUsage, CallDirection, CallStatus, UsageKind, VoiceCall
+from domain.ids import AgentId, CallId, LeadId, PhoneNumberId
+from domain.phones import PhoneNumber
+from entrypoints.http.phone_numbers import Country, PhoneText
+from entrypoints.http.problems import RequestInvalid
+from entrypoints.http.requests import (
+    body,
+    page_request,
+    path_id,
+    principal,
+    query_enum,
+    query_text,
+    tenant_id,
+)
+from entrypoints.http.routing import PAGE_PARAMS, Endpoint, QueryParam, reply, use_cases
+from entrypoints.http.schemas import Body
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+Variable = Annotated[str, msgspec.Meta(max_length=1000)]
+USAGE_DEFAULT_DAYS = 30
+USAGE_MAX_DAYS = 366
 
 
 class CallOut(msgspec.Struct):
@@ -18,9 +43,14 @@ class CallOut(msgspec.Struct):
     status: CallStatus
     agent_id: UUID | None
     lead_id: UUID | None
+    voice_id: UUID | None
     from_number_id: UUID | None
     to_number: str
+    caller_number: str | None
+    """Inbound calls: who called."""
     ended_reason: str | None
+    error: str | None
+    """Why the provider did not take the call, or why its outcome is not known yet."""
     vapi_call_id: str | None
     cost: Decimal | None
     call_duration: int | None
@@ -32,6 +62,7 @@ class CallOut(msgspec.Struct):
 
     @classmethod
     def of(cls, c: VoiceCall) -> CallOut:
+        caller = c.metadata.get("caller_number") if c.direction is CallDirection.INBOUND else None
         return cls(
             c.id,
             c.tenant_id,
@@ -39,9 +70,12 @@ class CallOut(msgspec.Struct):
             c.status,
             c.agent_id,
             c.lead_id,
+            c.voice_id,
             c.from_number_id,
             c.to_number,
+            caller if isinstance(caller, str) else None,
             c.ended_reason,
+            c.error,
             c.vapi_call_id,
             c.cost,
             c.call_duration,
@@ -56,3 +90,359 @@ class CallOut(msgspec.Struct):
 class CallPage(msgspec.Struct):
     items: list[CallOut]
     next_cursor: str | None
+
+
+class CallDetail(msgspec.Struct):
+    """The call with its transcription (the seed's getCallWithTranscription)."""
+
+    call: CallOut
+    transcription: dict[str, Any] | None
+    recording_url: str | None
+    summary: str | None
+    analysis: dict[str, Any] | None
+    cost_breakdown: dict[str, Any] | None
+    metadata: dict[str, Any]
+    vapi_data: dict[str, Any]
+    version: int
+
+    @classmethod
+    def of(cls, c: VoiceCall) -> CallDetail:
+        return cls(
+            CallOut.of(c),
+            c.transcription,
+            c.recording_url,
+            c.summary,
+            c.analysis,
+            c.cost_breakdown,
+            c.metadata,
+            c.vapi_data,
+            c.version,
+        )
+
+
+class TranscriptOut(msgspec.Struct):
+    call_id: UUID
+    status: CallStatus
+    available: bool
+    """False until the end-of-call report arrives."""
+    text: str | None
+    messages: list[dict[str, Any]]
+    recording_url: str | None
+    summary: str | None
+
+
+class CostOut(msgspec.Struct):
+    """The seed's getCallCost: what the provider charged, and how it breaks down."""
+
+    call_id: UUID
+    currency: Literal["USD"]
+    cost: Decimal | None
+    cost_breakdown: dict[str, Any] | None
+    call_duration: int | None
+    usage_cost: Decimal
+    """The sum of the call's AI usage rows."""
+
+
+class UsageOut(msgspec.Struct):
+    id: UUID
+    kind: UsageKind
+    item_type: str
+    provider: str | None
+    model: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    characters: int | None
+    seconds: int | None
+    cost: Decimal
+    occurred_at: datetime
+
+    @classmethod
+    def of(cls, u: AiUsage) -> UsageOut:
+        i = u.item
+        return cls(
+            u.id,
+            i.kind,
+            i.item_type,
+            i.provider,
+            i.model,
+            i.prompt_tokens,
+            i.completion_tokens,
+            i.characters,
+            i.seconds,
+            i.cost,
+            u.occurred_at,
+        )
+
+
+class CallUsageOut(msgspec.Struct):
+    """The seed's getCallAIUsage: one row per cost item of the call's report."""
+
+    call_id: UUID
+    items: list[UsageOut]
+    total_cost: Decimal
+
+
+class UsageRowOut(msgspec.Struct):
+    period_start: datetime
+    agent_id: UUID | None
+    batch_id: UUID | None
+    calls: int
+    seconds: int
+    minutes: Decimal
+    cost: Decimal
+
+    @classmethod
+    def of(cls, t: UsageTotal) -> UsageRowOut:
+        return cls(
+            t.period_start,
+            t.agent_id,
+            t.batch_id,
+            t.calls,
+            t.seconds,
+            _minutes(t.seconds),
+            t.cost,
+        )
+
+
+class UsageReportOut(msgspec.Struct):
+    start: datetime
+    end: datetime
+    period: str
+    by: str | None
+    rows: list[UsageRowOut]
+    calls: int
+    seconds: int
+    minutes: Decimal
+    cost: Decimal
+
+
+def _minutes(seconds: int) -> Decimal:
+    return (Decimal(seconds) / 60).quantize(Decimal("0.01"))
+
+
+class PlaceCallIn(Body):
+    agent_id: UUID
+    lead_id: UUID | None = None
+    to: PhoneText | None = None
+    """The number to call when no lead is given (a lead with it is linked)."""
+    country: Country | None = None
+    """Only to read `to` when written without +."""
+    from_number_id: UUID | None = None
+    """Defaults to the agent's default number."""
+    variables: dict[str, Variable] = {}
+    metadata: dict[str, Any] = {}
+
+
+def _call_id(request: web.Request) -> CallId:
+    return CallId(path_id(request, "call_id"))
+
+
+async def place_call(request: web.Request) -> web.Response:
+    data = await body(request, PlaceCallIn)
+    call = await use_cases(request).calls.place_call(
+        principal(request),
+        PlaceCall(
+            tenant_id=tenant_id(request),
+            agent_id=AgentId(data.agent_id),
+            lead_id=LeadId(data.lead_id) if data.lead_id else None,
+            to=PhoneNumber.parse(data.to, region=data.country, field="to") if data.to else None,
+            from_number_id=PhoneNumberId(data.from_number_id) if data.from_number_id else None,
+            variables=dict(data.variables),
+            metadata=data.metadata,
+            idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
+        ),
+    )
+    return reply(CallDetail.of(call), 201)
+
+
+def _query_time(request: web.Request, name: str) -> datetime | None:
+    raw = query_text(request, name, max_len=64)
+    if raw is None:
+        return None
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError:
+        raise RequestInvalid(f"{name} must be an ISO 8601 date or time", field=name) from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _query_id(request: web.Request, name: str) -> UUID | None:
+    raw = query_text(request, name, max_len=64)
+    if raw is None:
+        return None
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise RequestInvalid(f"{name} must be a UUID", field=name) from None
+
+
+async def list_calls(request: web.Request) -> web.Response:
+    agent, lead = _query_id(request, "agent_id"), _query_id(request, "lead_id")
+    where = CallFilter(
+        agent_id=AgentId(agent) if agent else None,
+        lead_id=LeadId(lead) if lead else None,
+        status=query_enum(request, "status", CallStatus),
+        batch_id=_query_id(request, "batch_id"),
+        direction=query_enum(request, "direction", CallDirection),
+        created_from=_query_time(request, "from"),
+        created_before=_query_time(request, "to"),
+    )
+    page = await use_cases(request).calls.list_calls(
+        principal(request), tenant_id(request), where, page_request(request)
+    )
+    return reply(CallPage([CallOut.of(c) for c in page.items], page.next_cursor))
+
+
+async def _call(request: web.Request) -> VoiceCall:
+    return await use_cases(request).calls.get_call(
+        principal(request), tenant_id(request), _call_id(request)
+    )
+
+
+async def get_call(request: web.Request) -> web.Response:
+    return reply(CallDetail.of(await _call(request)))
+
+
+async def call_transcript(request: web.Request) -> web.Response:
+    call = await _call(request)
+    text = call.transcription or {}
+    messages = text.get("messages")
+    return reply(
+        TranscriptOut(
+            call.id,
+            call.status,
+            call.transcription is not None,
+            text.get("text"),
+            messages if isinstance(messages, list) else [],
+            call.recording_url,
+            call.summary,
+        )
+    )
+
+
+async def call_cost(request: web.Request) -> web.Response:
+    call, usage = await use_cases(request).calls.call_usage(
+        principal(request), tenant_id(request), _call_id(request)
+    )
+    return reply(
+        CostOut(
+            call.id,
+            "USD",
+            call.cost,
+            call.cost_breakdown,
+            call.call_duration,
+            sum((u.item.cost for u in usage), Decimal(0)),
+        )
+    )
+
+
+async def call_usage(request: web.Request) -> web.Response:
+    call, usage = await use_cases(request).calls.call_usage(
+        principal(request), tenant_id(request), _call_id(request)
+    )
+    return reply(
+        CallUsageOut(
+            call.id,
+            [UsageOut.of(u) for u in usage],
+            sum((u.item.cost for u in usage), Decimal(0)),
+        )
+    )
+
+
+def _choice(request: web.Request, name: str, allowed: tuple[str, ...]) -> str | None:
+    raw = query_text(request, name, max_len=16)
+    if raw is not None and raw not in allowed:
+        raise RequestInvalid(f"{name} must be one of: {', '.join(allowed)}", field=name)
+    return raw
+
+
+async def usage_report(request: web.Request) -> web.Response:
+    end = _query_time(request, "to") or datetime.now(UTC)
+    start = _query_time(request, "from") or end - timedelta(days=USAGE_DEFAULT_DAYS)
+    if end - start > timedelta(days=USAGE_MAX_DAYS):
+        raise RequestInvalid(
+            f"from and to may be at most {USAGE_MAX_DAYS} days apart", field="from"
+        )
+    query = UsageQuery(
+        start=start,
+        end=end,
+        period=_choice(request, "period", ("day", "month")) or "day",
+        by=_choice(request, "by", ("agent", "batch")),
+    )
+    rows = await use_cases(request).calls.usage_report(
+        principal(request), tenant_id(request), query
+    )
+    seconds = sum(r.seconds for r in rows)
+    return reply(
+        UsageReportOut(
+            query.start,
+            query.end,
+            query.period,
+            query.by,
+            [UsageRowOut.of(r) for r in rows],
+            sum(r.calls for r in rows),
+            seconds,
+            _minutes(seconds),
+            sum((r.cost for r in rows), Decimal(0)),
+        )
+    )
+
+
+CALLS = "/v1/tenants/{tenant_id}/calls"
+CALL = CALLS + "/{call_id}"
+READ = (403, 404)
+LIST_PARAMS = (
+    QueryParam("agent_id", "Only this agent's calls."),
+    QueryParam("lead_id", "Only this lead's calls."),
+    QueryParam(
+        "status",
+        "Only calls in this status.",
+        {"type": "string", "enum": [s.value for s in CallStatus]},
+    ),
+    QueryParam("batch_id", "Only this batch's calls."),
+    QueryParam(
+        "direction",
+        "outbound or inbound.",
+        {"type": "string", "enum": [d.value for d in CallDirection]},
+    ),
+    QueryParam(
+        "from", "Created at or after (ISO 8601).", {"type": "string", "format": "date-time"}
+    ),
+    QueryParam("to", "Created before (ISO 8601).", {"type": "string", "format": "date-time"}),
+    *PAGE_PARAMS,
+)
+USAGE_PARAMS = (
+    QueryParam(
+        "from",
+        "Start, inclusive (default: 30 days before `to`).",
+        {"type": "string", "format": "date-time"},
+    ),
+    QueryParam("to", "End, exclusive (default: now).", {"type": "string", "format": "date-time"}),
+    QueryParam(
+        "period", "day (default) or month, in UTC.", {"type": "string", "enum": ["day", "month"]}
+    ),
+    QueryParam("by", "Also by agent or by batch.", {"type": "string", "enum": ["agent", "batch"]}),
+)
+
+ROUTES = [
+    Endpoint("POST", CALLS, place_call,
+             "Place a call (members): queued and committed, then handed to the provider. "
+             "`Idempotency-Key` makes a retry return the first call. A provider refusal leaves "
+             "it `failed` with the reason; an unknown outcome leaves it `unknown` until the "
+             "reconciler finds out",
+             "calls", body=PlaceCallIn, response=CallDetail, status=201,
+             errors=(400, 403, 404, 409, 422, 503)),
+    Endpoint("GET", CALLS, list_calls, "List calls, newest first, with filters", "calls",
+             response=CallPage, query=LIST_PARAMS, errors=(403, 404, 422)),
+    Endpoint("GET", CALL, get_call, "Get a call with its transcription", "calls",
+             response=CallDetail, errors=READ),
+    Endpoint("GET", CALL + "/transcript", call_transcript, "The call's transcript and recording",
+             "calls", response=TranscriptOut, errors=READ),
+    Endpoint("GET", CALL + "/cost", call_cost, "The call's cost and its breakdown", "calls",
+             response=CostOut, errors=READ),
+    Endpoint("GET", CALL + "/usage", call_usage, "The call's AI usage, one row per cost item",
+             "calls", response=CallUsageOut, errors=READ),
+    Endpoint("GET", "/v1/tenants/{tenant_id}/usage", usage_report,
+             "Cost, minutes and calls by period (and agent or batch), from the AI usage rows",
+             "calls", response=UsageReportOut, query=USAGE_PARAMS, errors=(403, 404, 422)),
+]  # fmt: skip

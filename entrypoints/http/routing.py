@@ -11,6 +11,8 @@ from aiohttp import web
 
 from application.agents import AgentService
 from application.audit import AuditService
+from application.call_events import ProviderEvents
+from application.calls import CallService
 from application.credentials import CredentialService
 from application.lead_import import LeadImportService
 from application.leads import LeadService
@@ -41,6 +43,8 @@ class UseCases:
     agents: AgentService
     leads: LeadService
     lead_import: LeadImportService
+    calls: CallService
+    provider_events: ProviderEvents
     probe: DatabaseProbe
 
 
@@ -78,9 +82,11 @@ class Endpoint:
     query: tuple[QueryParam, ...] = ()
     errors: tuple[int, ...] = ()
     upload: bool = False
+    """The body is a file (CSV), allowed up to the upload limit instead of the JSON one."""
     also: tuple[tuple[int, str], ...] = ()
     """Other success statuses, without a body, with what they mean."""
-    """The body is a file (CSV), allowed up to the upload limit instead of the JSON one."""
+    large_body: bool = False
+    """A JSON body allowed up to the upload limit (provider messages with transcripts)."""
 
 
 def use_cases(request: web.Request) -> UseCases:

@@ -517,9 +517,15 @@ async def test_tenant_features_show_the_source_of_each_value_and_member_usage(
         False,
         Source.DEFAULT,
     )
-    # The metered limits count what their use cases count: members, active numbers and
-    # active agents; nothing else is metered.
-    metered = {"members.max": 2, "phone_numbers.max": 2, "voice_agents.max": 1}
+    # The metered limits count what their use cases count: members, active numbers, active
+    # agents, calls on the line and this month's minutes; nothing else is metered.
+    metered = {
+        "members.max": 2,
+        "phone_numbers.max": 2,
+        "voice_agents.max": 1,
+        "calls.concurrent.max": 0,
+        "calls.minutes.monthly": 0,
+    }
     assert {k: tf.used for k, tf in by_key.items()} == {k: metered.get(k) for k in by_key}
 
 

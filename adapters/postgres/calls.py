@@ -1,0 +1,348 @@
+"""PostgreSQL repositories of calls, the calls in flight, their AI usage and the webhook inbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.postgres import mapping
+from adapters.postgres.repositories import insert_tenant_row, keyset, update_versioned
+from adapters.postgres.tables import ai_usage, live_calls, voice_calls, webhook_events
+from application.pagination import PageRequest
+from application.ports import CallFilter, CallRoute, InboxMessage, LiveCall, UsageQuery, UsageTotal
+from domain.calls import AiUsage, UsageItem, UsageKind, VoiceCall
+from domain.ids import AgentId, CallId, LeadId, TenantId
+
+# Placements of every tenant queue on this lock (transaction-scoped) to count the calls on
+# the line and add theirs atomically: the provider account's concurrency is shared.
+_PLACEMENT_LOCK = 0x766F_6963_6531  # any constant unique to this purpose
+
+
+def _call_filter(where: CallFilter) -> list[sa.ColumnElement[bool]]:
+    c = voice_calls.c
+    clauses: list[sa.ColumnElement[bool]] = []
+    if where.agent_id is not None:
+        clauses.append(c.agent_id == where.agent_id)
+    if where.lead_id is not None:
+        clauses.append(c.lead_id == where.lead_id)
+    if where.status is not None:
+        clauses.append(c.status == where.status.value)
+    if where.batch_id is not None:
+        clauses.append(c.batch_id == where.batch_id)
+    if where.direction is not None:
+        clauses.append(c.direction == where.direction.value)
+    if where.created_from is not None:
+        clauses.append(c.created_at >= where.created_from)
+    if where.created_before is not None:
+        clauses.append(c.created_at < where.created_before)
+    return clauses
+
+
+class PostgresCallRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, call: VoiceCall) -> None:
+        await insert_tenant_row(self._conn, voice_calls, call, mapping.call_values(call))
+
+    async def _one(self, query: sa.Select[Any]) -> VoiceCall | None:
+        row = (await self._conn.execute(query)).first()
+        return mapping.call_from(row) if row else None
+
+    def _by_id(self, tenant_id: TenantId, call_id: CallId) -> sa.Select[Any]:
+        return sa.select(voice_calls).where(
+            voice_calls.c.tenant_id == tenant_id, voice_calls.c.id == call_id
+        )
+
+    async def get(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
+        return await self._one(self._by_id(tenant_id, call_id))
+
+    async def get_for_update(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
+        return await self._one(self._by_id(tenant_id, call_id).with_for_update())
+
+    async def save(self, call: VoiceCall) -> None:
+        await update_versioned(
+            self._conn,
+            voice_calls,
+            call,
+            mapping.call_values(call),
+            "call",
+            voice_calls.c.tenant_id == call.tenant_id,
+        )
+
+    async def by_idempotency_key(self, tenant_id: TenantId, key: str) -> VoiceCall | None:
+        return await self._one(
+            sa.select(voice_calls).where(
+                voice_calls.c.tenant_id == tenant_id, voice_calls.c.idempotency_key == key
+            )
+        )
+
+    async def of_lead(
+        self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
+    ) -> list[VoiceCall]:
+        return await self.list(tenant_id, CallFilter(lead_id=lead_id), page)
+
+    async def exist_for_agent(self, tenant_id: TenantId, agent_id: AgentId) -> bool:
+        query = sa.select(
+            sa.exists().where(
+                voice_calls.c.tenant_id == tenant_id, voice_calls.c.agent_id == agent_id
+            )
+        )
+        return bool((await self._conn.execute(query)).scalar_one())
+
+    async def seconds_since(self, tenant_id: TenantId, since: datetime) -> int:
+        query = sa.select(sa.func.coalesce(sa.func.sum(voice_calls.c.call_duration), 0)).where(
+            voice_calls.c.tenant_id == tenant_id, voice_calls.c.created_at >= since
+        )
+        return int((await self._conn.execute(query)).scalar_one())
+
+    async def route(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
+        named = []
+        if route.call_id is not None:
+            named.append(voice_calls.c.id == route.call_id)
+        if route.provider_call_id is not None:
+            named.append(voice_calls.c.vapi_call_id == route.provider_call_id)
+        if not named:
+            return None
+        # Our id first: it is in the call's name from the moment it is placed.
+        query = (
+            sa.select(voice_calls.c.tenant_id, voice_calls.c.id)
+            .where(sa.or_(*named))
+            .order_by(
+                (voice_calls.c.id == route.call_id).desc() if route.call_id else voice_calls.c.id
+            )
+            .limit(1)
+        )
+        row = (await self._conn.execute(query)).first()
+        return (TenantId(row.tenant_id), CallId(row.id)) if row else None
+
+    async def list(
+        self, tenant_id: TenantId, where: CallFilter, page: PageRequest
+    ) -> list[VoiceCall]:
+        after, order = keyset(voice_calls.c.created_at, voice_calls.c.id, page, newest_first=True)
+        query = (
+            sa.select(voice_calls)
+            .where(voice_calls.c.tenant_id == tenant_id, *_call_filter(where), *after)
+            .order_by(*order)
+            .limit(page.limit + 1)
+        )
+        return [mapping.call_from(r) for r in await self._conn.execute(query)]
+
+
+class PostgresLiveCallRegistry:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def lock(self) -> None:
+        await self._conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PLACEMENT_LOCK)))
+
+    async def hold(self, live: LiveCall) -> None:
+        await self._conn.execute(
+            sa.insert(live_calls).values(
+                call_id=live.call_id,
+                tenant_id=live.tenant_id,
+                on_line=live.on_line,
+                check_at=live.check_at,
+            )
+        )
+
+    def _of(self, tenant_id: TenantId, call_id: CallId) -> list[sa.ColumnElement[bool]]:
+        return [live_calls.c.tenant_id == tenant_id, live_calls.c.call_id == call_id]
+
+    async def hang_up(self, tenant_id: TenantId, call_id: CallId, check_at: datetime) -> None:
+        await self._conn.execute(
+            sa.update(live_calls)
+            .where(*self._of(tenant_id, call_id))
+            .values(
+                on_line=False,
+                check_at=sa.func.least(live_calls.c.check_at, check_at),
+                updated_at=sa.func.now(),
+            )
+        )
+
+    async def release(self, tenant_id: TenantId, call_id: CallId) -> None:
+        await self._conn.execute(sa.delete(live_calls).where(*self._of(tenant_id, call_id)))
+
+    async def postpone(self, tenant_id: TenantId, call_id: CallId, check_at: datetime) -> None:
+        await self._conn.execute(
+            sa.update(live_calls)
+            .where(*self._of(tenant_id, call_id))
+            .values(check_at=check_at, updated_at=sa.func.now())
+        )
+
+    async def count(self, tenant_id: TenantId | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(live_calls).where(live_calls.c.on_line)
+        if tenant_id is not None:
+            query = query.where(live_calls.c.tenant_id == tenant_id)
+        return int((await self._conn.execute(query)).scalar_one())
+
+    async def due(self, at: datetime, limit: int) -> list[LiveCall]:
+        query = (
+            sa.select(live_calls)
+            .where(live_calls.c.check_at <= at)
+            .order_by(live_calls.c.check_at, live_calls.c.call_id)
+            .limit(limit)
+        )
+        return [
+            LiveCall(CallId(r.call_id), TenantId(r.tenant_id), r.check_at, r.on_line)
+            for r in await self._conn.execute(query)
+        ]
+
+
+def _usage_values(row: AiUsage) -> dict[str, Any]:
+    item = row.item
+    return {
+        "id": row.id,
+        "tenant_id": row.tenant_id,
+        "call_id": row.call_id,
+        "kind": item.kind.value,
+        "item_type": item.item_type,
+        "provider": item.provider,
+        "model": item.model,
+        "prompt_tokens": item.prompt_tokens,
+        "completion_tokens": item.completion_tokens,
+        "characters": item.characters,
+        "seconds": item.seconds,
+        "cost": item.cost,
+        "occurred_at": row.occurred_at,
+        "created_at": row.occurred_at,
+        "updated_at": row.occurred_at,
+    }
+
+
+def _usage_from(r: Any) -> AiUsage:
+    return AiUsage(
+        id=r.id,
+        tenant_id=TenantId(r.tenant_id),
+        call_id=CallId(r.call_id),
+        item=UsageItem(
+            kind=UsageKind(r.kind),
+            cost=r.cost,
+            item_type=r.item_type,
+            provider=r.provider,
+            model=r.model,
+            prompt_tokens=r.prompt_tokens,
+            completion_tokens=r.completion_tokens,
+            characters=r.characters,
+            seconds=r.seconds,
+        ),
+        occurred_at=r.occurred_at,
+    )
+
+
+class PostgresAiUsageRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add_many(self, rows: Sequence[AiUsage]) -> None:
+        if rows:
+            await self._conn.execute(sa.insert(ai_usage), [_usage_values(r) for r in rows])
+
+    async def of_call(self, tenant_id: TenantId, call_id: CallId) -> list[AiUsage]:
+        query = (
+            sa.select(ai_usage)
+            .where(ai_usage.c.tenant_id == tenant_id, ai_usage.c.call_id == call_id)
+            .order_by(ai_usage.c.id)
+        )
+        return [_usage_from(r) for r in await self._conn.execute(query)]
+
+    async def totals(self, tenant_id: TenantId, query: UsageQuery) -> list[UsageTotal]:
+        c = voice_calls.c
+        cost_of_call = (
+            sa.select(ai_usage.c.call_id, sa.func.sum(ai_usage.c.cost).label("cost"))
+            .where(ai_usage.c.tenant_id == tenant_id)
+            .group_by(ai_usage.c.call_id)
+            .subquery()
+        )
+        period = sa.func.date_trunc(query.period, c.created_at, "UTC").label("period_start")
+        group: list[Any] = [period]
+        if query.by == "agent":
+            group.append(c.agent_id)
+        elif query.by == "batch":
+            group.append(c.batch_id)
+        select = (
+            sa.select(
+                *group,
+                sa.func.count().label("calls"),
+                sa.func.coalesce(sa.func.sum(c.call_duration), 0).label("seconds"),
+                sa.func.coalesce(sa.func.sum(cost_of_call.c.cost), 0).label("cost"),
+            )
+            .select_from(voice_calls.outerjoin(cost_of_call, cost_of_call.c.call_id == c.id))
+            .where(
+                c.tenant_id == tenant_id,
+                c.created_at >= query.start,
+                c.created_at < query.end,
+            )
+            .group_by(*group)
+            .order_by(*(sa.nulls_last(g.asc()) for g in group))
+        )
+        return [
+            UsageTotal(
+                period_start=r.period_start,
+                calls=r.calls,
+                seconds=int(r.seconds),
+                cost=Decimal(r.cost),
+                agent_id=AgentId(r.agent_id) if query.by == "agent" and r.agent_id else None,
+                batch_id=r.batch_id if query.by == "batch" else None,
+            )
+            for r in await self._conn.execute(select)
+        ]
+
+
+class PostgresWebhookInbox:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, message: InboxMessage) -> bool:
+        statement = (
+            pg_insert(webhook_events)
+            .values(
+                id=message.id,
+                provider=message.provider,
+                dedupe_key=message.dedupe_key,
+                type=message.type,
+                vapi_call_id=message.provider_call_id,
+                tenant_id=message.tenant_id,
+                payload=message.payload,
+                received_at=message.received_at,
+                processed_at=message.processed_at,
+                error=message.error,
+                created_at=message.received_at,
+                updated_at=message.received_at,
+            )
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(webhook_events.c.id)
+        )
+        return (await self._conn.execute(statement)).first() is not None
+
+    async def list(self, tenant_id: TenantId | None, page: PageRequest) -> list[InboxMessage]:
+        after, order = keyset(webhook_events.c.received_at, webhook_events.c.id, page)
+        scope = (
+            webhook_events.c.tenant_id.is_(None)
+            if tenant_id is None
+            else webhook_events.c.tenant_id == tenant_id
+        )
+        query = (
+            sa.select(webhook_events).where(scope, *after).order_by(*order).limit(page.limit + 1)
+        )
+        return [
+            InboxMessage(
+                id=r.id,
+                provider=r.provider,
+                dedupe_key=r.dedupe_key,
+                type=r.type,
+                payload=r.payload,
+                received_at=r.received_at,
+                provider_call_id=r.vapi_call_id,
+                tenant_id=TenantId(r.tenant_id) if r.tenant_id else None,
+                processed_at=r.processed_at,
+                error=r.error,
+            )
+            for r in await self._conn.execute(query)
+        ]

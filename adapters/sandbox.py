@@ -1,0 +1,293 @@
+"""`SandboxTelephonyProvider`: calls that happen nowhere, reported like Vapi reports them.
+
+The default when no Vapi key is configured. A placed call rings, is answered and ends on a
+timer; each step is delivered as the Vapi Server URL message Vapi would send (status
+updates, then the end-of-call report with a transcript, costs and a cost breakdown) to
+the same handler real webhooks reach. `GET /call/{id}` is answered from its records, so
+the reconciler works on it too. Outcomes and timings come from a `SandboxScript`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import random
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import attrs
+import structlog
+
+from adapters.vapi.client import create_call_body, provider_call
+from application.ports import OutboundCall, ProviderCall
+from domain.ids import CallId
+from domain.phones import PhoneLine
+
+log = structlog.get_logger(__name__)
+
+Deliver = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class SandboxOutcome(enum.StrEnum):
+    COMPLETED = "completed"
+    BUSY = "busy"
+    NO_ANSWER = "no-answer"
+    VOICEMAIL = "voicemail"
+    RANDOM = "random"
+
+
+# Vapi's endedReason for each outcome.
+_ENDED_REASONS = {
+    SandboxOutcome.COMPLETED: "customer-ended-call",
+    SandboxOutcome.BUSY: "customer-busy",
+    SandboxOutcome.NO_ANSWER: "customer-did-not-answer",
+    SandboxOutcome.VOICEMAIL: "voicemail",
+}
+_RANDOM_WEIGHTS = {
+    SandboxOutcome.COMPLETED: 70,
+    SandboxOutcome.NO_ANSWER: 15,
+    SandboxOutcome.BUSY: 10,
+    SandboxOutcome.VOICEMAIL: 5,
+}
+
+# Prices per minute (USD) and per unit, close to Vapi's public ones.
+_PER_MINUTE = {"transport": 0.01, "transcriber": 0.01, "vapi": 0.05}
+_PER_1K_PROMPT_TOKENS = 0.00015
+_PER_1K_COMPLETION_TOKENS = 0.0006
+_PER_1K_CHARACTERS = 0.03
+
+
+@attrs.frozen
+class SandboxScript:
+    ring_seconds: float = 2.0
+    talk_seconds: float = 8.0
+    outcome: SandboxOutcome = SandboxOutcome.COMPLETED
+    seed: int = 0
+    """Seeds `random` outcomes and the provider's call ids."""
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+def _transcript(first_message: str) -> list[tuple[str, str]]:
+    return [
+        ("bot", first_message),
+        ("user", "Hi, yes. Who is this?"),
+        ("bot", "I'm calling about your enquiry. Is now a good time for a quick chat?"),
+        ("user", "Sure, go ahead."),
+        ("bot", "Great. I'll send you the details by email. Thanks for your time!"),
+        ("user", "Thanks, bye."),
+    ]
+
+
+def _round(value: float) -> float:
+    return round(value, 6)
+
+
+def _costs(
+    seconds: float, spoken: str, model: dict[str, Any], voice: dict[str, Any]
+) -> dict[str, Any]:
+    """Vapi's `costs[]` and `costBreakdown` for a call of `seconds` speaking `spoken`."""
+    minutes = seconds / 60
+    prompt_tokens = 400 + int(seconds * 20)
+    completion_tokens = len(spoken) // 4
+    characters = len(spoken)
+    llm = prompt_tokens / 1000 * _PER_1K_PROMPT_TOKENS + (
+        completion_tokens / 1000 * _PER_1K_COMPLETION_TOKENS
+    )
+    tts = characters / 1000 * _PER_1K_CHARACTERS
+    transport = minutes * _PER_MINUTE["transport"]
+    stt = minutes * _PER_MINUTE["transcriber"]
+    platform = minutes * _PER_MINUTE["vapi"]
+    costs = [
+        {"type": "transport", "provider": "vapi", "minutes": minutes, "cost": _round(transport)},
+        {
+            "type": "transcriber",
+            "transcriber": {"provider": "deepgram", "model": "nova-2"},
+            "minutes": minutes,
+            "cost": _round(stt),
+        },
+        {
+            "type": "model",
+            "model": {"provider": model.get("provider"), "model": model.get("model")},
+            "promptTokens": prompt_tokens,
+            "completionTokens": completion_tokens,
+            "cost": _round(llm),
+        },
+        {
+            "type": "voice",
+            "voice": {"provider": voice.get("provider", "vapi"), "voiceId": voice.get("voiceId")},
+            "characters": characters,
+            "cost": _round(tts),
+        },
+        {"type": "vapi", "subType": "normal", "minutes": minutes, "cost": _round(platform)},
+    ]
+    total = transport + stt + llm + tts + platform
+    breakdown = {
+        "transport": _round(transport),
+        "stt": _round(stt),
+        "llm": _round(llm),
+        "tts": _round(tts),
+        "vapi": _round(platform),
+        "total": _round(total),
+        "llmPromptTokens": prompt_tokens,
+        "llmCompletionTokens": completion_tokens,
+        "ttsCharacters": characters,
+    }
+    return {"costs": costs, "costBreakdown": breakdown, "cost": _round(total)}
+
+
+class SandboxTelephonyProvider:
+    def __init__(self, script: SandboxScript | None = None) -> None:
+        self._script = script or SandboxScript()
+        self._random = random.Random(self._script.seed)
+        self._calls: dict[str, dict[str, Any]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._deliver: Deliver | None = None
+
+    def connect(self, deliver: Deliver) -> None:
+        """Where the simulated webhooks go (the application's webhook handler)."""
+        self._deliver = deliver
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def idle(self) -> None:
+        """Wait until every simulated call has delivered its last message."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _outcome(self) -> SandboxOutcome:
+        if self._script.outcome is not SandboxOutcome.RANDOM:
+            return self._script.outcome
+        outcomes = list(_RANDOM_WEIGHTS)
+        return self._random.choices(outcomes, weights=list(_RANDOM_WEIGHTS.values()))[0]
+
+    async def place_call(self, call: OutboundCall) -> ProviderCall:
+        body = create_call_body(call)  # the very body Vapi would get, refused the same way
+        now = datetime.now(UTC)
+        provider_id = str(UUID(int=self._random.getrandbits(128), version=4))
+        record: dict[str, Any] = {
+            "id": provider_id,
+            "orgId": "sandbox",
+            "type": "outboundPhoneCall",
+            "status": "queued",
+            "name": body["name"],
+            "createdAt": _iso(now),
+            "updatedAt": _iso(now),
+            "phoneNumberId": body["phoneNumberId"],
+            "customer": body["customer"],
+            "assistantOverrides": body["assistantOverrides"],
+            **({"assistantId": body["assistantId"]} if "assistantId" in body else {}),
+        }
+        self._calls[provider_id] = record
+        task = asyncio.create_task(self._play(provider_id, body, self._outcome()))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return provider_call(dict(record))
+
+    async def get_call(self, provider_call_id: str) -> ProviderCall | None:
+        record = self._calls.get(provider_call_id)
+        return provider_call(dict(record)) if record else None
+
+    async def find_call(
+        self, call_id: CallId, from_number: PhoneLine, created_after: datetime
+    ) -> ProviderCall | None:
+        for record in self._calls.values():
+            if record["name"] == str(call_id):
+                return provider_call(dict(record))
+        return None
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        if self._deliver is None:
+            return
+        try:
+            await self._deliver({"message": message})
+        except Exception as error:  # the reconciler will read the record instead
+            log.warning("sandbox_delivery_failed", type=message.get("type"), error=str(error))
+
+    async def _status(self, record: dict[str, Any], status: str, **extra: Any) -> None:
+        now = datetime.now(UTC)
+        record.update(status=status, updatedAt=_iso(now), **extra)
+        await self._send(
+            {
+                "type": "status-update",
+                "timestamp": _ms(now),
+                "status": status,
+                **({"endedReason": extra["endedReason"]} if "endedReason" in extra else {}),
+                "call": dict(record),
+            }
+        )
+
+    async def _play(self, provider_id: str, body: dict[str, Any], outcome: SandboxOutcome) -> None:
+        record = self._calls[provider_id]
+        script = self._script
+        await asyncio.sleep(script.ring_seconds / 2)
+        await self._status(record, "ringing")
+        await asyncio.sleep(script.ring_seconds / 2)
+        started = datetime.now(UTC)
+        talk = script.talk_seconds if outcome is SandboxOutcome.COMPLETED else 0.0
+        if outcome is SandboxOutcome.COMPLETED:
+            await self._status(record, "in-progress", startedAt=_iso(started))
+            await asyncio.sleep(talk)
+        ended = max(datetime.now(UTC), started + timedelta(seconds=talk))
+        reason = _ENDED_REASONS[outcome]
+        await self._status(record, "ended", endedReason=reason, endedAt=_iso(ended))
+        assistant = body.get("assistant", {})
+        first = assistant.get("firstMessage") or "Hello, this is your assistant calling."
+        lines = _transcript(first) if outcome is SandboxOutcome.COMPLETED else []
+        messages = [
+            {
+                "role": role,
+                "message": text,
+                "time": _ms(started) + i * 1000,
+                "secondsFromStart": float(i),
+            }
+            for i, (role, text) in enumerate(lines)
+        ]
+        transcript = "\n".join(f"{'AI' if r == 'bot' else 'User'}: {t}" for r, t in lines)
+        spoken = " ".join(t for r, t in lines if r == "bot")
+        priced = _costs(talk, spoken, assistant.get("model", {}), assistant.get("voice", {}))
+        analysis = {
+            "summary": "The assistant introduced itself and agreed to follow up by email."
+            if lines
+            else f"The call ended without a conversation ({reason}).",
+            "successEvaluation": "true" if lines else "false",
+        }
+        artifact = {
+            "transcript": transcript,
+            "messages": messages,
+            "recording": {"mono": {"combinedUrl": f"https://sandbox.invalid/{provider_id}.wav"}},
+        }
+        record.update(
+            artifact=artifact,
+            analysis=analysis,
+            startedAt=_iso(started),
+            endedAt=_iso(ended),
+            cost=priced["cost"],
+            costs=priced["costs"],
+            costBreakdown=priced["costBreakdown"],
+        )
+        await self._send(
+            {
+                "type": "end-of-call-report",
+                "timestamp": _ms(datetime.now(UTC)),
+                "endedReason": reason,
+                "artifact": artifact,
+                "analysis": analysis,
+                "startedAt": _iso(started),
+                "endedAt": _iso(ended),
+                "cost": priced["cost"],
+                "costs": priced["costs"],
+                "call": dict(record),
+            }
+        )

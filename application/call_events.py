@@ -1,0 +1,311 @@
+"""What the telephony provider tells us (its webhook messages), stored and applied.
+
+Every message is kept in the webhook inbox, once per dedupe key, in the same transaction
+that applies it to its call; a message about no call of ours, of a type we do not handle,
+or that cannot be applied is kept too (with the reason), and acknowledged. The provider's
+wire format is parsed by its adapter into the types below.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+import structlog
+
+from application.call_tracking import CallPolicy, ProviderNews, apply_news
+from application.context import UseCaseDeps
+from application.entitlements import entitlements_of
+from application.errors import ConcurrencyConflict, ServiceUnavailable
+from application.phone_resolution import InboundRoute, PhoneResolver
+from application.ports import CallRoute, InboxMessage, LiveCall, UnitOfWork
+from domain.agents import VoiceAgent
+from domain.calls import CallDirection, CallStatus, EndOfCallReport, VoiceCall
+from domain.errors import DomainError
+from domain.ids import CallId, LeadId, TenantId
+from domain.phones import PhoneNumber
+from domain.voices import Voice
+
+log = structlog.get_logger(__name__)
+
+PROVIDER = "vapi"
+APPLY_ATTEMPTS = 3
+
+
+@attrs.frozen
+class StatusChanged:
+    status: str
+    ended_reason: str | None = None
+
+
+@attrs.frozen
+class CallReported:
+    report: EndOfCallReport
+
+
+@attrs.frozen
+class InboundCallRequest:
+    """The provider asks which assistant answers a call to one of our numbers."""
+
+    called: str | None
+    caller: str | None
+
+
+@attrs.frozen
+class ToolCall:
+    id: str
+    name: str
+
+
+@attrs.frozen
+class ToolCallRequest:
+    calls: tuple[ToolCall, ...]
+
+
+Event = StatusChanged | CallReported | InboundCallRequest | ToolCallRequest
+
+
+@attrs.frozen
+class ProviderMessage:
+    """One webhook message, parsed: its type, what identifies it, and what it says."""
+
+    type: str
+    dedupe_key: str
+    payload: dict[str, Any]
+    """The message as it came, stored in the inbox."""
+    at: datetime
+    route: CallRoute
+    event: Event | None = None
+    """None for types that change nothing here (stored and acknowledged)."""
+    call_data: dict[str, Any] | None = None
+    """The provider's call record in the message, when it is final (the report's)."""
+
+
+@attrs.frozen
+class Acknowledged:
+    stored: bool
+    """False when the message was a duplicate (nothing stored or applied again)."""
+    applied: bool = False
+
+
+@attrs.frozen
+class InboundAnswer:
+    """The assistant that answers an inbound call."""
+
+    call_id: CallId
+    tenant_id: TenantId
+    agent: VoiceAgent
+    voice: Voice | None
+    lead_id: LeadId | None
+
+
+@attrs.frozen
+class InboundRefusal:
+    """What the caller is told when no assistant may answer."""
+
+    message: str
+
+
+@attrs.frozen
+class ToolResults:
+    results: tuple[tuple[ToolCall, str], ...]
+    """Each tool call with the error returned for it (no tools are offered yet)."""
+
+
+Answer = Acknowledged | InboundAnswer | InboundRefusal | ToolResults
+
+NOT_IN_SERVICE = "Sorry, this number is not in service."
+NOT_AVAILABLE = "Sorry, nobody can take your call right now. Please try again later."
+NO_TOOLS = "no tools are available to this assistant"
+
+
+class ProviderEvents:
+    def __init__(
+        self, deps: UseCaseDeps, resolver: PhoneResolver, policy: CallPolicy | None = None
+    ) -> None:
+        self._deps = deps
+        self._resolver = resolver
+        self._policy = policy or CallPolicy()
+
+    def now(self) -> datetime:
+        """When a message is received (for messages that carry no time of their own)."""
+        return self._deps.clock.now()
+
+    async def receive(self, message: ProviderMessage) -> Answer:
+        """Store and apply one message; the answer says what to reply to the provider."""
+        event = message.event
+        if isinstance(event, InboundCallRequest):
+            return await self._inbound(message, event)
+        stored = await self._store_and_apply(message)
+        if isinstance(event, ToolCallRequest):
+            return ToolResults(tuple((call, NO_TOOLS) for call in event.calls))
+        return stored
+
+    async def _route(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
+        if route.call_id is None and route.provider_call_id is None:
+            return None
+        async with self._deps.uows(call_route=route) as tx:
+            return await tx.calls.route(route)
+
+    async def _store_and_apply(self, message: ProviderMessage) -> Acknowledged:
+        found = await self._route(message.route)
+        if found is None:
+            return await self._keep(message, None, None)
+        tenant_id, call_id = found
+        for attempt in range(1, APPLY_ATTEMPTS + 1):
+            try:
+                return await self._apply(message, tenant_id, call_id)
+            except ServiceUnavailable:
+                raise  # not acknowledged: the provider may send it again
+            except ConcurrencyConflict:
+                if attempt < APPLY_ATTEMPTS:
+                    continue
+                return await self._keep(message, tenant_id, "the call kept changing; retry it")
+            except (DomainError, ValueError) as error:
+                log.warning("webhook_not_applied", type=message.type, error=str(error))
+                return await self._keep(message, tenant_id, str(error))
+        raise AssertionError("unreachable")
+
+    async def _apply(
+        self, message: ProviderMessage, tenant_id: TenantId, call_id: CallId
+    ) -> Acknowledged:
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            now = self._deps.clock.now()
+            if not await tx.inbox.add(self._inbox_row(message, tenant_id, now, None)):
+                return Acknowledged(stored=False)
+            call = await tx.calls.get_for_update(tenant_id, call_id)
+            applied = False
+            if call is not None:
+                applied = await apply_news(
+                    tx, self._deps.ids, self._policy, call, self._news(message)
+                )
+            await tx.commit()
+        return Acknowledged(stored=True, applied=applied)
+
+    def _news(self, message: ProviderMessage) -> ProviderNews:
+        event = message.event
+        return ProviderNews(
+            at=message.at,
+            provider_call_id=message.route.provider_call_id,
+            status=event.status if isinstance(event, StatusChanged) else None,
+            ended_reason=event.ended_reason if isinstance(event, StatusChanged) else None,
+            report=event.report if isinstance(event, CallReported) else None,
+            data=message.call_data if isinstance(event, CallReported) else None,
+        )
+
+    def _inbox_row(
+        self, message: ProviderMessage, tenant_id: TenantId | None, now: datetime, error: str | None
+    ) -> InboxMessage:
+        return InboxMessage(
+            id=self._deps.ids.new(),
+            provider=PROVIDER,
+            dedupe_key=message.dedupe_key,
+            type=message.type,
+            payload=message.payload,
+            received_at=now,
+            provider_call_id=message.route.provider_call_id,
+            tenant_id=tenant_id,
+            processed_at=now if error is None else None,
+            error=error,
+        )
+
+    async def _keep(
+        self, message: ProviderMessage, tenant_id: TenantId | None, error: str | None
+    ) -> Acknowledged:
+        """Store without applying: about no call of ours, or not applicable (with why)."""
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            now = self._deps.clock.now()
+            stored = await tx.inbox.add(self._inbox_row(message, tenant_id, now, error))
+            await tx.commit()
+        return Acknowledged(stored=stored)
+
+    async def _inbound(self, message: ProviderMessage, event: InboundCallRequest) -> Answer:
+        """Which agent answers: the called number's tenant and inbound agent, if the tenant
+        may take calls; the caller's lead is linked when the tenant knows the number."""
+        called = _phone(event.called)
+        route = await self._resolver.resolve(called, _phone(event.caller)) if called else None
+        if route is None:
+            await self._keep(message, None, "no tenant has this number in service")
+            return InboundRefusal(NOT_IN_SERVICE)
+        tenant_id = route.tenant.id
+        refusal = _refusal(route)
+        if refusal is None:
+            async with self._deps.uows(tenant_id=tenant_id) as tx:
+                now = self._deps.clock.now()
+                features = await entitlements_of(self._deps.entitlements, tx, route.tenant, now)
+                inbound = features.get("calls.inbound")
+                if inbound is not None and not inbound.enabled:
+                    refusal = "calls.inbound is not in the tenant's plan"
+                else:
+                    assert route.agent is not None
+                    call = await self._inbound_call(tx, message, route, route.agent, now)
+                    voice = await tx.voices.get(tenant_id, call.voice_id) if call.voice_id else None
+                    await tx.commit()
+                    return InboundAnswer(
+                        call.id,
+                        tenant_id,
+                        route.agent,
+                        voice if voice is not None and voice.is_active else None,
+                        call.lead_id,
+                    )
+        await self._keep(message, tenant_id, refusal)
+        return InboundRefusal(NOT_AVAILABLE)
+
+    async def _inbound_call(
+        self,
+        tx: UnitOfWork,
+        message: ProviderMessage,
+        route: InboundRoute,
+        agent: VoiceAgent,
+        now: datetime,
+    ) -> VoiceCall:
+        """The inbound call's record, created once per provider call (a repeated request
+        gets the same one)."""
+        tenant_id = route.tenant.id
+        if not await tx.inbox.add(self._inbox_row(message, tenant_id, now, None)):
+            known = await tx.calls.route(message.route)
+            if known is not None:
+                existing = await tx.calls.get(tenant_id, known[1])
+                if existing is not None:
+                    return existing
+        event = message.event
+        caller = _phone(event.caller if isinstance(event, InboundCallRequest) else None)
+        call = VoiceCall(
+            id=CallId(self._deps.ids.new()),
+            tenant_id=tenant_id,
+            direction=CallDirection.INBOUND,
+            status=CallStatus.QUEUED,
+            to_number=route.line.number.e164,
+            created_at=now,
+            updated_at=now,
+            agent_id=agent.id,
+            lead_id=route.lead.id if route.lead else None,
+            voice_id=agent.voice_id,
+            from_number_id=route.line.id,
+            vapi_call_id=message.route.provider_call_id,
+            metadata={"caller_number": caller.e164} if caller else {},
+        )
+        await tx.calls.add(call)
+        await tx.live_calls.hold(LiveCall(call.id, tenant_id, now + self._policy.reconcile_after))
+        return call
+
+
+def _phone(raw: str | None) -> PhoneNumber | None:
+    if not raw:
+        return None
+    try:
+        return PhoneNumber.parse(raw)
+    except DomainError:
+        return None
+
+
+def _refusal(route: InboundRoute) -> str | None:
+    """Why the route cannot take the call (kept in the inbox, never told the caller)."""
+    if not route.tenant.is_active:
+        return "the tenant is suspended"
+    if route.agent is None:
+        return "the number routes inbound calls to no agent"
+    if not route.agent.is_active:
+        return "the number's inbound agent is not in service"
+    return None

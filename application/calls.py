@@ -1,0 +1,356 @@
+"""Voice calls (the seed's VoiceCallModel, enhanced): placing them and reading them back.
+
+A call is committed (queued) before the provider is asked, and whatever the provider does
+next is recorded on it: the record is never lost, and a create whose outcome is unknown is
+reconciled, never repeated.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from application.access import Access, Permission, Principal, authorize
+from application.call_tracking import CallPolicy, ProviderNews, apply_news
+from application.context import UseCaseDeps
+from application.entitlements import require, require_capacity
+from application.errors import (
+    AlreadyExists,
+    IdempotencyKeyReused,
+    NotFound,
+    ProviderBusy,
+    ProviderError,
+    ProviderOutcomeUnknown,
+)
+from application.pagination import Page, PageRequest, Position
+from application.ports import (
+    CallFilter,
+    LiveCall,
+    OutboundCall,
+    ProviderCall,
+    TelephonyProvider,
+    UnitOfWork,
+    UsageQuery,
+    UsageTotal,
+)
+from domain.agents import VoiceAgent
+from domain.calls import AiUsage, CallDirection, CallStatus, VoiceCall, fail, lose_track
+from domain.errors import InvalidValue
+from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId
+from domain.leads import Lead
+from domain.phones import PhoneLine, PhoneNumber
+
+# How far before our record a provider's call may have been created (clock skew) when
+# searching for one whose creation went unanswered.
+FIND_SLACK = timedelta(minutes=2)
+MAX_IDEMPOTENCY_KEY = 255
+MAX_VARIABLES = 100
+
+
+@attrs.frozen
+class PlaceCall:
+    tenant_id: TenantId
+    agent_id: AgentId
+    lead_id: LeadId | None = None
+    to: PhoneNumber | None = None
+    """The number to call when no lead is given; a lead with it is linked when one exists."""
+    from_number_id: PhoneNumberId | None = None
+    """Defaults to the agent's default number."""
+    variables: dict[str, str] = attrs.field(factory=dict)
+    """Values for the assistant's {{variables}}."""
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+    idempotency_key: str | None = None
+
+
+def call_position(call: VoiceCall) -> Position:
+    return Position(call.created_at, call.id)
+
+
+async def call_of(tx: UnitOfWork, tenant_id: TenantId, call_id: CallId) -> VoiceCall:
+    call = await tx.calls.get(tenant_id, call_id)
+    if call is None:
+        raise NotFound("call", call_id)
+    return call
+
+
+def _same_request(call: VoiceCall, cmd: PlaceCall) -> bool:
+    """Whether a repeat under the same Idempotency-Key asks for the same call."""
+    return (
+        call.agent_id == cmd.agent_id
+        and (cmd.lead_id is None or call.lead_id == cmd.lead_id)
+        and (cmd.to is None or call.to_number == cmd.to.e164)
+        and (cmd.from_number_id is None or call.from_number_id == cmd.from_number_id)
+    )
+
+
+@attrs.frozen
+class _Dial:
+    call: VoiceCall
+    outbound: OutboundCall
+
+
+class CallService:
+    def __init__(
+        self, deps: UseCaseDeps, provider: TelephonyProvider, policy: CallPolicy | None = None
+    ) -> None:
+        self._deps = deps
+        self._provider = provider
+        self._policy = policy or CallPolicy()
+
+    async def place_call(self, principal: Principal, cmd: PlaceCall) -> VoiceCall:
+        """Queue the call (committed), then ask the provider and record its answer.
+
+        Refused before anything is written when the tenant lacks `calls.outbound`, is at
+        `calls.concurrent.max` or out of `calls.minutes.monthly`, when the shared provider
+        account is at its concurrency, when the agent or number is not in service or the
+        lead is do-not-call. A provider refusal leaves the call `failed` with the reason;
+        an unknown outcome leaves it `unknown` for the reconciler. A repeat with the same
+        Idempotency-Key returns the first call.
+        """
+        _check_command(cmd)
+        try:
+            queued = await self._queue(principal, cmd)
+        except AlreadyExists as error:
+            if error.field != "idempotency_key" or cmd.idempotency_key is None:
+                raise
+            # A concurrent request with the same key won: answer with its call.
+            return await self._repeat(cmd)
+        if isinstance(queued, VoiceCall):
+            return queued
+        return await self._dial(queued)
+
+    async def _repeat(self, cmd: PlaceCall) -> VoiceCall:
+        assert cmd.idempotency_key is not None
+        async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
+            first = await tx.calls.by_idempotency_key(cmd.tenant_id, cmd.idempotency_key)
+        if first is None:
+            raise AlreadyExists("call", "idempotency_key")
+        if not _same_request(first, cmd):
+            raise IdempotencyKeyReused()
+        return first
+
+    async def _queue(self, principal: Principal, cmd: PlaceCall) -> VoiceCall | _Dial:
+        async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
+            access = await authorize(
+                principal, Permission.CALLS_PLACE, cmd.tenant_id, tx, lock=True
+            )
+            if cmd.idempotency_key is not None:
+                first = await tx.calls.by_idempotency_key(cmd.tenant_id, cmd.idempotency_key)
+                if first is not None:
+                    if not _same_request(first, cmd):
+                        raise IdempotencyKeyReused()
+                    return first
+            now = self._deps.clock.now()
+            await require(self._deps.entitlements, tx, access.tenant, "calls.outbound", now)
+            agent = await _agent_in_service(tx, cmd.tenant_id, cmd.agent_id)
+            line = await _line_in_service(tx, cmd.tenant_id, cmd.from_number_id, agent)
+            lead, to = await _callee(tx, cmd)
+            voice = await tx.voices.get(cmd.tenant_id, agent.voice_id) if agent.voice_id else None
+            await self._require_room(tx, access, now)
+            call = VoiceCall(
+                id=CallId(self._deps.ids.new()),
+                tenant_id=cmd.tenant_id,
+                direction=CallDirection.OUTBOUND,
+                status=CallStatus.QUEUED,
+                to_number=to.e164,
+                created_at=now,
+                updated_at=now,
+                agent_id=agent.id,
+                lead_id=lead.id if lead else None,
+                voice_id=voice.id if voice else None,
+                from_number_id=line.id,
+                idempotency_key=cmd.idempotency_key,
+                metadata=dict(cmd.metadata),
+            )
+            await tx.calls.add(call)
+            await tx.live_calls.hold(
+                LiveCall(call.id, cmd.tenant_id, now + self._policy.reconcile_after)
+            )
+            await self._deps.audit(
+                tx,
+                principal,
+                "call.placed",
+                "call",
+                call.id,
+                tenant_id=cmd.tenant_id,
+                changes={"agent_id": str(agent.id), "to_number": call.to_number},
+            )
+            await tx.commit()
+        outbound = OutboundCall(
+            call_id=call.id,
+            tenant_id=call.tenant_id,
+            agent=agent,
+            from_number=line,
+            to=to,
+            lead_id=call.lead_id,
+            voice=voice if voice and voice.is_active else None,
+            customer_name=lead.name if lead else None,
+            variables=dict(cmd.variables),
+        )
+        return _Dial(call, outbound)
+
+    async def _require_room(self, tx: UnitOfWork, access: Access, now: datetime) -> None:
+        """The tenant's limits, then the shared account's (both locks held to commit)."""
+        cache = self._deps.entitlements
+        await require_capacity(cache, tx, access.tenant, "calls.concurrent.max", now)
+        await require_capacity(cache, tx, access.tenant, "calls.minutes.monthly", now)
+        await tx.live_calls.lock()
+        if await tx.live_calls.count() >= self._policy.provider_max_concurrent:
+            raise ProviderBusy(self._policy.provider_max_concurrent)
+
+    async def _dial(self, dial: _Dial) -> VoiceCall:
+        call = dial.call
+        try:
+            placed = await self._provider.place_call(dial.outbound)
+        except ProviderOutcomeUnknown as error:
+            found = await self._search(dial)
+            if found is None:
+                return await self._settle(call.id, call.tenant_id, lost=str(error))
+            placed = found
+        except ProviderError as error:
+            return await self._settle(call.id, call.tenant_id, failed=error)
+        return await self._settle(call.id, call.tenant_id, placed=placed)
+
+    async def _search(self, dial: _Dial) -> ProviderCall | None:
+        """Right after an unanswered create, look once for the call it may have made."""
+        try:
+            return await self._provider.find_call(
+                dial.call.id, dial.outbound.from_number, dial.call.created_at - FIND_SLACK
+            )
+        except ProviderError:
+            return None
+
+    async def _settle(
+        self,
+        call_id: CallId,
+        tenant_id: TenantId,
+        *,
+        placed: ProviderCall | None = None,
+        failed: ProviderError | None = None,
+        lost: str | None = None,
+    ) -> VoiceCall:
+        """Record the provider's answer on the committed call."""
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            call = await tx.calls.get_for_update(tenant_id, call_id)
+            if call is None:  # the tenant was deleted meanwhile: nothing left to record on
+                raise NotFound("call", call_id)
+            now = self._deps.clock.now()
+            if placed is not None:
+                await apply_news(tx, self._deps.ids, self._policy, call, news_of(placed, now))
+            elif failed is not None:
+                if fail(call, failed.code, failed.message, now):
+                    await tx.calls.save(call)
+                    await tx.live_calls.release(tenant_id, call_id)
+            elif lost is not None and lose_track(call, lost, now):
+                await tx.calls.save(call)
+                await tx.live_calls.postpone(tenant_id, call_id, now)
+            await tx.commit()
+        return call
+
+    async def get_call(
+        self, principal: Principal, tenant_id: TenantId, call_id: CallId
+    ) -> VoiceCall:
+        """The seed's getCallWithTranscription, getCallCost: the call holds both."""
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await authorize(principal, Permission.CALLS_READ, tenant_id, tx)
+            return await call_of(tx, tenant_id, call_id)
+
+    async def list_calls(
+        self, principal: Principal, tenant_id: TenantId, where: CallFilter, page: PageRequest
+    ) -> Page[VoiceCall]:
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await authorize(principal, Permission.CALLS_READ, tenant_id, tx)
+            rows = await tx.calls.list(tenant_id, where, page)
+        return Page.from_rows(rows, page, call_position)
+
+    async def call_usage(
+        self, principal: Principal, tenant_id: TenantId, call_id: CallId
+    ) -> tuple[VoiceCall, list[AiUsage]]:
+        """The seed's getCallAIUsage: one row per cost item of the call's report."""
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await authorize(principal, Permission.CALLS_READ, tenant_id, tx)
+            call = await call_of(tx, tenant_id, call_id)
+            return call, await tx.ai_usage.of_call(tenant_id, call_id)
+
+    async def usage_report(
+        self, principal: Principal, tenant_id: TenantId, query: UsageQuery
+    ) -> list[UsageTotal]:
+        if query.end <= query.start:
+            raise InvalidValue("to must be after from", field="to")
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await authorize(principal, Permission.CALLS_READ, tenant_id, tx)
+            return await tx.ai_usage.totals(tenant_id, query)
+
+
+def news_of(found: ProviderCall, at: datetime) -> ProviderNews:
+    return ProviderNews(
+        at=at,
+        provider_call_id=found.provider_call_id,
+        status=found.status,
+        ended_reason=found.ended_reason,
+        report=found.report,
+        data=found.data,
+    )
+
+
+def _check_command(cmd: PlaceCall) -> None:
+    key = cmd.idempotency_key
+    if key is not None and (not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY):
+        raise InvalidValue(
+            f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters",
+            field="Idempotency-Key",
+        )
+    if len(cmd.variables) > MAX_VARIABLES:
+        raise InvalidValue(f"at most {MAX_VARIABLES} variables", field="variables")
+
+
+async def _agent_in_service(tx: UnitOfWork, tenant_id: TenantId, agent_id: AgentId) -> VoiceAgent:
+    agent = await tx.agents.get(tenant_id, agent_id)
+    if agent is None:
+        raise InvalidValue(f"agent_id: no agent {agent_id} in this tenant", field="agent_id")
+    if not agent.is_active:
+        raise InvalidValue(f"agent_id: agent {agent_id} is not in service", field="agent_id")
+    return agent
+
+
+async def _line_in_service(
+    tx: UnitOfWork, tenant_id: TenantId, number_id: PhoneNumberId | None, agent: VoiceAgent
+) -> PhoneLine:
+    number_id = number_id or agent.default_number_id
+    if number_id is None:
+        raise InvalidValue(
+            "from_number_id: the agent has no default number; say which number to call from",
+            field="from_number_id",
+        )
+    line = await tx.phone_numbers.get(tenant_id, number_id)
+    if line is None:
+        raise InvalidValue(
+            f"from_number_id: no phone number {number_id} in this tenant", field="from_number_id"
+        )
+    if not line.is_active:
+        raise InvalidValue(
+            f"from_number_id: phone number {number_id} is not in service", field="from_number_id"
+        )
+    return line
+
+
+async def _callee(tx: UnitOfWork, cmd: PlaceCall) -> tuple[Lead | None, PhoneNumber]:
+    """Who is called: the lead (its number), or the number (and its lead, if any)."""
+    lead: Lead | None = None
+    if cmd.lead_id is not None:
+        lead = await tx.leads.get(cmd.tenant_id, cmd.lead_id)
+        if lead is None:
+            raise InvalidValue(f"lead_id: no lead {cmd.lead_id} in this tenant", field="lead_id")
+        if cmd.to is not None and cmd.to != lead.phone:
+            raise InvalidValue(
+                "to: differs from the lead's phone; give one or the other", field="to"
+            )
+    elif cmd.to is not None:
+        lead = await tx.leads.by_phone(cmd.tenant_id, cmd.to)
+    else:
+        raise InvalidValue("lead_id: give the lead to call, or the number (to)", field="lead_id")
+    if lead is not None and lead.do_not_call:
+        raise InvalidValue(f"lead_id: lead {lead.id} is on the do-not-call list", field="lead_id")
+    return lead, lead.phone if lead is not None else cmd.to  # type: ignore[return-value]

@@ -1,0 +1,114 @@
+"""The reconciler: asks the provider about calls that should have settled by now.
+
+Vapi sends its end-of-call report once, without retry, and a create may go unanswered: a
+call not settled some time after it was placed is looked up (`GET /call/{id}`, or searched
+by our id when its provider id was never learnt) and what is found is applied through the
+same path as a webhook. Nothing stays "in progress" forever.
+"""
+
+from __future__ import annotations
+
+import attrs
+import structlog
+
+from application.call_tracking import CallPolicy, apply_news
+from application.calls import FIND_SLACK, news_of
+from application.context import UseCaseDeps
+from application.errors import ConcurrencyConflict, ProviderError
+from application.ports import LiveCall, ProviderCall, TelephonyProvider
+from domain.calls import CallDirection, CallStatus, VoiceCall, advance, fail
+
+log = structlog.get_logger(__name__)
+
+SWEEP_LIMIT = 100
+GONE_AT_PROVIDER = "provider-has-no-record"
+
+
+@attrs.define
+class SweepReport:
+    checked: int = 0
+    settled: int = 0
+    postponed: int = 0
+
+
+class Reconciler:
+    def __init__(
+        self, deps: UseCaseDeps, provider: TelephonyProvider, policy: CallPolicy | None = None
+    ) -> None:
+        self._deps = deps
+        self._provider = provider
+        self._policy = policy or CallPolicy()
+
+    async def sweep(self, limit: int = SWEEP_LIMIT) -> SweepReport:
+        """Check every call due now (at most `limit`), whichever its tenant."""
+        report = SweepReport()
+        async with self._deps.uows() as tx:
+            due = await tx.live_calls.due(self._deps.clock.now(), limit)
+        for live in due:
+            report.checked += 1
+            try:
+                settled = await self.check(live)
+            except ProviderError as error:
+                log.warning("reconcile_provider_error", call_id=str(live.call_id), error=str(error))
+                settled = False
+            except ConcurrencyConflict:
+                settled = False  # a webhook got there first; look again next time
+            if settled:
+                report.settled += 1
+            else:
+                report.postponed += 1
+                await self._postpone(live)
+        return report
+
+    async def _postpone(self, live: LiveCall) -> None:
+        async with self._deps.uows(tenant_id=live.tenant_id) as tx:
+            check_at = self._deps.clock.now() + self._policy.recheck_every
+            await tx.live_calls.postpone(live.tenant_id, live.call_id, check_at)
+            await tx.commit()
+
+    async def check(self, live: LiveCall) -> bool:
+        """Look the call up at the provider and apply what it says; True once settled."""
+        async with self._deps.uows(tenant_id=live.tenant_id) as tx:
+            call = await tx.calls.get(live.tenant_id, live.call_id)
+            line = (
+                await tx.phone_numbers.get(live.tenant_id, call.from_number_id)
+                if call is not None and call.from_number_id
+                else None
+            )
+            if call is None or call.settled:
+                await tx.live_calls.release(live.tenant_id, live.call_id)
+                await tx.commit()
+                return True
+        found: ProviderCall | None
+        if call.vapi_call_id is not None:
+            found = await self._provider.get_call(call.vapi_call_id)
+        elif call.direction is CallDirection.OUTBOUND and line is not None:
+            found = await self._provider.find_call(call.id, line, call.created_at - FIND_SLACK)
+        else:
+            found = None
+        return await self._record(call, found)
+
+    async def _record(self, seen: VoiceCall, found: ProviderCall | None) -> bool:
+        async with self._deps.uows(tenant_id=seen.tenant_id) as tx:
+            call = await tx.calls.get_for_update(seen.tenant_id, seen.id)
+            if call is None:
+                return True
+            now = self._deps.clock.now()
+            if found is not None:
+                await apply_news(tx, self._deps.ids, self._policy, call, news_of(found, now))
+            elif call.vapi_call_id is None:
+                # Never reached the provider (or it kept nothing): it will never be placed.
+                if fail(call, GONE_AT_PROVIDER, "the provider has no record of this call", now):
+                    await tx.calls.save(call)
+                await tx.live_calls.release(call.tenant_id, call.id)
+            elif advance(call, CallStatus.ENDED, now, ended_reason=GONE_AT_PROVIDER):
+                # The provider forgot a call it had: it is over, with nothing to report.
+                await tx.calls.save(call)
+                await tx.live_calls.release(call.tenant_id, call.id)
+            else:
+                await tx.live_calls.release(call.tenant_id, call.id)
+            await tx.commit()
+            settled = call.settled or found is None
+        if not settled:
+            log.info("reconcile_unsettled", call_id=str(call.id), status=call.status.value)
+        return settled

@@ -1,0 +1,109 @@
+"""`POST /v1/webhooks/vapi`: Vapi's Server URL.
+
+Authenticated by configuration (bearer token, X-Vapi-Secret, or HMAC over timestamp and
+body), compared in constant time; anything else is a 401 that changes nothing. Accepted
+messages are stored and applied (application.call_events); the reply is always 200 with
+the body Vapi expects for the type.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Mapping
+
+import attrs
+import msgspec
+from aiohttp import web
+
+from adapters.vapi.answers import reply_of
+from adapters.vapi.messages import MalformedMessage, parse_message
+from application.errors import Unauthenticated
+from entrypoints.http.problems import BadRequest
+from entrypoints.http.routing import Endpoint, use_cases
+
+BEARER_PREFIX = "bearer "
+
+
+@attrs.frozen
+class WebhookVerifier:
+    """Whether a request comes from Vapi, per the configured credential.
+
+    Without a secret nothing is accepted: an open webhook would let anyone end calls.
+    """
+
+    mode: str = "bearer"
+    """"bearer", "x-vapi-secret" or "hmac"."""
+    secret: str | None = attrs.field(default=None, repr=False)
+    header: str = "Authorization"
+    """The bearer token's header (Vapi lets it be renamed)."""
+    max_skew_seconds: int = 300
+
+    def verify(self, headers: Mapping[str, str], body: bytes, now: float | None = None) -> bool:
+        if not self.secret:
+            return False
+        if self.mode == "hmac":
+            return self._signed(headers, body, time.time() if now is None else now)
+        name = "X-Vapi-Secret" if self.mode == "x-vapi-secret" else self.header
+        given = headers.get(name, "")
+        if self.mode == "bearer" and given[: len(BEARER_PREFIX)].lower() == BEARER_PREFIX:
+            given = given[len(BEARER_PREFIX) :]
+        return hmac.compare_digest(given.encode(), self.secret.encode())
+
+    def _signed(self, headers: Mapping[str, str], body: bytes, now: float) -> bool:
+        assert self.secret is not None
+        stamp = headers.get("x-timestamp", "").strip()
+        signature = headers.get("x-signature", "").strip().lower().removeprefix("sha256=")
+        try:
+            sent_at = float(stamp)
+        except ValueError:
+            return False
+        # The unit is not documented: a value this large is milliseconds.
+        seconds = sent_at / 1000 if sent_at > 100_000_000_000 else sent_at
+        if not abs(now - seconds) <= self.max_skew_seconds:
+            return False
+        expected = hmac.new(
+            self.secret.encode(), stamp.encode() + b"." + body, hashlib.sha256
+        ).hexdigest()
+        return hmac.compare_digest(signature.encode(), expected.encode())
+
+
+WEBHOOK_VERIFIER = web.AppKey("webhook_verifier", WebhookVerifier)
+
+
+async def vapi_webhook(request: web.Request) -> web.Response:
+    body = await request.read()
+    if not request.app[WEBHOOK_VERIFIER].verify(request.headers, body):
+        raise Unauthenticated("the webhook credential is missing or wrong")
+    events = use_cases(request).provider_events
+    try:
+        message = parse_message(body, events.now())
+    except MalformedMessage as error:
+        raise BadRequest(str(error)) from None
+    answer = await events.receive(message)
+    return web.Response(body=msgspec.json.encode(reply_of(answer)), content_type="application/json")
+
+
+class WebhookReply(msgspec.Struct):
+    """One of: an assistant (`assistantId` or `assistant`, with `assistantOverrides`), an
+    `error` to speak (assistant-request); `results` (tool-calls); or `received`."""
+
+    received: bool | None = None
+    duplicate: bool | None = None
+    error: str | None = None
+
+
+ROUTES = [
+    Endpoint(
+        "POST",
+        "/v1/webhooks/vapi",
+        vapi_webhook,
+        "Vapi Server URL: status updates, end-of-call reports, assistant requests, tool calls",
+        "webhooks",
+        response=WebhookReply,
+        public=True,
+        large_body=True,
+        errors=(400, 401, 503),
+    ),
+]
