@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from adapters.postgres.engine import sync_url
+from adapters.postgres.schema import described_by_metadata
 from adapters.postgres.tables import metadata
 
 config = context.config
@@ -16,6 +17,7 @@ def run_migrations_offline() -> None:
         url=sync_url(config.get_main_option("sqlalchemy.url") or ""),
         target_metadata=metadata,
         literal_binds=True,
+        include_object=described_by_metadata,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -24,7 +26,11 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=metadata)
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            include_object=described_by_metadata,
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -32,7 +38,9 @@ def run_migrations_online() -> None:
         sync_url(config.get_main_option("sqlalchemy.url") or ""), poolclass=pool.NullPool
     )
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=metadata)
+        context.configure(
+            connection=conn, target_metadata=metadata, include_object=described_by_metadata
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

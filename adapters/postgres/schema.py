@@ -12,6 +12,18 @@ from alembic.script import ScriptDirectory
 import migrations
 from adapters.postgres.engine import sync_url
 
+JOB_QUEUE_PREFIX = "procrastinate_"
+"""The job queue's tables: created by a migration from procrastinate's own schema, not
+described by our metadata."""
+
+
+def described_by_metadata(
+    _object: object, name: str | None, type_: str, _reflected: bool, _compare_to: object
+) -> bool:
+    """Alembic's `include_object`: compare our tables, not the job queue's."""
+    return not (type_ == "table" and name is not None and name.startswith(JOB_QUEUE_PREFIX))
+
+
 # Any constant works; it only has to be the same for every process migrating this database.
 _MIGRATION_LOCK = 7_250_414_113
 

@@ -81,7 +81,8 @@ Rows = Callable[[], Awaitable[dict[str, Any]]]
 _ALL_ROWS = sa.text(
     "SELECT jsonb_build_object("
     + ", ".join(
-        f"'{t.name}', (SELECT coalesce(jsonb_agg(to_jsonb(r) - 'last_used_at' ORDER BY r.id),"
+        f"'{t.name}', (SELECT coalesce(jsonb_agg(to_jsonb(r) - 'last_used_at'"
+        f" ORDER BY {', '.join('r.' + c.name for c in t.primary_key.columns)}),"
         f" '[]'::jsonb) FROM {t.name} r)"
         for t in metadata.sorted_tables
     )

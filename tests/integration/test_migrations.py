@@ -27,7 +27,7 @@ def empty_database(pg_server_url: str):
         drop_database(pg_server_url, name)
 
 
-def _tables(url: str) -> set[str]:
+def _all_tables(url: str) -> set[str]:
     engine = sa.create_engine(sync_url(url), poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as conn:
@@ -36,11 +36,23 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
+def _tables(url: str) -> set[str]:
+    """Our tables (the job queue's are procrastinate's, checked apart)."""
+    return {t for t in _all_tables(url) if not t.startswith(schema.JOB_QUEUE_PREFIX)}
+
+
+def _job_queue_tables(url: str) -> set[str]:
+    return {t for t in _all_tables(url) if t.startswith(schema.JOB_QUEUE_PREFIX)}
+
+
 def _differences(url: str) -> list[object]:
     engine = sa.create_engine(sync_url(url), poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as conn:
-            return compare_metadata(MigrationContext.configure(conn), metadata)
+            context = MigrationContext.configure(
+                conn, opts={"include_object": schema.described_by_metadata}
+            )
+            return compare_metadata(context, metadata)
     finally:
         engine.dispose()
 
@@ -48,10 +60,12 @@ def _differences(url: str) -> list[object]:
 def test_upgrade_downgrade_upgrade_on_an_empty_database(empty_database):
     schema.upgrade(empty_database)
     assert _tables(empty_database) == set(metadata.tables)
+    assert "procrastinate_jobs" in _job_queue_tables(empty_database)
     schema.downgrade(empty_database, "base")
-    assert _tables(empty_database) == set()
+    assert _all_tables(empty_database) == set()
     schema.upgrade(empty_database)
     assert _tables(empty_database) == set(metadata.tables)
+    assert "procrastinate_jobs" in _job_queue_tables(empty_database)
 
 
 def test_upgrading_twice_is_a_no_op(empty_database):

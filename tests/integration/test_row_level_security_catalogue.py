@@ -71,7 +71,7 @@ async def _snapshot(engine, tenant_id, table: str) -> set[tuple[object, ...]]:
 
 def test_the_new_tables_are_tenant_scoped():
     assert set(NEW_TABLES) <= set(POLICIES)
-    assert set(READ_POLICIES) == {"phone_numbers"}
+    assert {"phone_numbers", "voice_calls", "live_calls"} == set(READ_POLICIES)
 
 
 # --- isolation between tenants ----------------------------------------------------------
