@@ -32,7 +32,9 @@ def configure_logging(level: str, fmt: str) -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level.upper(), format="%(message)s")
-    # pgserver narrates every command it runs at INFO; its warnings and errors still show.
-    logging.getLogger("pgserver").setLevel(
-        max(logging.WARNING, logging.getLevelNamesMapping()[level.upper()])
-    )
+    # pgserver narrates every command it runs at INFO, procrastinate every job it runs (the
+    # reconciler logs what it did itself); their warnings and errors still show.
+    for chatty in ("pgserver", "procrastinate"):
+        logging.getLogger(chatty).setLevel(
+            max(logging.WARNING, logging.getLevelNamesMapping()[level.upper()])
+        )
