@@ -50,6 +50,8 @@ class InboundCallRequest:
 
     called: str | None
     caller: str | None
+    provider_number_id: str | None = None
+    """The provider's id for the called line, used when the number is not given."""
 
 
 @attrs.frozen
@@ -223,8 +225,12 @@ class ProviderEvents:
     async def _inbound(self, message: ProviderMessage, event: InboundCallRequest) -> Answer:
         """Which agent answers: the called number's tenant and inbound agent, if the tenant
         may take calls; the caller's lead is linked when the tenant knows the number."""
-        called = _phone(event.called)
-        route = await self._resolver.resolve(called, _phone(event.caller)) if called else None
+        called, caller = _phone(event.called), _phone(event.caller)
+        route = None
+        if called is not None:
+            route = await self._resolver.resolve(called, caller)
+        elif event.provider_number_id:
+            route = await self._resolver.resolve_provider_line(event.provider_number_id, caller)
         if route is None:
             await self._keep(message, None, "no tenant has this number in service")
             return InboundRefusal(NOT_IN_SERVICE)

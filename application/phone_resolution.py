@@ -33,6 +33,20 @@ class PhoneResolver:
         found; whether the tenant may take the call (active, feature) is the caller's rule."""
         async with self._deps.uows(called_number=called) as tx:
             line = await tx.phone_numbers.routing(called)
+        return await self._route(line, caller)
+
+    async def resolve_provider_line(
+        self, provider_number_id: str, caller: PhoneNumber | None
+    ) -> InboundRoute | None:
+        """Like `resolve`, for a line named by the provider's id for it (Vapi's
+        phoneNumberId), when the provider does not say the number."""
+        async with self._deps.uows(called_provider_number=provider_number_id) as tx:
+            line = await tx.phone_numbers.routing_by_provider_id(provider_number_id)
+        return await self._route(line, caller)
+
+    async def _route(
+        self, line: PhoneLine | None, caller: PhoneNumber | None
+    ) -> InboundRoute | None:
         if line is None:
             return None
         async with self._deps.uows(tenant_id=line.tenant_id) as tx:

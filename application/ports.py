@@ -237,6 +237,14 @@ class PhoneNumberRepository(Protocol):
         """
         ...
 
+    async def routing_by_provider_id(self, provider_number_id: str) -> PhoneLine | None:
+        """The one active line with this provider id (e.g. Vapi's phoneNumberId), whichever
+        tenant owns it; None when none or several claim it.
+
+        Needs a unit of work opened with `called_provider_number=provider_number_id`.
+        """
+        ...
+
     async def stop_routing_to(self, tenant_id: TenantId, agent_id: AgentId) -> None:
         """Numbers that sent inbound calls to the agent send them nowhere now."""
         ...
@@ -504,6 +512,7 @@ class UnitOfWorkFactory(Protocol):
         tenant_id: TenantId | None = None,
         user_id: UserId | None = None,
         called_number: PhoneNumber | None = None,
+        called_provider_number: str | None = None,
         call_route: CallRoute | None = None,
     ) -> UnitOfWork:
         """A new unit of work.
@@ -511,7 +520,8 @@ class UnitOfWorkFactory(Protocol):
         `tenant_id` opens it in that tenant's row-level security context: tenant-scoped
         tables show and accept only that tenant's rows. `user_id` additionally shows that
         user's own memberships in every tenant. `called_number` additionally shows the one
-        active phone number with that value, in whichever tenant (routing an inbound call).
+        active phone number with that value, in whichever tenant (routing an inbound call);
+        `called_provider_number` the active numbers with that provider id.
         `call_route` additionally shows the calls it names, in whichever tenant (routing a
         provider's message). With none, tenant-scoped tables are empty.
         """

@@ -99,6 +99,7 @@ class InMemoryDatabase:
         tenant_id: TenantId | None = None,
         user_id: UserId | None = None,
         called_number: PhoneNumber | None = None,
+        called_provider_number: str | None = None,
         call_route: CallRoute | None = None,
     ) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self)
@@ -539,6 +540,14 @@ class InMemoryPhoneNumberRepository:
         return next(
             (n for n in self._o.rows("phone_numbers") if n.number == number and n.is_active), None
         )
+
+    async def routing_by_provider_id(self, provider_number_id: str) -> PhoneLine | None:
+        found = [
+            n
+            for n in self._o.rows("phone_numbers")
+            if n.provider_number_id == provider_number_id and n.is_active
+        ]
+        return found[0] if len(found) == 1 else None
 
     async def stop_routing_to(self, tenant_id: TenantId, agent_id: AgentId) -> None:
         for line in self._o.rows("phone_numbers"):

@@ -103,6 +103,18 @@ class PostgresPhoneNumberRepository:
         row = (await self._conn.execute(query)).first()
         return mapping.phone_line_from(row) if row else None
 
+    async def routing_by_provider_id(self, provider_number_id: str) -> PhoneLine | None:
+        query = (
+            sa.select(phone_numbers)
+            .where(
+                phone_numbers.c.provider_number_id == provider_number_id,
+                phone_numbers.c.status == NumberStatus.ACTIVE.value,
+            )
+            .limit(2)
+        )
+        rows = (await self._conn.execute(query)).all()
+        return mapping.phone_line_from(rows[0]) if len(rows) == 1 else None
+
     async def stop_routing_to(self, tenant_id: TenantId, agent_id: AgentId) -> None:
         await self._conn.execute(
             sa.update(phone_numbers)

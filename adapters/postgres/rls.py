@@ -11,12 +11,14 @@ APP_ROLE = "voice_agent_app"
 TENANT_SETTING = "app.tenant_id"
 USER_SETTING = "app.user_id"
 CALLED_NUMBER_SETTING = "app.called_number"
+CALLED_PROVIDER_NUMBER_SETTING = "app.called_provider_number_id"
 ROUTED_CALL_SETTING = "app.routed_call_id"
 ROUTED_PROVIDER_CALL_SETTING = "app.routed_provider_call_id"
 
 CURRENT_TENANT = f"NULLIF(current_setting('{TENANT_SETTING}', true), '')::uuid"
 CURRENT_USER = f"NULLIF(current_setting('{USER_SETTING}', true), '')::uuid"
 CALLED_NUMBER = f"NULLIF(current_setting('{CALLED_NUMBER_SETTING}', true), '')"
+CALLED_PROVIDER_NUMBER = f"NULLIF(current_setting('{CALLED_PROVIDER_NUMBER_SETTING}', true), '')"
 ROUTED_CALL = f"NULLIF(current_setting('{ROUTED_CALL_SETTING}', true), '')::uuid"
 ROUTED_PROVIDER_CALL = f"NULLIF(current_setting('{ROUTED_PROVIDER_CALL_SETTING}', true), '')"
 _OWN = f"tenant_id = {CURRENT_TENANT}"
@@ -54,7 +56,12 @@ POLICIES: dict[str, tuple[str, str]] = {
 # Routing an inbound call must find the tenant of the called number before any tenant
 # context exists: that context shows the one active row with the number, and nothing else.
 READ_POLICIES: dict[str, tuple[str, str]] = {
-    "phone_numbers": ("inbound_routing", f"status = 'active' AND number = {CALLED_NUMBER}"),
+    # The line is named by its number or by the provider's id for it (Vapi's phoneNumberId).
+    "phone_numbers": (
+        "inbound_routing",
+        f"status = 'active' AND (number = {CALLED_NUMBER}"
+        f" OR provider_number_id = {CALLED_PROVIDER_NUMBER})",
+    ),
     # A provider's message names a call by our id or the provider's, before any tenant
     # context exists: that context shows the calls with those ids, and nothing else.
     "voice_calls": (

@@ -35,6 +35,7 @@ from adapters.postgres.repositories import (
 from adapters.postgres.rls import (
     APP_ROLE,
     CALLED_NUMBER_SETTING,
+    CALLED_PROVIDER_NUMBER_SETTING,
     ROUTED_CALL_SETTING,
     ROUTED_PROVIDER_CALL_SETTING,
     TENANT_SETTING,
@@ -52,6 +53,7 @@ _ENTER_CONTEXT = sa.text(
     f" set_config('{TENANT_SETTING}', :tenant_id, true),"
     f" set_config('{USER_SETTING}', :user_id, true),"
     f" set_config('{CALLED_NUMBER_SETTING}', :called_number, true),"
+    f" set_config('{CALLED_PROVIDER_NUMBER_SETTING}', :called_provider_number, true),"
     f" set_config('{ROUTED_CALL_SETTING}', :routed_call, true),"
     f" set_config('{ROUTED_PROVIDER_CALL_SETTING}', :routed_provider_call, true)"
 )
@@ -83,12 +85,14 @@ class PostgresUnitOfWork:
         tenant_id: TenantId | None = None,
         user_id: UserId | None = None,
         called_number: PhoneNumber | None = None,
+        called_provider_number: str | None = None,
         call_route: CallRoute | None = None,
     ) -> None:
         self._engine = engine
         self._tenant_id = tenant_id
         self._user_id = user_id
         self._called_number = called_number
+        self._called_provider_number = called_provider_number
         self._call_route = call_route or CallRoute()
         self._conn: AsyncConnection | None = None
 
@@ -106,6 +110,7 @@ class PostgresUnitOfWork:
                     "tenant_id": str(self._tenant_id) if self._tenant_id else "",
                     "user_id": str(self._user_id) if self._user_id else "",
                     "called_number": self._called_number.e164 if self._called_number else "",
+                    "called_provider_number": self._called_provider_number or "",
                     "routed_call": str(self._call_route.call_id or ""),
                     "routed_provider_call": self._call_route.provider_call_id or "",
                 },
@@ -178,6 +183,7 @@ class PostgresUnitOfWorkFactory:
         tenant_id: TenantId | None = None,
         user_id: UserId | None = None,
         called_number: PhoneNumber | None = None,
+        called_provider_number: str | None = None,
         call_route: CallRoute | None = None,
     ) -> PostgresUnitOfWork:
         return PostgresUnitOfWork(
@@ -185,6 +191,7 @@ class PostgresUnitOfWorkFactory:
             tenant_id=tenant_id,
             user_id=user_id,
             called_number=called_number,
+            called_provider_number=called_provider_number,
             call_route=call_route,
         )
 

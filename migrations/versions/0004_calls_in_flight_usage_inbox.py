@@ -20,6 +20,8 @@ APP_ROLE = "voice_agent_app"
 
 # Frozen copies of adapters.postgres.rls at this revision: a migration never changes.
 ROW_LEVEL_SECURITY = [
+    "DROP POLICY IF EXISTS inbound_routing ON phone_numbers",
+    "CREATE POLICY inbound_routing ON phone_numbers FOR SELECT USING (status = 'active' AND (number = NULLIF(current_setting('app.called_number', true), '') OR provider_number_id = NULLIF(current_setting('app.called_provider_number_id', true), '')))",
     "CREATE POLICY provider_routing ON voice_calls FOR SELECT USING (id = NULLIF(current_setting('app.routed_call_id', true), '')::uuid OR vapi_call_id = NULLIF(current_setting('app.routed_provider_call_id', true), ''))",
     "ALTER TABLE live_calls ENABLE ROW LEVEL SECURITY",
     "ALTER TABLE live_calls FORCE ROW LEVEL SECURITY",
@@ -45,6 +47,8 @@ ROW_LEVEL_SECURITY_OFF = [
     "ALTER TABLE live_calls NO FORCE ROW LEVEL SECURITY",
     "ALTER TABLE live_calls DISABLE ROW LEVEL SECURITY",
     "DROP POLICY IF EXISTS provider_routing ON voice_calls",
+    "DROP POLICY IF EXISTS inbound_routing ON phone_numbers",
+    "CREATE POLICY inbound_routing ON phone_numbers FOR SELECT USING (status = 'active' AND number = NULLIF(current_setting('app.called_number', true), ''))",
 ]
 
 
