@@ -82,6 +82,7 @@ def _same_request(call: VoiceCall, cmd: PlaceCall) -> bool:
         and (cmd.lead_id is None or call.lead_id == cmd.lead_id)
         and (cmd.to is None or call.to_number == cmd.to.e164)
         and (cmd.from_number_id is None or call.from_number_id == cmd.from_number_id)
+        and call.metadata == cmd.metadata
     )
 
 

@@ -101,7 +101,9 @@ class Reconciler:
                 if fail(call, GONE_AT_PROVIDER, "the provider has no record of this call", now):
                     await tx.calls.save(call)
                 await tx.live_calls.release(call.tenant_id, call.id)
-            elif advance(call, CallStatus.ENDED, now, ended_reason=GONE_AT_PROVIDER):
+            elif not call.finished and advance(
+                call, CallStatus.ENDED, now, ended_reason=GONE_AT_PROVIDER
+            ):
                 # The provider forgot a call it had: it is over, with nothing to report.
                 await tx.calls.save(call)
                 await tx.live_calls.release(call.tenant_id, call.id)

@@ -170,6 +170,8 @@ def _advance(call: VoiceCall, status: CallStatus, ended_reason: str | None) -> b
         return False  # Vapi never took it: nothing it says can be about this call
     changed = False
     if _RANK[status] > _RANK[call.status]:
+        if call.status is CallStatus.UNKNOWN:
+            call.error = None  # the provider has the call after all
         call.status = status
         changed = True
     if status is CallStatus.ENDED and ended_reason and not call.reported:
@@ -222,6 +224,8 @@ def record_provider_id(call: VoiceCall, provider_call_id: str, at: datetime) -> 
     if call.vapi_call_id is not None:
         return False
     call.vapi_call_id = provider_call_id
+    if call.status is CallStatus.UNKNOWN:
+        call.error = None  # the provider has the call after all
     call.updated_at = max(call.updated_at, at)
     return True
 

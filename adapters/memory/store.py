@@ -92,6 +92,7 @@ class InMemoryDatabase:
         }
         self.tenant_locks: dict[TenantId, asyncio.Lock] = {}
         self.placement_lock = asyncio.Lock()
+        self.dedupe_locks: dict[str, asyncio.Lock] = {}
 
     def unit_of_work(
         self,
@@ -765,7 +766,8 @@ class InMemoryLiveCallRegistry:
         await self._unit.hold_lock(self._unit.db.placement_lock)
 
     async def hold(self, live: LiveCall) -> None:
-        self._o.put("live_calls", live.call_id, live)
+        if self._o.get("live_calls", live.call_id) is None:
+            self._o.put("live_calls", live.call_id, live)
 
     def _owned(self, tenant_id: TenantId, call_id: CallId) -> LiveCall | None:
         return _owned(self._o.get("live_calls", call_id), tenant_id)
@@ -861,10 +863,14 @@ def _usage_group(call: VoiceCall, by: str | None) -> tuple[Any, ...]:
 
 
 class InMemoryWebhookInbox:
-    def __init__(self, overlay: _Overlay) -> None:
+    def __init__(self, overlay: _Overlay, unit: InMemoryUnitOfWork) -> None:
         self._o = overlay
+        self._unit = unit
 
     async def add(self, message: InboxMessage) -> bool:
+        # Like the unique index: a second delivery waits for the first to end.
+        lock = self._unit.db.dedupe_locks.setdefault(message.dedupe_key, asyncio.Lock())
+        await self._unit.hold_lock(lock)
         if any(m.dedupe_key == message.dedupe_key for m in self._o.rows("inbox")):
             return False
         self._o.put("inbox", message.id, message)
@@ -896,7 +902,7 @@ class InMemoryUnitOfWork:
         self.calls = InMemoryCallRepository(self._overlay)
         self.live_calls = InMemoryLiveCallRegistry(self._overlay, self)
         self.ai_usage = InMemoryAiUsageRepository(self._overlay)
-        self.inbox = InMemoryWebhookInbox(self._overlay)
+        self.inbox = InMemoryWebhookInbox(self._overlay, self)
 
     @property
     def db(self) -> InMemoryDatabase:

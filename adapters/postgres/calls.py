@@ -144,12 +144,14 @@ class PostgresLiveCallRegistry:
 
     async def hold(self, live: LiveCall) -> None:
         await self._conn.execute(
-            sa.insert(live_calls).values(
+            pg_insert(live_calls)
+            .values(
                 call_id=live.call_id,
                 tenant_id=live.tenant_id,
                 on_line=live.on_line,
                 check_at=live.check_at,
             )
+            .on_conflict_do_nothing(index_elements=["call_id"])
         )
 
     def _of(self, tenant_id: TenantId, call_id: CallId) -> list[sa.ColumnElement[bool]]:

@@ -44,10 +44,20 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+# What the usage columns hold (BIGINT, NUMERIC(12, 6)): larger values are not believable
+# counts or prices, and are left out rather than failing the whole report.
+MAX_COUNT = 2**63 - 1
+MAX_AMOUNT = Decimal(10**6)
+
+
 def _int(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return round(value)
+    try:
+        count = round(value)
+    except (OverflowError, ValueError):  # infinity, NaN
+        return None
+    return count if abs(count) <= MAX_COUNT else None
 
 
 def _money(value: Any) -> Decimal | None:
@@ -57,7 +67,7 @@ def _money(value: Any) -> Decimal | None:
         amount = Decimal(str(value))
     except InvalidOperation:
         return None
-    return amount if amount.is_finite() else None
+    return amount if amount.is_finite() and abs(amount) < MAX_AMOUNT else None
 
 
 def _instant(value: Any) -> datetime | None:
@@ -99,7 +109,7 @@ def call_route(call: dict[str, Any]) -> CallRoute:
 def _seconds(minutes: Any) -> int | None:
     if isinstance(minutes, bool) or not isinstance(minutes, (int, float)):
         return None
-    return round(minutes * 60)
+    return _int(minutes * 60)
 
 
 def _usage_of_cost(item: dict[str, Any]) -> UsageItem:
@@ -244,7 +254,9 @@ def _assistant_request(message: dict[str, Any], call: dict[str, Any]) -> Event |
     line = _dict(message.get("phoneNumber")) or _dict(call.get("phoneNumber"))
     customer = _dict(message.get("customer")) or _dict(call.get("customer"))
     return InboundCallRequest(
-        called=_text(line.get("number")), caller=_text(customer.get("number"))
+        called=_text(line.get("number")),
+        caller=_text(customer.get("number")),
+        provider_number_id=_text(call.get("phoneNumberId")) or _text(line.get("id")),
     )
 
 

@@ -1,0 +1,936 @@
+"""The contract of calls, the calls in flight, their AI usage and the webhook inbox: the same
+on the in-memory and the PostgreSQL adapters."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.ids import Uuid7Generator
+from adapters.memory.store import InMemoryDatabase
+from application.errors import AlreadyExists, ConcurrencyConflict
+from application.pagination import PageRequest, Position
+from application.ports import (
+    CallFilter,
+    CallRoute,
+    InboxMessage,
+    LiveCall,
+    UnitOfWorkFactory,
+    UsageQuery,
+    UsageTotal,
+)
+from domain.agents import VoiceAgent
+from domain.calls import (
+    AiUsage,
+    CallDirection,
+    CallStatus,
+    EndOfCallReport,
+    UsageItem,
+    UsageKind,
+    VoiceCall,
+    fail,
+    record_provider_id,
+    record_report,
+)
+from domain.ids import AgentId, CallId, LeadId, TenantId
+from domain.leads import Lead
+from domain.phones import PhoneNumber
+from domain.tenancy import Tenant
+
+ids = Uuid7Generator()
+T0 = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
+_phones = (PhoneNumber(f"+1212736{n:04d}") for n in itertools.count(5000))
+_provider_ids = (f"vapi-{n}" for n in itertools.count())
+BATCHES = [UUID(int=101), UUID(int=102)]
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def a_tenant(name: str = "Acme") -> Tenant:
+    return Tenant(TenantId(ids.new()), name, created_at=at(0), updated_at=at(0))
+
+
+def an_agent(tenant: Tenant, name: str = "Sam") -> VoiceAgent:
+    return VoiceAgent(AgentId(ids.new()), tenant.id, name, at(0), at(0))
+
+
+def a_lead(tenant: Tenant) -> Lead:
+    return Lead(LeadId(ids.new()), tenant.id, next(_phones), at(0), at(0))
+
+
+def a_call(tenant: Tenant | TenantId, when: float = 0, **fields: Any) -> VoiceCall:
+    tenant_id = tenant.id if isinstance(tenant, Tenant) else tenant
+    created = fields.pop("created_at", at(when))
+    return VoiceCall(
+        CallId(ids.new()),
+        tenant_id,
+        fields.pop("direction", CallDirection.OUTBOUND),
+        fields.pop("status", CallStatus.QUEUED),
+        "+12127365000",
+        created,
+        created,
+        **fields,
+    )
+
+
+def usage(call: VoiceCall, cost: str, kind: UsageKind = UsageKind.LLM, **item: Any) -> AiUsage:
+    return AiUsage(
+        ids.new(),
+        call.tenant_id,
+        call.id,
+        UsageItem(kind, Decimal(cost), item.pop("item_type", kind.value), **item),
+        call.created_at,
+    )
+
+
+def a_message(tenant: Tenant | None, key: str | None = None, when: float = 0) -> InboxMessage:
+    return InboxMessage(
+        id=ids.new(),
+        provider="vapi",
+        dedupe_key=key or f"key-{ids.new()}",
+        type="status-update",
+        payload={"message": {"type": "status-update", "status": "ringing"}},
+        received_at=at(when),
+        tenant_id=tenant.id if tenant else None,
+    )
+
+
+async def given_tenants(uows: UnitOfWorkFactory, *tenants: Tenant) -> None:
+    for tenant in tenants:
+        async with uows(tenant_id=tenant.id) as tx:
+            await tx.tenants.add(tenant)
+            await tx.commit()
+
+
+async def seed(uows: UnitOfWorkFactory, tenant: Tenant, *rows: Any) -> None:
+    """Agents, leads, calls and usage rows of one tenant, in one transaction."""
+    async with uows(tenant_id=tenant.id) as tx:
+        for row in rows:
+            if isinstance(row, VoiceAgent):
+                await tx.agents.add(row)
+            elif isinstance(row, Lead):
+                await tx.leads.add(row)
+            elif isinstance(row, VoiceCall):
+                await tx.calls.add(row)
+            elif isinstance(row, AiUsage):
+                await tx.ai_usage.add_many([row])
+            else:
+                await tx.live_calls.hold(row)
+        await tx.commit()
+
+
+async def read_call(uows: UnitOfWorkFactory, tenant: Tenant, call_id: CallId) -> VoiceCall | None:
+    async with uows(tenant_id=tenant.id) as tx:
+        return await tx.calls.get(tenant.id, call_id)
+
+
+async def add_and_commit(uows: UnitOfWorkFactory, call: VoiceCall) -> None:
+    async with uows(tenant_id=call.tenant_id) as tx:
+        await tx.calls.add(call)
+        await tx.commit()
+
+
+@pytest.fixture
+async def acme(uows: UnitOfWorkFactory) -> Tenant:
+    tenant = a_tenant("Acme")
+    await given_tenants(uows, tenant)
+    return tenant
+
+
+@pytest.fixture
+async def globex(uows: UnitOfWorkFactory) -> Tenant:
+    tenant = a_tenant("Globex")
+    await given_tenants(uows, tenant)
+    return tenant
+
+
+@pytest.fixture
+def per_example(uows: UnitOfWorkFactory) -> Callable[[], UnitOfWorkFactory]:
+    """Units of work for one hypothesis example: on a fresh in-memory database, or on the same
+    PostgreSQL database, where each example works in tenants of its own."""
+    if isinstance(getattr(uows, "__self__", None), InMemoryDatabase):
+        return lambda: InMemoryDatabase().unit_of_work
+    return lambda: uows
+
+
+EXAMPLES = settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],  # see `per_example`
+)
+
+
+# --- calls: round trip, versions, tenants -----------------------------------------------------
+
+
+async def test_a_call_round_trips_and_saves_every_field_version_checked(uows, acme, globex):
+    call = a_call(
+        acme,
+        metadata={"campaign": "spring", "n": [1, 2]},
+        vapi_data={"nested": {"list": [1, "two", None]}, "flag": True},
+        idempotency_key="round-trip",
+        batch_id=BATCHES[0],
+    )
+    await add_and_commit(uows, call)
+
+    async with uows(tenant_id=acme.id) as tx:
+        stored = await tx.calls.get(acme.id, call.id)
+        locked = await tx.calls.get_for_update(acme.id, call.id)
+        assert stored is not None
+        assert locked == stored == call
+        assert (stored.error, stored.version) == (None, 0)
+        record_provider_id(stored, "vapi-round-trip", at(1))
+        report = EndOfCallReport(
+            "customer-ended-call",
+            started_at=at(2),
+            ended_at=at(65),
+            transcript="Hi there",
+            messages=({"role": "bot", "message": "Hi there", "time": 1.5},),
+            recording_url="https://example.com/r.wav",
+            summary="Fine.",
+            analysis={"successEvaluation": "true", "structuredData": {"k": [1]}},
+            cost=Decimal("0.4321"),
+            cost_breakdown={"llm": 0.1, "total": 0.4321},
+        )
+        assert record_report(stored, report, at(66))
+        stored.error = "a note about an error, ünïcode"
+        await tx.calls.save(stored)
+        await tx.commit()
+
+    assert stored.version == 1
+    saved = await read_call(uows, acme, call.id)
+    assert saved == stored
+    assert saved is not None
+    assert (saved.error, saved.call_duration, saved.cost) == (stored.error, 63, Decimal("0.4321"))
+    assert saved.transcription == {
+        "text": "Hi there",
+        "messages": [{"role": "bot", "message": "Hi there", "time": 1.5}],
+    }
+    # A stale copy (version 0) cannot overwrite it.
+    async with uows(tenant_id=acme.id) as tx:
+        with pytest.raises(ConcurrencyConflict):
+            await tx.calls.save(call)
+    # Another tenant neither reads nor saves it, whatever id it names.
+    async with uows(tenant_id=globex.id) as tx:
+        assert await tx.calls.get(globex.id, call.id) is None
+        assert await tx.calls.get_for_update(globex.id, call.id) is None
+        assert await tx.calls.by_idempotency_key(globex.id, "round-trip") is None
+        with pytest.raises(ConcurrencyConflict):
+            await tx.calls.save(attrs.evolve(saved, tenant_id=globex.id, summary="hijacked"))
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.calls.get(globex.id, call.id) is None
+        assert await tx.calls.get_for_update(globex.id, call.id) is None
+    assert await read_call(uows, acme, call.id) == saved
+
+
+async def test_a_failed_call_keeps_its_error(uows, acme):
+    call = a_call(acme)
+    await add_and_commit(uows, call)
+    async with uows(tenant_id=acme.id) as tx:
+        stored = await tx.calls.get_for_update(acme.id, call.id)
+        assert stored is not None
+        assert fail(stored, "call.start.error-vapi", "402: out of credits", at(3))
+        await tx.calls.save(stored)
+        await tx.commit()
+    failed = await read_call(uows, acme, call.id)
+    assert failed == stored
+    assert failed is not None
+    assert (failed.status, failed.error, failed.ended_at) == (
+        CallStatus.FAILED,
+        "402: out of credits",
+        at(3),
+    )
+
+
+async def test_of_two_concurrent_saves_of_a_call_only_the_first_wins(uows, acme):
+    call = a_call(acme)
+    await add_and_commit(uows, call)
+    async with uows(tenant_id=acme.id) as a:
+        first = await a.calls.get(acme.id, call.id)
+        assert first is not None
+        first.status = CallStatus.RINGING
+        await a.calls.save(first)
+        await a.commit()
+    async with uows(tenant_id=acme.id) as b:
+        late = attrs.evolve(call, status=CallStatus.UNKNOWN, error="lost")
+        with pytest.raises(ConcurrencyConflict):
+            await b.calls.save(late)
+    assert await read_call(uows, acme, call.id) == first
+
+
+# --- idempotency keys -------------------------------------------------------------------------
+
+
+async def test_an_idempotency_key_is_unique_per_tenant(uows, acme, globex):
+    mine = a_call(acme, idempotency_key="order-42")
+    await add_and_commit(uows, mine)
+
+    with pytest.raises(AlreadyExists) as raised:  # at add or at commit, either is the contract
+        await add_and_commit(uows, a_call(acme, 1, idempotency_key="order-42"))
+    assert raised.value.field == "idempotency_key"
+
+    theirs = a_call(globex, idempotency_key="order-42")
+    await add_and_commit(uows, theirs)  # another tenant may use the same key
+    keyless = [a_call(acme), a_call(acme)]  # and calls without a key are never a duplicate
+    for call in keyless:
+        await add_and_commit(uows, call)
+
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.calls.by_idempotency_key(acme.id, "order-42") == mine
+        assert await tx.calls.by_idempotency_key(acme.id, "order-43") is None
+    async with uows(tenant_id=globex.id) as tx:
+        assert await tx.calls.by_idempotency_key(globex.id, "order-42") == theirs
+        listed = await tx.calls.list(globex.id, CallFilter(), PageRequest())
+    assert listed == [theirs]
+
+
+async def test_of_two_concurrent_calls_with_one_key_exactly_one_is_stored(uows, acme):
+    racers = [a_call(acme, idempotency_key="race"), a_call(acme, idempotency_key="race")]
+    outcomes = await asyncio.gather(
+        *(add_and_commit(uows, call) for call in racers), return_exceptions=True
+    )
+
+    winners = [call for call, outcome in zip(racers, outcomes, strict=True) if outcome is None]
+    losers = [outcome for outcome in outcomes if outcome is not None]
+    assert len(winners) == 1
+    assert len(losers) == 1
+    assert isinstance(losers[0], AlreadyExists)
+    assert losers[0].field == "idempotency_key"
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.calls.by_idempotency_key(acme.id, "race") == winners[0]
+        assert await tx.calls.list(acme.id, CallFilter(), PageRequest()) == winners
+
+
+# --- listing ----------------------------------------------------------------------------------
+
+
+@st.composite
+def call_specs(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "agent": draw(st.sampled_from([None, 0, 1])),
+        "lead": draw(st.sampled_from([None, 0, 1])),
+        "status": draw(st.sampled_from(list(CallStatus))),
+        "batch": draw(st.sampled_from([None, 0, 1])),
+        "direction": draw(st.sampled_from(list(CallDirection))),
+        "when": draw(st.integers(0, 4)),
+    }
+
+
+@st.composite
+def filter_specs(draw: st.DrawFn) -> dict[str, Any]:
+    def maybe(values: Any) -> Any:
+        return draw(st.one_of(st.none(), st.sampled_from(values)))
+
+    return {
+        "agent": maybe([0, 1]),
+        "lead": maybe([0, 1]),
+        "status": maybe(list(CallStatus)),
+        "batch": maybe([0, 1]),
+        "direction": maybe(list(CallDirection)),
+        "created_from": maybe(range(6)),
+        "created_before": maybe(range(6)),
+    }
+
+
+def matches(call: VoiceCall, where: CallFilter) -> bool:
+    return (
+        (where.agent_id is None or call.agent_id == where.agent_id)
+        and (where.lead_id is None or call.lead_id == where.lead_id)
+        and (where.status is None or call.status is where.status)
+        and (where.batch_id is None or call.batch_id == where.batch_id)
+        and (where.direction is None or call.direction is where.direction)
+        and (where.created_from is None or call.created_at >= where.created_from)
+        and (where.created_before is None or call.created_at < where.created_before)
+    )
+
+
+async def every_page(
+    uows: UnitOfWorkFactory, tenant: Tenant, where: CallFilter, limit: int
+) -> list[VoiceCall]:
+    """Walk the pages as a client would, by the position of each page's last call."""
+    seen: list[VoiceCall] = []
+    page = PageRequest(limit=limit)
+    while True:
+        async with uows(tenant_id=tenant.id) as tx:
+            rows = await tx.calls.list(tenant.id, where, page)
+        assert len(rows) <= limit + 1
+        seen += rows[:limit]
+        if len(rows) <= limit:
+            return seen
+        last = rows[limit - 1]
+        page = PageRequest(limit=limit, after=Position(last.created_at, last.id))
+
+
+@EXAMPLES
+@given(
+    specs=st.lists(call_specs(), max_size=8),
+    spec=filter_specs(),
+    limit=st.integers(1, 4),
+)
+async def test_list_filters_on_every_field_and_pages_newest_first(per_example, specs, spec, limit):
+    uows = per_example()
+    tenant, other = a_tenant(), a_tenant("Other")
+    await given_tenants(uows, tenant, other)
+    agents, leads = [an_agent(tenant), an_agent(tenant)], [a_lead(tenant), a_lead(tenant)]
+    calls = [
+        a_call(
+            tenant,
+            s["when"],
+            agent_id=None if s["agent"] is None else agents[s["agent"]].id,
+            lead_id=None if s["lead"] is None else leads[s["lead"]].id,
+            status=s["status"],
+            batch_id=None if s["batch"] is None else BATCHES[s["batch"]],
+            direction=s["direction"],
+        )
+        for s in specs
+    ]
+    await seed(uows, tenant, *agents, *leads, *calls)
+    # The same calls in another tenant (same batches, statuses, times) never show.
+    await seed(
+        uows,
+        other,
+        *(
+            attrs.evolve(c, id=CallId(ids.new()), tenant_id=other.id, agent_id=None, lead_id=None)
+            for c in calls
+        ),
+    )
+    where = CallFilter(
+        agent_id=None if spec["agent"] is None else agents[spec["agent"]].id,
+        lead_id=None if spec["lead"] is None else leads[spec["lead"]].id,
+        status=spec["status"],
+        batch_id=None if spec["batch"] is None else BATCHES[spec["batch"]],
+        direction=spec["direction"],
+        created_from=None if spec["created_from"] is None else at(spec["created_from"]),
+        created_before=None if spec["created_before"] is None else at(spec["created_before"]),
+    )
+
+    listed = await every_page(uows, tenant, where, limit)
+
+    expected = sorted(
+        (c for c in calls if matches(c, where)), key=lambda c: (c.created_at, c.id), reverse=True
+    )
+    assert listed == expected
+
+
+async def test_date_bounds_are_from_inclusive_and_before_exclusive(uows, acme):
+    calls = [a_call(acme, when) for when in (0, 1, 2, 3)]
+    await seed(uows, acme, *calls)
+    async with uows(tenant_id=acme.id) as tx:
+        found = await tx.calls.list(
+            acme.id, CallFilter(created_from=at(1), created_before=at(3)), PageRequest()
+        )
+        empty = await tx.calls.list(
+            acme.id, CallFilter(created_from=at(2), created_before=at(2)), PageRequest()
+        )
+    assert found == [calls[2], calls[1]]
+    assert empty == []
+
+
+async def test_of_lead_lists_that_leads_calls_of_the_tenant_newest_first(uows, acme, globex):
+    lead, other = a_lead(acme), a_lead(acme)
+    calls = [a_call(acme, when % 3, lead_id=lead.id) for when in range(5)]
+    await seed(uows, acme, lead, other, *calls, a_call(acme, 9, lead_id=other.id), a_call(acme))
+    async with uows(tenant_id=acme.id) as tx:
+        first = await tx.calls.of_lead(acme.id, lead.id, PageRequest(limit=2))
+        last = first[1]
+        rest = await tx.calls.of_lead(
+            acme.id, lead.id, PageRequest(limit=10, after=Position(last.created_at, last.id))
+        )
+        elsewhere = await tx.calls.of_lead(globex.id, lead.id, PageRequest())
+    expected = sorted(calls, key=lambda c: (c.created_at, c.id), reverse=True)
+    assert len(first) == 3  # limit + 1: there is more
+    assert first[:2] + rest == expected
+    assert elsewhere == []
+
+
+# --- talk time ------------------------------------------------------------------------------
+
+
+async def test_seconds_since_sums_the_tenants_talk_time_from_that_instant(uows, acme, globex):
+    durations = [(0, 30), (10, None), (20, 45), (20, 5), (30, 0), (40, 100)]
+    calls = [a_call(acme, when, call_duration=d) for when, d in durations]
+    await seed(uows, acme, *calls)
+    await seed(uows, globex, *(a_call(globex, when, call_duration=999) for when in (0, 20, 40)))
+
+    async with uows(tenant_id=acme.id) as tx:
+        got = {
+            when: await tx.calls.seconds_since(acme.id, at(when)) for when in (-1, 0, 15, 20, 41)
+        }
+    async with uows(tenant_id=globex.id) as tx:
+        theirs = await tx.calls.seconds_since(globex.id, at(20))
+
+    expected = {
+        since: sum(d or 0 for when, d in durations if when >= since) for since in (-1, 0, 15, 20)
+    }
+    assert got == {**expected, 41: 0}
+    assert got[20] == 150  # the boundary counts: 45 + 5 + 0 + 100
+    assert theirs == 999 * 2
+
+
+# --- routing a provider's message -----------------------------------------------------------
+
+
+async def test_route_finds_the_call_of_any_tenant_by_either_id_ours_first(uows, acme, globex):
+    mine = a_call(acme, vapi_call_id=next(_provider_ids))
+    theirs = a_call(globex, vapi_call_id=next(_provider_ids))
+    unlinked = a_call(globex)
+    await seed(uows, acme, mine)
+    await seed(uows, globex, theirs, unlinked)
+
+    async def route(call_id: CallId | None = None, provider: str | None = None) -> Any:
+        named = CallRoute(call_id=call_id, provider_call_id=provider)
+        async with uows(call_route=named) as tx:
+            return await tx.calls.route(named)
+
+    assert await route(theirs.id) == (globex.id, theirs.id)
+    assert await route(unlinked.id) == (globex.id, unlinked.id)
+    assert await route(provider=mine.vapi_call_id) == (acme.id, mine.id)
+    assert await route(theirs.id, theirs.vapi_call_id) == (globex.id, theirs.id)
+    # Our id wins over the provider's when they name different calls.
+    assert await route(unlinked.id, mine.vapi_call_id) == (globex.id, unlinked.id)
+    assert await route(mine.id, theirs.vapi_call_id) == (acme.id, mine.id)
+    # An unknown id of ours falls back to the provider's.
+    assert await route(CallId(ids.new()), theirs.vapi_call_id) == (globex.id, theirs.id)
+    assert await route(CallId(ids.new()), "vapi-nobody") is None
+    assert await route(CallId(ids.new())) is None
+    assert await route(provider="vapi-nobody") is None
+    assert await route() is None
+
+
+async def test_a_provider_call_id_links_one_call_across_all_tenants(uows, acme, globex):
+    shared = next(_provider_ids)
+    await add_and_commit(uows, a_call(acme, vapi_call_id=shared))
+    with pytest.raises(AlreadyExists) as raised:
+        await add_and_commit(uows, a_call(globex, vapi_call_id=shared))
+    assert raised.value.field == "vapi_call_id"
+
+
+# --- the registry of calls in flight ----------------------------------------------------------
+
+
+async def test_live_calls_count_on_the_line_per_tenant_and_globally(uows, acme, globex):
+    mine = [a_call(acme, n) for n in range(3)]
+    theirs = [a_call(globex, n) for n in range(2)]
+    await seed(
+        uows, acme, *mine, *(LiveCall(c.id, acme.id, at(100 + n)) for n, c in enumerate(mine))
+    )
+    await seed(uows, globex, *theirs)
+    async with uows(tenant_id=globex.id) as tx:
+        await tx.live_calls.hold(LiveCall(theirs[0].id, globex.id, at(50)))
+        await tx.live_calls.hold(LiveCall(theirs[1].id, globex.id, at(60), on_line=False))
+        await tx.commit()
+
+    counts = {}
+    for tenant in (acme, globex):
+        async with uows(tenant_id=tenant.id) as tx:
+            counts[tenant.name] = (
+                await tx.live_calls.count(acme.id),
+                await tx.live_calls.count(globex.id),
+                await tx.live_calls.count(),
+            )
+    assert counts == {"Acme": (3, 1, 4), "Globex": (3, 1, 4)}  # seen alike from any tenant
+
+    async with uows(tenant_id=acme.id) as tx:
+        await tx.live_calls.hang_up(acme.id, mine[0].id, at(500))  # later: the earlier stays
+        await tx.live_calls.hang_up(acme.id, mine[1].id, at(90))  # sooner: brought forward
+        assert (await tx.live_calls.count(acme.id), await tx.live_calls.count()) == (1, 2)
+        await tx.commit()
+    async with uows(tenant_id=acme.id) as tx:
+        assert (await tx.live_calls.count(acme.id), await tx.live_calls.count()) == (1, 2)
+        due = await tx.live_calls.due(at(1000), 10)
+    assert due == [
+        LiveCall(theirs[0].id, globex.id, at(50)),
+        LiveCall(theirs[1].id, globex.id, at(60), on_line=False),
+        LiveCall(mine[1].id, acme.id, at(90), on_line=False),
+        LiveCall(mine[0].id, acme.id, at(100), on_line=False),
+        LiveCall(mine[2].id, acme.id, at(102)),
+    ]
+
+
+async def test_postpone_release_and_due_in_check_order_across_tenants(uows, acme, globex):
+    mine = [a_call(acme, n) for n in range(4)]
+    theirs = a_call(globex)
+    checks = [at(30), at(10), at(20), at(10)]
+    await seed(
+        uows, acme, *mine, *(LiveCall(c.id, acme.id, t) for c, t in zip(mine, checks, strict=True))
+    )
+    await seed(uows, globex, theirs, LiveCall(theirs.id, globex.id, at(15)))
+
+    async with uows(tenant_id=acme.id) as tx:
+        await tx.live_calls.postpone(acme.id, mine[1].id, at(40))  # later
+        await tx.live_calls.postpone(acme.id, mine[0].id, at(5))  # or sooner
+        await tx.live_calls.release(acme.id, mine[2].id)
+        await tx.live_calls.release(acme.id, mine[2].id)  # again: nothing happens
+        await tx.live_calls.release(acme.id, CallId(ids.new()))  # never held: nothing either
+        await tx.commit()
+    async with uows(tenant_id=acme.id) as tx:
+        await tx.live_calls.release(acme.id, mine[2].id)  # and in a later transaction
+        await tx.commit()
+
+    async with uows(tenant_id=globex.id) as tx:
+        everything = await tx.live_calls.due(at(1000), 10)
+        now = await tx.live_calls.due(at(15), 10)  # check_at <= at: the boundary is due
+        two = await tx.live_calls.due(at(1000), 2)
+        count = await tx.live_calls.count()
+    entry = {
+        "a0": LiveCall(mine[0].id, acme.id, at(5)),
+        "a1": LiveCall(mine[1].id, acme.id, at(40)),
+        "a3": LiveCall(mine[3].id, acme.id, at(10)),
+        "b": LiveCall(theirs.id, globex.id, at(15)),
+    }
+    assert everything == [entry["a0"], entry["a3"], entry["b"], entry["a1"]]
+    assert now == [entry["a0"], entry["a3"], entry["b"]]
+    assert two == everything[:2]
+    assert count == 4
+
+
+async def test_a_tenant_cannot_release_postpone_or_hang_up_another_tenants_entry(
+    uows, acme, globex
+):
+    mine = a_call(acme)
+    held = LiveCall(mine.id, acme.id, at(100))
+    await seed(uows, acme, mine, held)
+
+    for context in (globex.id, acme.id):  # its own context or another's: the id decides
+        async with uows(tenant_id=context) as tx:
+            await tx.live_calls.postpone(globex.id, mine.id, at(1))
+            await tx.live_calls.hang_up(globex.id, mine.id, at(1))
+            await tx.live_calls.release(globex.id, mine.id)
+            await tx.commit()
+
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.live_calls.due(at(1000), 10) == [held]
+        assert await tx.live_calls.count(acme.id) == 1
+
+
+# --- AI usage ---------------------------------------------------------------------------------
+
+
+async def test_usage_rows_round_trip_in_the_order_reported(uows, acme, globex):
+    call, other = a_call(acme), a_call(acme)
+    await seed(uows, acme, call, other)
+    first = [
+        usage(
+            call,
+            "0.012345",
+            UsageKind.TRANSPORT,
+            item_type="transport",
+            provider="twilio",
+            seconds=63,
+        ),
+        usage(call, "0.000001", UsageKind.STT, provider="deepgram", model="nova-2", seconds=60),
+        usage(
+            call,
+            "0.25",
+            UsageKind.LLM,
+            provider="openai",
+            model="gpt-4o",
+            prompt_tokens=1200,
+            completion_tokens=345,
+        ),
+    ]
+    second = [
+        usage(
+            call, "0.1", UsageKind.TTS, provider="11labs", model="eleven_turbo_v2", characters=987
+        ),
+        usage(call, "0", UsageKind.PLATFORM, item_type="vapi"),
+        usage(call, "123456.000001", UsageKind.OTHER, item_type="knowledge-base"),
+    ]
+    elsewhere = [usage(other, "1", UsageKind.ANALYSIS)]
+    async with uows(tenant_id=acme.id) as tx:
+        await tx.ai_usage.add_many(first)
+        await tx.ai_usage.add_many([])
+        await tx.ai_usage.add_many(elsewhere)
+        await tx.ai_usage.add_many(second)
+        await tx.commit()
+
+    async with uows(tenant_id=acme.id) as tx:
+        stored = await tx.ai_usage.of_call(acme.id, call.id)
+        stored_other = await tx.ai_usage.of_call(acme.id, other.id)
+        from_other = await tx.ai_usage.of_call(globex.id, call.id)
+    async with uows(tenant_id=globex.id) as tx:
+        in_other = await tx.ai_usage.of_call(globex.id, call.id)
+    assert stored == first + second
+    assert all(isinstance(row.item.cost, Decimal) for row in stored)
+    assert stored_other == elsewhere
+    assert (from_other, in_other) == ([], [])
+
+
+BASE = datetime(2026, 1, 31, 20, 0, tzinfo=UTC)  # hours from it cross a day and a month
+
+
+def hour(n: int) -> datetime:
+    return BASE + timedelta(hours=n)
+
+
+def expected_totals(
+    calls: list[VoiceCall], costs: dict[CallId, list[Decimal]], query: UsageQuery
+) -> list[UsageTotal]:
+    groups: dict[tuple[datetime, Any], list[VoiceCall]] = {}
+    for call in calls:
+        if not query.start <= call.created_at < query.end:
+            continue
+        when = call.created_at.astimezone(UTC)
+        period = datetime(
+            when.year, when.month, 1 if query.period == "month" else when.day, tzinfo=UTC
+        )
+        by = {"agent": call.agent_id, "batch": call.batch_id}.get(query.by or "")
+        groups.setdefault((period, by), []).append(call)
+    totals = [
+        UsageTotal(
+            period_start=period,
+            calls=len(group),
+            seconds=sum(c.call_duration or 0 for c in group),
+            cost=sum((sum(costs[c.id], Decimal(0)) for c in group), Decimal(0)),
+            agent_id=by if query.by == "agent" else None,
+            batch_id=by if query.by == "batch" else None,
+        )
+        for (period, by), group in groups.items()
+    ]
+    return sorted(
+        totals,
+        key=lambda t: (
+            t.period_start,
+            (t.agent_id or t.batch_id) is None,
+            t.agent_id or t.batch_id or UUID(int=0),
+        ),
+    )
+
+
+@st.composite
+def usage_specs(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "agent": draw(st.sampled_from([None, 0, 1])),
+        "batch": draw(st.sampled_from([None, 0, 1])),
+        "hour": draw(st.integers(0, 30)),
+        "duration": draw(st.one_of(st.none(), st.integers(0, 3600))),
+        "costs": draw(
+            st.lists(st.decimals(min_value=0, max_value=50, places=6, allow_nan=False), max_size=3)
+        ),
+    }
+
+
+@EXAMPLES
+@given(
+    specs=st.lists(usage_specs(), max_size=7),
+    bounds=st.tuples(st.integers(0, 31), st.integers(0, 31)).map(sorted),
+    period=st.sampled_from(["day", "month"]),
+    by=st.sampled_from([None, "agent", "batch"]),
+)
+async def test_usage_totals_sum_calls_seconds_and_cost_by_period_and_group(
+    per_example, specs, bounds, period, by
+):
+    uows = per_example()
+    tenant, other = a_tenant(), a_tenant("Other")
+    await given_tenants(uows, tenant, other)
+    agents = [an_agent(tenant, "A"), an_agent(tenant, "B")]
+    calls = [
+        a_call(
+            tenant,
+            created_at=hour(s["hour"]),
+            agent_id=None if s["agent"] is None else agents[s["agent"]].id,
+            batch_id=None if s["batch"] is None else BATCHES[s["batch"]],
+            call_duration=s["duration"],
+        )
+        for s in specs
+    ]
+    costs = {c.id: s["costs"] for c, s in zip(calls, specs, strict=True)}
+    rows = [usage(c, str(cost)) for c in calls for cost in costs[c.id]]
+    await seed(uows, tenant, *agents, *calls, *rows)
+    # Another tenant's calls and usage, in the same hours and batches, never count.
+    copies = [
+        attrs.evolve(c, id=CallId(ids.new()), tenant_id=other.id, agent_id=None) for c in calls
+    ]
+    await seed(uows, other, *copies, *(usage(c, "7") for c in copies))
+    query = UsageQuery(hour(bounds[0]), hour(bounds[1]), period=period, by=by)
+
+    async with uows(tenant_id=tenant.id) as tx:
+        totals = await tx.ai_usage.totals(tenant.id, query)
+
+    assert totals == expected_totals(calls, costs, query)
+    assert all(isinstance(t.cost, Decimal) for t in totals)
+
+
+async def test_usage_totals_bounds_and_calls_without_usage(uows, acme):
+    agent = an_agent(acme)
+    before, first, unpriced, last, after = (
+        a_call(acme, created_at=hour(n), agent_id=agent.id, call_duration=60)
+        for n in (3, 4, 5, 6, 8)
+    )
+    await seed(
+        uows,
+        acme,
+        agent,
+        before,
+        first,
+        unpriced,
+        last,
+        after,
+        usage(before, "9"),
+        usage(first, "0.5"),
+        usage(first, "0.25"),
+        usage(last, "1"),
+        usage(after, "9"),
+    )
+    async with uows(tenant_id=acme.id) as tx:
+        totals = await tx.ai_usage.totals(acme.id, UsageQuery(hour(4), hour(8), "month", "agent"))
+        nothing = await tx.ai_usage.totals(acme.id, UsageQuery(hour(9), hour(20)))
+    assert totals == [
+        UsageTotal(datetime(2026, 2, 1, tzinfo=UTC), 3, 180, Decimal("1.75"), agent.id)
+    ]
+    assert nothing == []
+
+
+# --- the webhook inbox ------------------------------------------------------------------------
+
+
+async def test_the_inbox_keeps_a_message_once_per_dedupe_key(uows, acme, globex):
+    message = attrs.evolve(
+        a_message(acme, "vapi:call-1:status-update:ringing"),
+        provider_call_id="call-1",
+        processed_at=at(1),
+        error="a note",
+    )
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.inbox.add(message) is True
+        assert await tx.inbox.add(attrs.evolve(message, id=ids.new())) is False
+        await tx.commit()
+    async with uows(tenant_id=acme.id) as tx:
+        later = attrs.evolve(message, id=ids.new(), received_at=at(5), payload={"other": 1})
+        assert await tx.inbox.add(later) is False
+        await tx.commit()
+    # The key is global: no other tenant, nor a message of no tenant, can store it again.
+    async with uows(tenant_id=globex.id) as tx:
+        assert await tx.inbox.add(attrs.evolve(message, id=ids.new(), tenant_id=globex.id)) is False
+        await tx.commit()
+    async with uows() as tx:
+        assert await tx.inbox.add(attrs.evolve(message, id=ids.new(), tenant_id=None)) is False
+        await tx.commit()
+
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.inbox.list(acme.id, PageRequest()) == [message]
+    async with uows(tenant_id=globex.id) as tx:
+        assert await tx.inbox.list(globex.id, PageRequest()) == []
+    async with uows() as tx:
+        assert await tx.inbox.list(None, PageRequest()) == []
+
+
+async def test_a_message_delivered_again_while_the_first_is_open_is_not_stored_twice(uows, acme):
+    """The provider retries a webhook while the first delivery's transaction is still open:
+    the retry learns the key is taken (PostgreSQL waits for the first to commit), and the
+    first, which got there first, keeps its message and commits."""
+    message = a_message(acme)
+
+    async def deliver_again() -> bool:
+        async with uows(tenant_id=acme.id) as tx:
+            stored = await tx.inbox.add(attrs.evolve(message, id=ids.new()))
+            await tx.commit()
+            return stored
+
+    async with uows(tenant_id=acme.id) as first:
+        assert await first.inbox.add(message) is True
+        again = asyncio.create_task(deliver_again())
+        await asyncio.sleep(0)  # the retry starts while the first delivery is open
+        await first.commit()
+    assert await asyncio.wait_for(again, 10) is False
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.inbox.list(acme.id, PageRequest()) == [message]
+
+
+async def test_the_inbox_lists_per_tenant_and_no_tenant_oldest_first(uows, acme, globex):
+    mine = [a_message(acme, when=w) for w in (3, 1, 2)]
+    theirs = [a_message(globex, when=0)]
+    nobodys = [a_message(None, when=w) for w in (2, 1)]
+    for tenant, messages in ((acme, mine), (globex, theirs)):
+        async with uows(tenant_id=tenant.id) as tx:
+            assert [await tx.inbox.add(m) for m in messages] == [True] * len(messages)
+            await tx.commit()
+    async with uows() as tx:
+        assert [await tx.inbox.add(m) for m in nobodys] == [True, True]
+        await tx.commit()
+
+    async with uows(tenant_id=acme.id) as tx:
+        first = await tx.inbox.list(acme.id, PageRequest(limit=1))
+        rest = await tx.inbox.list(
+            acme.id, PageRequest(after=Position(first[0].received_at, first[0].id))
+        )
+    async with uows(tenant_id=globex.id) as tx:
+        listed_theirs = await tx.inbox.list(globex.id, PageRequest())
+    async with uows() as tx:
+        listed_nobodys = await tx.inbox.list(None, PageRequest())
+
+    assert len(first) == 2
+    assert first[:1] + rest == sorted(mine, key=lambda m: m.received_at)
+    assert listed_theirs == theirs
+    assert listed_nobodys == sorted(nobodys, key=lambda m: m.received_at)
+
+
+# --- transactions -----------------------------------------------------------------------------
+
+
+async def test_leaving_without_commit_leaves_nothing(uows, acme):
+    kept = a_call(acme)
+    await seed(uows, acme, kept, LiveCall(kept.id, acme.id, at(10)))
+    call = a_call(acme, idempotency_key="rolled-back", vapi_call_id="vapi-rolled-back")
+    message = a_message(acme, "rolled-back")
+    async with uows(tenant_id=acme.id) as tx:
+        await tx.calls.add(call)
+        await tx.live_calls.hold(LiveCall(call.id, acme.id, at(1)))
+        await tx.ai_usage.add_many([usage(call, "1"), usage(kept, "2")])
+        assert await tx.inbox.add(message)
+        await tx.live_calls.hang_up(acme.id, kept.id, at(2))
+
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.calls.get(acme.id, call.id) is None
+        assert await tx.calls.by_idempotency_key(acme.id, "rolled-back") is None
+        assert await tx.calls.list(acme.id, CallFilter(), PageRequest()) == [kept]
+        assert await tx.live_calls.due(at(1000), 10) == [LiveCall(kept.id, acme.id, at(10))]
+        assert await tx.live_calls.count() == 1
+        assert await tx.ai_usage.of_call(acme.id, kept.id) == []
+        assert await tx.ai_usage.totals(acme.id, UsageQuery(at(-10), at(10))) == [
+            UsageTotal(datetime(2026, 3, 1, tzinfo=UTC), 1, 0, Decimal(0))
+        ]
+        assert await tx.inbox.list(acme.id, PageRequest()) == []
+    async with uows() as tx:
+        assert await tx.calls.route(CallRoute(call.id, "vapi-rolled-back")) is None
+    # The keys were never taken.
+    await add_and_commit(uows, attrs.evolve(call, id=CallId(ids.new())))
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.inbox.add(attrs.evolve(message, id=ids.new())) is True
+        await tx.commit()
+
+
+async def test_an_error_rolls_back_what_the_transaction_wrote(uows, acme):
+    call = a_call(acme)
+    await seed(uows, acme, call)
+
+    async def write_then_fail() -> None:
+        async with uows(tenant_id=acme.id) as tx:
+            await tx.live_calls.hold(LiveCall(call.id, acme.id, at(1)))
+            await tx.ai_usage.add_many([usage(call, "1")])
+            await tx.inbox.add(a_message(acme))
+            stored = await tx.calls.get_for_update(acme.id, call.id)
+            assert stored is not None
+            stored.status = CallStatus.ENDED
+            await tx.calls.save(stored)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await write_then_fail()
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.calls.get(acme.id, call.id) == call
+        assert await tx.live_calls.count() == 0
+        assert await tx.ai_usage.of_call(acme.id, call.id) == []
+        assert await tx.inbox.list(acme.id, PageRequest()) == []

@@ -1,0 +1,435 @@
+"""Vapi's Server URL messages, built in its wire format (see the project's Vapi reference).
+
+Every body is `{"message": {"type": …, …}}` with camelCase keys and only the properties
+Vapi's published schema documents (tests/integration/test_vapi_message_fixtures.py checks
+each builder against the official SDK's models, unknown keys included).
+
+`VapiCall` is one call as Vapi knows it: `record(status)` is its Call object, and its
+methods build the messages Vapi sends about it — `status_update`, `end_of_call_report`,
+`assistant_request` (inbound), `tool_calls` and `speech_update` (a type we do not handle).
+`stream()` is the usual order of a call's messages. Presigned recording URLs change on every
+delivery of a report: pass a fresh `signature` to build a redelivery.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+
+from tests.fakes.vapi import iso
+
+ORG_ID = "4f9c1e2a-8b3d-4c5e-9f60-7a1b2c3d4e5f"
+ASSISTANT_ID = "9b1d2c3e-4f5a-4b6c-8d7e-0f1a2b3c4d5e"
+PHONE_NUMBER_ID = "0b3a5a1e-5d0c-4a4e-9a57-6f1f2f6d9e01"
+TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
+CALLER = "+14155550123"
+LINE = "+12025550143"
+T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+RECORDINGS = "https://storage.vapi.ai"
+STATUSES = ("queued", "ringing", "in-progress", "ended")
+"""The statuses a call that is answered goes through, in order."""
+
+
+def epoch_ms(at: datetime) -> int:
+    """A message's `timestamp`: milliseconds since the epoch."""
+    return round(at.timestamp() * 1000)
+
+
+def body(message: dict[str, Any]) -> dict[str, Any]:
+    return {"message": message}
+
+
+def encoded(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload).encode()
+
+
+def standard_costs() -> list[dict[str, Any]]:
+    """One `costs[]` item of every type Vapi documents, with distinct numbers."""
+    return [
+        {"type": "transport", "provider": "twilio", "minutes": 2.9583, "cost": 0.0251},
+        {
+            "type": "transcriber",
+            "transcriber": {"provider": "deepgram", "model": "nova-2"},
+            "minutes": 2.9583,
+            "cost": 0.0302,
+        },
+        {
+            "type": "model",
+            "model": {"provider": "openai", "model": "gpt-4o-mini"},
+            "promptTokens": 5210,
+            "completionTokens": 318,
+            "cachedPromptTokens": 1024,
+            "cost": 0.0046,
+        },
+        {
+            "type": "voice",
+            "voice": {"provider": "11labs", "voiceId": "burt"},
+            "characters": 1423,
+            "cost": 0.0512,
+        },
+        {"type": "vapi", "subType": "normal", "minutes": 2.9583, "cost": 0.1479},
+        {
+            "type": "analysis",
+            "analysisType": "summary",
+            "model": {"provider": "openai", "model": "gpt-4o"},
+            "promptTokens": 812,
+            "completionTokens": 96,
+            "cost": 0.0031,
+        },
+        {
+            "type": "voicemail-detection",
+            "model": {"provider": "openai", "model": "gpt-4o-audio-preview"},
+            "provider": "openai",
+            "promptTextTokens": 120,
+            "promptAudioTokens": 640,
+            "completionTextTokens": 4,
+            "completionAudioTokens": 0,
+            "cost": 0.0017,
+        },
+        {
+            "type": "knowledge-base",
+            "model": {"provider": "google", "model": "gemini-1.5-flash"},
+            "promptTokens": 300,
+            "completionTokens": 40,
+            "cost": 0.0008,
+        },
+    ]
+
+
+def breakdown_of(costs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The `costBreakdown` Vapi would report next to these `costs[]`."""
+
+    def number(item: dict[str, Any], key: str) -> float:
+        value = item.get(key)
+        return value if isinstance(value, int | float) else 0
+
+    def cost(item: dict[str, Any]) -> float:
+        return number(item, "cost")
+
+    def total(*types: str) -> float:
+        return round(sum(cost(c) for c in costs if c.get("type") in types), 6)
+
+    costs = [c for c in costs if isinstance(c, dict)]
+
+    model = [c for c in costs if c.get("type") == "model"]
+    voice = [c for c in costs if c.get("type") == "voice"]
+    summary = [
+        c for c in costs if c.get("type") == "analysis" and c.get("analysisType") == "summary"
+    ]
+    breakdown: dict[str, Any] = {
+        "transport": total("transport"),
+        "stt": total("transcriber"),
+        "llm": total("model"),
+        "tts": total("voice"),
+        "vapi": total("vapi"),
+        "chat": 0,
+        "total": round(sum(cost(c) for c in costs), 6),
+        "llmPromptTokens": sum(number(c, "promptTokens") for c in model),
+        "llmCompletionTokens": sum(number(c, "completionTokens") for c in model),
+        "llmCachedPromptTokens": sum(number(c, "cachedPromptTokens") for c in model),
+        "ttsCharacters": sum(number(c, "characters") for c in voice),
+    }
+    if summary:
+        breakdown["analysisCostBreakdown"] = {
+            "summary": sum(cost(c) for c in summary),
+            "summaryPromptTokens": sum(number(c, "promptTokens") for c in summary),
+            "summaryCompletionTokens": sum(number(c, "completionTokens") for c in summary),
+            "structuredData": 0,
+            "successEvaluation": 0,
+        }
+    return breakdown
+
+
+def recording_urls(provider_call_id: str, signature: str) -> dict[str, str]:
+    """Presigned URLs of a call's recordings: the path stays, the query changes per delivery."""
+    query = f"X-Amz-Expires=604800&X-Amz-Signature={signature}"
+    base = f"{RECORDINGS}/{provider_call_id}"
+    return {
+        "combined": f"{base}-mono.wav?{query}",
+        "assistant": f"{base}-assistant.wav?{query}",
+        "customer": f"{base}-customer.wav?{query}",
+        "stereo": f"{base}-stereo.wav?{query}",
+    }
+
+
+@attrs.frozen
+class VapiCall:
+    """One call as Vapi holds it, and the messages it sends about it."""
+
+    id: str = attrs.field(factory=lambda: str(uuid.uuid4()))
+    """Vapi's call id (`call.id`)."""
+    name: str | None = None
+    """`call.name`: our call id, set by our create request (inbound calls have none)."""
+    metadata: dict[str, str] = attrs.field(factory=dict)
+    """`call.assistantOverrides.metadata` (our ids)."""
+    type: str = "outboundPhoneCall"
+    phone_number_id: str = PHONE_NUMBER_ID
+    customer_number: str = CALLER
+    customer_external_id: str | None = None
+    created_at: datetime = T0
+    ended_reason: str = "customer-ended-call"
+    transcript: str = "AI: Hello, this is Acme calling.\nUser: Hi, not interested, bye.\n"
+    summary: str = "The customer was not interested and hung up."
+    structured_data: dict[str, Any] = attrs.field(factory=lambda: {"interested": False})
+    success_evaluation: str = "false"
+    costs: tuple[dict[str, Any], ...] | None = attrs.field(factory=lambda: tuple(standard_costs()))
+    """The call's `costs[]`; None for a call whose records carry only `costBreakdown`."""
+
+    # --- times -------------------------------------------------------------------------
+
+    @property
+    def started_at(self) -> datetime:
+        return self.created_at + timedelta(seconds=4, milliseconds=250)
+
+    @property
+    def ended_at(self) -> datetime:
+        return self.started_at + timedelta(seconds=177, milliseconds=250)
+
+    def status_at(self, status: str) -> datetime:
+        """When Vapi sends the status update for `status`."""
+        offsets = {"queued": 0.2, "ringing": 1.0, "in-progress": 4.25}
+        if status in offsets:
+            return self.created_at + timedelta(seconds=offsets[status])
+        return self.ended_at + timedelta(milliseconds=100)
+
+    @property
+    def reported_at(self) -> datetime:
+        return self.ended_at + timedelta(seconds=3)
+
+    # --- what Vapi reports ------------------------------------------------------------
+
+    @property
+    def cost(self) -> float:
+        costs = [c.get("cost") for c in self.costs or standard_costs()]
+        return round(sum(c for c in costs if isinstance(c, int | float)), 6)
+
+    @property
+    def breakdown(self) -> dict[str, Any]:
+        return breakdown_of(self.costs or standard_costs())
+
+    def artifact_messages(self) -> list[dict[str, Any]]:
+        start = epoch_ms(self.started_at)
+        return [
+            {
+                "role": "system",
+                "message": "You are a polite assistant of Acme.",
+                "time": start,
+                "secondsFromStart": 0,
+            },
+            {
+                "role": "bot",
+                "message": "Hello, this is Acme calling.",
+                "time": start + 600,
+                "endTime": start + 2400,
+                "secondsFromStart": 0.6,
+                "duration": 1800,
+            },
+            {
+                "role": "user",
+                "message": "Hi, not interested, bye.",
+                "time": start + 3100,
+                "endTime": start + 4900,
+                "secondsFromStart": 3.1,
+                "duration": 1800,
+            },
+        ]
+
+    def artifact(self, signature: str) -> dict[str, Any]:
+        urls = recording_urls(self.id, signature)
+        return {
+            "transcript": self.transcript,
+            "messages": self.artifact_messages(),
+            "recording": {
+                "stereoUrl": urls["stereo"],
+                "mono": {
+                    "combinedUrl": urls["combined"],
+                    "assistantUrl": urls["assistant"],
+                    "customerUrl": urls["customer"],
+                },
+            },
+            "recordingUrl": urls["combined"],
+            "stereoRecordingUrl": urls["stereo"],
+        }
+
+    def analysis(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "structuredData": dict(self.structured_data),
+            "successEvaluation": self.success_evaluation,
+        }
+
+    def customer(self) -> dict[str, Any]:
+        customer = {"number": self.customer_number}
+        if self.customer_external_id is not None:
+            customer["externalId"] = self.customer_external_id
+        return customer
+
+    def record(self, status: str = "queued", *, signature: str = "sig-1") -> dict[str, Any]:
+        """The Call object (as `GET /call/{id}` and every message's `call` carry it)."""
+        record: dict[str, Any] = {
+            "id": self.id,
+            "orgId": ORG_ID,
+            "type": self.type,
+            "status": status,
+            "phoneNumberId": self.phone_number_id,
+            "assistantId": ASSISTANT_ID,
+            "customer": self.customer(),
+            "phoneCallProvider": "twilio",
+            "phoneCallTransport": "pstn",
+            "createdAt": iso(self.created_at),
+            "updatedAt": iso(self.status_at(status)),
+        }
+        if self.name is not None:
+            record["name"] = self.name
+        if self.metadata:
+            record["assistantOverrides"] = {"metadata": dict(self.metadata)}
+        if status in ("in-progress", "forwarding", "ended"):
+            record["startedAt"] = iso(self.started_at)
+        if status == "ended":
+            record.update(
+                {
+                    "endedReason": self.ended_reason,
+                    "endedAt": iso(self.ended_at),
+                    "updatedAt": iso(self.reported_at),
+                    "cost": self.cost,
+                    "costBreakdown": self.breakdown,
+                    "artifact": self.artifact(signature),
+                    "analysis": self.analysis(),
+                }
+            )
+            if self.costs is not None:
+                record["costs"] = [dict(c) for c in self.costs]
+        return record
+
+    # --- messages ----------------------------------------------------------------------
+
+    def status_update(
+        self, status: str, *, ended_reason: str | None = None, at: datetime | None = None
+    ) -> dict[str, Any]:
+        """A `status-update`; an `ended` one carries the call's ended reason unless given."""
+        message: dict[str, Any] = {
+            "type": "status-update",
+            "status": status,
+            "timestamp": epoch_ms(at or self.status_at(status)),
+            "customer": self.customer(),
+            "call": self.record("in-progress" if status == "ended" else status),
+        }
+        if status == "ended":
+            message["endedReason"] = ended_reason or self.ended_reason
+            message["call"].update(
+                status="ended", endedReason=message["endedReason"], endedAt=iso(self.ended_at)
+            )
+        return body(message)
+
+    def end_of_call_report(
+        self, *, signature: str = "sig-1", at: datetime | None = None
+    ) -> dict[str, Any]:
+        """The `end-of-call-report`; `signature` stands for the presigned URLs' query."""
+        message: dict[str, Any] = {
+            "type": "end-of-call-report",
+            "endedReason": self.ended_reason,
+            "timestamp": epoch_ms(at or self.reported_at),
+            "startedAt": iso(self.started_at),
+            "endedAt": iso(self.ended_at),
+            "cost": self.cost,
+            "artifact": self.artifact(signature),
+            "analysis": self.analysis(),
+            "customer": self.customer(),
+            "call": self.record("ended", signature=signature),
+        }
+        if self.costs is not None:
+            message["costs"] = [dict(c) for c in self.costs]
+        return body(message)
+
+    def stream(self) -> list[dict[str, Any]]:
+        """The messages of an answered call, in the order Vapi sends them."""
+        return [*(self.status_update(s) for s in STATUSES), self.end_of_call_report()]
+
+    def assistant_request(
+        self,
+        *,
+        called: str | None = LINE,
+        caller: str | None = CALLER,
+        number_provider: str = "twilio",
+        at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """An inbound call asks which assistant answers. A Vapi-provisioned line
+        (`number_provider="vapi"`) has no `number` in the schema: only `call.phoneNumberId`
+        names it."""
+        line: dict[str, Any] = {"provider": number_provider, "name": "Main line"}
+        if number_provider == "twilio":
+            line["twilioAccountSid"] = TWILIO_ACCOUNT_SID
+        if called is not None:
+            line["number"] = called
+        customer = {"number": caller} if caller is not None else {}
+        record = self.record("ringing")
+        record["type"] = "inboundPhoneCall"
+        record.pop("assistantId")
+        record["customer"] = customer
+        message: dict[str, Any] = {
+            "type": "assistant-request",
+            "timestamp": epoch_ms(at or self.status_at("ringing")),
+            "phoneNumber": line,
+            "customer": customer,
+            "call": record,
+        }
+        return body(message)
+
+    def tool_calls(
+        self,
+        calls: Sequence[tuple[str, str, dict[str, Any]]],
+        *,
+        arguments_as_object: bool = False,
+        at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """`tool-calls`: each (id, function name, arguments). `arguments` is a JSON string
+        per the schema; some docs show an object (`arguments_as_object`)."""
+        listed = [
+            {
+                "id": call_id,
+                "type": "function",
+                "function": {
+                    "name": name,
+                    "arguments": arguments if arguments_as_object else json.dumps(arguments),
+                },
+            }
+            for call_id, name, arguments in calls
+        ]
+        message: dict[str, Any] = {
+            "type": "tool-calls",
+            "timestamp": epoch_ms(at or self.status_at("in-progress") + timedelta(seconds=5)),
+            "toolCallList": listed,
+            "toolWithToolCallList": [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": item["function"]["name"],
+                        "parameters": {"type": "object", "properties": {}},
+                    },
+                    "toolCall": item,
+                }
+                for item in listed
+            ],
+            "customer": self.customer(),
+            "call": self.record("in-progress"),
+        }
+        return body(message)
+
+    def speech_update(
+        self, *, status: str = "started", role: str = "user", at: datetime | None = None
+    ) -> dict[str, Any]:
+        """`speech-update`: sent by default, of a type the backend does not act on."""
+        message: dict[str, Any] = {
+            "type": "speech-update",
+            "status": status,
+            "role": role,
+            "turn": 1,
+            "timestamp": epoch_ms(at or self.status_at("in-progress") + timedelta(seconds=1)),
+            "call": self.record("in-progress"),
+        }
+        return body(message)

@@ -1,0 +1,348 @@
+"""The reconciler, on the in-memory adapters and a scripted provider: a call whose report
+never came is fetched and settled through the same path as a webhook, an `unknown` call is
+found or given up, and nothing is polled before it is due or after it is settled."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from adapters.memory.store import InMemoryDatabase
+from adapters.vapi.client import provider_call
+from application.call_events import StatusChanged
+from application.call_tracking import CallPolicy
+from application.calls import FIND_SLACK
+from application.catalogue import sync_catalogue
+from application.context import UseCaseDeps
+from application.errors import ProviderOutcomeUnknown, ProviderUnreachable
+from application.leads import LeadService
+from application.ports import LiveCall, ProviderCall
+from application.reconciliation import GONE_AT_PROVIDER, Reconciler, SweepReport
+from domain.calls import CallStatus, UsageKind, VoiceCall
+from domain.leads import LeadStatus
+from tests.fakes.telephony import FakeTelephony
+from tests.support import MutableClock
+from tests.unit.helpers import snapshot
+from tests.unit.test_calls_use_cases import Desk, open_desk
+
+POLICY = CallPolicy(
+    reconcile_after=timedelta(minutes=15),
+    report_grace=timedelta(minutes=2),
+    recheck_every=timedelta(minutes=5),
+)
+
+
+def iso(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def vapi_ended(provider_id: str, call: VoiceCall, started: datetime) -> dict[str, Any]:
+    """A Vapi Call record of a finished 75-second call, as `GET /call/{id}` returns it."""
+    return {
+        "id": provider_id,
+        "type": "outboundPhoneCall",
+        "status": "ended",
+        "name": str(call.id),
+        "endedReason": "customer-ended-call",
+        "createdAt": iso(call.created_at),
+        "startedAt": iso(started),
+        "endedAt": iso(started + timedelta(seconds=75)),
+        "cost": 0.42,
+        "costs": [
+            {"type": "transport", "provider": "twilio", "minutes": 1.25, "cost": 0.02},
+            {
+                "type": "model",
+                "model": {"provider": "openai", "model": "gpt-4o"},
+                "promptTokens": 900,
+                "completionTokens": 120,
+                "cost": 0.3,
+            },
+            {
+                "type": "voice",
+                "voice": {"provider": "11labs", "voiceId": "el-ava"},
+                "characters": 400,
+                "cost": 0.1,
+            },
+        ],
+        "artifact": {
+            "transcript": "AI: Hi, this is Sam.\nUser: Not interested.",
+            "messages": [{"role": "bot", "message": "Hi, this is Sam."}],
+            "recordingUrl": "https://storage.vapi.ai/rec.wav",
+        },
+        "analysis": {"summary": "The lead declined."},
+    }
+
+
+@pytest.fixture
+def fake(memory_db: InMemoryDatabase) -> FakeTelephony:
+    return FakeTelephony(memory_db)
+
+
+@pytest.fixture
+async def acme(deps: UseCaseDeps, memory_db: InMemoryDatabase, fake: FakeTelephony) -> Desk:
+    await sync_catalogue(deps)
+    desk = await open_desk(deps, memory_db, fake, POLICY)
+    await desk.limit("calls.concurrent.max", 10)
+    return desk
+
+
+@pytest.fixture
+def reconciler(deps: UseCaseDeps, fake: FakeTelephony) -> Reconciler:
+    return Reconciler(deps, fake, POLICY)
+
+
+def live(db: InMemoryDatabase, call: VoiceCall) -> LiveCall | None:
+    return db.tables["live_calls"].get(call.id)
+
+
+async def test_a_call_whose_report_never_came_is_fetched_once_due_and_settled(
+    acme: Desk, fake: FakeTelephony, reconciler: Reconciler, clock: MutableClock
+) -> None:
+    call = await acme.place()
+    assert call.vapi_call_id is not None
+    record = vapi_ended(call.vapi_call_id, call, clock.now() + timedelta(seconds=10))
+    fake.set_call(provider_call(record))
+
+    clock.advance(seconds=POLICY.reconcile_after.total_seconds() - 1)
+    assert await reconciler.sweep() == SweepReport()
+    assert fake.gets == []  # not due yet: not polled
+
+    clock.advance(seconds=1)
+    assert await reconciler.sweep() == SweepReport(checked=1, settled=1)
+
+    assert fake.gets == [call.vapi_call_id]
+    stored, usage = await acme.calls.call_usage(acme.owner, acme.tenant.id, call.id)
+    assert (stored.status, stored.ended_reason) == (CallStatus.ENDED, "customer-ended-call")
+    assert stored.transcription is not None
+    assert stored.transcription["text"] == "AI: Hi, this is Sam.\nUser: Not interested."
+    assert (stored.call_duration, stored.cost) == (75, Decimal("0.42"))
+    assert (stored.summary, stored.recording_url) == (
+        "The lead declined.",
+        "https://storage.vapi.ai/rec.wav",
+    )
+    assert stored.vapi_data == record
+    assert sorted((u.item.kind, u.item.cost) for u in usage) == sorted(
+        [
+            (UsageKind.TRANSPORT, Decimal("0.02")),
+            (UsageKind.LLM, Decimal("0.3")),
+            (UsageKind.TTS, Decimal("0.1")),
+        ]
+    )
+    assert {u.call_id for u in usage} == {call.id}
+    lead = await LeadService(acme.deps).get_lead(acme.owner, acme.tenant.id, acme.lead.id)
+    assert (lead.status, lead.last_call_id, lead.last_contacted_at) == (
+        LeadStatus.CONTACTED,
+        call.id,
+        stored.ended_at,
+    )
+    assert live(acme.db, call) is None
+    assert await acme.live_count(acme.tenant) == 0
+
+    before = snapshot(acme.db)
+    clock.advance(hours=1)
+    assert await reconciler.sweep() == SweepReport()
+    assert snapshot(acme.db) == before
+    assert fake.gets == [call.vapi_call_id]
+
+
+async def test_an_ended_call_is_fetched_once_its_report_is_overdue(
+    acme: Desk, fake: FakeTelephony, reconciler: Reconciler, clock: MutableClock
+) -> None:
+    call = await acme.place()
+    assert call.vapi_call_id is not None
+    await acme.say(call, StatusChanged("ended", "customer-ended-call"), "ended")
+    assert await acme.live_count(acme.tenant) == 0  # off the line, still watched
+    fake.set_call(provider_call(vapi_ended(call.vapi_call_id, call, clock.now())))
+
+    clock.advance(seconds=POLICY.report_grace.total_seconds())
+    assert await reconciler.sweep() == SweepReport(checked=1, settled=1)
+
+    assert (await acme.stored(call)).reported
+    assert live(acme.db, call) is None
+
+
+async def test_a_call_still_in_progress_is_looked_at_again_later(
+    acme: Desk, fake: FakeTelephony, reconciler: Reconciler, clock: MutableClock
+) -> None:
+    call = await acme.place()
+    assert call.vapi_call_id is not None
+    fake.set_call(ProviderCall(call.vapi_call_id, "in-progress", name=str(call.id)))
+    clock.advance(seconds=POLICY.reconcile_after.total_seconds())
+
+    assert await reconciler.sweep() == SweepReport(checked=1, postponed=1)
+
+    assert (await acme.stored(call)).status is CallStatus.IN_PROGRESS
+    entry = live(acme.db, call)
+    assert entry is not None
+    assert (entry.on_line, entry.check_at) == (True, clock.now() + POLICY.recheck_every)
+    assert await reconciler.sweep() == SweepReport()  # not due again yet
+    assert fake.gets == [call.vapi_call_id]
+
+
+async def test_a_call_the_provider_forgot_is_over_with_nothing_to_report(
+    acme: Desk, fake: FakeTelephony, reconciler: Reconciler, clock: MutableClock
+) -> None:
+    call = await acme.place()
+    assert call.vapi_call_id is not None
+    fake.get_next(call.vapi_call_id, None)
+    clock.advance(seconds=POLICY.reconcile_after.total_seconds())
+
+    assert await reconciler.sweep() == SweepReport(checked=1, settled=1)
+
+    stored = await acme.stored(call)
+    assert (stored.status, stored.ended_reason) == (CallStatus.ENDED, GONE_AT_PROVIDER)
+    assert live(acme.db, call) is None
+
+
+@pytest.mark.parametrize(
+    "reason", ["assistant-ended-call", "customer-ended-call", "silence-timed-out", "voicemail"]
+)
+async def test_a_forgotten_call_that_had_ended_keeps_the_reason_it_ended_with(
+    acme: Desk, fake: FakeTelephony, reconciler: Reconciler, clock: MutableClock, reason: str
+) -> None:
+    call = await acme.place()
+    assert call.vapi_call_id is not None
+    await acme.say(call, StatusChanged("ended", reason), "ended")
+    fake.get_next(call.vapi_call_id, None)  # the report never came, and Vapi lost the call
+    clock.advance(seconds=POLICY.report_grace.total_seconds())
+
+    assert await reconciler.sweep() == SweepReport(checked=1, settled=1)
+
+    stored = await acme.stored(call)
+    # The provider told us how it ended; forgetting it later does not change that.
+    assert (stored.status, stored.ended_reason) == (CallStatus.ENDED, reason)
+    assert live(acme.db, call) is None
+
+
+async def test_a_settled_call_left_in_the_registry_is_just_released(
+    acme: Desk, fake: FakeTelephony, reconciler: Reconciler, clock: MutableClock
+) -> None:
+    call = await acme.place()
+    await acme.report(await acme.stored(call), 30)
+    async with acme.deps.uows(tenant_id=acme.tenant.id) as tx:
+        await tx.live_calls.hold(LiveCall(call.id, acme.tenant.id, clock.now()))
+        await tx.commit()
+    settled = await acme.stored(call)
+
+    assert await reconciler.sweep() == SweepReport(checked=1, settled=1)
+
+    assert live(acme.db, call) is None
+    assert await acme.stored(call) == settled
+    assert (fake.gets, fake.finds) == ([], [])
+
+
+# --- unknown calls ------------------------------------------------------------------------
+
+
+async def an_unknown_call(acme: Desk, fake: FakeTelephony) -> VoiceCall:
+    fake.answer_next(ProviderOutcomeUnknown("timed out after 10 s"))
+    fake.find_next(None)
+    call = await acme.place()
+    assert call.status is CallStatus.UNKNOWN
+    return call
+
+
+async def test_an_unknown_call_the_provider_made_is_recorded_and_followed(
+    acme: Desk, fake: FakeTelephony, reconciler: Reconciler, clock: MutableClock
+) -> None:
+    call = await an_unknown_call(acme, fake)
+    fake.find_next(ProviderCall("vapi-late", "in-progress", name=str(call.id)))
+
+    assert await reconciler.sweep() == SweepReport(checked=1, postponed=1)
+
+    found = await acme.stored(call)
+    assert (found.vapi_call_id, found.status) == ("vapi-late", CallStatus.IN_PROGRESS)
+    find = fake.finds[-1]
+    assert (find.call_id, find.from_number) == (call.id, acme.line)
+    assert find.created_after == call.created_at - FIND_SLACK
+    entry = live(acme.db, call)
+    assert entry is not None
+    assert entry.check_at == clock.now() + POLICY.recheck_every
+    assert len(fake.placed) == 1  # found, never placed again
+
+    fake.set_call(provider_call(vapi_ended("vapi-late", call, clock.now())))
+    clock.advance(seconds=POLICY.recheck_every.total_seconds())
+    assert await reconciler.sweep() == SweepReport(checked=1, settled=1)
+
+    assert fake.gets == ["vapi-late"]
+    assert (await acme.stored(call)).reported
+    assert live(acme.db, call) is None
+
+
+async def test_an_unknown_call_found_later_is_recorded_as_if_found_at_once(
+    acme: Desk, fake: FakeTelephony, reconciler: Reconciler
+) -> None:
+    """The same knowledge (the create timed out; the call exists) gives the same record,
+    whether the search right after the create or the reconciler found it."""
+    fake.answer_next(ProviderOutcomeUnknown("timed out after 10 s"))
+    fake.find_next(ProviderCall("vapi-at-once", "ringing"))
+    at_once = await acme.place()
+    later = await an_unknown_call(acme, fake)
+    fake.find_next(ProviderCall("vapi-later", "ringing"))
+
+    await reconciler.sweep()
+
+    found = await acme.stored(later)
+    assert (found.status, found.vapi_call_id) == (CallStatus.RINGING, "vapi-later")
+    assert (found.status, found.error) == (at_once.status, at_once.error)
+
+
+async def test_an_unknown_call_the_provider_never_made_fails_and_is_released(
+    acme: Desk, fake: FakeTelephony, reconciler: Reconciler, clock: MutableClock
+) -> None:
+    call = await an_unknown_call(acme, fake)
+    fake.find_next(None)
+
+    assert await reconciler.sweep() == SweepReport(checked=1, settled=1)
+
+    failed = await acme.stored(call)
+    assert (failed.status, failed.ended_reason) == (CallStatus.FAILED, GONE_AT_PROVIDER)
+    assert failed.vapi_call_id is None
+    assert live(acme.db, call) is None
+    assert await acme.live_count(acme.tenant) == 0
+    assert len(fake.placed) == 1
+
+
+@pytest.mark.parametrize("known", [False, True], ids=["unknown-call", "known-call"])
+async def test_a_provider_error_postpones_the_call_unchanged(
+    acme: Desk, fake: FakeTelephony, reconciler: Reconciler, clock: MutableClock, known: bool
+) -> None:
+    if known:
+        call = await acme.place()
+        assert call.vapi_call_id is not None
+        fake.get_next(call.vapi_call_id, ProviderUnreachable("connection refused"))
+        clock.advance(seconds=POLICY.reconcile_after.total_seconds())
+    else:
+        call = await an_unknown_call(acme, fake)
+        fake.find_next(ProviderUnreachable("connection refused"))
+    before = await acme.stored(call)
+
+    assert await reconciler.sweep() == SweepReport(checked=1, postponed=1)
+
+    assert await acme.stored(call) == before
+    entry = live(acme.db, call)
+    assert entry is not None
+    assert entry.check_at == clock.now() + POLICY.recheck_every
+    assert await reconciler.sweep() == SweepReport()
+    # Asked once by the sweep (the unknown call was also searched for once when placed).
+    assert (len(fake.gets), len(fake.finds)) == ((1, 0) if known else (0, 2))
+
+
+async def test_a_sweep_takes_the_most_overdue_calls_first_up_to_its_limit(
+    acme: Desk, fake: FakeTelephony, reconciler: Reconciler, clock: MutableClock
+) -> None:
+    first = await acme.place()
+    clock.advance(minutes=1)
+    second = await acme.place()
+    for call in (first, second):
+        assert call.vapi_call_id is not None
+        fake.set_call(ProviderCall(call.vapi_call_id, "in-progress"))
+    clock.advance(seconds=POLICY.reconcile_after.total_seconds())
+
+    assert await reconciler.sweep(limit=1) == SweepReport(checked=1, postponed=1)
+    assert fake.gets == [first.vapi_call_id]
+    assert await reconciler.sweep(limit=1) == SweepReport(checked=1, postponed=1)
+    assert fake.gets == [first.vapi_call_id, second.vapi_call_id]

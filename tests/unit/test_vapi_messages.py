@@ -1,0 +1,710 @@
+"""Vapi's Server URL messages read into the application's terms (adapters/vapi/messages.py):
+type, route, dedupe key, time, and the end-of-call report with its usage rows."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.vapi.messages import (
+    MAX_DEDUPE_KEY,
+    MalformedMessage,
+    call_report,
+    parse_message,
+    read_message,
+)
+from application.call_events import (
+    CallReported,
+    InboundCallRequest,
+    ProviderMessage,
+    StatusChanged,
+    ToolCall,
+    ToolCallRequest,
+)
+from domain.calls import UsageKind
+from tests.fakes.vapi_messages import (
+    CALLER,
+    LINE,
+    PHONE_NUMBER_ID,
+    STATUSES,
+    VapiCall,
+    encoded,
+    standard_costs,
+)
+
+RECEIVED = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def a_call(**fields: Any) -> VapiCall:
+    fields.setdefault("name", str(uuid4()))
+    return VapiCall(**fields)
+
+
+def read(payload: dict[str, Any]) -> ProviderMessage:
+    return parse_message(encoded(payload), RECEIVED)
+
+
+def report_of(payload: dict[str, Any]) -> Any:
+    event = read(payload).event
+    assert isinstance(event, CallReported)
+    return event.report
+
+
+def decimal(value: float) -> Decimal:
+    """A JSON number as an exact decimal (as written, not as the nearest binary float)."""
+    return Decimal(repr(value))
+
+
+# --- type, route, time ---------------------------------------------------------------------
+
+
+def test_a_status_update_names_its_type_both_call_ids_and_its_time():
+    call = a_call()
+    payload = call.status_update("ringing")
+
+    message = read(payload)
+
+    assert message.type == "status-update"
+    assert message.route.call_id == UUID(call.name)
+    assert message.route.provider_call_id == call.id
+    assert message.at == call.status_at("ringing")
+    assert message.event == StatusChanged(status="ringing", ended_reason=None)
+    assert message.payload == payload
+
+
+def test_the_timestamp_is_milliseconds_since_the_epoch():
+    at = datetime(2026, 3, 2, 9, 31, 7, 250_000, tzinfo=UTC)
+
+    message = read(a_call().status_update("queued", at=at))
+
+    assert message.at == at
+
+
+@pytest.mark.parametrize(
+    "timestamp", [None, "1772443867250", True, [1], 10**30, -(10**30)], ids=repr
+)
+def test_a_message_without_a_readable_timestamp_is_dated_when_received(timestamp):
+    payload = a_call().status_update("queued")
+    if timestamp is None:
+        del payload["message"]["timestamp"]
+    else:
+        payload["message"]["timestamp"] = timestamp
+
+    assert read(payload).at == RECEIVED
+
+
+def test_our_id_comes_from_the_call_name_before_its_metadata():
+    ours, other = uuid4(), uuid4()
+    call = VapiCall(name=str(ours), metadata={"call_id": str(other)})
+
+    assert read(call.status_update("queued")).route.call_id == ours
+
+
+@pytest.mark.parametrize("name", [None, "Spring campaign", ""], ids=repr)
+def test_without_a_uuid_name_our_id_comes_from_the_metadata(name):
+    ours = uuid4()
+    call = VapiCall(name=name, metadata={"call_id": str(ours), "tenant_id": str(uuid4())})
+
+    route = read(call.status_update("queued")).route
+
+    assert route.call_id == ours
+    assert route.provider_call_id == call.id
+
+
+def test_a_call_naming_none_of_our_ids_routes_by_the_provider_id_alone():
+    call = VapiCall(name="Spring campaign", metadata={"call_id": "not-a-uuid"})
+
+    route = read(call.status_update("queued")).route
+
+    assert (route.call_id, route.provider_call_id) == (None, call.id)
+
+
+def test_a_message_without_a_call_routes_nowhere():
+    payload = a_call().status_update("queued")
+    del payload["message"]["call"]
+
+    message = read(payload)
+
+    assert (message.route.call_id, message.route.provider_call_id) == (None, None)
+    assert message.call_data is None
+
+
+# --- dedupe keys ---------------------------------------------------------------------------
+
+
+def test_a_repeated_message_has_the_same_key():
+    call = a_call()
+    for payload in [*call.stream(), call.speech_update(), call.tool_calls([("t1", "f", {})])]:
+        assert read(payload).dedupe_key == read(copy.deepcopy(payload)).dedupe_key
+
+
+def test_each_status_of_a_call_has_its_own_key():
+    call = a_call()
+
+    keys = {read(call.status_update(status)).dedupe_key for status in STATUSES}
+
+    assert len(keys) == len(STATUSES)
+
+
+def test_the_same_status_of_two_calls_has_two_keys():
+    first, second = a_call(), a_call()
+
+    assert (
+        read(first.status_update("ringing")).dedupe_key
+        != read(second.status_update("ringing")).dedupe_key
+    )
+    assert (
+        read(first.end_of_call_report()).dedupe_key != read(second.end_of_call_report()).dedupe_key
+    )
+
+
+def test_two_ended_updates_with_different_reasons_have_two_keys():
+    call = a_call()
+
+    busy = read(call.status_update("ended", ended_reason="customer-busy"))
+    voicemail = read(call.status_update("ended", ended_reason="voicemail"))
+
+    assert busy.dedupe_key != voicemail.dedupe_key
+
+
+def test_a_report_delivered_again_with_fresh_presigned_urls_has_the_same_key():
+    call = a_call()
+    first = call.end_of_call_report(signature="first")
+    again = call.end_of_call_report(signature="second", at=call.reported_at + timedelta(seconds=20))
+    assert first != again
+
+    assert read(first).dedupe_key == read(again).dedupe_key
+
+
+def test_messages_of_other_types_are_told_apart_by_their_timestamp():
+    call = a_call()
+    at = call.status_at("in-progress")
+
+    one = read(call.speech_update(at=at))
+    two = read(call.speech_update(at=at + timedelta(milliseconds=1)))
+
+    assert one.dedupe_key != two.dedupe_key
+
+
+def test_messages_without_a_call_are_told_apart_by_their_content():
+    def bare(text: str) -> dict[str, Any]:
+        return {"message": {"type": "hang", "note": text}}
+
+    assert read(bare("a")).dedupe_key == read(bare("a")).dedupe_key
+    assert read(bare("a")).dedupe_key != read(bare("b")).dedupe_key
+
+
+def test_a_key_never_exceeds_its_column():
+    call = VapiCall(id="x" * 2000, name=str(uuid4()))
+
+    for payload in [
+        call.status_update("ended", ended_reason="r" * 2000),
+        call.end_of_call_report(),
+        call.speech_update(),
+    ]:
+        assert len(read(payload).dedupe_key) <= MAX_DEDUPE_KEY
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    a=st.tuples(st.sampled_from([*STATUSES, "forwarding"]), st.sampled_from(["", "x", "y"])),
+    b=st.tuples(st.sampled_from([*STATUSES, "forwarding"]), st.sampled_from(["", "x", "y"])),
+    later=st.integers(min_value=0, max_value=10**6),
+)
+def test_two_status_updates_share_a_key_exactly_when_they_say_the_same(a, b, later):
+    """Whatever their time: a redelivery is the same message, another status is not."""
+    call = a_call()
+
+    def update(status: str, reason: str, delay: int) -> dict[str, Any]:
+        payload = call.status_update(status, at=call.created_at + timedelta(milliseconds=delay))
+        if reason:
+            payload["message"]["endedReason"] = reason
+        else:
+            payload["message"].pop("endedReason", None)
+        return payload
+
+    same_key = read(update(*a, 0)).dedupe_key == read(update(*b, later)).dedupe_key
+
+    assert same_key == (a == b)
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+def test_an_ended_status_update_carries_its_reason():
+    message = read(a_call().status_update("ended", ended_reason="customer-busy"))
+
+    assert message.event == StatusChanged(status="ended", ended_reason="customer-busy")
+    assert message.call_data is not None
+
+
+def test_a_status_update_with_a_status_never_seen_is_still_an_event():
+    payload = a_call().status_update("queued")
+    payload["message"]["status"] = "a-status-of-tomorrow"
+
+    assert read(payload).event == StatusChanged(status="a-status-of-tomorrow")
+
+
+def test_an_assistant_request_names_the_called_line_and_the_caller():
+    message = read(VapiCall().assistant_request(called=LINE, caller=CALLER))
+
+    assert message.type == "assistant-request"
+    assert isinstance(message.event, InboundCallRequest)
+    assert (message.event.called, message.event.caller) == (LINE, CALLER)
+
+
+def test_an_assistant_request_from_a_vapi_line_names_it_by_its_phone_number_id():
+    """A Vapi-provisioned number has no `number` in the message: `call.phoneNumberId` is
+    what identifies the line (see the reference)."""
+    message = read(VapiCall().assistant_request(called=None, number_provider="vapi"))
+
+    assert isinstance(message.event, InboundCallRequest)
+    assert message.event.called is None
+    assert message.event.provider_number_id == PHONE_NUMBER_ID
+
+
+@pytest.mark.parametrize("as_object", [False, True], ids=["json string", "object"])
+def test_tool_calls_list_each_call_with_its_id_and_function(as_object):
+    calls = [("call_1", "lookup_order", {"order": 42}), ("call_2", "book", {"day": "mon"})]
+
+    message = read(a_call().tool_calls(calls, arguments_as_object=as_object))
+
+    assert message.event == ToolCallRequest(
+        (ToolCall("call_1", "lookup_order"), ToolCall("call_2", "book"))
+    )
+
+
+def test_a_type_we_do_not_handle_is_read_without_an_event():
+    call = a_call()
+
+    message = read(call.speech_update())
+
+    assert message.type == "speech-update"
+    assert message.event is None
+    assert message.route.provider_call_id == call.id
+
+
+# --- the end-of-call report ----------------------------------------------------------------
+
+
+def test_a_report_brings_what_the_call_keeps():
+    call = a_call()
+    payload = call.end_of_call_report(signature="abc")
+
+    message = read(payload)
+    report = report_of(payload)
+
+    assert message.type == "end-of-call-report"
+    assert message.call_data == payload["message"]["call"]
+    assert report.ended_reason == call.ended_reason
+    assert (report.started_at, report.ended_at) == (call.started_at, call.ended_at)
+    assert report.transcript == call.transcript
+    assert list(report.messages) == call.artifact_messages()
+    assert (
+        report.recording_url == payload["message"]["artifact"]["recording"]["mono"]["combinedUrl"]
+    )
+    assert report.summary == call.summary
+    assert report.analysis == call.analysis()
+    assert report.cost == decimal(call.cost)
+    assert report.cost_breakdown == call.breakdown
+
+
+@pytest.mark.parametrize(
+    ("drop", "expected"),
+    [
+        ((), "mono"),
+        (("mono",), "stereo"),
+        (("mono", "stereo"), "recordingUrl"),
+        (("mono", "stereo", "recordingUrl"), "message"),
+        (("mono", "stereo", "recordingUrl", "message"), None),
+    ],
+)
+def test_the_recording_is_the_mono_mix_else_stereo_else_the_deprecated_urls(drop, expected):
+    payload = a_call().end_of_call_report()
+    artifact = payload["message"]["artifact"]
+    recording = artifact["recording"]
+    urls = {
+        "mono": recording["mono"]["combinedUrl"],
+        "stereo": recording["stereoUrl"],
+        "recordingUrl": "https://storage.vapi.ai/deprecated.wav",
+        "message": "https://storage.vapi.ai/on-the-message.wav",
+    }
+    artifact["recordingUrl"] = urls["recordingUrl"]
+    payload["message"]["recordingUrl"] = urls["message"]
+    for key in drop:
+        {
+            "mono": lambda: recording.pop("mono"),
+            "stereo": lambda: recording.pop("stereoUrl"),
+            "recordingUrl": lambda: artifact.pop("recordingUrl"),
+            "message": lambda: payload["message"].pop("recordingUrl"),
+        }[key]()
+
+    assert report_of(payload).recording_url == (urls[expected] if expected else None)
+
+
+def test_a_report_has_one_usage_item_per_cost_item_in_order():
+    costs = standard_costs()
+
+    usage = report_of(a_call(costs=tuple(costs)).end_of_call_report()).usage
+
+    assert [u.item_type for u in usage] == [c["type"] for c in costs]
+    assert [u.cost for u in usage] == [decimal(c["cost"]) for c in costs]
+
+
+def _minutes(minutes: float) -> int:
+    return round(minutes * 60)
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        (
+            {"type": "transport", "provider": "twilio", "minutes": 2.5, "cost": 0.02},
+            {"kind": UsageKind.TRANSPORT, "provider": "twilio", "seconds": _minutes(2.5)},
+        ),
+        (
+            {
+                "type": "transcriber",
+                "transcriber": {"provider": "deepgram", "model": "nova-2"},
+                "minutes": 1.25,
+                "cost": 0.03,
+            },
+            {
+                "kind": UsageKind.STT,
+                "provider": "deepgram",
+                "model": "nova-2",
+                "seconds": _minutes(1.25),
+            },
+        ),
+        (
+            {
+                "type": "model",
+                "model": {"provider": "openai", "model": "gpt-4o-mini"},
+                "promptTokens": 5210,
+                "completionTokens": 318,
+                "cachedPromptTokens": 1024,
+                "cost": 0.0046,
+            },
+            {
+                "kind": UsageKind.LLM,
+                "provider": "openai",
+                "model": "gpt-4o-mini",
+                "prompt_tokens": 5210,
+                "completion_tokens": 318,
+            },
+        ),
+        (
+            {
+                "type": "voice",
+                "voice": {"provider": "11labs", "voiceId": "burt"},
+                "characters": 1423,
+                "cost": 0.0512,
+            },
+            {"kind": UsageKind.TTS, "provider": "11labs", "model": "burt", "characters": 1423},
+        ),
+        (
+            {"type": "vapi", "subType": "overage", "minutes": 3, "cost": 0.15},
+            {
+                "kind": UsageKind.PLATFORM,
+                "provider": "vapi",
+                "model": "overage",
+                "seconds": 180,
+            },
+        ),
+        (
+            {
+                "type": "analysis",
+                "analysisType": "summary",
+                "model": {"provider": "openai", "model": "gpt-4o"},
+                "promptTokens": 812,
+                "completionTokens": 96,
+                "cost": 0.0031,
+            },
+            {
+                "kind": UsageKind.ANALYSIS,
+                "provider": "openai",
+                "model": "gpt-4o",
+                "prompt_tokens": 812,
+                "completion_tokens": 96,
+            },
+        ),
+        (
+            {
+                "type": "voicemail-detection",
+                "model": {"provider": "openai", "model": "gpt-4o-audio-preview"},
+                "provider": "openai",
+                "promptTextTokens": 120,
+                "promptAudioTokens": 640,
+                "completionTextTokens": 4,
+                "completionAudioTokens": 0,
+                "cost": 0.0017,
+            },
+            {"kind": UsageKind.ANALYSIS, "provider": "openai", "model": "gpt-4o-audio-preview"},
+        ),
+        (
+            {
+                "type": "knowledge-base",
+                "model": {"provider": "google", "model": "gemini-1.5-flash"},
+                "promptTokens": 300,
+                "completionTokens": 40,
+                "cost": 0.0008,
+            },
+            {
+                "provider": "google",
+                "model": "gemini-1.5-flash",
+                "prompt_tokens": 300,
+                "completion_tokens": 40,
+            },
+        ),
+    ],
+    ids=lambda v: v.get("type", "") if isinstance(v, dict) and "type" in v else "",
+)
+def test_each_cost_type_maps_to_a_usage_item(item, expected):
+    payload = a_call(costs=(item,)).end_of_call_report()
+
+    (usage,) = report_of(payload).usage
+
+    assert usage.item_type == item["type"]
+    assert usage.cost == decimal(item["cost"])
+    for field, value in expected.items():
+        assert getattr(usage, field) == value, field
+    unset = {"prompt_tokens", "completion_tokens", "characters", "seconds"} - set(expected)
+    assert all(getattr(usage, field) is None for field in unset)
+
+
+@pytest.mark.parametrize("item_type", ["video", "chat-model", "surprise"])
+def test_a_cost_type_vapi_adds_later_is_kept_as_other(item_type):
+    item = {"type": item_type, "cost": 0.0042, "model": {"provider": "acme", "model": "m1"}}
+
+    (usage,) = report_of(a_call(costs=(item,)).end_of_call_report()).usage
+
+    assert usage.kind is UsageKind.OTHER
+    assert usage.item_type == item_type
+    assert usage.cost == Decimal("0.0042")
+
+
+def test_without_costs_the_usage_comes_from_the_cost_breakdown():
+    call = a_call(costs=None)
+    breakdown = call.breakdown
+    payload = call.end_of_call_report()
+    assert "costs" not in payload["message"]
+    assert "costs" not in payload["message"]["call"]
+
+    report = report_of(payload)
+
+    by_kind = {u.kind: u for u in report.usage}
+    assert [u.kind for u in report.usage].count(UsageKind.LLM) == 1
+    assert by_kind[UsageKind.TRANSPORT].cost == decimal(breakdown["transport"])
+    assert by_kind[UsageKind.STT].cost == decimal(breakdown["stt"])
+    assert by_kind[UsageKind.LLM].cost == decimal(breakdown["llm"])
+    assert by_kind[UsageKind.LLM].prompt_tokens == breakdown["llmPromptTokens"]
+    assert by_kind[UsageKind.LLM].completion_tokens == breakdown["llmCompletionTokens"]
+    assert by_kind[UsageKind.TTS].cost == decimal(breakdown["tts"])
+    assert by_kind[UsageKind.TTS].characters == breakdown["ttsCharacters"]
+    assert by_kind[UsageKind.PLATFORM].cost == decimal(breakdown["vapi"])
+    analysis = breakdown["analysisCostBreakdown"]
+    assert by_kind[UsageKind.ANALYSIS].cost == decimal(analysis["summary"])
+    # `total` sums the others and `chat` is no call's: neither is an item of its own.
+    assert len(report.usage) == len(by_kind) == 6
+    assert report.cost_breakdown == breakdown
+
+
+def test_an_empty_costs_list_also_falls_back_to_the_breakdown():
+    payload = a_call().end_of_call_report()
+    payload["message"]["costs"] = []
+    payload["message"]["call"]["costs"] = []
+
+    usage = report_of(payload).usage
+
+    assert {u.kind for u in usage} >= {UsageKind.TRANSPORT, UsageKind.LLM, UsageKind.TTS}
+
+
+def test_costs_only_on_the_call_record_are_used():
+    call = a_call()
+    payload = call.end_of_call_report()
+    del payload["message"]["costs"]
+
+    usage = report_of(payload).usage
+
+    assert [u.item_type for u in usage] == [c["type"] for c in call.costs or ()]
+
+
+def test_a_polled_call_record_reads_like_its_report():
+    call = a_call()
+    record = call.record("ended", signature="abc")
+
+    from_record = call_report(record)
+    from_message = report_of(call.end_of_call_report(signature="abc"))
+
+    assert from_record == from_message
+
+
+# --- what is not a message, and what is not what it should be -------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"not json",
+        b"\xff\xfe",
+        b"[1, 2",
+        b"[]",
+        b"null",
+        b'"message"',
+        b"{}",
+        b'{"message": null}',
+        b'{"message": []}',
+        b'{"message": "status-update"}',
+        b'{"message": {}}',
+        b'{"message": {"type": ""}}',
+        b'{"message": {"type": 7}}',
+        b'{"message": {"type": null, "status": "ended"}}',
+        b'{"type": "status-update", "status": "ended"}',
+        b'{"message": {"type": "status-update", "timestamp": 1e400}}',
+    ],
+    ids=repr,
+)
+def test_what_is_not_a_vapi_message_is_malformed(raw):
+    with pytest.raises(MalformedMessage):
+        parse_message(raw, RECEIVED)
+
+
+def _json_values() -> st.SearchStrategy[Any]:
+    scalars = (
+        st.none()
+        | st.booleans()
+        | st.integers(min_value=-(10**40), max_value=10**40)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(max_size=12)
+        | st.sampled_from(["2026-03-02T09:30:00.000Z", "yesterday", "0.5", "NaN", "ended"])
+        | st.sampled_from([1e308, -1e308, 2**63, 5e-324])
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+        max_leaves=6,
+    )
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += _paths(child, (*prefix, index))
+    return found
+
+
+def _templates() -> list[dict[str, Any]]:
+    call = VapiCall(name=str(uuid4()), metadata={"call_id": str(uuid4())})
+    return [
+        *call.stream(),
+        VapiCall(costs=None).end_of_call_report(),
+        call.assistant_request(),
+        call.tool_calls([("t1", "lookup", {"q": 1})]),
+        call.speech_update(),
+    ]
+
+
+TEMPLATES = _templates()
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_a_field_of_any_type_anywhere_never_crashes_the_reader(data):
+    """Vapi's schema marks almost nothing required: any field may be missing, null or of
+    another type. The message is then read as far as it goes, never a crash (which would
+    lose a message Vapi does not send again)."""
+    payload = copy.deepcopy(data.draw(st.sampled_from(TEMPLATES)))
+    for _ in range(data.draw(st.integers(min_value=1, max_value=4))):
+        path = data.draw(st.sampled_from(_paths(payload)))
+        parent = payload
+        for step in path[:-1]:
+            parent = parent[step]
+        if data.draw(st.booleans()) and isinstance(parent, dict):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = data.draw(_json_values())
+        if not _paths(payload):
+            break
+
+    try:
+        message = parse_message(json.dumps(payload).encode(), RECEIVED)
+    except MalformedMessage:
+        return
+    assert message.payload == payload
+    assert len(message.dedupe_key) <= MAX_DEDUPE_KEY
+    assert message.at.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"type": "vapi", "subType": "normal", "minutes": 1e308, "cost": 0.1},
+        {"type": "transport", "minutes": -1e308, "cost": 0.1},
+        {"type": "model", "promptTokens": 1e308, "completionTokens": 1e308, "cost": 0.1},
+        {"type": "voice", "characters": "many", "cost": "0.1"},
+        {"type": "model", "model": "gpt-4o", "promptTokens": [1], "cost": {"usd": 1}},
+    ],
+    ids=["huge minutes", "hugely negative minutes", "huge tokens", "texts", "objects"],
+)
+def test_absurd_numbers_in_a_cost_item_never_crash_the_reader(item):
+    """Nor do they make counts no usage row can hold (BIGINT columns in PostgreSQL): an
+    insert that fails would lose the report, and the reconciler would fetch it in vain."""
+    payload = a_call(costs=(item,)).end_of_call_report()
+
+    (usage,) = report_of(payload).usage
+
+    assert usage.item_type == item["type"]
+    for field in ("prompt_tokens", "completion_tokens", "characters", "seconds"):
+        count = getattr(usage, field)
+        assert count is None or -(2**63) <= count < 2**63, field
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "left_out"),
+    [
+        ("startedAt", "not a time", lambda r: r.started_at is None),
+        ("endedAt", 1772443867250, lambda r: r.ended_at is None),
+        ("cost", "free", lambda r: r.cost is None),
+        ("artifact", ["a", "list"], lambda r: (r.transcript, r.messages) == (None, ())),
+        ("analysis", "positive", lambda r: (r.summary, r.analysis) == (None, None)),
+        ("costs", {"type": "model"}, lambda r: "model" not in {u.item_type for u in r.usage}),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_a_report_field_of_the_wrong_type_is_left_out(field, value, left_out):
+    call = a_call()
+    payload = call.end_of_call_report()
+    payload["message"][field] = value
+    payload["message"]["call"][field] = value
+
+    report = report_of(payload)
+
+    assert left_out(report)
+    assert report.ended_reason == call.ended_reason
+
+
+def test_a_cost_given_as_a_decimal_text_is_read_exactly():
+    payload = a_call().end_of_call_report()
+    payload["message"]["cost"] = "0.123456789"
+
+    assert report_of(payload).cost == Decimal("0.123456789")
+
+
+def test_read_message_takes_an_already_decoded_payload():
+    call = a_call()
+    payload = call.status_update("queued")
+
+    assert read_message(payload, RECEIVED) == parse_message(json.dumps(payload).encode(), RECEIVED)
