@@ -21,8 +21,9 @@ lint: $(INSTALLED)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# One worker per core, each with its own PostgreSQL; a test file stays on one worker.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

@@ -47,6 +47,7 @@ from domain.phones import PhoneLine, PhoneNumber
 FIND_SLACK = timedelta(minutes=2)
 MAX_IDEMPOTENCY_KEY = 255
 MAX_VARIABLES = 100
+USAGE_DEFAULT_DAYS = 30
 
 
 @attrs.frozen
@@ -274,6 +275,13 @@ class CallService:
             await authorize(principal, Permission.CALLS_READ, tenant_id, tx)
             call = await call_of(tx, tenant_id, call_id)
             return call, await tx.ai_usage.of_call(tenant_id, call_id)
+
+    def usage_window(
+        self, start: datetime | None, end: datetime | None
+    ) -> tuple[datetime, datetime]:
+        """The report's window: `end` defaults to now, `start` to USAGE_DEFAULT_DAYS before."""
+        end = end or self._deps.clock.now()
+        return start or end - timedelta(days=USAGE_DEFAULT_DAYS), end
 
     async def usage_report(
         self, principal: Principal, tenant_id: TenantId, query: UsageQuery

@@ -373,7 +373,7 @@ voice_calls = sa.Table(
     sa.Column("recording_url", sa.Text),
     sa.Column("summary", sa.Text),
     sa.Column("analysis", JSONB),
-    sa.Column("cost", sa.Numeric(12, 4)),
+    sa.Column("cost", sa.Numeric(12, 6)),
     sa.Column("cost_breakdown", JSONB),
     sa.Column("call_duration", sa.Integer),
     sa.Column("batch_id", UUID(as_uuid=True)),

@@ -11,7 +11,7 @@ from uuid import UUID
 import msgspec
 from aiohttp import web
 
-from application.calls import PlaceCall
+from application.calls import USAGE_DEFAULT_DAYS, PlaceCall
 from application.ports import CallFilter, UsageQuery, UsageTotal
 from domain.calls import AiUsage, CallDirection, CallStatus, UsageKind, VoiceCall
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId
@@ -32,7 +32,6 @@ from entrypoints.http.schemas import Body
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 Variable = Annotated[str, msgspec.Meta(max_length=1000)]
-USAGE_DEFAULT_DAYS = 30
 USAGE_MAX_DAYS = 366
 
 
@@ -357,8 +356,9 @@ def _choice(request: web.Request, name: str, allowed: tuple[str, ...]) -> str | 
 
 
 async def usage_report(request: web.Request) -> web.Response:
-    end = _query_time(request, "to") or datetime.now(UTC)
-    start = _query_time(request, "from") or end - timedelta(days=USAGE_DEFAULT_DAYS)
+    start, end = use_cases(request).calls.usage_window(
+        _query_time(request, "from"), _query_time(request, "to")
+    )
     if end - start > timedelta(days=USAGE_MAX_DAYS):
         raise RequestInvalid(
             f"from and to may be at most {USAGE_MAX_DAYS} days apart", field="from"
@@ -414,7 +414,7 @@ LIST_PARAMS = (
 USAGE_PARAMS = (
     QueryParam(
         "from",
-        "Start, inclusive (default: 30 days before `to`).",
+        f"Start, inclusive (default: {USAGE_DEFAULT_DAYS} days before `to`).",
         {"type": "string", "format": "date-time"},
     ),
     QueryParam("to", "End, exclusive (default: now).", {"type": "string", "format": "date-time"}),

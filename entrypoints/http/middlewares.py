@@ -8,7 +8,7 @@ import uuid
 import structlog
 from aiohttp import web
 
-from application.errors import Unauthenticated
+from application.errors import ProviderBusy, Unauthenticated
 from entrypoints.http.problems import (
     PROBLEM_BASE,
     Problem,
@@ -27,6 +27,10 @@ PUBLIC_PATHS = web.AppKey("public_paths", frozenset)
 MAX_BODY_BYTES = web.AppKey("max_body_bytes", int)
 UPLOAD_MAX_BYTES = web.AppKey("upload_max_bytes", int)
 UPLOAD_PATHS = web.AppKey("upload_paths", frozenset[str])
+
+
+# Calls last minutes; a line frees up soon enough that a retry within seconds is worth it.
+PROVIDER_BUSY_RETRY_SECONDS = 5
 
 
 @web.middleware
@@ -88,8 +92,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         problem.request_id = request.get(REQUEST_ID)
         if status >= 500:
             log.warning("service unavailable", path=request.path, detail=problem.detail)
-        challenge = {"WWW-Authenticate": 'Bearer realm="voice-agent"'} if status == 401 else None
-        return problem_response(problem, headers=challenge)
+        headers = {"WWW-Authenticate": 'Bearer realm="voice-agent"'} if status == 401 else {}
+        if isinstance(error, ProviderBusy):
+            headers["Retry-After"] = str(PROVIDER_BUSY_RETRY_SECONDS)
+        return problem_response(problem, headers=headers or None)
 
 
 @web.middleware

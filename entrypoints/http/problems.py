@@ -8,10 +8,13 @@ from aiohttp import web
 from application.errors import (
     AlreadyExists,
     ConcurrencyConflict,
+    IdempotencyKeyReused,
     InvalidCursor,
     InvalidInput,
     NotFound,
     PermissionDenied,
+    ProviderBusy,
+    ProviderError,
     ServiceUnavailable,
     Unauthenticated,
 )
@@ -71,9 +74,12 @@ PROBLEMS: list[tuple[type[Exception], int, str]] = [
     (AlreadyExists, 409, "Already exists"),
     (InvalidCursor, 422, "Invalid request"),
     (InvalidInput, 422, "Invalid request"),
+    (IdempotencyKeyReused, 422, "Invalid request"),
     (InvariantViolation, 409, "Conflict with the current state"),
     (DomainError, 422, "Invalid request"),
     (ServiceUnavailable, 503, "Service unavailable"),
+    (ProviderBusy, 503, "Service unavailable"),
+    (ProviderError, 502, "Telephony provider error"),
 ]
 
 

@@ -183,6 +183,14 @@ def upgrade() -> None:
         postgresql_where=sa.text("on_line"),
     )
     op.add_column("voice_calls", sa.Column("error", sa.Text(), nullable=True))
+    # Vapi prices to the 1/1,000,000 of a dollar, as ai_usage keeps them: the call's cost
+    # must equal the sum of its usage rows.
+    op.alter_column(
+        "voice_calls",
+        "cost",
+        type_=sa.Numeric(precision=12, scale=6),
+        existing_type=sa.Numeric(precision=12, scale=4),
+    )
     op.execute(
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON live_calls, ai_usage, webhook_events TO {APP_ROLE}"
     )
@@ -193,6 +201,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     for statement in ROW_LEVEL_SECURITY_OFF:
         op.execute(statement)
+    op.alter_column(
+        "voice_calls",
+        "cost",
+        type_=sa.Numeric(precision=12, scale=4),
+        existing_type=sa.Numeric(precision=12, scale=6),
+    )
     op.drop_column("voice_calls", "error")
     op.drop_index(
         "ix_live_calls_tenant_on_line", table_name="live_calls", postgresql_where=sa.text("on_line")

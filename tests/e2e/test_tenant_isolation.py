@@ -37,6 +37,8 @@ VOICE = TENANT + "/voices/{voice_id}"
 NUMBER = TENANT + "/phone-numbers/{number_id}"
 AGENT = TENANT + "/agents/{agent_id}"
 LEAD = TENANT + "/leads/{lead_id}"
+CALLS = TENANT + "/calls"
+CALL = CALLS + "/{call_id}"
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,13 @@ TENANT_ROUTES: list[tuple[str, str, Any]] = [
     ("DELETE", LEAD, None),
     ("POST", LEAD + "/contacted", {}),
     ("GET", LEAD + "/calls", None),
+    ("POST", CALLS, {"agent_id": "{agent_id}", "lead_id": "{lead_id}"}),
+    ("GET", CALLS, None),
+    ("GET", CALL, None),
+    ("GET", CALL + "/transcript", None),
+    ("GET", CALL + "/cost", None),
+    ("GET", CALL + "/usage", None),
+    ("GET", TENANT + "/usage", None),
 ]
 
 # Every route about one user: only that user (and platform admins) may use it.
@@ -107,7 +116,15 @@ USER_ROUTES: list[tuple[str, str, Any]] = [
 ]
 
 # What in a path names one of the tenant's own records.
-PATH_IDS = ("{user_id}", "{key_id}", "{voice_id}", "{number_id}", "{agent_id}", "{lead_id}")
+PATH_IDS = (
+    "{user_id}",
+    "{key_id}",
+    "{voice_id}",
+    "{number_id}",
+    "{agent_id}",
+    "{lead_id}",
+    "{call_id}",
+)
 
 # Routes that name one of the tenant's records in the path or the body (the lookup names a
 # lead by its number).
@@ -137,11 +154,12 @@ class Tenants:
     b_key_id: str
     plan_id: str
     a_records: dict[str, str]
-    """A's voice_id, number_id, agent_id, lead_id and lead_national (its lead's number)."""
+    """A's voice_id, number_id, agent_id, lead_id, lead_national (its lead's number) and
+    call_id (a call of its agent to its lead)."""
 
 
 @pytest.fixture
-async def tenants(build: Builder) -> Tenants:
+async def tenants(build: Builder, add_call: Any) -> Tenants:
     a_owner = await build.person("owner@a.example", first_name="Alice")
     b_owner = await build.person("owner@b.example", first_name="Bob")
     a = await build.tenant(a_owner, "Tenant A")
@@ -152,6 +170,7 @@ async def tenants(build: Builder) -> Tenants:
     b_key = await build.key(b, "owner", by=b_owner.api)
     plan = expect(await build.admin.post("/v1/plans", {"name": "isolation"}), 201)
     records = await catalogue_of(a_owner.api, a)
+    records["call_id"] = await add_call(a, lead_id=records["lead_id"], agent_id=records["agent_id"])
     return Tenants(
         a, a_owner, a_admin["id"], a_key.id, b, b_owner, b_key.api, b_key.id, plan["id"], records
     )
@@ -188,6 +207,10 @@ def intruders(t: Tenants) -> list[tuple[str, Api]]:
     return [("B's owner token", t.b_owner.api), ("B's API key", t.b_key)]
 
 
+def _without(body: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k not in names}
+
+
 async def snapshot_of_a(t: Tenants, admin: Api) -> dict[str, Any]:
     """Everything about tenant A and its owner, read by A's owner and the platform admin."""
     owner = t.a_owner.api
@@ -198,6 +221,9 @@ async def snapshot_of_a(t: Tenants, admin: Api) -> dict[str, Any]:
         "agents": await all_items(owner, f"/v1/tenants/{t.a}/agents"),
         "leads": await all_items(owner, f"/v1/tenants/{t.a}/leads"),
         "lead_calls": await all_items(owner, f"{lead}/calls"),
+        "calls": await all_items(owner, f"/v1/tenants/{t.a}/calls"),
+        "call": expect(await owner.get(f"/v1/tenants/{t.a}/calls/{t.a_records['call_id']}"), 200),
+        "usage": _without(expect(await owner.get(f"/v1/tenants/{t.a}/usage"), 200), "start", "end"),
         "tenant": expect(await owner.get(f"/v1/tenants/{t.a}"), 200),
         "members": await all_items(owner, f"/v1/tenants/{t.a}/members"),
         "keys": await all_items(owner, f"/v1/tenants/{t.a}/api-keys"),
@@ -384,6 +410,19 @@ LINK_ROUTES: list[tuple[str, str, Any, str]] = [
         "inbound_agent_id",
     ),
     ("POST", TENANT + "/leads/{own_lead}/contacted", {"call_id": "{call_id}"}, "call_id"),
+    ("POST", TENANT + "/calls", {"agent_id": "{agent_id}", "to": "+12125550197"}, "agent_id"),
+    (
+        "POST",
+        TENANT + "/calls",
+        {"agent_id": "{own_agent}", "from_number_id": "{number_id}", "to": "+12125550197"},
+        "from_number_id",
+    ),
+    (
+        "POST",
+        TENANT + "/calls",
+        {"agent_id": "{own_agent}", "from_number_id": "{own_number}", "lead_id": "{lead_id}"},
+        "lead_id",
+    ),
 ]
 
 

@@ -160,6 +160,16 @@ def test_any_single_character_change_makes_the_token_unparsable_or_unmatched(
         "vak_" + USER_SECRET.token[4:],
         "vau_" + API_KEY_SECRET.token[4:],
     ],
+    # the tokens are random: name the cases so every test worker collects the same ones
+    ids=[
+        "empty",
+        "prefix-only",
+        "with-scheme",
+        "truncated",
+        "upper-case",
+        "wrong-kind",
+        "key-as-user",
+    ],
 )
 def test_parse_returns_none_for_what_is_not_a_token(raw: str) -> None:
     assert PresentedToken.parse(raw) is None

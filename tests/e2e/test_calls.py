@@ -1,0 +1,962 @@
+"""Calls end to end: placed over HTTP through the real container on PostgreSQL, carried out by
+the sandbox provider or by a fake Vapi on loopback, read back with their transcript, cost and
+AI usage; the plan's limits, idempotency, the reconciler and the list's filters.
+
+The fixtures and builders here are shared with test_vapi_webhooks.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from dependency_injector import providers
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.sandbox import SandboxScript, SandboxTelephonyProvider
+from adapters.vapi.client import VapiTelephonyProvider
+from application.call_tracking import CallPolicy
+from application.catalogue import sync_catalogue
+from entrypoints.container import Container, connect_sandbox
+from entrypoints.http.app import create_app
+from entrypoints.http.webhooks import WebhookVerifier
+from tests.e2e.helpers import (
+    Builder,
+    OffsetClock,
+    Person,
+    Reply,
+    all_items,
+    assert_problem,
+    audit_log,
+    expect,
+    random_id,
+    send,
+    the_entry,
+)
+from tests.fakes.vapi import DEFAULT_API_KEY, FakeVapi, Op
+from tests.fakes.vapi_messages import VapiCall
+from tests.fakes.vapi_oracle import VapiOracle
+from tests.support import Api
+
+pytestmark = pytest.mark.postgres
+
+WEBHOOK = "/v1/webhooks/vapi"
+SECRET = "e2e-webhook-secret"
+BEARER = {"Authorization": f"Bearer {SECRET}"}
+VAPI_TIMEOUT = 0.3  # seconds: a hung create is given up on quickly
+STATUSES = ("queued", "ringing", "in-progress", "forwarding", "ended", "failed", "unknown")
+AGENT = {
+    "name": "Sales",
+    "system_instructions": "You are the polite assistant of Acme.",
+    "outbound_prompt": "OUTBOUND: call {{name}} back about their quote.",
+    "inbound_prompt": "INBOUND: answer questions about opening hours.",
+    "first_message": "Hello, this is Acme.",
+}
+
+# --- one ended call as Vapi reports it (tests/fakes/vapi_messages.py builds the rest) ------
+
+COSTS: list[dict[str, Any]] = [
+    {"type": "transport", "provider": "twilio", "minutes": 1.5, "cost": 0.015},
+    {
+        "type": "transcriber",
+        "transcriber": {"provider": "deepgram", "model": "nova-2"},
+        "minutes": 1.5,
+        "cost": 0.0153,
+    },
+    {
+        "type": "model",
+        "model": {"provider": "openai", "model": "gpt-4o-mini"},
+        "promptTokens": 1200,
+        "completionTokens": 150,
+        "cost": 0.00027,
+    },
+    {"type": "voice", "voice": {"provider": "11labs", "voiceId": "ava"}, "characters": 420,
+     "cost": 0.0126},
+    {"type": "vapi", "subType": "normal", "minutes": 1.5, "cost": 0.075},
+    {
+        "type": "analysis",
+        "analysisType": "summary",
+        "model": {"provider": "openai", "model": "gpt-4o"},
+        "promptTokens": 300,
+        "completionTokens": 40,
+        "cost": 0.0011,
+    },
+]  # fmt: skip
+COST = Decimal("0.11927")  # the sum of COSTS: Vapi's `cost`, to the last digit it sends
+# What each of COSTS must become as a usage row (the reference's `costs[]` -> ai_usage): the
+# provider from the item's own nested object, Vapi's platform fee as provider "vapi".
+USAGE_FIELDS = (
+    "item_type",
+    "kind",
+    "provider",
+    "model",
+    "prompt_tokens",
+    "completion_tokens",
+    "characters",
+    "seconds",
+)
+EXPECTED_USAGE = [
+    ("transport", "transport", "twilio", None, None, None, None, 90),
+    ("transcriber", "stt", "deepgram", "nova-2", None, None, None, 90),
+    ("model", "llm", "openai", "gpt-4o-mini", 1200, 150, None, None),
+    ("voice", "tts", "11labs", "ava", None, None, 420, None),
+    ("vapi", "platform", "vapi", "normal", None, None, None, 90),
+    ("analysis", "analysis", "openai", "gpt-4o", 300, 40, None, None),
+]  # fmt: skip
+# Vapi's cost types and the usage kinds they are reported as.
+KIND_OF_COST = {
+    "transport": "transport",
+    "transcriber": "stt",
+    "model": "llm",
+    "voice": "tts",
+    "vapi": "platform",
+    "analysis": "analysis",
+}
+# What changes on Vapi's record of a call when it ends.
+ENDED_FIELDS = (
+    "status", "endedReason", "startedAt", "endedAt", "updatedAt", "cost", "costs",
+    "costBreakdown", "artifact", "analysis",
+)  # fmt: skip
+
+
+def vapi_call(desk: Desk, call: dict[str, Any], **fields: Any) -> VapiCall:
+    """One of our calls placed through the fake as Vapi holds it: its record, its messages."""
+    return VapiCall(
+        id=call["vapi_call_id"],
+        name=call["id"],
+        metadata={"tenant_id": desk.tenant_id, "call_id": call["id"]},
+        phone_number_id=desk.line_id,
+        customer_number=call["to_number"],
+        customer_external_id=call["lead_id"],
+        **fields,
+    )
+
+
+def end_on_vapi(vapi: FakeVapi, desk: Desk, call: dict[str, Any], **fields: Any) -> VapiCall:
+    """Vapi ends the call (its record says so); no message reaches us."""
+    ended = vapi_call(desk, call, **fields)
+    record = ended.record("ended")
+    vapi.update_call(call["vapi_call_id"], **{k: record[k] for k in ENDED_FIELDS if k in record})
+    return ended
+
+
+def duration(call: VapiCall) -> int:
+    return round((call.ended_at - call.started_at).total_seconds())
+
+
+def dec(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+# --- fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture(name="oracle", scope="session")
+def oracle_fixture() -> VapiOracle:
+    """Vapi's own models (slow to build: once per session)."""
+    made = VapiOracle()
+    made.warm()
+    return made
+
+
+@pytest.fixture(name="call_policy")
+def call_policy_fixture() -> CallPolicy:
+    """Overridden by parametrizing `call_policy` (e.g. to make calls due at once)."""
+    return CallPolicy()
+
+
+@pytest.fixture
+def sandbox_script() -> SandboxScript:
+    # Just over half a second of talk: a call of one second, in no more test time than that.
+    return SandboxScript(ring_seconds=0, talk_seconds=0.6)
+
+
+@pytest.fixture
+def telephony_provider(sandbox_script: SandboxScript) -> providers.Provider[Any]:
+    """The provider the container places calls with: the sandbox unless overridden."""
+    return providers.Singleton(SandboxTelephonyProvider, sandbox_script)
+
+
+@pytest.fixture(name="vapi")
+async def vapi_fixture(oracle: VapiOracle) -> AsyncIterator[FakeVapi]:
+    """A fake Vapi org; at the end, every create body it saw must be one Vapi accepts."""
+    async with FakeVapi() as fake:
+        yield fake
+    for body in fake.create_bodies:
+        oracle.check_create_body(body)
+
+
+@pytest.fixture(name="vapi_telephony")
+def vapi_telephony_fixture(vapi: FakeVapi) -> providers.Provider[Any]:
+    return providers.Singleton(
+        VapiTelephonyProvider,
+        DEFAULT_API_KEY,
+        base_url=vapi.base_url,
+        timeout_seconds=VAPI_TIMEOUT,
+        connect_timeout_seconds=VAPI_TIMEOUT,
+    )
+
+
+@pytest.fixture(name="api")
+async def api_fixture(
+    pg_container: Container,
+    aiohttp_client: Any,
+    telephony_provider: providers.Provider[Any],
+    call_policy: CallPolicy,
+) -> AsyncIterator[Api]:
+    """The app with a webhook secret (bearer) and the test's telephony and call policy (the
+    overrides are reset by the container fixture)."""
+    pg_container.telephony.override(telephony_provider)
+    pg_container.call_policy.override(providers.Object(call_policy))
+    connect_sandbox(pg_container)
+    app = create_app(
+        pg_container.use_cases(),
+        max_body_bytes=64 * 1024,
+        webhook_verifier=WebhookVerifier(mode="bearer", secret=SECRET),
+    )
+    client = await aiohttp_client(app)
+    try:
+        yield Api(client, None)
+    finally:
+        await pg_container.telephony().close()
+
+
+@pytest.fixture(name="catalogue")
+async def catalogue_fixture(pg_container: Container) -> None:
+    """The default features and plans (new tenants get the free plan)."""
+    assert await sync_catalogue(pg_container.deps()) > 0
+
+
+# --- arranging ------------------------------------------------------------------------------
+
+_SERIAL = itertools.count(1000)
+
+
+@dataclass(frozen=True)
+class Desk:
+    """A tenant ready to call: its owner, a voice, a number, an agent using both, a lead."""
+
+    tenant_id: str
+    owner: Person
+    voice_id: str
+    number_id: str
+    number: str
+    line_id: str
+    """The number's provider_number_id (Vapi's phoneNumberId)."""
+    agent_id: str
+    lead_id: str
+    lead_phone: str
+
+    @property
+    def path(self) -> str:
+        return f"/v1/tenants/{self.tenant_id}"
+
+    @property
+    def api(self) -> Api:
+        return self.owner.api
+
+    def call(self, call_id: str) -> str:
+        return f"{self.path}/calls/{call_id}"
+
+
+def new_phone() -> str:
+    return f"+1415555{next(_SERIAL):04d}"
+
+
+async def arrange(build: Builder, name: str = "Acme", *, inbound: bool = False) -> Desk:
+    owner = await build.person()
+    tenant_id = await build.tenant(owner, name)
+    api, base, n = owner.api, f"/v1/tenants/{tenant_id}", next(_SERIAL)
+    voice = {"name": "Ava", "provider": "11labs", "provider_voice_id": "ava"}
+    voice_id = expect(await api.post(f"{base}/voices", voice), 201)["id"]
+    line = {"number": f"+1212555{n:04d}", "provider_number_id": f"pn-{n}"}
+    number = expect(await api.post(f"{base}/phone-numbers", line), 201)
+    agent = {**AGENT, "voice_id": voice_id, "default_number_id": number["id"]}
+    agent_id = expect(await api.post(f"{base}/agents", agent), 201)["id"]
+    if inbound:
+        routed = {"inbound_agent_id": agent_id}
+        expect(await api.patch(f"{base}/phone-numbers/{number['id']}", routed), 200)
+    lead = {"phone": new_phone(), "name": "Ada Lovelace"}
+    lead_id = expect(await api.post(f"{base}/leads", lead), 201)["id"]
+    return Desk(
+        tenant_id,
+        owner,
+        voice_id,
+        number["id"],
+        number["number"],
+        number["provider_number_id"],
+        agent_id,
+        lead_id,
+        lead["phone"],
+    )
+
+
+async def place(desk: Desk, *, key: str | None = None, **fields: Any) -> Reply:
+    """POST a call (the desk's agent and lead unless `fields` say otherwise)."""
+    body = {"agent_id": desk.agent_id, "lead_id": desk.lead_id, **fields}
+    body = {k: v for k, v in body.items() if v is not None}
+    headers = {"Idempotency-Key": key} if key is not None else None
+    return await send(desk.api, "POST", f"{desk.path}/calls", json_body=body, headers=headers)
+
+
+def placed(reply: Reply) -> dict[str, Any]:
+    assert reply.status == 201, reply.body
+    call: dict[str, Any] = reply.body["call"]
+    return call
+
+
+async def get_call(desk: Desk, call_id: str) -> dict[str, Any]:
+    detail: dict[str, Any] = expect(await desk.api.get(desk.call(call_id)), 200)
+    return detail
+
+
+async def set_feature(admin: Api, tenant_id: str, key: str, value: Any) -> None:
+    reply = await send(
+        admin, "PUT", f"/v1/tenants/{tenant_id}/features/{key}", json_body={"value": value}
+    )
+    assert reply.status == 200, reply.body
+
+
+async def used(desk: Desk, key: str) -> int:
+    feature = expect(await desk.api.get(f"{desk.path}/features/{key}"), 200)
+    return int(feature["used"])
+
+
+async def deliver(
+    api: Api, message: dict[str, Any], headers: dict[str, str] | None = None
+) -> Reply:
+    """A Server URL message, as Vapi posts it (with the bearer secret unless told)."""
+    return await send(
+        api.as_(None),
+        "POST",
+        WEBHOOK,
+        json_body=message,
+        headers=BEARER if headers is None else headers,
+    )
+
+
+# --- the whole walk, on the sandbox ---------------------------------------------------------
+
+
+async def test_a_sandbox_call_ends_with_its_transcript_cost_usage_and_a_contacted_lead(
+    build, catalogue, pg_container, all_rows
+):
+    desk = await arrange(build)
+
+    reply = await place(desk, variables={"name": "Ada"})
+
+    call = placed(reply)
+    assert call["status"] in STATUSES[:5]
+    assert (call["direction"], call["agent_id"], call["lead_id"]) == (
+        "outbound",
+        desk.agent_id,
+        desk.lead_id,
+    )
+    assert (call["from_number_id"], call["voice_id"], call["to_number"]) == (
+        desk.number_id,
+        desk.voice_id,
+        desk.lead_phone,
+    )
+    telephony = pg_container.telephony()
+    await telephony.idle()
+    # What the provider reported: its own record of the call.
+    record = (await telephony.get_call(call["vapi_call_id"])).data
+    assert record["name"] == call["id"]
+
+    detail = await get_call(desk, call["id"])
+    ended = detail["call"]
+    started_at = datetime.fromisoformat(record["startedAt"].replace("Z", "+00:00"))
+    ended_at = datetime.fromisoformat(record["endedAt"].replace("Z", "+00:00"))
+    assert (ended["status"], ended["ended_reason"], ended["error"]) == (
+        "ended",
+        record["endedReason"],
+        None,
+    )
+    assert ended["vapi_call_id"] == record["id"]
+    assert datetime.fromisoformat(ended["started_at"]) == started_at
+    assert datetime.fromisoformat(ended["ended_at"]) == ended_at
+    assert ended["call_duration"] == round((ended_at - started_at).total_seconds()) >= 1
+    artifact = record["artifact"]
+    assert detail["transcription"] == {
+        "text": artifact["transcript"],
+        "messages": artifact["messages"],
+    }
+    assert detail["transcription"]["text"]
+    assert detail["recording_url"] == artifact["recording"]["mono"]["combinedUrl"]
+    assert detail["summary"] == record["analysis"]["summary"]
+    assert detail["cost_breakdown"] == record["costBreakdown"]
+    assert detail["vapi_data"] == record
+
+    transcript = expect(await desk.api.get(desk.call(call["id"]) + "/transcript"), 200)
+    assert transcript == {
+        "call_id": call["id"],
+        "status": "ended",
+        "available": True,
+        "text": artifact["transcript"],
+        "messages": artifact["messages"],
+        "recording_url": detail["recording_url"],
+        "summary": detail["summary"],
+    }
+
+    usage = expect(await desk.api.get(desk.call(call["id"]) + "/usage"), 200)
+    items = usage["items"]
+    # One row per cost item the provider reported, of the kind and price it reported.
+    assert sorted((i["item_type"], i["kind"], dec(i["cost"])) for i in items) == sorted(
+        (c["type"], KIND_OF_COST[c["type"]], dec(c["cost"])) for c in record["costs"]
+    )
+    total = sum((dec(i["cost"]) for i in items), Decimal(0))
+    assert dec(usage["total_cost"]) == total > 0
+    cost = expect(await desk.api.get(desk.call(call["id"]) + "/cost"), 200)
+    assert dec(cost["usage_cost"]) == total
+    assert (cost["currency"], cost["call_duration"]) == ("USD", ended["call_duration"])
+    assert cost["cost_breakdown"] == record["costBreakdown"]
+    # The provider's own total, rounded by it: within a few millionths of its items' sum.
+    assert abs(dec(cost["cost"]) - total) <= Decimal("0.0001")
+
+    report = expect(await desk.api.get(f"{desk.path}/usage"), 200)
+    assert (report["calls"], report["seconds"]) == (1, ended["call_duration"])
+    assert dec(report["cost"]) == total
+    assert dec(report["minutes"]) == (Decimal(ended["call_duration"]) / 60).quantize(
+        Decimal("0.01")
+    )
+    created = datetime.fromisoformat(ended["created_at"])
+    [row] = report["rows"]
+    assert datetime.fromisoformat(row["period_start"]) == created.replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    assert (row["calls"], row["seconds"], dec(row["cost"])) == (1, ended["call_duration"], total)
+    by_agent = expect(
+        await desk.api.get(f"{desk.path}/usage", params={"by": "agent", "period": "month"}), 200
+    )
+    [agent_row] = by_agent["rows"]
+    assert agent_row["agent_id"] == desk.agent_id
+    assert datetime.fromisoformat(agent_row["period_start"]) == created.replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    assert (agent_row["calls"], dec(agent_row["cost"])) == (1, total)
+
+    lead = expect(await desk.api.get(f"{desk.path}/leads/{desk.lead_id}"), 200)
+    assert lead["last_call_id"] == call["id"]
+    assert datetime.fromisoformat(lead["last_contacted_at"]) == ended_at
+    assert lead["status"] == "contacted"
+    history = await all_items(desk.api, f"{desk.path}/leads/{desk.lead_id}/calls")
+    assert [c["id"] for c in history] == [call["id"]]
+    assert history[0] == ended
+    # Off the line, and its minutes count against the month's.
+    assert await used(desk, "calls.concurrent.max") == 0
+    assert await used(desk, "calls.minutes.monthly") == -(-ended["call_duration"] // 60)
+    entry = the_entry(await audit_log(desk.api, desk.tenant_id), "call.placed")
+    assert (entry["actor_id"], entry["entity_id"]) == (desk.owner.id, call["id"])
+    # The sandbox's messages went through the webhook inbox, each kept once for the tenant.
+    events = [e for e in (await all_rows())["webhook_events"] if e["vapi_call_id"] == record["id"]]
+    assert sorted(e["type"] for e in events) == sorted(
+        ["status-update"] * 3 + ["end-of-call-report"]
+    )
+    assert {e["tenant_id"] for e in events} == {desk.tenant_id}
+
+
+# --- through (a fake) Vapi ------------------------------------------------------------------
+
+
+class TestThroughVapi:
+    @pytest.fixture
+    def telephony_provider(self, vapi_telephony: providers.Provider[Any]) -> Any:
+        return vapi_telephony
+
+    async def test_the_create_body_is_one_vapi_accepts_and_carries_our_ids(
+        self, build, vapi, oracle
+    ):
+        desk = await arrange(build)
+
+        call = placed(await place(desk, variables={"name": "Ada"}, metadata={"crm": "42"}))
+        other = placed(await place(desk, lead_id=None, to=new_phone()))
+
+        with_lead, without_lead = vapi.create_bodies
+        for body in (with_lead, without_lead):
+            oracle.check_create_body(body)
+        assert with_lead["name"] == call["id"]
+        assert with_lead["phoneNumberId"] == desk.line_id
+        assert with_lead["customer"] == {
+            "number": desk.lead_phone,
+            "name": "Ada Lovelace",
+            "externalId": desk.lead_id,
+        }
+        overrides = with_lead["assistantOverrides"]
+        assert overrides["metadata"] == {
+            "tenant_id": desk.tenant_id,
+            "call_id": call["id"],
+            "agent_id": desk.agent_id,
+            "lead_id": desk.lead_id,
+        }
+        assert overrides["variableValues"] == {"name": "Ada"}
+        assistant = with_lead["assistant"]
+        assert assistant["firstMessage"] == AGENT["first_message"]
+        assert (assistant["voice"]["provider"], assistant["voice"]["voiceId"]) == ("11labs", "ava")
+        prompt = assistant["model"]["messages"][0]["content"]
+        assert AGENT["outbound_prompt"] in prompt
+        assert AGENT["inbound_prompt"] not in prompt
+        # Without a lead: the number alone, and no lead id anywhere.
+        assert without_lead["name"] == other["id"]
+        assert without_lead["customer"] == {"number": other["to_number"]}
+        assert "lead_id" not in without_lead["assistantOverrides"]["metadata"]
+        # Each call is recorded with the id Vapi gave it.
+        for ours in (call, other):
+            [theirs] = vapi.calls_named(ours["id"])
+            assert (ours["status"], ours["vapi_call_id"]) == ("queued", theirs["id"])
+            assert (await get_call(desk, ours["id"]))["call"] == ours
+
+    async def test_an_unknown_outcome_is_looked_up_never_retried_and_never_lost(
+        self, build, vapi, pg_container
+    ):
+        desk = await arrange(build)
+        cases = [
+            ("500, nothing created", lambda: vapi.fail_next(500), "unknown"),
+            ("500 after creating", lambda: vapi.fail_next(500, created=True), "queued"),
+            ("timeout, nothing created", lambda: vapi.hang_next(created=False), "unknown"),
+            ("timeout after creating", lambda: vapi.hang_next(created=True), "queued"),
+            ("dropped after creating", lambda: vapi.drop_next(created=True), "queued"),
+        ]
+        outcomes = {}
+        for case, script, expected in cases:
+            script()
+            creates = len(vapi.create_requests)
+
+            call = placed(await place(desk, lead_id=None, to=new_phone()))
+
+            assert len(vapi.create_requests) == creates + 1, f"{case}: sent more than once"
+            found = vapi.calls_named(call["id"])
+            assert call["status"] == expected, (case, call)
+            if expected == "unknown":
+                assert found == [], case
+                assert call["vapi_call_id"] is None, case
+                assert "may exist" in call["error"], (case, call["error"])
+            else:
+                assert call["vapi_call_id"] == found[0]["id"], case
+                assert call["error"] is None, case
+            outcomes[call["id"]] = expected
+        listed = await all_items(desk.api, f"{desk.path}/calls")
+        assert {c["id"]: c["status"] for c in listed} == outcomes
+
+        # The reconciler finds out: Vapi has no such call, so it will never be placed.
+        swept = await pg_container.reconciler().sweep()
+
+        assert swept.settled == 2
+        for call_id, expected in outcomes.items():
+            after = (await get_call(desk, call_id))["call"]
+            if expected == "unknown":
+                assert (after["status"], after["ended_reason"]) == (
+                    "failed",
+                    "provider-has-no-record",
+                )
+            else:
+                assert after["status"] == "queued"
+        assert len(vapi.create_requests) == len(cases)
+
+    async def test_an_unknown_call_that_vapi_did_create_is_found_by_the_reconciler(
+        self, build, vapi, pg_container
+    ):
+        desk = await arrange(build)
+        vapi.fail_next(500, created=True)
+        vapi.fail_next(503, op=Op.LIST)  # and the look-up right after fails too
+
+        call = placed(await place(desk))
+
+        assert (call["status"], call["vapi_call_id"]) == ("unknown", None)
+        [theirs] = vapi.calls_named(call["id"])
+
+        swept = await pg_container.reconciler().sweep()
+
+        assert swept.checked == 1
+        after = (await get_call(desk, call["id"]))["call"]
+        assert (after["status"], after["vapi_call_id"]) == ("queued", theirs["id"])
+        assert len(vapi.create_requests) == 1
+
+    async def test_a_refusal_fails_the_call_with_vapis_message_and_frees_its_line(
+        self, build, vapi, catalogue
+    ):
+        desk = await arrange(build)
+        vapi.fail_next(400, ["assistant.voice.voiceId must be a string", "customer.number bad"])
+
+        call = placed(await place(desk))
+
+        assert call["status"] == "failed"
+        assert call["ended_reason"] == "provider-rejected"
+        assert "assistant.voice.voiceId must be a string" in call["error"]
+        assert "customer.number bad" in call["error"]
+        assert call["vapi_call_id"] is None
+        assert call["ended_at"] is not None
+        assert (await get_call(desk, call["id"]))["call"] == call
+        # It holds no line: the next call gets through on a one-call plan.
+        assert await used(desk, "calls.concurrent.max") == 0
+        assert placed(await place(desk))["status"] == "queued"
+        assert len(vapi.create_requests) == 2
+
+    @pytest.mark.parametrize(
+        "call_policy", [CallPolicy(reconcile_after=timedelta(0))], ids=["due-at-once"]
+    )
+    async def test_the_reconciler_completes_a_call_whose_report_never_came(
+        self, build, vapi, pg_container, call_policy
+    ):
+        desk = await arrange(build)
+        call = placed(await place(desk))
+        theirs = end_on_vapi(vapi, desk, call, costs=tuple(COSTS))
+        reconciler = pg_container.reconciler()
+
+        swept = await reconciler.sweep()
+
+        assert (swept.checked, swept.settled) == (1, 1)
+        assert [r.path for r in vapi.requests if r.method == "GET"] == [
+            f"/call/{call['vapi_call_id']}"
+        ]
+        detail = await get_call(desk, call["id"])
+        ended = detail["call"]
+        assert (ended["status"], ended["ended_reason"]) == ("ended", "customer-ended-call")
+        assert ended["call_duration"] == duration(theirs)
+        assert datetime.fromisoformat(ended["started_at"]) == theirs.started_at
+        assert datetime.fromisoformat(ended["ended_at"]) == theirs.ended_at
+        assert detail["transcription"] == {
+            "text": theirs.transcript,
+            "messages": theirs.artifact_messages(),
+        }
+        artifact = theirs.artifact("sig-1")
+        assert detail["recording_url"] == artifact["recording"]["mono"]["combinedUrl"]
+        assert (detail["summary"], detail["analysis"]) == (theirs.summary, theirs.analysis())
+        assert detail["cost_breakdown"] == theirs.breakdown
+        usage = expect(await desk.api.get(desk.call(call["id"]) + "/usage"), 200)
+        rows = sorted(tuple(i[f] for f in USAGE_FIELDS) for i in usage["items"])
+        assert rows == sorted(EXPECTED_USAGE)
+        costs = {i["item_type"]: dec(i["cost"]) for i in usage["items"]}
+        assert costs == {c["type"]: dec(c["cost"]) for c in COSTS}
+        assert dec(usage["total_cost"]) == COST
+        lead = expect(await desk.api.get(f"{desk.path}/leads/{desk.lead_id}"), 200)
+        assert lead["last_call_id"] == call["id"]
+        # Settled: nothing left to check.
+        assert (await reconciler.sweep()).checked == 0
+        # The call's cost is Vapi's, to the last digit it sent, as its usage rows are.
+        cost = expect(await desk.api.get(desk.call(call["id"]) + "/cost"), 200)
+        assert dec(cost["usage_cost"]) == COST
+        assert dec(cost["cost"]) == COST
+        assert dec(ended["cost"]) == COST
+
+
+# --- limits ---------------------------------------------------------------------------------
+
+
+class TestLimits:
+    @pytest.fixture
+    def telephony_provider(self, vapi_telephony: providers.Provider[Any]) -> Any:
+        return vapi_telephony
+
+    async def test_the_plan_gates_outbound_calls_and_how_many_are_on_the_line(
+        self, build, admin, catalogue, vapi, all_rows
+    ):
+        desk = await arrange(build)
+        await set_feature(admin, desk.tenant_id, "calls.outbound", False)
+        before = await all_rows()
+
+        off = await place(desk)
+
+        problem = assert_problem(off, 403, code="feature-disabled")
+        assert problem["feature"] == "calls.outbound"
+        expect(await admin.delete(f"{desk.path}/features/calls.outbound"), 200)
+        first = placed(await place(desk))
+        assert first["status"] == "queued"
+        before = await all_rows()
+
+        second = await place(desk, lead_id=None, to=new_phone())
+
+        problem = assert_problem(second, 403, code="entitlement-exceeded")
+        assert (problem["feature"], problem["limit"], problem["used"]) == (
+            "calls.concurrent.max",
+            1,
+            1,
+        )
+        assert await all_rows() == before
+        assert len(vapi.create_requests) == 1
+
+    @pytest.mark.parametrize(
+        "call_policy", [CallPolicy(reconcile_after=timedelta(0))], ids=["due-at-once"]
+    )
+    async def test_minutes_used_up_this_month_refuse_the_next_call(
+        self, build, admin, catalogue, vapi, pg_container, all_rows, call_policy
+    ):
+        desk = await arrange(build)
+        call = placed(await place(desk))
+        minutes = -(-duration(end_on_vapi(vapi, desk, call)) // 60)  # started minutes count
+        assert minutes > 1
+        assert (await pg_container.reconciler().sweep()).settled == 1
+        assert await used(desk, "calls.minutes.monthly") == minutes
+        await set_feature(admin, desk.tenant_id, "calls.minutes.monthly", minutes)
+        before = await all_rows()
+
+        refused = await place(desk)
+
+        problem = assert_problem(refused, 403, code="entitlement-exceeded")
+        assert (problem["feature"], problem["limit"], problem["used"]) == (
+            "calls.minutes.monthly",
+            minutes,
+            minutes,
+        )
+        assert await all_rows() == before
+        await set_feature(admin, desk.tenant_id, "calls.minutes.monthly", minutes + 1)
+        assert placed(await place(desk))["status"] == "queued"
+
+    async def test_a_call_nobody_may_place_is_refused_before_anything_is_written(
+        self, build, vapi, all_rows
+    ):
+        desk = await arrange(build)
+        dnc = {"phone": new_phone(), "do_not_call": True}
+        dnc_id = expect(await desk.api.post(f"{desk.path}/leads", dnc), 201)["id"]
+        idle = {**AGENT, "name": "Idle", "default_number_id": desk.number_id}
+        idle_id = expect(await desk.api.post(f"{desk.path}/agents", idle), 201)["id"]
+        expect(await desk.api.patch(f"{desk.path}/agents/{idle_id}", {"is_active": False}), 200)
+        before = await all_rows()
+        cases = [
+            ({"lead_id": dnc_id}, "lead_id"),
+            ({"lead_id": None, "to": dnc["phone"]}, "lead_id"),  # the same person by number
+            ({"lead_id": random_id()}, "lead_id"),
+            ({"lead_id": None}, "lead_id"),  # nobody to call
+            ({"to": new_phone()}, "to"),  # not the lead's number
+            ({"agent_id": idle_id}, "agent_id"),
+            ({"agent_id": random_id()}, "agent_id"),
+            ({"from_number_id": random_id()}, "from_number_id"),
+        ]
+        for fields, field in cases:
+            problem = assert_problem(await place(desk, **fields), 422)
+            assert problem["field"] == field, (fields, problem)
+        assert await all_rows() == before
+        assert vapi.create_bodies == []
+
+    async def test_an_idempotency_key_returns_the_first_call_and_dials_once(
+        self, build, catalogue, vapi, all_rows
+    ):
+        desk = await arrange(build)
+        first = placed(await place(desk, key="attempt-1"))
+
+        # A retry on a one-call plan: the same call, not a second one (nor a refusal).
+        again = placed(await place(desk, key="attempt-1"))
+
+        assert again["id"] == first["id"]
+        assert len(vapi.create_requests) == 1
+        assert [c["id"] for c in await all_items(desk.api, f"{desk.path}/calls")] == [first["id"]]
+        before = await all_rows()
+        for key in ("", " ", "k" * 256):
+            problem = assert_problem(await place(desk, key=key), 422)
+            assert problem["field"] == "Idempotency-Key"
+        assert await all_rows() == before
+
+        # The same key for another call: refused, not answered with the first call.
+        other = await place(desk, key="attempt-1", lead_id=None, to=new_phone())
+
+        problem = assert_problem(other, 422, code="idempotency-key-reused")
+        assert problem["field"] == "Idempotency-Key"
+        assert await all_rows() == before
+        assert len(vapi.create_requests) == 1
+
+    async def test_simultaneous_requests_with_one_key_place_one_call(self, build, vapi):
+        desk = await arrange(build)
+
+        replies = await asyncio.gather(*(place(desk, key="twin") for _ in range(3)))
+
+        assert len({placed(reply)["id"] for reply in replies}) == 1
+        assert len(vapi.create_requests) == 1
+        assert len(await all_items(desk.api, f"{desk.path}/calls")) == 1
+
+    @pytest.mark.parametrize(
+        "call_policy", [CallPolicy(provider_max_concurrent=1)], ids=["one-line-account"]
+    )
+    async def test_a_full_provider_account_answers_503_and_writes_nothing(
+        self, build, vapi, all_rows, call_policy
+    ):
+        first = await arrange(build, "First")
+        second = await arrange(build, "Second")
+        placed(await place(first))
+        before = await all_rows()
+
+        busy = await place(second)
+
+        assert_problem(busy, 503, code="provider-busy")
+        assert await all_rows() == before
+        assert len(vapi.create_requests) == 1
+
+
+# --- the list -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Listed:
+    desk: Desk
+    agents: tuple[str, str]
+    leads: tuple[str, str]
+    calls: list[dict[str, Any]]
+    """Oldest first; each created an hour after the one before."""
+    bounds: list[datetime]
+    """bounds[k] falls between call k-1 and call k."""
+
+
+@pytest.fixture
+async def listed(build, vapi, server_clock: OffsetClock) -> Listed:
+    """Five calls of two agents and two leads, in every direction and several statuses."""
+    desk = await arrange(build)
+    base = desk.path
+    second = {
+        **AGENT,
+        "name": "Support",
+        "voice_id": desk.voice_id,
+        "default_number_id": desk.number_id,
+    }
+    agent_2 = expect(await desk.api.post(f"{base}/agents", second), 201)["id"]
+    routed = {"inbound_agent_id": agent_2}
+    expect(await desk.api.patch(f"{base}/phone-numbers/{desk.number_id}", routed), 200)
+    lead_2 = expect(await desk.api.post(f"{base}/leads", {"phone": new_phone()}), 201)["id"]
+    start = server_clock.now()
+    calls: list[dict[str, Any]] = []
+
+    async def outbound(agent: str, lead: str | None, **fields: Any) -> dict[str, Any]:
+        return placed(await place(desk, agent_id=agent, lead_id=lead, **fields))
+
+    calls.append(await outbound(desk.agent_id, desk.lead_id))
+    server_clock.advance(hours=1)
+    vapi.fail_next(400, "assistant.model must be an object")
+    calls.append(await outbound(agent_2, lead_2))
+    server_clock.advance(hours=1)
+    vapi.fail_next(500)
+    calls.append(await outbound(desk.agent_id, None, to=new_phone()))
+    server_clock.advance(hours=1)
+    ringing = VapiCall(phone_number_id=desk.line_id)
+    answer = await deliver(
+        desk.api, ringing.assistant_request(called=desk.number, caller=desk.lead_phone)
+    )
+    assert "assistant" in answer.body, answer.body
+    [inbound] = await all_items(desk.api, f"{base}/calls", params={"direction": "inbound"})
+    calls.append(inbound)
+    server_clock.advance(hours=1)
+    fifth = await outbound(agent_2, desk.lead_id)
+    talking = vapi_call(desk, fifth).status_update("in-progress", at=datetime.now(UTC))
+    ack = await deliver(desk.api, talking)
+    assert ack.status == 200, ack.body
+    calls.append((await get_call(desk, fifth["id"]))["call"])
+
+    assert [c["status"] for c in calls] == ["queued", "failed", "unknown", "queued", "in-progress"]
+    assert [c["direction"] for c in calls] == ["outbound"] * 3 + ["inbound", "outbound"]
+    assert [(c["agent_id"], c["lead_id"]) for c in calls] == [
+        (desk.agent_id, desk.lead_id),
+        (agent_2, lead_2),
+        (desk.agent_id, None),
+        (agent_2, desk.lead_id),
+        (agent_2, desk.lead_id),
+    ]
+    bounds = [start + timedelta(hours=k, minutes=-30) for k in range(len(calls) + 1)]
+    return Listed(desk, (desk.agent_id, agent_2), (desk.lead_id, lead_2), calls, bounds)
+
+
+def _z(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+call_filters = st.fixed_dictionaries(
+    {},
+    optional={
+        "agent": st.sampled_from([0, 1, None]),  # None: an agent of nobody's
+        "lead": st.sampled_from([0, 1, None]),
+        "status": st.sampled_from(STATUSES),
+        "direction": st.sampled_from(["outbound", "inbound"]),
+        "from": st.integers(0, 5),
+        "to": st.integers(0, 5),
+    },
+)
+
+
+class TestList:
+    @pytest.fixture
+    def telephony_provider(self, vapi_telephony: providers.Provider[Any]) -> Any:
+        return vapi_telephony
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],  # `listed` is read only
+    )
+    @given(where=call_filters, limit=st.integers(1, 3))
+    async def test_calls_are_listed_newest_first_filtered_and_paged_without_gaps(
+        self, listed: Listed, where: dict[str, Any], limit: int
+    ):
+        params: dict[str, str] = {}
+        if "agent" in where:
+            params["agent_id"] = (
+                random_id() if where["agent"] is None else listed.agents[where["agent"]]
+            )
+        if "lead" in where:
+            params["lead_id"] = (
+                random_id() if where["lead"] is None else listed.leads[where["lead"]]
+            )
+        for name in ("status", "direction"):
+            if name in where:
+                params[name] = where[name]
+        for name in ("from", "to"):
+            if name in where:
+                params[name] = _z(listed.bounds[where[name]])
+
+        items = await all_items(
+            listed.desk.api, f"{listed.desk.path}/calls", limit=limit, params=params
+        )
+
+        expected = [
+            c["id"]
+            for k, c in reversed(list(enumerate(listed.calls)))
+            if c["agent_id"] == params.get("agent_id", c["agent_id"])
+            and c["lead_id"] == params.get("lead_id", c["lead_id"])
+            and c["status"] == params.get("status", c["status"])
+            and c["direction"] == params.get("direction", c["direction"])
+            and k >= where.get("from", 0)
+            and k < where.get("to", len(listed.calls))
+        ]
+        assert [c["id"] for c in items] == expected
+
+
+async def test_bad_list_and_usage_filters_are_422_naming_the_parameter(build, all_rows):
+    desk = await arrange(build)
+    before = await all_rows()
+    now = datetime.now(UTC)
+    cases = [
+        ("/calls", {"status": "hung-up"}, "status"),
+        ("/calls", {"direction": "sideways"}, "direction"),
+        ("/calls", {"agent_id": "not-a-uuid"}, "agent_id"),
+        ("/calls", {"lead_id": "42"}, "lead_id"),
+        ("/calls", {"batch_id": "batch"}, "batch_id"),
+        ("/calls", {"from": "yesterday"}, "from"),
+        ("/calls", {"to": "31/12/2026"}, "to"),
+        ("/calls", {"limit": "0"}, "limit"),
+        ("/calls", {"cursor": "not-a-cursor"}, "cursor"),
+        ("/usage", {"period": "week"}, "period"),
+        ("/usage", {"by": "lead"}, "by"),
+        ("/usage", {"from": "soon"}, "from"),
+        ("/usage", {"from": _z(now), "to": _z(now)}, "to"),
+        ("/usage", {"from": _z(now - timedelta(days=400)), "to": _z(now)}, "from"),
+    ]
+    for path, params, field in cases:
+        reply = await send(desk.api, "GET", desk.path + path, params=params)
+        problem = assert_problem(reply, 422)
+        assert problem["field"] == field, (path, params, problem)
+    assert await all_rows() == before
+
+
+async def test_the_usage_report_defaults_to_the_month_before_the_apps_clock(
+    build, pg_container, server_clock
+):
+    """The report's default window ends at the app's now, as everything else's time does."""
+    desk = await arrange(build)
+    server_clock.advance(days=3)
+    call = placed(await place(desk))
+
+    report = expect(await desk.api.get(f"{desk.path}/usage"), 200)
+
+    assert datetime.fromisoformat(report["end"]) >= datetime.fromisoformat(call["created_at"])
+    assert report["calls"] == 1
