@@ -17,6 +17,7 @@ from domain.calls import (
     provider_status,
     record_provider_id,
     record_report,
+    update_vapi_data,
 )
 
 
@@ -64,14 +65,8 @@ async def apply_news(
         changed |= advance(call, status, news.at, ended_reason=news.ended_reason)
     reported_now = news.report is not None and record_report(call, news.report, news.at)
     changed |= reported_now
-    # The record of the report is final; earlier ones only fill in until it arrives.
-    if (
-        news.data is not None
-        and (reported_now or not call.reported)
-        and news.data != call.vapi_data
-    ):
-        call.vapi_data = news.data
-        changed = True
+    if news.data is not None:
+        changed |= update_vapi_data(call, news.data, news.at, final=reported_now)
     if not changed:
         return False
     await tx.calls.save(call)

@@ -250,3 +250,13 @@ def lose_track(call: VoiceCall, error: str, at: datetime) -> bool:
     call.error = error
     call.updated_at = max(call.updated_at, at)
     return True
+
+
+def update_vapi_data(call: VoiceCall, data: dict[str, Any], at: datetime, *, final: bool) -> bool:
+    """Keep the provider's record of the call (the seed's updateCallVAPIData). The record
+    that came with the report is final; earlier ones only stand in until it arrives."""
+    if (call.reported and not final) or data == call.vapi_data:
+        return False
+    call.vapi_data = data
+    call.updated_at = max(call.updated_at, at)
+    return True
