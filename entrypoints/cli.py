@@ -185,6 +185,14 @@ def serve(settings: Settings) -> None:
 
 def worker(settings: Settings) -> None:
     """Run background jobs (the reconciler) until interrupted; any number may run."""
+    if settings.sandbox:
+        # The sandbox's calls live in the serving process: a worker elsewhere would find
+        # none of them and take every call for lost.
+        raise InvalidValue(
+            "the sandbox provider has no calls outside `serve`: run the worker in-process "
+            "(VOICE_AGENT_WORKER=true, the default) or set VOICE_AGENT_VAPI_API_KEY",
+            field="VOICE_AGENT_VAPI_API_KEY",
+        )
     with database(settings) as url:
         if settings.auto_migrate:
             schema.upgrade(url)
