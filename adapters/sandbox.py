@@ -15,7 +15,7 @@ import random
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import uuid4
 
 import attrs
 import structlog
@@ -65,7 +65,7 @@ class SandboxScript:
     talk_seconds: float = 8.0
     outcome: SandboxOutcome = SandboxOutcome.COMPLETED
     seed: int = 0
-    """Seeds `random` outcomes and the provider's call ids."""
+    """Seeds `random` outcomes."""
 
 
 def _iso(at: datetime) -> str:
@@ -175,7 +175,7 @@ class SandboxTelephonyProvider:
     async def place_call(self, call: OutboundCall) -> ProviderCall:
         body = create_call_body(call)  # the very body Vapi would get, refused the same way
         now = datetime.now(UTC)
-        provider_id = str(UUID(int=self._random.getrandbits(128), version=4))
+        provider_id = str(uuid4())  # unique across restarts: the ids are kept in voice_calls
         record: dict[str, Any] = {
             "id": provider_id,
             "orgId": "sandbox",

@@ -164,9 +164,10 @@ class ProviderEvents:
                 if attempt < APPLY_ATTEMPTS:
                     continue
                 return await self._keep(message, tenant_id, "the call kept changing; retry it")
-            except (DomainError, ValueError) as error:
-                log.warning("webhook_not_applied", type=message.type, error=str(error))
-                return await self._keep(message, tenant_id, str(error))
+            except Exception as error:
+                # Vapi does not send it again: keep it, with why, for a replay after a fix.
+                log.exception("webhook_not_applied", type=message.type)
+                return await self._keep(message, tenant_id, f"{type(error).__name__}: {error}")
         raise AssertionError("unreachable")
 
     async def _apply(
@@ -227,6 +228,11 @@ class ProviderEvents:
         may take calls; the caller's lead is linked when the tenant knows the number."""
         called, caller = _phone(event.called), _phone(event.caller)
         route = None
+        if message.route.provider_call_id is None:
+            # Without the provider's call id, a repeat of the request could not be told from
+            # a new call, and nothing later could be matched to this one.
+            await self._keep(message, None, "an assistant request without a call id")
+            return InboundRefusal(NOT_AVAILABLE)
         if called is not None:
             route = await self._resolver.resolve(called, caller)
         elif event.provider_number_id:

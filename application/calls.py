@@ -313,6 +313,9 @@ def _check_command(cmd: PlaceCall) -> None:
         )
     if len(cmd.variables) > MAX_VARIABLES:
         raise InvalidValue(f"at most {MAX_VARIABLES} variables", field="variables")
+    if any("\x00" in text for pair in cmd.variables.items() for text in pair):
+        # Vapi echoes them in every message; PostgreSQL cannot store a NUL in JSON.
+        raise InvalidValue("variables must not contain NUL characters", field="variables")
 
 
 async def _agent_in_service(tx: UnitOfWork, tenant_id: TenantId, agent_id: AgentId) -> VoiceAgent:

@@ -56,6 +56,15 @@ class AlreadyExists(ApplicationError):
         """Set where the caller may see the record that holds the key (same tenant)."""
 
 
+def provider_number_taken() -> AlreadyExists:
+    """A provider's line id active in some tenant; which one is never said."""
+    return AlreadyExists(
+        "phone number",
+        "provider_number_id",
+        "this provider_number_id is already registered",
+    )
+
+
 def number_taken() -> AlreadyExists:
     """A phone number active in some tenant; which one is never said."""
     return AlreadyExists("phone number", "number", "this number is already registered")

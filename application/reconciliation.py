@@ -14,7 +14,7 @@ import structlog
 from application.call_tracking import CallPolicy, apply_news
 from application.calls import FIND_SLACK, news_of
 from application.context import UseCaseDeps
-from application.errors import ConcurrencyConflict, ProviderError
+from application.errors import ConcurrencyConflict, ProviderError, ServiceUnavailable
 from application.ports import LiveCall, ProviderCall, TelephonyProvider
 from domain.calls import CallDirection, CallStatus, VoiceCall, advance, fail
 
@@ -53,6 +53,12 @@ class Reconciler:
                 settled = False
             except ConcurrencyConflict:
                 settled = False  # a webhook got there first; look again next time
+            except ServiceUnavailable:
+                raise  # the database is gone: the next run starts over
+            except Exception:
+                # One call's bad data must not stop every other call from being checked.
+                log.exception("reconcile_failed", call_id=str(live.call_id))
+                settled = False
             if settled:
                 report.settled += 1
             else:
@@ -96,6 +102,10 @@ class Reconciler:
             now = self._deps.clock.now()
             if found is not None:
                 await apply_news(tx, self._deps.ids, self._policy, call, news_of(found, now))
+            elif call.vapi_call_id is None and now - call.created_at < self._policy.reconcile_after:
+                # Not found yet: the provider's list may lag its creates; look again later.
+                await tx.commit()
+                return False
             elif call.vapi_call_id is None:
                 # Never reached the provider (or it kept nothing): it will never be placed.
                 if fail(call, GONE_AT_PROVIDER, "the provider has no record of this call", now):

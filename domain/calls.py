@@ -80,6 +80,9 @@ class VoiceCall:
         return self.reported or self.status is CallStatus.FAILED
 
 
+# Longer than any phone call: a duration past it comes from wrong times, and is not kept.
+MAX_CALL_SECONDS = 7 * 24 * 3600
+
 # A call only moves forward: a late or repeated message never takes it back. Our own
 # states sit outside Vapi's order: `unknown` yields to anything Vapi says, `failed` (Vapi
 # never took the call) to nothing.
@@ -197,7 +200,8 @@ def _report(call: VoiceCall, report: EndOfCallReport) -> bool:
     call.cost = report.cost
     call.cost_breakdown = report.cost_breakdown
     if call.started_at is not None and call.ended_at is not None:
-        call.call_duration = max(0, round((call.ended_at - call.started_at).total_seconds()))
+        seconds = max(0, round((call.ended_at - call.started_at).total_seconds()))
+        call.call_duration = seconds if seconds <= MAX_CALL_SECONDS else None
     return True
 
 

@@ -44,10 +44,25 @@ def postgres_connector(database_url: str) -> procrastinate.PsycopgConnector:
     return procrastinate.PsycopgConnector(conninfo=libpq_url(database_url))
 
 
+RESTART_DELAYS = (1, 2, 5, 10, 30, 60)
+
+
 async def run_worker(app: procrastinate.App) -> None:
-    """Run a worker until cancelled."""
-    async with app.open_async():
-        await app.run_worker_async(install_signal_handlers=False, concurrency=2)
+    """Run a worker until cancelled, starting it again (with backoff) whenever it stops on
+    an error, e.g. when the database went away for a while."""
+    failures = 0
+    while True:
+        try:
+            async with app.open_async():
+                await app.run_worker_async(install_signal_handlers=False, concurrency=2)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)]
+            failures += 1
+            log.warning("worker stopped; starting again", error=str(error), in_seconds=delay)
+            await asyncio.sleep(delay)
 
 
 @asynccontextmanager

@@ -24,6 +24,7 @@ from application.errors import (
     ConcurrencyConflict,
     lead_phone_taken,
     number_taken,
+    provider_number_taken,
 )
 from application.pagination import PageRequest, Position
 from application.ports import (
@@ -164,6 +165,11 @@ class _Overlay:
                 raise AlreadyExists("user", "email")
         self._check_unique(
             "phone_numbers", lambda n: n.number if n.is_active else None, number_taken
+        )
+        self._check_unique(
+            "phone_numbers",
+            lambda n: n.provider_number_id if n.is_active else None,
+            provider_number_taken,
         )
         self._check_unique("leads", lambda lead: (lead.tenant_id, lead.phone), lead_phone_taken)
         self._check_unique(

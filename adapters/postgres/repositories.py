@@ -35,6 +35,7 @@ from application.errors import (
     ConcurrencyConflict,
     lead_phone_taken,
     number_taken,
+    provider_number_taken,
 )
 from application.pagination import PageRequest
 from domain.audit import AuditEntry
@@ -56,6 +57,7 @@ _UNIQUE: dict[str, Callable[[], AlreadyExists]] = {
         "membership", "user_id", "the user is already a member of this tenant"
     ),
     "uq_phone_numbers_number_active": number_taken,
+    "uq_phone_numbers_provider_number_id_active": provider_number_taken,
     "uq_leads_tenant_id_phone": lead_phone_taken,
     "uq_voice_calls_tenant_id_idempotency_key": lambda: AlreadyExists("call", "idempotency_key"),
     "uq_voice_calls_vapi_call_id": lambda: AlreadyExists("call", "vapi_call_id"),

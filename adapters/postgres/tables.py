@@ -298,6 +298,13 @@ phone_numbers = sa.Table(
         unique=True,
         postgresql_where=sa.text("status = 'active'"),
     ),
+    # The provider's line is one line: two tenants must not call out from the same one.
+    sa.Index(
+        "uq_phone_numbers_provider_number_id_active",
+        "provider_number_id",
+        unique=True,
+        postgresql_where=sa.text("status = 'active'"),
+    ),
     _newest("phone_numbers"),
 )
 

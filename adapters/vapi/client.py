@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import msgspec
@@ -201,7 +202,7 @@ class VapiTelephonyProvider:
             ) from None
 
     async def get_call(self, provider_call_id: str) -> ProviderCall | None:
-        payload, status = await self._get(f"/call/{provider_call_id}", {})
+        payload, status = await self._get(f"/call/{quote(provider_call_id, safe='')}", {})
         if status == 404:
             return None
         if not isinstance(payload, dict):

@@ -65,29 +65,48 @@ def _money(value: Any) -> Decimal | None:
         return None
     try:
         amount = Decimal(str(value))
+        # As the column will round it: 999999.9999999 would become a million, too large.
+        stored = amount.quantize(Decimal("0.000001")) if amount.is_finite() else None
     except InvalidOperation:
         return None
-    return amount if amount.is_finite() and abs(amount) < MAX_AMOUNT else None
+    return amount if stored is not None and abs(stored) < MAX_AMOUNT else None
+
+
+# Times outside these years are not a real call's; they are left out (and date arithmetic
+# on them could overflow).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+MAX_TEXT = 255  # ended reasons and provider ids: what the columns hold
+
+
+def _believable(at: datetime) -> datetime | None:
+    return at if EARLIEST <= at < LATEST else None
 
 
 def _instant(value: Any) -> datetime | None:
-    """An ISO 8601 time as Vapi writes them; None when absent or unreadable."""
+    """An ISO 8601 time as Vapi writes them; None when absent, unreadable or absurd."""
     if not isinstance(value, str):
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return _believable(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
 
 
 def _epoch_ms(value: Any) -> datetime | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     try:
-        return datetime.fromtimestamp(value / 1000, UTC)
+        return _believable(datetime.fromtimestamp(value / 1000, UTC))
     except (OverflowError, OSError, ValueError):
         return None
+
+
+def _short(value: Any) -> str | None:
+    """A reason or id: longer than a column holds is not one Vapi would send; cut it."""
+    text = _text(value)
+    return text[:MAX_TEXT] if text else None
 
 
 def _our_call_id(call: dict[str, Any]) -> CallId | None:
@@ -103,7 +122,11 @@ def _our_call_id(call: dict[str, Any]) -> CallId | None:
 
 
 def call_route(call: dict[str, Any]) -> CallRoute:
-    return CallRoute(call_id=_our_call_id(call), provider_call_id=_text(call.get("id")))
+    provider_id = _text(call.get("id"))
+    return CallRoute(
+        call_id=_our_call_id(call),
+        provider_call_id=provider_id if provider_id and len(provider_id) <= MAX_TEXT else None,
+    )
 
 
 def _seconds(minutes: Any) -> int | None:
@@ -176,10 +199,11 @@ def _usage_of_breakdown(breakdown: dict[str, Any]) -> list[UsageItem]:
             )
         )
     analysis = _dict(breakdown.get("analysisCostBreakdown"))
-    analysis_cost = sum(
+    analysis_total = sum(
         (c for k, v in analysis.items() if not k.endswith("Tokens") and (c := _money(v))),
         Decimal(0),
     )
+    analysis_cost = _money(str(analysis_total))
     if analysis_cost:
         items.append(UsageItem(kind=UsageKind.ANALYSIS, cost=analysis_cost, item_type="analysis"))
     return items
@@ -214,8 +238,8 @@ def call_report(call: dict[str, Any], message: dict[str, Any] | None = None) -> 
     messages = artifact.get("messages")
     cost = _money(source.get("cost"))
     return EndOfCallReport(
-        ended_reason=_text(source.get("endedReason"))
-        or _text(call.get("endedReason"))
+        ended_reason=_short(source.get("endedReason"))
+        or _short(call.get("endedReason"))
         or "unknown",
         started_at=_instant(source.get("startedAt")) or _instant(call.get("startedAt")),
         ended_at=_instant(source.get("endedAt")) or _instant(call.get("endedAt")),
@@ -243,7 +267,7 @@ def _status_update(message: dict[str, Any], _call: dict[str, Any]) -> Event | No
     status = _text(message.get("status"))
     if status is None:
         return None
-    return StatusChanged(status=status, ended_reason=_text(message.get("endedReason")))
+    return StatusChanged(status=status[:50], ended_reason=_short(message.get("endedReason")))
 
 
 def _report(message: dict[str, Any], call: dict[str, Any]) -> Event | None:
@@ -286,6 +310,8 @@ def parse_message(body: bytes, received_at: datetime) -> ProviderMessage:
         payload = msgspec.json.decode(body)
     except msgspec.DecodeError as error:
         raise MalformedMessage(f"the body is not JSON: {error}") from None
+    except RecursionError:
+        raise MalformedMessage("the body nests too deep") from None
     return read_message(payload, received_at)
 
 

@@ -262,6 +262,8 @@ def _query_time(request: web.Request, name: str) -> datetime | None:
         at = datetime.fromisoformat(raw)
     except ValueError:
         raise RequestInvalid(f"{name} must be an ISO 8601 date or time", field=name) from None
+    if not 1970 <= at.year <= 9000:  # keeps window arithmetic far from datetime's limits
+        raise RequestInvalid(f"{name} must be between the years 1970 and 9000", field=name)
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 

@@ -49,7 +49,10 @@ class WebhookVerifier:
         given = headers.get(name, "")
         if self.mode == "bearer" and given[: len(BEARER_PREFIX)].lower() == BEARER_PREFIX:
             given = given[len(BEARER_PREFIX) :]
-        return hmac.compare_digest(given.encode(), self.secret.encode())
+        # Headers that are not UTF-8 arrive with surrogates: they never match, never crash.
+        return hmac.compare_digest(
+            given.encode("utf-8", "surrogateescape"), self.secret.encode("utf-8", "surrogateescape")
+        )
 
     def _signed(self, headers: Mapping[str, str], body: bytes, now: float) -> bool:
         assert self.secret is not None
@@ -64,9 +67,11 @@ class WebhookVerifier:
         if not abs(now - seconds) <= self.max_skew_seconds:
             return False
         expected = hmac.new(
-            self.secret.encode(), stamp.encode() + b"." + body, hashlib.sha256
+            self.secret.encode("utf-8", "surrogateescape"),
+            stamp.encode("utf-8", "surrogateescape") + b"." + body,
+            hashlib.sha256,
         ).hexdigest()
-        return hmac.compare_digest(signature.encode(), expected.encode())
+        return hmac.compare_digest(signature.encode("utf-8", "surrogateescape"), expected.encode())
 
 
 WEBHOOK_VERIFIER = web.AppKey("webhook_verifier", WebhookVerifier)

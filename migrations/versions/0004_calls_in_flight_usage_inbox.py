@@ -183,6 +183,13 @@ def upgrade() -> None:
         postgresql_where=sa.text("on_line"),
     )
     op.add_column("voice_calls", sa.Column("error", sa.Text(), nullable=True))
+    op.create_index(
+        "uq_phone_numbers_provider_number_id_active",
+        "phone_numbers",
+        ["provider_number_id"],
+        unique=True,
+        postgresql_where=sa.text("status = 'active'"),
+    )
     # Vapi prices to the 1/1,000,000 of a dollar, as ai_usage keeps them: the call's cost
     # must equal the sum of its usage rows.
     op.alter_column(
@@ -206,6 +213,11 @@ def downgrade() -> None:
         "cost",
         type_=sa.Numeric(precision=12, scale=4),
         existing_type=sa.Numeric(precision=12, scale=6),
+    )
+    op.drop_index(
+        "uq_phone_numbers_provider_number_id_active",
+        table_name="phone_numbers",
+        postgresql_where=sa.text("status = 'active'"),
     )
     op.drop_column("voice_calls", "error")
     op.drop_index(
