@@ -561,3 +561,58 @@ async def test_the_called_number_context_shows_no_released_line(pg_uows):
     async with pg_uows(called_number=line.number) as tx:
         assert await tx.phone_numbers.routing(line.number) is None
         assert await tx.phone_numbers.get(acme.id, line.id) is None
+
+
+# --- regressions --------------------------------------------------------------------------
+
+
+async def test_an_active_provider_number_id_is_unique_across_tenants_until_released(
+    uows, acme, globex
+):
+    """One line at the provider is one line: two tenants calling out from it would share a
+    caller id, and inbound calls to it could not be routed. Which tenant holds it is never
+    said. (PostgreSQL refuses at the insert, the memory store at the commit.)"""
+    mine = a_line(acme, provider_number_id="pn-shared")
+    await given(uows, acme, mine)
+
+    for tenant in (globex, acme):
+        with pytest.raises(AlreadyExists) as raised:
+            await given(uows, tenant, a_line(tenant, when=1, provider_number_id="pn-shared"))
+        assert raised.value.field == "provider_number_id"
+        assert raised.value.existing_id is None
+        for secret in (str(acme.id), acme.name, str(mine.id), mine.number.e164):
+            assert secret not in str(raised.value), secret
+    # Lines without a provider id, or with another one, are no one's concern.
+    others = [a_line(globex), a_line(globex), a_line(globex, provider_number_id="pn-2")]
+    await given(uows, globex, *others)
+
+    await release(uows, acme, mine.id, at(10))
+    theirs = a_line(globex, when=2, provider_number_id="pn-shared")
+    await given(uows, globex, theirs)  # free again: another tenant registers it
+
+    async with uows(called_provider_number="pn-shared") as tx:
+        assert await tx.phone_numbers.routing_by_provider_id("pn-shared") == theirs
+    async with uows(tenant_id=acme.id) as tx:
+        listed = await tx.phone_numbers.list(acme.id, PageRequest())
+    assert [(line.id, line.status) for line in listed] == [(mine.id, NumberStatus.RELEASED)]
+
+
+async def test_a_line_moved_onto_another_tenants_provider_number_id_is_refused(uows, acme, globex):
+    await given(uows, acme, a_line(acme, provider_number_id="pn-taken"))
+    theirs = a_line(globex, provider_number_id="pn-own")
+    await given(uows, globex, theirs)
+
+    async def move() -> None:
+        async with uows(tenant_id=globex.id) as tx:
+            line = await tx.phone_numbers.get(globex.id, theirs.id)
+            assert line is not None
+            line.provider_number_id = "pn-taken"
+            await tx.phone_numbers.save(line)
+            await tx.commit()
+
+    with pytest.raises(AlreadyExists) as raised:
+        await move()
+
+    assert raised.value.field == "provider_number_id"
+    async with uows(tenant_id=globex.id) as tx:
+        assert await tx.phone_numbers.get(globex.id, theirs.id) == theirs

@@ -641,3 +641,51 @@ async def test_viewers_and_members_read_the_catalogue_but_may_not_change_it(shop
                 assert_problem(reply, 403, code="forbidden")
 
     assert await all_rows() == before
+
+
+# --- regressions --------------------------------------------------------------------------
+
+
+async def test_a_provider_number_id_held_by_another_tenant_is_409_and_names_no_one(
+    build: Builder, all_rows
+):
+    """Vapi's phoneNumberId is one line: a second tenant registering it could call out as
+    the first, and take its inbound calls."""
+    holder = await build.person("pn-holder@example.com")
+    holder_tenant = await build.tenant(holder, "Secret Holder Inc")
+    held = await new_number(
+        holder.api, f"/v1/tenants/{holder_tenant}", SF, provider_number_id="PN-SHARED"
+    )
+    rival = await build.person("pn-rival@example.com")
+    rival_tenant = await build.tenant(rival, "Rival")
+    numbers = f"/v1/tenants/{rival_tenant}/phone-numbers"
+    own = await new_number(rival.api, f"/v1/tenants/{rival_tenant}", NYC)
+    before = await all_rows()
+
+    taken = await send(
+        rival.api,
+        "POST",
+        numbers,
+        json_body={"number": "+12125550199", "provider_number_id": "PN-SHARED"},
+    )
+    moved = await send(
+        rival.api, "PATCH", f"{numbers}/{own['id']}", json_body={"provider_number_id": "PN-SHARED"}
+    )
+
+    for reply in (taken, moved):
+        problem = assert_problem(reply, 409, code="already-exists")
+        assert problem["field"] == "provider_number_id"
+        text = str(reply.body)
+        for secret in (holder_tenant, "Secret Holder", held["id"], holder.id, SF):
+            assert secret not in text, secret
+    assert await all_rows() == before
+
+    # Released, the line is free for another tenant.
+    expect(await holder.api.delete(f"/v1/tenants/{holder_tenant}/phone-numbers/{held['id']}"), 200)
+    again = expect(
+        await rival.api.post(
+            numbers, {"number": "+12125550199", "provider_number_id": "PN-SHARED"}
+        ),
+        201,
+    )
+    assert (again["provider_number_id"], again["tenant_id"]) == ("PN-SHARED", rival_tenant)

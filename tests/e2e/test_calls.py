@@ -513,7 +513,7 @@ class TestThroughVapi:
             assert (await get_call(desk, ours["id"]))["call"] == ours
 
     async def test_an_unknown_outcome_is_looked_up_never_retried_and_never_lost(
-        self, build, vapi, pg_container
+        self, build, vapi, pg_container, server_clock
     ):
         desk = await arrange(build)
         cases = [
@@ -544,7 +544,9 @@ class TestThroughVapi:
         listed = await all_items(desk.api, f"{desk.path}/calls")
         assert {c["id"]: c["status"] for c in listed} == outcomes
 
-        # The reconciler finds out: Vapi has no such call, so it will never be placed.
+        # The reconciler finds out: Vapi still has no such call once reconcile_after has
+        # passed (its list may lag before), so it will never be placed.
+        server_clock.advance(seconds=CallPolicy().reconcile_after.total_seconds() + 1)
         swept = await pg_container.reconciler().sweep()
 
         assert swept.settled == 2
@@ -960,3 +962,40 @@ async def test_the_usage_report_defaults_to_the_month_before_the_apps_clock(
 
     assert datetime.fromisoformat(report["end"]) >= datetime.fromisoformat(call["created_at"])
     assert report["calls"] == 1
+
+
+# --- regressions ----------------------------------------------------------------------------
+
+
+async def test_a_nul_character_in_the_variables_is_422_and_writes_nothing(build, all_rows):
+    """PostgreSQL cannot keep a NUL in JSON, and Vapi echoes the variables in every message
+    about the call: refused before anything is written or dialled."""
+    desk = await arrange(build)
+    before = await all_rows()
+
+    for variables in ({"v": "\u0000"}, {"\u0000": "v"}, {"name": "Ada\u0000Lovelace"}):
+        problem = assert_problem(await place(desk, variables=variables), 422)
+        assert problem["field"] == "variables", (variables, problem)
+
+    assert await all_rows() == before
+    assert await all_items(desk.api, f"{desk.path}/calls") == []
+
+
+async def test_times_near_the_ends_of_the_calendar_are_422_naming_the_parameter(build, all_rows):
+    """A window computed from them would overflow (a 500) or query nothing real."""
+    desk = await arrange(build)
+    before = await all_rows()
+    cases = [
+        ("/usage", {"to": "0001-01-01T00:00:00Z"}, "to"),
+        ("/usage", {"to": "0001-01-01"}, "to"),
+        ("/usage", {"from": "9999-12-31T23:59:59Z"}, "from"),
+        ("/usage", {"from": "9999-12-30T00:00:00Z", "to": "9999-12-31T00:00:00Z"}, "from"),
+        ("/usage", {"from": "0001-01-01T00:00:00Z", "to": "0001-01-02T00:00:00Z"}, "from"),
+        ("/calls", {"from": "0001-01-01T00:00:00Z"}, "from"),
+        ("/calls", {"to": "9999-12-31T23:59:59Z"}, "to"),
+    ]
+    for path, params, field in cases:
+        reply = await send(desk.api, "GET", desk.path + path, params=params)
+        problem = assert_problem(reply, 422)
+        assert problem["field"] == field, (path, params, problem)
+    assert await all_rows() == before

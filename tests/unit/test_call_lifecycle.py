@@ -8,10 +8,12 @@ from decimal import Decimal
 from uuid import uuid4
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.calls import (
+    MAX_CALL_SECONDS,
     CallDirection,
     CallStatus,
     EndOfCallReport,
@@ -161,3 +163,29 @@ def test_any_order_and_any_repeats_converge_to_the_ordered_outcome(updates, with
     shuffled = data.draw(st.permutations(delivered))
 
     assert state(apply(copy.deepcopy(base), list(shuffled))) == expected
+
+
+# --- regressions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("started", "ended", "duration"),
+    [
+        (T0, T0 + timedelta(seconds=MAX_CALL_SECONDS), MAX_CALL_SECONDS),
+        (T0, T0 + timedelta(seconds=MAX_CALL_SECONDS + 1), None),
+        (T0, T0 + timedelta(days=365 * 150), None),
+        (datetime(2000, 1, 1, tzinfo=UTC), datetime(2199, 12, 31, tzinfo=UTC), None),
+    ],
+    ids=["the longest call", "a second longer", "150 years", "2000 to 2199"],
+)
+def test_a_report_whose_times_are_further_apart_than_any_call_keeps_no_duration(
+    started, ended, duration
+):
+    """Wrong times must not make a call of years: its minutes count against the plan's
+    monthly minutes, and the column is an INTEGER."""
+    call = a_call()
+
+    assert record_report(call, a_report(started_at=started, ended_at=ended), T0)
+
+    assert call.call_duration == duration
+    assert (call.status, call.started_at, call.ended_at) == (CallStatus.ENDED, started, ended)

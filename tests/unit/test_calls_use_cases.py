@@ -728,3 +728,23 @@ async def test_a_usage_report_needs_a_window_and_a_reader(acme: Desk, globex: De
         await acme.calls.usage_report(
             globex.owner, acme.tenant.id, UsageQuery(now, now + timedelta(days=1))
         )
+
+
+# --- regressions --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{"name": "Ada\x00"}, {"na\x00me": "Ada"}, {"plan": "gold", "\x00": "\x00"}],
+    ids=["in a value", "in a key", "alone"],
+)
+async def test_a_nul_character_in_the_variables_is_refused_and_nothing_is_written(
+    acme: Desk, unchanged: Any, variables: dict[str, str]
+) -> None:
+    """Vapi echoes the variables in every message, and PostgreSQL cannot keep a NUL in
+    JSON: a call carrying one would be placed, then lose every message about it."""
+    with unchanged, pytest.raises(InvalidValue) as raised:
+        await acme.place(variables=variables)
+
+    assert raised.value.field == "variables"
+    assert (await acme.place(variables={"name": "Ada"})).status is CallStatus.QUEUED

@@ -441,3 +441,44 @@ def test_tool_results_are_one_error_per_tool_call():
 @pytest.mark.parametrize("stored", [True, False])
 def test_other_messages_are_acknowledged_saying_whether_they_were_new(stored):
     assert reply_of(Acknowledged(stored=stored)) == {"received": True, "duplicate": not stored}
+
+
+# --- regressions ---------------------------------------------------------------------------
+
+
+def _without_call_id(payload: dict[str, Any]) -> None:
+    del payload["message"]["call"]["id"]
+
+
+def _empty_call_id(payload: dict[str, Any]) -> None:
+    payload["message"]["call"]["id"] = ""
+
+
+def _overlong_call_id(payload: dict[str, Any]) -> None:
+    payload["message"]["call"]["id"] = "c" * 256  # more than vapi_call_id holds
+
+
+@pytest.mark.parametrize(
+    "strip", [_without_call_id, _empty_call_id, _overlong_call_id], ids=["none", "empty", "long"]
+)
+async def test_a_request_without_a_call_id_is_refused_kept_and_records_no_call(strip):
+    """Without Vapi's call id a repeated request could not be told from a new call, and no
+    later message could reach the call: each repeat would record another inbound call."""
+    desk = await a_desk()
+    payload = VapiCall().assistant_request()
+    strip(payload)
+
+    answers = [await desk.ring(copy.deepcopy(payload)) for _ in range(3)]
+
+    assert answers == [InboundRefusal(NOT_AVAILABLE)] * 3
+    assert desk.calls() == []
+    assert desk.f.db.tables["live_calls"] == {}
+    (kept,) = desk.inbox()
+    assert (kept.type, kept.tenant_id, kept.provider_call_id) == ("assistant-request", None, None)
+    assert kept.payload == payload
+    assert kept.error, "why it was refused is kept for us"
+    assert kept.processed_at is None
+    # The line itself is fine: the same request with its id is answered.
+    answered = await desk.ring(VapiCall().assistant_request())
+    assert isinstance(answered, InboundAnswer)
+    assert len(desk.calls()) == 1

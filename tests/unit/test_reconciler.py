@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from structlog.testing import capture_logs
 
 from adapters.memory.store import InMemoryDatabase
 from adapters.vapi.client import provider_call
@@ -296,6 +297,12 @@ async def test_an_unknown_call_the_provider_never_made_fails_and_is_released(
     call = await an_unknown_call(acme, fake)
     fake.find_next(None)
 
+    # Not found at once: the provider's list may lag its creates, so it is looked for again.
+    assert await reconciler.sweep() == SweepReport(checked=1, postponed=1)
+    assert (await acme.stored(call)).status is CallStatus.UNKNOWN
+    # Still not found once the call is older than reconcile_after: it was never made.
+    clock.advance(seconds=POLICY.reconcile_after.total_seconds())
+    fake.find_next(None)
     assert await reconciler.sweep() == SweepReport(checked=1, settled=1)
 
     failed = await acme.stored(call)
@@ -346,3 +353,43 @@ async def test_a_sweep_takes_the_most_overdue_calls_first_up_to_its_limit(
     assert fake.gets == [first.vapi_call_id]
     assert await reconciler.sweep(limit=1) == SweepReport(checked=1, postponed=1)
     assert fake.gets == [first.vapi_call_id, second.vapi_call_id]
+
+
+# --- regressions --------------------------------------------------------------------------
+
+
+async def test_an_unexpected_error_on_one_call_is_logged_and_the_sweep_goes_on(
+    acme: Desk, fake: FakeTelephony, reconciler: Reconciler, clock: MutableClock
+) -> None:
+    """One call's bad data (here: the provider's answer cannot be read) must not stop the
+    other due calls from being checked, nor be checked again at every sweep."""
+    first = await acme.place()
+    clock.advance(minutes=1)
+    second = await acme.place()
+    assert first.vapi_call_id is not None
+    assert second.vapi_call_id is not None
+    fake.get_next(first.vapi_call_id, RuntimeError("unreadable record"))
+    fake.set_call(provider_call(vapi_ended(second.vapi_call_id, second, clock.now())))
+    clock.advance(seconds=POLICY.reconcile_after.total_seconds())
+    before = await acme.stored(first)
+
+    with capture_logs() as logs:
+        report = await reconciler.sweep()
+
+    assert report == SweepReport(checked=2, settled=1, postponed=1)
+    assert fake.gets == [first.vapi_call_id, second.vapi_call_id]  # the most overdue first
+    [failed] = [e for e in logs if e["event"] == "reconcile_failed"]
+    assert (failed["call_id"], failed["log_level"]) == (str(first.id), "error")
+    assert failed.get("exc_info"), "the traceback is logged"
+    assert await acme.stored(first) == before
+    entry = live(acme.db, first)
+    assert entry is not None
+    assert entry.check_at == clock.now() + POLICY.recheck_every
+    assert (await acme.stored(second)).reported
+    assert live(acme.db, second) is None
+    # Not due again before recheck_every; then checked again like any other call.
+    assert await reconciler.sweep() == SweepReport()
+    fake.set_call(provider_call(vapi_ended(first.vapi_call_id, first, clock.now())))
+    clock.advance(seconds=POLICY.recheck_every.total_seconds())
+    assert await reconciler.sweep() == SweepReport(checked=1, settled=1)
+    assert (await acme.stored(first)).reported

@@ -708,3 +708,154 @@ def test_read_message_takes_an_already_decoded_payload():
     payload = call.status_update("queued")
 
     assert read_message(payload, RECEIVED) == parse_message(json.dumps(payload).encode(), RECEIVED)
+
+
+# --- bounds: what no column could hold, and no real call would send --------------------------
+
+
+def test_an_ended_reason_longer_than_its_column_is_cut_to_255_characters():
+    reason = "pipeline-error-" + "x" * 400
+    call = a_call(ended_reason=reason)
+
+    report = report_of(call.end_of_call_report())
+    update = read(call.status_update("ended")).event
+
+    assert report.ended_reason == reason[:255]
+    assert isinstance(update, StatusChanged)
+    assert update.ended_reason == reason[:255]
+
+
+def test_a_report_whose_reason_is_only_on_its_call_record_is_cut_too():
+    payload = a_call().end_of_call_report()
+    del payload["message"]["endedReason"]
+    payload["message"]["call"]["endedReason"] = "r" * 1000
+
+    assert report_of(payload).ended_reason == "r" * 255
+
+
+@pytest.mark.parametrize("length", [256, 10_000])
+def test_a_call_id_longer_than_its_column_is_not_taken_as_the_providers_id(length):
+    ours = uuid4()
+    call = a_call(id="c" * length, name=str(ours))
+
+    for payload in (call.status_update("ringing"), call.end_of_call_report()):
+        route = read(payload).route
+        assert (route.call_id, route.provider_call_id) == (ours, None)
+
+
+def test_a_call_id_of_255_characters_is_still_the_providers_id():
+    call = a_call(id="c" * 255)
+
+    assert read(call.status_update("ringing")).route.provider_call_id == "c" * 255
+
+
+@pytest.mark.parametrize(
+    ("cost", "kept"),
+    [
+        ("999999.999999", Decimal("999999.999999")),
+        ("999999.9999999", None),  # NUMERIC(12, 6) would round it to a million: too large
+        ("-999999.9999999", None),
+        ("1000000", None),
+    ],
+)
+def test_a_cost_the_column_cannot_hold_is_left_out(cost, kept):
+    item = {"type": "model", "model": {"provider": "openai", "model": "gpt-4o"}, "cost": cost}
+    payload = a_call(costs=(item,)).end_of_call_report()
+    payload["message"]["cost"] = payload["message"]["call"]["cost"] = cost
+
+    report = report_of(payload)
+
+    assert report.cost == kept
+    (usage,) = report.usage
+    assert usage.cost == (kept if kept is not None else Decimal(0))
+
+
+def test_a_breakdown_whose_analysis_costs_add_up_past_the_column_leaves_them_out():
+    payload = VapiCall(costs=None).end_of_call_report()
+    breakdown = payload["message"]["call"]["costBreakdown"]
+    breakdown["analysisCostBreakdown"] = {"summary": "600000", "structuredData": "400000"}
+
+    usage = report_of(payload).usage
+
+    assert "analysis" not in {u.item_type for u in usage}
+    assert all(abs(u.cost) < 10**6 for u in usage)
+
+
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    [253402300799999, 253402300799999.0, 7258118400000, 0, -62135596800000],
+    ids=["9999 ms", "9999 float", "2200", "1970", "year 1"],
+)
+def test_a_timestamp_far_from_now_falls_back_to_the_time_received(timestamp):
+    payload = a_call().status_update("ringing")
+    payload["message"]["timestamp"] = timestamp
+
+    assert read(payload).at == RECEIVED
+
+
+@pytest.mark.parametrize(
+    ("started", "ended"),
+    [
+        ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"),
+        ("0001-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999999+00:00"),
+        ("1999-12-31T23:59:59Z", "2200-01-01T00:00:00Z"),
+        ("0001-01-01T00:00:00", "9999-12-31T23:59:59"),
+    ],
+    ids=["years 1 and 9999", "with fractions", "just outside", "naive"],
+)
+def test_absurd_start_and_end_times_are_left_out_or_taken_from_the_call(started, ended):
+    """Never a time outside 2000..2200: the call's duration and the usage report's date
+    arithmetic would overflow on them."""
+    call = a_call()
+    payload = call.end_of_call_report()
+    payload["message"].update(startedAt=started, endedAt=ended)
+
+    from_call = report_of(payload)
+    payload["message"]["call"].update(startedAt=started, endedAt=ended)
+    from_nothing = report_of(payload)
+
+    assert (from_call.started_at, from_call.ended_at) == (call.started_at, call.ended_at)
+    assert (from_nothing.started_at, from_nothing.ended_at) == (None, None)
+    polled = call_report(payload["message"]["call"])
+    assert (polled.started_at, polled.ended_at) == (None, None)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    at=st.one_of(
+        st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat()),
+        st.datetimes().map(lambda d: d.isoformat()),
+        st.integers(min_value=-(10**16), max_value=10**16),
+    ),
+    field=st.sampled_from(["startedAt", "endedAt", "timestamp"]),
+)
+def test_no_time_read_from_a_message_is_outside_2000_to_2200(at, field):
+    payload = a_call().end_of_call_report()
+    if field == "timestamp":
+        payload["message"]["timestamp"] = at
+    else:
+        payload["message"][field] = payload["message"]["call"][field] = at
+
+    message = read(payload)
+    report = report_of(payload)
+
+    assert message.at == RECEIVED or EARLIEST <= message.at < LATEST
+    for time in (report.started_at, report.ended_at):
+        assert time is None or EARLIEST <= time < LATEST
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"message": ' * 100_000 + b"{}" + b"}" * 100_000,
+        b'{"message": {"type": "status-update", "call": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}",
+    ],
+    ids=["a list", "messages", "inside a message"],
+)
+def test_a_body_nested_100000_levels_deep_is_malformed_not_a_crash(raw):
+    with pytest.raises(MalformedMessage):
+        parse_message(raw, RECEIVED)

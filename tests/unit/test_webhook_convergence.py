@@ -17,6 +17,7 @@ from uuid import uuid4
 import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from structlog.testing import capture_logs
 
 from adapters.vapi.answers import reply_of
 from adapters.vapi.messages import parse_message
@@ -501,3 +502,47 @@ async def test_each_tenants_call_takes_only_its_own_messages():
     assert globex.stored_lead().last_call_id is None
     assert {m.tenant_id for m in inbox_of(acme)} == {acme.tenant.id}
     assert {m.tenant_id for m in inbox_of(globex)} == {globex.tenant.id}
+
+
+# --- regressions ---------------------------------------------------------------------------
+
+
+async def test_a_message_that_fails_to_apply_is_kept_with_its_error_and_acknowledged(
+    monkeypatch,
+):
+    """Vapi does not send a message again: one that hits a bug must still be kept, with
+    why, to be replayed once the bug is fixed — never lost in a 500."""
+    placed = await place(await a_world())
+    before = copy.deepcopy(placed.f.db.tables)
+
+    async def broken(*_: Any, **__: Any) -> bool:
+        raise RuntimeError("a bug in applying news")
+
+    monkeypatch.setattr("application.call_events.apply_news", broken)
+    payload = placed.vapi.status_update("ringing")
+
+    with capture_logs() as logs:
+        answer = await placed.deliver(payload)
+        again = await placed.deliver(copy.deepcopy(payload))
+
+    assert (answer, again) == (Acknowledged(stored=True), Acknowledged(stored=False))
+    [logged] = [e for e in logs if e["event"] == "webhook_not_applied"]
+    assert (logged["log_level"], logged["type"]) == ("error", "status-update")
+    assert logged.get("exc_info"), "the traceback is logged"
+    (kept,) = inbox_of(placed)
+    assert (kept.type, kept.tenant_id, kept.payload) == (
+        "status-update",
+        placed.tenant.id,
+        payload,
+    )
+    assert kept.error == "RuntimeError: a bug in applying news"
+    assert kept.processed_at is None, "not applied: to be replayed"
+    tables = placed.f.db.tables
+    for name in ("calls", "leads", "ai_usage", "live_calls"):
+        assert tables[name] == before[name], name
+    # Other messages about the call are still taken once the bug is gone.
+    monkeypatch.undo()
+    assert await placed.deliver(placed.vapi.status_update("in-progress")) == Acknowledged(
+        stored=True, applied=True
+    )
+    assert placed.stored_call().status is CallStatus.IN_PROGRESS

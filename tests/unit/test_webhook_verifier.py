@@ -262,3 +262,69 @@ def test_any_token_but_the_secret_is_refused(token, mode):
     sent = headers(**{name.replace("-", "_"): value})
 
     assert verifier.verify(sent, BODY) == (token == SECRET)
+
+
+# --- regressions ---------------------------------------------------------------------------
+
+# aiohttp decodes header bytes that are not UTF-8 with surrogateescape: lone surrogates.
+ODD = "\udcff"
+STAMP = str(int(NOW))
+
+
+@pytest.mark.parametrize(
+    ("verifier", "sent"),
+    [
+        (WebhookVerifier(mode="bearer", secret=SECRET), headers(Authorization=f"Bearer {ODD}")),
+        (
+            WebhookVerifier(mode="bearer", secret=SECRET),
+            headers(Authorization=f"Bearer {SECRET}{ODD}"),
+        ),
+        (WebhookVerifier(mode="bearer", secret=SECRET), headers(Authorization=ODD * 8)),
+        (
+            WebhookVerifier(mode="bearer", secret=SECRET, header="X-Acme-Token"),
+            headers(X_Acme_Token=f"{ODD}{SECRET}"),
+        ),
+        (WebhookVerifier(mode="x-vapi-secret", secret=SECRET), headers(X_Vapi_Secret=ODD)),
+        (
+            WebhookVerifier(mode="x-vapi-secret", secret=SECRET),
+            headers(X_Vapi_Secret=f"{SECRET}\udc80"),
+        ),
+        (HMAC, headers(x_timestamp=STAMP, x_signature=ODD * 64)),
+        (HMAC, headers(x_timestamp=STAMP, x_signature=sign(BODY, STAMP) + ODD)),
+        (HMAC, headers(x_timestamp=STAMP, x_signature=f"sha256={ODD}")),
+        (HMAC, headers(x_timestamp=STAMP + ODD, x_signature=sign(BODY, STAMP))),
+    ],
+    ids=[
+        "bearer",
+        "bearer after the secret",
+        "bearer without a prefix",
+        "our own header",
+        "legacy",
+        "legacy after the secret",
+        "hmac signature",
+        "hmac after the signature",
+        "hmac with its algorithm",
+        "hmac timestamp",
+    ],
+)
+def test_a_header_that_is_not_utf8_is_refused_never_a_crash(verifier, sent):
+    """A crash would be a 500 for anyone who sends such a header, instead of a 401."""
+    assert verifier.verify(sent, BODY, now=NOW) is False
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    raw=st.binary(min_size=1, max_size=40),
+    mode=st.sampled_from(["bearer", "x-vapi-secret", "hmac"]),
+)
+def test_any_header_bytes_are_refused_unless_they_are_the_secret(raw, mode):
+    value = raw.decode("utf-8", "surrogateescape")
+    verifier = WebhookVerifier(mode=mode, secret=SECRET)
+    sent = {
+        "bearer": headers(Authorization=f"Bearer {value}"),
+        "x-vapi-secret": headers(X_Vapi_Secret=value),
+        "hmac": headers(x_timestamp=STAMP, x_signature=value),
+    }[mode]
+    matches = raw == (sign(BODY, STAMP) if mode == "hmac" else SECRET).encode()
+
+    assert verifier.verify(sent, BODY, now=NOW) is matches
