@@ -6,6 +6,7 @@ the same contract tests.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
@@ -415,6 +416,20 @@ class LiveCallRegistry(Protocol):
         ...
 
 
+class UsagePeriod(enum.StrEnum):
+    """The calendar period a usage report sums by, in UTC."""
+
+    DAY = "day"
+    MONTH = "month"
+
+
+class UsageGrouping(enum.StrEnum):
+    """What a usage report also sums by, within each period."""
+
+    AGENT = "agent"
+    BATCH = "batch"
+
+
 @attrs.frozen
 class UsageQuery:
     """A usage report: calls created in [start, end), summed by period (and by agent or
@@ -422,10 +437,10 @@ class UsageQuery:
 
     start: datetime
     end: datetime
-    period: str = "day"
-    """"day" or "month", in UTC."""
-    by: str | None = None
-    """None, "agent" or "batch"."""
+    period: UsagePeriod = attrs.field(default=UsagePeriod.DAY, converter=UsagePeriod)
+    by: UsageGrouping | None = attrs.field(
+        default=None, converter=attrs.converters.optional(UsageGrouping)
+    )
 
 
 @attrs.frozen

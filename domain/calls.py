@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -149,6 +150,11 @@ class AiUsage:
     call_id: CallId
     item: UsageItem
     occurred_at: datetime
+
+
+def usage_cost(rows: Iterable[AiUsage]) -> Decimal:
+    """What a call's usage rows add up to."""
+    return sum((row.item.cost for row in rows), Decimal(0))
 
 
 @attrs.frozen

@@ -19,6 +19,7 @@ from uuid import UUID
 
 import attrs
 
+from application.entitlements import month_start
 from application.errors import (
     AlreadyExists,
     ConcurrencyConflict,
@@ -33,6 +34,8 @@ from application.ports import (
     InboxMessage,
     LeadFilter,
     LiveCall,
+    UsageGrouping,
+    UsagePeriod,
     UsageQuery,
     UsageTotal,
 )
@@ -839,8 +842,8 @@ class InMemoryAiUsageRepository:
                 calls=len(calls),
                 seconds=sum(c.call_duration or 0 for c in calls),
                 cost=sum((cost_of.get(c.id, Decimal(0)) for c in calls), Decimal(0)),
-                agent_id=key[1] if query.by == "agent" else None,
-                batch_id=key[1] if query.by == "batch" else None,
+                agent_id=key[1] if query.by is UsageGrouping.AGENT else None,
+                batch_id=key[1] if query.by is UsageGrouping.BATCH else None,
             )
             for key, calls in groups.items()
         ]
@@ -854,16 +857,16 @@ class InMemoryAiUsageRepository:
         )
 
 
-def _period_start(at: datetime, period: str) -> datetime:
-    utc = at.astimezone(UTC)
-    day = utc.replace(hour=0, minute=0, second=0, microsecond=0)
-    return day.replace(day=1) if period == "month" else day
+def _period_start(at: datetime, period: UsagePeriod) -> datetime:
+    if period is UsagePeriod.MONTH:
+        return month_start(at)
+    return at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _usage_group(call: VoiceCall, by: str | None) -> tuple[Any, ...]:
-    if by == "agent":
+def _usage_group(call: VoiceCall, by: UsageGrouping | None) -> tuple[Any, ...]:
+    if by is UsageGrouping.AGENT:
         return (call.agent_id,)
-    if by == "batch":
+    if by is UsageGrouping.BATCH:
         return (call.batch_id,)
     return ()
 

@@ -15,7 +15,15 @@ from adapters.postgres import mapping
 from adapters.postgres.repositories import insert_tenant_row, keyset, update_versioned
 from adapters.postgres.tables import ai_usage, live_calls, voice_calls, webhook_events
 from application.pagination import PageRequest
-from application.ports import CallFilter, CallRoute, InboxMessage, LiveCall, UsageQuery, UsageTotal
+from application.ports import (
+    CallFilter,
+    CallRoute,
+    InboxMessage,
+    LiveCall,
+    UsageGrouping,
+    UsageQuery,
+    UsageTotal,
+)
 from domain.calls import AiUsage, UsageItem, UsageKind, VoiceCall
 from domain.ids import AgentId, CallId, LeadId, TenantId
 
@@ -262,11 +270,11 @@ class PostgresAiUsageRepository:
             .group_by(ai_usage.c.call_id)
             .subquery()
         )
-        period = sa.func.date_trunc(query.period, c.created_at, "UTC").label("period_start")
+        period = sa.func.date_trunc(query.period.value, c.created_at, "UTC").label("period_start")
         group: list[Any] = [period]
-        if query.by == "agent":
+        if query.by is UsageGrouping.AGENT:
             group.append(c.agent_id)
-        elif query.by == "batch":
+        elif query.by is UsageGrouping.BATCH:
             group.append(c.batch_id)
         select = (
             sa.select(
@@ -290,8 +298,10 @@ class PostgresAiUsageRepository:
                 calls=r.calls,
                 seconds=int(r.seconds),
                 cost=Decimal(r.cost),
-                agent_id=AgentId(r.agent_id) if query.by == "agent" and r.agent_id else None,
-                batch_id=r.batch_id if query.by == "batch" else None,
+                agent_id=AgentId(r.agent_id)
+                if query.by is UsageGrouping.AGENT and r.agent_id
+                else None,
+                batch_id=r.batch_id if query.by is UsageGrouping.BATCH else None,
             )
             for r in await self._conn.execute(select)
         ]

@@ -24,10 +24,10 @@ from entrypoints.http import (
 from entrypoints.http.health import OPENAPI, encode_openapi, service_version
 from entrypoints.http.metrics import METRICS, HttpMetrics, metrics_middleware
 from entrypoints.http.middlewares import (
+    LARGE_BODY_PATHS,
     MAX_BODY_BYTES,
     PUBLIC_PATHS,
     UPLOAD_MAX_BYTES,
-    UPLOAD_PATHS,
     auth_middleware,
     body_limit_middleware,
     error_middleware,
@@ -83,7 +83,7 @@ def create_app(
     app[METRICS] = HttpMetrics()
     app[MAX_BODY_BYTES] = max_body_bytes
     app[UPLOAD_MAX_BYTES] = upload_max_bytes
-    app[UPLOAD_PATHS] = frozenset(e.path for e in ENDPOINTS if e.upload or e.large_body)
+    app[LARGE_BODY_PATHS] = frozenset(e.path for e in ENDPOINTS if e.upload or e.large_body)
     app[OPENAPI] = encode_openapi(openapi_document())
     app[PUBLIC_PATHS] = frozenset(e.path for e in ENDPOINTS if e.public)
     for endpoint in ENDPOINTS:

@@ -12,8 +12,8 @@ import msgspec
 from aiohttp import web
 
 from application.calls import USAGE_DEFAULT_DAYS, PlaceCall
-from application.ports import CallFilter, UsageQuery, UsageTotal
-from domain.calls import AiUsage, CallDirection, CallStatus, UsageKind, VoiceCall
+from application.ports import CallFilter, UsageGrouping, UsagePeriod, UsageQuery, UsageTotal
+from domain.calls import AiUsage, CallDirection, CallStatus, UsageKind, VoiceCall, usage_cost
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId
 from domain.phones import PhoneNumber
 from entrypoints.http.phone_numbers import Country, PhoneText
@@ -206,8 +206,8 @@ class UsageRowOut(msgspec.Struct):
 class UsageReportOut(msgspec.Struct):
     start: datetime
     end: datetime
-    period: str
-    by: str | None
+    period: UsagePeriod
+    by: UsageGrouping | None
     rows: list[UsageRowOut]
     calls: int
     seconds: int
@@ -332,7 +332,7 @@ async def call_cost(request: web.Request) -> web.Response:
             call.cost,
             call.cost_breakdown,
             call.call_duration,
-            sum((u.item.cost for u in usage), Decimal(0)),
+            usage_cost(usage),
         )
     )
 
@@ -345,16 +345,9 @@ async def call_usage(request: web.Request) -> web.Response:
         CallUsageOut(
             call.id,
             [UsageOut.of(u) for u in usage],
-            sum((u.item.cost for u in usage), Decimal(0)),
+            usage_cost(usage),
         )
     )
-
-
-def _choice(request: web.Request, name: str, allowed: tuple[str, ...]) -> str | None:
-    raw = query_text(request, name, max_len=16)
-    if raw is not None and raw not in allowed:
-        raise RequestInvalid(f"{name} must be one of: {', '.join(allowed)}", field=name)
-    return raw
 
 
 async def usage_report(request: web.Request) -> web.Response:
@@ -368,8 +361,8 @@ async def usage_report(request: web.Request) -> web.Response:
     query = UsageQuery(
         start=start,
         end=end,
-        period=_choice(request, "period", ("day", "month")) or "day",
-        by=_choice(request, "by", ("agent", "batch")),
+        period=query_enum(request, "period", UsagePeriod) or UsagePeriod.DAY,
+        by=query_enum(request, "by", UsageGrouping),
     )
     rows = await use_cases(request).calls.usage_report(
         principal(request), tenant_id(request), query
@@ -421,9 +414,15 @@ USAGE_PARAMS = (
     ),
     QueryParam("to", "End, exclusive (default: now).", {"type": "string", "format": "date-time"}),
     QueryParam(
-        "period", "day (default) or month, in UTC.", {"type": "string", "enum": ["day", "month"]}
+        "period",
+        "day (default) or month, in UTC.",
+        {"type": "string", "enum": [p.value for p in UsagePeriod]},
     ),
-    QueryParam("by", "Also by agent or by batch.", {"type": "string", "enum": ["agent", "batch"]}),
+    QueryParam(
+        "by",
+        "Also by agent or by batch.",
+        {"type": "string", "enum": [g.value for g in UsageGrouping]},
+    ),
 )
 
 ROUTES = [

@@ -26,7 +26,7 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 PUBLIC_PATHS = web.AppKey("public_paths", frozenset)
 MAX_BODY_BYTES = web.AppKey("max_body_bytes", int)
 UPLOAD_MAX_BYTES = web.AppKey("upload_max_bytes", int)
-UPLOAD_PATHS = web.AppKey("upload_paths", frozenset[str])
+LARGE_BODY_PATHS = web.AppKey("large_body_paths", frozenset[str])
 
 
 # Calls last minutes; a line frees up soon enough that a retry within seconds is worth it.
@@ -105,8 +105,8 @@ async def body_limit_middleware(request: web.Request, handler: Handler) -> web.S
     Bodies without a length (chunked) are bounded by the application's client_max_size.
     """
     route = request.match_info.route.resource
-    uploads = route is not None and route.canonical in request.app[UPLOAD_PATHS]
-    limit = request.app[UPLOAD_MAX_BYTES if uploads else MAX_BODY_BYTES]
+    large = route is not None and route.canonical in request.app[LARGE_BODY_PATHS]
+    limit = request.app[UPLOAD_MAX_BYTES if large else MAX_BODY_BYTES]
     if request.content_length is not None and request.content_length > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
     return await handler(request)
