@@ -35,7 +35,7 @@ from entrypoints.container import Container, connect_sandbox, dispose
 from entrypoints.http.app import create_app, openapi_document
 from entrypoints.http.webhooks import WebhookVerifier
 from entrypoints.jobs import job_app, postgres_connector, run_worker, worker_in_background
-from entrypoints.logs import configure_logging
+from entrypoints.logs import AccessLog, configure_logging
 from entrypoints.settings import Settings, SettingsError
 
 EMBEDDED_DATABASE = "voice_agent"
@@ -121,6 +121,15 @@ def _announce_demo(demo: DemoInstallation, settings: Settings) -> None:
     token_file = settings.data_dir / "demo-token"
     token_file.write_text(demo.admin.token + "\n")
     token_file.chmod(0o600)
+    if settings.log_format == "json":
+        log.info(
+            "demo installation ready",
+            platform_admin=str(demo.admin.user.email),
+            tenant=demo.tenant.name,
+            tenant_id=str(demo.tenant.id),
+            token_file=str(token_file),
+        )
+        return
     print(
         "\n"
         "  Demo installation ready (first start on an empty database):\n"
@@ -180,7 +189,13 @@ def serve(settings: Settings) -> None:
             telephony="sandbox" if settings.sandbox else "vapi",
             worker=settings.worker,
         )
-        web.run_app(app, host=settings.host, port=settings.port, print=None)
+        web.run_app(
+            app,
+            host=settings.host,
+            port=settings.port,
+            print=None,
+            access_log_class=AccessLog,
+        )
 
 
 def worker(settings: Settings) -> None:
