@@ -160,6 +160,7 @@ def serve(settings: Settings) -> None:
             upload_max_bytes=settings.upload_max_bytes,
             webhook_verifier=webhook_verifier(settings),
             on_cleanup=cleanup,
+            operational_figures=container.operational_figures(),
         )
         if settings.worker:
             jobs = job_app(postgres_connector(url), container.reconciler())

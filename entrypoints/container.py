@@ -12,6 +12,7 @@ from dependency_injector import containers, providers
 from adapters.clock import SystemClock
 from adapters.ids import Uuid7Generator
 from adapters.postgres.engine import create_engine
+from adapters.postgres.monitoring import PostgresOperationalFigures
 from adapters.postgres.schema import head_revision
 from adapters.postgres.unit_of_work import PostgresDatabaseProbe, PostgresUnitOfWorkFactory
 from adapters.sandbox import SandboxTelephonyProvider
@@ -49,6 +50,9 @@ class Container(containers.DeclarativeContainer):
     ids = providers.Singleton(Uuid7Generator)
     uows = providers.Singleton(PostgresUnitOfWorkFactory, engine)
     probe = providers.Singleton(PostgresDatabaseProbe, engine, providers.Callable(head_revision))
+    operational_figures = providers.Singleton(
+        PostgresOperationalFigures, engine, uows.provided.pool
+    )
 
     entitlement_cache_seconds = providers.Object(DEFAULT_TTL_SECONDS)
     entitlement_cache = providers.Singleton(EntitlementCache, entitlement_cache_seconds)

@@ -21,6 +21,7 @@ from adapters.postgres.calls import (
 )
 from adapters.postgres.errors import translate
 from adapters.postgres.leads import PostgresLeadRepository
+from adapters.postgres.monitoring import PoolWatch
 from adapters.postgres.repositories import (
     PostgresApiKeyRepository,
     PostgresAuditLog,
@@ -87,8 +88,10 @@ class PostgresUnitOfWork:
         called_number: PhoneNumber | None = None,
         called_provider_number: str | None = None,
         call_route: CallRoute | None = None,
+        pool: PoolWatch | None = None,
     ) -> None:
         self._engine = engine
+        self._pool = pool or PoolWatch(engine)
         self._tenant_id = tenant_id
         self._user_id = user_id
         self._called_number = called_number
@@ -98,7 +101,7 @@ class PostgresUnitOfWork:
 
     async def __aenter__(self) -> Self:
         try:
-            conn = await self._engine.connect()
+            conn = await self._pool.connect()
         except Exception as error:
             raise (translate(error) or error) from error
         try:
@@ -176,6 +179,7 @@ class PostgresUnitOfWork:
 class PostgresUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self.pool = PoolWatch(engine)
 
     def __call__(
         self,
@@ -193,6 +197,7 @@ class PostgresUnitOfWorkFactory:
             called_number=called_number,
             called_provider_number=called_provider_number,
             call_route=call_route,
+            pool=self.pool,
         )
 
 

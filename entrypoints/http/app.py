@@ -22,7 +22,13 @@ from entrypoints.http import (
     webhooks,
 )
 from entrypoints.http.health import OPENAPI, encode_openapi, service_version
-from entrypoints.http.metrics import METRICS, HttpMetrics, metrics_middleware
+from entrypoints.http.metrics import (
+    METRICS,
+    OPERATIONAL_FIGURES,
+    HttpMetrics,
+    OperationalFigures,
+    metrics_middleware,
+)
 from entrypoints.http.middlewares import (
     LARGE_BODY_PATHS,
     MAX_BODY_BYTES,
@@ -65,6 +71,7 @@ def create_app(
     upload_max_bytes: int = 64 * 1024 * 1024,
     webhook_verifier: WebhookVerifier | None = None,
     on_cleanup: Callable[[], Awaitable[None]] | None = None,
+    operational_figures: OperationalFigures | None = None,
 ) -> web.Application:
     """The API. `on_cleanup` runs once at shutdown (the container disposes its engine).
     Without a `webhook_verifier` (a configured secret), the webhook accepts nothing."""
@@ -81,6 +88,8 @@ def create_app(
     app[USE_CASES] = use_cases
     app[WEBHOOK_VERIFIER] = webhook_verifier or WebhookVerifier()
     app[METRICS] = HttpMetrics()
+    if operational_figures is not None:
+        app[OPERATIONAL_FIGURES] = operational_figures
     app[MAX_BODY_BYTES] = max_body_bytes
     app[UPLOAD_MAX_BYTES] = upload_max_bytes
     app[LARGE_BODY_PATHS] = frozenset(e.path for e in ENDPOINTS if e.upload or e.large_body)

@@ -1,14 +1,18 @@
-"""Prometheus metrics: request counts and latencies by route template (bounded labels)."""
+"""Prometheus metrics: request counts and latencies by route template (bounded labels), and
+what an operator watches of the service: the pool, calls on the line, the job queue, webhooks."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from typing import Protocol
 
 from aiohttp import web
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -33,9 +37,70 @@ class HttpMetrics:
             ["method", "route"],
             registry=self.registry,
         )
+        self.pool_in_use = Gauge(
+            "voice_agent_db_pool_in_use",
+            "Database connections held by requests and jobs of this process",
+            registry=self.registry,
+        )
+        self.pool_waiting = Gauge(
+            "voice_agent_db_pool_waiting",
+            "Units of work of this process waiting for a database connection",
+            registry=self.registry,
+        )
+        self.database_up = Gauge(
+            "voice_agent_database_up",
+            "1 when this scrape could read the database's figures, else 0",
+            registry=self.registry,
+        )
+        self.live_calls = Gauge(
+            "voice_agent_live_calls",
+            "Calls on the line or not yet settled, every tenant's",
+            registry=self.registry,
+        )
+        self.job_queue_depth = Gauge(
+            "voice_agent_job_queue_depth",
+            "Background jobs waiting for a worker",
+            registry=self.registry,
+        )
+        self.webhook_lag = Histogram(
+            "voice_agent_webhook_lag_seconds",
+            "From the time stamped on a provider's message to its being applied here",
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+            registry=self.registry,
+        )
 
 
 METRICS = web.AppKey("metrics", HttpMetrics)
+
+
+class Pool(Protocol):
+    @property
+    def in_use(self) -> int: ...
+
+    @property
+    def waiting(self) -> int: ...
+
+
+class Figures(Protocol):
+    @property
+    def live_calls(self) -> int: ...
+
+    @property
+    def queued_jobs(self) -> int: ...
+
+
+class OperationalFigures(Protocol):
+    """The database's side of the service (adapters/postgres/monitoring.py)."""
+
+    @property
+    def pool(self) -> Pool: ...
+
+    async def read(self) -> Figures: ...
+
+
+OPERATIONAL_FIGURES = web.AppKey("operational_figures", OperationalFigures)
+# A scrape answers within this even when the database does not.
+_FIGURES_TIMEOUT_SECONDS = 3.0
 
 
 def _route(request: web.Request) -> str:
@@ -54,7 +119,24 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
     return response
 
 
+async def _observe_database(app: web.Application, metrics: HttpMetrics) -> None:
+    source = app.get(OPERATIONAL_FIGURES)
+    if source is None:
+        return
+    metrics.pool_in_use.set(source.pool.in_use)
+    metrics.pool_waiting.set(source.pool.waiting)
+    try:
+        figures = await asyncio.wait_for(source.read(), _FIGURES_TIMEOUT_SECONDS)
+    except Exception:  # the scrape still answers: database_up says the figures are stale
+        metrics.database_up.set(0)
+        return
+    metrics.database_up.set(1)
+    metrics.live_calls.set(figures.live_calls)
+    metrics.job_queue_depth.set(figures.queued_jobs)
+
+
 async def metrics(request: web.Request) -> web.Response:
+    await _observe_database(request.app, request.app[METRICS])
     body = generate_latest(request.app[METRICS].registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 

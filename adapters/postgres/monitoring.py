@@ -1,0 +1,57 @@
+"""What an operator watches of the database: the pool, calls on the line, the job queue."""
+
+from __future__ import annotations
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+# A scrape must never wait on a struggling database for long: it reports what it can.
+_SCRAPE_TIMEOUT = "2s"
+_FIGURES = sa.text(
+    "SELECT (SELECT count(*) FROM live_calls),"
+    " (SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo')"
+)
+
+
+class PoolWatch:
+    """Connections handed out by the pool, and units of work waiting for one."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self.waiting = 0
+
+    async def connect(self) -> AsyncConnection:
+        self.waiting += 1
+        try:
+            return await self._engine.connect()
+        finally:
+            self.waiting -= 1
+
+    @property
+    def in_use(self) -> int:
+        pool = self._engine.sync_engine.pool
+        checked_out = getattr(pool, "checkedout", None)
+        return int(checked_out()) if checked_out is not None else 0
+
+
+@attrs.frozen
+class DatabaseFigures:
+    live_calls: int
+    queued_jobs: int
+
+
+class PostgresOperationalFigures:
+    def __init__(self, engine: AsyncEngine, pool: PoolWatch) -> None:
+        self._engine = engine
+        self.pool = pool
+
+    async def read(self) -> DatabaseFigures:
+        """Calls on the line (every tenant's) and jobs waiting for a worker."""
+        async with self._engine.connect() as conn, conn.begin():
+            await conn.execute(
+                sa.text("SELECT set_config('statement_timeout', :t, true)"),
+                {"t": _SCRAPE_TIMEOUT},
+            )
+            live, queued = (await conn.execute(_FIGURES)).one()
+        return DatabaseFigures(live_calls=int(live), queued_jobs=int(queued))

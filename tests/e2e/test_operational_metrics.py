@@ -1,0 +1,99 @@
+"""`/metrics` tells an operator what the service holds: connections, calls on the line, jobs
+waiting, and whether the database could be read at all."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import pytest
+import sqlalchemy as sa
+from prometheus_client.parser import text_string_to_metric_families
+
+from application.ports import LiveCall
+from domain.ids import CallId, TenantId
+from entrypoints.container import Container
+from entrypoints.http.app import create_app
+from tests.e2e.conftest import AddCall, AiohttpClient
+from tests.e2e.helpers import Builder
+
+pytestmark = pytest.mark.postgres
+
+
+def _samples(text: str) -> dict[str, float]:
+    return {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name.startswith("voice_agent_")
+    }
+
+
+async def _scrape(client) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    response = await client.get("/metrics")
+    assert response.status == 200
+    return _samples(await response.text())
+
+
+async def test_metrics_count_live_calls_queued_jobs_and_held_connections(
+    pg_container: Container,
+    aiohttp_client: AiohttpClient,
+    build: Builder,
+    add_call: AddCall,
+    engine,
+) -> None:
+    client = await aiohttp_client(
+        create_app(pg_container.use_cases(), operational_figures=pg_container.operational_figures())
+    )
+    owner = await build.person()
+    tenants = [await build.tenant(owner, "One"), await build.tenant(owner, "Two")]
+    deps = pg_container.deps()
+    check_at = datetime.now(UTC) + timedelta(minutes=5)
+    live = {0: 2, 1: 1}
+    for index, count in live.items():
+        tenant_id = TenantId(UUID(tenants[index]))
+        for _ in range(count):
+            call_id = CallId(UUID(await add_call(tenants[index])))
+            async with deps.uows(tenant_id=tenant_id) as tx:
+                await tx.live_calls.hold(LiveCall(call_id, tenant_id, check_at))
+                await tx.commit()
+    async with engine.begin() as conn:
+        for n in range(4):
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO procrastinate_jobs (queue_name, task_name, args, status)"
+                    " VALUES ('default', 'calls.reconcile', :args, :status)"
+                ),
+                {"args": f'{{"n": {n}}}', "status": "todo" if n < 3 else "succeeded"},
+            )
+
+    async with deps.uows() as held, deps.uows() as also_held:
+        assert held is not also_held
+        during = await _scrape(client)
+    after = await _scrape(client)
+
+    assert during["voice_agent_database_up"] == 1
+    assert during["voice_agent_live_calls"] == sum(live.values())
+    assert during["voice_agent_job_queue_depth"] == 3
+    assert during["voice_agent_db_pool_in_use"] == after["voice_agent_db_pool_in_use"] + 2
+    assert after["voice_agent_db_pool_waiting"] == 0
+
+
+class _Unreachable:
+    class pool:  # noqa: N801 - the shape of a pool watch
+        in_use = 0
+        waiting = 0
+
+    async def read(self) -> None:
+        raise ConnectionError("the database is gone")
+
+
+async def test_a_scrape_answers_when_the_database_does_not(
+    pg_container: Container, aiohttp_client: AiohttpClient
+) -> None:
+    client = await aiohttp_client(
+        create_app(pg_container.use_cases(), operational_figures=_Unreachable())  # type: ignore[arg-type]
+    )
+    figures = await _scrape(client)
+    assert figures["voice_agent_database_up"] == 0
+    assert "voice_agent_live_calls" in figures  # the last value known, not an error page
