@@ -1,20 +1,25 @@
 """Background work on procrastinate (a PostgreSQL task queue): the periodic reconciler.
 
 Every worker runs the periodic deferrer; procrastinate defers each minute's job once,
-whatever the number of workers, and the queueing lock keeps sweeps from piling up.
+whatever the number of workers, and the queueing lock keeps sweeps from piling up. A worker
+also asks for a sweep each time it starts, so that after a database outage the calls due
+are settled at once rather than at the next minute.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 
 import procrastinate
 import structlog
 
 from adapters.postgres.engine import libpq_url
 from application.reconciliation import Reconciler
+from entrypoints.worker_health import WorkerHealth
 
 log = structlog.get_logger("jobs")
 
@@ -22,13 +27,20 @@ RECONCILE_TASK = "calls.reconcile"
 RECONCILE_CRON = "* * * * *"  # every minute
 
 
-def job_app(connector: procrastinate.BaseConnector, reconciler: Reconciler) -> procrastinate.App:
+def job_app(
+    connector: procrastinate.BaseConnector,
+    reconciler: Reconciler,
+    health: WorkerHealth | None = None,
+) -> procrastinate.App:
+    """The job queue's app; each finished sweep is noted in `health`."""
     app = procrastinate.App(connector=connector)
 
     @app.periodic(cron=RECONCILE_CRON, periodic_id=RECONCILE_TASK)
     @app.task(name=RECONCILE_TASK, queueing_lock=RECONCILE_TASK, pass_context=False)
     async def reconcile_calls(timestamp: int) -> None:
         report = await reconciler.sweep()
+        if health is not None:
+            health.swept()
         if report.checked:
             log.info(
                 "calls reconciled",
@@ -44,31 +56,92 @@ def postgres_connector(database_url: str) -> procrastinate.PsycopgConnector:
     return procrastinate.PsycopgConnector(conninfo=libpq_url(database_url))
 
 
-RESTART_DELAYS = (1, 2, 5, 10, 30, 60)
+# Seconds to wait before starting a stopped worker again, growing with each stop in a row.
+# Capped low: a failed start costs one refused connection, and the reconciler should be
+# back within seconds of its database.
+RESTART_DELAYS = (0.5, 1, 2, 5)
+STEADY_RUN_SECONDS = 60.0  # a run this long was healthy: the next stop starts the delays over
 
 
-async def run_worker(app: procrastinate.App) -> None:
-    """Run a worker until cancelled, starting it again (with backoff) whenever it stops on
-    an error, e.g. when the database went away for a while."""
-    failures = 0
-    while True:
+async def request_sweep(app: procrastinate.App) -> None:
+    """Ask for a sweep now, not at the next minute: a worker (re)starting after a database
+    outage settles what piled up at once. The queueing lock keeps it to one waiting sweep,
+    whatever the number of workers starting."""
+    with suppress(procrastinate.exceptions.AlreadyEnqueued):  # one is waiting: it will do
+        await app.tasks[RECONCILE_TASK].defer_async(timestamp=int(time.time()))
+
+
+class _SideTaskFailures(logging.Handler):
+    """Why procrastinate's worker shut itself down: when a side task (the LISTEN connection,
+    the heartbeat, the periodic deferrer) fails, it logs the error and returns normally."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.reasons: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "action", None) == "side_task_failed":
+            task, error = getattr(record, "task_name", "?"), getattr(record, "exception", "")
+            self.reasons.append(f"its {task} task failed: {error}")
+
+    @contextmanager
+    def watching(self) -> Iterator[_SideTaskFailures]:
+        logger = logging.getLogger("procrastinate.worker")
+        logger.addHandler(self)
         try:
-            async with app.open_async():
-                await app.run_worker_async(install_signal_handlers=False, concurrency=2)
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)]
-            failures += 1
-            log.warning("worker stopped; starting again", error=str(error), in_seconds=delay)
-            await asyncio.sleep(delay)
+            yield self
+        finally:
+            logger.removeHandler(self)
+
+
+async def run_worker(app: procrastinate.App, health: WorkerHealth | None = None) -> None:
+    """Run a worker until cancelled (the process is stopping).
+
+    procrastinate's worker stops when it loses its database: it raises, or, when a side
+    task failed, shuts itself down and returns normally. Either way it is started again,
+    on a freshly opened app, after a delay that grows with each stop in a row, and the
+    reason is logged. Each start asks for a sweep (`request_sweep`)."""
+    health = health if health is not None else WorkerHealth()
+    loop = asyncio.get_running_loop()
+    stops_in_a_row = 0
+    while True:
+        started = loop.time()
+        with _SideTaskFailures().watching() as failures:
+            try:
+                async with app.open_async():
+                    await request_sweep(app)
+                    health.started()
+                    await app.run_worker_async(install_signal_handlers=False, concurrency=2)
+                reason = failures.reasons[0] if failures.reasons else "it returned by itself"
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if current is None or current.cancelling():
+                    health.shut_down()
+                    raise
+                # Not a stop request of ours: a cancellation leaked from inside the worker.
+                reason = "it was cancelled from inside"
+            except Exception as error:
+                reason = f"{type(error).__name__}: {error}"
+        if loop.time() - started >= STEADY_RUN_SECONDS:
+            stops_in_a_row = 0
+        delay = RESTART_DELAYS[min(stops_in_a_row, len(RESTART_DELAYS) - 1)]
+        stops_in_a_row += 1
+        health.stopped(reason)
+        log.warning(
+            "worker stopped; starting again",
+            reason=reason,
+            in_seconds=delay,
+            restarts=health.restarts,
+        )
+        await asyncio.sleep(delay)
 
 
 @asynccontextmanager
-async def worker_in_background(app: procrastinate.App) -> AsyncIterator[None]:
+async def worker_in_background(
+    app: procrastinate.App, health: WorkerHealth | None = None
+) -> AsyncIterator[None]:
     """A worker alongside the API (`serve`), stopped with it."""
-    task = asyncio.create_task(run_worker(app), name="procrastinate-worker")
+    task = asyncio.create_task(run_worker(app, health), name="procrastinate-worker")
     try:
         yield
     finally:

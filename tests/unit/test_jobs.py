@@ -1,6 +1,6 @@
-"""The in-process job worker (entrypoints/jobs.py run_worker): a worker that stops on an
-error is started again, so the reconciler keeps running after the database comes back;
-cancelling it (serve shutting down) stops it for good."""
+"""The job worker (entrypoints/jobs.py run_worker): a worker that stops, on an error or by
+returning, is started again with a growing delay and the reason logged, asks for a sweep at
+each start, and reports its health; cancelling it (the process stopping) ends it for good."""
 
 from __future__ import annotations
 
@@ -9,24 +9,47 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import procrastinate
 import pytest
+from procrastinate.testing import InMemoryConnector
+from structlog.testing import capture_logs
 
+from application.reconciliation import SweepReport
 from entrypoints import jobs
-from entrypoints.jobs import run_worker, worker_in_background
+from entrypoints.jobs import RECONCILE_TASK, job_app, run_worker, worker_in_background
+from entrypoints.worker_health import WorkerHealth
+
+
+class StubTask:
+    """A job's task: records each defer, or refuses it as the queueing lock does."""
+
+    def __init__(self, *, already_enqueued: bool = False) -> None:
+        self.defers: list[dict[str, Any]] = []
+        self._already_enqueued = already_enqueued
+
+    async def defer_async(self, **kwargs: Any) -> int:
+        self.defers.append(kwargs)
+        if self._already_enqueued:
+            raise procrastinate.exceptions.AlreadyEnqueued("a sweep is waiting")
+        return len(self.defers)
 
 
 class StubApp:
-    """What run_worker uses of a procrastinate App: `open_async()` and `run_worker_async`.
-    Each run raises the next scripted error, then runs until cancelled."""
+    """What run_worker uses of a procrastinate App: `open_async()`, `run_worker_async` and
+    the reconcile task.
+    Each run raises the next scripted error, then returns as often as scripted, then runs
+    until cancelled."""
 
-    def __init__(self, *errors: Exception, stop: bool = False) -> None:
+    def __init__(self, *errors: Exception, returns: int = 0) -> None:
         self._errors = list(errors)
-        self._stop = stop
+        self._returns = returns
         self.runs: list[dict[str, Any]] = []
         self.opened = 0
         self.closed = 0
         self.running = asyncio.Event()
         self.cancelled = False
+        self.sweeps = StubTask()
+        self.tasks = {RECONCILE_TASK: self.sweeps}
 
     @asynccontextmanager
     async def open_async(self) -> AsyncIterator[StubApp]:
@@ -40,7 +63,8 @@ class StubApp:
         self.runs.append(options)
         if self._errors:
             raise self._errors.pop(0)
-        if self._stop:
+        if self._returns:
+            self._returns -= 1
             return
         self.running.set()
         try:
@@ -55,10 +79,10 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jobs, "RESTART_DELAYS", (0,))
 
 
-async def running(app: StubApp) -> asyncio.Task[None]:
+async def running(app: StubApp, health: WorkerHealth | None = None) -> asyncio.Task[None]:
     """run_worker in a task, once the app runs for good (a worker that died instead
     raises what it died of)."""
-    task = asyncio.create_task(run_worker(app))  # type: ignore[arg-type]
+    task = asyncio.create_task(run_worker(app, health))  # type: ignore[arg-type]
     started = asyncio.create_task(app.running.wait())
     await asyncio.wait({task, started}, timeout=2, return_when=asyncio.FIRST_COMPLETED)
     started.cancel()
@@ -110,12 +134,22 @@ async def test_cancelling_the_worker_stops_it_and_closes_the_app():
     assert len(app.runs) == 2, "not started again after being cancelled"
 
 
-async def test_a_worker_that_returns_is_not_started_again():
-    app = StubApp(stop=True)
+async def test_a_worker_that_returns_without_an_error_is_started_again():
+    """procrastinate's worker shuts itself down and returns normally when one of its side
+    tasks (the LISTEN connection, the heartbeat) loses the database: that is a stop too."""
+    app = StubApp(returns=2)
 
-    await asyncio.wait_for(run_worker(app), timeout=2)  # type: ignore[arg-type]
+    with capture_logs() as logs:
+        task = await running(app)
 
-    assert (len(app.runs), app.opened, app.closed) == (1, 1, 1)
+    assert len(app.runs) == 3
+    assert (app.opened, app.closed) == (3, 2)
+    stops = [e for e in logs if e["event"] == "worker stopped; starting again"]
+    assert [e["log_level"] for e in stops] == ["warning", "warning"]
+    assert all("returned" in e["reason"] for e in stops), stops
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
 
 
 async def test_serve_stops_its_background_worker_on_the_way_out():
@@ -127,3 +161,129 @@ async def test_serve_stops_its_background_worker_on_the_way_out():
 
     assert app.cancelled
     assert app.opened == app.closed == 2
+
+
+async def test_its_health_counts_restarts_and_says_when_it_is_shut_down():
+    app = StubApp(RuntimeError("the database went away"), returns=1)
+    health = WorkerHealth()
+    assert health.state == "starting"
+
+    task = await running(app, health)
+
+    assert (health.state, health.restarts) == ("running", 2)
+    assert health.last_error == "it returned by itself"
+    assert health.last_stopped_at is not None
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert (health.state, health.restarts) == ("stopped", 2)
+
+
+async def test_each_start_asks_for_a_sweep_at_once():
+    """The minute's periodic sweep was already deferred before the database went away:
+    without this, a worker back after an outage would wait for the next minute."""
+    app = StubApp(RuntimeError("once"))
+
+    task = await running(app)
+
+    assert len(app.sweeps.defers) == 2
+    assert all(isinstance(d["timestamp"], int) for d in app.sweeps.defers)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_a_sweep_already_waiting_does_not_stop_the_start():
+    app = StubApp()
+    app.sweeps = app.tasks[RECONCILE_TASK] = StubTask(already_enqueued=True)
+
+    with capture_logs() as logs:
+        task = await running(app)
+
+    assert (len(app.runs), len(app.sweeps.defers)) == (1, 1)
+    assert not [e for e in logs if e["event"] == "worker stopped; starting again"]
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_the_delay_grows_with_each_stop_in_a_row_up_to_a_cap(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setattr(jobs, "RESTART_DELAYS", (0, 0.001, 0.002))
+    app = StubApp(*(OSError("connection refused") for _ in range(5)))
+
+    with capture_logs() as logs:
+        task = await running(app)
+
+    delays = [e["in_seconds"] for e in logs if e["event"] == "worker stopped; starting again"]
+    assert delays == [0, 0.001, 0.002, 0.002, 0.002]
+    assert {e["reason"] for e in logs if "reason" in e} == {"OSError: connection refused"}
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_a_cancellation_from_inside_the_worker_is_a_stop_not_a_shutdown():
+    """Only cancelling run_worker itself (the process stopping) ends it."""
+    app = StubApp(asyncio.CancelledError())  # type: ignore[arg-type]
+
+    task = await running(app)
+
+    assert len(app.runs) == 2
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+class ListenLostOnce(InMemoryConnector):
+    """procrastinate's in-memory queue, whose first LISTEN connection is lost."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.listens = 0
+
+    async def listen_notify(self, on_notification: Any, channels: Any) -> None:
+        self.listens += 1
+        if self.listens == 1:
+            raise OSError("server closed the connection unexpectedly")
+        await super().listen_notify(on_notification, channels)
+
+
+class SweepsAfterARestart:
+    """A reconciler that notes the sweeps run once the worker was started again."""
+
+    def __init__(self, health: WorkerHealth) -> None:
+        self._health = health
+        self.after_restart = asyncio.Event()
+
+    async def sweep(self) -> SweepReport:
+        if self._health.restarts:
+            self.after_restart.set()
+        return SweepReport()
+
+
+async def test_a_real_worker_that_lost_its_listen_connection_is_started_again_and_sweeps() -> None:
+    """The fault as procrastinate 3 has it: the LISTEN side task fails, the worker logs it,
+    shuts itself down and returns without raising."""
+    connector = ListenLostOnce()
+    health = WorkerHealth()
+    reconciler = SweepsAfterARestart(health)
+    app = job_app(connector, reconciler, health)  # type: ignore[arg-type]
+
+    with capture_logs() as logs:
+        task = asyncio.create_task(run_worker(app, health))
+        async with asyncio.timeout(5):
+            await reconciler.after_restart.wait()
+
+    [stop] = [e for e in logs if e["event"] == "worker stopped; starting again"]
+    assert stop["log_level"] == "warning"
+    assert "listener" in stop["reason"], stop
+    assert "server closed the connection unexpectedly" in stop["reason"]
+    assert (connector.listens, health.restarts) == (2, 1)
+    await asyncio.sleep(0)  # the sweep's job finishes
+    assert (health.state, health.last_sweep_at is not None) == ("running", True)
+    assert not task.done()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
