@@ -37,6 +37,7 @@ from entrypoints.http.webhooks import WebhookVerifier
 from entrypoints.jobs import job_app, postgres_connector, run_worker, worker_in_background
 from entrypoints.logs import AccessLog, configure_logging
 from entrypoints.settings import Settings, SettingsError
+from entrypoints.worker_health import WorkerHealth
 
 EMBEDDED_DATABASE = "voice_agent"
 ERD_PATH = Path("docs/erd.md")
@@ -154,6 +155,7 @@ def serve(settings: Settings) -> None:
         async def cleanup() -> None:
             await dispose(container)
 
+        worker_health = WorkerHealth() if settings.worker else None
         app = create_app(
             container.use_cases(),
             max_body_bytes=settings.max_body_bytes,
@@ -161,12 +163,13 @@ def serve(settings: Settings) -> None:
             webhook_verifier=webhook_verifier(settings),
             on_cleanup=cleanup,
             operational_figures=container.operational_figures(),
+            worker_health=worker_health,
         )
-        if settings.worker:
-            jobs = job_app(postgres_connector(url), container.reconciler())
+        if worker_health is not None:
+            jobs = job_app(postgres_connector(url), container.reconciler(), worker_health)
 
             async def background_worker(_app: web.Application) -> AsyncIterator[None]:
-                async with worker_in_background(jobs):
+                async with worker_in_background(jobs, worker_health):
                     yield
 
             app.cleanup_ctx.append(background_worker)

@@ -21,12 +21,13 @@ from entrypoints.http import (
     voices,
     webhooks,
 )
-from entrypoints.http.health import OPENAPI, encode_openapi, service_version
+from entrypoints.http.health import OPENAPI, WORKER_HEALTH, encode_openapi, service_version
 from entrypoints.http.metrics import (
     METRICS,
     OPERATIONAL_FIGURES,
     HttpMetrics,
     OperationalFigures,
+    WorkerCollector,
     metrics_middleware,
 )
 from entrypoints.http.middlewares import (
@@ -42,6 +43,7 @@ from entrypoints.http.middlewares import (
 from entrypoints.http.openapi import build_openapi
 from entrypoints.http.routing import USE_CASES, Endpoint, UseCases
 from entrypoints.http.webhooks import WEBHOOK_VERIFIER, WebhookVerifier
+from entrypoints.worker_health import WorkerHealth
 
 ENDPOINTS: list[Endpoint] = [
     *health.ROUTES,
@@ -72,9 +74,12 @@ def create_app(
     webhook_verifier: WebhookVerifier | None = None,
     on_cleanup: Callable[[], Awaitable[None]] | None = None,
     operational_figures: OperationalFigures | None = None,
+    worker_health: WorkerHealth | None = None,
 ) -> web.Application:
     """The API. `on_cleanup` runs once at shutdown (the container disposes its engine).
-    Without a `webhook_verifier` (a configured secret), the webhook accepts nothing."""
+    Without a `webhook_verifier` (a configured secret), the webhook accepts nothing.
+    `worker_health`, of a worker running in this process, is reported by /readyz and
+    /metrics."""
     app = web.Application(
         client_max_size=max_body_bytes,
         middlewares=[
@@ -90,6 +95,9 @@ def create_app(
     app[METRICS] = HttpMetrics()
     if operational_figures is not None:
         app[OPERATIONAL_FIGURES] = operational_figures
+    if worker_health is not None:
+        app[WORKER_HEALTH] = worker_health
+        app[METRICS].registry.register(WorkerCollector(worker_health))
     app[MAX_BODY_BYTES] = max_body_bytes
     app[UPLOAD_MAX_BYTES] = upload_max_bytes
     app[LARGE_BODY_PATHS] = frozenset(e.path for e in ENDPOINTS if e.upload or e.large_body)

@@ -11,9 +11,11 @@ from openapi_ui_bundles.swagger_ui import static_path as swagger_ui_static
 
 from application.errors import ServiceUnavailable
 from entrypoints.http.routing import Endpoint, reply, use_cases
-from entrypoints.http.schemas import HealthOut
+from entrypoints.http.schemas import HealthOut, ReadyOut, WorkerOut
+from entrypoints.worker_health import WorkerHealth
 
 OPENAPI = web.AppKey("openapi", bytes)
+WORKER_HEALTH = web.AppKey("worker_health", WorkerHealth)
 
 _DOCS_PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -48,7 +50,17 @@ async def readyz(request: web.Request) -> web.Response:
     problem = await use_cases(request).probe.check()
     if problem is not None:
         raise ServiceUnavailable(f"not ready: {problem}")
-    return reply(HealthOut("ok"))
+    # The worker is reported, not judged: a worker waiting for its database to come back
+    # does not make the API unable to serve.
+    worker = request.app.get(WORKER_HEALTH)
+    if worker is None:
+        return reply(ReadyOut("ok"))
+    return reply(
+        ReadyOut(
+            "ok",
+            WorkerOut(worker.state, worker.restarts, worker.last_sweep_at, worker.last_stopped_at),
+        )
+    )
 
 
 async def openapi(request: web.Request) -> web.Response:
@@ -88,9 +100,10 @@ ROUTES = [
         "GET",
         "/readyz",
         readyz,
-        "Ready to serve: the database answers and is migrated to head (503 otherwise)",
+        "Ready to serve: the database answers and is migrated to head (503 otherwise); "
+        "reports the in-process job worker",
         "health",
-        response=HealthOut,
+        response=ReadyOut,
         public=True,
         errors=(503,),
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from typing import Protocol
 
 from aiohttp import web
@@ -16,8 +17,11 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from entrypoints.http.routing import Endpoint, Handler
+from entrypoints.worker_health import WorkerHealth
 
 
 class HttpMetrics:
@@ -101,6 +105,31 @@ class OperationalFigures(Protocol):
 OPERATIONAL_FIGURES = web.AppKey("operational_figures", OperationalFigures)
 # A scrape answers within this even when the database does not.
 _FIGURES_TIMEOUT_SECONDS = 3.0
+
+
+class WorkerCollector(Collector):
+    """The in-process job worker, read at each scrape (registered only where one runs)."""
+
+    def __init__(self, health: WorkerHealth) -> None:
+        self._health = health
+
+    def collect(self) -> Iterator[Metric]:
+        last_sweep = self._health.last_sweep_at
+        yield GaugeMetricFamily(
+            "voice_agent_worker_last_sweep_timestamp",
+            "Unix time of the reconciler's last finished sweep in this process (0: none yet)",
+            value=last_sweep.timestamp() if last_sweep is not None else 0.0,
+        )
+        yield GaugeMetricFamily(
+            "voice_agent_worker_running",
+            "1 while the job worker runs, 0 while it waits to start (again)",
+            value=1.0 if self._health.state == "running" else 0.0,
+        )
+        yield CounterMetricFamily(
+            "voice_agent_worker_restarts",
+            "Times the job worker stopped by itself and was started again",
+            value=self._health.restarts,
+        )
 
 
 def _route(request: web.Request) -> str:

@@ -333,6 +333,34 @@ class HealthOut(msgspec.Struct):
     status: Literal["ok"]
 
 
+class WorkerOut(msgspec.Struct):
+    """The job worker running inside this process (the call reconciler)."""
+
+    state: Annotated[
+        Literal["starting", "running", "restarting", "stopped"],
+        msgspec.Meta(
+            description="restarting: it stopped (e.g. the database went away) and is about "
+            "to be started again; the log says why."
+        ),
+    ]
+    restarts: Annotated[int, msgspec.Meta(description="Times it stopped and was started again.")]
+    last_sweep_at: Annotated[
+        datetime | None,
+        msgspec.Meta(description="When its reconciler last finished a sweep (null: not yet)."),
+    ]
+    last_stopped_at: datetime | None
+
+
+class ReadyOut(msgspec.Struct, omit_defaults=True):
+    status: Literal["ok"]
+    worker: Annotated[
+        WorkerOut | None,
+        msgspec.Meta(
+            description="Absent when this process runs no worker (VOICE_AGENT_WORKER=false)."
+        ),
+    ] = None
+
+
 # --- plans, features, entitlements -------------------------------------------------------
 
 FeatureTypeName = Literal["boolean", "limit", "addon"]
