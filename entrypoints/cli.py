@@ -16,6 +16,7 @@ from uuid import UUID
 import structlog
 from aiohttp import web
 from dependency_injector import providers
+from sqlalchemy.engine import Connection
 
 from adapters.postgres import schema
 from adapters.postgres.embedded import EmbeddedPostgres, ensure_database
@@ -147,7 +148,7 @@ def _announce_demo(demo: DemoInstallation, settings: Settings) -> None:
 def serve(settings: Settings) -> None:
     with database(settings) as url:
         if settings.auto_migrate:
-            schema.upgrade(url)
+            prepare_database(settings, url)
             log.info("database migrated", revision=schema.head_revision())
         container = build_container(settings, url)
         connect_sandbox(container)
@@ -175,8 +176,6 @@ def serve(settings: Settings) -> None:
             app.cleanup_ctx.append(background_worker)
 
         async def prepare(_app: web.Application) -> None:
-            if settings.auto_migrate:
-                await install_catalogue(container)
             if not (settings.embedded and settings.seed_demo):
                 return
             demo = await container.bootstrap().seed_demo()
@@ -224,19 +223,38 @@ def worker(settings: Settings) -> None:
         _run_with(container, work)
 
 
-def migrate(settings: Settings, revision: str) -> None:
-    """Migrate, then install the default catalogue (when at head)."""
-    with database(settings) as url:
-        schema.upgrade(url, revision)
+def prepare_database(settings: Settings, url: str, *, migrate: bool = True) -> int:
+    """Migrate to head (when `migrate`) and add the default catalogue where missing, both
+    under the migration lock: processes starting at once on a fresh database take turns, and
+    the later ones find nothing left to do. Returns the catalogue rows added."""
+    with schema.migration_lock(url) as conn:
+        if migrate:
+            _migrate_to(conn, "head")
+        return _run_with(build_container(settings, url), install_catalogue)
+
+
+def _migrate_to(conn: Connection, revision: str, *, allow_downgrade: bool = False) -> str | None:
+    try:
+        return schema.migrate(conn, revision, allow_downgrade=allow_downgrade)
+    except schema.MigrationRefused as refused:
+        raise InvalidValue(str(refused), field="revision") from None
+
+
+def migrate(settings: Settings, revision: str, *, allow_downgrade: bool = False) -> None:
+    """Migrate to `revision` (below the current one only with `allow_downgrade`), then, at
+    head, install the default catalogue; prints the revision the database is really at."""
+    with database(settings) as url, schema.migration_lock(url) as conn:
+        at = _migrate_to(conn, revision, allow_downgrade=allow_downgrade)
         added = 0
-        if revision == "head":
+        if at is not None and at == schema.head_revision():
             added = _run_with(build_container(settings, url), install_catalogue)
-    print(f"database at {revision} ({schema.head_revision()}); catalogue rows added: {added}")
+    head = schema.head_revision()
+    print(f"database at {at or 'base'} (head {head}); catalogue rows added: {added}")
 
 
 def catalogue_sync(settings: Settings) -> None:
     with database(settings) as url:
-        added = _run_with(build_container(settings, url), install_catalogue)
+        added = prepare_database(settings, url, migrate=False)
     print(f"catalogue rows added: {added}")
 
 
@@ -253,11 +271,9 @@ def _run_with(container: Container, action: Callable[[Container], Awaitable[T]])
 def create_platform_admin(settings: Settings, email: str) -> None:
     address = Email.parse(email)
     with database(settings) as url:
-        if settings.auto_migrate:
-            schema.upgrade(url)
+        prepare_database(settings, url, migrate=settings.auto_migrate)
 
         async def promote(container: Container) -> str:
-            await install_catalogue(container)
             return (await container.bootstrap().create_platform_admin(address)).token
 
         token = _run_with(build_container(settings, url), promote)
@@ -341,7 +357,12 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--host", help="listen address (default VOICE_AGENT_HOST or 127.0.0.1)")
     run.add_argument("--port", type=int, help="listen port (default VOICE_AGENT_PORT or 8080)")
     up = commands.add_parser("migrate", help="migrate the database (default: to head)")
-    up.add_argument("--revision", default="head")
+    up.add_argument("--revision", default="head", help="head (default), base or a revision id")
+    up.add_argument(
+        "--allow-downgrade",
+        action="store_true",
+        help="migrate down when --revision is below the database's (drops tables and data)",
+    )
     admin = commands.add_parser("admin", help="administration")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
     promote = admin_commands.add_parser(
@@ -397,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "worker":
             worker(settings)
         elif args.command == "migrate":
-            migrate(settings, args.revision)
+            migrate(settings, args.revision, allow_downgrade=args.allow_downgrade)
         elif args.command == "admin":
             create_platform_admin(settings, args.email)
         elif args.command == "catalogue":

@@ -15,16 +15,22 @@ AlreadyExists carried no existing_id."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import uuid
+from collections.abc import Awaitable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any
 
 import attrs
+import psycopg
 import pytest
 
+from adapters.postgres import schema
+from adapters.postgres.embedded import drop_database, ensure_database
+from adapters.postgres.engine import libpq_url
 from application.access import Principal
 from application.agents import AgentService, CreateAgent
-from application.catalogue import sync_catalogue
+from application.catalogue import FEATURES, sync_catalogue
 from application.context import UseCaseDeps
 from application.errors import AlreadyExists
 from application.lead_import import ImportLeads, ImportReport, LeadImportService
@@ -38,6 +44,8 @@ from domain.leads import Lead
 from domain.phones import NumberProvider, NumberStatus, PhoneLine, PhoneNumber
 from domain.plans import EntitlementExceeded
 from domain.tenancy import Tenant
+from entrypoints import cli
+from entrypoints.settings import Settings
 from tests.support import PLATFORM, World
 
 pytestmark = pytest.mark.postgres
@@ -314,3 +322,87 @@ async def _all_leads(deps: UseCaseDeps, me: Principal, tenant: Tenant) -> list[L
         if page.next_cursor is None:
             return leads
         cursor = page.next_cursor
+
+
+# --- the default catalogue is installed under the migration lock ----------------------------
+
+# A trigger in the database under test refuses every catalogue row written while no session
+# holds the migration lock: whatever process writes the catalogue, it must hold the lock, or
+# two first starts race to insert the same features (the loser used to die at startup).
+_REFUSE_WITHOUT_MIGRATION_LOCK = """
+CREATE FUNCTION refuse_without_migration_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND granted
+                   AND classid = {high} AND objid = {low} AND objsubid = 1) THEN
+        RAISE EXCEPTION 'catalogue row written without the migration lock';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER refuse_without_migration_lock BEFORE INSERT ON features
+    FOR EACH ROW EXECUTE FUNCTION refuse_without_migration_lock();
+CREATE TRIGGER refuse_without_migration_lock BEFORE INSERT ON plans
+    FOR EACH ROW EXECUTE FUNCTION refuse_without_migration_lock();
+CREATE TRIGGER refuse_without_migration_lock BEFORE INSERT ON plan_features
+    FOR EACH ROW EXECUTE FUNCTION refuse_without_migration_lock();
+"""
+
+
+@pytest.fixture
+def migrated_database(pg_server_url: str) -> Iterator[str]:
+    """A database of its own at head with no catalogue yet, and the trigger above."""
+    name = f"voice_agent_catalogue_{uuid.uuid4().hex[:12]}"
+    url = ensure_database(pg_server_url, name)
+    try:
+        schema.upgrade(url)
+        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+            conn.execute(
+                _REFUSE_WITHOUT_MIGRATION_LOCK.format(
+                    high=schema.MIGRATION_LOCK >> 32, low=schema.MIGRATION_LOCK & 0xFFFFFFFF
+                )
+            )
+        yield url
+    finally:
+        drop_database(pg_server_url, name)
+
+
+def _catalogue_keys(url: str) -> list[str]:
+    with psycopg.connect(libpq_url(url)) as conn:
+        return [r[0] for r in conn.execute("SELECT feature_key FROM features ORDER BY 1")]
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        pytest.param(lambda settings: cli.migrate(settings, "head"), id="migrate"),
+        pytest.param(lambda settings: cli.catalogue_sync(settings), id="catalogue sync"),
+        pytest.param(
+            lambda settings: cli.create_platform_admin(settings, "ops@example.com"),
+            id="create-platform-admin",
+        ),
+    ],
+)
+def test_every_command_installs_the_catalogue_while_holding_the_migration_lock(
+    migrated_database, install, capsys
+):
+    install(Settings(database_url=migrated_database))
+
+    assert _catalogue_keys(migrated_database) == sorted(f.key for f in FEATURES)
+    # The lock is let go afterwards: another process may migrate.
+    with psycopg.connect(libpq_url(migrated_database)) as conn:
+        taken = conn.execute("SELECT pg_try_advisory_lock(%s)", (schema.MIGRATION_LOCK,))
+        assert taken.fetchone() == (True,)
+
+
+def test_two_first_migrations_at_once_both_succeed(pg_server_url, capsys):
+    for _ in range(3):
+        name = f"voice_agent_first_{uuid.uuid4().hex[:12]}"
+        url = ensure_database(pg_server_url, name)
+        try:
+            with ThreadPoolExecutor(2) as pool:
+                done = [pool.submit(cli.migrate, Settings(database_url=url), "head")]
+                done.append(pool.submit(cli.migrate, Settings(database_url=url), "head"))
+                for future in done:
+                    future.result(timeout=60)
+            assert _catalogue_keys(url) == sorted(f.key for f in FEATURES)
+        finally:
+            drop_database(pg_server_url, name)

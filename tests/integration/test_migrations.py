@@ -91,3 +91,98 @@ async def test_readiness_reports_an_unmigrated_database(empty_database):
         assert await probe.check() is None
     finally:
         await engine.dispose()
+
+
+# --- `voice-agent migrate --revision` ---------------------------------------------------------
+
+
+def _revision(url: str) -> str | None:
+    engine = sa.create_engine(sync_url(url), poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def at_head(empty_database):
+    from entrypoints import cli
+    from entrypoints.settings import Settings
+
+    cli.migrate(Settings(database_url=empty_database), "head")
+    assert _revision(empty_database) == schema.head_revision()
+    return empty_database
+
+
+def test_migrating_below_the_current_revision_is_refused_and_changes_nothing(at_head, capsys):
+    from domain.errors import InvalidValue
+    from entrypoints import cli
+    from entrypoints.settings import Settings
+
+    capsys.readouterr()
+    with pytest.raises(InvalidValue) as refused:
+        cli.migrate(Settings(database_url=at_head), "0003")
+
+    head = schema.head_revision()
+    assert head not in (None, "0003")
+    assert head in refused.value.message
+    assert "0003" in refused.value.message
+    assert "--allow-downgrade" in refused.value.message
+    assert _revision(at_head) == head
+    assert "live_calls" in _tables(at_head)
+    assert "database at 0003" not in capsys.readouterr().out
+
+
+def test_the_cli_exits_non_zero_when_it_refuses_a_downgrade(at_head, monkeypatch, capsys):
+    from entrypoints import cli
+
+    monkeypatch.setattr(cli, "configure_logging", lambda *_: None)
+    monkeypatch.setenv("DATABASE_URL", at_head)
+    capsys.readouterr()
+
+    assert cli.main(["migrate", "--revision", "0003"]) == 2
+
+    said = capsys.readouterr()
+    assert "--allow-downgrade" in said.err
+    assert "database at" not in said.out
+    assert _revision(at_head) == schema.head_revision()
+
+
+def test_allow_downgrade_migrates_down_and_says_where_the_database_is(at_head, capsys):
+    from entrypoints import cli
+    from entrypoints.settings import Settings
+
+    capsys.readouterr()
+    cli.migrate(Settings(database_url=at_head), "0003", allow_downgrade=True)
+
+    assert _revision(at_head) == "0003"
+    assert "live_calls" not in _tables(at_head)  # created by 0004
+    assert _job_queue_tables(at_head) == set()  # created by 0005
+    assert "database at 0003" in capsys.readouterr().out
+
+    cli.migrate(Settings(database_url=at_head), "head")
+    assert _revision(at_head) == schema.head_revision()
+    assert f"database at {schema.head_revision()}" in capsys.readouterr().out
+
+
+def test_migrating_up_to_a_revision_says_where_the_database_is(empty_database, capsys):
+    from entrypoints import cli
+    from entrypoints.settings import Settings
+
+    cli.migrate(Settings(database_url=empty_database), "0003")
+
+    assert _revision(empty_database) == "0003"
+    out = capsys.readouterr().out
+    assert "database at 0003" in out
+    assert f"database at {schema.head_revision()}" not in out
+
+
+def test_an_unknown_revision_is_refused_with_a_clear_error(at_head):
+    from domain.errors import InvalidValue
+    from entrypoints import cli
+    from entrypoints.settings import Settings
+
+    with pytest.raises(InvalidValue, match="0999"):
+        cli.migrate(Settings(database_url=at_head), "0999")
+    assert _revision(at_head) == schema.head_revision()
