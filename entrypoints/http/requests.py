@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
+import io
 import re
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import IO, Any, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -60,6 +61,34 @@ async def body(request: web.Request, kind: type[T]) -> T:
         # e.g. a body that is not the gzip its Content-Encoding claims
         raise BadRequest(f"the body cannot be read: {error}") from None
     return decode_json(raw, kind)
+
+
+async def receive_limited(
+    chunks: Callable[[], Awaitable[bytes]], limit: int, into: IO[bytes]
+) -> None:
+    """Write a body into `into` as it arrives, refusing it (413) once it passes `limit`.
+
+    For the routes whose bodies may be larger than the app's client_max_size (uploads,
+    Vapi's reports): that limit caps `request.read()` only, so these read the stream, and
+    a body without a Content-Length (chunked) is bounded here, by what has been read.
+    """
+    size = 0
+    try:
+        while chunk := await chunks():
+            size += len(chunk)
+            if size > limit:
+                raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
+            into.write(chunk)
+    except (HttpProcessingError, RequestPayloadError) as error:
+        # e.g. a body that is not the gzip its Content-Encoding claims
+        raise BadRequest(f"the body cannot be read: {error}") from None
+
+
+async def large_body(request: web.Request, limit: int) -> bytes:
+    """The whole body of a request whose route takes large bodies, up to `limit` bytes."""
+    received = io.BytesIO()
+    await receive_limited(lambda: request.content.read(1 << 16), limit, received)
+    return received.getvalue()
 
 
 def path_id(request: web.Request, name: str) -> UUID:

@@ -4,8 +4,10 @@ calls placed through a fake Vapi (tests/fakes/vapi.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import io
 import json
 import time
 from dataclasses import dataclass
@@ -198,6 +200,75 @@ async def test_a_body_that_is_no_vapi_message_is_400_and_stored_nowhere(api, all
         )
         assert_problem(reply, 400)
     assert await all_rows() == before
+
+
+# --- the largest messages -------------------------------------------------------------------
+
+LONG_CALL_TURNS = 2_600  # 5,201 messages: 5.4 MB
+
+
+async def test_a_long_calls_report_of_megabytes_is_stored_and_applied(build, vapi, all_rows):
+    desk = await arrange(build)
+    call = placed(await place(desk))
+    vapi_side = vapi_call(desk, call, created_at=LATER, turns=LONG_CALL_TURNS)
+    report = vapi_side.end_of_call_report()
+    raw = json.dumps(report).encode()
+    assert len(raw) > 5_000_000  # what a long call's report weighs
+
+    headers = {**BEARER, "Content-Type": "application/json"}
+    acknowledged(
+        await send(desk.api.as_(None), "POST", WEBHOOK, data=io.BytesIO(raw), headers=headers)
+    )
+
+    transcript = expect(await desk.api.get(desk.call(call["id"]) + "/transcript"), 200)
+    assert transcript["text"] == vapi_side.spoken
+    assert len(transcript["messages"]) == 1 + 2 * LONG_CALL_TURNS
+    cost = expect(await desk.api.get(desk.call(call["id"]) + "/cost"), 200)
+    assert dec(cost["cost"]) == dec(vapi_side.cost)
+    assert (await get_call(desk, call["id"]))["call"]["status"] == "ended"
+    [stored] = webhook_rows(await all_rows(), vapi_side.id)
+    assert stored["payload"] == report
+
+
+async def test_a_message_above_the_upload_limit_is_refused_even_when_chunked(
+    pg_container, aiohttp_client, all_rows
+):
+    app = create_app(
+        pg_container.use_cases(),
+        max_body_bytes=64 * 1024,
+        upload_max_bytes=1024 * 1024,
+        webhook_verifier=WebhookVerifier(mode="bearer", secret=SECRET),
+    )
+    api = Api(await aiohttp_client(app), None)
+    report = VapiCall(turns=600).end_of_call_report()
+    raw = json.dumps(report).encode()
+    assert len(raw) > 1024 * 1024
+    before = await all_rows()
+
+    async def chunks():  # no Content-Length: only reading can tell the size
+        for start in range(0, len(raw), 64 * 1024):
+            yield raw[start : start + 64 * 1024]
+
+    headers = {**BEARER, "Content-Type": "application/json"}
+    for data in (io.BytesIO(raw), chunks()):
+        assert_problem(await send(api, "POST", WEBHOOK, data=data, headers=headers), 413)
+    assert await all_rows() == before
+
+
+async def test_a_stranger_is_refused_before_the_body_they_announce_is_read(api):
+    """With a bearer secret the headers decide: a stranger announcing megabytes is answered
+    401 at once, without the server waiting for (or holding) a byte of their body."""
+    reader, writer = await asyncio.open_connection(api.client.host, api.client.port)
+    try:
+        writer.write(
+            f"POST {WEBHOOK} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+            "Authorization: Bearer not-the-secret\r\nContent-Length: 5000000\r\n\r\n{".encode()
+        )
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), timeout=5)
+    finally:
+        writer.close()
+    assert status_line.split()[1] == b"401"
 
 
 # --- any order, any repeats: one outcome ----------------------------------------------------

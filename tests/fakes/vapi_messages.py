@@ -179,6 +179,8 @@ class VapiCall:
     success_evaluation: str = "false"
     costs: tuple[dict[str, Any], ...] | None = attrs.field(factory=lambda: tuple(standard_costs()))
     """The call's `costs[]`; None for a call whose records carry only `costBreakdown`."""
+    turns: int = 1
+    """Exchanges of the conversation (bot, then user); a long call's report runs to megabytes."""
 
     # --- times -------------------------------------------------------------------------
 
@@ -212,37 +214,52 @@ class VapiCall:
     def breakdown(self) -> dict[str, Any]:
         return breakdown_of(self.costs or standard_costs())
 
+    def lines(self) -> list[tuple[str, str]]:
+        """What the bot and the user said, in order: the transcript's lines."""
+        if self.turns == 1:
+            return [("bot", "Hello, this is Acme calling."), ("user", "Hi, not interested, bye.")]
+        said = []
+        for turn in range(self.turns):
+            said.append(("bot", f"Turn {turn}: let me tell you more about our plans. " * 4))
+            said.append(("user", f"Turn {turn}: go on, I am listening to every word. " * 4))
+        return said
+
+    @property
+    def spoken(self) -> str:
+        """`artifact.transcript`: the given one, or for a long call its lines."""
+        if self.turns == 1:
+            return self.transcript
+        names = {"bot": "AI", "user": "User"}
+        return "".join(f"{names[role]}: {text}\n" for role, text in self.lines())
+
     def artifact_messages(self) -> list[dict[str, Any]]:
         start = epoch_ms(self.started_at)
-        return [
+        messages: list[dict[str, Any]] = [
             {
                 "role": "system",
                 "message": "You are a polite assistant of Acme.",
                 "time": start,
                 "secondsFromStart": 0,
-            },
-            {
-                "role": "bot",
-                "message": "Hello, this is Acme calling.",
-                "time": start + 600,
-                "endTime": start + 2400,
-                "secondsFromStart": 0.6,
-                "duration": 1800,
-            },
-            {
-                "role": "user",
-                "message": "Hi, not interested, bye.",
-                "time": start + 3100,
-                "endTime": start + 4900,
-                "secondsFromStart": 3.1,
-                "duration": 1800,
-            },
+            }
         ]
+        for index, (role, text) in enumerate(self.lines()):
+            at = start + 600 + 2500 * index
+            messages.append(
+                {
+                    "role": role,
+                    "message": text,
+                    "time": at,
+                    "endTime": at + 1800,
+                    "secondsFromStart": (at - start) / 1000,
+                    "duration": 1800,
+                }
+            )
+        return messages
 
     def artifact(self, signature: str) -> dict[str, Any]:
         urls = recording_urls(self.id, signature)
         return {
-            "transcript": self.transcript,
+            "transcript": self.spoken,
             "messages": self.artifact_messages(),
             "recording": {
                 "stereoUrl": urls["stereo"],
