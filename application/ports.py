@@ -125,6 +125,14 @@ class ApiKeyRepository(Protocol):
         """Record a use; cheap and idempotent (skipped when recorded recently)."""
         ...
 
+    async def revoke_created_by(
+        self, tenant_id: TenantId, user_id: UserId, at: datetime
+    ) -> Sequence[ApiKey]:
+        """Revoke, as of `at`, every key the user created in the tenant that is not revoked
+        yet (expired ones included); keys revoked before keep their time. Returns the keys
+        this call revoked, oldest first."""
+        ...
+
 
 class UserTokenRepository(Protocol):
     async def add(self, token: UserToken) -> None: ...
@@ -521,6 +529,12 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
     async def commit(self) -> None: ...
+    async def switch_tenant(self, tenant_id: TenantId | None) -> None:
+        """Move this transaction into another tenant's row-level security context (None: no
+        tenant's): from now on tenant-scoped tables show and accept that tenant's rows only,
+        as if the unit of work had been opened with it. For the rare change that must hold in
+        several tenants or none (a deactivated user's keys are revoked in every tenant)."""
+        ...
 
 
 class UnitOfWorkFactory(Protocol):

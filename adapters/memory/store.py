@@ -378,6 +378,22 @@ class InMemoryApiKeyRepository:
             key.last_used_at = at
             self._o.put("api_keys", key_id, key)
 
+    async def revoke_created_by(
+        self, tenant_id: TenantId, user_id: UserId, at: datetime
+    ) -> Sequence[ApiKey]:
+        revoked = sorted(
+            (
+                k
+                for k in self._o.rows("api_keys")
+                if k.tenant_id == tenant_id and k.created_by == user_id and k.revoked_at is None
+            ),
+            key=lambda k: (k.created_at, k.id),
+        )
+        for key in revoked:
+            key.revoked_at = at
+            self._o.put("api_keys", key.id, key)
+        return revoked
+
 
 class InMemoryUserTokenRepository:
     def __init__(self, overlay: _Overlay) -> None:
@@ -925,6 +941,9 @@ class InMemoryUnitOfWork:
 
     async def lock_tenant(self, tenant_id: TenantId) -> None:
         await self.hold_lock(self._db.tenant_locks.setdefault(tenant_id, asyncio.Lock()))
+
+    async def switch_tenant(self, tenant_id: TenantId | None) -> None:
+        """Nothing to move: these repositories filter by the tenant each call names."""
 
     async def __aenter__(self) -> Self:
         return self

@@ -7,7 +7,7 @@ layer); row-level security (the third) holds even if one forgot to.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -396,6 +396,22 @@ class PostgresApiKeyRepository:
 
     async def mark_used(self, key_id: ApiKeyId, at: datetime) -> None:
         await self._conn.execute(_touch(api_keys, key_id, at))
+
+    async def revoke_created_by(
+        self, tenant_id: TenantId, user_id: UserId, at: datetime
+    ) -> Sequence[ApiKey]:
+        revoked = await self._conn.execute(
+            sa.update(api_keys)
+            .where(
+                api_keys.c.tenant_id == tenant_id,
+                api_keys.c.created_by == user_id,
+                api_keys.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=at, updated_at=sa.func.now())
+            .returning(*api_keys.c)
+        )
+        keys = [mapping.api_key_from(r) for r in revoked]
+        return sorted(keys, key=lambda k: (k.created_at, k.id))
 
 
 class PostgresUserTokenRepository:

@@ -59,6 +59,9 @@ _ENTER_CONTEXT = sa.text(
     f" set_config('{ROUTED_PROVIDER_CALL_SETTING}', :routed_provider_call, true)"
 )
 
+# Transaction-local like the rest of the context: it ends with the transaction.
+_SWITCH_TENANT = sa.text(f"SELECT set_config('{TENANT_SETTING}', :tenant_id, true)")
+
 
 class PostgresUnitOfWork:
     users: PostgresUserRepository
@@ -159,6 +162,13 @@ class PostgresUnitOfWork:
             translated = translate(exc)
             if translated is not None:
                 raise translated from exc
+
+    async def switch_tenant(self, tenant_id: TenantId | None) -> None:
+        assert self._conn is not None, "switch_tenant() outside the unit of work's block"
+        try:
+            await self._conn.execute(_SWITCH_TENANT, {"tenant_id": str(tenant_id or "")})
+        except Exception as error:
+            raise (translate(error) or error) from error
 
     async def commit(self) -> None:
         """Commit and end the unit of work: the role and tenant context were transaction-local,
