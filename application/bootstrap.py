@@ -6,7 +6,12 @@ import attrs
 
 from application.access import Principal
 from application.context import UseCaseDeps
-from application.credentials import CredentialService, IssueUserToken
+from application.credentials import (
+    CredentialService,
+    IssueUserToken,
+    Standing,
+    revoke_keys_after_standing_change,
+)
 from application.pagination import PageRequest
 from application.tenancy import CreateTenant, TenantService
 from domain.audit import SYSTEM
@@ -64,6 +69,7 @@ class BootstrapService:
                     changes={"email": email.value, "is_platform_admin": True},
                 )
             elif not user.is_platform_admin or not user.is_active:
+                before = Standing.of(user)
                 user.is_platform_admin = True
                 user.is_active = True
                 user.updated_at = now
@@ -76,6 +82,9 @@ class BootstrapService:
                     user.id,
                     tenant_id=None,
                     changes={"is_platform_admin": True, "is_active": True},
+                )
+                await revoke_keys_after_standing_change(
+                    self._deps, tx, SYSTEM, user.id, before, Standing.of(user)
                 )
             await tx.commit()
         issued = await self._credentials.issue_user_token(

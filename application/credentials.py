@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -11,8 +13,9 @@ from application.access import Permission, Principal, authorize
 from application.context import UseCaseDeps
 from application.entitlements import require
 from application.errors import NotFound, PermissionDenied, Unauthenticated
-from application.pagination import Page, PageRequest, Position
+from application.pagination import MAX_PAGE_SIZE, Page, PageRequest, Position
 from application.ports import UnitOfWork
+from domain.audit import Actor
 from domain.credentials import (
     ApiKey,
     CredentialKind,
@@ -23,7 +26,7 @@ from domain.credentials import (
 )
 from domain.errors import OwnerRoleReserved
 from domain.ids import ApiKeyId, TenantId, UserId, UserTokenId
-from domain.tenancy import Role
+from domain.tenancy import Role, User
 
 T = TypeVar("T")
 
@@ -53,27 +56,166 @@ class Issued(Generic[T]):
     token: str
 
 
-async def _creator_bound_role(tx: UnitOfWork, key: ApiKey) -> Role | None:
-    """The role a key acts with: its own, capped by its creator's standing today.
+@attrs.frozen
+class ApiKeyStanding:
+    """A key as its tenant sees it: `effective_role` is the role it acts with now, the lesser
+    of its own and its creator's current one; None when it cannot act at all (revoked,
+    expired, or its creator is no longer a member, active, or a platform admin)."""
 
-    A key stops working when its creator leaves the tenant or is deactivated, and acts with
-    no more than the creator's current role; a platform admin's keys keep their role.
+    key: ApiKey
+    effective_role: Role | None
+
+
+class KeyRevocation(enum.StrEnum):
+    """Why keys were revoked with their creator's standing: the `reason` of each audit entry.
+
+    A key whose creator loses standing is revoked at once, in the same transaction; and a
+    change that would give standing back first revokes the keys that lacked it (left there
+    by a database written before this rule), so a dead key never comes back.
     """
-    if key.created_by is None:
+
+    CREATOR_LEFT = "creator_left"
+    CREATOR_REMOVED = "creator_removed"
+    CREATOR_DEACTIVATED = "creator_deactivated"
+    CREATOR_NO_LONGER_PLATFORM_ADMIN = "creator_no_longer_platform_admin"
+    CREATOR_REJOINED = "creator_rejoined"
+    CREATOR_REACTIVATED = "creator_reactivated"
+    CREATOR_MADE_PLATFORM_ADMIN = "creator_made_platform_admin"
+
+
+@attrs.frozen
+class Standing:
+    """What a user's keys rest on, besides the membership of each tenant."""
+
+    is_active: bool
+    is_platform_admin: bool
+
+    @classmethod
+    def of(cls, user: User) -> Standing:
+        return cls(user.is_active, user.is_platform_admin)
+
+    def in_tenant(self, *, member: bool) -> bool:
+        """Whether the user's keys may act in a tenant where they are (not) a member."""
+        return self.is_active and (self.is_platform_admin or member)
+
+    def reason_for_change_to(self, after: Standing) -> KeyRevocation:
+        if self.is_active != after.is_active:
+            return (
+                KeyRevocation.CREATOR_REACTIVATED
+                if after.is_active
+                else KeyRevocation.CREATOR_DEACTIVATED
+            )
+        return (
+            KeyRevocation.CREATOR_MADE_PLATFORM_ADMIN
+            if after.is_platform_admin
+            else KeyRevocation.CREATOR_NO_LONGER_PLATFORM_ADMIN
+        )
+
+
+async def _creator_ceiling(
+    tx: UnitOfWork, tenant_id: TenantId, user_id: UserId | None
+) -> Role | None:
+    """The most a key's creator may do in the tenant today (None: nothing).
+
+    A platform admin's keys keep their role; anyone else's are capped by their membership.
+    """
+    if user_id is None:
         return None
-    creator = await tx.users.get(key.created_by)
+    creator = await tx.users.get(user_id)
     if creator is None or not creator.is_active:
         return None
     if creator.is_platform_admin:
-        return key.role
-    membership = await tx.memberships.get(key.tenant_id, creator.id)
-    if membership is None:
-        return None
-    return key.role if membership.role.at_least(key.role) else membership.role
+        return Role.OWNER
+    membership = await tx.memberships.get(tenant_id, creator.id)
+    return membership.role if membership is not None else None
 
 
-def api_key_position(key: ApiKey) -> Position:
-    return Position(key.created_at, key.id)
+async def revoke_keys_of_creator(
+    deps: UseCaseDeps,
+    tx: UnitOfWork,
+    actor: Principal | Actor,
+    tenant_id: TenantId,
+    user_id: UserId,
+    reason: KeyRevocation,
+) -> Sequence[ApiKey]:
+    """Revoke every live key the user created in the tenant, one audit entry per key, in
+    `tx` (which must be in that tenant's context). Returns the keys revoked."""
+    revoked = await tx.api_keys.revoke_created_by(tenant_id, user_id, deps.clock.now())
+    for key in revoked:
+        await deps.audit(
+            tx,
+            actor,
+            "api_key.revoked",
+            "api_key",
+            key.id,
+            tenant_id=tenant_id,
+            changes={"name": key.name, "reason": reason.value},
+        )
+    return revoked
+
+
+async def revoke_keys_after_standing_change(
+    deps: UseCaseDeps,
+    tx: UnitOfWork,
+    actor: Principal | Actor,
+    user_id: UserId,
+    before: Standing,
+    after: Standing,
+) -> None:
+    """In `tx`, revoke the user's keys in every tenant where they did not have standing both
+    before and after a change of `is_active` or `is_platform_admin` (audited per key).
+
+    Looks at the user's own tenants (`tx` must be opened with `user_id=`), or at every tenant
+    when the user is or was a platform admin, whose keys may live anywhere: one short visit
+    per tenant. Leaves `tx` in no tenant's context.
+    """
+    if before == after:
+        return
+    reason = before.reason_for_change_to(after)
+    kept = {m: before.in_tenant(member=m) and after.in_tenant(member=m) for m in (False, True)}
+    if kept[False] and kept[True]:
+        return
+    everywhere = before.is_platform_admin or after.is_platform_admin
+    tenants = await (_every_tenant(tx) if everywhere else _tenants_of(tx, user_id))
+    for tenant_id in tenants:
+        await tx.switch_tenant(tenant_id)
+        if kept[False] != kept[True]:
+            member = await tx.memberships.get(tenant_id, user_id) is not None
+            if kept[member]:
+                continue
+        await revoke_keys_of_creator(deps, tx, actor, tenant_id, user_id, reason)
+    await tx.switch_tenant(None)
+
+
+async def _every_tenant(tx: UnitOfWork) -> list[TenantId]:
+    rows = await _every_row(tx.tenants.list, lambda t: Position(t.created_at, t.id))
+    return [t.id for t in rows]
+
+
+async def _tenants_of(tx: UnitOfWork, user_id: UserId) -> list[TenantId]:
+    rows = await _every_row(
+        lambda page: tx.memberships.tenants_of(user_id, page),
+        lambda item: Position(item.membership.created_at, item.membership.id),
+    )
+    return [item.tenant.id for item in rows]
+
+
+async def _every_row(
+    fetch: Callable[[PageRequest], Awaitable[Sequence[T]]], position: Callable[[T], Position]
+) -> list[T]:
+    """Every row of a keyset-paginated listing, a page at a time."""
+    found: list[T] = []
+    page = PageRequest(limit=MAX_PAGE_SIZE)
+    while True:
+        rows = await fetch(page)
+        found += rows[: page.limit]
+        if len(rows) <= page.limit:
+            return found
+        page = PageRequest(page.limit, position(rows[page.limit - 1]))
+
+
+def api_key_position(item: ApiKeyStanding) -> Position:
+    return Position(item.key.created_at, item.key.id)
 
 
 def user_token_position(token: UserToken) -> Position:
@@ -123,7 +265,7 @@ class CredentialService:
             key = await tx.api_keys.by_prefix(presented.tenant_id, presented.prefix)
             if key is None or not presented.matches(key.secret_hash) or not key.usable_at(now):
                 raise Unauthenticated(INVALID_TOKEN)
-            role = await _creator_bound_role(tx, key)
+            role = key.acting_role(await _creator_ceiling(tx, key.tenant_id, key.created_by), now)
             if role is None:
                 raise Unauthenticated(INVALID_TOKEN)
             await tx.api_keys.mark_used(key.id, now)
@@ -134,9 +276,13 @@ class CredentialService:
 
     async def create_api_key(self, principal: Principal, cmd: CreateApiKey) -> Issued[ApiKey]:
         """A key never has more power than its creator: only owners create owner keys, and
-        only people (user tokens) create keys, so no key outlives its creator's standing."""
+        only people (user tokens) create keys, so no key outlives its creator's standing.
+        A new key acts with its role. The tenant is locked as membership changes lock it, so
+        a key made while its creator is being removed is revoked with the removal."""
         async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
-            access = await authorize(principal, Permission.API_KEYS_MANAGE, cmd.tenant_id, tx)
+            access = await authorize(
+                principal, Permission.API_KEYS_MANAGE, cmd.tenant_id, tx, lock=True
+            )
             principal.acting_user()
             await require(
                 self._deps.entitlements, tx, access.tenant, "api_keys", self._deps.clock.now()
@@ -176,11 +322,20 @@ class CredentialService:
 
     async def list_api_keys(
         self, principal: Principal, tenant_id: TenantId, page: PageRequest
-    ) -> Page[ApiKey]:
+    ) -> Page[ApiKeyStanding]:
+        """The tenant's keys, oldest first, each with the role it acts with now."""
+        now = self._deps.clock.now()
         async with self._deps.uows(tenant_id=tenant_id) as tx:
             await authorize(principal, Permission.API_KEYS_READ, tenant_id, tx)
             rows = await tx.api_keys.list(tenant_id, page)
-        return Page.from_rows(rows, page, api_key_position)
+            ceilings: dict[UserId | None, Role | None] = {}
+            for key in rows[: page.limit]:
+                if key.created_by not in ceilings:
+                    ceilings[key.created_by] = await _creator_ceiling(tx, tenant_id, key.created_by)
+        items = [
+            ApiKeyStanding(key, key.acting_role(ceilings.get(key.created_by), now)) for key in rows
+        ]
+        return Page.from_rows(items, page, api_key_position)
 
     async def revoke_api_key(
         self, principal: Principal, tenant_id: TenantId, key_id: ApiKeyId

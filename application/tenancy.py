@@ -6,6 +6,7 @@ import attrs
 
 from application.access import Permission, Principal, authorize, require_platform_admin
 from application.context import UseCaseDeps, check_version
+from application.credentials import KeyRevocation, Standing, revoke_keys_of_creator
 from application.entitlements import require_capacity
 from application.errors import NotFound
 from application.pagination import Page, PageRequest, Position
@@ -247,6 +248,16 @@ class MembershipService:
                 tenant_id=cmd.tenant_id,
                 changes={"user_id": str(user.id), "role": cmd.role.value},
             )
+            if not Standing.of(user).in_tenant(member=False):
+                # Keys the user made here before had no standing until now: they stay dead.
+                await revoke_keys_of_creator(
+                    self._deps,
+                    tx,
+                    principal,
+                    cmd.tenant_id,
+                    user.id,
+                    KeyRevocation.CREATOR_REJOINED,
+                )
             await tx.commit()
         return Member(membership, user)
 
@@ -315,7 +326,11 @@ class MembershipService:
     async def remove_member(
         self, principal: Principal, tenant_id: TenantId, user_id: UserId
     ) -> None:
-        """Remove a member, or leave the tenant when `user_id` is the caller's own."""
+        """Remove a member, or leave the tenant when `user_id` is the caller's own.
+
+        Every API key the member created in the tenant is revoked in the same transaction
+        (audited per key) and stays revoked if they come back.
+        """
         leaving = not principal.is_api_key and principal.user_id == user_id
         permission = Permission.MEMBERS_READ if leaving else Permission.MEMBERS_MANAGE
         async with self._deps.uows(tenant_id=tenant_id) as tx:
@@ -335,6 +350,8 @@ class MembershipService:
                 tenant_id=tenant_id,
                 changes={"user_id": str(user_id), "role": membership.role.value},
             )
+            reason = KeyRevocation.CREATOR_LEFT if leaving else KeyRevocation.CREATOR_REMOVED
+            await revoke_keys_of_creator(self._deps, tx, principal, tenant_id, user_id, reason)
             await tx.commit()
 
     async def transfer_ownership(

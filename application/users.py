@@ -6,6 +6,7 @@ import attrs
 
 from application.access import Principal, require_platform_admin
 from application.context import UseCaseDeps, check_version
+from application.credentials import Standing, revoke_keys_after_standing_change
 from application.errors import AlreadyExists, NotFound, PermissionDenied
 from application.pagination import Page, PageRequest, Position
 from domain.ids import UserId
@@ -103,6 +104,9 @@ class UserService:
         return Page.from_rows(rows, page, user_position)
 
     async def update_user(self, principal: Principal, cmd: UpdateUser) -> User:
+        """Change a user. Deactivating them, or taking platform admin away, revokes their API
+        keys wherever those lose standing, in the same transaction; reactivating them or
+        making them platform admin revokes the keys that had none, so no key comes back."""
         if not _may_see(principal, cmd.user_id):
             raise NotFound("user", cmd.user_id)
         # An address is an identity: invitations and admin promotions find users by it, so
@@ -114,11 +118,13 @@ class UserService:
             raise PermissionDenied(
                 "only a platform admin may change email, is_active or is_platform_admin"
             )
-        async with self._deps.uows() as tx:
+        # The user's context shows their memberships in every tenant: their keys' standing.
+        async with self._deps.uows(user_id=cmd.user_id) as tx:
             user = await tx.users.get(cmd.user_id)
             if user is None:
                 raise NotFound("user", cmd.user_id)
             check_version(cmd.version, user.version, "user", user.id)
+            before = Standing.of(user)
             changes = self._apply(user, cmd)
             if cmd.email is not None and "email" in changes:
                 other = await tx.users.by_email(cmd.email)
@@ -129,6 +135,9 @@ class UserService:
                 action = "user.deactivated" if cmd.is_active is False else "user.updated"
                 await self._deps.audit(
                     tx, principal, action, "user", user.id, tenant_id=None, changes=changes
+                )
+                await revoke_keys_after_standing_change(
+                    self._deps, tx, principal, user.id, before, Standing.of(user)
                 )
                 await tx.commit()
         return user

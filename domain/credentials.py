@@ -123,6 +123,17 @@ class ApiKey(Credential):
     role: Role
     created_by: UserId | None
 
+    def acting_role(self, creator_ceiling: Role | None, now: datetime) -> Role | None:
+        """The role the key acts with at `now`: its own, capped by `creator_ceiling`, the most
+        its creator may do in the tenant today (None: nothing, so neither may the key).
+        None when the key cannot act at all: revoked, expired or without a standing creator.
+
+        A key never does more than the person behind it could do themself right now.
+        """
+        if creator_ceiling is None or not self.usable_at(now):
+            return None
+        return self.role if creator_ceiling.at_least(self.role) else creator_ceiling
+
 
 @attrs.define(kw_only=True)
 class UserToken(Credential):

@@ -25,21 +25,23 @@ async def create_api_key(request: web.Request) -> web.Response:
         principal(request),
         CreateApiKey(tenant_id(request), data.name, Role(data.role), data.expires_at),
     )
-    return reply(ApiKeyCreatedOut(ApiKeyOut.of(issued.credential), issued.token), 201)
+    key = issued.credential  # a new key acts with the role it was granted
+    return reply(ApiKeyCreatedOut(ApiKeyOut.of(key, key.role), issued.token), 201)
 
 
 async def list_api_keys(request: web.Request) -> web.Response:
     page = await use_cases(request).credentials.list_api_keys(
         principal(request), tenant_id(request), page_request(request)
     )
-    return reply(ApiKeyPage([ApiKeyOut.of(k) for k in page.items], page.next_cursor))
+    items = [ApiKeyOut.of(k.key, k.effective_role) for k in page.items]
+    return reply(ApiKeyPage(items, page.next_cursor))
 
 
 async def revoke_api_key(request: web.Request) -> web.Response:
     key = await use_cases(request).credentials.revoke_api_key(
         principal(request), tenant_id(request), ApiKeyId(path_id(request, "key_id"))
     )
-    return reply(ApiKeyOut.of(key))
+    return reply(ApiKeyOut.of(key, None))  # revoked: it no longer acts
 
 
 async def audit_log(request: web.Request) -> web.Response:

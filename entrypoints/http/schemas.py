@@ -16,7 +16,7 @@ from application.plans import PlanFeature, TenantFeature
 from domain.audit import AuditEntry
 from domain.credentials import ApiKey, UserToken
 from domain.plans import Feature, Plan
-from domain.tenancy import Member, Tenant, User, UserTenant
+from domain.tenancy import Member, Role, Tenant, User, UserTenant
 
 RoleName = Literal["owner", "admin", "member", "viewer"]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
@@ -202,7 +202,16 @@ class ApiKeyOut(msgspec.Struct):
     tenant_id: UUID
     name: str
     prefix: str
-    role: RoleName
+    role: Annotated[RoleName, msgspec.Meta(description="The role the key was granted.")]
+    effective_role: Annotated[
+        RoleName | None,
+        msgspec.Meta(
+            description="The role the key acts with now: the lesser of `role` and its"
+            " creator's current role in the tenant (a platform admin's keys keep `role`)."
+            " null when it cannot act: revoked, expired, or its creator left, was removed"
+            " or deactivated."
+        ),
+    ]
     created_by: UUID | None
     created_at: datetime
     expires_at: datetime | None
@@ -210,13 +219,14 @@ class ApiKeyOut(msgspec.Struct):
     revoked_at: datetime | None
 
     @classmethod
-    def of(cls, k: ApiKey) -> ApiKeyOut:
+    def of(cls, k: ApiKey, effective_role: Role | None) -> ApiKeyOut:
         return cls(
             k.id,
             k.tenant_id,
             k.name,
             k.prefix,
             k.role.value,
+            effective_role.value if effective_role else None,
             k.created_by,
             k.created_at,
             k.expires_at,

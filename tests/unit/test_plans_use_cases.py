@@ -793,7 +793,7 @@ async def test_api_keys_disabled_by_an_override_cannot_be_created(
     await svc.tenant_features.remove_override(PLATFORM, acme.id, "api_keys")
     issued = await svc.credentials.create_api_key(me(owner), cmd)
     keys = await svc.credentials.list_api_keys(me(owner), acme.id, ALL)
-    assert issued.credential.id in [k.id for k in keys.items]
+    assert issued.credential.id in [k.key.id for k in keys.items]
     assert len(keys.items) == 2
 
 

@@ -795,7 +795,7 @@ async def test_an_api_key_authenticates_as_the_key_and_records_its_use(
 
     assert principal == Principal.api_key(issued.credential.id, acme.id, Role.MEMBER, owner.id)
     keys = (await svc.credentials.list_api_keys(me(owner), acme.id, ALL)).items
-    assert [k.last_used_at for k in keys] == [clock.now()]
+    assert [k.key.last_used_at for k in keys] == [clock.now()]
 
 
 async def test_a_deactivated_users_token_is_refused_with_permission_denied(
