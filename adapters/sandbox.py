@@ -5,6 +5,10 @@ timer; each step is delivered as the Vapi Server URL message Vapi would send (st
 updates, then the end-of-call report with a transcript, costs and a cost breakdown) to
 the same handler real webhooks reach. `GET /call/{id}` is answered from its records, so
 the reconciler works on it too. Outcomes and timings come from a `SandboxScript`.
+
+Its calls live in this process only. Each sandbox is an instance with a number of its own,
+written into the ids of the calls it places, so that a later process can tell the calls
+of an instance that is gone (and end them) from those of one still running.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import enum
 import random
+import re
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -57,6 +63,11 @@ _PER_MINUTE = {"transport": 0.01, "transcriber": 0.01, "vapi": 0.05}
 _PER_1K_PROMPT_TOKENS = 0.00015
 _PER_1K_COMPLETION_TOKENS = 0.0006
 _PER_1K_CHARACTERS = 0.03
+
+# Provider call ids: "sandbox-<instance, 8 hex digits>-<uuid4>".
+_CALL_ID = re.compile(r"sandbox-([0-9a-f]{8})-[0-9a-f-]{36}")
+# Instances are positive 31-bit numbers: PostgreSQL advisory lock keys take them as they are.
+_INSTANCES = 2**31 - 1
 
 
 @attrs.frozen
@@ -145,8 +156,9 @@ def _costs(
 
 
 class SandboxTelephonyProvider:
-    def __init__(self, script: SandboxScript | None = None) -> None:
+    def __init__(self, script: SandboxScript | None = None, instance: int | None = None) -> None:
         self._script = script or SandboxScript()
+        self._instance = instance if instance is not None else 1 + secrets.randbelow(_INSTANCES)
         self._random = random.Random(self._script.seed)
         self._calls: dict[str, dict[str, Any]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -155,6 +167,15 @@ class SandboxTelephonyProvider:
     def connect(self, deliver: Deliver) -> None:
         """Where the simulated webhooks go (the application's webhook handler)."""
         self._deliver = deliver
+
+    @property
+    def instance(self) -> int:
+        return self._instance
+
+    def placed_by(self, provider_call_id: str) -> int | None:
+        """The instance that placed the call (None: no sandbox did)."""
+        matched = _CALL_ID.fullmatch(provider_call_id)
+        return int(matched.group(1), 16) if matched else None
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -175,7 +196,8 @@ class SandboxTelephonyProvider:
     async def place_call(self, call: OutboundCall) -> ProviderCall:
         body = create_call_body(call)  # the very body Vapi would get, refused the same way
         now = datetime.now(UTC)
-        provider_id = str(uuid4())  # unique across restarts: the ids are kept in voice_calls
+        # Unique across restarts (the ids are kept in voice_calls), and naming this instance.
+        provider_id = f"sandbox-{self._instance:08x}-{uuid4()}"
         record: dict[str, Any] = {
             "id": provider_id,
             "orgId": "sandbox",

@@ -7,7 +7,7 @@ the same contract tests.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -423,6 +423,11 @@ class LiveCallRegistry(Protocol):
         """Every tenant's calls to check at `at` (check_at <= at), the most overdue first."""
         ...
 
+    async def in_flight(self, after: CallId | None, limit: int) -> list[LiveCall]:
+        """Every tenant's calls in the registry, whenever they are due: up to `limit`, in
+        call id order, those after `after` (None: from the first)."""
+        ...
+
 
 class UsagePeriod(enum.StrEnum):
     """The calendar period a usage report sums by, in UTC."""
@@ -609,6 +614,38 @@ class TelephonyProvider(Protocol):
     ) -> ProviderCall | None:
         """The provider's call for our `call_id`, placed from `from_number` after
         `created_after`, if one was created (reconciling an unknown outcome)."""
+        ...
+
+
+class ProcessBoundCalls(Protocol):
+    """A provider whose calls live only in the process that placed them (the sandbox): when
+    that process is gone, so are its calls, and nothing more will be heard of them."""
+
+    @property
+    def instance(self) -> int:
+        """This process's instance of the provider, unique among the live ones."""
+        ...
+
+    def placed_by(self, provider_call_id: str) -> int | None:
+        """The instance that placed the call; None when this provider did not place it."""
+        ...
+
+
+class ProcessLeases(Protocol):
+    """A lease each live process holds on the shared database while it runs: a lease no one
+    holds proves its process gone (a killed process loses it with its connection)."""
+
+    async def hold(self, instance: int) -> None:
+        """Take `instance`'s lease and keep it until `release`, taking it again after a lost
+        connection. Raises ServiceUnavailable when the database cannot be reached now."""
+        ...
+
+    async def release(self) -> None:
+        """Let go of the lease (idempotent)."""
+        ...
+
+    async def gone(self, instances: Collection[int]) -> set[int]:
+        """Those of `instances` whose lease no one holds."""
         ...
 
 

@@ -62,7 +62,8 @@ class VoiceCall:
     idempotency_key: str | None = None
     metadata: dict[str, Any] = attrs.field(factory=dict, validator=json_object)
     error: str | None = None
-    """Why the provider did not take the call, or why its outcome is not known."""
+    """Why the provider did not take the call, why its outcome is not known, or why it
+    ended without a report."""
     version: int = 0
 
     @property
@@ -248,6 +249,21 @@ def fail(call: VoiceCall, reason: str, error: str, at: datetime) -> bool:
     call.ended_reason = reason
     call.error = error
     call.ended_at = at
+    call.updated_at = max(call.updated_at, at)
+    return True
+
+
+def cut_off(call: VoiceCall, reason: str, error: str, at: datetime) -> bool:
+    """The provider lost the call before it ended and will never report on it (the sandbox
+    keeps its calls in the process that stopped): the call is over, ended for `reason`. One
+    the provider never took fails instead; a call already finished keeps its outcome."""
+    if call.finished:
+        return False
+    if call.vapi_call_id is None:
+        return fail(call, reason, error, at)
+    call.status = CallStatus.ENDED
+    call.ended_reason = reason
+    call.error = error
     call.updated_at = max(call.updated_at, at)
     return True
 

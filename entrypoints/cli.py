@@ -32,7 +32,7 @@ from application.lead_import import ColumnMapping, ImportLeads, ImportReport
 from domain.errors import DomainError, InvalidValue
 from domain.ids import TenantId
 from domain.values import Email
-from entrypoints.container import Container, connect_sandbox, dispose
+from entrypoints.container import Container, connect_sandbox, dispose, sandbox_calls_settled
 from entrypoints.http.app import create_app, openapi_document
 from entrypoints.http.webhooks import WebhookVerifier
 from entrypoints.jobs import job_app, postgres_connector, run_worker, worker_in_background
@@ -174,6 +174,12 @@ def serve(settings: Settings) -> None:
                     yield
 
             app.cleanup_ctx.append(background_worker)
+
+        async def sandbox_calls(_app: web.Application) -> AsyncIterator[None]:
+            async with sandbox_calls_settled(container):
+                yield
+
+        app.cleanup_ctx.append(sandbox_calls)
 
         async def prepare(_app: web.Application) -> None:
             if not (settings.embedded and settings.seed_demo):

@@ -7,11 +7,16 @@ a service never returns an awaitable.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
+import structlog
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
 from adapters.ids import Uuid7Generator
 from adapters.postgres.engine import create_engine
+from adapters.postgres.leases import PostgresProcessLeases
 from adapters.postgres.monitoring import PostgresOperationalFigures
 from adapters.postgres.schema import head_revision
 from adapters.postgres.unit_of_work import PostgresDatabaseProbe, PostgresUnitOfWorkFactory
@@ -26,6 +31,8 @@ from application.calls import CallService
 from application.context import UseCaseDeps
 from application.credentials import CredentialService
 from application.entitlements import DEFAULT_TTL_SECONDS, EntitlementCache
+from application.errors import ServiceUnavailable
+from application.interrupted_calls import InterruptedCalls
 from application.lead_import import LeadImportService
 from application.leads import LeadService
 from application.phone_numbers import PhoneNumberService
@@ -36,6 +43,8 @@ from application.tenancy import MembershipService, TenantService
 from application.users import UserService
 from application.voices import VoiceService
 from entrypoints.http.routing import UseCases
+
+log = structlog.get_logger(__name__)
 
 
 class Container(containers.DeclarativeContainer):
@@ -79,6 +88,11 @@ class Container(containers.DeclarativeContainer):
     calls = providers.Singleton(CallService, deps, telephony, call_policy)
     provider_events = providers.Singleton(ProviderEvents, deps, phone_resolver, call_policy)
     reconciler = providers.Singleton(Reconciler, deps, telephony, call_policy)
+    process_leases = providers.Singleton(
+        PostgresProcessLeases, database_url, connect_timeout=db_connect_timeout
+    )
+    # Only with the sandbox: its calls are the ones that live in this process.
+    interrupted_calls = providers.Singleton(InterruptedCalls, deps, telephony, process_leases)
     bootstrap = providers.Singleton(BootstrapService, deps, credentials, tenants)
 
     use_cases = providers.Singleton(
@@ -112,6 +126,29 @@ def connect_sandbox(container: Container) -> None:
             await events.receive(read_message(payload, events.now()))
 
         telephony.connect(deliver)
+
+
+@contextlib.asynccontextmanager
+async def sandbox_calls_settled(container: Container) -> AsyncIterator[None]:
+    """While `serve` runs on the sandbox: first end the calls that stopped processes left in
+    flight, last end this process's own (their player stops with it)."""
+    telephony = container.telephony()
+    if not isinstance(telephony, SandboxTelephonyProvider):
+        yield
+        return
+    settler = container.interrupted_calls()
+    try:
+        await settler.start()
+    except ServiceUnavailable as error:  # the lease is taken as soon as the database is back
+        log.warning("sandbox calls of stopped processes not checked", error=error.message)
+    try:
+        yield
+    finally:
+        await telephony.close()  # nothing may move a call while it is being ended
+        try:
+            await settler.stop()
+        except ServiceUnavailable as error:
+            log.warning("sandbox calls left for the next start", error=error.message)
 
 
 async def dispose(container: Container) -> None:

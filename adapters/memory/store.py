@@ -826,6 +826,10 @@ class InMemoryLiveCallRegistry:
         due = [live for live in self._o.rows("live_calls") if live.check_at <= at]
         return sorted(due, key=lambda live: (live.check_at, live.call_id))[:limit]
 
+    async def in_flight(self, after: CallId | None, limit: int) -> list[LiveCall]:
+        rows = [r for r in self._o.rows("live_calls") if after is None or r.call_id > after]
+        return sorted(rows, key=lambda live: live.call_id)[:limit]
+
 
 class InMemoryAiUsageRepository:
     def __init__(self, overlay: _Overlay) -> None:

@@ -204,6 +204,15 @@ class PostgresLiveCallRegistry:
             for r in await self._conn.execute(query)
         ]
 
+    async def in_flight(self, after: CallId | None, limit: int) -> list[LiveCall]:
+        query = sa.select(live_calls).order_by(live_calls.c.call_id).limit(limit)
+        if after is not None:
+            query = query.where(live_calls.c.call_id > after)
+        return [
+            LiveCall(CallId(r.call_id), TenantId(r.tenant_id), r.check_at, r.on_line)
+            for r in await self._conn.execute(query)
+        ]
+
 
 def _usage_values(row: AiUsage) -> dict[str, Any]:
     item = row.item

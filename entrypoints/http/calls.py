@@ -49,7 +49,8 @@ class CallOut(msgspec.Struct):
     """Inbound calls: who called."""
     ended_reason: str | None
     error: str | None
-    """Why the provider did not take the call, or why its outcome is not known yet."""
+    """Why the provider did not take the call, why its outcome is not known yet, or why it
+    ended without a report."""
     vapi_call_id: str | None
     cost: Decimal | None
     call_duration: int | None

@@ -596,6 +596,42 @@ async def test_postpone_release_and_due_in_check_order_across_tenants(uows, acme
     assert count == 4
 
 
+async def test_in_flight_pages_every_tenants_entries_by_call_id_whenever_due(uows, acme, globex):
+    mine = [a_call(acme, n) for n in range(3)]
+    theirs = [a_call(globex, n) for n in range(2)]
+    await seed(
+        uows,
+        acme,
+        *mine,
+        LiveCall(mine[0].id, acme.id, at(10_000)),  # due long after any other
+        LiveCall(mine[1].id, acme.id, at(5), on_line=False),
+        LiveCall(mine[2].id, acme.id, at(20)),
+    )
+    await seed(uows, globex, *theirs, *(LiveCall(c.id, globex.id, at(1)) for c in theirs))
+    expected = sorted(
+        [
+            LiveCall(mine[0].id, acme.id, at(10_000)),
+            LiveCall(mine[1].id, acme.id, at(5), on_line=False),
+            LiveCall(mine[2].id, acme.id, at(20)),
+            *(LiveCall(c.id, globex.id, at(1)) for c in theirs),
+        ],
+        key=lambda live: live.call_id,
+    )
+
+    async with uows() as tx:  # outside any tenant, as at a start-up
+        everything = await tx.live_calls.in_flight(None, 10)
+        pages = [await tx.live_calls.in_flight(None, 2)]
+        while len(pages[-1]) == 2:
+            pages.append(await tx.live_calls.in_flight(pages[-1][-1].call_id, 2))
+    async with uows(tenant_id=acme.id) as tx:  # any tenant's context reads them all alike
+        seen_from_acme = await tx.live_calls.in_flight(None, 10)
+
+    assert everything == expected
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert [live for page in pages for live in page] == expected
+    assert seen_from_acme == expected
+
+
 async def test_a_tenant_cannot_release_postpone_or_hang_up_another_tenants_entry(
     uows, acme, globex
 ):
