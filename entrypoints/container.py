@@ -7,6 +7,7 @@ a service never returns an awaitable.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -45,6 +46,9 @@ from application.voices import VoiceService
 from entrypoints.http.routing import UseCases
 
 log = structlog.get_logger(__name__)
+# How long `serve` may spend ending sandbox calls at start or stop: a database that does not
+# answer must not keep it from starting or stopping.
+SANDBOX_SETTLE_SECONDS = 15
 
 
 class Container(containers.DeclarativeContainer):
@@ -138,17 +142,25 @@ async def sandbox_calls_settled(container: Container) -> AsyncIterator[None]:
         return
     settler = container.interrupted_calls()
     try:
-        await settler.start()
-    except ServiceUnavailable as error:  # the lease is taken as soon as the database is back
-        log.warning("sandbox calls of stopped processes not checked", error=error.message)
+        async with asyncio.timeout(SANDBOX_SETTLE_SECONDS):
+            await settler.start()
+    except (ServiceUnavailable, TimeoutError) as error:  # the reconciler settles them later
+        log.warning(
+            "sandbox calls of stopped processes not checked",
+            error=str(error) or f"no answer within {SANDBOX_SETTLE_SECONDS} s",
+        )
     try:
         yield
     finally:
         await telephony.close()  # nothing may move a call while it is being ended
         try:
-            await settler.stop()
-        except ServiceUnavailable as error:
-            log.warning("sandbox calls left for the next start", error=error.message)
+            async with asyncio.timeout(SANDBOX_SETTLE_SECONDS):
+                await settler.stop()
+        except (ServiceUnavailable, TimeoutError) as error:
+            log.warning(
+                "sandbox calls left for the next start",
+                error=str(error) or f"no answer within {SANDBOX_SETTLE_SECONDS} s",
+            )
 
 
 async def dispose(container: Container) -> None:

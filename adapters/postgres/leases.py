@@ -26,6 +26,8 @@ log = structlog.get_logger(__name__)
 # the instance). Distinct from the single-key locks of migrations and call placement.
 LEASES = 0x7661_6C65
 
+# How long a lease statement may wait for an answer: they never wait for a lock.
+ANSWER_SECONDS = 10
 _UNREACHABLE = "the database is unreachable: the process lease is not held"
 
 
@@ -61,47 +63,54 @@ class PostgresProcessLeases:
         await self._drop()
         conn = await self._connect(autocommit=True)
         try:
-            taken = await conn.execute(
-                "SELECT pg_try_advisory_lock(%s, %s)", (LEASES, self._instance)
-            )
-            row = await taken.fetchone()
-        except psycopg.Error as error:
-            await conn.close()
+            async with asyncio.timeout(ANSWER_SECONDS):
+                taken = await conn.execute(
+                    "SELECT pg_try_advisory_lock(%s, %s)", (LEASES, self._instance)
+                )
+                row = await taken.fetchone()
+        except (psycopg.Error, TimeoutError) as error:
+            await _close(conn)
             raise ServiceUnavailable(_UNREACHABLE) from error
         if not (row and row[0]):
             # Another live session has it: a process that had lost sight of the database
             # but not been dropped by it yet. Try again on the next round.
-            await conn.close()
+            await _close(conn)
             raise ServiceUnavailable("the process lease is held by another session")
         self._conn = conn
 
     async def _drop(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            with contextlib.suppress(psycopg.Error):
-                await conn.close()
+            await _close(conn)
+
+    async def _alive(self) -> bool:
+        """Whether the lease's connection still answers (with the guard held)."""
+        if self._conn is None:
+            return False
+        try:
+            async with asyncio.timeout(ANSWER_SECONDS):
+                await self._conn.execute("SELECT 1")
+        except (psycopg.Error, TimeoutError):
+            return False
+        return True
 
     async def _keep(self) -> None:
         """Check the lease's connection now and then; take the lease again when it was lost
         (PostgreSQL restarted, the connection was cut)."""
+        lost = False
         while True:
             await asyncio.sleep(self._keep_every)
             async with self._guard:
-                if self._conn is not None:
-                    try:
-                        await self._conn.execute("SELECT 1")
-                        continue
-                    except psycopg.Error:
-                        log.warning(
-                            "process lease lost with its connection", instance=self._instance
-                        )
-                        await self._drop()
-                try:
+                if await self._alive():
+                    continue
+                if not lost:
+                    log.warning("process lease lost; taking it again", instance=self._instance)
+                    lost = True
+                await self._drop()
+                with contextlib.suppress(ServiceUnavailable):  # next round
                     await self._take()
-                except ServiceUnavailable as error:
-                    log.warning("process lease not held", instance=self._instance, error=str(error))
-                else:
                     log.info("process lease taken again", instance=self._instance)
+                    lost = False
 
     async def release(self) -> None:
         keeper, self._keeper = self._keeper, None
@@ -120,13 +129,18 @@ class PostgresProcessLeases:
         # when the transaction ends, with the connection.
         conn = await self._connect(autocommit=False)
         try:
-            taken = await conn.execute(
-                "SELECT k FROM unnest(%s::int[]) AS k WHERE pg_try_advisory_xact_lock(%s, k)",
-                (wanted, LEASES),
-            )
-            return {int(row[0]) for row in await taken.fetchall()}
-        except psycopg.Error as error:
+            async with asyncio.timeout(ANSWER_SECONDS):
+                taken = await conn.execute(
+                    "SELECT k FROM unnest(%s::int[]) AS k WHERE pg_try_advisory_xact_lock(%s, k)",
+                    (wanted, LEASES),
+                )
+                return {int(row[0]) for row in await taken.fetchall()}
+        except (psycopg.Error, TimeoutError) as error:
             raise ServiceUnavailable(_UNREACHABLE) from error
         finally:
-            with contextlib.suppress(psycopg.Error):
-                await conn.close()
+            await _close(conn)
+
+
+async def _close(conn: psycopg.AsyncConnection[tuple[Any, ...]]) -> None:
+    with contextlib.suppress(psycopg.Error):
+        await conn.close()
