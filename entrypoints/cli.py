@@ -20,7 +20,10 @@ from sqlalchemy.engine import Connection
 
 from adapters.postgres import schema
 from adapters.postgres.embedded import EmbeddedPostgres, ensure_database
+from adapters.postgres.engine import with_login
 from adapters.postgres.erd import render_erd
+from adapters.postgres.rls import APP_ROLE
+from adapters.postgres.roles import LoginUnavailable, escapes_from_row_level_security
 from adapters.sandbox import SandboxOutcome, SandboxScript, SandboxTelephonyProvider
 from adapters.vapi.client import VapiTelephonyProvider
 from application.access import Principal
@@ -150,6 +153,8 @@ def serve(settings: Settings) -> None:
         if settings.auto_migrate:
             prepare_database(settings, url)
             log.info("database migrated", revision=schema.head_revision())
+        # From here on the application's own login, not the owner the migrations ran as.
+        url = application_login(settings, url)
         container = build_container(settings, url)
         connect_sandbox(container)
 
@@ -220,6 +225,7 @@ def worker(settings: Settings) -> None:
     with database(settings) as url:
         if settings.auto_migrate:
             schema.upgrade(url)
+        url = application_login(settings, url)
         container = build_container(settings, url)
 
         async def work(container: Container) -> None:
@@ -227,6 +233,43 @@ def worker(settings: Settings) -> None:
             await run_worker(job_app(postgres_connector(url), container.reconciler()))
 
         _run_with(container, work)
+
+
+def runtime_database_url(settings: Settings, url: str) -> str:
+    """The URL the API and the workers use: VOICE_AGENT_APP_DATABASE_URL, else `url` (the
+    owner's, which migrates) logged in as the application role, with
+    VOICE_AGENT_APP_DATABASE_PASSWORD if set."""
+    if settings.app_database_url is not None:
+        return settings.app_database_url
+    return with_login(url, APP_ROLE, settings.app_database_password)
+
+
+def application_login(settings: Settings, url: str) -> str:
+    """`runtime_database_url`, once it is known to log in and to be unable to escape
+    row-level security: a superuser's or owner's session would undo it with one RESET ROLE,
+    so `serve` and `worker` refuse to start on such a login rather than run exposed."""
+    runtime = runtime_database_url(settings, url)
+    setting = "VOICE_AGENT_APP_DATABASE_URL"
+    guide = "(README: Using an external PostgreSQL)"
+    try:
+        escapes = escapes_from_row_level_security(
+            runtime, connect_timeout=settings.db_connect_timeout
+        )
+    except LoginUnavailable as error:
+        raise InvalidValue(
+            f"cannot log in as the application's database login: {error}. `voice-agent "
+            f"migrate` makes {APP_ROLE} a login; on a server that asks for a password set "
+            f"VOICE_AGENT_APP_DATABASE_PASSWORD, or {setting} for another login {guide}",
+            field=setting,
+        ) from None
+    if escapes:
+        raise InvalidValue(
+            "refusing to run as a database login that could escape row-level security: "
+            f"{'; '.join(escapes)}. Set {setting} to a login that is neither a superuser "
+            f"nor the tables' owner {guide}",
+            field=setting,
+        )
+    return runtime
 
 
 def prepare_database(settings: Settings, url: str, *, migrate: bool = True) -> int:

@@ -74,7 +74,9 @@ SANDBOX_OUTCOMES = ("completed", "busy", "no-answer", "voicemail", "random")
 class Settings:
     """Every setting, its environment variable and default (the README has the same table)."""
 
-    database_url: str | None = None
+    database_url: str | None = attrs.field(default=None, repr=False)
+    app_database_url: str | None = attrs.field(default=None, repr=False)
+    app_database_password: str | None = attrs.field(default=None, repr=False)
     data_dir: Path = Path("var")
     host: str = "127.0.0.1"
     port: int = 8080
@@ -130,6 +132,8 @@ class Settings:
             raise SettingsError("VOICE_AGENT_LOG_LEVEL must be debug, info, warning or error")
         return cls(
             database_url=env.get("DATABASE_URL") or None,
+            app_database_url=env.get("VOICE_AGENT_APP_DATABASE_URL") or None,
+            app_database_password=env.get("VOICE_AGENT_APP_DATABASE_PASSWORD") or None,
             data_dir=Path(env.get("VOICE_AGENT_DATA_DIR") or "var"),
             host=env.get("VOICE_AGENT_HOST") or "127.0.0.1",
             port=_int(env, "VOICE_AGENT_PORT", 8080, maximum=65535),

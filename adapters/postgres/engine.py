@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 
@@ -33,3 +33,22 @@ def create_engine(url: str, *, pool_size: int = 10, connect_timeout: float = 5.0
         pool_recycle=1800,
         connect_args={"connect_timeout": max(1, round(connect_timeout))},
     )
+
+
+def with_login(url: str, user: str, password: str | None = None) -> str:
+    """The same server, database and options, logged in as `user` with `password`. Without
+    one, `url`'s own password is kept only if `url` already logs in as `user` (trust or peer
+    authentication, as on the embedded server, needs none)."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    if password is None and parsed.username == user:
+        password = parsed.password
+    login = URL.create(
+        parsed.drivername,
+        username=user,
+        password=password,  # never another login's: URL.set would keep it when given None
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
+    return login.render_as_string(hide_password=False)

@@ -128,7 +128,8 @@ async def test_the_application_role_cannot_bypass_row_level_security(engine):
                 {"r": APP_ROLE},
             )
         ).one()
-        assert tuple(row) == (False, False, False)
+        # It is also the application's login (revision 0006): no superuser, no BYPASSRLS.
+        assert tuple(row) == (False, False, True)
         owners = set(
             (
                 await conn.execute(

@@ -1,0 +1,77 @@
+"""`serve` with no configuration runs as the application's login, not as the embedded
+server's superuser: the API's pool and the worker's connections all log in as
+`voice_agent_app`, which `migrate` made a login on first start."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from adapters.postgres.rls import APP_ROLE
+from entrypoints.cli import EMBEDDED_DATABASE
+from tests.faults.harness import Service, free_port
+
+pytestmark = pytest.mark.faults
+
+
+def _postmaster(data: Path) -> psutil.Process | None:
+    try:
+        return psutil.Process(int((data / "postmaster.pid").read_text().splitlines()[0]))
+    except (FileNotFoundError, IndexError, ValueError, psutil.NoSuchProcess):
+        return None
+
+
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    # Not under pytest's rotating tmp dirs: as root, the server runs as another user.
+    home = Path(tempfile.mkdtemp(prefix="voice-agent-fault-login-"))
+    try:
+        yield home
+    finally:
+        left = _postmaster(home / "pg")
+        if left is not None:  # the test failed: do not leave its server behind
+            with contextlib.suppress(psutil.Error):
+                left.terminate()
+                left.wait(10)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _sessions(postmaster: psutil.Process, database: str) -> list[str]:
+    """The login of each client session on `database`, from the backends' process titles
+    ("postgres: <login> <database> <client> <state>")."""
+    logins = []
+    for backend in postmaster.children():
+        with contextlib.suppress(psutil.NoSuchProcess):
+            title = " ".join(backend.cmdline()).split()
+            if len(title) > 2 and title[0] == "postgres:" and title[2] == database:
+                logins.append(title[1])
+    return logins
+
+
+def test_serve_on_the_embedded_default_runs_as_the_application_login(
+    data_dir: Path, services: list[Service]
+) -> None:
+    service = Service.start(
+        ["serve", "--port", str(free_port())],
+        env={"VOICE_AGENT_DATA_DIR": str(data_dir), "VOICE_AGENT_SEED_DEMO": "true"},
+        log_path=data_dir / "serve.log",
+        ready_path="/readyz",
+        timeout=90,
+    )
+    services.append(service)
+
+    token = (data_dir / "demo-token").read_text().strip()
+    status, _, me = service.http("GET", "/v1/me", token=token)
+    assert status == 200, me
+    postmaster = _postmaster(data_dir / "pg")
+    assert postmaster is not None
+    logins = _sessions(postmaster, EMBEDDED_DATABASE)
+    assert logins, "no session of serve on the embedded server"
+    assert set(logins) == {APP_ROLE}
+    assert service.stop() == 0
