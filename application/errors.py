@@ -129,9 +129,15 @@ class ProviderOutcomeUnknown(ProviderError):
 
 
 class ServiceUnavailable(ApplicationError):
-    """A backing service (the database) cannot be reached; the request changed nothing."""
+    """A backing service (the database) cannot serve the request now: unreachable, not
+    answering, or every connection or the records it needs busy past their bound. The
+    request changed nothing; retrying after `retry_after_seconds` may succeed."""
 
     code = "service-unavailable"
+
+    def __init__(self, message: str, *, retry_after_seconds: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class ProviderBusy(ApplicationError):

@@ -551,6 +551,7 @@ class UnitOfWorkFactory(Protocol):
         called_number: PhoneNumber | None = None,
         called_provider_number: str | None = None,
         call_route: CallRoute | None = None,
+        bulk: bool = False,
     ) -> UnitOfWork:
         """A new unit of work.
 
@@ -561,6 +562,10 @@ class UnitOfWorkFactory(Protocol):
         `called_provider_number` the active numbers with that provider id.
         `call_route` additionally shows the calls it names, in whichever tenant (routing a
         provider's message). With none, tenant-scoped tables are empty.
+
+        Every wait for the storage is bounded; one that runs out raises ServiceUnavailable.
+        `bulk` is for work that writes many rows at once (an import): its statements and
+        lock waits get the longer bulk bound instead of a request's.
         """
         ...
 

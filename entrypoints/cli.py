@@ -24,6 +24,7 @@ from adapters.postgres.engine import with_login
 from adapters.postgres.erd import render_erd
 from adapters.postgres.rls import APP_ROLE
 from adapters.postgres.roles import LoginUnavailable, escapes_from_row_level_security
+from adapters.postgres.timeouts import DatabaseTimeouts
 from adapters.sandbox import SandboxOutcome, SandboxScript, SandboxTelephonyProvider
 from adapters.vapi.client import VapiTelephonyProvider
 from application.access import Principal
@@ -71,6 +72,14 @@ def build_container(settings: Settings, url: str) -> Container:
     container.database_url.override(url)
     container.db_pool_size.override(settings.db_pool_size)
     container.db_connect_timeout.override(settings.db_connect_timeout)
+    container.db_timeouts.override(
+        DatabaseTimeouts(
+            pool_seconds=settings.db_pool_timeout_seconds,
+            statement_seconds=settings.db_statement_timeout_seconds,
+            lock_seconds=settings.db_lock_timeout_seconds,
+            bulk_seconds=settings.db_bulk_timeout_seconds,
+        )
+    )
     container.entitlement_cache_seconds.override(float(settings.entitlement_cache_seconds))
     container.call_policy.override(
         CallPolicy(

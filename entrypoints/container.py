@@ -20,6 +20,7 @@ from adapters.postgres.engine import create_engine
 from adapters.postgres.leases import PostgresProcessLeases
 from adapters.postgres.monitoring import PostgresOperationalFigures
 from adapters.postgres.schema import head_revision
+from adapters.postgres.timeouts import DatabaseTimeouts
 from adapters.postgres.unit_of_work import PostgresDatabaseProbe, PostgresUnitOfWorkFactory
 from adapters.sandbox import SandboxTelephonyProvider
 from adapters.vapi.messages import read_message
@@ -55,13 +56,18 @@ class Container(containers.DeclarativeContainer):
     database_url = providers.Dependency(instance_of=str)
     db_pool_size = providers.Object(10)
     db_connect_timeout = providers.Object(5)
+    db_timeouts = providers.Object(DatabaseTimeouts())
 
     engine = providers.Singleton(
-        create_engine, database_url, pool_size=db_pool_size, connect_timeout=db_connect_timeout
+        create_engine,
+        database_url,
+        pool_size=db_pool_size,
+        connect_timeout=db_connect_timeout,
+        timeouts=db_timeouts,
     )
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(Uuid7Generator)
-    uows = providers.Singleton(PostgresUnitOfWorkFactory, engine)
+    uows = providers.Singleton(PostgresUnitOfWorkFactory, engine, db_timeouts)
     probe = providers.Singleton(PostgresDatabaseProbe, engine, providers.Callable(head_revision))
     operational_figures = providers.Singleton(
         PostgresOperationalFigures, engine, uows.provided.pool

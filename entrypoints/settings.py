@@ -66,6 +66,26 @@ def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str,
     return value
 
 
+def _database_timeouts(env: Mapping[str, str]) -> tuple[float, float, float, float]:
+    """(pool, statement, lock, bulk) seconds."""
+    pool = _float(env, "VOICE_AGENT_DB_POOL_TIMEOUT_SECONDS", 5.0, minimum=0.1)
+    statement = _float(env, "VOICE_AGENT_DB_STATEMENT_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+    lock = _float(env, "VOICE_AGENT_DB_LOCK_TIMEOUT_SECONDS", 5.0, minimum=0.1)
+    bulk = _float(env, "VOICE_AGENT_DB_BULK_TIMEOUT_SECONDS", 600.0, minimum=0.1)
+    # A lock wait is part of a statement: a longer one could never be reached.
+    if lock > statement:
+        raise SettingsError(
+            "VOICE_AGENT_DB_LOCK_TIMEOUT_SECONDS must not exceed"
+            " VOICE_AGENT_DB_STATEMENT_TIMEOUT_SECONDS"
+        )
+    if bulk < statement:
+        raise SettingsError(
+            "VOICE_AGENT_DB_BULK_TIMEOUT_SECONDS must be at least"
+            " VOICE_AGENT_DB_STATEMENT_TIMEOUT_SECONDS"
+        )
+    return pool, statement, lock, bulk
+
+
 WEBHOOK_AUTH_MODES = ("bearer", "x-vapi-secret", "hmac")
 SANDBOX_OUTCOMES = ("completed", "busy", "no-answer", "voicemail", "random")
 
@@ -84,6 +104,10 @@ class Settings:
     upload_max_bytes: int = 64 * 1024 * 1024
     db_pool_size: int = 10
     db_connect_timeout: int = 5
+    db_pool_timeout_seconds: float = 5.0
+    db_statement_timeout_seconds: float = 10.0
+    db_lock_timeout_seconds: float = 5.0
+    db_bulk_timeout_seconds: float = 600.0
     entitlement_cache_seconds: int = 10
     auto_migrate: bool = True
     seed_demo: bool = True
@@ -130,6 +154,7 @@ class Settings:
         log_level = (env.get("VOICE_AGENT_LOG_LEVEL") or "info").lower()
         if log_level not in ("debug", "info", "warning", "error"):
             raise SettingsError("VOICE_AGENT_LOG_LEVEL must be debug, info, warning or error")
+        pool, statement, lock, bulk = _database_timeouts(env)
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             app_database_url=env.get("VOICE_AGENT_APP_DATABASE_URL") or None,
@@ -141,6 +166,10 @@ class Settings:
             upload_max_bytes=_int(env, "VOICE_AGENT_UPLOAD_MAX_BYTES", 64 * 1024 * 1024),
             db_pool_size=_int(env, "VOICE_AGENT_DB_POOL_SIZE", 10),
             db_connect_timeout=_int(env, "VOICE_AGENT_DB_CONNECT_TIMEOUT", 5),
+            db_pool_timeout_seconds=pool,
+            db_statement_timeout_seconds=statement,
+            db_lock_timeout_seconds=lock,
+            db_bulk_timeout_seconds=bulk,
             entitlement_cache_seconds=_int(
                 env, "VOICE_AGENT_ENTITLEMENT_CACHE_SECONDS", 10, minimum=0
             ),

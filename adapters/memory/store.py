@@ -106,6 +106,7 @@ class InMemoryDatabase:
         called_number: PhoneNumber | None = None,
         called_provider_number: str | None = None,
         call_route: CallRoute | None = None,
+        bulk: bool = False,
     ) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self)
 

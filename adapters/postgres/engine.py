@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from adapters.postgres.timeouts import DatabaseTimeouts, bound_every_statement
+
 
 def async_url(url: str) -> str:
     """Accept postgres://, postgresql:// or postgresql+psycopg:// and use psycopg 3."""
@@ -24,15 +26,29 @@ def libpq_url(url: str) -> str:
     )
 
 
-def create_engine(url: str, *, pool_size: int = 10, connect_timeout: float = 5.0) -> AsyncEngine:
-    return create_async_engine(
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    connect_timeout: float = 5.0,
+    timeouts: DatabaseTimeouts | None = None,
+) -> AsyncEngine:
+    """The pool, with a bound on every wait (adapters.postgres.timeouts).
+
+    No pre-ping: its round trip on every checkout could wait forever on a hung server, out of
+    reach of any bound. A unit of work replaces a connection the server dropped while it sat in
+    the pool (a restart) when its first statement finds it closed."""
+    timeouts = timeouts or DatabaseTimeouts()
+    engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_timeout=timeouts.pool_seconds,
         pool_recycle=1800,
         connect_args={"connect_timeout": max(1, round(connect_timeout))},
     )
+    bound_every_statement(engine, timeouts.statement_seconds)
+    return engine
 
 
 def with_login(url: str, user: str, password: str | None = None) -> str:

@@ -19,7 +19,7 @@ from adapters.postgres.calls import (
     PostgresLiveCallRegistry,
     PostgresWebhookInbox,
 )
-from adapters.postgres.errors import translate
+from adapters.postgres.errors import DatabaseNotAnswering, translate
 from adapters.postgres.leads import PostgresLeadRepository
 from adapters.postgres.monitoring import PoolWatch
 from adapters.postgres.repositories import (
@@ -42,7 +42,13 @@ from adapters.postgres.rls import (
     TENANT_SETTING,
     USER_SETTING,
 )
-from application.errors import ConcurrencyConflict
+from adapters.postgres.timeouts import (
+    STATEMENT_SECONDS,
+    DatabaseTimeouts,
+    answering_within,
+    milliseconds,
+)
+from application.errors import ConcurrencyConflict, ServiceUnavailable
 from application.ports import CallRoute
 from domain.ids import TenantId, UserId
 from domain.phones import PhoneNumber
@@ -56,8 +62,17 @@ _ENTER_CONTEXT = sa.text(
     f" set_config('{CALLED_NUMBER_SETTING}', :called_number, true),"
     f" set_config('{CALLED_PROVIDER_NUMBER_SETTING}', :called_provider_number, true),"
     f" set_config('{ROUTED_CALL_SETTING}', :routed_call, true),"
-    f" set_config('{ROUTED_PROVIDER_CALL_SETTING}', :routed_provider_call, true)"
+    f" set_config('{ROUTED_PROVIDER_CALL_SETTING}', :routed_provider_call, true),"
+    " set_config('statement_timeout', :statement_timeout, true),"
+    " set_config('lock_timeout', :lock_timeout, true)"
 )
+
+
+def _closed_while_pooled(error: Exception) -> bool:
+    """The first statement found the connection closed (the server restarted since it was
+    pooled): a fresh one may serve, and nothing was sent on this one that mattered."""
+    return isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated
+
 
 # Transaction-local like the rest of the context: it ends with the transaction.
 _SWITCH_TENANT = sa.text(f"SELECT set_config('{TENANT_SETTING}', :tenant_id, true)")
@@ -92,9 +107,14 @@ class PostgresUnitOfWork:
         called_provider_number: str | None = None,
         call_route: CallRoute | None = None,
         pool: PoolWatch | None = None,
+        timeouts: DatabaseTimeouts | None = None,
+        bulk: bool = False,
     ) -> None:
         self._engine = engine
         self._pool = pool or PoolWatch(engine)
+        self._statement_seconds, self._lock_seconds = (timeouts or DatabaseTimeouts()).for_work(
+            bulk=bulk
+        )
         self._tenant_id = tenant_id
         self._user_id = user_id
         self._called_number = called_number
@@ -104,26 +124,14 @@ class PostgresUnitOfWork:
 
     async def __aenter__(self) -> Self:
         try:
-            conn = await self._pool.connect()
+            conn = await self._begin()
         except Exception as error:
-            raise (translate(error) or error) from error
-        try:
-            await conn.begin()
-            await conn.execute(
-                _ENTER_CONTEXT,
-                {
-                    "role": APP_ROLE,
-                    "tenant_id": str(self._tenant_id) if self._tenant_id else "",
-                    "user_id": str(self._user_id) if self._user_id else "",
-                    "called_number": self._called_number.e164 if self._called_number else "",
-                    "called_provider_number": self._called_provider_number or "",
-                    "routed_call": str(self._call_route.call_id or ""),
-                    "routed_provider_call": self._call_route.provider_call_id or "",
-                },
-            )
-        except Exception as error:
-            await conn.close()
-            raise (translate(error) or error) from error
+            if not _closed_while_pooled(error):
+                raise (translate(error) or error) from error
+            try:
+                conn = await self._begin()
+            except Exception as again:
+                raise (translate(again) or again) from again
         self._conn = conn
         self.users = PostgresUserRepository(conn)
         self.tenants = PostgresTenantRepository(conn)
@@ -154,10 +162,11 @@ class PostgresUnitOfWork:
         if conn is None:
             return
         try:
-            await conn.close()  # rolls back whatever was not committed
-        except Exception:
+            with answering_within(conn, self._statement_seconds):
+                await conn.close()  # rolls back whatever was not committed
+        except Exception as error:
             if exc is None:
-                raise
+                raise (translate(error) or error) from error
         if exc is not None:
             translated = translate(exc)
             if translated is not None:
@@ -170,16 +179,49 @@ class PostgresUnitOfWork:
         except Exception as error:
             raise (translate(error) or error) from error
 
+    async def _begin(self) -> AsyncConnection:
+        """A pooled connection in a transaction with this unit of work's context and bounds
+        (each waits at most the pool timeout, then the statement's bound)."""
+        conn = await self._pool.connect()
+        try:
+            await conn.execution_options(**{STATEMENT_SECONDS: self._statement_seconds})
+            await conn.begin()
+            await conn.execute(
+                _ENTER_CONTEXT,
+                {
+                    "role": APP_ROLE,
+                    "tenant_id": str(self._tenant_id) if self._tenant_id else "",
+                    "user_id": str(self._user_id) if self._user_id else "",
+                    "called_number": self._called_number.e164 if self._called_number else "",
+                    "called_provider_number": self._called_provider_number or "",
+                    "routed_call": str(self._call_route.call_id or ""),
+                    "routed_provider_call": self._call_route.provider_call_id or "",
+                    "statement_timeout": milliseconds(self._statement_seconds),
+                    "lock_timeout": milliseconds(self._lock_seconds),
+                },
+            )
+        except BaseException:
+            await conn.close()
+            raise
+        return conn
+
     async def commit(self) -> None:
         """Commit and end the unit of work: the role and tenant context were transaction-local,
         so nothing may run on this connection afterwards (it would run without them)."""
         assert self._conn is not None, "commit() outside the unit of work's block, or twice"
         conn, self._conn = self._conn, None
         try:
-            await conn.commit()
+            with answering_within(conn, self._statement_seconds):
+                await conn.commit()
         except sa.exc.IntegrityError as error:
             # A link checked at commit (deferred) lost its target to a concurrent change.
             raise ConcurrencyConflict("transaction", "a linked record changed") from error
+        except DatabaseNotAnswering as error:
+            # The commit may have reached the server: its outcome is unknown, not undone.
+            raise ServiceUnavailable(
+                f"the database did not confirm the commit within {error.seconds:g} s; the"
+                " change may or may not have been saved: read it back before repeating it"
+            ) from error
         except Exception as error:
             raise (translate(error) or error) from error
         finally:
@@ -187,9 +229,10 @@ class PostgresUnitOfWork:
 
 
 class PostgresUnitOfWorkFactory:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, timeouts: DatabaseTimeouts | None = None) -> None:
         self._engine = engine
         self.pool = PoolWatch(engine)
+        self._timeouts = timeouts or DatabaseTimeouts()
 
     def __call__(
         self,
@@ -199,6 +242,7 @@ class PostgresUnitOfWorkFactory:
         called_number: PhoneNumber | None = None,
         called_provider_number: str | None = None,
         call_route: CallRoute | None = None,
+        bulk: bool = False,
     ) -> PostgresUnitOfWork:
         return PostgresUnitOfWork(
             self._engine,
@@ -208,6 +252,8 @@ class PostgresUnitOfWorkFactory:
             called_provider_number=called_provider_number,
             call_route=call_route,
             pool=self.pool,
+            timeouts=self._timeouts,
+            bulk=bulk,
         )
 
 
@@ -218,12 +264,20 @@ class PostgresDatabaseProbe:
         self._engine = engine
         self._head = head
 
+    async def _head_of_database(self) -> str | None:
+        async with self._engine.connect() as conn:
+            return (  # type: ignore[no-any-return]
+                await conn.execute(sa.text("SELECT version_num FROM alembic_version"))
+            ).scalar_one_or_none()
+
     async def check(self) -> str | None:
         try:
-            async with self._engine.connect() as conn:
-                current = (
-                    await conn.execute(sa.text("SELECT version_num FROM alembic_version"))
-                ).scalar_one_or_none()
+            try:
+                current = await self._head_of_database()
+            except Exception as error:
+                if not _closed_while_pooled(error):
+                    raise
+                current = await self._head_of_database()  # a connection from before a restart
         except Exception as error:
             translated = translate(error)
             if translated is None and not isinstance(error, sa.exc.ProgrammingError):

@@ -8,7 +8,7 @@ import uuid
 import structlog
 from aiohttp import web
 
-from application.errors import ProviderBusy, Unauthenticated
+from application.errors import ProviderBusy, ServiceUnavailable, Unauthenticated
 from entrypoints.http.problems import (
     PROBLEM_BASE,
     Problem,
@@ -95,6 +95,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         headers = {"WWW-Authenticate": 'Bearer realm="voice-agent"'} if status == 401 else {}
         if isinstance(error, ProviderBusy):
             headers["Retry-After"] = str(PROVIDER_BUSY_RETRY_SECONDS)
+        if isinstance(error, ServiceUnavailable):
+            headers["Retry-After"] = str(error.retry_after_seconds)
         return problem_response(problem, headers=headers or None)
 
 

@@ -1,0 +1,142 @@
+"""Every wait for PostgreSQL ends: for a connection, for a lock, for a statement, for an answer.
+
+The pool hands out a connection within `pool_seconds` (SQLAlchemy's pool timeout). The server
+gives up a lock wait after `lock_seconds` and a statement after `statement_seconds` (set per
+transaction, so a pooler in transaction mode keeps working). Those two need a server that
+answers: a frozen one (or a network that drops packets silently) never does, and cancelling
+the waiting task does not help either — psycopg then asks the server to cancel the query and
+waits for that too (measured: 11 s after a 1 s asyncio timeout). So every statement also has a
+client-side bound, `ANSWER_GRACE_SECONDS` after the server's own: when it passes, the
+connection's socket is shut down, the wait ends at once with a disconnect, SQLAlchemy discards
+the connection and the caller gets `DatabaseNotAnswering`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, ExceptionContext
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.postgres.errors import DatabaseNotAnswering
+
+# Beyond the server's statement timeout: a slow statement is stopped by the server (its
+# connection stays usable); only a server that does not answer at all meets this bound.
+ANSWER_GRACE_SECONDS = 1.0
+
+# The execution option that carries a connection's statement bound (in seconds).
+STATEMENT_SECONDS = "voice_agent_statement_seconds"
+_TIMER = "voice_agent_answer_timer"
+_CUT = "voice_agent_answer_cut"
+
+
+@attrs.frozen
+class DatabaseTimeouts:
+    """The bounds of every wait for the database, in seconds."""
+
+    pool_seconds: float = 5.0
+    """For a free connection from the pool."""
+    statement_seconds: float = 10.0
+    """For one statement of a request (server-side statement_timeout), and for an answer."""
+    lock_seconds: float = 5.0
+    """For a row or table lock another transaction holds (server-side lock_timeout)."""
+    bulk_seconds: float = 600.0
+    """Statement and lock bound of a bulk unit of work (an import of many rows)."""
+
+    def for_work(self, *, bulk: bool) -> tuple[float, float]:
+        """(statement, lock) bounds of a unit of work."""
+        return (
+            (self.bulk_seconds, self.bulk_seconds)
+            if bulk
+            else (
+                self.statement_seconds,
+                self.lock_seconds,
+            )
+        )
+
+
+def milliseconds(seconds: float) -> str:
+    """A PostgreSQL duration setting (0 would mean no limit, so at least 1 ms)."""
+    return f"{max(1, round(seconds * 1000))}ms"
+
+
+def _cut(fd: int) -> None:
+    """End every wait on the socket: reads see end-of-file, writes fail. The descriptor
+    itself stays the driver's (only a duplicate is closed here)."""
+    with contextlib.suppress(OSError), socket.socket(fileno=os.dup(fd)) as duplicate:
+        duplicate.shutdown(socket.SHUT_RDWR)
+
+
+def _arm(info: dict[Any, Any], driver_connection: Any, seconds: float) -> None:
+    _disarm(info)
+    try:
+        fd = driver_connection.fileno()
+    except Exception:  # already closed: the statement fails by itself
+        return
+
+    def cut() -> None:
+        info[_CUT] = seconds
+        _cut(fd)
+
+    info[_TIMER] = asyncio.get_running_loop().call_later(seconds + ANSWER_GRACE_SECONDS, cut)
+
+
+def _disarm(info: dict[Any, Any]) -> None:
+    timer = info.pop(_TIMER, None)
+    if timer is not None:
+        timer.cancel()
+
+
+def _statement_seconds(conn: Connection, default: float) -> float:
+    seconds = conn.get_execution_options().get(STATEMENT_SECONDS, default)
+    return float(seconds)
+
+
+def bound_every_statement(engine: AsyncEngine, default_seconds: float) -> None:
+    """Give every statement run on `engine` a client-side bound: its connection's
+    `STATEMENT_SECONDS` execution option (else `default_seconds`) plus the grace."""
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "before_cursor_execute")
+    def arm(conn: Connection, *_: object) -> None:
+        _arm(
+            conn.info, conn.connection.driver_connection, _statement_seconds(conn, default_seconds)
+        )
+
+    @event.listens_for(sync_engine, "after_cursor_execute")
+    def disarm(conn: Connection, *_: object) -> None:
+        _disarm(conn.info)
+
+    @event.listens_for(sync_engine, "handle_error")
+    def not_answering(context: ExceptionContext) -> BaseException | None:
+        conn = context.connection
+        if conn is None or conn.invalidated:
+            return None
+        _disarm(conn.info)
+        seconds = conn.info.pop(_CUT, None)
+        if seconds is None:
+            return None
+        context.is_disconnect = True  # discard the connection, whatever the driver said
+        return DatabaseNotAnswering(seconds)
+
+
+@contextlib.contextmanager
+def answering_within(conn: AsyncConnection, seconds: float) -> Iterator[None]:
+    """Bound what is not a statement (commit, the rollback of a close) like one."""
+    sync = conn.sync_connection
+    if sync is None or sync.invalidated:
+        yield
+        return
+    info = sync.info
+    _arm(info, sync.connection.driver_connection, seconds)
+    try:
+        yield
+    finally:
+        _disarm(info)
