@@ -266,9 +266,10 @@ class PostgresDatabaseProbe:
 
     async def _head_of_database(self) -> str | None:
         async with self._engine.connect() as conn:
-            return (  # type: ignore[no-any-return]
+            head: str | None = (
                 await conn.execute(sa.text("SELECT version_num FROM alembic_version"))
             ).scalar_one_or_none()
+        return head
 
     async def check(self) -> str | None:
         try:
