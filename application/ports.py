@@ -419,8 +419,10 @@ class LiveCallRegistry(Protocol):
         """The tenant's calls on the line, or every tenant's with None."""
         ...
 
-    async def due(self, at: datetime, limit: int) -> list[LiveCall]:
-        """Every tenant's calls to check at `at` (check_at <= at), the most overdue first."""
+    async def due(self, at: datetime, limit: int, after: LiveCall | None = None) -> list[LiveCall]:
+        """Every tenant's calls to check at `at` (check_at <= at), the most overdue first
+        (ties in call id order): up to `limit`, those after `after` in that order (None:
+        from the first), so that a sweep pages on even past entries it could not clear."""
         ...
 
     async def in_flight(self, after: CallId | None, limit: int) -> list[LiveCall]:

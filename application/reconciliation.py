@@ -8,6 +8,9 @@ same path as a webhook. Nothing stays "in progress" forever.
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 import attrs
 import structlog
 
@@ -20,7 +23,14 @@ from domain.calls import CallDirection, CallStatus, VoiceCall, advance, fail
 
 log = structlog.get_logger(__name__)
 
-SWEEP_LIMIT = 100
+SWEEP_PAGE = 100
+# Calls looked up at once: each lookup is a round trip to the provider (0.1 to 0.5 s), and
+# each check holds a pooled database connection for a moment. At 10 at once a sweep gets
+# through thousands of calls a minute and leaves the pool to the API.
+SWEEP_CONCURRENCY = 10
+# Sweeps start every minute: one stops taking pages after this, so that they do not pile
+# up; what is left is still due, and the next sweep takes it first.
+SWEEP_BUDGET = timedelta(seconds=45)
 GONE_AT_PROVIDER = "provider-has-no-record"
 
 
@@ -29,22 +39,63 @@ class SweepReport:
     checked: int = 0
     settled: int = 0
     postponed: int = 0
+    out_of_time: bool = False
+    """The sweep stopped at its time budget with calls still due."""
 
 
 class Reconciler:
     def __init__(
-        self, deps: UseCaseDeps, provider: TelephonyProvider, policy: CallPolicy | None = None
+        self,
+        deps: UseCaseDeps,
+        provider: TelephonyProvider,
+        policy: CallPolicy | None = None,
+        *,
+        concurrency: int = SWEEP_CONCURRENCY,
     ) -> None:
         self._deps = deps
         self._provider = provider
         self._policy = policy or CallPolicy()
+        self._concurrency = concurrency
 
-    async def sweep(self, limit: int = SWEEP_LIMIT) -> SweepReport:
-        """Check every call due now (at most `limit`), whichever its tenant."""
+    async def sweep(
+        self, page_size: int = SWEEP_PAGE, budget: timedelta = SWEEP_BUDGET
+    ) -> SweepReport:
+        """Check every call due when the sweep starts, whichever its tenant: the most overdue
+        first, a page at a time, `concurrency` calls at once, until none is left or `budget`
+        is spent (then `out_of_time`; the rest is still due). One call's failure never stops
+        the others (it is postponed); ServiceUnavailable (the database is gone) ends the
+        sweep, and the next one starts over."""
         report = SweepReport()
-        async with self._deps.uows() as tx:
-            due = await tx.live_calls.due(self._deps.clock.now(), limit)
-        for live in due:
+        started = self._deps.clock.now()
+        slots = asyncio.Semaphore(self._concurrency)
+        after: LiveCall | None = None
+        while True:
+            async with self._deps.uows() as tx:
+                page = await tx.live_calls.due(started, page_size, after)
+            await self._settle_all(page, slots, report)
+            if len(page) < page_size:
+                return report
+            after = page[-1]
+            if self._deps.clock.now() - started >= budget:
+                report.out_of_time = True
+                log.warning("reconcile_out_of_time", checked=report.checked, budget=str(budget))
+                return report
+
+    async def _settle_all(
+        self, page: list[LiveCall], slots: asyncio.Semaphore, report: SweepReport
+    ) -> None:
+        checks = [asyncio.create_task(self._settle(live, slots, report)) for live in page]
+        try:
+            await asyncio.gather(*checks)
+        except BaseException:
+            # The database is gone (or the sweep is cancelled): the other checks stop too.
+            for check in checks:
+                check.cancel()
+            await asyncio.gather(*checks, return_exceptions=True)
+            raise
+
+    async def _settle(self, live: LiveCall, slots: asyncio.Semaphore, report: SweepReport) -> None:
+        async with slots:
             report.checked += 1
             try:
                 settled = await self.check(live)
@@ -64,7 +115,6 @@ class Reconciler:
             else:
                 report.postponed += 1
                 await self._postpone(live)
-        return report
 
     async def _postpone(self, live: LiveCall) -> None:
         async with self._deps.uows(tenant_id=live.tenant_id) as tx:

@@ -133,6 +133,11 @@ class _Overlay:
         merged = {**self._db.tables[table], **self.pending[table]}
         return [copy.deepcopy(v) for v in merged.values() if v is not _DELETED]
 
+    def rows_where(self, table: str, keep: Callable[[Any], bool]) -> list[Any]:
+        """`rows` filtered, copying only the rows kept (a large table stays cheap to query)."""
+        merged = {**self._db.tables[table], **self.pending[table]}
+        return [copy.deepcopy(v) for v in merged.values() if v is not _DELETED and keep(v)]
+
     def put(self, table: str, key: Any, value: Any) -> None:
         self.pending[table][key] = copy.deepcopy(value)
 
@@ -823,8 +828,13 @@ class InMemoryLiveCallRegistry:
             if live.on_line and (tenant_id is None or live.tenant_id == tenant_id)
         )
 
-    async def due(self, at: datetime, limit: int) -> list[LiveCall]:
-        due = [live for live in self._o.rows("live_calls") if live.check_at <= at]
+    async def due(self, at: datetime, limit: int, after: LiveCall | None = None) -> list[LiveCall]:
+        def is_due(live: LiveCall) -> bool:
+            return live.check_at <= at and (
+                after is None or (live.check_at, live.call_id) > (after.check_at, after.call_id)
+            )
+
+        due = self._o.rows_where("live_calls", is_due)
         return sorted(due, key=lambda live: (live.check_at, live.call_id))[:limit]
 
     async def in_flight(self, after: CallId | None, limit: int) -> list[LiveCall]:

@@ -192,13 +192,20 @@ class PostgresLiveCallRegistry:
             query = query.where(live_calls.c.tenant_id == tenant_id)
         return int((await self._conn.execute(query)).scalar_one())
 
-    async def due(self, at: datetime, limit: int) -> list[LiveCall]:
+    async def due(self, at: datetime, limit: int, after: LiveCall | None = None) -> list[LiveCall]:
+        # ix_live_calls_check_at serves both bounds; the row comparison only breaks ties.
         query = (
             sa.select(live_calls)
             .where(live_calls.c.check_at <= at)
             .order_by(live_calls.c.check_at, live_calls.c.call_id)
             .limit(limit)
         )
+        if after is not None:
+            query = query.where(
+                live_calls.c.check_at >= after.check_at,
+                sa.tuple_(live_calls.c.check_at, live_calls.c.call_id)
+                > sa.tuple_(after.check_at, after.call_id),
+            )
         return [
             LiveCall(CallId(r.call_id), TenantId(r.tenant_id), r.check_at, r.on_line)
             for r in await self._conn.execute(query)

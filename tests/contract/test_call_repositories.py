@@ -632,6 +632,33 @@ async def test_in_flight_pages_every_tenants_entries_by_call_id_whenever_due(uow
     assert seen_from_acme == expected
 
 
+async def test_due_pages_on_after_an_entry_in_check_then_id_order(uows, acme, globex):
+    """A sweep pages with the last entry it took: ties on check_at are broken by call id,
+    so no entry is taken twice or skipped, and an entry left in place is paged past."""
+    calls = [a_call(acme, n) for n in range(5)] + [a_call(globex, n) for n in range(2)]
+    checks = [at(10), at(20), at(10), at(10), at(30), at(20), at(5000)]
+    for tenant in (acme, globex):
+        mine = [(c, t) for c, t in zip(calls, checks, strict=True) if c.tenant_id == tenant.id]
+        await seed(
+            uows, tenant, *(c for c, _ in mine), *(LiveCall(c.id, tenant.id, t) for c, t in mine)
+        )
+    due = sorted(
+        (LiveCall(c.id, c.tenant_id, t) for c, t in zip(calls, checks, strict=True) if t <= at(30)),
+        key=lambda live: (live.check_at, live.call_id),
+    )
+
+    pages: list[list[LiveCall]] = []
+    after = None
+    async with uows() as tx:
+        while page := await tx.live_calls.due(at(30), 2, after):
+            pages.append(page)
+            after = page[-1]
+
+    assert [len(page) for page in pages] == [2, 2, 2]
+    assert [live for page in pages for live in page] == due
+    assert pages[0][0].check_at == pages[0][1].check_at == at(10)  # a tie, split by id
+
+
 async def test_a_tenant_cannot_release_postpone_or_hang_up_another_tenants_entry(
     uows, acme, globex
 ):

@@ -4,10 +4,12 @@ found or given up, and nothing is polled before it is due or after it is settled
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from structlog.testing import capture_logs
 
@@ -18,11 +20,12 @@ from application.call_tracking import CallPolicy
 from application.calls import FIND_SLACK
 from application.catalogue import sync_catalogue
 from application.context import UseCaseDeps
-from application.errors import ProviderOutcomeUnknown, ProviderUnreachable
+from application.errors import ProviderOutcomeUnknown, ProviderUnreachable, ServiceUnavailable
 from application.leads import LeadService
 from application.ports import LiveCall, ProviderCall
 from application.reconciliation import GONE_AT_PROVIDER, Reconciler, SweepReport
-from domain.calls import CallStatus, UsageKind, VoiceCall
+from domain.calls import CallStatus, EndOfCallReport, UsageKind, VoiceCall
+from domain.ids import CallId
 from domain.leads import LeadStatus
 from tests.fakes.telephony import FakeTelephony
 from tests.support import MutableClock
@@ -338,21 +341,184 @@ async def test_a_provider_error_postpones_the_call_unchanged(
     assert (len(fake.gets), len(fake.finds)) == ((1, 0) if known else (0, 2))
 
 
-async def test_a_sweep_takes_the_most_overdue_calls_first_up_to_its_limit(
+async def test_a_sweep_takes_page_after_page_the_most_overdue_calls_first(
     acme: Desk, fake: FakeTelephony, reconciler: Reconciler, clock: MutableClock
 ) -> None:
     first = await acme.place()
     clock.advance(minutes=1)
     second = await acme.place()
-    for call in (first, second):
+    clock.advance(minutes=1)
+    third = await acme.place()
+    for call in (first, second, third):
         assert call.vapi_call_id is not None
         fake.set_call(ProviderCall(call.vapi_call_id, "in-progress"))
     clock.advance(seconds=POLICY.reconcile_after.total_seconds())
 
-    assert await reconciler.sweep(limit=1) == SweepReport(checked=1, postponed=1)
-    assert fake.gets == [first.vapi_call_id]
-    assert await reconciler.sweep(limit=1) == SweepReport(checked=1, postponed=1)
-    assert fake.gets == [first.vapi_call_id, second.vapi_call_id]
+    assert await reconciler.sweep(page_size=1) == SweepReport(checked=3, postponed=3)
+    assert fake.gets == [first.vapi_call_id, second.vapi_call_id, third.vapi_call_id]
+    assert await reconciler.sweep(page_size=1) == SweepReport()  # postponed: not due now
+
+
+async def test_a_sweep_stops_taking_pages_once_its_time_is_spent(
+    acme: Desk, fake: FakeTelephony, deps: UseCaseDeps, clock: MutableClock
+) -> None:
+    """Sweeps run every minute: one must end before the next, whatever is left (it is
+    still due, and the next sweep takes it first)."""
+    calls = []
+    for _ in range(3):
+        calls.append(await acme.place())
+        clock.advance(seconds=1)
+    clock.advance(seconds=POLICY.reconcile_after.total_seconds())
+    for call in calls:
+        assert call.vapi_call_id is not None
+        fake.set_call(ProviderCall(call.vapi_call_id, "in-progress"))
+    slow = Reconciler(deps, SlowProvider(fake, clock, seconds=30), POLICY)
+
+    with capture_logs() as logs:
+        report = await slow.sweep(page_size=1, budget=timedelta(seconds=45))
+
+    assert report == SweepReport(checked=2, postponed=2, out_of_time=True)
+    assert fake.gets == [calls[0].vapi_call_id, calls[1].vapi_call_id]
+    [warning] = [e for e in logs if e["event"] == "reconcile_out_of_time"]
+    assert (warning["log_level"], warning["checked"]) == ("warning", 2)
+    assert await slow.sweep(page_size=1) == SweepReport(checked=1, postponed=1)
+    assert fake.gets[-1] == calls[2].vapi_call_id
+
+
+class SlowProvider:
+    """A provider whose every lookup takes `seconds` of the test's clock."""
+
+    def __init__(self, fake: FakeTelephony, clock: MutableClock, seconds: float) -> None:
+        self._fake, self._clock, self._seconds = fake, clock, seconds
+
+    async def get_call(self, provider_call_id: str) -> ProviderCall | None:
+        self._clock.advance(seconds=self._seconds)
+        return await self._fake.get_call(provider_call_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fake, name)
+
+
+class GatedProvider:
+    """A provider that holds every lookup until released, counting those in flight."""
+
+    def __init__(self, fake: FakeTelephony, awaited: int) -> None:
+        self._fake = fake
+        self._awaited = awaited
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.reached = asyncio.Event()
+        """Set once `awaited` lookups are in flight at once."""
+        self.release = asyncio.Event()
+
+    async def get_call(self, provider_call_id: str) -> ProviderCall | None:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        if self.in_flight >= self._awaited:
+            self.reached.set()
+        try:
+            await self.release.wait()
+            return await self._fake.get_call(provider_call_id)
+        finally:
+            self.in_flight -= 1
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fake, name)
+
+
+async def many_overdue_calls(
+    deps: UseCaseDeps, memory_db: InMemoryDatabase, clock: MutableClock, count: int
+) -> tuple[FakeTelephony, list[VoiceCall]]:
+    """`count` calls placed and never heard of again, all overdue, each ended at Vapi.
+    One is placed; the others are its copies, written in one transaction (placing each
+    would take minutes on the in-memory adapters, which copy their tables at each read)."""
+    fake = FakeTelephony()
+    await sync_catalogue(deps)
+    desk = await open_desk(deps, memory_db, fake, POLICY)
+    placed = await desk.place()
+    entry = live(memory_db, placed)
+    assert entry is not None
+    calls = [placed] + [
+        attrs.evolve(placed, id=CallId(deps.ids.new()), vapi_call_id=f"vapi-copy-{n}")
+        for n in range(count - 1)
+    ]
+    async with deps.uows(tenant_id=desk.tenant.id) as tx:
+        for call in calls[1:]:
+            await tx.calls.add(call)
+            await tx.live_calls.hold(attrs.evolve(entry, call_id=call.id))
+        await tx.commit()
+    ended_at = clock.now() + timedelta(seconds=30)
+    report = EndOfCallReport(
+        "customer-ended-call", clock.now(), ended_at, transcript="AI: Hi", cost=Decimal(0)
+    )
+    for call in calls:  # a brief record: the in-memory adapters copy whatever is stored
+        assert call.vapi_call_id is not None
+        fake.set_call(
+            ProviderCall(
+                call.vapi_call_id,
+                "ended",
+                ended_reason=report.ended_reason,
+                data={"id": call.vapi_call_id, "status": "ended"},
+                report=report,
+            )
+        )
+    clock.advance(seconds=POLICY.reconcile_after.total_seconds())
+    return fake, calls
+
+
+async def test_one_sweep_settles_fifteen_hundred_overdue_calls(
+    deps: UseCaseDeps, memory_db: InMemoryDatabase, clock: MutableClock
+) -> None:
+    """A sweep runs once a minute: it must get through every call due, not a first page."""
+    fake, calls = await many_overdue_calls(deps, memory_db, clock, 1500)
+
+    report = await Reconciler(deps, fake, POLICY).sweep()
+
+    assert report == SweepReport(checked=1500, settled=1500)
+    assert sorted(fake.gets) == sorted(c.vapi_call_id for c in calls)  # each asked once
+    assert memory_db.tables["live_calls"] == {}
+    ended = [memory_db.tables["calls"][c.id] for c in calls]
+    assert {(c.status, c.ended_reason) for c in ended} == {
+        (CallStatus.ENDED, "customer-ended-call")
+    }
+
+
+async def test_a_sweep_asks_about_several_calls_at_once_within_its_bound(
+    deps: UseCaseDeps, memory_db: InMemoryDatabase, clock: MutableClock
+) -> None:
+    """Each lookup is a network round trip: one at a time, a sweep could not keep up."""
+    fake, _ = await many_overdue_calls(deps, memory_db, clock, 30)
+    gated = GatedProvider(fake, awaited=8)
+    sweep = asyncio.create_task(Reconciler(deps, gated, POLICY, concurrency=8).sweep())
+    async with asyncio.timeout(5):
+        await gated.reached.wait()
+    for _ in range(10):
+        await asyncio.sleep(0)  # room for a ninth, if the bound leaked
+    assert gated.in_flight == 8
+
+    gated.release.set()
+    async with asyncio.timeout(5):
+        report = await sweep
+
+    assert report == SweepReport(checked=30, settled=30)
+    assert gated.most_in_flight == 8
+
+
+async def test_a_database_outage_ends_the_sweep(
+    acme: Desk, fake: FakeTelephony, reconciler: Reconciler, clock: MutableClock
+) -> None:
+    """Unlike one call's bad data: with the database gone, nothing else can be recorded;
+    the job fails and the next sweep starts over."""
+    calls = [await acme.place() for _ in range(3)]
+    for call in calls:
+        assert call.vapi_call_id is not None
+        fake.get_next(call.vapi_call_id, ServiceUnavailable("the database is unreachable"))
+    clock.advance(seconds=POLICY.reconcile_after.total_seconds())
+
+    with pytest.raises(ServiceUnavailable):
+        await reconciler.sweep()
+
+    assert all(live(acme.db, call) is not None for call in calls)
 
 
 # --- regressions --------------------------------------------------------------------------
