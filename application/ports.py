@@ -7,7 +7,7 @@ the same contract tests.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -288,6 +288,28 @@ class LeadFilter:
     """Case-insensitive substring of the name, phone or email."""
 
 
+@attrs.frozen
+class StagedLead:
+    """One valid row of a CSV import, kept until the import merges it into the lead book."""
+
+    row: int
+    """The record number in the file (the header is 1)."""
+    phone: PhoneNumber
+    name: str | None
+    email: Email | None
+    timezone: str | None
+    metadata: dict[str, str]
+
+
+@attrs.frozen
+class StagedNumber:
+    """The staged rows of one number, in file order, and the tenant's lead with that number
+    as it was when the reading began (None: the tenant has none)."""
+
+    rows: tuple[StagedLead, ...]
+    existing: Lead | None
+
+
 class LeadRepository(Protocol):
     async def get(self, tenant_id: TenantId, lead_id: LeadId) -> Lead | None: ...
     async def by_phone(self, tenant_id: TenantId, phone: PhoneNumber) -> Lead | None: ...
@@ -305,6 +327,18 @@ class LeadRepository(Protocol):
     async def upsert_many(self, leads: Sequence[Lead]) -> None:
         """Insert each lead, or overwrite the tenant's lead with the same phone (bulk import:
         one statement per batch, last writer wins)."""
+        ...
+
+    async def stage(self, rows: Sequence[StagedLead]) -> None:
+        """Keep rows of an import until the unit of work ends, seen by nothing else: an
+        import stages its file batch by batch instead of holding it in memory."""
+        ...
+
+    def staged(self, tenant_id: TenantId) -> AsyncIterator[StagedNumber]:
+        """Every row staged so far, grouped by number, numbers in the order of their first
+        row. Each comes with the tenant's lead of that number as it was when the iteration
+        began: writes made meanwhile (upsert_many of the same import) do not show. Rows
+        arrive a batch at a time, never all at once."""
         ...
 
     async def remove(self, lead: Lead) -> None:

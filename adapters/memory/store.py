@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import TracebackType
@@ -34,6 +34,8 @@ from application.ports import (
     InboxMessage,
     LeadFilter,
     LiveCall,
+    StagedLead,
+    StagedNumber,
     UsageGrouping,
     UsagePeriod,
     UsageQuery,
@@ -120,6 +122,8 @@ class _Overlay:
         # The committed version each versioned save started from: checked again at commit,
         # as PostgreSQL's row lock would, so two transactions cannot both win.
         self.based_on: dict[tuple[str, Any], int] = {}
+        # An import's rows, private to the transaction like PostgreSQL's temporary table.
+        self.staged_leads: list[StagedLead] = []
 
     def get(self, table: str, key: Any) -> Any:
         value = self.pending[table].get(key, None)
@@ -690,6 +694,17 @@ class InMemoryLeadRepository:
             stored.version += 1
             self._o.put("leads", stored.id, stored)
 
+    async def stage(self, rows: Sequence[StagedLead]) -> None:
+        self._o.staged_leads.extend(rows)
+
+    async def staged(self, tenant_id: TenantId) -> AsyncIterator[StagedNumber]:
+        groups: dict[PhoneNumber, list[StagedLead]] = {}
+        for row in sorted(self._o.staged_leads, key=lambda r: r.row):
+            groups.setdefault(row.phone, []).append(row)
+        existing = await self.by_phones(tenant_id, list(groups))  # before any write
+        for phone, rows in groups.items():
+            yield StagedNumber(tuple(rows), existing.get(phone))
+
     async def remove(self, lead: Lead) -> None:
         for call in self._o.rows("calls"):
             if call.tenant_id == lead.tenant_id and call.lead_id == lead.id:
@@ -971,6 +986,7 @@ class InMemoryUnitOfWork:
     ) -> None:
         self._overlay.pending = {name: {} for name in self._db.tables}
         self._overlay.based_on.clear()
+        self._overlay.staged_leads.clear()
         for lock in self._held:
             lock.release()
         self._held.clear()

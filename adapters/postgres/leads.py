@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from psycopg.types.json import Jsonb
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
@@ -19,10 +19,11 @@ from adapters.postgres.repositories import (
 )
 from adapters.postgres.tables import leads, voice_calls
 from application.pagination import PageRequest
-from application.ports import LeadFilter
+from application.ports import LeadFilter, StagedLead, StagedNumber
 from domain.ids import LeadId, TenantId
 from domain.leads import Lead
 from domain.phones import PhoneNumber
+from domain.values import Email
 
 
 def _like(text: str) -> str:
@@ -71,6 +72,63 @@ _UPSERT_FROM_STAGING = (
     " email = excluded.email, timezone = excluded.timezone, metadata = excluded.metadata,"
     " updated_at = excluded.updated_at, version = leads.version + 1"
 )
+
+
+# An import's valid rows, staged batch by batch while the file is read: private to the
+# transaction, so nothing of a failed import stays anywhere.
+_IMPORT_ROWS_TABLE = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS lead_import_rows (file_row integer NOT NULL,"
+    " phone text NOT NULL, phone_zone text, name text, email text, timezone text,"
+    " metadata jsonb NOT NULL) ON COMMIT DROP"
+)
+_IMPORT_ROW_COLUMNS = ("file_row", "phone", "phone_zone", "name", "email", "timezone", "metadata")
+_COPY_INTO_IMPORT_ROWS = f"COPY lead_import_rows ({', '.join(_IMPORT_ROW_COLUMNS)}) FROM STDIN"
+_import_rows = sa.table(
+    "lead_import_rows",
+    sa.column("file_row", sa.Integer),
+    sa.column("phone", sa.Text),
+    sa.column("phone_zone", sa.Text),
+    sa.column("name", sa.Text),
+    sa.column("email", sa.Text),
+    sa.column("timezone", sa.Text),
+    sa.column("metadata", JSONB),
+)
+# Rows read from the server a batch at a time: the staging may hold a whole file.
+_STAGED_BATCH = 1000
+
+
+def _staged_query(tenant_id: TenantId) -> sa.Select[Any]:
+    """Staged rows, each number's together in file order and numbers in the order of their
+    first row, beside the tenant's lead with that number (NULLs when there is none)."""
+    numbered = sa.select(
+        _import_rows,
+        sa.func.min(_import_rows.c.file_row)
+        .over(partition_by=_import_rows.c.phone)
+        .label("first_row"),
+    ).subquery("staged")
+    staged_columns = [numbered.c[name].label(f"staged_{name}") for name in _IMPORT_ROW_COLUMNS]
+    return (
+        sa.select(*staged_columns, *leads.c)
+        .select_from(
+            numbered.outerjoin(
+                leads, sa.and_(leads.c.tenant_id == tenant_id, leads.c.phone == numbered.c.phone)
+            )
+        )
+        .order_by(numbered.c.first_row, numbered.c.file_row)
+    )
+
+
+def _staged_lead(row: sa.Row[Any]) -> StagedLead:
+    m = row._mapping
+    return StagedLead(
+        row=m["staged_file_row"],
+        # The number's zone as parsing found it: finding it again costs as much as parsing.
+        phone=PhoneNumber(m["staged_phone"], zone=m["staged_phone_zone"]),
+        name=m["staged_name"],
+        email=Email(m["staged_email"]) if m["staged_email"] is not None else None,
+        timezone=m["staged_timezone"],
+        metadata=m["staged_metadata"],
+    )
 
 
 def _staged(lead: Lead) -> tuple[Any, ...]:
@@ -144,6 +202,47 @@ class PostgresLeadRepository:
                     await copy.write_row(_staged(lead))
             await cursor.execute(_UPSERT_FROM_STAGING)
             await cursor.execute("TRUNCATE lead_upserts")
+
+    async def stage(self, rows: Sequence[StagedLead]) -> None:
+        raw = await self._conn.get_raw_connection()
+        driver: Any = raw.driver_connection
+        async with driver.cursor() as cursor:
+            await cursor.execute(_IMPORT_ROWS_TABLE)
+            if not rows:
+                return
+            async with cursor.copy(_COPY_INTO_IMPORT_ROWS) as copy:
+                for row in rows:
+                    await copy.write_row(
+                        (
+                            row.row,
+                            row.phone.e164,
+                            row.phone.time_zone(),
+                            row.name,
+                            row.email.value if row.email else None,
+                            row.timezone,
+                            Jsonb(row.metadata),
+                        )
+                    )
+
+    async def staged(self, tenant_id: TenantId) -> AsyncIterator[StagedNumber]:
+        await self.stage([])  # the table exists though no row was staged
+        query = _staged_query(tenant_id).execution_options(yield_per=_STAGED_BATCH)
+        # A server-side cursor: its snapshot is taken now, so the import's own writes made
+        # while it is read do not show, and the rows come a batch at a time.
+        async with self._conn.stream(query) as result:
+            rows: list[StagedLead] = []
+            existing: Lead | None = None
+            # A batch at a time: each step of the async iteration costs a greenlet switch.
+            async for batch in result.partitions(_STAGED_BATCH):
+                for row in batch:
+                    if rows and row.staged_phone != rows[0].phone.e164:
+                        yield StagedNumber(tuple(rows), existing)
+                        rows = []
+                    if not rows:
+                        existing = mapping.lead_from(row) if row.id is not None else None
+                    rows.append(_staged_lead(row))
+            if rows:
+                yield StagedNumber(tuple(rows), existing)
 
     async def remove(self, lead: Lead) -> None:
         await self._conn.execute(

@@ -18,7 +18,7 @@ from adapters.ids import Uuid7Generator
 from adapters.memory.store import InMemoryDatabase
 from application.errors import AlreadyExists, ConcurrencyConflict
 from application.pagination import PageRequest, Position
-from application.ports import LeadFilter, UnitOfWorkFactory
+from application.ports import LeadFilter, StagedLead, StagedNumber, UnitOfWorkFactory
 from domain.agents import VoiceAgent
 from domain.calls import CallDirection, CallStatus, VoiceCall
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId, VoiceId
@@ -385,6 +385,97 @@ async def test_upsert_many_called_batch_after_batch_in_one_transaction_and_the_n
             for old, now in zip(existing, incoming, strict=True)
         },
     }
+
+
+# --- an import's staging ------------------------------------------------------------------
+
+
+def staged_row(row: int, phone: PhoneNumber, **fields: Any) -> StagedLead:
+    values: dict[str, Any] = {"name": None, "email": None, "timezone": None, "metadata": {}}
+    return StagedLead(row, phone, **{**values, **fields})
+
+
+async def all_staged(tx: Any, tenant: Tenant) -> list[StagedNumber]:
+    return [number async for number in tx.leads.staged(tenant.id)]
+
+
+async def test_staged_rows_come_back_by_number_in_file_order_beside_the_tenants_lead(
+    uows, acme, globex
+):
+    known = a_lead(acme, name="Known", metadata={"a": "1"})
+    await given_leads(uows, acme, known)
+    theirs = a_lead(globex)  # another tenant's lead with a number of the file
+    await given_leads(uows, globex, theirs)
+    new = next(_phones)
+    rows = [
+        staged_row(2, theirs.phone, name="Ann", email=Email.parse("ann@example.com")),
+        staged_row(3, known.phone, timezone="Europe/Paris", metadata={"b": "2", "c": "x"}),
+        staged_row(5, theirs.phone, name="Ann Lee", metadata={"n": "o\"te,\\t\tab\nline"}),
+        staged_row(7, new),
+        staged_row(8, known.phone, name="Again"),
+    ]
+
+    async with uows(tenant_id=acme.id) as tx:
+        await tx.leads.stage(rows[:2])
+        await tx.leads.stage([])
+        await tx.leads.stage(rows[2:])
+        found = await all_staged(tx, acme)
+
+    assert found == [
+        StagedNumber((rows[0], rows[2]), None),
+        StagedNumber((rows[1], rows[4]), known),
+        StagedNumber((rows[3],), None),
+    ]
+
+
+async def test_the_staging_shows_the_leads_as_before_the_imports_own_writes(uows, acme):
+    known = [a_lead(acme, name=f"Old {n}") for n in range(3)]
+    await given_leads(uows, acme, *known)
+    fresh = [next(_phones) for _ in range(3)]
+    rows = [staged_row(2 + n, lead.phone, name=f"New {n}") for n, lead in enumerate(known)]
+    rows += [staged_row(10 + n, phone, name="Fresh") for n, phone in enumerate(fresh)]
+
+    async with uows(tenant_id=acme.id) as tx:
+        await tx.leads.stage(rows)
+        seen: list[StagedNumber] = []
+        async for number in tx.leads.staged(acme.id):  # writing as it reads, as imports do
+            seen.append(number)
+            [row] = number.rows
+            lead = number.existing or a_lead(acme, row.phone, when=5)
+            await tx.leads.upsert_many([attrs.evolve(lead, name=f"{row.name} (written)")])
+        await tx.commit()
+
+    assert [n.existing for n in seen] == [*known, None, None, None]
+    async with uows(tenant_id=acme.id) as tx:
+        stored = await tx.leads.by_phones(acme.id, [row.phone for row in rows])
+    assert {lead.name for lead in stored.values()} == {f"{r.name} (written)" for r in rows}
+
+
+async def test_staged_rows_end_with_their_transaction(uows, acme):
+    phone = next(_phones)
+    async with uows(tenant_id=acme.id) as tx:
+        await tx.leads.stage([staged_row(2, phone)])
+        assert len(await all_staged(tx, acme)) == 1
+        await tx.commit()
+    async with uows(tenant_id=acme.id) as tx:
+        await tx.leads.stage([staged_row(2, phone)])  # left without commit
+    async with uows(tenant_id=acme.id) as tx:
+        assert await all_staged(tx, acme) == []
+        assert await tx.leads.by_phones(acme.id, [phone]) == {}
+
+
+async def test_a_large_staging_comes_back_whole_in_order(uows, acme):
+    phones = [next(_phones) for _ in range(2500)]
+    rows = [staged_row(2 + n, phones[n % 2000], name=str(n)) for n in range(2500)]
+
+    async with uows(tenant_id=acme.id) as tx:
+        for start in range(0, len(rows), 700):
+            await tx.leads.stage(rows[start : start + 700])
+        found = await all_staged(tx, acme)
+
+    assert [n.rows for n in found] == [
+        (rows[n], rows[n + 2000]) if n < 500 else (rows[n],) for n in range(2000)
+    ]
 
 
 # --- listing ----------------------------------------------------------------------------------
