@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import functools
 import io
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TextIO
 
 import attrs
 
 from application.access import Permission, Principal, authorize
 from application.context import UseCaseDeps
-from application.ports import UnitOfWork
+from application.ports import StagedLead, UnitOfWork
 from domain.errors import DomainError, InvalidValue
 from domain.ids import LeadId, TenantId
 from domain.leads import Lead, check_time_zone
@@ -21,17 +22,16 @@ from domain.phones import PhoneNumber, check_region
 from domain.values import Email
 
 BATCH_SIZE = 1000
-LOOKUP_SIZE = 10_000
+"""Rows staged, and leads written, at a time: what an import holds in memory."""
 MAX_LISTED_ERRORS = 1000
 MAX_NAME_LENGTH = 255
 DELIMITERS = (",", ";", "\t", "|")
 
 PROGRESS_EVERY = 1000
 MAX_COLUMNS = 1000
+# A line is parsed in one go; bounding its length bounds the time the server is busy and
+# the memory one line takes.
 MAX_LINE_LENGTH = 1024 * 1024
-# A line is parsed in one go; bounding its length bounds the time the server is busy.
-# Anchored at line starts, the search is linear in the text.
-_LONG_LINE = re.compile(f"(?:\\A|\n)[^\n]{{{MAX_LINE_LENGTH + 1}}}")
 YIELD_EVERY = 10
 
 Progress = Callable[[int], None]
@@ -53,7 +53,9 @@ class ColumnMapping:
 @attrs.frozen
 class ImportLeads:
     tenant_id: TenantId
-    text: str
+    text: str | TextIO
+    """The CSV: all of it, or a text stream opened with newline="" (so line breaks inside
+    quoted fields survive), read a line at a time."""
     mapping: ColumnMapping = ColumnMapping()
     region: str | None = None
     """Country for numbers written without + (e.g. "US")."""
@@ -82,16 +84,6 @@ class ImportReport:
     failed: int
     errors: tuple[RowError, ...]
     """The first MAX_LISTED_ERRORS errors; `failed` counts them all."""
-
-
-@attrs.frozen
-class _Candidate:
-    row: int
-    phone: PhoneNumber
-    name: str | None
-    email: Email | None
-    timezone: str | None
-    metadata: dict[str, str]
 
 
 @attrs.frozen
@@ -138,7 +130,7 @@ def _cell(row: Sequence[str], index: int | None) -> str:
 
 def _candidate(
     number: int, row: Sequence[str], columns: _Columns, region: str | None
-) -> _Candidate:
+) -> StagedLead:
     """One row as a lead's fields; DomainError (with the field) when a value is bad."""
     if any("\x00" in cell for cell in row):
         raise InvalidValue("the row contains a NUL character", field="row")
@@ -148,7 +140,7 @@ def _candidate(
         raise InvalidValue(f"name is longer than {MAX_NAME_LENGTH} characters", field="name")
     email_text = _cell(row, columns.email)
     zone = check_time_zone(_cell(row, columns.timezone) or None)
-    return _Candidate(
+    return StagedLead(
         row=number,
         phone=phone,
         name=name,
@@ -158,7 +150,7 @@ def _candidate(
     )
 
 
-def _merge(lead: Lead, found: _Candidate) -> bool:
+def _merge(lead: Lead, found: StagedLead) -> bool:
     """Bring the file's values into the lead; True when anything changed."""
     before = (lead.name, lead.email, lead.timezone, lead.metadata)
     lead.name = found.name or lead.name
@@ -168,22 +160,23 @@ def _merge(lead: Lead, found: _Candidate) -> bool:
     return (lead.name, lead.email, lead.timezone, lead.metadata) != before
 
 
-async def _check_line_lengths(text: str) -> None:
-    """InvalidValue when a line passes MAX_LINE_LENGTH, checked a window at a time so the
-    server keeps answering meanwhile."""
-    start = 0
-    while start < len(text):
-        end = min(len(text), start + 2 * MAX_LINE_LENGTH)
-        if end < len(text):
-            newline = text.rfind("\n", start, end)
-            end = newline + 1 if newline != -1 else start  # no newline: a line too long
-        # From the newline before the window, so a line starting at `start` is seen too.
-        if end == start or _LONG_LINE.search(text, max(start - 1, 0), end):
-            raise InvalidValue(
-                f"the file has a line longer than {MAX_LINE_LENGTH} characters", field="file"
-            )
-        start = end
-        await asyncio.sleep(0)
+def _lines(source: str | TextIO) -> Iterator[str]:
+    """The file's lines, without a byte order mark; InvalidValue for a line longer than
+    MAX_LINE_LENGTH (never read whole) or a stream that is not UTF-8."""
+    stream = io.StringIO(source, newline="") if isinstance(source, str) else source
+    first = True
+    try:
+        # At most one character over the limit, and a line break, are read at once.
+        while line := stream.readline(MAX_LINE_LENGTH + 2):
+            if first:
+                line, first = line.removeprefix("\ufeff"), False
+            if len(line.rstrip("\r\n")) > MAX_LINE_LENGTH:
+                raise InvalidValue(
+                    f"the file has a line longer than {MAX_LINE_LENGTH} characters", field="file"
+                )
+            yield line
+    except UnicodeDecodeError:
+        raise InvalidValue("the file is not UTF-8 text", field="file") from None
 
 
 async def _header(records: Iterator[tuple[int, list[str]]]) -> list[str]:
@@ -203,10 +196,10 @@ async def _header(records: Iterator[tuple[int, list[str]]]) -> list[str]:
     raise InvalidValue("the file has no header row", field="file")
 
 
-def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def _records(lines: Iterable[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Each record with its number (blank lines count, so numbers match line numbers in
     files without line breaks inside quoted fields)."""
-    return enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+    return enumerate(csv.reader(lines, delimiter=delimiter), start=1)
 
 
 class LeadImportService:
@@ -223,7 +216,13 @@ class LeadImportService:
         self, principal: Principal, cmd: ImportLeads, progress: Progress | None = None
     ) -> ImportReport:
         """All or nothing at the database: the valid rows are written in one transaction,
-        under the tenant lock, so two imports into one tenant run one after the other."""
+        under the tenant lock, so two imports into one tenant run one after the other.
+
+        Memory stays bounded whatever the file's size: the file is read a line at a time,
+        its valid rows are staged in the transaction BATCH_SIZE at a time, and merged into
+        the lead book from there batch by batch. Only the counts and the first
+        MAX_LISTED_ERRORS errors are kept. The tenant lock is taken once the whole file is
+        read, so a slow read never holds up the tenant's other writes."""
         if cmd.delimiter not in DELIMITERS:
             raise InvalidValue(
                 f"the delimiter must be one of {', '.join(map(repr, DELIMITERS))}",
@@ -232,18 +231,16 @@ class LeadImportService:
         region = check_region(cmd.region)
         # Refuse early: reading a large file is work a stranger must not cause.
         await self.check_access(principal, cmd.tenant_id)
-        text = cmd.text.removeprefix("\ufeff")
-        await _check_line_lengths(text)
-        records = _records(text, cmd.delimiter)
+        records = _records(_lines(cmd.text), cmd.delimiter)
         header = await _header(records)
         columns = _Columns.of(header, cmd.mapping)
         run = _Run(self._deps, cmd, progress)
-        # Read the whole file before writing (no lock held meanwhile), so every row of a
-        # number is merged into one lead whatever their distance in the file.
-        found = await run.read(records, columns, region)
         async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
+            # Stage the whole file before writing (no lock held meanwhile), so every row of
+            # a number is merged into one lead whatever their distance in the file.
+            await run.read(tx, records, columns, region)
             await authorize(principal, Permission.LEADS_WRITE, cmd.tenant_id, tx, lock=True)
-            await run.write(tx, list(found.values()))
+            await run.write(tx)
             report = run.report()
             await self._deps.audit(
                 tx,
@@ -263,10 +260,8 @@ class LeadImportService:
         return report
 
 
-def _combine(earlier: _Candidate | None, later: _Candidate) -> _Candidate:
+def _combine(earlier: StagedLead, later: StagedLead) -> StagedLead:
     """A number twice in the file: the later row's non-empty values win."""
-    if earlier is None:
-        return later
     return attrs.evolve(
         later,
         name=later.name or earlier.name,
@@ -295,12 +290,13 @@ class _Run:
 
     async def read(
         self,
+        tx: UnitOfWork,
         records: Iterator[tuple[int, list[str]]],
         columns: _Columns,
         region: str | None,
-    ) -> dict[PhoneNumber, _Candidate]:
-        """Every valid row, merged by number; bad rows are recorded."""
-        found: dict[PhoneNumber, _Candidate] = {}
+    ) -> None:
+        """Stage every valid row, BATCH_SIZE at a time; bad rows are recorded."""
+        batch: list[StagedLead] = []
         try:
             for number, row in records:
                 if number % YIELD_EVERY == 0:
@@ -313,55 +309,55 @@ class _Run:
                 if self._progress is not None and self.rows % PROGRESS_EVERY == 0:
                     self._progress(PROGRESS_EVERY)
                 try:
-                    candidate = _candidate(number, row, columns, region)
+                    batch.append(_candidate(number, row, columns, region))
                 except DomainError as error:
                     self.reject(number, error)
                     continue
-                earlier = found.get(candidate.phone)
-                if earlier is not None:
-                    self.duplicates += 1
-                found[candidate.phone] = _combine(earlier, candidate)
+                if len(batch) >= BATCH_SIZE:
+                    await tx.leads.stage(batch)
+                    batch = []
         except csv.Error as error:
             raise InvalidValue(f"the CSV cannot be read: {error}", field="file") from None
+        if batch:
+            await tx.leads.stage(batch)
         if self._progress is not None:
             self._progress(self.rows % PROGRESS_EVERY)
-        return found
 
-    async def write(self, tx: UnitOfWork, candidates: Sequence[_Candidate]) -> None:
-        """Look every number up first, then write: lookups made after the import's own
-        inserts would be planned on statistics that no longer describe the table."""
-        existing: dict[PhoneNumber, Lead] = {}
-        for start in range(0, len(candidates), LOOKUP_SIZE):
-            batch = candidates[start : start + LOOKUP_SIZE]
-            existing |= await tx.leads.by_phones(self._cmd.tenant_id, [c.phone for c in batch])
+    async def write(self, tx: UnitOfWork) -> None:
+        """Merge the staged rows into the lead book, BATCH_SIZE leads at a time. The staging
+        shows each number's lead as it was before this import wrote anything."""
         now = self._deps.clock.now()
-        for start in range(0, len(candidates), BATCH_SIZE):
-            changed: list[Lead] = []
-            for found in candidates[start : start + BATCH_SIZE]:
-                lead = existing.get(found.phone)
-                if lead is None:
-                    changed.append(
-                        Lead.new(
-                            LeadId(self._deps.ids.new()),
-                            self._cmd.tenant_id,
-                            found.phone,
-                            now,
-                            timezone=found.timezone,
-                            name=found.name,
-                            email=found.email,
-                            source=self._cmd.source,
-                            metadata=found.metadata,
-                        )
+        changed: list[Lead] = []
+        async for number in tx.leads.staged(self._cmd.tenant_id):
+            self.duplicates += len(number.rows) - 1
+            found = functools.reduce(_combine, number.rows)
+            lead = number.existing
+            if lead is None:
+                changed.append(
+                    Lead.new(
+                        LeadId(self._deps.ids.new()),
+                        self._cmd.tenant_id,
+                        found.phone,
+                        now,
+                        timezone=found.timezone,
+                        name=found.name,
+                        email=found.email,
+                        source=self._cmd.source,
+                        metadata=found.metadata,
                     )
-                    self.created += 1
-                elif _merge(lead, found):
-                    lead.updated_at = now
-                    changed.append(lead)
-                    self.updated += 1
-                else:
-                    self.unchanged += 1
-            if changed:
+                )
+                self.created += 1
+            elif _merge(lead, found):
+                lead.updated_at = now
+                changed.append(lead)
+                self.updated += 1
+            else:
+                self.unchanged += 1
+            if len(changed) >= BATCH_SIZE:
                 await tx.leads.upsert_many(changed)
+                changed = []
+        if changed:
+            await tx.leads.upsert_many(changed)
 
     def report(self) -> ImportReport:
         return ImportReport(

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adapters.memory.store import InMemoryLeadRepository
 from application import lead_import
 from application.access import Principal
 from application.context import UseCaseDeps
@@ -28,7 +29,7 @@ from application.lead_import import (
 )
 from application.leads import CreateLead, LeadService
 from application.pagination import PageRequest
-from application.ports import LeadFilter
+from application.ports import LeadFilter, StagedLead
 from application.tenancy import AddMember, MembershipService
 from domain.errors import InvalidValue
 from domain.leads import Lead, LeadStatus
@@ -585,6 +586,85 @@ async def test_rows_of_one_number_far_apart_make_one_write_and_a_repeat_changes_
     assert (stored[PHONES[0]].name, stored[PHONES[0]].version) == ("Bo", 0)
     assert counts(second) == (len(rows) - 1, 0, 0, len(PHONES), 1, 0)
     assert await leads_of(deps, acme.tenant) == stored
+
+
+# --- memory ---------------------------------------------------------------------------------
+
+
+async def test_a_file_is_read_and_written_a_batch_at_a_time(
+    importer: LeadImportService, deps: UseCaseDeps, acme: Acme
+) -> None:
+    """What an import holds is one batch, whatever the file's size: rows are staged while
+    the file is still being read, and leads are written from the staging batch by batch."""
+    batch = 10
+    known = ["+1212555" + f"{n:04d}" for n in range(0, 100, 7)]
+    for phone in known:
+        await LeadService(deps).create_lead(
+            me(acme.owner), CreateLead(acme.tenant.id, PhoneNumber(phone), name="Known")
+        )
+    phones = [f"+1212555{n:04d}" for n in range(100)]
+    text = csv_text([["phone", "name"], *[[p, f"Lead {p}"] for p in phones], ["bad", ""]])
+    stream = io.StringIO(text, newline="")
+    staged: list[tuple[int, int]] = []  # (rows staged, characters of the file read by then)
+    written: list[int] = []
+    stage, upsert_many = InMemoryLeadRepository.stage, InMemoryLeadRepository.upsert_many
+
+    async def staging(repo: InMemoryLeadRepository, rows: Sequence[StagedLead]) -> None:
+        staged.append((len(rows), stream.tell()))
+        await stage(repo, rows)
+
+    async def writing(repo: InMemoryLeadRepository, leads: Sequence[Lead]) -> None:
+        written.append(len(leads))
+        await upsert_many(repo, leads)
+
+    with (
+        mock.patch.object(lead_import, "BATCH_SIZE", batch),
+        mock.patch.object(InMemoryLeadRepository, "stage", staging),
+        mock.patch.object(InMemoryLeadRepository, "upsert_many", writing),
+    ):
+        report = await importer.import_leads(me(acme.owner), ImportLeads(acme.tenant.id, stream))
+
+    assert counts(report) == (101, 100 - len(known), len(known), 0, 0, 1)
+    assert [size for size, _ in staged] == [batch] * 10
+    # Each batch was staged as soon as it was read: the rest of the file was still unread.
+    read_by_then = [at for _, at in staged]
+    assert read_by_then == sorted(read_by_then)
+    assert read_by_then[0] < len(text) / 5
+    assert all(0 < size <= batch for size in written)
+    assert sum(written) == 100
+    stored = await leads_of(deps, acme.tenant)
+    assert {lead.name for lead in stored.values()} == {f"Lead {p}" for p in phones}
+
+
+async def test_a_text_stream_is_imported_like_the_same_text(
+    importer: LeadImportService, deps: UseCaseDeps, acme: Acme
+) -> None:
+    raw = "\ufeffphone,name\r\n+12127365000,Zoë\r\n\r\nnope,x\r\n+14155550123,\"Lee,\nAl\"\r\n"
+    stream = io.TextIOWrapper(io.BytesIO(raw.encode()), encoding="utf-8", newline="")
+
+    report = await do_import(importer, acme, stream)  # type: ignore[arg-type]
+
+    assert counts(report) == (3, 2, 0, 0, 0, 1)
+    assert [(e.row, e.field) for e in report.errors] == [(4, "phone")]
+    stored = await leads_of(deps, acme.tenant)
+    assert (stored["+12127365000"].name, stored["+14155550123"].name) == ("Zoë", "Lee,\nAl")
+    assert stored["+12127365000"].metadata == {}
+
+
+async def test_a_stream_that_is_not_utf8_is_refused_whole(
+    importer: LeadImportService, deps: UseCaseDeps, acme: Acme
+) -> None:
+    raw = ("phone,name\n" + "+12127365000,Ann\n" * 3000 + "+14155550123,Zoë\n").encode("latin-1")
+    stream = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", newline="")
+
+    with (
+        mock.patch.object(lead_import, "BATCH_SIZE", 2),
+        pytest.raises(InvalidValue, match="UTF-8") as refused,
+    ):
+        await do_import(importer, acme, stream)  # type: ignore[arg-type]
+
+    assert refused.value.field == "file"
+    assert await leads_of(deps, acme.tenant) == {}
 
 
 # --- progress and roles ---------------------------------------------------------------------
