@@ -175,6 +175,7 @@ def serve(settings: Settings) -> None:
             container.use_cases(),
             max_body_bytes=settings.max_body_bytes,
             upload_max_bytes=settings.upload_max_bytes,
+            import_concurrency=settings.import_concurrency,
             webhook_verifier=webhook_verifier(settings),
             on_cleanup=cleanup,
             operational_figures=container.operational_figures(),

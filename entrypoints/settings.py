@@ -102,6 +102,7 @@ class Settings:
     port: int = 8080
     max_body_bytes: int = 1024 * 1024
     upload_max_bytes: int = 64 * 1024 * 1024
+    import_concurrency: int = 2
     db_pool_size: int = 10
     db_connect_timeout: int = 5
     db_pool_timeout_seconds: float = 5.0
@@ -164,6 +165,7 @@ class Settings:
             port=_int(env, "VOICE_AGENT_PORT", 8080, maximum=65535),
             max_body_bytes=_int(env, "VOICE_AGENT_MAX_BODY_BYTES", 1024 * 1024),
             upload_max_bytes=_int(env, "VOICE_AGENT_UPLOAD_MAX_BYTES", 64 * 1024 * 1024),
+            import_concurrency=_int(env, "VOICE_AGENT_IMPORT_CONCURRENCY", 2),
             db_pool_size=_int(env, "VOICE_AGENT_DB_POOL_SIZE", 10),
             db_connect_timeout=_int(env, "VOICE_AGENT_DB_CONNECT_TIMEOUT", 5),
             db_pool_timeout_seconds=pool,

@@ -71,6 +71,7 @@ def create_app(
     *,
     max_body_bytes: int = 1024 * 1024,
     upload_max_bytes: int = 64 * 1024 * 1024,
+    import_concurrency: int = 2,
     webhook_verifier: WebhookVerifier | None = None,
     on_cleanup: Callable[[], Awaitable[None]] | None = None,
     operational_figures: OperationalFigures | None = None,
@@ -100,6 +101,7 @@ def create_app(
         app[METRICS].registry.register(WorkerCollector(worker_health))
     app[MAX_BODY_BYTES] = max_body_bytes
     app[UPLOAD_MAX_BYTES] = upload_max_bytes
+    app[leads.IMPORT_SLOTS] = leads.ImportSlots(import_concurrency)
     app[LARGE_BODY_PATHS] = frozenset(e.path for e in ENDPOINTS if e.upload or e.large_body)
     app[OPENAPI] = encode_openapi(openapi_document())
     app[PUBLIC_PATHS] = frozenset(e.path for e in ENDPOINTS if e.public)

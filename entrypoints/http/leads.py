@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import tempfile
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
-from typing import Annotated, Any
+from typing import IO, Annotated, Any, TextIO
 from uuid import UUID
 
 import msgspec
@@ -14,7 +18,6 @@ from aiohttp.web_protocol import RequestPayloadError
 from application.lead_import import ColumnMapping, ImportLeads, ImportReport
 from application.leads import CreateLead, UpdateLead
 from application.ports import LeadFilter
-from domain.errors import InvalidValue
 from domain.ids import CallId, LeadId
 from domain.leads import Lead, LeadStatus
 from domain.phones import PhoneNumber
@@ -22,7 +25,7 @@ from domain.values import Email
 from entrypoints.http.calls import CallOut, CallPage
 from entrypoints.http.middlewares import UPLOAD_MAX_BYTES
 from entrypoints.http.phone_numbers import Country, PhoneText
-from entrypoints.http.problems import BadRequest, RequestInvalid
+from entrypoints.http.problems import BadRequest, RequestInvalid, TooManyRequests
 from entrypoints.http.requests import (
     body,
     changes,
@@ -239,28 +242,64 @@ async def call_history(request: web.Request) -> web.Response:
     return reply(CallPage([CallOut.of(c) for c in page.items], page.next_cursor))
 
 
-async def _read_limited(chunks: Any, limit: int) -> bytes:
-    parts: list[bytes] = []
+# An import holds a database connection and its file while it runs; a minute is about
+# what a large one takes, so a few seconds is a fair first wait.
+IMPORT_RETRY_SECONDS = 10
+# Up to this much of an upload stays in memory; the rest waits in a temporary file
+# (in TMPDIR) until it is read, a line at a time.
+UPLOAD_SPOOL_MEMORY_BYTES = 1024 * 1024
+
+
+class ImportSlots:
+    """At most `limit` CSV imports at once in this process: each holds a database
+    connection, its file and a batch of rows while it runs."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.in_use = 0
+
+    @contextlib.contextmanager
+    def take(self) -> Iterator[None]:
+        """TooManyRequests when every slot is taken; the slot is given back on leaving."""
+        if self.in_use >= self.limit:
+            raise TooManyRequests(
+                f"{self.limit} lead imports are running on this server, as many as it runs "
+                "at once; retry shortly",
+                retry_after_seconds=IMPORT_RETRY_SECONDS,
+            )
+        self.in_use += 1
+        try:
+            yield
+        finally:
+            self.in_use -= 1
+
+
+IMPORT_SLOTS = web.AppKey("import_slots", ImportSlots)
+
+
+async def _spool_limited(chunks: Any, limit: int, spool: IO[bytes]) -> None:
     size = 0
     while chunk := await chunks():
         size += len(chunk)
         if size > limit:
             raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
-        parts.append(chunk)
-    return b"".join(parts)
+        spool.write(chunk)
 
 
-async def _csv_bytes(request: web.Request) -> bytes:
-    """The uploaded file: a text/csv body, or the `file` part of a multipart form."""
+async def _spool_csv(request: web.Request, spool: IO[bytes]) -> None:
+    """Receive the uploaded file into `spool`: a text/csv body, or the `file` part of a
+    multipart form."""
     limit = request.app[UPLOAD_MAX_BYTES]
     if request.content_type in ("text/csv", "text/plain", "application/csv"):
-        return await _read_limited(lambda: request.content.read(1 << 16), limit)
+        await _spool_limited(lambda: request.content.read(1 << 16), limit, spool)
+        return
     if request.content_type == "multipart/form-data":
         try:
             reader = await request.multipart()
             while (part := await reader.next()) is not None:
                 if isinstance(part, BodyPartReader) and part.name == "file":
-                    return await _read_limited(part.read_chunk, limit)
+                    await _spool_limited(part.read_chunk, limit, spool)
+                    return
         except (HttpProcessingError, RequestPayloadError, ValueError, AssertionError) as error:
             # aiohttp's multipart reader says "malformed" in several ways (a missing
             # boundary is an AssertionError); all of them are the client's.
@@ -269,31 +308,45 @@ async def _csv_bytes(request: web.Request) -> bytes:
     raise BadRequest("send the CSV as text/csv, or as the `file` field of multipart/form-data")
 
 
+@contextlib.asynccontextmanager
+async def _received_csv(request: web.Request) -> AsyncIterator[TextIO]:
+    """The uploaded file, received whole before the import starts (a slow client never
+    holds a transaction open) and read back as UTF-8 text a line at a time."""
+    with tempfile.SpooledTemporaryFile(max_size=UPLOAD_SPOOL_MEMORY_BYTES) as spool:
+        await _spool_csv(request, spool)
+        spool.seek(0)
+        # newline="": line breaks inside quoted fields reach the CSV reader as they are.
+        with io.TextIOWrapper(spool, encoding="utf-8", newline="") as text:
+            yield text
+
+
 async def import_leads(request: web.Request) -> web.Response:
-    await use_cases(request).lead_import.check_access(principal(request), tenant_id(request))
-    raw = await _csv_bytes(request)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidValue("the file is not UTF-8 text", field="file") from None
-    mapping = ColumnMapping(
-        phone=query_text(request, "phone_column") or "phone",
-        name=query_text(request, "name_column") or "name",
-        email=query_text(request, "email_column") or "email",
-        timezone=query_text(request, "timezone_column") or "timezone",
-        extra=query_bool(request, "extra") is not False,
-    )
-    report = await use_cases(request).lead_import.import_leads(
-        principal(request),
-        ImportLeads(
-            tenant_id(request),
-            text,
-            mapping,
-            region=query_text(request, "country", max_len=2),
-            source=query_text(request, "source", max_len=100) or "import",
-            delimiter=query_text(request, "delimiter", max_len=1) or ",",
-        ),
-    )
+    # The slot is taken before anything is read or asked of the database, so an import
+    # over the cap costs the server nothing.
+    with request.app[IMPORT_SLOTS].take():
+        await use_cases(request).lead_import.check_access(principal(request), tenant_id(request))
+        mapping = ColumnMapping(
+            phone=query_text(request, "phone_column") or "phone",
+            name=query_text(request, "name_column") or "name",
+            email=query_text(request, "email_column") or "email",
+            timezone=query_text(request, "timezone_column") or "timezone",
+            extra=query_bool(request, "extra") is not False,
+        )
+        region = query_text(request, "country", max_len=2)
+        source = query_text(request, "source", max_len=100) or "import"
+        delimiter = query_text(request, "delimiter", max_len=1) or ","
+        async with _received_csv(request) as text:
+            report = await use_cases(request).lead_import.import_leads(
+                principal(request),
+                ImportLeads(
+                    tenant_id(request),
+                    text,
+                    mapping,
+                    region=region,
+                    source=source,
+                    delimiter=delimiter,
+                ),
+            )
     return reply(ImportReportOut.of(report))
 
 
@@ -341,7 +394,7 @@ ROUTES = [
              "Import leads from CSV (text/csv or multipart `file`): valid rows are imported, "
              "bad ones reported by row; a known number updates its lead (members)",
              "leads", response=ImportReportOut, query=IMPORT_PARAMS,
-             errors=(400, 403, 404, 413, 422), upload=True),
+             errors=(400, 403, 404, 413, 422, 429), upload=True),
     Endpoint("GET", LEAD, get_lead, "Get a lead", "leads", response=LeadOut, errors=(403, 404)),
     Endpoint("PATCH", LEAD, update_lead,
              "Change a lead; fields left out stay, null clears (members)", "leads",

@@ -12,6 +12,7 @@ from application.errors import ProviderBusy, ServiceUnavailable, Unauthenticated
 from entrypoints.http.problems import (
     PROBLEM_BASE,
     Problem,
+    TooManyRequests,
     problem_for,
     problem_response,
 )
@@ -96,6 +97,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if isinstance(error, ProviderBusy):
             headers["Retry-After"] = str(PROVIDER_BUSY_RETRY_SECONDS)
         if isinstance(error, ServiceUnavailable):
+            headers["Retry-After"] = str(error.retry_after_seconds)
+        if isinstance(error, TooManyRequests):
             headers["Retry-After"] = str(error.retry_after_seconds)
         return problem_response(problem, headers=headers or None)
 

@@ -19,6 +19,7 @@ _DESCRIPTIONS = {
     409: "Conflict: taken key, stale version, or a rule of the current state",
     413: "Body larger than the configured limit",
     422: "A field has the wrong type, is missing, unknown or invalid",
+    429: "As many of these run at once as the server allows; retry after Retry-After seconds",
     503: "The database is unreachable; nothing was changed",
 }
 

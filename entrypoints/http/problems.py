@@ -46,6 +46,17 @@ class RequestInvalid(Exception):
         self.field = field
 
 
+class TooManyRequests(Exception):
+    """This process is doing as much of this work at once as it may: retry later."""
+
+    code = "too-many-requests"
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after_seconds = retry_after_seconds
+
+
 class Problem(msgspec.Struct, omit_defaults=True):
     type: str
     title: str
@@ -66,6 +77,7 @@ PROBLEMS: list[tuple[type[Exception], int, str]] = [
     (FeatureDisabled, 403, "Feature not in plan"),
     (BadRequest, 400, "Malformed request"),
     (RequestInvalid, 422, "Invalid request"),
+    (TooManyRequests, 429, "Too many requests"),
     (Unauthenticated, 401, "Authentication required"),
     (NotFound, 404, "Not found"),
     (OwnerRoleReserved, 403, "Forbidden"),

@@ -3,7 +3,9 @@ records, call history, and CSV import through the API."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,6 +14,7 @@ import pytest
 from aiohttp import FormData
 
 from entrypoints.http.app import create_app
+from entrypoints.http.leads import IMPORT_SLOTS, ImportSlots
 from tests.e2e.helpers import (
     Builder,
     OffsetClock,
@@ -780,3 +783,62 @@ async def test_an_upload_over_its_limit_is_413_and_under_it_is_read(
     # The JSON routes keep their own limit.
     fat = {"phone": "+12125550100", "name": "x" * JSON_LIMIT}
     assert_problem(await send(small_app, "POST", book.leads, json_body=fat), 413)
+
+
+class WatchedSlots(ImportSlots):
+    """Import slots that say when the last one is taken."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.full = asyncio.Event()
+
+    @contextlib.contextmanager
+    def take(self) -> Iterator[None]:
+        with super().take():
+            if self.in_use == self.limit:
+                self.full.set()
+            yield
+
+
+async def test_imports_over_the_process_cap_are_429_with_retry_after_and_write_nothing(
+    pg_container, aiohttp_client, book: Book, all_rows
+):
+    app = create_app(pg_container.use_cases(), import_concurrency=2)
+    assert app[IMPORT_SLOTS].limit == 2
+    slots = app[IMPORT_SLOTS] = WatchedSlots(2)
+    member = Api(await aiohttp_client(app), book.people["member"].token)
+    release = asyncio.Event()
+
+    async def held_upload(phone: str) -> AsyncIterator[bytes]:
+        yield b"phone,name\n"
+        await release.wait()  # the upload is still under way: its import holds a slot
+        yield f"{phone},Held\n".encode()
+
+    held = [
+        asyncio.create_task(
+            send(member, "POST", f"{book.leads}/import", data=held_upload(p), headers=CSV)
+        )
+        for p in ("+12125550101", "+12125550102")
+    ]
+    try:
+        await asyncio.wait_for(slots.full.wait(), timeout=10)
+        before = await all_rows()
+
+        refused = await import_csv(member, book, "phone,name\n+12125550199,Refused\n")
+
+        assert_problem(refused, 429, code="too-many-requests")
+        assert int(refused.headers["Retry-After"]) > 0
+        assert await all_rows() == before
+    finally:
+        release.set()
+        async with asyncio.timeout(10):
+            replies = await asyncio.gather(*held)
+    assert [report_of(r)["created"] for r in replies] == [1, 1]
+    # Each import gives its slot back, however it ends.
+    for failing in (b"phone\n+12125550103\n\xff\n", b"name\nAda\n", b"phone\n+1\n"):
+        await import_csv(member, book, failing)
+    assert slots.in_use == 0
+    after = report_of(await import_csv(member, book, "phone,name\n+12125550199,Later\n"))
+    assert after["created"] == 1
+    phones = {lead["phone"]: lead["name"] for lead in await all_items(member, book.leads)}
+    assert phones == {"+12125550101": "Held", "+12125550102": "Held", "+12125550199": "Later"}

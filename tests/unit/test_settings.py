@@ -15,6 +15,7 @@ INT_VARIABLES = {
     "VOICE_AGENT_MAX_BODY_BYTES": "max_body_bytes",
     "VOICE_AGENT_DB_POOL_SIZE": "db_pool_size",
     "VOICE_AGENT_DB_CONNECT_TIMEOUT": "db_connect_timeout",
+    "VOICE_AGENT_IMPORT_CONCURRENCY": "import_concurrency",
 }
 BOOL_VARIABLES = {"VOICE_AGENT_AUTO_MIGRATE": "auto_migrate", "VOICE_AGENT_SEED_DEMO": "seed_demo"}
 
@@ -29,6 +30,7 @@ def test_an_empty_environment_gives_the_documented_defaults() -> None:
     assert settings.host == "127.0.0.1"
     assert settings.port == 8080
     assert settings.max_body_bytes == 1024 * 1024
+    assert settings.import_concurrency == 2
     assert settings.db_pool_size == 10
     assert settings.db_connect_timeout == 5
     assert settings.auto_migrate is True
