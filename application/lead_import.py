@@ -235,7 +235,9 @@ class LeadImportService:
         header = await _header(records)
         columns = _Columns.of(header, cmd.mapping)
         run = _Run(self._deps, cmd, progress)
-        async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
+        # Bulk work for the database bounds: it waits for the tenant lock while another
+        # import of the tenant writes, as two imports into one tenant run one after the other.
+        async with self._deps.uows(tenant_id=cmd.tenant_id, bulk=True) as tx:
             # Stage the whole file before writing (no lock held meanwhile), so every row of
             # a number is merged into one lead whatever their distance in the file.
             await run.read(tx, records, columns, region)
