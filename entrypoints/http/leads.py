@@ -35,6 +35,7 @@ from entrypoints.http.requests import (
     query_bool,
     query_enum,
     query_text,
+    receive_limited,
     tenant_id,
 )
 from entrypoints.http.routing import PAGE_PARAMS, Endpoint, QueryParam, reply, use_cases
@@ -277,28 +278,19 @@ class ImportSlots:
 IMPORT_SLOTS = web.AppKey("import_slots", ImportSlots)
 
 
-async def _spool_limited(chunks: Any, limit: int, spool: IO[bytes]) -> None:
-    size = 0
-    while chunk := await chunks():
-        size += len(chunk)
-        if size > limit:
-            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
-        spool.write(chunk)
-
-
 async def _spool_csv(request: web.Request, spool: IO[bytes]) -> None:
     """Receive the uploaded file into `spool`: a text/csv body, or the `file` part of a
     multipart form."""
     limit = request.app[UPLOAD_MAX_BYTES]
     if request.content_type in ("text/csv", "text/plain", "application/csv"):
-        await _spool_limited(lambda: request.content.read(1 << 16), limit, spool)
+        await receive_limited(lambda: request.content.read(1 << 16), limit, spool)
         return
     if request.content_type == "multipart/form-data":
         try:
             reader = await request.multipart()
             while (part := await reader.next()) is not None:
                 if isinstance(part, BodyPartReader) and part.name == "file":
-                    await _spool_limited(part.read_chunk, limit, spool)
+                    await receive_limited(part.read_chunk, limit, spool)
                     return
         except (HttpProcessingError, RequestPayloadError, ValueError, AssertionError) as error:
             # aiohttp's multipart reader says "malformed" in several ways (a missing
