@@ -6,8 +6,12 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-# A scrape must never wait on a struggling database for long: it reports what it can.
-_SCRAPE_TIMEOUT = "2s"
+from adapters.postgres.timeouts import STATEMENT_SECONDS, milliseconds
+
+# A scrape must never wait on a struggling database for long: it reports what it can. The
+# server stops a slow read; a server that does not answer at all has its connection cut a
+# grace later (adapters/postgres/timeouts.py) — cancelling the task would wait on it instead.
+_SCRAPE_SECONDS = 2.0
 _FIGURES = sa.text(
     "SELECT (SELECT count(*) FROM live_calls),"
     " (SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo')"
@@ -48,10 +52,12 @@ class PostgresOperationalFigures:
 
     async def read(self) -> DatabaseFigures:
         """Calls on the line (every tenant's) and jobs waiting for a worker."""
-        async with self._engine.connect() as conn, conn.begin():
+        async with self._engine.connect() as conn:
+            await conn.execution_options(**{STATEMENT_SECONDS: _SCRAPE_SECONDS})
+            await conn.begin()
             await conn.execute(
                 sa.text("SELECT set_config('statement_timeout', :t, true)"),
-                {"t": _SCRAPE_TIMEOUT},
+                {"t": milliseconds(_SCRAPE_SECONDS)},
             )
             live, queued = (await conn.execute(_FIGURES)).one()
         return DatabaseFigures(live_calls=int(live), queued_jobs=int(queued))
