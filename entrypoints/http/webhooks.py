@@ -20,6 +20,7 @@ from aiohttp import web
 from adapters.vapi.answers import reply_of
 from adapters.vapi.messages import MalformedMessage, parse_message
 from application.errors import Unauthenticated
+from entrypoints.http.metrics import METRICS
 from entrypoints.http.middlewares import UPLOAD_MAX_BYTES
 from entrypoints.http.problems import BadRequest
 from entrypoints.http.requests import large_body
@@ -100,6 +101,8 @@ async def vapi_webhook(request: web.Request) -> web.Response:
     except MalformedMessage as error:
         raise BadRequest(str(error)) from None
     answer = await events.receive(message)
+    lag = (events.now() - message.at).total_seconds()
+    request.app[METRICS].webhook_lag.observe(max(0.0, lag))
     return web.Response(body=msgspec.json.encode(reply_of(answer)), content_type="application/json")
 
 

@@ -14,6 +14,7 @@ from application.ports import LiveCall
 from domain.ids import CallId, TenantId
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
+from entrypoints.http.webhooks import WebhookVerifier
 from tests.e2e.conftest import AddCall, AiohttpClient
 from tests.e2e.helpers import Builder
 
@@ -97,3 +98,32 @@ async def test_a_scrape_answers_when_the_database_does_not(
     figures = await _scrape(client)
     assert figures["voice_agent_database_up"] == 0
     assert "voice_agent_live_calls" in figures  # the last value known, not an error page
+
+
+async def test_webhook_lag_is_measured_from_the_time_stamped_on_the_message(
+    pg_container: Container, aiohttp_client: AiohttpClient
+) -> None:
+    secret = "webhook-secret"
+    client = await aiohttp_client(
+        create_app(
+            pg_container.use_cases(),
+            webhook_verifier=WebhookVerifier(mode="bearer", secret=secret),
+        )
+    )
+    sent_at = datetime.now(UTC) - timedelta(seconds=30)
+    message = {
+        "message": {
+            "type": "status-update",
+            "status": "ringing",
+            "timestamp": int(sent_at.timestamp() * 1000),
+            "call": {"id": "a-call-we-never-placed"},
+        }
+    }
+    response = await client.post(
+        "/v1/webhooks/vapi", json=message, headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert response.status == 200
+
+    figures = await _scrape(client)
+    assert figures["voice_agent_webhook_lag_seconds_count"] == 1
+    assert 30 <= figures["voice_agent_webhook_lag_seconds_sum"] < 60
