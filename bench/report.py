@@ -1,0 +1,269 @@
+"""docs/benchmarks.md: the run's figures as Markdown, between markers the next run replaces.
+
+Whatever the file holds outside the markers (notes, before/after figures) is kept.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from bench.wrk import Summary
+
+BEGIN = "<!-- bench:begin (written by `make bench`; edit outside these markers) -->"
+END = "<!-- bench:end -->"
+
+HEADER = """# Benchmarks
+
+`make bench` runs the product (`voice-agent serve`) and a raw baseline (bench/raw_server.py:
+aiohttp and a psycopg pool doing the same SQL, without authentication or layers) on the same
+seeded database, drives both with wrk, and writes the section below. See bench/README.md for
+what each scenario does on each side.
+
+"""
+
+
+@attrs.frozen
+class Target:
+    text: str
+    min_ratio: float | None = None
+    max_p99_ms: float | None = None
+    max_factor: float | None = None
+    min_rate: float | None = None
+    max_mb: float | None = None
+    max_growth: float | None = None
+
+
+@attrs.frozen
+class Comparison:
+    """One scenario: the product against its raw counterpart, over the same rounds."""
+
+    title: str
+    baseline: str
+    product: Summary
+    raw: Summary | None = None
+    target: Target | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.raw is None or self.raw.per_second <= 0:
+            return None
+        return self.product.per_second / self.raw.per_second
+
+    @property
+    def met(self) -> bool | None:
+        if self.target is None:
+            return None
+        if self.target.min_ratio is not None:
+            return self.ratio is not None and self.ratio >= self.target.min_ratio
+        if self.target.max_p99_ms is not None:
+            return self.product.p99_ms <= self.target.max_p99_ms
+        return None
+
+
+@attrs.frozen
+class Scaling:
+    """p50 of a list at a large table against the same list at a small one."""
+
+    title: str
+    small: Summary
+    large: Summary
+    target: Target
+
+    @property
+    def factor(self) -> float:
+        return self.large.p50_ms / self.small.p50_ms if self.small.p50_ms > 0 else float("inf")
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.target.max_factor is None else self.factor <= self.target.max_factor
+
+
+@attrs.frozen
+class Throughput:
+    """Rows per second of one import."""
+
+    title: str
+    rows: int
+    seconds: float
+    detail: str
+    target: Target
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def met(self) -> bool:
+        return self.target.min_rate is None or self.rate >= self.target.min_rate
+
+
+@attrs.frozen
+class Memory:
+    """The server's resident memory at points of a run of mixed requests."""
+
+    points: tuple[tuple[int, float], ...]
+    """(requests served, MB)."""
+    mix: str
+    target: Target
+
+    @property
+    def growth(self) -> float | None:
+        """The last point over the one at half its requests, less one."""
+        if len(self.points) < 2:
+            return None
+        (_, half), (_, last) = self.points[-2], self.points[-1]
+        return last / half - 1 if half > 0 else None
+
+    @property
+    def met(self) -> bool:
+        last = self.points[-1][1] if self.points else 0.0
+        growth = self.growth
+        within_size = self.target.max_mb is None or last <= self.target.max_mb
+        within_growth = self.target.max_growth is None or (
+            growth is not None and growth <= self.target.max_growth
+        )
+        return within_size and within_growth
+
+
+@attrs.frozen
+class RunReport:
+    date: str
+    command: str
+    quick: bool
+    machine: tuple[tuple[str, str], ...]
+    settings: tuple[str, ...]
+    data: tuple[str, ...]
+    comparisons: tuple[Comparison, ...]
+    scaling: tuple[Scaling, ...] = ()
+    imports: tuple[Throughput, ...] = ()
+    memory: Memory | None = None
+    notes: tuple[str, ...] = ()
+
+
+def _rate(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def _met(met: bool | None) -> str:
+    return "—" if met is None else ("yes" if met else "**no**")
+
+
+def _side(summary: Summary | None) -> tuple[str, str]:
+    if summary is None:
+        return "—", "—"
+    spread = ""
+    if summary.rounds > 1:
+        spread = f" ({_rate(summary.per_second_low)} to {_rate(summary.per_second_high)})"
+    errors = f", {summary.errors:,} errors" if summary.errors else ""
+    return (
+        _rate(summary.per_second) + spread,
+        f"{_ms(summary.p50_ms)} / {_ms(summary.p99_ms)}{errors}",
+    )
+
+
+def render(run: RunReport) -> str:
+    lines: list[str] = []
+    add = lines.append
+    if run.quick:
+        add("## Harness check (`BENCH_QUICK=1`): not results")
+        add("")
+        add(
+            "Reduced data and short rounds, to show that the harness works end to end. The"
+            " figures say nothing about the product's speed; run `make bench` on an idle"
+            " machine for those."
+        )
+    else:
+        add("## Results")
+    add("")
+    add(f"- Date: {run.date}")
+    add(f"- Command: `{run.command}`")
+    for name, value in run.machine:
+        add(f"- {name}: {value}")
+    add("")
+    add("Settings:")
+    add("")
+    lines.extend(f"- {setting}" for setting in run.settings)
+    add("")
+    add("Data:")
+    add("")
+    lines.extend(f"- {item}" for item in run.data)
+    add("")
+    add("### Request paths")
+    add("")
+    add(
+        "req/s is all requests over all rounds' time (lowest to highest round in brackets);"
+        " latency is the median round's p50 and the worst round's p99, in ms."
+    )
+    add("")
+    add(
+        "| scenario | raw side | raw req/s | raw p50 / p99 | product req/s | product p50 / p99"
+        " | ratio | target | met |"
+    )
+    add("|---|---|---|---|---|---|---|---|---|")
+    for c in run.comparisons:
+        raw_rate, raw_latency = _side(c.raw)
+        rate, latency = _side(c.product)
+        ratio = f"{c.ratio:.2f}" if c.ratio is not None else "—"
+        target = c.target.text if c.target else "—"
+        add(
+            f"| {c.title} | {c.baseline} | {raw_rate} | {raw_latency} | {rate} | {latency}"
+            f" | {ratio} | {target} | {_met(c.met)} |"
+        )
+    if run.scaling:
+        add("")
+        add("### Lists at a large table")
+        add("")
+        add("| list | p50 small | p50 large | large ÷ small | target | met |")
+        add("|---|---|---|---|---|---|")
+        for s in run.scaling:
+            add(
+                f"| {s.title} | {_ms(s.small.p50_ms)} | {_ms(s.large.p50_ms)} | {s.factor:.2f}"
+                f" | {s.target.text} | {_met(s.met)} |"
+            )
+    if run.imports:
+        add("")
+        add("### Lead import")
+        add("")
+        add("| path | rows | seconds | rows/s | result | target | met |")
+        add("|---|---|---|---|---|---|---|")
+        for t in run.imports:
+            add(
+                f"| {t.title} | {t.rows:,} | {t.seconds:.1f} | {_rate(t.rate)} | {t.detail}"
+                f" | {t.target.text} | {_met(t.met)} |"
+            )
+    if run.memory is not None:
+        m = run.memory
+        add("")
+        add("### Server memory")
+        add("")
+        add(f"Mixed requests: {m.mix}")
+        add("")
+        add("| requests served | RSS (MB) |")
+        add("|---|---|")
+        for served, megabytes in m.points:
+            add(f"| {f'{served:,}' if served else 'at start'} | {megabytes:.0f} |")
+        growth = f"{m.growth * 100:+.1f} %" if m.growth is not None else "—"
+        add("")
+        add(f"Growth over the second half: {growth}. Target: {m.target.text}. Met: {_met(m.met)}.")
+    if run.notes:
+        add("")
+        add("### Notes")
+        add("")
+        lines.extend(f"- {note}" for note in run.notes)
+    return "\n".join(lines) + "\n"
+
+
+def merge(existing: str | None, section: str) -> str:
+    """The document with `section` between the markers: replacing what was there, or added."""
+    block = f"{BEGIN}\n{section}{END}\n"
+    if not existing:
+        return HEADER + block
+    start, end = existing.find(BEGIN), existing.find(END)
+    if start == -1 or end == -1 or end < start:
+        return existing.rstrip("\n") + "\n\n" + block
+    rest = existing[end + len(END) :].lstrip("\n")
+    return existing[:start] + block + ("\n" + rest if rest else "")

@@ -1,0 +1,98 @@
+"""The benchmark harness's pure parts: reading wrk's result line, summing rounds, the report."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.report import BEGIN, END, Comparison, Memory, Target, merge
+from bench.wrk import WrkFailed, WrkResult, parse_result, summarize
+
+WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8080/healthz
+  1 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     4.12ms    1.01ms  31.20ms   91.00%
+    Req/Sec     7.80k   412.33     8.30k    80.00%
+  77812 requests in 10.00s, 12.03MB read
+Requests/sec:   7780.12
+Transfer/sec:      1.20MB
+BENCH_RESULT {"requests":77812,"duration_us":10001234,"bytes":12614000,"p50_us":3950,\
+"p90_us":5100,"p99_us":7420,"max_us":31200,"mean_us":4120.5,"errors_connect":0,\
+"errors_read":1,"errors_write":0,"errors_status":3,"errors_timeout":2,"ids_used":0}
+"""
+
+
+def test_the_result_line_gives_rate_percentiles_and_every_kind_of_error() -> None:
+    result = parse_result(WRK_OUTPUT)
+
+    assert result.requests == 77812
+    assert result.seconds == pytest.approx(10.001234)
+    assert result.per_second == pytest.approx(77812 / 10.001234)
+    assert (result.p50_ms, result.p90_ms, result.p99_ms, result.max_ms) == (
+        3.95,
+        5.1,
+        7.42,
+        31.2,
+    )
+    assert result.errors == 6  # read 1, status 3, timeout 2
+
+
+def test_output_without_a_result_line_is_an_error_that_shows_the_output() -> None:
+    with pytest.raises(WrkFailed, match="unable to connect"):
+        parse_result("unable to connect to 127.0.0.1:8080 Connection refused\n")
+
+
+def _round(requests: int, seconds: float, p50: float, p99: float, errors: int = 0) -> WrkResult:
+    return WrkResult(requests, seconds, p50, p50 * 1.2, p99, p99 * 2, errors)
+
+
+def test_rounds_add_up_their_requests_and_time_and_keep_the_worst_p99() -> None:
+    summary = summarize([_round(1000, 10, 4.0, 9.0), _round(3000, 5, 2.0, 30.0, errors=2)])
+
+    assert summary.per_second == pytest.approx(4000 / 15)  # not the mean of the rates (350)
+    assert (summary.per_second_low, summary.per_second_high) == (100.0, 600.0)
+    assert summary.p50_ms == pytest.approx(3.0)
+    assert summary.p99_ms == 30.0
+    assert summary.errors == 2
+
+
+def test_the_ratio_is_product_over_raw_and_judged_against_the_target() -> None:
+    raw = summarize([_round(2000, 10, 1.0, 2.0)])
+    product = summarize([_round(1500, 10, 1.0, 2.0)])
+    target = Target("≥ 0.70", min_ratio=0.70)
+
+    assert Comparison("x", "y", product, raw, target).ratio == pytest.approx(0.75)
+    assert Comparison("x", "y", product, raw, target).met is True
+    slow = summarize([_round(1300, 10, 1.0, 2.0)])
+    assert Comparison("x", "y", slow, raw, target).met is False
+
+
+def test_memory_growth_is_the_last_point_over_the_one_before() -> None:
+    target = Target("≤ 250 MB, ≤ 10 %", max_mb=250, max_growth=0.10)
+
+    steady = Memory(((0, 90.0), (50_000, 120.0), (100_000, 126.0)), "mix", target)
+    leaking = Memory(((0, 90.0), (50_000, 120.0), (100_000, 150.0)), "mix", target)
+
+    assert steady.growth == pytest.approx(0.05)
+    assert steady.met is True
+    assert leaking.met is False
+
+
+def test_a_new_run_replaces_only_the_generated_section() -> None:
+    first = merge(None, "figures of run 1\n")
+    assert first.startswith("# Benchmarks")
+    edited = first + "\n## Before and after\n\nwritten by hand\n"
+
+    second = merge(edited, "figures of run 2\n")
+
+    assert "figures of run 2" in second
+    assert "figures of run 1" not in second
+    assert "written by hand" in second
+    assert second.count(BEGIN) == 1
+    assert second.count(END) == 1
+
+
+def test_a_document_without_markers_keeps_its_text_and_gets_the_section_appended() -> None:
+    merged = merge("# Benchmarks\n\nold notes\n", "figures\n")
+
+    assert merged.startswith("# Benchmarks\n\nold notes\n")
+    assert merged.rstrip().endswith(END)
