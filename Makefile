@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test lint format erd fuzz clean
+.PHONY: serve test lint format erd fuzz bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,20 @@ format: $(INSTALLED)
 fuzz: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
 	scripts/fuzz-api $${FUZZ_SECONDS:-120}
+
+# Not part of `make test`: the product against a raw baseline (aiohttp + psycopg) under wrk,
+# on a PostgreSQL and data of its own; writes docs/benchmarks.md (BENCH_QUICK=1: a short
+# check that the harness works). See bench/README.md.
+bench: $(INSTALLED)
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y wrk \
+	    || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }; \
+	  else \
+	    echo "make bench needs wrk: install it (Debian/Ubuntu: sudo apt-get install wrk) and run make bench again" >&2; \
+	    exit 1; \
+	  fi; }
+	BENCH_COMMAND="make bench" $(BIN)/python bench/run
 
 erd: $(INSTALLED)
 	$(BIN)/voice-agent erd
