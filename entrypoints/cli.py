@@ -182,7 +182,8 @@ def serve(settings: Settings) -> None:
             worker_health=worker_health,
         )
         if worker_health is not None:
-            jobs = job_app(postgres_connector(url), container.reconciler(), worker_health)
+            queue = postgres_connector(url, settings.db_connect_timeout)
+            jobs = job_app(queue, container.reconciler(), worker_health)
 
             async def background_worker(_app: web.Application) -> AsyncIterator[None]:
                 async with worker_in_background(jobs, worker_health):
@@ -240,7 +241,8 @@ def worker(settings: Settings) -> None:
 
         async def work(container: Container) -> None:
             log.info("worker started", telephony="sandbox" if settings.sandbox else "vapi")
-            await run_worker(job_app(postgres_connector(url), container.reconciler()))
+            queue = postgres_connector(url, settings.db_connect_timeout)
+            await run_worker(job_app(queue, container.reconciler()))
 
         _run_with(container, work)
 

@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager, contextmanager, suppress
 import procrastinate
 import structlog
 
-from adapters.postgres.engine import libpq_url
+from adapters.postgres.job_queue import job_queue_connector
 from application.reconciliation import Reconciler
 from entrypoints.worker_health import WorkerHealth
 
@@ -52,8 +52,10 @@ def job_app(
     return app
 
 
-def postgres_connector(database_url: str) -> procrastinate.PsycopgConnector:
-    return procrastinate.PsycopgConnector(conninfo=libpq_url(database_url))
+def postgres_connector(
+    database_url: str, connect_timeout: int = 5
+) -> procrastinate.PsycopgConnector:
+    return job_queue_connector(database_url, connect_timeout=connect_timeout)
 
 
 # Seconds to wait before starting a stopped worker again, growing with each stop in a row.
@@ -71,18 +73,31 @@ async def request_sweep(app: procrastinate.App) -> None:
         await app.tasks[RECONCILE_TASK].defer_async(timestamp=int(time.time()))
 
 
+def _describe(error: BaseException) -> str:
+    """An error on one line; for procrastinate's ConnectorException ("Database error."),
+    the driver's error it wraps, which says what happened."""
+    if isinstance(error, procrastinate.exceptions.ConnectorException) and error.__cause__:
+        error = error.__cause__
+    return " ".join(f"{type(error).__name__}: {error}".split())
+
+
 class _SideTaskFailures(logging.Handler):
     """Why procrastinate's worker shut itself down: when a side task (the LISTEN connection,
-    the heartbeat, the periodic deferrer) fails, it logs the error and returns normally."""
+    the heartbeat, the periodic deferrer) fails, it logs the error, then stops, which may
+    take a while (it waits for its database to unregister), and returns normally."""
 
-    def __init__(self) -> None:
+    def __init__(self, health: WorkerHealth) -> None:
         super().__init__(logging.ERROR)
+        self._health = health
         self.reasons: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         if getattr(record, "action", None) == "side_task_failed":
-            task, error = getattr(record, "task_name", "?"), getattr(record, "exception", "")
-            self.reasons.append(f"its {task} task failed: {error}")
+            task = getattr(record, "task_name", "?")
+            error = record.exc_info[1] if record.exc_info else None
+            what = _describe(error) if error else getattr(record, "exception", "")
+            self.reasons.append(f"its {task} task failed: {what}")
+            self._health.stopping()
 
     @contextmanager
     def watching(self) -> Iterator[_SideTaskFailures]:
@@ -106,7 +121,7 @@ async def run_worker(app: procrastinate.App, health: WorkerHealth | None = None)
     stops_in_a_row = 0
     while True:
         started = loop.time()
-        with _SideTaskFailures().watching() as failures:
+        with _SideTaskFailures(health).watching() as failures:
             try:
                 async with app.open_async():
                     await request_sweep(app)
@@ -121,7 +136,12 @@ async def run_worker(app: procrastinate.App, health: WorkerHealth | None = None)
                 # Not a stop request of ours: a cancellation leaked from inside the worker.
                 reason = "it was cancelled from inside"
             except Exception as error:
-                reason = f"{type(error).__name__}: {error}"
+                # A side task's failure is the cause; the error is often the shutdown's.
+                reason = failures.reasons[0] if failures.reasons else _describe(error)
+                # A pool that failed to open stays on the connector, closed: drop it, so
+                # that the next start opens a new one.
+                with suppress(Exception):
+                    await app.close_async()
         if loop.time() - started >= STEADY_RUN_SECONDS:
             stops_in_a_row = 0
         delay = RESTART_DELAYS[min(stops_in_a_row, len(RESTART_DELAYS) - 1)]

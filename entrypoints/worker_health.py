@@ -30,6 +30,10 @@ class WorkerHealth:
     def started(self) -> None:
         self.state = "running"
 
+    def stopping(self) -> None:
+        """It is shutting itself down (its database went away) and will start again."""
+        self.state = "restarting"
+
     def stopped(self, reason: str) -> None:
         """It stopped by itself and will be started again."""
         self.state = "restarting"

@@ -5,6 +5,7 @@ each start, and reports its health; cancelling it (the process stopping) ends it
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,9 +15,16 @@ import pytest
 from procrastinate.testing import InMemoryConnector
 from structlog.testing import capture_logs
 
+from adapters.postgres import job_queue
 from application.reconciliation import SweepReport
 from entrypoints import jobs
-from entrypoints.jobs import RECONCILE_TASK, job_app, run_worker, worker_in_background
+from entrypoints.jobs import (
+    RECONCILE_TASK,
+    job_app,
+    postgres_connector,
+    run_worker,
+    worker_in_background,
+)
 from entrypoints.worker_health import WorkerHealth
 
 
@@ -48,8 +56,12 @@ class StubApp:
         self.closed = 0
         self.running = asyncio.Event()
         self.cancelled = False
+        self.closed_again = 0
         self.sweeps = StubTask()
         self.tasks = {RECONCILE_TASK: self.sweeps}
+
+    async def close_async(self) -> None:
+        self.closed_again += 1
 
     @asynccontextmanager
     async def open_async(self) -> AsyncIterator[StubApp]:
@@ -207,6 +219,22 @@ async def test_a_sweep_already_waiting_does_not_stop_the_start():
         await task
 
 
+async def test_the_reason_of_a_database_error_is_its_cause_on_one_line():
+    lost = OSError("connection to server failed:\n  Connection refused")
+    wrapped = procrastinate.exceptions.ConnectorException()
+    wrapped.__cause__ = lost
+    app = StubApp(wrapped)
+
+    with capture_logs() as logs:
+        task = await running(app)
+
+    [stop] = [e for e in logs if e["event"] == "worker stopped; starting again"]
+    assert stop["reason"] == "OSError: connection to server failed: Connection refused"
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
 async def test_the_delay_grows_with_each_stop_in_a_row_up_to_a_cap(
     monkeypatch: pytest.MonkeyPatch,
 ):
@@ -245,8 +273,9 @@ class ListenLostOnce(InMemoryConnector):
 
     async def listen_notify(self, on_notification: Any, channels: Any) -> None:
         self.listens += 1
-        if self.listens == 1:
-            raise OSError("server closed the connection unexpectedly")
+        if self.listens == 1:  # as procrastinate's psycopg connector wraps the driver's error
+            lost = OSError("server closed the connection\n\tunexpectedly")
+            raise procrastinate.exceptions.ConnectorException() from lost
         await super().listen_notify(on_notification, channels)
 
 
@@ -278,12 +307,75 @@ async def test_a_real_worker_that_lost_its_listen_connection_is_started_again_an
 
     [stop] = [e for e in logs if e["event"] == "worker stopped; starting again"]
     assert stop["log_level"] == "warning"
-    assert "listener" in stop["reason"], stop
-    assert "server closed the connection unexpectedly" in stop["reason"]
+    assert stop["reason"] == (
+        "its listener task failed: OSError: server closed the connection unexpectedly"
+    )
     assert (connector.listens, health.restarts) == (2, 1)
     await asyncio.sleep(0)  # the sweep's job finishes
     assert (health.state, health.last_sweep_at is not None) == ("running", True)
     assert not task.done()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_a_worker_whose_database_is_down_tries_a_new_pool_at_each_start(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """Opening the queue's pool gives up quickly (and psycopg_pool closes it); the next
+    start must open a new pool, not find the closed one still on the connector."""
+    monkeypatch.setattr(job_queue, "WAIT_SECONDS", 0.2)
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"postgresql://nobody@127.0.0.1:{probe.getsockname()[1]}/none"
+    health = WorkerHealth()
+    app = job_app(postgres_connector(url, connect_timeout=1), SweepsAfterARestart(health))  # type: ignore[arg-type]
+
+    with capture_logs() as logs:
+        task = asyncio.create_task(run_worker(app, health))
+        async with asyncio.timeout(10):
+            while health.restarts < 3:  # noqa: ASYNC110 (the health has nothing to wait on)
+                await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    reasons = [e["reason"] for e in logs if e["event"] == "worker stopped; starting again"]
+    assert len(reasons) >= 3
+    assert all(r.startswith("PoolTimeout: pool initialization incomplete") for r in reasons), (
+        reasons
+    )
+    assert health.state == "stopped"
+
+
+class ListenLostThenUnregisterWaits(ListenLostOnce):
+    """…and whose worker then waits to unregister, as it does for a database not back yet."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unregistering = asyncio.Event()
+        self.database_back = asyncio.Event()
+
+    async def unregister_worker_run(self, worker_id: int) -> None:
+        self.unregistering.set()
+        await self.database_back.wait()
+        await super().unregister_worker_run(worker_id)
+
+
+async def test_a_worker_shutting_itself_down_is_reported_as_restarting_at_once():
+    connector = ListenLostThenUnregisterWaits()
+    health = WorkerHealth()
+    app = job_app(connector, SweepsAfterARestart(health), health)  # type: ignore[arg-type]
+    task = asyncio.create_task(run_worker(app, health))
+    async with asyncio.timeout(5):
+        await connector.unregistering.wait()
+
+    assert (health.state, health.restarts) == ("restarting", 0)
+
+    connector.database_back.set()
+    async with asyncio.timeout(5):
+        while health.restarts == 0 or health.state != "running":  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
