@@ -34,11 +34,19 @@ def job_app(
 ) -> procrastinate.App:
     """The job queue's app; each finished sweep is noted in `health`."""
     app = procrastinate.App(connector=connector)
+    # One sweep at a time in this process: a worker's start and the minute's cron may ask at
+    # once, and a sweep may last most of a minute. (Not procrastinate's `lock`: a job left
+    # "doing" by a killed worker would hold it for ever.)
+    sweeping = asyncio.Lock()
 
     @app.periodic(cron=RECONCILE_CRON, periodic_id=RECONCILE_TASK)
     @app.task(name=RECONCILE_TASK, queueing_lock=RECONCILE_TASK, pass_context=False)
     async def reconcile_calls(timestamp: int) -> None:
-        report = await reconciler.sweep()
+        if sweeping.locked():
+            log.info("sweep skipped: one is running in this process")
+            return
+        async with sweeping:
+            report = await reconciler.sweep()
         if health is not None:
             health.swept()
         if report.checked:

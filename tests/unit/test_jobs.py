@@ -379,3 +379,41 @@ async def test_a_worker_shutting_itself_down_is_reported_as_restarting_at_once()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+class HeldSweeps:
+    """A reconciler whose sweeps last until released."""
+
+    def __init__(self) -> None:
+        self.sweeps = 0
+        self.sweeping = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def sweep(self) -> SweepReport:
+        self.sweeps += 1
+        self.sweeping.set()
+        await self.release.wait()
+        return SweepReport()
+
+
+async def test_a_sweep_due_while_one_runs_in_this_process_is_skipped():
+    """A worker's start asks for a sweep, and the minute's may come at the same time: two
+    sweeps at once would look every due call up twice."""
+    reconciler = HeldSweeps()
+    health = WorkerHealth()
+    app = job_app(InMemoryConnector(), reconciler, health)  # type: ignore[arg-type]
+    sweep = app.tasks[RECONCILE_TASK].func
+    first = asyncio.create_task(sweep(timestamp=0))
+    async with asyncio.timeout(2):
+        await reconciler.sweeping.wait()
+
+    with capture_logs() as logs:
+        await asyncio.wait_for(sweep(timestamp=60), timeout=2)
+
+    assert reconciler.sweeps == 1
+    assert [e["event"] for e in logs] == ["sweep skipped: one is running in this process"]
+    reconciler.release.set()
+    await asyncio.wait_for(first, timeout=2)
+    assert health.last_sweep_at is not None
+    await asyncio.wait_for(sweep(timestamp=120), timeout=2)  # the next one runs
+    assert reconciler.sweeps == 2
