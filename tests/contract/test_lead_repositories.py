@@ -410,7 +410,7 @@ async def test_staged_rows_come_back_by_number_in_file_order_beside_the_tenants_
     rows = [
         staged_row(2, theirs.phone, name="Ann", email=Email.parse("ann@example.com")),
         staged_row(3, known.phone, timezone="Europe/Paris", metadata={"b": "2", "c": "x"}),
-        staged_row(5, theirs.phone, name="Ann Lee", metadata={"n": "o\"te,\\t\tab\nline"}),
+        staged_row(5, theirs.phone, name="Ann Lee", metadata={"n": 'o"te,\\t\tab\nline'}),
         staged_row(7, new),
         staged_row(8, known.phone, name="Again"),
     ]

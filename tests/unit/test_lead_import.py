@@ -639,7 +639,7 @@ async def test_a_file_is_read_and_written_a_batch_at_a_time(
 async def test_a_text_stream_is_imported_like_the_same_text(
     importer: LeadImportService, deps: UseCaseDeps, acme: Acme
 ) -> None:
-    raw = "\ufeffphone,name\r\n+12127365000,Zoë\r\n\r\nnope,x\r\n+14155550123,\"Lee,\nAl\"\r\n"
+    raw = '\ufeffphone,name\r\n+12127365000,Zoë\r\n\r\nnope,x\r\n+14155550123,"Lee,\nAl"\r\n'
     stream = io.TextIOWrapper(io.BytesIO(raw.encode()), encoding="utf-8", newline="")
 
     report = await do_import(importer, acme, stream)  # type: ignore[arg-type]
