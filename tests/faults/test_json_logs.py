@@ -53,7 +53,8 @@ def test_every_line_is_json_and_the_access_log_names_no_number_or_secret(
     assert access[0]["tenant"] == tenant_id
     assert access[0]["principal"] == "platform-admin"
     assert access[0]["latency_ms"] >= 0
-    assert PHONE not in text and quote(PHONE) not in text and PHONE[1:] not in text
+    for written in (PHONE, quote(PHONE), PHONE[1:]):
+        assert written not in text
     assert token not in text
 
 
