@@ -137,9 +137,9 @@ def started(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         seen["pool"].append(url)
         return build_container(settings, url)
 
-    def spy_connector(url: str) -> Any:
+    def spy_connector(url: str, *args: Any, **kwargs: Any) -> Any:
         seen["queue"].append(url)
-        return postgres_connector(url)
+        return postgres_connector(url, *args, **kwargs)
 
     def served(*_args: object, **_kwargs: object) -> None:
         raise Served
