@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -242,7 +243,17 @@ def worker(settings: Settings) -> None:
         async def work(container: Container) -> None:
             log.info("worker started", telephony="sandbox" if settings.sandbox else "vapi")
             queue = postgres_connector(url, settings.db_connect_timeout)
-            await run_worker(job_app(queue, container.reconciler()))
+            # A process manager stops with SIGTERM: the job in hand ends as on Ctrl-C, and the
+            # pools are closed, instead of the process dying with a job left "doing".
+            working = asyncio.current_task()
+            assert working is not None
+            loop = asyncio.get_running_loop()
+            for stop in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(stop, working.cancel)
+            try:
+                await run_worker(job_app(queue, container.reconciler()))
+            except asyncio.CancelledError:
+                log.info("worker stopped")
 
         _run_with(container, work)
 
