@@ -2,9 +2,9 @@
 
 A process takes its lease on a connection of its own and keeps that connection open while it
 runs. PostgreSQL drops a session's locks with the session, so the lease of a killed process
-is free as soon as the server sees its connection close. Behind a transaction-mode pooler
-(PgBouncer) a session lock outlives its client: leases then look held, and the calls of a
-stopped process are left to the reconciler (nothing is ended that might be live).
+is free as soon as the server sees its connection close. Leases need a direct connection:
+behind a transaction-mode pooler (PgBouncer) a session lock follows the server connection, not
+the client, so a lease can look free while its process runs (docs/decisions.md).
 """
 
 from __future__ import annotations
