@@ -271,6 +271,42 @@ async def test_a_stranger_is_refused_before_the_body_they_announce_is_read(api):
     assert status_line.split()[1] == b"401"
 
 
+@pytest.mark.parametrize(
+    "credential",
+    [
+        "",
+        "Authorization: Bearer not-the-secret\r\n",
+        "x-signature: " + "0" * 64 + "\r\n",
+        "x-timestamp: {now}\r\n",
+        "x-timestamp: {stale}\r\nx-signature: " + "0" * 64 + "\r\n",
+    ],
+    ids=["no headers", "a bearer token", "no timestamp", "no signature", "stale timestamp"],
+)
+async def test_with_hmac_a_stranger_is_refused_before_the_body_they_announce_is_read(
+    pg_container, aiohttp_client, credential
+):
+    """With HMAC the body is signed, but a request whose headers cannot carry a valid
+    signature now is answered 401 at once: the server neither waits for nor buffers the
+    megabytes it announces."""
+    app = create_app(
+        pg_container.use_cases(), webhook_verifier=WebhookVerifier(mode="hmac", secret=SECRET)
+    )
+    client = await aiohttp_client(app)
+    now = int(time.time())
+    announced = credential.format(now=now, stale=now - 600)
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    try:
+        writer.write(
+            f"POST {WEBHOOK} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+            f"{announced}Content-Length: 5000000\r\n\r\n{{".encode()
+        )
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), timeout=5)
+    finally:
+        writer.close()
+    assert status_line.split()[1] == b"401"
+
+
 # --- any order, any repeats: one outcome ----------------------------------------------------
 
 

@@ -187,6 +187,61 @@ def test_a_request_that_is_not_signed_with_the_secret_is_refused(sent):
     assert not HMAC.verify(sent, BODY, now=NOW)
 
 
+@pytest.mark.parametrize(
+    "sent",
+    [
+        headers(),
+        headers(x_signature=sign(BODY, str(int(NOW)))),
+        headers(x_timestamp=str(int(NOW))),
+        headers(x_timestamp=str(int(NOW)), x_signature=""),
+        headers(x_timestamp="yesterday", x_signature=sign(BODY, "yesterday")),
+        signed(stamp=str(int(NOW) - 301)),
+        signed(stamp=str((int(NOW) + 301) * 1000)),
+        headers(Authorization=f"Bearer {SECRET}"),
+    ],
+    ids=[
+        "nothing",
+        "no timestamp",
+        "no signature",
+        "empty signature",
+        "a word for a timestamp",
+        "stale",
+        "from the future, in ms",
+        "a bearer token",
+    ],
+)
+def test_hmac_headers_that_cannot_be_signed_now_refuse_before_the_body(sent):
+    """The body is read only for headers that could carry a valid signature: a stranger
+    without one, or with a timestamp outside the skew, is refused on the headers alone."""
+    assert not HMAC.admits_headers(sent, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "stamp", [str(int(NOW) - 299), str(int(NOW * 1000))], ids=["seconds", "milliseconds"]
+)
+def test_fresh_hmac_headers_let_the_body_be_read_and_the_body_decides(stamp):
+    sent = signed(stamp=stamp)
+
+    assert HMAC.admits_headers(sent, now=NOW)
+    # Admitting the headers is not accepting the request: the signature covers the body.
+    assert HMAC.verify(sent, BODY, now=NOW)
+    assert not HMAC.verify(sent, BODY + b" ", now=NOW)
+    wrong = headers(x_timestamp=stamp, x_signature="0" * 64)
+    assert HMAC.admits_headers(wrong, now=NOW)
+    assert not HMAC.verify(wrong, BODY, now=NOW)
+
+
+@pytest.mark.parametrize("mode", ["bearer", "x-vapi-secret"])
+def test_without_a_body_signature_the_headers_alone_decide(mode):
+    verifier = WebhookVerifier(mode=mode, secret=SECRET)
+    right = headers(Authorization=f"Bearer {SECRET}", X_Vapi_Secret=SECRET)
+    wrong = headers(Authorization=f"Bearer {SECRET}x", X_Vapi_Secret=f"{SECRET}x")
+
+    assert verifier.admits_headers(right, now=NOW)
+    assert not verifier.admits_headers(wrong, now=NOW)
+    assert not WebhookVerifier(mode=mode).admits_headers(right, now=NOW)
+
+
 def test_the_clock_defaults_to_now():
     """Without `now`, a request signed two days ago is stale whatever its signature."""
     assert not HMAC.verify(signed(stamp=str(int(NOW) - 2 * 86_400)), BODY)
