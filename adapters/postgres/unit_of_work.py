@@ -74,6 +74,14 @@ def _closed_while_pooled(error: Exception) -> bool:
     return isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated
 
 
+def _connection_lost(error: Exception) -> bool:
+    """The connection is gone (the server or the network dropped it), as opposed to the
+    server refusing the work on a connection that lives on (a conflict, a constraint)."""
+    if isinstance(error, sa.exc.DBAPIError):
+        return error.connection_invalidated
+    return isinstance(error, (ConnectionError, TimeoutError))
+
+
 # Transaction-local like the rest of the context: it ends with the transaction.
 _SWITCH_TENANT = sa.text(f"SELECT set_config('{TENANT_SETTING}', :tenant_id, true)")
 
@@ -223,6 +231,12 @@ class PostgresUnitOfWork:
                 " change may or may not have been saved: read it back before repeating it"
             ) from error
         except Exception as error:
+            if _connection_lost(error):
+                # Likewise when the connection broke (a server restart, the network).
+                raise ServiceUnavailable(
+                    "the connection to the database was lost during the commit; the change"
+                    " may or may not have been saved: read it back before repeating it"
+                ) from error
             raise (translate(error) or error) from error
         finally:
             await conn.close()

@@ -262,6 +262,36 @@ async def test_a_commit_the_server_never_confirms_is_a_503_that_says_the_outcome
     assert bound <= elapsed[0] < bound + SLACK
 
 
+async def test_a_connection_lost_during_the_commit_is_a_503_that_says_the_outcome_is_unknown(
+    engine, pg_url, tenant_id
+):
+    """A server restart or a network cut while COMMIT is on its way leaves the caller unable
+    to know whether the change was saved: it must not be told that nothing was changed."""
+    uows = PostgresUnitOfWorkFactory(engine)
+
+    async def commit_after_the_server_dropped_the_connection() -> None:
+        async with uows(tenant_id=tenant_id) as tx:
+            tenant = await tx.tenants.get(tenant_id)
+            assert tenant is not None
+            async with await psycopg.AsyncConnection.connect(
+                libpq_url(pg_url), autocommit=True
+            ) as admin:
+                ended = await admin.execute(  # and waits until it is gone
+                    "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    " AND state = 'idle in transaction'"
+                )
+                assert await ended.fetchall() == [(True,)]
+            await tx.commit()
+
+    async with asyncio.timeout(10):
+        with pytest.raises(ServiceUnavailable, match="may or may not have been saved"):
+            await commit_after_the_server_dropped_the_connection()
+
+    async with uows(tenant_id=tenant_id) as tx:  # the pool serves again
+        assert await tx.tenants.get(tenant_id) is not None
+
+
 async def test_a_connection_the_server_closed_while_pooled_is_replaced_unnoticed(
     engine, pg_url, tenant_id
 ):
