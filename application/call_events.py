@@ -2,7 +2,8 @@
 
 Every message is kept in the webhook inbox, once per dedupe key, in the same transaction
 that applies it to its call; a message about no call of ours, of a type we do not handle,
-or that cannot be applied is kept too (with the reason), and acknowledged. The provider's
+that cannot be applied, or whose call's rows are busy past the database's bounds is kept too
+(with the reason), and acknowledged. The provider's
 wire format is parsed by its adapter into the types below.
 """
 
@@ -17,7 +18,7 @@ import structlog
 from application.call_tracking import CallPolicy, ProviderNews, apply_news
 from application.context import UseCaseDeps
 from application.entitlements import entitlements_of
-from application.errors import ConcurrencyConflict, ServiceUnavailable
+from application.errors import ConcurrencyConflict, DatabaseBusy, ServiceUnavailable
 from application.phone_resolution import InboundRoute, PhoneResolver
 from application.ports import CallRoute, InboxMessage, LiveCall, UnitOfWork
 from domain.agents import VoiceAgent
@@ -158,8 +159,15 @@ class ProviderEvents:
         for attempt in range(1, APPLY_ATTEMPTS + 1):
             try:
                 return await self._apply(message, tenant_id, call_id)
+            except DatabaseBusy as error:
+                # Other work holds the call's rows (a lead import, say) or the database is
+                # slow: Vapi does not send the message again, so keep it, with why, in a
+                # short transaction of its own; the reconciler brings the call's final state
+                # from the provider later. Only if even that fails is it answered 503.
+                log.warning("webhook_not_applied_busy", type=message.type, error=error.message)
+                return await self._keep(message, tenant_id, f"not applied: {error.message}")
             except ServiceUnavailable:
-                raise  # not acknowledged: the provider may send it again
+                raise  # the database is unreachable: nothing can be kept; 503
             except ConcurrencyConflict:
                 if attempt < APPLY_ATTEMPTS:
                     continue

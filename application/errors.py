@@ -140,6 +140,12 @@ class ServiceUnavailable(ApplicationError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class DatabaseBusy(ServiceUnavailable):
+    """The database answers, but this work met a lock or statement bound: other work holds
+    the records it needs (a lead import, say) or the statement ran too long. Unlike an
+    unreachable database, other work on other records goes on meanwhile."""
+
+
 class ProviderBusy(ApplicationError):
     """Every line of the shared provider account is in use: retry when one frees up."""
 

@@ -7,7 +7,13 @@ from collections.abc import Callable, Mapping
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from application.errors import AlreadyExists, ConcurrencyConflict, InvalidInput, ServiceUnavailable
+from application.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    DatabaseBusy,
+    InvalidInput,
+    ServiceUnavailable,
+)
 
 # SQLSTATEs that mean "another transaction got in the way; retrying may succeed".
 _CONFLICT_STATES = {"40001", "40P01"}
@@ -50,12 +56,12 @@ def translate(error: BaseException) -> BaseException | None:
         if state in _CONFLICT_STATES:
             return ConcurrencyConflict("transaction", state)
         if state == _LOCK_TIMEOUT:
-            return ServiceUnavailable(
+            return DatabaseBusy(
                 "records this request needs were held by another operation (such as a lead"
                 " import) longer than the lock timeout; nothing was changed"
             )
         if state == _STATEMENT_TIMEOUT:
-            return ServiceUnavailable(
+            return DatabaseBusy(
                 "the database did not finish this request's work within the statement"
                 " timeout; nothing was changed"
             )

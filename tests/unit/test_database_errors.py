@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy.exc
 
 from adapters.postgres.errors import DatabaseNotAnswering, translate
-from application.errors import ConcurrencyConflict, ServiceUnavailable
+from application.errors import ConcurrencyConflict, DatabaseBusy, ServiceUnavailable
 from entrypoints.http.problems import problem_for
 
 
@@ -42,3 +42,26 @@ def test_a_serialization_failure_is_still_a_conflict_to_retry() -> None:
     translated = translate(_dbapi(psycopg.errors.SerializationFailure("could not serialize")))
 
     assert isinstance(translated, ConcurrencyConflict)
+
+
+@pytest.mark.parametrize(
+    ("error", "busy"),
+    [
+        (_dbapi(psycopg.errors.LockNotAvailable("lock timeout")), True),
+        (_dbapi(psycopg.errors.QueryCanceled("statement timeout")), True),
+        (sqlalchemy.exc.TimeoutError("QueuePool limit reached"), False),
+        (DatabaseNotAnswering(3.0), False),
+        (_dbapi(psycopg.OperationalError("connection refused")), False),
+        (ConnectionResetError("reset by peer"), False),
+    ],
+    ids=["lock wait", "statement", "pool checkout", "no answer", "refused", "reset"],
+)
+def test_only_a_lock_or_statement_bound_says_the_database_is_busy(
+    error: Exception, busy: bool
+) -> None:
+    """Busy: the database answers, other work holds the rows (callers may go on with other
+    work); otherwise it is unreachable or not answering (callers stop)."""
+    translated = translate(error)
+
+    assert isinstance(translated, ServiceUnavailable)
+    assert isinstance(translated, DatabaseBusy) is busy

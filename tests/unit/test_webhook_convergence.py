@@ -15,10 +15,12 @@ from typing import Any
 from uuid import uuid4
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
+from adapters.memory.store import InMemoryWebhookInbox
 from adapters.vapi.answers import reply_of
 from adapters.vapi.messages import parse_message
 from application.access import Principal
@@ -32,6 +34,7 @@ from application.call_events import (
 )
 from application.calls import CallService, PlaceCall
 from application.catalogue import sync_catalogue
+from application.errors import ServiceUnavailable
 from application.phone_resolution import PhoneResolver
 from application.ports import OutboundCall, ProviderCall
 from domain.agents import VoiceAgent
@@ -40,6 +43,7 @@ from domain.ids import AgentId, LeadId, PhoneNumberId
 from domain.leads import Lead, LeadStatus
 from domain.phones import NumberProvider, PhoneLine, PhoneNumber
 from domain.tenancy import Tenant
+from tests.fakes.busy_rows import hold_calls
 from tests.fakes.vapi import iso
 from tests.fakes.vapi_messages import ORG_ID, STATUSES, VapiCall, encoded
 from tests.unit.helpers import Fresh, fresh
@@ -546,3 +550,61 @@ async def test_a_message_that_fails_to_apply_is_kept_with_its_error_and_acknowle
         stored=True, applied=True
     )
     assert placed.stored_call().status is CallStatus.IN_PROGRESS
+
+
+async def test_a_report_about_a_busy_call_is_kept_with_why_and_acknowledged(monkeypatch):
+    """Vapi sends the report once: when other work holds the call's rows past the lock
+    bound, it is kept (in a transaction of its own) with why, not answered 503 and lost;
+    the reconciler brings the call's final state from the provider later."""
+    placed = await place(await a_world())
+    before = copy.deepcopy(placed.f.db.tables)
+    held = {placed.call.id}
+    hold_calls(monkeypatch, held)
+    payload = placed.vapi.end_of_call_report()
+
+    with capture_logs() as logs:
+        answer = await placed.deliver(payload)
+        again = await placed.deliver(copy.deepcopy(payload))
+
+    assert (answer, again) == (Acknowledged(stored=True), Acknowledged(stored=False))
+    [logged] = [e for e in logs if e["event"] == "webhook_not_applied_busy"]
+    assert logged["log_level"] == "warning"
+    (kept,) = inbox_of(placed)
+    assert (kept.type, kept.tenant_id, kept.payload) == (
+        "end-of-call-report",
+        placed.tenant.id,
+        payload,
+    )
+    assert kept.error is not None
+    assert "lock timeout" in kept.error
+    assert kept.processed_at is None, "not applied: the reconciler settles the call"
+    tables = placed.f.db.tables
+    for name in ("calls", "leads", "ai_usage", "live_calls"):
+        assert tables[name] == before[name], name
+    # Once the rows are free, the call's next news is applied as usual.
+    held.clear()
+    assert await placed.deliver(placed.vapi.status_update("in-progress")) == Acknowledged(
+        stored=True, applied=True
+    )
+
+
+async def test_a_busy_call_whose_message_cannot_even_be_kept_is_a_503(monkeypatch):
+    """Acknowledging a message nothing kept would lose it: the provider is told to retry."""
+    placed = await place(await a_world())
+    hold_calls(monkeypatch, {placed.call.id})
+    adding = InMemoryWebhookInbox.add
+    calls = 0
+
+    async def unreachable_after_the_first(self: Any, message: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls > 1:
+            raise ServiceUnavailable("the database is unreachable; nothing was changed")
+        return await adding(self, message)
+
+    monkeypatch.setattr(InMemoryWebhookInbox, "add", unreachable_after_the_first)
+
+    with pytest.raises(ServiceUnavailable, match="unreachable"):
+        await placed.deliver(placed.vapi.end_of_call_report())
+
+    assert inbox_of(placed) == []
