@@ -16,7 +16,7 @@ from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
 from adapters.ids import Uuid7Generator
-from adapters.postgres.engine import create_engine
+from adapters.postgres.engine import create_engine, create_probe_engine
 from adapters.postgres.leases import PostgresProcessLeases
 from adapters.postgres.monitoring import PostgresOperationalFigures
 from adapters.postgres.schema import head_revision
@@ -65,12 +65,23 @@ class Container(containers.DeclarativeContainer):
         connect_timeout=db_connect_timeout,
         timeouts=db_timeouts,
     )
+    # Readiness and the metrics' figures read through a small pool of their own, so an API
+    # pool exhausted by a busy moment does not make a healthy database look down.
+    probe_engine = providers.Singleton(
+        create_probe_engine,
+        database_url,
+        connect_timeout=db_connect_timeout,
+        timeouts=db_timeouts,
+    )
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(Uuid7Generator)
     uows = providers.Singleton(PostgresUnitOfWorkFactory, engine, db_timeouts)
-    probe = providers.Singleton(PostgresDatabaseProbe, engine, providers.Callable(head_revision))
+    probe = providers.Singleton(
+        PostgresDatabaseProbe, probe_engine, providers.Callable(head_revision)
+    )
+    # The figures through the probe's pool; the pool gauges watch the API's.
     operational_figures = providers.Singleton(
-        PostgresOperationalFigures, engine, uows.provided.pool
+        PostgresOperationalFigures, probe_engine, uows.provided.pool
     )
 
     entitlement_cache_seconds = providers.Object(DEFAULT_TTL_SECONDS)
@@ -170,8 +181,9 @@ async def sandbox_calls_settled(container: Container) -> AsyncIterator[None]:
 
 
 async def dispose(container: Container) -> None:
-    """Stop the telephony client, then close the connection pool (creating an engine never
+    """Stop the telephony client, then close the connection pools (creating an engine never
     connects, so this is cheap)."""
     telephony = container.telephony()
     await telephony.close()
     await container.engine().dispose()
+    await container.probe_engine().dispose()

@@ -135,12 +135,14 @@ def memory_container() -> Iterator[Container]:
 
 
 @pytest.fixture
-def pg_container(engine: AsyncEngine) -> Iterator[Container]:
-    """The real composition root on the test database (emptied by `engine`)."""
+async def pg_container(engine: AsyncEngine) -> AsyncIterator[Container]:
+    """The real composition root on the test database (emptied by `engine`); its probe's
+    own pool (readiness, metrics) is closed at the end."""
     container = Container()
     container.engine.override(providers.Object(engine))
-    container.database_url.override(str(engine.url))
+    container.database_url.override(engine.url.render_as_string(hide_password=False))
     try:
         yield container
     finally:
+        await container.probe_engine().dispose()
         container.reset_override()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -30,6 +31,7 @@ def create_engine(
     url: str,
     *,
     pool_size: int = 10,
+    max_overflow: int | None = None,
     connect_timeout: float = 5.0,
     timeouts: DatabaseTimeouts | None = None,
 ) -> AsyncEngine:
@@ -42,13 +44,39 @@ def create_engine(
     engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_timeout=timeouts.pool_seconds,
         pool_recycle=1800,
         connect_args={"connect_timeout": max(1, round(connect_timeout))},
     )
     bound_every_statement(engine, timeouts.statement_seconds)
     return engine
+
+
+# The probe's pool: one connection for the load balancer's checks and the scrapes, a little
+# overflow for when they meet, and a short wait when more meet than that.
+PROBE_POOL_SIZE = 1
+PROBE_POOL_OVERFLOW = 2
+PROBE_POOL_SECONDS = 1.0
+
+
+def create_probe_engine(
+    url: str, *, connect_timeout: float = 5.0, timeouts: DatabaseTimeouts | None = None
+) -> AsyncEngine:
+    """A small pool of its own for readiness and the metrics' figures: when a busy moment
+    takes every connection of the API's pool, they still tell whether the database answers
+    (instead of waiting for the pool and reporting it down), and never take a connection a
+    request waits for. Same connect timeout and statement bound as the API's."""
+    timeouts = timeouts or DatabaseTimeouts()
+    return create_engine(
+        url,
+        pool_size=PROBE_POOL_SIZE,
+        max_overflow=PROBE_POOL_OVERFLOW,
+        connect_timeout=connect_timeout,
+        timeouts=attrs.evolve(
+            timeouts, pool_seconds=min(timeouts.pool_seconds, PROBE_POOL_SECONDS)
+        ),
+    )
 
 
 def with_login(url: str, user: str, password: str | None = None) -> str:

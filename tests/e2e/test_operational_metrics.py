@@ -3,6 +3,7 @@ waiting, and whether the database could be read at all."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -98,6 +99,30 @@ async def test_a_scrape_answers_when_the_database_does_not(
     figures = await _scrape(client)
     assert figures["voice_agent_database_up"] == 0
     assert "voice_agent_live_calls" in figures  # the last value known, not an error page
+
+
+async def test_with_every_connection_of_the_api_held_the_database_still_reads_as_up(
+    pg_container: Container, aiohttp_client: AiohttpClient, engine
+) -> None:
+    """A busy moment that takes every connection of the API's pool is no outage: /readyz
+    stays 200 (a load balancer keeps the instance) and /metrics says the database is up,
+    both at once, from a small pool of their own; the pool gauges still show the API's."""
+    client = await aiohttp_client(
+        create_app(pg_container.use_cases(), operational_figures=pg_container.operational_figures())
+    )
+    pool = engine.sync_engine.pool
+    capacity = pool.size() + pool._max_overflow
+    held = [await engine.connect() for _ in range(capacity)]
+    try:
+        async with asyncio.timeout(4):  # under the API pool's timeout (5 s)
+            ready = await client.get("/readyz")
+            figures = await _scrape(client)
+        assert ready.status == 200, await ready.text()
+        assert figures["voice_agent_database_up"] == 1
+        assert figures["voice_agent_db_pool_in_use"] == capacity
+    finally:
+        for conn in held:
+            await conn.close()
 
 
 async def test_webhook_lag_is_measured_from_the_time_stamped_on_the_message(
