@@ -14,7 +14,7 @@ from collections.abc import Collection
 import structlog
 
 from application.context import UseCaseDeps
-from application.errors import ConcurrencyConflict, ServiceUnavailable
+from application.errors import ConcurrencyConflict, DatabaseBusy, ServiceUnavailable
 from application.ports import LiveCall, ProcessBoundCalls, ProcessLeases
 from domain.calls import cut_off
 
@@ -103,8 +103,12 @@ class InterruptedCalls:
                 ended += await self._end_one(live)
             except ConcurrencyConflict:
                 continue  # a message changed it meanwhile: the reconciler will look again
+            except DatabaseBusy as error:
+                # Other work holds its rows: it stays in the registry for the next start (or
+                # the reconciler); the other calls must not stay on the line behind it.
+                log.warning("sandbox_call_busy", call_id=str(live.call_id), error=error.message)
             except ServiceUnavailable:
-                raise
+                raise  # the database is unreachable: nothing more can be ended now
             except Exception:
                 # One call's bad data must not keep every other call on the line.
                 log.exception("sandbox_call_not_ended", call_id=str(live.call_id))

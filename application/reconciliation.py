@@ -17,7 +17,12 @@ import structlog
 from application.call_tracking import CallPolicy, apply_news
 from application.calls import FIND_SLACK, news_of
 from application.context import UseCaseDeps
-from application.errors import ConcurrencyConflict, ProviderError, ServiceUnavailable
+from application.errors import (
+    ConcurrencyConflict,
+    DatabaseBusy,
+    ProviderError,
+    ServiceUnavailable,
+)
 from application.ports import LiveCall, ProviderCall, TelephonyProvider
 from domain.calls import CallDirection, CallStatus, VoiceCall, advance, fail
 
@@ -63,8 +68,9 @@ class Reconciler:
         """Check every call due when the sweep starts, whichever its tenant: the most overdue
         first, a page at a time, `concurrency` calls at once, until none is left or `budget`
         is spent (then `out_of_time`; the rest is still due). One call's failure never stops
-        the others (it is postponed); ServiceUnavailable (the database is gone) ends the
-        sweep, and the next one starts over."""
+        the others (it is postponed, and checked again `recheck_every` later): nor do rows of
+        it that other work holds (DatabaseBusy). Only an unreachable database (any other
+        ServiceUnavailable) ends the sweep, and the next one starts over."""
         report = SweepReport()
         started = self._deps.clock.now()
         slots = asyncio.Semaphore(self._concurrency)
@@ -104,8 +110,13 @@ class Reconciler:
                 settled = False
             except ConcurrencyConflict:
                 settled = False  # a webhook got there first; look again next time
+            except DatabaseBusy as error:
+                # Other work holds this call's rows (a lead import, say): it waits for a
+                # later sweep; the calls after it must not stall behind it.
+                log.warning("reconcile_busy", call_id=str(live.call_id), error=error.message)
+                settled = False
             except ServiceUnavailable:
-                raise  # the database is gone: the next run starts over
+                raise  # the database is unreachable: the next run starts over
             except Exception:
                 # One call's bad data must not stop every other call from being checked.
                 log.exception("reconcile_failed", call_id=str(live.call_id))
@@ -117,10 +128,14 @@ class Reconciler:
                 await self._postpone(live)
 
     async def _postpone(self, live: LiveCall) -> None:
-        async with self._deps.uows(tenant_id=live.tenant_id) as tx:
-            check_at = self._deps.clock.now() + self._policy.recheck_every
-            await tx.live_calls.postpone(live.tenant_id, live.call_id, check_at)
-            await tx.commit()
+        try:
+            async with self._deps.uows(tenant_id=live.tenant_id) as tx:
+                check_at = self._deps.clock.now() + self._policy.recheck_every
+                await tx.live_calls.postpone(live.tenant_id, live.call_id, check_at)
+                await tx.commit()
+        except DatabaseBusy as error:
+            # Its registry entry is held too: it stays due, and the next sweep takes it.
+            log.warning("reconcile_postpone_busy", call_id=str(live.call_id), error=error.message)
 
     async def check(self, live: LiveCall) -> bool:
         """Look the call up at the provider and apply what it says; True once settled."""

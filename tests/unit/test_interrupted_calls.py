@@ -16,6 +16,7 @@ from uuid import uuid4
 
 import attrs
 import pytest
+from structlog.testing import capture_logs
 
 from adapters.memory.leases import InMemoryProcessLeases
 from adapters.memory.store import InMemoryDatabase
@@ -30,6 +31,7 @@ from application.interrupted_calls import INTERRUPTED_ERROR, SANDBOX_INTERRUPTED
 from domain.calls import CallDirection, CallStatus, VoiceCall, cut_off
 from domain.ids import CallId, TenantId
 from domain.plans import EntitlementExceeded
+from tests.fakes.busy_rows import hold_calls
 from tests.fakes.telephony import FakeTelephony
 from tests.unit.test_calls_use_cases import Desk, open_desk
 
@@ -233,3 +235,31 @@ def test_cutting_off_fails_a_call_never_placed_and_spares_a_finished_one() -> No
     )
     assert not cut_off(queued, "other", "other", now)  # finished: kept as it is
     assert queued.ended_reason == SANDBOX_INTERRUPTED
+
+
+async def test_a_call_whose_rows_are_busy_does_not_keep_the_others_on_the_line(
+    acme: Desk, memory_db: InMemoryDatabase, spawn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other work holding one call's rows past the lock bound is no outage: the other calls
+    are still ended; the busy one stays in the registry for the next start or the
+    reconciler."""
+    await acme.limit("calls.concurrent.max", 2)
+    killed = spawn(1)
+    await killed.start()
+    busy, other = await killed.place(), await killed.place()
+    await killed.kill()
+    held = {busy.id}
+    hold_calls(monkeypatch, held)
+
+    with capture_logs() as logs:
+        assert await spawn(2).start() == 1
+
+    assert (await acme.stored(other)).ended_reason == SANDBOX_INTERRUPTED
+    assert not live(memory_db, other)
+    assert (await acme.stored(busy)).status is CallStatus.IN_PROGRESS
+    assert live(memory_db, busy)
+    [logged] = [e for e in logs if e["event"] == "sandbox_call_busy"]
+    assert (logged["call_id"], logged["log_level"]) == (str(busy.id), "warning")
+    held.clear()
+    assert await spawn(3).start() == 1
+    assert (await acme.stored(busy)).ended_reason == SANDBOX_INTERRUPTED

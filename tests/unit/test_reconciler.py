@@ -13,20 +13,26 @@ import attrs
 import pytest
 from structlog.testing import capture_logs
 
-from adapters.memory.store import InMemoryDatabase
+from adapters.memory.store import InMemoryDatabase, InMemoryLiveCallRegistry
 from adapters.vapi.client import provider_call
 from application.call_events import StatusChanged
 from application.call_tracking import CallPolicy
 from application.calls import FIND_SLACK
 from application.catalogue import sync_catalogue
 from application.context import UseCaseDeps
-from application.errors import ProviderOutcomeUnknown, ProviderUnreachable, ServiceUnavailable
+from application.errors import (
+    DatabaseBusy,
+    ProviderOutcomeUnknown,
+    ProviderUnreachable,
+    ServiceUnavailable,
+)
 from application.leads import LeadService
 from application.ports import LiveCall, ProviderCall
 from application.reconciliation import GONE_AT_PROVIDER, Reconciler, SweepReport
 from domain.calls import CallStatus, EndOfCallReport, UsageKind, VoiceCall
 from domain.ids import CallId
 from domain.leads import LeadStatus
+from tests.fakes.busy_rows import hold_calls
 from tests.fakes.telephony import FakeTelephony
 from tests.support import MutableClock
 from tests.unit.helpers import snapshot
@@ -559,3 +565,65 @@ async def test_an_unexpected_error_on_one_call_is_logged_and_the_sweep_goes_on(
     clock.advance(seconds=POLICY.recheck_every.total_seconds())
     assert await reconciler.sweep() == SweepReport(checked=1, settled=1)
     assert (await acme.stored(first)).reported
+
+
+async def test_a_call_whose_rows_are_busy_is_postponed_and_the_others_settle(
+    acme: Desk, fake: FakeTelephony, reconciler: Reconciler, clock: MutableClock, monkeypatch
+) -> None:
+    """Other work (a lead import, say) holding one call's rows past the lock bound is no
+    outage: that call waits for a later sweep, and the calls after it are still checked —
+    not stalled behind it, sweep after sweep."""
+    calls = []
+    for _ in range(3):
+        calls.append(await acme.place())
+        clock.advance(minutes=1)
+    for call in calls:
+        assert call.vapi_call_id is not None
+        fake.set_call(provider_call(vapi_ended(call.vapi_call_id, call, clock.now())))
+    busy, *others = calls  # the most overdue: first in the sweep
+    held = {busy.id}
+    hold_calls(monkeypatch, held)
+    clock.advance(seconds=POLICY.reconcile_after.total_seconds())
+
+    with capture_logs() as logs:
+        report = await reconciler.sweep()
+
+    assert report == SweepReport(checked=3, settled=2, postponed=1)
+    [logged] = [e for e in logs if e["event"] == "reconcile_busy"]
+    assert (logged["call_id"], logged["log_level"]) == (str(busy.id), "warning")
+    for settled in others:
+        assert (await acme.stored(settled)).reported
+        assert live(acme.db, settled) is None
+    entry = live(acme.db, busy)
+    assert entry is not None
+    assert entry.check_at == clock.now() + POLICY.recheck_every
+    assert (await acme.stored(busy)).status is not CallStatus.ENDED
+    # Checked again once due, and settled once its rows are free.
+    held.clear()
+    clock.advance(seconds=POLICY.recheck_every.total_seconds())
+    assert await reconciler.sweep() == SweepReport(checked=1, settled=1)
+    assert live(acme.db, busy) is None
+
+
+async def test_a_busy_call_that_cannot_even_be_postponed_does_not_stop_the_others(
+    acme: Desk, fake: FakeTelephony, reconciler: Reconciler, clock: MutableClock, monkeypatch
+) -> None:
+    """Its registry entry is held too: it stays due (the next sweep takes it), the rest go on."""
+    busy = await acme.place()
+    clock.advance(minutes=1)
+    other = await acme.place()
+    for call in (busy, other):
+        assert call.vapi_call_id is not None
+        fake.set_call(provider_call(vapi_ended(call.vapi_call_id, call, clock.now())))
+    hold_calls(monkeypatch, {busy.id})
+
+    async def held_entry(*_: Any) -> None:
+        raise DatabaseBusy("records this request needs were held; nothing was changed")
+
+    monkeypatch.setattr(InMemoryLiveCallRegistry, "postpone", held_entry)
+    clock.advance(seconds=POLICY.reconcile_after.total_seconds())
+    due_at = live(acme.db, busy)
+
+    assert await reconciler.sweep() == SweepReport(checked=2, settled=1, postponed=1)
+    assert live(acme.db, busy) == due_at
+    assert (await acme.stored(other)).reported
