@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ from adapters.postgres.repositories import (
     update_versioned,
 )
 from adapters.postgres.tables import leads, voice_calls
+from adapters.postgres.timeouts import driver_answering_within
 from application.pagination import PageRequest
 from application.ports import LeadFilter, StagedLead, StagedNumber
 from domain.ids import LeadId, TenantId
@@ -139,8 +141,14 @@ def _staged(lead: Lead) -> tuple[Any, ...]:
 
 
 class PostgresLeadRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, answer_seconds: float) -> None:
         self._conn = conn
+        # The unit of work's statement bound, for what goes to the driver directly (COPY,
+        # the staging cursor's fetches): SQLAlchemy's own statements are bounded by events.
+        self._answer_seconds = answer_seconds
+
+    def _answering(self) -> contextlib.AbstractAsyncContextManager[None]:
+        return driver_answering_within(self._conn, self._answer_seconds)
 
     async def get(self, tenant_id: TenantId, lead_id: LeadId) -> Lead | None:
         query = sa.select(leads).where(leads.c.tenant_id == tenant_id, leads.c.id == lead_id)
@@ -195,7 +203,7 @@ class PostgresLeadRepository:
         batch = list({lead.phone: lead for lead in batch}.values())
         raw = await self._conn.get_raw_connection()
         driver: Any = raw.driver_connection
-        async with driver.cursor() as cursor:
+        async with self._answering(), driver.cursor() as cursor:
             await cursor.execute(_STAGING_TABLE)
             async with cursor.copy(_COPY_INTO_STAGING) as copy:
                 for lead in batch:
@@ -206,7 +214,7 @@ class PostgresLeadRepository:
     async def stage(self, rows: Sequence[StagedLead]) -> None:
         raw = await self._conn.get_raw_connection()
         driver: Any = raw.driver_connection
-        async with driver.cursor() as cursor:
+        async with self._answering(), driver.cursor() as cursor:
             await cursor.execute(_IMPORT_ROWS_TABLE)
             if not rows:
                 return
@@ -229,11 +237,17 @@ class PostgresLeadRepository:
         query = _staged_query(tenant_id).execution_options(yield_per=_STAGED_BATCH)
         # A server-side cursor: its snapshot is taken now, so the import's own writes made
         # while it is read do not show, and the rows come a batch at a time.
-        async with self._conn.stream(query) as result:
+        result = await self._conn.stream(query)
+        try:
             rows: list[StagedLead] = []
             existing: Lead | None = None
             # A batch at a time: each step of the async iteration costs a greenlet switch.
-            async for batch in result.partitions(_STAGED_BATCH):
+            batches = aiter(result.partitions(_STAGED_BATCH))
+            while True:
+                async with self._answering():  # a FETCH of the cursor, beyond the events
+                    batch = await anext(batches, None)
+                if batch is None:
+                    break
                 for row in batch:
                     if rows and row.staged_phone != rows[0].phone.e164:
                         yield StagedNumber(tuple(rows), existing)
@@ -243,6 +257,9 @@ class PostgresLeadRepository:
                     rows.append(_staged_lead(row))
             if rows:
                 yield StagedNumber(tuple(rows), existing)
+        finally:
+            async with self._answering():  # the cursor's CLOSE
+                await result.close()
 
     async def remove(self, lead: Lead) -> None:
         await self._conn.execute(

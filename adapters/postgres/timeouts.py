@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import attrs
@@ -138,5 +138,31 @@ def answering_within(conn: AsyncConnection, seconds: float) -> Iterator[None]:
     _arm(info, sync.connection.driver_connection, seconds)
     try:
         yield
+    finally:
+        _disarm(info)
+
+
+@contextlib.asynccontextmanager
+async def driver_answering_within(conn: AsyncConnection, seconds: float) -> AsyncIterator[None]:
+    """Bound work done on the driver's own connection (COPY, a server-side cursor's FETCH),
+    which SQLAlchemy's statement events never see, like a statement: past `seconds` and the
+    grace the socket is cut, the connection discarded and DatabaseNotAnswering raised."""
+    sync = conn.sync_connection
+    if sync is None or sync.invalidated:
+        yield
+        return
+    info = sync.info
+    _arm(info, sync.connection.driver_connection, seconds)
+    try:
+        yield
+    except DatabaseNotAnswering:
+        raise  # already told through SQLAlchemy's handle_error
+    except Exception as error:
+        cut = info.pop(_CUT, None)
+        if cut is None:
+            raise
+        _disarm(info)
+        await conn.invalidate(error)
+        raise DatabaseNotAnswering(cut) from error
     finally:
         _disarm(info)

@@ -153,7 +153,7 @@ class PostgresUnitOfWork:
         self.voices = PostgresVoiceRepository(conn)
         self.phone_numbers = PostgresPhoneNumberRepository(conn)
         self.agents = PostgresVoiceAgentRepository(conn)
-        self.leads = PostgresLeadRepository(conn)
+        self.leads = PostgresLeadRepository(conn, self._statement_seconds)
         self.calls = PostgresCallRepository(conn)
         self.live_calls = PostgresLiveCallRegistry(conn)
         self.ai_usage = PostgresAiUsageRepository(conn)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
@@ -20,11 +22,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.engine import create_engine, libpq_url
 from adapters.postgres.errors import DatabaseNotAnswering
+from adapters.postgres.leads import _STAGED_BATCH
 from adapters.postgres.timeouts import ANSWER_GRACE_SECONDS, DatabaseTimeouts
-from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from adapters.postgres.unit_of_work import PostgresUnitOfWork, PostgresUnitOfWorkFactory
 from application.context import UseCaseDeps
 from application.errors import ServiceUnavailable
-from domain.ids import TenantId
+from application.ports import StagedLead
+from domain.ids import LeadId, TenantId
+from domain.leads import Lead
+from domain.phones import PhoneNumber
 from tests.support import World
 
 pytestmark = pytest.mark.postgres
@@ -321,3 +327,66 @@ async def test_every_statement_on_the_engine_is_bounded_not_only_units_of_work(r
                 await conn.execute(sa.text("SELECT 1"))
 
     assert bound <= elapsed[0] < bound + SLACK
+
+
+# An import's bound, short enough for a test.
+BULK = DatabaseTimeouts(pool_seconds=0.3, statement_seconds=0.3, lock_seconds=0.3, bulk_seconds=0.6)
+
+
+def staged_rows(count: int) -> list[StagedLead]:
+    return [
+        StagedLead(n + 2, PhoneNumber.parse(f"+1415555{n:04d}"), None, None, None, {})
+        for n in range(count)
+    ]
+
+
+async def _stage_frozen(relay: Relay, tx: PostgresUnitOfWork, tenant_id: TenantId) -> None:
+    relay.freeze()
+    await tx.leads.stage(staged_rows(10))
+
+
+async def _upsert_frozen(relay: Relay, tx: PostgresUnitOfWork, tenant_id: TenantId) -> None:
+    now = datetime.now(UTC)
+    lead = Lead.new(LeadId(uuid.uuid4()), tenant_id, PhoneNumber.parse("+14155550100"), now)
+    relay.freeze()
+    await tx.leads.upsert_many([lead])
+
+
+async def _fetch_staged_frozen(relay: Relay, tx: PostgresUnitOfWork, tenant_id: TenantId) -> None:
+    # More rows than one fetch of the server-side cursor brings: the next one waits.
+    await tx.leads.stage(staged_rows(_STAGED_BATCH + 10))
+    async for _ in tx.leads.staged(tenant_id):
+        relay.freeze()
+
+
+@pytest.mark.parametrize(
+    "work",
+    [_stage_frozen, _upsert_frozen, _fetch_staged_frozen],
+    ids=["stage-copy", "upsert-copy", "staged-fetch"],
+)
+async def test_an_imports_copy_and_fetches_on_a_silent_server_end_within_the_bulk_bound(
+    pg_url, tenant_id, work
+):
+    """COPY and the server-side cursor's FETCHes go through the driver, not SQLAlchemy's
+    statements: they are bounded all the same, or a frozen server holds an import forever."""
+    async with Relay(pg_url) as relay:
+        engine = create_engine(relay.url, pool_size=2, timeouts=BULK)
+        try:
+            uows = PostgresUnitOfWorkFactory(engine, BULK)
+            bound = BULK.bulk_seconds + ANSWER_GRACE_SECONDS
+
+            async def import_once_frozen() -> None:
+                async with uows(tenant_id=tenant_id, bulk=True) as tx:
+                    await work(relay, tx, tenant_id)
+
+            async with asyncio.timeout(bound + 10), timed() as elapsed:
+                with pytest.raises(ServiceUnavailable, match="did not answer"):
+                    await import_once_frozen()
+
+            assert bound <= elapsed[0] < bound + SLACK
+            relay.thaw()
+            async with uows(tenant_id=tenant_id) as tx:  # the pool serves again
+                assert await tx.tenants.get(tenant_id) is not None
+        finally:
+            relay.thaw()
+            await engine.dispose()
