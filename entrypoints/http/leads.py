@@ -18,7 +18,7 @@ from aiohttp.web_protocol import RequestPayloadError
 from application.lead_import import ColumnMapping, ImportLeads, ImportReport
 from application.leads import CreateLead, UpdateLead
 from application.ports import LeadFilter
-from domain.ids import CallId, LeadId
+from domain.ids import CallId, LeadId, TenantId
 from domain.leads import Lead, LeadStatus
 from domain.phones import PhoneNumber
 from domain.values import Email
@@ -252,22 +252,46 @@ UPLOAD_SPOOL_MEMORY_BYTES = 1024 * 1024
 
 
 class ImportSlots:
-    """At most `limit` CSV imports at once in this process: each holds a database
-    connection, its file and a batch of rows while it runs."""
+    """At most `limit` CSV imports at once in this process, and one per tenant: each holds a
+    database connection and a batch of rows while it runs, and a second import into a
+    tenant would only wait for the first one's tenant lock, holding a slot meanwhile."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.in_use = 0
+        self._tenants: set[TenantId] = set()
 
-    @contextlib.contextmanager
-    def take(self) -> Iterator[None]:
-        """TooManyRequests when every slot is taken; the slot is given back on leaving."""
+    def check(self) -> None:
+        """TooManyRequests when every slot is taken: an import arriving now is refused before
+        its file is received."""
         if self.in_use >= self.limit:
             raise TooManyRequests(
                 f"{self.limit} lead imports are running on this server, as many as it runs "
                 "at once; retry shortly",
                 retry_after_seconds=IMPORT_RETRY_SECONDS,
             )
+
+    @contextlib.contextmanager
+    def tenant(self, tenant_id: TenantId) -> Iterator[None]:
+        """The tenant's one import in this process, from the upload to the end of the import:
+        TooManyRequests when another is here already (ask only once the caller may import
+        into the tenant: the answer tells of the tenant's activity)."""
+        if tenant_id in self._tenants:
+            raise TooManyRequests(
+                "an import into this tenant is already running; retry when it has finished",
+                retry_after_seconds=IMPORT_RETRY_SECONDS,
+            )
+        self._tenants.add(tenant_id)
+        try:
+            yield
+        finally:
+            self._tenants.discard(tenant_id)
+
+    @contextlib.contextmanager
+    def take(self) -> Iterator[None]:
+        """A slot, taken once the file is received: TooManyRequests when every slot is taken;
+        the slot is given back on leaving."""
+        self.check()
         self.in_use += 1
         try:
             yield
@@ -313,32 +337,33 @@ async def _received_csv(request: web.Request) -> AsyncIterator[TextIO]:
 
 
 async def import_leads(request: web.Request) -> web.Response:
-    # The slot is taken before anything is read or asked of the database, so an import
-    # over the cap costs the server nothing.
-    with request.app[IMPORT_SLOTS].take():
-        await use_cases(request).lead_import.check_access(principal(request), tenant_id(request))
-        mapping = ColumnMapping(
-            phone=query_text(request, "phone_column") or "phone",
-            name=query_text(request, "name_column") or "name",
-            email=query_text(request, "email_column") or "email",
-            timezone=query_text(request, "timezone_column") or "timezone",
-            extra=query_bool(request, "extra") is not False,
-        )
-        region = query_text(request, "country", max_len=2)
-        source = query_text(request, "source", max_len=100) or "import"
-        delimiter = query_text(request, "delimiter", max_len=1) or ","
+    slots = request.app[IMPORT_SLOTS]
+    tenant = tenant_id(request)
+    # Refused before anything is read or asked of the database when no slot is free, so an
+    # import over the cap costs the server nothing.
+    slots.check()
+    await use_cases(request).lead_import.check_access(principal(request), tenant)
+    mapping = ColumnMapping(
+        phone=query_text(request, "phone_column") or "phone",
+        name=query_text(request, "name_column") or "name",
+        email=query_text(request, "email_column") or "email",
+        timezone=query_text(request, "timezone_column") or "timezone",
+        extra=query_bool(request, "extra") is not False,
+    )
+    region = query_text(request, "country", max_len=2)
+    source = query_text(request, "source", max_len=100) or "import"
+    delimiter = query_text(request, "delimiter", max_len=1) or ","
+    # The upload is received without a slot: a slow or stalled client holds only its own
+    # tenant's turn, never the server's imports.
+    with slots.tenant(tenant):
         async with _received_csv(request) as text:
-            report = await use_cases(request).lead_import.import_leads(
-                principal(request),
-                ImportLeads(
-                    tenant_id(request),
-                    text,
-                    mapping,
-                    region=region,
-                    source=source,
-                    delimiter=delimiter,
-                ),
-            )
+            with slots.take():
+                report = await use_cases(request).lead_import.import_leads(
+                    principal(request),
+                    ImportLeads(
+                        tenant, text, mapping, region=region, source=source, delimiter=delimiter
+                    ),
+                )
     return reply(ImportReportOut.of(report))
 
 

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import psycopg
 import pytest
 from aiohttp import FormData
 
+from adapters.postgres.engine import libpq_url
 from entrypoints.http.app import create_app
 from entrypoints.http.leads import IMPORT_SLOTS, ImportSlots
 from tests.e2e.helpers import (
@@ -800,27 +802,44 @@ class WatchedSlots(ImportSlots):
             yield
 
 
+@contextlib.asynccontextmanager
+async def tenant_locked(pg_url: str, tenant_id: str) -> AsyncIterator[None]:
+    """Another session holds the tenant's row, as a long write does: an import into the
+    tenant waits for it, holding its import slot, until the block ends."""
+    async with await psycopg.AsyncConnection.connect(libpq_url(pg_url)) as holder:
+        await holder.execute("SELECT 1 FROM tenants WHERE id = %s FOR UPDATE", (tenant_id,))
+        try:
+            yield
+        finally:
+            await holder.rollback()
+
+
+async def other_book(build: Builder, client: Any, name: str) -> tuple[Book, Api]:
+    """Another tenant, and its owner on `client`."""
+    owner = await build.person()
+    tenant_id = await build.tenant(owner, name)
+    return Book(tenant_id, {"owner": owner}), Api(client, owner.token)
+
+
 async def test_imports_over_the_process_cap_are_429_with_retry_after_and_write_nothing(
-    pg_container, aiohttp_client, book: Book, all_rows
+    pg_container, aiohttp_client, build: Builder, book: Book, all_rows, pg_url
 ):
     app = create_app(pg_container.use_cases(), import_concurrency=2)
     assert app[IMPORT_SLOTS].limit == 2
     slots = app[IMPORT_SLOTS] = WatchedSlots(2)
-    member = Api(await aiohttp_client(app), book.people["member"].token)
-    release = asyncio.Event()
+    client = await aiohttp_client(app)
+    member = Api(client, book.people["member"].token)
+    others = [await other_book(build, client, name) for name in ("Held One", "Held Two")]
 
-    async def held_upload(phone: str) -> AsyncIterator[bytes]:
-        yield b"phone,name\n"
-        await release.wait()  # the upload is still under way: its import holds a slot
-        yield f"{phone},Held\n".encode()
-
-    held = [
-        asyncio.create_task(
-            send(member, "POST", f"{book.leads}/import", data=held_upload(p), headers=CSV)
-        )
-        for p in ("+12125550101", "+12125550102")
-    ]
-    try:
+    async with contextlib.AsyncExitStack() as locks:
+        for other, _ in others:
+            await locks.enter_async_context(tenant_locked(pg_url, other.tenant_id))
+        # Two imports into two other tenants, received and running: each waits for its
+        # tenant's lock with a slot taken.
+        held = [
+            asyncio.create_task(import_csv(api, other, f"phone,name\n{phone},Held\n"))
+            for (other, api), phone in zip(others, ("+12125550101", "+12125550102"), strict=True)
+        ]
         await asyncio.wait_for(slots.full.wait(), timeout=10)
         before = await all_rows()
 
@@ -828,11 +847,10 @@ async def test_imports_over_the_process_cap_are_429_with_retry_after_and_write_n
 
         assert_problem(refused, 429, code="too-many-requests")
         assert int(refused.headers["Retry-After"]) > 0
+        assert "this tenant" not in refused.body["detail"]
         assert await all_rows() == before
-    finally:
-        release.set()
-        async with asyncio.timeout(10):
-            replies = await asyncio.gather(*held)
+    async with asyncio.timeout(10):
+        replies = await asyncio.gather(*held)
     assert [report_of(r)["created"] for r in replies] == [1, 1]
     # Each import gives its slot back, however it ends.
     for failing in (b"phone\n+12125550103\n\xff\n", b"name\nAda\n", b"phone\n+1\n"):
@@ -841,4 +859,96 @@ async def test_imports_over_the_process_cap_are_429_with_retry_after_and_write_n
     after = report_of(await import_csv(member, book, "phone,name\n+12125550199,Later\n"))
     assert after["created"] == 1
     phones = {lead["phone"]: lead["name"] for lead in await all_items(member, book.leads)}
-    assert phones == {"+12125550101": "Held", "+12125550102": "Held", "+12125550199": "Later"}
+    assert phones == {"+12125550199": "Later"}
+    for (other, api), phone in zip(others, ("+12125550101", "+12125550102"), strict=True):
+        assert [lead["phone"] for lead in await all_items(api, other.leads)] == [phone]
+
+
+async def until_receiving(api: Api, book: Book) -> None:
+    """Until the server is receiving the tenant's slow upload: another import into the
+    tenant is refused then (an empty file, harmless should it be taken)."""
+    async with asyncio.timeout(10):
+        # The server's answers are all there is to wait on here.
+        while (await import_csv(api, book, "phone\n")).status != 429:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
+async def test_an_upload_still_being_sent_holds_no_slot(
+    pg_container, aiohttp_client, build: Builder, book: Book
+):
+    """A slow (or stalled) upload must not keep other tenants from importing: the slot is
+    taken once the file is received."""
+    app = create_app(pg_container.use_cases(), import_concurrency=1)
+    client = await aiohttp_client(app)
+    member = Api(client, book.people["member"].token)
+    other, other_api = await other_book(build, client, "Other Co")
+    sending, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_upload() -> AsyncIterator[bytes]:
+        yield b"phone,name\n"
+        sending.set()
+        await release.wait()  # the client is still sending
+        yield b"+12125550101,Slow\n"
+
+    slow = asyncio.create_task(
+        send(member, "POST", f"{book.leads}/import", data=slow_upload(), headers=CSV)
+    )
+    try:
+        await asyncio.wait_for(sending.wait(), timeout=10)
+        await until_receiving(member, book)
+
+        meanwhile = await import_csv(other_api, other, "phone,name\n+12125550102,Other\n")
+
+        assert report_of(meanwhile)["created"] == 1
+        assert app[IMPORT_SLOTS].in_use == 0
+    finally:
+        release.set()
+        async with asyncio.timeout(10):
+            finished = await slow
+    assert report_of(finished)["created"] == 1
+    assert [lead["name"] for lead in await all_items(member, book.leads)] == ["Slow"]
+
+
+async def test_a_second_import_into_a_tenant_is_429_while_its_first_runs_here(
+    pg_container, aiohttp_client, build: Builder, book: Book, all_rows
+):
+    app = create_app(pg_container.use_cases(), import_concurrency=4)
+    client = await aiohttp_client(app)
+    member = Api(client, book.people["member"].token)
+    owner = Api(client, book.people["owner"].token)
+    other, other_api = await other_book(build, client, "Other Co")
+    sending, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_upload() -> AsyncIterator[bytes]:
+        yield b"phone,name\n"
+        sending.set()
+        await release.wait()
+        yield b"+12125550101,First\n"
+
+    first = asyncio.create_task(
+        send(member, "POST", f"{book.leads}/import", data=slow_upload(), headers=CSV)
+    )
+    try:
+        await asyncio.wait_for(sending.wait(), timeout=10)
+        await until_receiving(member, book)
+        before = await all_rows()
+
+        second = await import_csv(owner, book, "phone,name\n+12125550199,Second\n")
+
+        assert_problem(second, 429, code="too-many-requests")
+        assert "an import into this tenant is already running" in second.body["detail"]
+        assert int(second.headers["Retry-After"]) > 0
+        assert await all_rows() == before
+        # Another tenant imports meanwhile, and is told nothing of this one.
+        assert report_of(await import_csv(other_api, other, "phone\n+12125550102\n"))
+        # A stranger to the tenant learns nothing of its import either.
+        stranger = await import_csv(other_api, book, "phone\n+12125550103\n")
+        assert stranger.status == 404
+    finally:
+        release.set()
+        async with asyncio.timeout(10):
+            finished = await first
+    assert report_of(finished)["created"] == 1
+    # Once the first has finished, the tenant imports again.
+    again = await import_csv(owner, book, "phone,name\n+12125550199,Second\n")
+    assert report_of(again)["created"] == 1
