@@ -128,18 +128,26 @@ def bound_every_statement(engine: AsyncEngine, default_seconds: float) -> None:
 
 
 @contextlib.contextmanager
-def answering_within(conn: AsyncConnection, seconds: float) -> Iterator[None]:
-    """Bound what is not a statement (commit, the rollback of a close) like one."""
+def _armed(conn: AsyncConnection, seconds: float) -> Iterator[dict[Any, Any] | None]:
+    """The connection's info with its answer timer armed for `seconds` (None: nothing to
+    bound, the connection is gone already)."""
     sync = conn.sync_connection
     if sync is None or sync.invalidated:
-        yield
+        yield None
         return
-    info = sync.info
+    info = sync.info  # read once: an invalidated connection has none to give
     _arm(info, sync.connection.driver_connection, seconds)
     try:
-        yield
+        yield info
     finally:
         _disarm(info)
+
+
+@contextlib.contextmanager
+def answering_within(conn: AsyncConnection, seconds: float) -> Iterator[None]:
+    """Bound what is not a statement (commit, the rollback of a close) like one."""
+    with _armed(conn, seconds):
+        yield
 
 
 @contextlib.asynccontextmanager
@@ -147,22 +155,14 @@ async def driver_answering_within(conn: AsyncConnection, seconds: float) -> Asyn
     """Bound work done on the driver's own connection (COPY, a server-side cursor's FETCH),
     which SQLAlchemy's statement events never see, like a statement: past `seconds` and the
     grace the socket is cut, the connection discarded and DatabaseNotAnswering raised."""
-    sync = conn.sync_connection
-    if sync is None or sync.invalidated:
-        yield
-        return
-    info = sync.info
-    _arm(info, sync.connection.driver_connection, seconds)
-    try:
-        yield
-    except DatabaseNotAnswering:
-        raise  # already told through SQLAlchemy's handle_error
-    except Exception as error:
-        cut = info.pop(_CUT, None)
-        if cut is None:
-            raise
-        _disarm(info)
-        await conn.invalidate(error)
-        raise DatabaseNotAnswering(cut) from error
-    finally:
-        _disarm(info)
+    with _armed(conn, seconds) as info:
+        try:
+            yield
+        except DatabaseNotAnswering:
+            raise  # already told through SQLAlchemy's handle_error
+        except Exception as error:
+            cut = None if info is None else info.pop(_CUT, None)
+            if cut is None:
+                raise
+            await conn.invalidate(error)
+            raise DatabaseNotAnswering(cut) from error
