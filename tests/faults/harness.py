@@ -59,6 +59,14 @@ def _let_user_run_binaries() -> None:
     ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", read)
 
 
+def postmaster_of(data: Path) -> psutil.Process | None:
+    """The running postmaster of the PostgreSQL data directory `data`, if any."""
+    try:
+        return psutil.Process(int((data / "postmaster.pid").read_text().splitlines()[0]))
+    except (FileNotFoundError, IndexError, ValueError, psutil.NoSuchProcess):
+        return None
+
+
 class Cluster:
     """A PostgreSQL server of its own, on 127.0.0.1, trust authentication, no fsync."""
 

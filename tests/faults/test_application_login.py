@@ -5,9 +5,6 @@ server's superuser: the API's pool and the worker's connections all log in as
 from __future__ import annotations
 
 import contextlib
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -15,31 +12,9 @@ import pytest
 
 from adapters.postgres.rls import APP_ROLE
 from entrypoints.cli import EMBEDDED_DATABASE
-from tests.faults.harness import Service, free_port
+from tests.faults.harness import Service, free_port, postmaster_of
 
 pytestmark = pytest.mark.faults
-
-
-def _postmaster(data: Path) -> psutil.Process | None:
-    try:
-        return psutil.Process(int((data / "postmaster.pid").read_text().splitlines()[0]))
-    except (FileNotFoundError, IndexError, ValueError, psutil.NoSuchProcess):
-        return None
-
-
-@pytest.fixture
-def data_dir() -> Iterator[Path]:
-    # Not under pytest's rotating tmp dirs: as root, the server runs as another user.
-    home = Path(tempfile.mkdtemp(prefix="voice-agent-fault-login-"))
-    try:
-        yield home
-    finally:
-        left = _postmaster(home / "pg")
-        if left is not None:  # the test failed: do not leave its server behind
-            with contextlib.suppress(psutil.Error):
-                left.terminate()
-                left.wait(10)
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def _sessions(postmaster: psutil.Process, database: str) -> list[str]:
@@ -69,7 +44,7 @@ def test_serve_on_the_embedded_default_runs_as_the_application_login(
     token = (data_dir / "demo-token").read_text().strip()
     status, _, me = service.http("GET", "/v1/me", token=token)
     assert status == 200, me
-    postmaster = _postmaster(data_dir / "pg")
+    postmaster = postmaster_of(data_dir / "pg")
     assert postmaster is not None
     logins = _sessions(postmaster, EMBEDDED_DATABASE)
     assert logins, "no session of serve on the embedded server"

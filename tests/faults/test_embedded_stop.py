@@ -7,45 +7,16 @@ gone, or no later Ctrl-C stops PostgreSQL again.
 
 from __future__ import annotations
 
-import contextlib
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 import pytest
 
-from tests.faults.harness import Service, free_port
+from tests.faults.harness import Service, free_port, postmaster_of
 
 pytestmark = pytest.mark.faults
 
 STOP_BOUND_SECONDS = 15
-
-
-def _postmaster(data: Path) -> psutil.Process | None:
-    """The running postmaster of `data`, if any."""
-    try:
-        pid = int((data / "postmaster.pid").read_text().splitlines()[0])
-        return psutil.Process(pid)
-    except (FileNotFoundError, IndexError, ValueError, psutil.NoSuchProcess):
-        return None
-
-
-@pytest.fixture
-def data_dir() -> Iterator[Path]:
-    # Not under pytest's rotating tmp dirs: another pytest run could delete it meanwhile.
-    home = Path(tempfile.mkdtemp(prefix="voice-agent-fault-embedded-"))
-    try:
-        yield home
-    finally:
-        left = _postmaster(home / "pg")
-        if left is not None:  # the test failed: do not leave its server behind
-            with contextlib.suppress(psutil.Error):
-                left.terminate()
-                left.wait(10)
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def _serve(data_dir: Path, services: list[Service]) -> Service:
@@ -64,11 +35,11 @@ def test_ctrl_c_stops_embedded_postgres_after_a_killed_serve(
 ) -> None:
     pg_data = data_dir / "pg"
     _serve(data_dir, services).kill()
-    survivor = _postmaster(pg_data)
+    survivor = postmaster_of(pg_data)
     assert survivor is not None, "a killed serve leaves its PostgreSQL running"
 
     second = _serve(data_dir, services)
-    assert _postmaster(pg_data) is not None
+    assert postmaster_of(pg_data) is not None
     assert second.stop() == 0
 
     deadline = time.monotonic() + STOP_BOUND_SECONDS
