@@ -248,6 +248,18 @@ class Service:
             log.write(done.stderr)
         return done
 
+    @classmethod
+    def platform_admin_token(cls, *, env: Mapping[str, str], log_path: Path) -> str:
+        """A platform admin's token, as an operator gets one (`admin create-platform-admin`,
+        which also migrates the database)."""
+        issued = cls.run(
+            ["admin", "create-platform-admin", "--email", "ops@example.com"],
+            env=env,
+            log_path=log_path,
+        )
+        assert issued.returncode == 0, issued.stderr
+        return issued.stdout.strip().splitlines()[-1]
+
     @property
     def base_url(self) -> str:
         assert self.port is not None, "this command listens on no port"

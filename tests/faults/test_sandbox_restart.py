@@ -90,13 +90,7 @@ def test_calls_in_flight_when_serve_stops_are_ended_and_free_their_line(
     url = cluster.create_database("sandbox_restart")
     env = {"DATABASE_URL": url, **ENV}
     log_path = tmp_path / "serve.log"
-    issued = Service.run(
-        ["admin", "create-platform-admin", "--email", "ops@example.com"],
-        env=env,
-        log_path=log_path,
-    )
-    assert issued.returncode == 0, issued.stderr
-    token = issued.stdout.strip().splitlines()[-1]
+    token = Service.platform_admin_token(env=env, log_path=log_path)
 
     def serve() -> Service:
         service = Service.start(["serve", "--port", str(free_port())], env=env, log_path=log_path)
