@@ -10,6 +10,8 @@ Bounded here, each start gives up within `WAIT_SECONDS`, and the worker's restar
 
 from __future__ import annotations
 
+import asyncio
+
 import procrastinate
 import psycopg_pool
 
@@ -22,7 +24,14 @@ class _BoundedPool(psycopg_pool.AsyncConnectionPool):
     # procrastinate opens its pool with wait=True and psycopg_pool's default 30 s (hence
     # the `timeout` of the signature overridden); on timeout the pool closes, PoolTimeout.
     async def open(self, wait: bool = False, timeout: float = 30.0) -> None:  # noqa: ASYNC109
-        await super().open(wait=wait, timeout=min(timeout, WAIT_SECONDS))
+        try:
+            await super().open(wait=wait, timeout=min(timeout, WAIT_SECONDS))
+        except asyncio.CancelledError:
+            # psycopg_pool closes a pool that failed to open in time, not one whose opening
+            # was cancelled (a worker stopping): its connection attempts would retry for
+            # ever, and keep the stopping process from exiting.
+            await self.close(timeout=1)
+            raise
 
 
 def job_queue_connector(

@@ -348,6 +348,33 @@ async def test_a_worker_whose_database_is_down_tries_a_new_pool_at_each_start(
     assert health.state == "stopped"
 
 
+def unused_port_url() -> str:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        return f"postgresql://nobody@127.0.0.1:{probe.getsockname()[1]}/none"
+
+
+async def test_a_worker_stopped_while_its_pool_opens_leaves_nothing_running():
+    """A stop (SIGTERM) while the queue's pool is still connecting closes that pool: its
+    connection attempts retry for ever otherwise, and the process never exits."""
+    health = WorkerHealth()
+    app = job_app(
+        postgres_connector(unused_port_url(), connect_timeout=1), SweepsAfterARestart(health)
+    )  # type: ignore[arg-type]
+    before = asyncio.all_tasks()
+    task = asyncio.create_task(run_worker(app, health))
+    await asyncio.sleep(0.3)  # the pool is opening: it waits up to WAIT_SECONDS
+
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    await asyncio.sleep(0.1)
+    left_behind = {t.get_name() for t in asyncio.all_tasks() - before if not t.done()}
+    assert not left_behind
+    assert health.state == "stopped"
+
+
 class ListenLostThenUnregisterWaits(ListenLostOnce):
     """…and whose worker then waits to unregister, as it does for a database not back yet."""
 
