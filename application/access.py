@@ -7,12 +7,15 @@ PermissionDenied, so the existence of other tenants never leaks.
 
 from __future__ import annotations
 
+import copy
 import enum
+from datetime import datetime, timedelta
+from typing import Any
 
 import attrs
 
 from application.errors import NotFound, PermissionDenied
-from application.ports import UnitOfWork
+from application.ports import Clock, UnitOfWork
 from domain.audit import SYSTEM, Actor, ActorKind
 from domain.ids import ApiKeyId, TenantId, UserId
 from domain.tenancy import Role, Tenant
@@ -147,13 +150,29 @@ async def authorize(
     tx: UnitOfWork,
     *,
     lock: bool = False,
+    cache: AccessCache | None = None,
 ) -> Access:
     """Check that `principal` may do `permission` in the tenant, inside transaction `tx`.
 
     Raises NotFound when the tenant is unknown or the principal has no role in it (platform
     admins excepted), PermissionDenied when the role lacks the permission or the tenant is
-    suspended. With `lock`, the tenant row stays locked until the transaction ends.
+    suspended. With `lock`, the tenant row stays locked until the transaction ends (and is
+    read afresh); without it, a `cache` may answer from what it remembers.
     """
+    if lock or cache is None:
+        return permitted(await _access(principal, tenant_id, tx, lock=lock), permission)
+    now = cache.clock.now()
+    access = cache.access(principal, tenant_id, now)
+    if access is None:
+        since = cache.generation
+        access = await _access(principal, tenant_id, tx, lock=False)
+        cache.remember_access(principal, tenant_id, access, now, since=since)
+    return permitted(access, permission)
+
+
+async def _access(
+    principal: Principal, tenant_id: TenantId, tx: UnitOfWork, *, lock: bool
+) -> Access:
     tenant = await (tx.tenants.get_for_update(tenant_id) if lock else tx.tenants.get(tenant_id))
     if tenant is None:
         raise NotFound("tenant", tenant_id)
@@ -163,13 +182,119 @@ async def authorize(
     role = await role_in(principal, tenant_id, tx)
     if role is None:
         raise NotFound("tenant", tenant_id)
-    if permission not in ROLE_PERMISSIONS[role]:
-        raise PermissionDenied(
-            f"the {role} role may not do {permission}", permission=permission.value
-        )
-    if not tenant.is_active and permission not in _ALLOWED_WHILE_SUSPENDED:
-        raise PermissionDenied("the tenant is suspended", permission=permission.value)
     return Access(tenant, role)
+
+
+def permitted(access: Access, permission: Permission) -> Access:
+    """`access` if its role may do `permission` in its tenant as the tenant stands."""
+    if access.role is None:
+        return access
+    if permission not in ROLE_PERMISSIONS[access.role]:
+        raise PermissionDenied(
+            f"the {access.role} role may not do {permission}", permission=permission.value
+        )
+    if not access.tenant.is_active and permission not in _ALLOWED_WHILE_SUSPENDED:
+        raise PermissionDenied("the tenant is suspended", permission=permission.value)
+    return access
+
+
+# What may change who a credential stands for or what it may do: an audited change to one of
+# these clears every AccessCache entry of the process that makes it (UseCaseDeps.audit).
+ACCESS_ENTITIES = frozenset({"tenant", "membership", "user", "api_key", "user_token"})
+DEFAULT_ACCESS_CACHE_SECONDS = 5.0
+_ACCESS_CACHE_ENTRIES = 10_000
+
+
+class AccessCache:
+    """What the process remembers of who a bearer token stands for, and of each principal's
+    standing in a tenant, so that a hot read spends no round trip on them.
+
+    An entry lives `ttl` seconds. An audited change to a tenant, membership, user, key or
+    token (ACCESS_ENTITIES) forgets everything in the process that makes it, at once and
+    again once it is committed; other processes see it within `ttl`. A load that such a
+    change overtook is not stored. Locking authorizations (the writes that must see the
+    latest standing) never use it. A `ttl` of 0 turns it off.
+    """
+
+    def __init__(
+        self,
+        clock: Clock,
+        ttl_seconds: float = DEFAULT_ACCESS_CACHE_SECONDS,
+        max_entries: int = _ACCESS_CACHE_ENTRIES,
+    ) -> None:
+        self.clock = clock
+        self.ttl = timedelta(seconds=ttl_seconds)
+        self._max_entries = max_entries
+        self._principals: dict[str, tuple[datetime, Principal]] = {}
+        self._access: dict[tuple[Principal, TenantId], tuple[datetime, Access]] = {}
+        self.generation = 0
+
+    def principal(self, secret_hash: str, now: datetime) -> Principal | None:
+        """The principal a token (by its hash) stood for, unless forgotten, old or expired."""
+        found = self._principals.get(secret_hash)
+        if found is None:
+            return None
+        until, principal = found
+        if now >= until:
+            del self._principals[secret_hash]
+            return None
+        return principal
+
+    def remember_principal(
+        self,
+        secret_hash: str,
+        principal: Principal,
+        expires_at: datetime | None,
+        now: datetime,
+        *,
+        since: int,
+    ) -> None:
+        """Keep what a load begun at generation `since` found (dropped if a change came since),
+        no longer than the token lives."""
+        if self.ttl and since == self.generation:
+            until = now + self.ttl if expires_at is None else min(now + self.ttl, expires_at)
+            _bounded(self._principals, self._max_entries)
+            self._principals[secret_hash] = (until, principal)
+
+    def access(self, principal: Principal, tenant_id: TenantId, now: datetime) -> Access | None:
+        found = self._access.get((principal, tenant_id))
+        if found is None:
+            return None
+        until, access = found
+        if now >= until:
+            del self._access[(principal, tenant_id)]
+            return None
+        return _copied(access)
+
+    def remember_access(
+        self,
+        principal: Principal,
+        tenant_id: TenantId,
+        access: Access,
+        now: datetime,
+        *,
+        since: int,
+    ) -> None:
+        if self.ttl and since == self.generation:
+            _bounded(self._access, self._max_entries)
+            self._access[(principal, tenant_id)] = (now + self.ttl, _copied(access))
+
+    def forget_all(self) -> None:
+        self._principals.clear()
+        self._access.clear()
+        self.generation += 1
+
+
+def _copied(access: Access) -> Access:
+    """Each holder gets a tenant of its own: a use case may change the one it was given."""
+    return Access(copy.copy(access.tenant), access.role)
+
+
+def _bounded(entries: dict[Any, Any], most: int) -> None:
+    """Make room for one more entry by dropping the oldest: memory stays bounded whatever the
+    number of distinct tokens and tenants seen."""
+    while len(entries) >= most:
+        del entries[next(iter(entries))]
 
 
 def require_platform_admin(principal: Principal) -> None:

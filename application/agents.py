@@ -139,7 +139,7 @@ class AgentService:
         self, principal: Principal, tenant_id: TenantId, agent_id: AgentId
     ) -> VoiceAgent:
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.CATALOGUE_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.CATALOGUE_READ, tenant_id, tx)
             return await agent_of(tx, tenant_id, agent_id)
 
     async def list_agents(
@@ -151,7 +151,7 @@ class AgentService:
         active: bool | None = None,
     ) -> Page[VoiceAgent]:
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.CATALOGUE_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.CATALOGUE_READ, tenant_id, tx)
             rows = await tx.agents.list(tenant_id, page, active=active)
         return Page.from_rows(rows, page, _position)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.access import Permission, Principal, authorize
+from application.access import Permission, Principal
 from application.context import UseCaseDeps
 from application.pagination import Page, PageRequest, Position
 from domain.audit import AuditEntry
@@ -22,6 +22,6 @@ class AuditService:
     ) -> Page[AuditEntry]:
         """Newest first; for owners, admins and platform admins."""
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.AUDIT_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.AUDIT_READ, tenant_id, tx)
             rows = await tx.audit.list(tenant_id, page)
         return Page.from_rows(rows, page, audit_position)

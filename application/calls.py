@@ -256,14 +256,14 @@ class CallService:
     ) -> VoiceCall:
         """The seed's getCallWithTranscription, getCallCost: the call holds both."""
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.CALLS_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.CALLS_READ, tenant_id, tx)
             return await call_of(tx, tenant_id, call_id)
 
     async def list_calls(
         self, principal: Principal, tenant_id: TenantId, where: CallFilter, page: PageRequest
     ) -> Page[VoiceCall]:
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.CALLS_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.CALLS_READ, tenant_id, tx)
             rows = await tx.calls.list(tenant_id, where, page)
         return Page.from_rows(rows, page, call_position)
 
@@ -272,7 +272,7 @@ class CallService:
     ) -> tuple[VoiceCall, list[AiUsage]]:
         """The seed's getCallAIUsage: one row per cost item of the call's report."""
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.CALLS_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.CALLS_READ, tenant_id, tx)
             call = await call_of(tx, tenant_id, call_id)
             return call, await tx.ai_usage.of_call(tenant_id, call_id)
 
@@ -289,7 +289,7 @@ class CallService:
         if query.end <= query.start:
             raise InvalidValue("to must be after from", field="to")
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.CALLS_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.CALLS_READ, tenant_id, tx)
             return await tx.ai_usage.totals(tenant_id, query)
 
 

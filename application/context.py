@@ -11,7 +11,14 @@ from uuid import UUID
 
 import attrs
 
-from application.access import Principal
+from application.access import (
+    ACCESS_ENTITIES,
+    Access,
+    AccessCache,
+    Permission,
+    Principal,
+    authorize,
+)
 from application.entitlements import EntitlementCache
 from application.errors import ConcurrencyConflict
 from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
@@ -25,6 +32,22 @@ class UseCaseDeps:
     ids: IdGenerator
     clock: Clock
     entitlements: EntitlementCache = attrs.field(factory=EntitlementCache)
+    access: AccessCache = attrs.field(
+        default=attrs.Factory(lambda deps: AccessCache(deps.clock), takes_self=True)
+    )
+
+    async def authorize(
+        self,
+        principal: Principal,
+        permission: Permission,
+        tenant_id: TenantId,
+        tx: UnitOfWork,
+        *,
+        lock: bool = False,
+    ) -> Access:
+        """`application.access.authorize`, answered from the process's AccessCache when it
+        may be (not when locking)."""
+        return await authorize(principal, permission, tenant_id, tx, lock=lock, cache=self.access)
 
     async def audit(
         self,
@@ -39,6 +62,11 @@ class UseCaseDeps:
     ) -> None:
         """Write one audit row in the same transaction as the change it describes."""
         who = actor.actor if isinstance(actor, Principal) else actor
+        if entity in ACCESS_ENTITIES:
+            # Forgotten now, so that this process stops answering from what it knew, and
+            # again after the commit, so that nothing read before it is kept.
+            self.access.forget_all()
+            tx.after_commit(self.access.forget_all)
         await tx.audit.record(
             AuditEntry(
                 id=AuditEntryId(self.ids.new()),

@@ -231,16 +231,27 @@ class CredentialService:
 
         Raises Unauthenticated with one message for every kind of bad token, so a caller
         learns nothing about which part was wrong; PermissionDenied for a deactivated user.
+        A token seen in the last moments is answered from the process's AccessCache.
         """
         presented = PresentedToken.parse(raw_token)
         if presented is None:
             raise Unauthenticated(INVALID_TOKEN)
-        if presented.kind is CredentialKind.API_KEY:
-            return await self._authenticate_api_key(presented)
-        return await self._authenticate_user_token(presented)
-
-    async def _authenticate_user_token(self, presented: PresentedToken) -> Principal:
         now = self._deps.clock.now()
+        cache = self._deps.access
+        known = cache.principal(presented.secret_hash, now)
+        if known is not None:
+            return known
+        since = cache.generation
+        if presented.kind is CredentialKind.API_KEY:
+            principal, expires_at = await self._authenticate_api_key(presented, now)
+        else:
+            principal, expires_at = await self._authenticate_user_token(presented, now)
+        cache.remember_principal(presented.secret_hash, principal, expires_at, now, since=since)
+        return principal
+
+    async def _authenticate_user_token(
+        self, presented: PresentedToken, now: datetime
+    ) -> tuple[Principal, datetime | None]:
         async with self._deps.uows() as tx:
             token = await tx.user_tokens.by_prefix(presented.prefix)
             if (
@@ -254,13 +265,15 @@ class CredentialService:
                 raise Unauthenticated(INVALID_TOKEN)
             if not user.is_active:
                 raise PermissionDenied("the user is deactivated")
-            await tx.user_tokens.mark_used(token.id, now)
-            await tx.commit()
-        return Principal.user(user.id, is_platform_admin=user.is_platform_admin)
+            if token.use_worth_recording(now):
+                await tx.user_tokens.mark_used(token.id, now)
+                await tx.commit()
+        return Principal.user(user.id, is_platform_admin=user.is_platform_admin), token.expires_at
 
-    async def _authenticate_api_key(self, presented: PresentedToken) -> Principal:
+    async def _authenticate_api_key(
+        self, presented: PresentedToken, now: datetime
+    ) -> tuple[Principal, datetime | None]:
         assert presented.tenant_id is not None
-        now = self._deps.clock.now()
         async with self._deps.uows(tenant_id=presented.tenant_id) as tx:
             key = await tx.api_keys.by_prefix(presented.tenant_id, presented.prefix)
             if key is None or not presented.matches(key.secret_hash) or not key.usable_at(now):
@@ -268,9 +281,10 @@ class CredentialService:
             role = key.acting_role(await _creator_ceiling(tx, key.tenant_id, key.created_by), now)
             if role is None:
                 raise Unauthenticated(INVALID_TOKEN)
-            await tx.api_keys.mark_used(key.id, now)
-            await tx.commit()
-        return Principal.api_key(key.id, key.tenant_id, role, key.created_by)
+            if key.use_worth_recording(now):
+                await tx.api_keys.mark_used(key.id, now)
+                await tx.commit()
+        return Principal.api_key(key.id, key.tenant_id, role, key.created_by), key.expires_at
 
     # --- tenant API keys -------------------------------------------------------------
 
@@ -326,7 +340,7 @@ class CredentialService:
         """The tenant's keys, oldest first, each with the role it acts with now."""
         now = self._deps.clock.now()
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.API_KEYS_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.API_KEYS_READ, tenant_id, tx)
             rows = await tx.api_keys.list(tenant_id, page)
             ceilings: dict[UserId | None, Role | None] = {}
             for key in rows[: page.limit]:

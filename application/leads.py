@@ -122,7 +122,7 @@ class LeadService:
 
     async def get_lead(self, principal: Principal, tenant_id: TenantId, lead_id: LeadId) -> Lead:
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.LEADS_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.LEADS_READ, tenant_id, tx)
             return await lead_of(tx, tenant_id, lead_id)
 
     async def lead_by_phone(
@@ -130,7 +130,7 @@ class LeadService:
     ) -> Lead:
         """The lead whose number is the same E.164 number, however it was written."""
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.LEADS_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.LEADS_READ, tenant_id, tx)
             lead = await tx.leads.by_phone(tenant_id, phone)
         if lead is None:
             raise NotFound("lead with phone", phone.e164)
@@ -141,7 +141,7 @@ class LeadService:
     ) -> Page[Lead]:
         """Newest first."""
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.LEADS_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.LEADS_READ, tenant_id, tx)
             rows = await tx.leads.list(tenant_id, where, page)
         return Page.from_rows(rows, page, lead_position)
 
@@ -222,7 +222,7 @@ class LeadService:
     ) -> Page[VoiceCall]:
         """The seed's getLeadCallHistory: the lead's calls, newest first."""
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.CALLS_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.CALLS_READ, tenant_id, tx)
             await lead_of(tx, tenant_id, lead_id)
             rows = await tx.calls.of_lead(tenant_id, lead_id, page)
         return Page.from_rows(rows, page, _call_position)

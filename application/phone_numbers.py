@@ -102,7 +102,7 @@ class PhoneNumberService:
         self, principal: Principal, tenant_id: TenantId, number_id: PhoneNumberId
     ) -> PhoneLine:
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.CATALOGUE_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.CATALOGUE_READ, tenant_id, tx)
             return await number_of(tx, tenant_id, number_id)
 
     async def list_numbers(
@@ -114,7 +114,7 @@ class PhoneNumberService:
         status: NumberStatus | None = None,
     ) -> Page[PhoneLine]:
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.CATALOGUE_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.CATALOGUE_READ, tenant_id, tx)
             rows = await tx.phone_numbers.list(tenant_id, page, status=status)
         return Page.from_rows(rows, page, _position)
 

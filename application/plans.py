@@ -295,7 +295,7 @@ class TenantFeatureService:
         self, principal: Principal, tenant_id: TenantId
     ) -> list[TenantFeature]:
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            access = await authorize(principal, Permission.FEATURES_READ, tenant_id, tx)
+            access = await self._deps.authorize(principal, Permission.FEATURES_READ, tenant_id, tx)
             now = self._deps.clock.now()
             found = await entitlements_of(self._deps.entitlements, tx, access.tenant, now)
             return [
@@ -308,7 +308,7 @@ class TenantFeatureService:
     ) -> TenantFeature:
         """The seed's checkFeatureAccess / isTenantFeatureEnabled: value, source, usage."""
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            access = await authorize(principal, Permission.FEATURES_READ, tenant_id, tx)
+            access = await self._deps.authorize(principal, Permission.FEATURES_READ, tenant_id, tx)
             now = self._deps.clock.now()
             found = await entitlement(self._deps.entitlements, tx, access.tenant, key, now)
             return TenantFeature(found, await usage(tx, tenant_id, key, now))

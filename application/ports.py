@@ -7,7 +7,7 @@ the same contract tests.
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -570,6 +570,10 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
     async def commit(self) -> None: ...
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once this unit of work has committed (never if it does not)."""
+        ...
+
     async def switch_tenant(self, tenant_id: TenantId | None) -> None:
         """Move this transaction into another tenant's row-level security context (None: no
         tenant's): from now on tenant-scoped tables show and accept that tenant's rows only,

@@ -108,7 +108,7 @@ class TenantService:
 
     async def get_tenant(self, principal: Principal, tenant_id: TenantId) -> Tenant:
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            access = await authorize(principal, Permission.TENANT_READ, tenant_id, tx)
+            access = await self._deps.authorize(principal, Permission.TENANT_READ, tenant_id, tx)
         return access.tenant
 
     async def list_tenants(self, principal: Principal, page: PageRequest) -> Page[Tenant]:
@@ -204,7 +204,7 @@ class MembershipService:
         self, principal: Principal, tenant_id: TenantId, page: PageRequest
     ) -> Page[Member]:
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.MEMBERS_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.MEMBERS_READ, tenant_id, tx)
             rows = await tx.memberships.members(tenant_id, page)
         return Page.from_rows(rows, page, member_position)
 
@@ -213,7 +213,7 @@ class MembershipService:
     ) -> Member:
         """A member and their role in the tenant (the seed's getUserRole)."""
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.MEMBERS_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.MEMBERS_READ, tenant_id, tx)
             return await _member(tx, tenant_id, user_id)
 
     async def add_member(self, principal: Principal, cmd: AddMember) -> Member:

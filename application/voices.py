@@ -84,7 +84,7 @@ class VoiceService:
         self, principal: Principal, tenant_id: TenantId, voice_id: VoiceId
     ) -> Voice:
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.CATALOGUE_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.CATALOGUE_READ, tenant_id, tx)
             return await voice_of(tx, tenant_id, voice_id)
 
     async def list_voices(
@@ -96,7 +96,7 @@ class VoiceService:
         active: bool | None = None,
     ) -> Page[Voice]:
         async with self._deps.uows(tenant_id=tenant_id) as tx:
-            await authorize(principal, Permission.CATALOGUE_READ, tenant_id, tx)
+            await self._deps.authorize(principal, Permission.CATALOGUE_READ, tenant_id, tx)
             rows = await tx.voices.list(tenant_id, page, active=active)
         return Page.from_rows(rows, page, _position)
 

@@ -9,11 +9,12 @@ context without any privileged lookup.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import hmac
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import attrs
@@ -25,6 +26,7 @@ from domain.values import check_horizon, non_blank
 
 USER_TOKEN_MARK = "vau"
 API_KEY_MARK = "vak"
+LAST_USED_GRANULARITY = timedelta(minutes=1)
 _SECRET_BYTES = 32
 _PREFIX_BYTES = 6
 _TOKEN = re.compile(
@@ -47,6 +49,10 @@ class PresentedToken:
     tenant_id: TenantId | None
     raw: str
 
+    @functools.cached_property
+    def secret_hash(self) -> str:
+        return hash_secret(self.raw)
+
     @classmethod
     def parse(cls, raw: str) -> PresentedToken | None:
         match = _TOKEN.fullmatch(raw)  # fullmatch: `$` would let a trailing newline in
@@ -59,7 +65,7 @@ class PresentedToken:
         )
 
     def matches(self, secret_hash: str) -> bool:
-        return hmac.compare_digest(hash_secret(self.raw), secret_hash)
+        return hmac.compare_digest(self.secret_hash, secret_hash)
 
 
 @attrs.frozen
@@ -107,6 +113,11 @@ class Credential:
 
     def usable_at(self, now: datetime) -> bool:
         return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+    def use_worth_recording(self, now: datetime) -> bool:
+        """Whether a use at `now` should be written: `last_used_at` is kept to the minute, so
+        a busy credential costs one write a minute, not one per request."""
+        return self.last_used_at is None or now - self.last_used_at >= LAST_USED_GRANULARITY
 
     def revoke(self, at: datetime) -> None:
         if self.revoked_at is not None:

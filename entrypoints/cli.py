@@ -82,6 +82,7 @@ def build_container(settings: Settings, url: str) -> Container:
         )
     )
     container.entitlement_cache_seconds.override(float(settings.entitlement_cache_seconds))
+    container.access_cache_seconds.override(settings.access_cache_seconds)
     container.call_policy.override(
         CallPolicy(
             provider_max_concurrent=settings.provider_max_concurrent_calls,

@@ -24,6 +24,7 @@ from adapters.postgres.timeouts import DatabaseTimeouts
 from adapters.postgres.unit_of_work import PostgresDatabaseProbe, PostgresUnitOfWorkFactory
 from adapters.sandbox import SandboxTelephonyProvider
 from adapters.vapi.messages import read_message
+from application.access import DEFAULT_ACCESS_CACHE_SECONDS, AccessCache
 from application.agents import AgentService
 from application.audit import AuditService
 from application.bootstrap import BootstrapService
@@ -86,8 +87,15 @@ class Container(containers.DeclarativeContainer):
 
     entitlement_cache_seconds = providers.Object(DEFAULT_TTL_SECONDS)
     entitlement_cache = providers.Singleton(EntitlementCache, entitlement_cache_seconds)
+    access_cache_seconds = providers.Object(DEFAULT_ACCESS_CACHE_SECONDS)
+    access_cache = providers.Singleton(AccessCache, clock, access_cache_seconds)
     deps = providers.Singleton(
-        UseCaseDeps, uows=uows, ids=ids, clock=clock, entitlements=entitlement_cache
+        UseCaseDeps,
+        uows=uows,
+        ids=ids,
+        clock=clock,
+        entitlements=entitlement_cache,
+        access=access_cache,
     )
     tenants = providers.Singleton(TenantService, deps)
     memberships = providers.Singleton(MembershipService, deps)

@@ -46,6 +46,18 @@ def _int(
     return value
 
 
+# How stale another process's view of a revoked key or a removed member may be.
+ACCESS_CACHE_MAX_SECONDS = 60.0
+
+
+def _access_cache_seconds(env: Mapping[str, str]) -> float:
+    name = "VOICE_AGENT_ACCESS_CACHE_SECONDS"
+    seconds = _float(env, name, 5.0)
+    if seconds > ACCESS_CACHE_MAX_SECONDS:
+        raise SettingsError(f"{name} must be at most {ACCESS_CACHE_MAX_SECONDS:g}")
+    return seconds
+
+
 def _float(env: Mapping[str, str], name: str, default: float, *, minimum: float = 0.0) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -110,6 +122,7 @@ class Settings:
     db_lock_timeout_seconds: float = 5.0
     db_bulk_timeout_seconds: float = 600.0
     entitlement_cache_seconds: int = 10
+    access_cache_seconds: float = 5.0
     auto_migrate: bool = True
     seed_demo: bool = True
     log_level: str = "info"
@@ -175,6 +188,7 @@ class Settings:
             entitlement_cache_seconds=_int(
                 env, "VOICE_AGENT_ENTITLEMENT_CACHE_SECONDS", 10, minimum=0
             ),
+            access_cache_seconds=_access_cache_seconds(env),
             auto_migrate=_bool(env, "VOICE_AGENT_AUTO_MIGRATE", True),
             seed_demo=_bool(env, "VOICE_AGENT_SEED_DEMO", True),
             log_level=log_level,

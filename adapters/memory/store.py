@@ -941,6 +941,7 @@ class InMemoryUnitOfWork:
         self._db = db
         self._overlay = _Overlay(db)
         self._held: list[asyncio.Lock] = []
+        self._after_commit: list[Callable[[], None]] = []
         self.users = InMemoryUserRepository(self._overlay)
         self.tenants = InMemoryTenantRepository(self._overlay, self)
         self.memberships = InMemoryMembershipRepository(self._overlay)
@@ -990,6 +991,13 @@ class InMemoryUnitOfWork:
         for lock in self._held:
             lock.release()
         self._held.clear()
+        self._after_commit.clear()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
 
     async def commit(self) -> None:
         self._overlay.publish()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,7 +39,7 @@ from application.errors import (
 )
 from application.pagination import PageRequest
 from domain.audit import AuditEntry
-from domain.credentials import ApiKey, UserToken
+from domain.credentials import LAST_USED_GRANULARITY, ApiKey, UserToken
 from domain.errors import InvalidValue
 from domain.ids import ApiKeyId, FeatureId, PlanId, TenantId, UserId, UserTokenId
 from domain.plans import Feature, FeatureValue, Override, Plan
@@ -47,7 +47,6 @@ from domain.tenancy import Member, Membership, Role, Tenant, User, UserTenant
 from domain.values import Email
 
 # A credential's last use is recorded at most this often: auth stays one cheap read.
-LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 _UNIQUE: dict[str, Callable[[], AlreadyExists]] = {
     "uq_users_email_lower": lambda: AlreadyExists("user", "email"),
@@ -335,16 +334,20 @@ def _credential_values(credential: ApiKey | UserToken) -> dict[str, Any]:
 
 
 def _touch(table: sa.Table, credential_id: Any, at: datetime) -> sa.Update:
-    return (
-        sa.update(table)
+    """Record a use, unless one was recorded within the granularity, or another request is
+    recording one right now: a busy credential's requests never queue on its row."""
+    free = (
+        sa.select(table.c.id)
         .where(
             table.c.id == credential_id,
             sa.or_(
                 table.c.last_used_at.is_(None), table.c.last_used_at < at - LAST_USED_GRANULARITY
             ),
         )
-        .values(last_used_at=at)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
     )
+    return sa.update(table).where(table.c.id == free).values(last_used_at=at)
 
 
 class PostgresApiKeyRepository:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -129,6 +130,7 @@ class PostgresUnitOfWork:
         self._called_provider_number = called_provider_number
         self._call_route = call_route or CallRoute()
         self._conn: AsyncConnection | None = None
+        self._after_commit: list[Callable[[], None]] = []
 
     async def __aenter__(self) -> Self:
         try:
@@ -213,6 +215,9 @@ class PostgresUnitOfWork:
             raise
         return conn
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
+
     async def commit(self) -> None:
         """Commit and end the unit of work: the role and tenant context were transaction-local,
         so nothing may run on this connection afterwards (it would run without them)."""
@@ -240,6 +245,9 @@ class PostgresUnitOfWork:
             raise (translate(error) or error) from error
         finally:
             await conn.close()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
 
 
 class PostgresUnitOfWorkFactory:

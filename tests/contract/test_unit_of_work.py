@@ -118,6 +118,28 @@ async def test_leaving_the_block_without_commit_rolls_back(uows):
         assert await tx.users.get(user.id) is None
 
 
+async def test_after_commit_callbacks_run_once_committed_and_never_otherwise(uows):
+    calls: list[str] = []
+    async with uows() as tx:
+        await tx.users.add(a_user("rolled-back@example.com"))
+        tx.after_commit(lambda: calls.append("rolled back"))
+    assert calls == []
+
+    committed = a_user("committed@example.com")
+    async with uows() as tx:
+        await tx.users.add(committed)
+
+        def seen_after_the_commit() -> None:
+            calls.append("committed")
+
+        tx.after_commit(seen_after_the_commit)
+        assert calls == []
+        await tx.commit()
+    assert calls == ["committed"]
+    async with uows() as tx:
+        assert await tx.users.get(committed.id) is not None
+
+
 async def test_an_exception_rolls_back_everything_written(uows):
     user, tenant = a_user(), a_tenant()
 
