@@ -58,13 +58,20 @@ class EntitlementCache:
         self._generation = 0
         self._tenant_generations: dict[TenantId, int] = {}
 
-    async def inputs(self, tx: UnitOfWork, tenant: Tenant) -> TenantInputs:
-        """The tenant's inputs, loaded through `tx` when absent, stale or of another plan."""
+    def known(self, tenant: Tenant) -> TenantInputs | None:
+        """The tenant's inputs if the cache holds them fresh and for its plan, else None."""
         cached = self._tenants.get(tenant.id)
         if cached is not None:
             plan_id, inputs = cached
             if plan_id == tenant.plan_id and self._now() - inputs.loaded_at < self.ttl:
                 return inputs
+        return None
+
+    async def inputs(self, tx: UnitOfWork, tenant: Tenant) -> TenantInputs:
+        """The tenant's inputs, loaded through `tx` when absent, stale or of another plan."""
+        known = self.known(tenant)
+        if known is not None:
+            return known
         before = (self._generation, self._tenant_generations.get(tenant.id, 0))
         inputs = TenantInputs(
             features=tuple(await tx.features.list()),
@@ -95,10 +102,21 @@ async def entitlement(
     cache: EntitlementCache, tx: UnitOfWork, tenant: Tenant, key: str, at: datetime
 ) -> Entitlement:
     """The effective value of one feature; NotFound for a key the catalogue lacks."""
-    found = (await entitlements_of(cache, tx, tenant, at)).get(key)
-    if found is None:
+    return _one(await entitlements_of(cache, tx, tenant, at), key)
+
+
+def known_entitlement(
+    cache: EntitlementCache, tenant: Tenant, key: str, at: datetime
+) -> Entitlement | None:
+    """`entitlement` when the cache can answer without the database, else None."""
+    inputs = cache.known(tenant)
+    return None if inputs is None else _one(inputs.entitlements(at), key)
+
+
+def _one(found: dict[str, Entitlement], key: str) -> Entitlement:
+    if key not in found:
         raise NotFound("feature", key)
-    return found
+    return found[key]
 
 
 async def require(

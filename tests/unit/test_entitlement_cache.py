@@ -68,3 +68,35 @@ async def test_a_plan_value_an_admin_removed_stays_removed_across_syncs(deps):
     keys = {pf.feature.key for pf in await plans.plan_features(PLATFORM, free.id)}
     assert "recordings" not in keys
     assert "members.max" in keys
+
+
+async def test_a_feature_check_the_process_can_answer_needs_no_database():
+    """The hot entitlement check: a principal whose standing and tenant's inputs are known
+    gets its answer from memory, and a change made here is seen at the next check."""
+    db = InMemoryDatabase()
+    opened = 0
+
+    def counted(**context):  # type: ignore[no-untyped-def]
+        nonlocal opened
+        opened += 1
+        return db.unit_of_work(**context)
+
+    deps = UseCaseDeps(counted, Uuid7Generator(), MutableClock())
+    await sync_catalogue(deps)
+    world = World(deps)
+    owner = await world.user("owner@example.com")
+    tenant = await world.tenant(owner)
+    features = TenantFeatureService(deps)
+    asker = Principal.user(owner.id)
+    first = await features.check_feature(asker, tenant.id, "calls.outbound")
+    before = opened
+
+    again = await features.check_feature(asker, tenant.id, "calls.outbound")
+
+    assert again == first
+    assert opened == before
+    await features.set_override(PLATFORM, SetOverride(tenant.id, "calls.outbound", False))
+    changed = await features.check_feature(asker, tenant.id, "calls.outbound")
+    assert changed.entitlement.value is False
+    metered = await features.check_feature(asker, tenant.id, "members.max")
+    assert metered.used == 1, "a metered limit counts its usage in the database"
