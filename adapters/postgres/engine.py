@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import attrs
+import msgspec
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -27,6 +31,19 @@ def libpq_url(url: str) -> str:
     )
 
 
+def load_json(text: str | bytes) -> Any:
+    """What json.loads gives, several times faster: reads return transcripts and Vapi's
+    records, often kilobytes each. A number msgspec refuses (out of a float's range) is read
+    by json.loads, as before."""
+    try:
+        return _decode_json(text)
+    except msgspec.DecodeError:
+        return json.loads(text)
+
+
+_decode_json = msgspec.json.Decoder().decode
+
+
 def create_engine(
     url: str,
     *,
@@ -48,6 +65,7 @@ def create_engine(
         pool_timeout=timeouts.pool_seconds,
         pool_recycle=1800,
         connect_args={"connect_timeout": max(1, round(connect_timeout))},
+        json_deserializer=load_json,
     )
     bound_every_statement(engine, timeouts.statement_seconds)
     return engine
