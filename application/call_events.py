@@ -34,6 +34,13 @@ PROVIDER = "vapi"
 APPLY_ATTEMPTS = 3
 
 
+@attrs.define
+class _Routed:
+    """The tenant a message was found to be about, once known (for keeping it on failure)."""
+
+    tenant_id: TenantId | None = None
+
+
 @attrs.frozen
 class StatusChanged:
     status: str
@@ -145,47 +152,52 @@ class ProviderEvents:
             return ToolResults(tuple((call, NO_TOOLS) for call in event.calls))
         return stored
 
-    async def _route(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
-        if route.call_id is None and route.provider_call_id is None:
-            return None
-        async with self._deps.uows(call_route=route) as tx:
-            return await tx.calls.route(route)
-
     async def _store_and_apply(self, message: ProviderMessage) -> Acknowledged:
-        found = await self._route(message.route)
-        if found is None:
+        if message.route.call_id is None and message.route.provider_call_id is None:
             return await self._keep(message, None, None)
-        tenant_id, call_id = found
+        routed = _Routed()
         for attempt in range(1, APPLY_ATTEMPTS + 1):
             try:
-                return await self._apply(message, tenant_id, call_id)
+                return await self._apply(message, routed)
             except DatabaseBusy as error:
                 # Other work holds the call's rows (a lead import, say) or the database is
                 # slow: Vapi does not send the message again, so keep it, with why, in a
                 # short transaction of its own; the reconciler brings the call's final state
                 # from the provider later. Only if even that fails is it answered 503.
                 log.warning("webhook_not_applied_busy", type=message.type, error=error.message)
-                return await self._keep(message, tenant_id, f"not applied: {error.message}")
+                return await self._keep(message, routed.tenant_id, f"not applied: {error.message}")
             except ServiceUnavailable:
                 raise  # the database is unreachable: nothing can be kept; 503
             except ConcurrencyConflict:
                 if attempt < APPLY_ATTEMPTS:
                     continue
-                return await self._keep(message, tenant_id, "the call kept changing; retry it")
+                return await self._keep(
+                    message, routed.tenant_id, "the call kept changing; retry it"
+                )
             except Exception as error:
                 # Vapi does not send it again: keep it, with why, for a replay after a fix.
                 log.exception("webhook_not_applied", type=message.type)
-                return await self._keep(message, tenant_id, f"{type(error).__name__}: {error}")
+                return await self._keep(
+                    message, routed.tenant_id, f"{type(error).__name__}: {error}"
+                )
         raise AssertionError("unreachable")
 
-    async def _apply(
-        self, message: ProviderMessage, tenant_id: TenantId, call_id: CallId
-    ) -> Acknowledged:
-        async with self._deps.uows(tenant_id=tenant_id) as tx:
+    async def _apply(self, message: ProviderMessage, routed: _Routed) -> Acknowledged:
+        """Find the call's tenant, store the message and apply it, in one transaction: the
+        routing context finds the call in whichever tenant it is, then the transaction moves
+        into that tenant's context for the rest."""
+        async with self._deps.uows(call_route=message.route) as tx:
+            found = await tx.calls.route(message.route)
             now = self._deps.clock.now()
-            if not await tx.inbox.add(self._inbox_row(message, tenant_id, now, None)):
+            if found is None:  # about no call of ours: kept, without a tenant
+                stored = await tx.inbox.add(self._inbox_row(message, None, now, None))
+                await tx.commit()
+                return Acknowledged(stored=stored)
+            routed.tenant_id, call_id = found
+            await tx.switch_tenant(routed.tenant_id)
+            if not await tx.inbox.add(self._inbox_row(message, routed.tenant_id, now, None)):
                 return Acknowledged(stored=False)
-            call = await tx.calls.get_for_update(tenant_id, call_id)
+            call = await tx.calls.get_for_update(routed.tenant_id, call_id)
             applied = False
             if call is not None:
                 applied = await apply_news(
