@@ -71,6 +71,22 @@ class HttpMetrics:
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
             registry=self.registry,
         )
+        # Each answer's children, found once: `labels` checks and converts its values and
+        # takes a lock every time. One entry per child the registry holds anyway.
+        self._answers: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def answered(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One request answered: counted by method, route template and status, timed by
+        method and route template."""
+        children = self._answers.get((method, route, status))
+        if children is None:
+            children = self._answers[method, route, status] = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+        count, latency = children
+        count.inc()
+        latency.observe(seconds)
 
 
 METRICS = web.AppKey("metrics", HttpMetrics)
@@ -139,10 +155,9 @@ def _route(request: web.Request) -> str:
 async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     started = time.perf_counter()
     response = await handler(request)
-    metrics = request.app[METRICS]
-    route = _route(request)
-    metrics.requests.labels(request.method, route, str(response.status)).inc()
-    metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
+    request.app[METRICS].answered(
+        request.method, _route(request), response.status, time.perf_counter() - started
+    )
     return response
 
 

@@ -34,3 +34,15 @@ async def test_metrics_count_answers_by_route_template(memory_api):
     text = await response.text()
     assert 'http_requests_total{method="GET",route="/v1/me",status="200"} 1.0' in text
     assert 'http_requests_total{method="GET",route="/v1/me",status="401"} 1.0' in text
+
+
+async def test_each_answer_is_counted_by_status_and_timed_by_route(memory_api):
+    await memory_api.get("/v1/me")
+    await memory_api.get("/v1/me")
+    await memory_api.as_(None).get("/v1/me")
+    await memory_api.get("/v1/nowhere")
+    text = await (await memory_api.client.get("/metrics")).text()
+    assert 'http_requests_total{method="GET",route="/v1/me",status="200"} 2.0' in text
+    assert 'http_requests_total{method="GET",route="/v1/me",status="401"} 1.0' in text
+    assert 'http_request_duration_seconds_count{method="GET",route="/v1/me"} 3.0' in text
+    assert 'http_requests_total{method="GET",route="unmatched",status="404"} 1.0' in text
