@@ -2,13 +2,24 @@
 
 Every line goes through one renderer: our own structlog loggers and the standard library's
 (Alembic, aiohttp, procrastinate, pgserver) alike, so a log collector never meets a line it
-cannot parse.
+cannot parse. And through one writer, `LogLines`, so the file keeps the order lines were
+logged in.
+
+The access line is the one every request pays for, the cheapest request included. With JSON
+logs it is not run through the processor chain (a context merge, an encoder and a write per
+line cost more than such a request): `access_line` builds the very text the chain renders.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import logging
 import sys
+import threading
+import time
+from json.encoder import encode_basestring_ascii
+from typing import TextIO
 
 import structlog
 from aiohttp import web
@@ -19,7 +30,74 @@ from entrypoints.http.requests import PRINCIPAL, REQUEST_ID
 _TIMESTAMP = structlog.processors.TimeStamper(fmt="iso", utc=True)
 
 
+class LogLines:
+    """Where every line is written: each with its newline in one write, then flushed, so a
+    collector tailing the file never reads half a line. Without a stream, whatever
+    `sys.stdout` is at the time.
+
+    Access lines come as fast as requests are answered: `hold` keeps them until the event
+    loop's current turn is done, then writes them together, one write for all the requests
+    the turn answered rather than one each. Any other line writes the held ones first."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+        self._held: list[str] = []
+
+    def msg(self, message: str) -> None:
+        with self._lock:
+            self._held.append(message)
+            self._write_held()
+
+    log = debug = info = warn = warning = msg
+    fatal = failure = err = error = critical = exception = msg
+
+    def hold(self, message: str) -> None:
+        """A line written at the end of the event loop's turn (at once without a loop)."""
+        with self._lock:
+            self._held.append(message)
+            if len(self._held) > 1:
+                return  # the first held line asked for the flush
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+        else:
+            loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        with self._lock:
+            if self._held:
+                self._write_held()
+
+    def _write_held(self) -> None:
+        held = self._held
+        text = held[0] + "\n" if len(held) == 1 else "\n".join(held) + "\n"
+        held.clear()
+        stream = self._stream or sys.stdout
+        stream.write(text)
+        stream.flush()
+
+
+class _StandardLibraryLines(logging.Handler):
+    """The standard library's records, rendered by the formatter, written by `LogLines`."""
+
+    def __init__(self, lines: LogLines) -> None:
+        super().__init__()
+        self._lines = lines
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._lines.msg(self.format(record))
+        except Exception:
+            self.handleError(record)
+
+
+_LINES = LogLines()
+
+
 def configure_logging(level: str, fmt: str) -> None:
+    global _write_access
     threshold = logging.getLevelNamesMapping()[level.upper()]
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer()
@@ -43,10 +121,10 @@ def configure_logging(level: str, fmt: str) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(threshold),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        logger_factory=lambda *_: _LINES,
         cache_logger_on_first_use=True,
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = _StandardLibraryLines(_LINES)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[
@@ -70,9 +148,99 @@ def configure_logging(level: str, fmt: str) -> None:
     # Their warnings and errors still show.
     for chatty in ("pgserver", "procrastinate", "aiohttp.access"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, threshold))
+    _write_access = _access_as_json if fmt == "json" else _access_through_structlog
+    # Lines held when the loop stops for good (a crash) are written on the way out.
+    atexit.unregister(_LINES.flush)
+    atexit.register(_LINES.flush)
+
+
+class UtcStamps:
+    """Now as `_TIMESTAMP` writes it (2026-12-04T20:50:25.773763Z; isoformat, which leaves out
+    a fraction of zero), with the date and time formatted once a second, not once a line."""
+
+    def __init__(self) -> None:
+        self._second: tuple[int, str] = (-1, "")
+
+    def at(self, ns: int) -> str:
+        # datetime.now() floors the clock to the microsecond; so does this.
+        second, micros = divmod(ns // 1000, 1_000_000)
+        cached, prefix = self._second
+        if cached != second:
+            prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = (second, prefix)
+        return f"{prefix}.{micros:06d}Z" if micros else f"{prefix}Z"
+
+    def now(self) -> str:
+        return self.at(time.time_ns())
+
+
+def _json_text(value: str | None) -> str:
+    return "null" if value is None else encode_basestring_ascii(value)
+
+
+def access_line(
+    request_id: str | None,
+    method: str,
+    route: str,
+    status: int,
+    latency_ms: float,
+    tenant: str | None,
+    principal: str,
+    timestamp: str,
+) -> str:
+    """The text the JSON chain renders for the access log's event: its fields in the order
+    given, then event, level and timestamp, with json.dumps' separators and escapes (tenant
+    comes from the path, so it can hold anything)."""
+    return (
+        f'{{"request_id": {_json_text(request_id)}, "method": {encode_basestring_ascii(method)}, '
+        f'"route": {encode_basestring_ascii(route)}, "status": {status:d}, '
+        f'"latency_ms": {float.__repr__(latency_ms)}, "tenant": {_json_text(tenant)}, '
+        f'"principal": {encode_basestring_ascii(principal)}, "event": "request", '
+        f'"level": "info", "timestamp": {encode_basestring_ascii(timestamp)}}}'
+    )
 
 
 _access = structlog.get_logger("access")
+_STAMPS = UtcStamps()
+
+
+def _access_through_structlog(
+    request_id: str | None,
+    method: str,
+    route: str,
+    status: int,
+    latency_ms: float,
+    tenant: str | None,
+    principal: str,
+) -> None:
+    _access.info(
+        "request",
+        request_id=request_id,
+        method=method,
+        route=route,
+        status=status,
+        latency_ms=latency_ms,
+        tenant=tenant,
+        principal=principal,
+    )
+
+
+def _access_as_json(
+    request_id: str | None,
+    method: str,
+    route: str,
+    status: int,
+    latency_ms: float,
+    tenant: str | None,
+    principal: str,
+) -> None:
+    # Logged after the request's middlewares: the chain would have merged no context in.
+    _LINES.hold(
+        access_line(request_id, method, route, status, latency_ms, tenant, principal, _STAMPS.now())
+    )
+
+
+_write_access = _access_through_structlog
 
 
 def principal_kind(request: web.BaseRequest) -> str:
@@ -95,15 +263,14 @@ class AccessLog(AbstractAccessLogger):
         tenant = match_info.get("tenant_id") if match_info is not None else None
         if tenant is None and principal is not None and principal.api_key_tenant_id is not None:
             tenant = str(principal.api_key_tenant_id)
-        _access.info(
-            "request",
-            request_id=request.get(REQUEST_ID),
-            method=request.method,
-            route=resource.canonical if resource is not None else "unmatched",
-            status=response.status,
-            latency_ms=round(time * 1000, 2),
-            tenant=tenant,
-            principal=principal_kind(request),
+        _write_access(
+            request.get(REQUEST_ID),
+            request.method,
+            resource.canonical if resource is not None else "unmatched",
+            response.status,
+            round(time * 1000, 2),
+            tenant,
+            principal_kind(request),
         )
 
     @property
