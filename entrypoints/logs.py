@@ -18,6 +18,7 @@ import logging
 import sys
 import threading
 import time
+from contextvars import ContextVar
 from json.encoder import encode_basestring_ascii
 from typing import TextIO
 
@@ -28,6 +29,20 @@ from aiohttp.abc import AbstractAccessLogger
 from entrypoints.http.requests import PRINCIPAL, REQUEST_ID
 
 _TIMESTAMP = structlog.processors.TimeStamper(fmt="iso", utc=True)
+
+CURRENT_REQUEST_ID: ContextVar[str | None] = ContextVar("current_request_id", default=None)
+"""The id of the request being served (set by the HTTP middleware): every line logged while
+it is, ours or the standard library's, carries it as `request_id`. A context variable of its
+own, set and reset once a request, where binding structlog's would copy the whole context."""
+
+
+def add_request_id(
+    _logger: object, _method: str, event_dict: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    request_id = CURRENT_REQUEST_ID.get()
+    if request_id is not None:
+        event_dict.setdefault("request_id", request_id)
+    return event_dict
 
 
 class LogLines:
@@ -115,6 +130,7 @@ def configure_logging(level: str, fmt: str) -> None:
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            add_request_id,
             structlog.processors.add_log_level,
             _TIMESTAMP,
             exceptions,
@@ -129,6 +145,7 @@ def configure_logging(level: str, fmt: str) -> None:
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[
                 structlog.contextvars.merge_contextvars,
+                add_request_id,
                 structlog.stdlib.add_log_level,
                 structlog.stdlib.add_logger_name,
                 _TIMESTAMP,
