@@ -127,11 +127,14 @@ async def body_limit_middleware(request: web.Request, handler: Handler) -> web.S
 
     Bodies without a length (chunked) are bounded by the application's client_max_size.
     """
+    length = request.content_length
+    if length is None:
+        return await handler(request)
     route = request.match_info.route.resource
     large = route is not None and route.canonical in request.app[LARGE_BODY_PATHS]
     limit = request.app[UPLOAD_MAX_BYTES if large else MAX_BODY_BYTES]
-    if request.content_length is not None and request.content_length > limit:
-        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
+    if length > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=length)
     return await handler(request)
 
 
