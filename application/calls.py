@@ -24,9 +24,10 @@ from application.errors import (
     ProviderError,
     ProviderOutcomeUnknown,
 )
-from application.pagination import Page, PageRequest, Position
+from application.pagination import Page, PageRequest
 from application.ports import (
     CallFilter,
+    CallListItem,
     LiveCall,
     OutboundCall,
     ProviderCall,
@@ -63,10 +64,6 @@ class PlaceCall:
     """Values for the assistant's {{variables}}."""
     metadata: dict[str, Any] = attrs.field(factory=dict)
     idempotency_key: str | None = None
-
-
-def call_position(call: VoiceCall) -> Position:
-    return Position(call.created_at, call.id)
 
 
 async def call_of(tx: UnitOfWork, tenant_id: TenantId, call_id: CallId) -> VoiceCall:
@@ -261,11 +258,13 @@ class CallService:
 
     async def list_calls(
         self, principal: Principal, tenant_id: TenantId, where: CallFilter, page: PageRequest
-    ) -> Page[VoiceCall]:
+    ) -> Page[CallListItem]:
+        """The tenant's calls that match, newest first, as lists show them (`get_call` has
+        the rest of each)."""
         async with self._deps.uows(tenant_id=tenant_id) as tx:
             await self._deps.authorize(principal, Permission.CALLS_READ, tenant_id, tx)
             rows = await tx.calls.list(tenant_id, where, page)
-        return Page.from_rows(rows, page, call_position)
+        return Page.from_rows(rows, page, CallListItem.position)
 
     async def call_usage(
         self, principal: Principal, tenant_id: TenantId, call_id: CallId

@@ -11,8 +11,7 @@ from application.access import Permission, Principal, authorize
 from application.context import UseCaseDeps, apply_changes, check_version
 from application.errors import AlreadyExists, NotFound
 from application.pagination import Page, PageRequest, Position
-from application.ports import LeadFilter, UnitOfWork
-from domain.calls import VoiceCall
+from application.ports import CallListItem, LeadFilter, UnitOfWork
 from domain.errors import InvalidValue
 from domain.ids import CallId, LeadId, TenantId
 from domain.leads import Lead, LeadStatus
@@ -49,10 +48,6 @@ class UpdateLead:
 
 def lead_position(lead: Lead) -> Position:
     return Position(lead.created_at, lead.id)
-
-
-def _call_position(call: VoiceCall) -> Position:
-    return Position(call.created_at, call.id)
 
 
 async def lead_of(tx: UnitOfWork, tenant_id: TenantId, lead_id: LeadId) -> Lead:
@@ -219,10 +214,10 @@ class LeadService:
 
     async def call_history(
         self, principal: Principal, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
-    ) -> Page[VoiceCall]:
-        """The seed's getLeadCallHistory: the lead's calls, newest first."""
+    ) -> Page[CallListItem]:
+        """The seed's getLeadCallHistory: the lead's calls, newest first, as lists show them."""
         async with self._deps.uows(tenant_id=tenant_id) as tx:
             await self._deps.authorize(principal, Permission.CALLS_READ, tenant_id, tx)
             await lead_of(tx, tenant_id, lead_id)
             rows = await tx.calls.of_lead(tenant_id, lead_id, page)
-        return Page.from_rows(rows, page, _call_position)
+        return Page.from_rows(rows, page, CallListItem.position)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import enum
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self
 from uuid import UUID
 
 import attrs
 
-from application.pagination import PageRequest
+from application.pagination import PageRequest, Position
 from domain.agents import VoiceAgent
 from domain.audit import AuditEntry
 from domain.calls import AiUsage, CallDirection, CallStatus, EndOfCallReport, VoiceCall
@@ -374,6 +375,66 @@ class CallRoute:
     provider_call_id: str | None = None
 
 
+# Not frozen: one is built for every row a list reads, and a frozen attrs class takes
+# several times longer to build. Nothing changes one once built.
+@attrs.define
+class CallListItem:
+    """A call as a list shows it: what the call is and where it stands, without what only
+    the call itself carries (transcript, analysis, cost breakdown, the provider's record,
+    the client's metadata). Lists never read those: they are most of a call's size."""
+
+    id: CallId
+    tenant_id: TenantId
+    direction: CallDirection
+    status: CallStatus
+    agent_id: AgentId | None
+    lead_id: LeadId | None
+    voice_id: VoiceId | None
+    from_number_id: PhoneNumberId | None
+    to_number: str
+    caller_number: str | None
+    """Inbound calls: who called."""
+    ended_reason: str | None
+    error: str | None
+    vapi_call_id: str | None
+    cost: Decimal | None
+    call_duration: int | None
+    batch_id: UUID | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, call: VoiceCall) -> CallListItem:
+        return cls(
+            call.id,
+            call.tenant_id,
+            call.direction,
+            call.status,
+            call.agent_id,
+            call.lead_id,
+            call.voice_id,
+            call.from_number_id,
+            call.to_number,
+            call.caller_number,
+            call.ended_reason,
+            call.error,
+            call.vapi_call_id,
+            call.cost,
+            call.call_duration,
+            call.batch_id,
+            call.started_at,
+            call.ended_at,
+            call.created_at,
+            call.updated_at,
+        )
+
+    def position(self) -> Position:
+        """Where a page that ends with this call ends."""
+        return Position(self.created_at, self.id)
+
+
 class CallRepository(Protocol):
     async def add(self, call: VoiceCall) -> None:
         """Raises AlreadyExists(field="idempotency_key") when the tenant used the key."""
@@ -392,7 +453,7 @@ class CallRepository(Protocol):
     async def by_idempotency_key(self, tenant_id: TenantId, key: str) -> VoiceCall | None: ...
     async def of_lead(
         self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
-    ) -> list[VoiceCall]:
+    ) -> list[CallListItem]:
         """The lead's calls, newest first, at most `page.limit + 1`."""
         ...
 
@@ -411,7 +472,7 @@ class CallRepository(Protocol):
 
     async def list(
         self, tenant_id: TenantId, where: CallFilter, page: PageRequest
-    ) -> list[VoiceCall]:
+    ) -> list[CallListItem]:
         """Newest first, at most `page.limit + 1`."""
         ...
 

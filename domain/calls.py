@@ -33,6 +33,10 @@ class CallStatus(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
+CALLER_NUMBER = "caller_number"
+"""The key of an inbound call's `metadata` that holds who called (E.164)."""
+
+
 @attrs.define
 class VoiceCall:
     id: CallId
@@ -65,6 +69,15 @@ class VoiceCall:
     """Why the provider did not take the call, why its outcome is not known, or why it
     ended without a report."""
     version: int = 0
+
+    @property
+    def caller_number(self) -> str | None:
+        """Inbound calls: who called, as recorded when the call was answered (in `metadata`,
+        where an outbound call's are the client's own and say nothing about a caller)."""
+        if self.direction is not CallDirection.INBOUND:
+            return None
+        caller = self.metadata.get(CALLER_NUMBER)
+        return caller if isinstance(caller, str) else None
 
     @property
     def reported(self) -> bool:

@@ -30,6 +30,7 @@ from application.errors import (
 from application.pagination import PageRequest, Position
 from application.ports import (
     CallFilter,
+    CallListItem,
     CallRoute,
     InboxMessage,
     LeadFilter,
@@ -766,7 +767,7 @@ class InMemoryCallRepository:
 
     async def of_lead(
         self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
-    ) -> list[VoiceCall]:
+    ) -> list[CallListItem]:
         return await self.list(tenant_id, CallFilter(lead_id=lead_id), page)
 
     async def exist_for_agent(self, tenant_id: TenantId, agent_id: AgentId) -> bool:
@@ -796,11 +797,12 @@ class InMemoryCallRepository:
 
     async def list(
         self, tenant_id: TenantId, where: CallFilter, page: PageRequest
-    ) -> list[VoiceCall]:
+    ) -> list[CallListItem]:
         rows = [
             c for c in self._o.rows("calls") if c.tenant_id == tenant_id and _call_matches(c, where)
         ]
-        return _page(rows, page, lambda c: Position(c.created_at, c.id), newest_first=True)
+        page_rows = _page(rows, page, lambda c: Position(c.created_at, c.id), newest_first=True)
+        return [CallListItem.of(c) for c in page_rows]
 
 
 class InMemoryLiveCallRegistry:

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.postgres import mapping
 from adapters.postgres.repositories import insert_tenant_row, keyset, update_versioned
@@ -17,6 +18,7 @@ from adapters.postgres.tables import ai_usage, live_calls, voice_calls, webhook_
 from application.pagination import PageRequest
 from application.ports import (
     CallFilter,
+    CallListItem,
     CallRoute,
     InboxMessage,
     LiveCall,
@@ -24,12 +26,104 @@ from application.ports import (
     UsageQuery,
     UsageTotal,
 )
-from domain.calls import AiUsage, UsageItem, UsageKind, VoiceCall
-from domain.ids import AgentId, CallId, LeadId, TenantId
+from domain.calls import (
+    CALLER_NUMBER,
+    AiUsage,
+    CallDirection,
+    CallStatus,
+    UsageItem,
+    UsageKind,
+    VoiceCall,
+)
+from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId, VoiceId
 
 # Placements of every tenant queue on this lock (transaction-scoped) to count the calls on
 # the line and add theirs atomically: the provider account's concurrency is shared.
 _PLACEMENT_LOCK = 0x766F_6963_6531  # any constant unique to this purpose
+
+
+# What a list shows of a call, in CallListItem's order: none of the large JSON columns
+# (transcript, analysis, cost breakdown, the provider's record). Of `metadata` only an
+# inbound call's caller is read, and only that key: an outbound call's is the client's own.
+_c = voice_calls.c
+_CALLER = _c.metadata[CALLER_NUMBER]
+LIST_COLUMNS = (
+    _c.id,
+    _c.tenant_id,
+    _c.direction,
+    _c.status,
+    _c.agent_id,
+    _c.lead_id,
+    _c.voice_id,
+    _c.from_number_id,
+    _c.to_number,
+    sa.case(
+        (
+            sa.and_(
+                _c.direction == CallDirection.INBOUND.value,
+                sa.func.jsonb_typeof(_CALLER) == "string",
+            ),
+            _CALLER.astext,
+        )
+    ).label("caller_number"),
+    _c.ended_reason,
+    _c.error,
+    _c.vapi_call_id,
+    _c.cost,
+    _c.call_duration,
+    _c.batch_id,
+    _c.started_at,
+    _c.ended_at,
+    _c.created_at,
+    _c.updated_at,
+)
+
+
+def _list_item(row: Sequence[Any]) -> CallListItem:
+    (
+        id_,
+        tenant_id,
+        direction,
+        status,
+        agent_id,
+        lead_id,
+        voice_id,
+        from_number_id,
+        to_number,
+        caller_number,
+        ended_reason,
+        error,
+        vapi_call_id,
+        cost,
+        call_duration,
+        batch_id,
+        started_at,
+        ended_at,
+        created_at,
+        updated_at,
+    ) = row
+    return CallListItem(
+        CallId(id_),
+        TenantId(tenant_id),
+        CallDirection(direction),
+        CallStatus(status),
+        AgentId(agent_id) if agent_id else None,
+        LeadId(lead_id) if lead_id else None,
+        VoiceId(voice_id) if voice_id else None,
+        PhoneNumberId(from_number_id) if from_number_id else None,
+        to_number,
+        caller_number,
+        ended_reason,
+        error,
+        vapi_call_id,
+        cost,
+        call_duration,
+        batch_id,
+        started_at,
+        ended_at,
+        created_at,
+        updated_at,
+    )
 
 
 def _call_filter(where: CallFilter) -> list[sa.ColumnElement[bool]]:
@@ -52,6 +146,46 @@ def _call_filter(where: CallFilter) -> list[sa.ColumnElement[bool]]:
     return clauses
 
 
+# The statements of the hot paths are built apart from running them, so that their plans
+# can be checked (tests/integration/test_query_plans.py).
+
+
+def call_by_id(tenant_id: TenantId, call_id: CallId) -> sa.Select[Any]:
+    """The whole call."""
+    return sa.select(voice_calls).where(
+        voice_calls.c.tenant_id == tenant_id, voice_calls.c.id == call_id
+    )
+
+
+def calls_page(tenant_id: TenantId, where: CallFilter, page: PageRequest) -> sa.Select[Any]:
+    """One page of the tenant's calls that match, newest first, as lists show them."""
+    after, order = keyset(voice_calls.c.created_at, voice_calls.c.id, page, newest_first=True)
+    return (
+        sa.select(*LIST_COLUMNS)
+        .where(voice_calls.c.tenant_id == tenant_id, *_call_filter(where), *after)
+        .order_by(*order)
+        .limit(page.limit + 1)
+    )
+
+
+def call_route(route: CallRoute) -> sa.Select[Any] | None:
+    """The tenant and id of the call a provider's message names; None when it names none."""
+    named = []
+    if route.call_id is not None:
+        named.append(voice_calls.c.id == route.call_id)
+    if route.provider_call_id is not None:
+        named.append(voice_calls.c.vapi_call_id == route.provider_call_id)
+    if not named:
+        return None
+    # Our id first: it is in the call's name from the moment it is placed.
+    return (
+        sa.select(voice_calls.c.tenant_id, voice_calls.c.id)
+        .where(sa.or_(*named))
+        .order_by((voice_calls.c.id == route.call_id).desc() if route.call_id else voice_calls.c.id)
+        .limit(1)
+    )
+
+
 class PostgresCallRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -63,16 +197,11 @@ class PostgresCallRepository:
         row = (await self._conn.execute(query)).first()
         return mapping.call_from(row) if row else None
 
-    def _by_id(self, tenant_id: TenantId, call_id: CallId) -> sa.Select[Any]:
-        return sa.select(voice_calls).where(
-            voice_calls.c.tenant_id == tenant_id, voice_calls.c.id == call_id
-        )
-
     async def get(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
-        return await self._one(self._by_id(tenant_id, call_id))
+        return await self._one(call_by_id(tenant_id, call_id))
 
     async def get_for_update(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
-        return await self._one(self._by_id(tenant_id, call_id).with_for_update())
+        return await self._one(call_by_id(tenant_id, call_id).with_for_update())
 
     async def save(self, call: VoiceCall) -> None:
         await update_versioned(
@@ -93,7 +222,7 @@ class PostgresCallRepository:
 
     async def of_lead(
         self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
-    ) -> list[VoiceCall]:
+    ) -> list[CallListItem]:
         return await self.list(tenant_id, CallFilter(lead_id=lead_id), page)
 
     async def exist_for_agent(self, tenant_id: TenantId, agent_id: AgentId) -> bool:
@@ -111,36 +240,17 @@ class PostgresCallRepository:
         return int((await self._conn.execute(query)).scalar_one())
 
     async def route(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
-        named = []
-        if route.call_id is not None:
-            named.append(voice_calls.c.id == route.call_id)
-        if route.provider_call_id is not None:
-            named.append(voice_calls.c.vapi_call_id == route.provider_call_id)
-        if not named:
+        query = call_route(route)
+        if query is None:
             return None
-        # Our id first: it is in the call's name from the moment it is placed.
-        query = (
-            sa.select(voice_calls.c.tenant_id, voice_calls.c.id)
-            .where(sa.or_(*named))
-            .order_by(
-                (voice_calls.c.id == route.call_id).desc() if route.call_id else voice_calls.c.id
-            )
-            .limit(1)
-        )
         row = (await self._conn.execute(query)).first()
         return (TenantId(row.tenant_id), CallId(row.id)) if row else None
 
     async def list(
         self, tenant_id: TenantId, where: CallFilter, page: PageRequest
-    ) -> list[VoiceCall]:
-        after, order = keyset(voice_calls.c.created_at, voice_calls.c.id, page, newest_first=True)
-        query = (
-            sa.select(voice_calls)
-            .where(voice_calls.c.tenant_id == tenant_id, *_call_filter(where), *after)
-            .order_by(*order)
-            .limit(page.limit + 1)
-        )
-        return [mapping.call_from(r) for r in await self._conn.execute(query)]
+    ) -> list[CallListItem]:
+        rows = await self._conn.execute(calls_page(tenant_id, where, page))
+        return [_list_item(r) for r in rows]
 
 
 class PostgresLiveCallRegistry:
@@ -323,31 +433,35 @@ class PostgresAiUsageRepository:
         ]
 
 
+def inbox_insert(message: InboxMessage) -> ReturningInsert[Any]:
+    """Store a message unless one with its dedupe key is stored; returns its id if stored."""
+    return (
+        pg_insert(webhook_events)
+        .values(
+            id=message.id,
+            provider=message.provider,
+            dedupe_key=message.dedupe_key,
+            type=message.type,
+            vapi_call_id=message.provider_call_id,
+            tenant_id=message.tenant_id,
+            payload=message.payload,
+            received_at=message.received_at,
+            processed_at=message.processed_at,
+            error=message.error,
+            created_at=message.received_at,
+            updated_at=message.received_at,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(webhook_events.c.id)
+    )
+
+
 class PostgresWebhookInbox:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def add(self, message: InboxMessage) -> bool:
-        statement = (
-            pg_insert(webhook_events)
-            .values(
-                id=message.id,
-                provider=message.provider,
-                dedupe_key=message.dedupe_key,
-                type=message.type,
-                vapi_call_id=message.provider_call_id,
-                tenant_id=message.tenant_id,
-                payload=message.payload,
-                received_at=message.received_at,
-                processed_at=message.processed_at,
-                error=message.error,
-                created_at=message.received_at,
-                updated_at=message.received_at,
-            )
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(webhook_events.c.id)
-        )
-        return (await self._conn.execute(statement)).first() is not None
+        return (await self._conn.execute(inbox_insert(message))).first() is not None
 
     async def list(self, tenant_id: TenantId | None, page: PageRequest) -> list[InboxMessage]:
         after, order = keyset(webhook_events.c.received_at, webhook_events.c.id, page)

@@ -12,7 +12,14 @@ import msgspec
 from aiohttp import web
 
 from application.calls import USAGE_DEFAULT_DAYS, PlaceCall
-from application.ports import CallFilter, UsageGrouping, UsagePeriod, UsageQuery, UsageTotal
+from application.ports import (
+    CallFilter,
+    CallListItem,
+    UsageGrouping,
+    UsagePeriod,
+    UsageQuery,
+    UsageTotal,
+)
 from domain.calls import AiUsage, CallDirection, CallStatus, UsageKind, VoiceCall, usage_cost
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId
 from domain.phones import PhoneNumber
@@ -61,8 +68,7 @@ class CallOut(msgspec.Struct):
     updated_at: datetime
 
     @classmethod
-    def of(cls, c: VoiceCall) -> CallOut:
-        caller = c.metadata.get("caller_number") if c.direction is CallDirection.INBOUND else None
+    def of(cls, c: CallListItem | VoiceCall) -> CallOut:
         return cls(
             c.id,
             c.tenant_id,
@@ -73,7 +79,7 @@ class CallOut(msgspec.Struct):
             c.voice_id,
             c.from_number_id,
             c.to_number,
-            caller if isinstance(caller, str) else None,
+            c.caller_number,
             c.ended_reason,
             c.error,
             c.vapi_call_id,

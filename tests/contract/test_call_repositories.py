@@ -22,6 +22,7 @@ from application.errors import AlreadyExists, ConcurrencyConflict
 from application.pagination import PageRequest, Position
 from application.ports import (
     CallFilter,
+    CallListItem,
     CallRoute,
     InboxMessage,
     LiveCall,
@@ -129,6 +130,11 @@ async def seed(uows: UnitOfWorkFactory, tenant: Tenant, *rows: Any) -> None:
             else:
                 await tx.live_calls.hold(row)
         await tx.commit()
+
+
+def listed(*calls: VoiceCall) -> list[CallListItem]:
+    """The calls as a list shows them."""
+    return [CallListItem.of(call) for call in calls]
 
 
 async def read_call(uows: UnitOfWorkFactory, tenant: Tenant, call_id: CallId) -> VoiceCall | None:
@@ -292,8 +298,8 @@ async def test_an_idempotency_key_is_unique_per_tenant(uows, acme, globex):
         assert await tx.calls.by_idempotency_key(acme.id, "order-43") is None
     async with uows(tenant_id=globex.id) as tx:
         assert await tx.calls.by_idempotency_key(globex.id, "order-42") == theirs
-        listed = await tx.calls.list(globex.id, CallFilter(), PageRequest())
-    assert listed == [theirs]
+        found = await tx.calls.list(globex.id, CallFilter(), PageRequest())
+    assert found == listed(theirs)
 
 
 async def test_of_two_concurrent_calls_with_one_key_exactly_one_is_stored(uows, acme):
@@ -310,7 +316,7 @@ async def test_of_two_concurrent_calls_with_one_key_exactly_one_is_stored(uows, 
     assert losers[0].field == "idempotency_key"
     async with uows(tenant_id=acme.id) as tx:
         assert await tx.calls.by_idempotency_key(acme.id, "race") == winners[0]
-        assert await tx.calls.list(acme.id, CallFilter(), PageRequest()) == winners
+        assert await tx.calls.list(acme.id, CallFilter(), PageRequest()) == listed(*winners)
 
 
 # --- listing ----------------------------------------------------------------------------------
@@ -358,9 +364,9 @@ def matches(call: VoiceCall, where: CallFilter) -> bool:
 
 async def every_page(
     uows: UnitOfWorkFactory, tenant: Tenant, where: CallFilter, limit: int
-) -> list[VoiceCall]:
+) -> list[CallListItem]:
     """Walk the pages as a client would, by the position of each page's last call."""
-    seen: list[VoiceCall] = []
+    seen: list[CallListItem] = []
     page = PageRequest(limit=limit)
     while True:
         async with uows(tenant_id=tenant.id) as tx:
@@ -369,8 +375,7 @@ async def every_page(
         seen += rows[:limit]
         if len(rows) <= limit:
             return seen
-        last = rows[limit - 1]
-        page = PageRequest(limit=limit, after=Position(last.created_at, last.id))
+        page = PageRequest(limit=limit, after=rows[limit - 1].position())
 
 
 @EXAMPLES
@@ -421,7 +426,7 @@ async def test_list_filters_on_every_field_and_pages_newest_first(per_example, s
     expected = sorted(
         (c for c in calls if matches(c, where)), key=lambda c: (c.created_at, c.id), reverse=True
     )
-    assert listed == expected
+    assert listed == [CallListItem.of(c) for c in expected]
 
 
 async def test_date_bounds_are_from_inclusive_and_before_exclusive(uows, acme):
@@ -434,8 +439,75 @@ async def test_date_bounds_are_from_inclusive_and_before_exclusive(uows, acme):
         empty = await tx.calls.list(
             acme.id, CallFilter(created_from=at(2), created_before=at(2)), PageRequest()
         )
-    assert found == [calls[2], calls[1]]
+    assert found == listed(calls[2], calls[1])
     assert empty == []
+
+
+async def test_a_list_shows_each_call_as_the_call_itself_has_it(uows, acme):
+    agent, lead = an_agent(acme), a_lead(acme)
+    call = a_call(
+        acme,
+        agent_id=agent.id,
+        lead_id=lead.id,
+        batch_id=BATCHES[1],
+        metadata={"campaign": "spring", "notes": "x" * 5000},
+    )
+    await seed(uows, acme, agent, lead, call)
+    async with uows(tenant_id=acme.id) as tx:
+        reported = await tx.calls.get_for_update(acme.id, call.id)
+        assert reported is not None
+        record_provider_id(reported, "vapi-listed", at(1))
+        report = EndOfCallReport(
+            "customer-ended-call",
+            started_at=at(2),
+            ended_at=at(95),
+            transcript="Hello " * 500,
+            messages=tuple({"role": "bot", "message": f"line {n}"} for n in range(50)),
+            summary="Fine.",
+            analysis={"successEvaluation": "true"},
+            cost=Decimal("0.123456"),
+            cost_breakdown={"llm": 0.1, "total": 0.123456},
+        )
+        assert record_report(reported, report, at(96))
+        reported.error = "a note"
+        await tx.calls.save(reported)
+        await tx.commit()
+
+    async with uows(tenant_id=acme.id) as tx:
+        saved = await tx.calls.get(acme.id, call.id)
+        found = await tx.calls.list(acme.id, CallFilter(), PageRequest())
+        history = await tx.calls.of_lead(acme.id, lead.id, PageRequest())
+    assert saved is not None
+    assert found == history == listed(saved)
+    item = found[0]
+    assert (item.status, item.ended_reason, item.vapi_call_id, item.error) == (
+        CallStatus.ENDED,
+        "customer-ended-call",
+        "vapi-listed",
+        "a note",
+    )
+    assert (item.cost, item.call_duration, item.started_at, item.ended_at) == (
+        Decimal("0.123456"),
+        93,
+        at(2),
+        at(95),
+    )
+    assert (item.agent_id, item.lead_id, item.batch_id) == (agent.id, lead.id, BATCHES[1])
+
+
+async def test_a_list_shows_the_caller_of_inbound_calls_only(uows, acme):
+    caller = "+14155550100"
+    answered = a_call(acme, 3, direction=CallDirection.INBOUND, metadata={"caller_number": caller})
+    # An outbound call's metadata is the client's: whatever it holds names no caller.
+    placed = a_call(acme, 2, metadata={"caller_number": "+14155550111"})
+    unreadable = a_call(acme, 1, direction=CallDirection.INBOUND, metadata={"caller_number": 5})
+    withheld = a_call(acme, 0, direction=CallDirection.INBOUND)
+    await seed(uows, acme, answered, placed, unreadable, withheld)
+
+    async with uows(tenant_id=acme.id) as tx:
+        found = await tx.calls.list(acme.id, CallFilter(), PageRequest())
+    assert [item.caller_number for item in found] == [caller, None, None, None]
+    assert found == listed(answered, placed, unreadable, withheld)
 
 
 async def test_of_lead_lists_that_leads_calls_of_the_tenant_newest_first(uows, acme, globex):
@@ -444,14 +516,13 @@ async def test_of_lead_lists_that_leads_calls_of_the_tenant_newest_first(uows, a
     await seed(uows, acme, lead, other, *calls, a_call(acme, 9, lead_id=other.id), a_call(acme))
     async with uows(tenant_id=acme.id) as tx:
         first = await tx.calls.of_lead(acme.id, lead.id, PageRequest(limit=2))
-        last = first[1]
         rest = await tx.calls.of_lead(
-            acme.id, lead.id, PageRequest(limit=10, after=Position(last.created_at, last.id))
+            acme.id, lead.id, PageRequest(limit=10, after=first[1].position())
         )
         elsewhere = await tx.calls.of_lead(globex.id, lead.id, PageRequest())
     expected = sorted(calls, key=lambda c: (c.created_at, c.id), reverse=True)
     assert len(first) == 3  # limit + 1: there is more
-    assert first[:2] + rest == expected
+    assert first[:2] + rest == listed(*expected)
     assert elsewhere == []
 
 
@@ -958,7 +1029,7 @@ async def test_leaving_without_commit_leaves_nothing(uows, acme):
     async with uows(tenant_id=acme.id) as tx:
         assert await tx.calls.get(acme.id, call.id) is None
         assert await tx.calls.by_idempotency_key(acme.id, "rolled-back") is None
-        assert await tx.calls.list(acme.id, CallFilter(), PageRequest()) == [kept]
+        assert await tx.calls.list(acme.id, CallFilter(), PageRequest()) == listed(kept)
         assert await tx.live_calls.due(at(1000), 10) == [LiveCall(kept.id, acme.id, at(10))]
         assert await tx.live_calls.count() == 1
         assert await tx.ai_usage.of_call(acme.id, kept.id) == []

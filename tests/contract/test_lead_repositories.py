@@ -18,7 +18,7 @@ from adapters.ids import Uuid7Generator
 from adapters.memory.store import InMemoryDatabase
 from application.errors import AlreadyExists, ConcurrencyConflict
 from application.pagination import PageRequest, Position
-from application.ports import LeadFilter, StagedLead, StagedNumber, UnitOfWorkFactory
+from application.ports import CallListItem, LeadFilter, StagedLead, StagedNumber, UnitOfWorkFactory
 from domain.agents import VoiceAgent
 from domain.calls import CallDirection, CallStatus, VoiceCall
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId, VoiceId
@@ -636,7 +636,7 @@ async def test_a_leads_calls_newest_first_page_by_page(uows, acme, globex):
     await given_calls(uows, acme, *calls, a_call(acme, when=9, lead_id=other.id), a_call(acme))
     expected = sorted(calls, key=lambda c: (c.created_at, c.id), reverse=True)
 
-    seen: list[VoiceCall] = []
+    seen: list[CallListItem] = []
     page = PageRequest(limit=3)
     while True:
         async with uows(tenant_id=acme.id) as tx:
@@ -644,10 +644,9 @@ async def test_a_leads_calls_newest_first_page_by_page(uows, acme, globex):
         seen += rows[: page.limit]
         if len(rows) <= page.limit:
             break
-        last = rows[page.limit - 1]
-        page = PageRequest(limit=3, after=Position(last.created_at, last.id))
+        page = PageRequest(limit=3, after=rows[page.limit - 1].position())
 
-    assert seen == expected
+    assert seen == [CallListItem.of(call) for call in expected]
     async with uows(tenant_id=globex.id) as tx:
         assert await tx.calls.of_lead(globex.id, lead.id, PageRequest()) == []
 
@@ -704,4 +703,4 @@ async def test_a_failed_removal_rolls_back_the_unlinking_of_its_calls(uows, acme
         await remove_then_fail()
     async with uows(tenant_id=acme.id) as tx:
         assert await tx.leads.get(acme.id, lead.id) == lead
-        assert await tx.calls.of_lead(acme.id, lead.id, PageRequest()) == [call]
+        assert await tx.calls.of_lead(acme.id, lead.id, PageRequest()) == [CallListItem.of(call)]

@@ -26,7 +26,7 @@ from adapters.postgres.rls import (
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from application.errors import ConcurrencyConflict
 from application.pagination import PageRequest
-from application.ports import CallFilter, CallRoute, InboxMessage, LiveCall
+from application.ports import CallFilter, CallListItem, CallRoute, InboxMessage, LiveCall
 from domain.calls import AiUsage, CallDirection, CallStatus, UsageItem, UsageKind, VoiceCall
 from domain.ids import CallId, TenantId
 from tests.integration.seeding import Catalogue, enter, ids, two_tenants
@@ -409,7 +409,9 @@ async def test_the_unit_of_work_routes_only_through_the_named_route(engine, tena
         assert await tx.calls.route(by_ours) == (b.tenant_id, b.linked.id)
         assert await tx.calls.route(CallRoute(call_id=a.linked.id)) is None
         assert await tx.calls.route(by_provider) == (b.tenant_id, b.linked.id)  # the same call
-        assert await tx.calls.list(b.tenant_id, CallFilter(), PageRequest()) == [b.linked]
+        assert await tx.calls.list(b.tenant_id, CallFilter(), PageRequest()) == [
+            CallListItem.of(b.linked)
+        ]
         assert await tx.ai_usage.of_call(b.tenant_id, b.linked.id) == []
         call = await tx.calls.get(b.tenant_id, b.linked.id)
         assert call is not None
