@@ -254,16 +254,28 @@ class ProviderEvents:
             await self._keep(message, None, "an assistant request without a call id")
             return InboundRefusal(NOT_AVAILABLE)
         if called is not None:
-            route = await self._resolver.resolve(called, caller)
+            context: dict[str, Any] = {"called_number": called}
         elif event.provider_number_id:
-            route = await self._resolver.resolve_provider_line(event.provider_number_id, caller)
-        if route is None:
+            context = {"called_provider_number": event.provider_number_id}
+        else:
             await self._keep(message, None, "no tenant has this number in service")
             return InboundRefusal(NOT_IN_SERVICE)
-        tenant_id = route.tenant.id
-        refusal = _refusal(route)
-        if refusal is None:
-            async with self._deps.uows(tenant_id=tenant_id) as tx:
+        # One transaction: the called line's context finds the tenant, then the same
+        # transaction moves into that tenant to read the route and create the call.
+        async with self._deps.uows(**context) as tx:
+            if called is not None:
+                route = await self._resolver.resolve_in(tx, called, caller)
+            else:
+                assert event.provider_number_id is not None
+                route = await self._resolver.resolve_provider_line_in(
+                    tx, event.provider_number_id, caller
+                )
+            refusal: str | None
+            if route is None:
+                refusal, answer = "no tenant has this number in service", NOT_IN_SERVICE
+            else:
+                refusal, answer = _refusal(route), NOT_AVAILABLE
+            if route is not None and refusal is None:
                 now = self._deps.clock.now()
                 features = await entitlements_of(self._deps.entitlements, tx, route.tenant, now)
                 inbound = features.get("calls.inbound")
@@ -272,6 +284,7 @@ class ProviderEvents:
                 else:
                     assert route.agent is not None
                     call = await self._inbound_call(tx, message, route, route.agent, now)
+                    tenant_id = route.tenant.id
                     voice = await tx.voices.get(tenant_id, call.voice_id) if call.voice_id else None
                     await tx.commit()
                     return InboundAnswer(
@@ -281,8 +294,8 @@ class ProviderEvents:
                         voice if voice is not None and voice.is_active else None,
                         call.lead_id,
                     )
-        await self._keep(message, tenant_id, refusal)
-        return InboundRefusal(NOT_AVAILABLE)
+        await self._keep(message, route.tenant.id if route else None, refusal)
+        return InboundRefusal(answer)
 
     async def _inbound_call(
         self,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import attrs
 
 from application.context import UseCaseDeps
+from application.ports import UnitOfWork
 from domain.agents import VoiceAgent
 from domain.ids import TenantId
 from domain.leads import Lead
@@ -32,8 +33,7 @@ class PhoneResolver:
         """None when no tenant has `called` as an active number. The route says what it
         found; whether the tenant may take the call (active, feature) is the caller's rule."""
         async with self._deps.uows(called_number=called) as tx:
-            line = await tx.phone_numbers.routing(called)
-        return await self._route(line, caller)
+            return await self.resolve_in(tx, called, caller)
 
     async def resolve_provider_line(
         self, provider_number_id: str, caller: PhoneNumber | None
@@ -41,24 +41,38 @@ class PhoneResolver:
         """Like `resolve`, for a line named by the provider's id for it (Vapi's
         phoneNumberId), when the provider does not say the number."""
         async with self._deps.uows(called_provider_number=provider_number_id) as tx:
-            line = await tx.phone_numbers.routing_by_provider_id(provider_number_id)
-        return await self._route(line, caller)
+            return await self.resolve_provider_line_in(tx, provider_number_id, caller)
+
+    async def resolve_in(
+        self, tx: UnitOfWork, called: PhoneNumber, caller: PhoneNumber | None
+    ) -> InboundRoute | None:
+        """`resolve` inside `tx`, opened with `called` as its called number: it leaves `tx`
+        in the tenant found, for the rest of the caller's work."""
+        return await self._route(tx, await tx.phone_numbers.routing(called), caller)
+
+    async def resolve_provider_line_in(
+        self, tx: UnitOfWork, provider_number_id: str, caller: PhoneNumber | None
+    ) -> InboundRoute | None:
+        """`resolve_provider_line` inside `tx`, opened with that provider line (see
+        `resolve_in`)."""
+        line = await tx.phone_numbers.routing_by_provider_id(provider_number_id)
+        return await self._route(tx, line, caller)
 
     async def _route(
-        self, line: PhoneLine | None, caller: PhoneNumber | None
+        self, tx: UnitOfWork, line: PhoneLine | None, caller: PhoneNumber | None
     ) -> InboundRoute | None:
         if line is None:
             return None
-        async with self._deps.uows(tenant_id=line.tenant_id) as tx:
-            tenant = await tx.tenants.get(line.tenant_id)
-            agent = (
-                await tx.agents.get(line.tenant_id, line.inbound_agent_id)
-                if line.inbound_agent_id
-                else None
-            )
-            lead = await tx.leads.by_phone(line.tenant_id, caller) if caller else None
-        if tenant is None:  # deleted between the two reads
+        await tx.switch_tenant(line.tenant_id)
+        tenant = await tx.tenants.get(line.tenant_id)
+        if tenant is None:
             return None
+        agent = (
+            await tx.agents.get(line.tenant_id, line.inbound_agent_id)
+            if line.inbound_agent_id
+            else None
+        )
+        lead = await tx.leads.by_phone(line.tenant_id, caller) if caller else None
         return InboundRoute(tenant, line, agent, lead)
 
     async def lead_for_caller(self, tenant_id: TenantId, caller: PhoneNumber) -> Lead | None:
