@@ -9,6 +9,7 @@ import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from phonenumbers import timezone as number_zones
 
 from domain.errors import InvalidStateTransition, InvalidValue
 from domain.ids import AgentId, PhoneNumberId, TenantId
@@ -245,6 +246,115 @@ def test_a_number_read_back_from_storage_is_the_same_value_with_the_same_zone(
     assert hash(stored) == hash(parsed)
     assert len({stored, parsed}) == 1
     assert stored.time_zone() == parsed.time_zone()
+
+
+# --- the same answers as asking phonenumbers each question on its own -----------------------
+
+
+def _asked_separately(raw: str, region: str | None) -> tuple[str, str | None] | None:
+    """What parse answered when it asked is_valid_number and time_zones_for_number each on
+    their own: (E.164, the single zone or None), or None for an invalid number."""
+    parsed = phonenumbers.parse(raw, region)
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    zones = number_zones.time_zones_for_number(parsed)
+    zone = zones[0] if len(zones) == 1 and zones[0] != "Etc/Unknown" else None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), zone
+
+
+def _answered(raw: str, region: str | None) -> tuple[str, str | None] | str:
+    """(E.164, zone), or the message of the refusal."""
+    try:
+        number = PhoneNumber.parse(raw, region=region)
+    except InvalidValue as error:
+        return error.message
+    return number.e164, number.time_zone()
+
+
+def _same_answer(raw: str, region: str | None) -> None:
+    try:
+        expected = _asked_separately(raw, region)
+    except phonenumbers.NumberParseException:
+        with pytest.raises(InvalidValue, match="is not a phone number"):
+            PhoneNumber.parse(raw, region=region)
+        return
+    answered = _answered(raw, region)
+    if expected is None:
+        assert isinstance(answered, str), (raw, region)
+        assert "is not a valid phone number" in answered
+    else:
+        assert answered == expected, (raw, region)
+
+
+ALL_TYPES = [
+    value
+    for name, value in vars(phonenumbers.PhoneNumberType).items()
+    if name.isupper() and name != "UNKNOWN"
+]
+
+
+def _examples() -> list[tuple[str, str]]:
+    """Every example number the metadata has (each region's of each type, and the
+    non-geographic ones), in E.164, with the region it belongs to."""
+    found = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in ALL_TYPES:
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is not None:
+                found.append((e164_of(example), region))
+    for code in sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS):
+        example = phonenumbers.example_number_for_non_geo_entity(code)
+        if example is not None:
+            found.append((e164_of(example), "001"))
+    return found
+
+
+EXAMPLES = _examples()
+
+
+def test_every_example_number_and_its_near_misses_get_the_same_answer_as_before() -> None:
+    """Valid or not, and the zone, as is_valid_number and time_zones_for_number say: for every
+    example number of the metadata, and for each with its last digit changed, one digit
+    more and one less (numbers just inside and just outside a plan)."""
+    for e164, _ in EXAMPLES:
+        for last in "0123456789":
+            _same_answer(e164[:-1] + last, None)
+        _same_answer(e164 + "5", None)
+        _same_answer(e164[:-1], None)
+
+
+@given(
+    st.sampled_from(EXAMPLES),
+    st.lists(st.tuples(st.integers(0, 20), st.sampled_from("0123456789 -()+.")), max_size=4),
+    st.sampled_from(["plus", "national", "bare"]),
+    st.one_of(st.none(), st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS))),
+)
+def test_any_writing_of_any_number_gets_the_same_answer_as_before(
+    example: tuple[str, str],
+    edits: list[tuple[int, str]],
+    form: str,
+    region: str | None,
+) -> None:
+    e164, home = example
+    if form == "national" and home != "001":
+        raw = phonenumbers.format_number(
+            phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL
+        )
+    else:
+        raw = e164 if form == "plus" else e164[1:]
+    for at, character in edits:  # digits changed, added or punctuated at random
+        at = min(at, len(raw))
+        raw = raw[:at] + character + raw[at + 1 :]
+    _same_answer(raw, region)
+
+
+def test_every_region_of_a_calling_code_has_that_code() -> None:
+    """Why one type lookup is is_valid_number: it also checks that the number's region has
+    the number's calling code, which the metadata makes true of every region it finds."""
+    for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items():
+        for region in regions:
+            if region != "001":
+                assert phonenumbers.country_code_for_valid_region(region) == code
 
 
 # --- a number in the inventory ------------------------------------------------------------
