@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.postgres import mapping
-from adapters.postgres.repositories import insert_tenant_row, keyset, update_versioned
+from adapters.postgres.repositories import VersionedUpdate, insert_tenant_row, keyset
 from adapters.postgres.tables import ai_usage, live_calls, voice_calls, webhook_events
 from application.pagination import PageRequest
 from application.ports import (
@@ -77,6 +77,9 @@ LIST_COLUMNS = (
     _c.created_at,
     _c.updated_at,
 )
+
+
+_save_call = VersionedUpdate(voice_calls, mapping.CALL_COLUMNS, scope=("tenant_id",))
 
 
 def _list_item(row: Sequence[Any]) -> CallListItem:
@@ -204,13 +207,8 @@ class PostgresCallRepository:
         return await self._one(call_by_id(tenant_id, call_id).with_for_update())
 
     async def save(self, call: VoiceCall) -> None:
-        await update_versioned(
-            self._conn,
-            voice_calls,
-            call,
-            mapping.call_values(call),
-            "call",
-            voice_calls.c.tenant_id == call.tenant_id,
+        await _save_call(
+            self._conn, call, mapping.call_values(call), "call", tenant_id=call.tenant_id
         )
 
     async def by_idempotency_key(self, tenant_id: TenantId, key: str) -> VoiceCall | None:

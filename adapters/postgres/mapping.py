@@ -379,6 +379,18 @@ def call_from(row: Row[Any]) -> VoiceCall:
     )
 
 
+# What call_values sets: every column a save writes.
+CALL_COLUMNS = (
+    "direction",
+    "status",
+    "agent_id",
+    "lead_id",
+    "voice_id",
+    "from_number_id",
+    *_CALL_PLAIN,
+)
+
+
 def call_values(call: VoiceCall) -> dict[str, Any]:
     return {
         "direction": call.direction.value,

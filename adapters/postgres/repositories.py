@@ -137,12 +137,60 @@ async def update_versioned(
     name: str,
     *scope: sa.ColumnElement[bool],
 ) -> None:
-    try:
-        result = await conn.execute(
+    await _run_versioned(
+        conn,
+        sa.update(table)
+        .where(table.c.id == entity.id, table.c.version == entity.version, *scope)
+        .values(**values, version=entity.version + 1),
+        {},
+        entity,
+        name,
+    )
+
+
+class VersionedUpdate:
+    """`update_versioned` of one table's `columns`, its statement built once: a hot save
+    (a call's, at each provider message) then builds no statement and no cache key."""
+
+    def __init__(self, table: sa.Table, columns: Sequence[str], scope: Sequence[str] = ()) -> None:
+        self._statement = (
             sa.update(table)
-            .where(table.c.id == entity.id, table.c.version == entity.version, *scope)
-            .values(**values, version=entity.version + 1)
+            .where(
+                table.c.id == sa.bindparam("where_id"),
+                table.c.version == sa.bindparam("where_version"),
+                *(table.c[column] == sa.bindparam(f"where_{column}") for column in scope),
+            )
+            .values(
+                {column: sa.bindparam(f"set_{column}") for column in columns}
+                | {"version": sa.bindparam("set_version")}
+            )
         )
+
+    async def __call__(
+        self,
+        conn: AsyncConnection,
+        entity: Any,
+        values: dict[str, Any],
+        name: str,
+        **scope: Any,
+    ) -> None:
+        parameters = {f"set_{column}": value for column, value in values.items()}
+        parameters.update({f"where_{column}": value for column, value in scope.items()})
+        parameters.update(
+            where_id=entity.id, where_version=entity.version, set_version=entity.version + 1
+        )
+        await _run_versioned(conn, self._statement, parameters, entity, name)
+
+
+async def _run_versioned(
+    conn: AsyncConnection,
+    statement: sa.Update,
+    parameters: dict[str, Any],
+    entity: Any,
+    name: str,
+) -> None:
+    try:
+        result = await conn.execute(statement, parameters)
     except IntegrityError as error:
         known = refused(error)
         if known is None:
@@ -198,21 +246,41 @@ class PostgresUserRepository:
         return [mapping.user_from(r) for r in await self._conn.execute(query)]
 
 
+# The statements of the hot paths (authentication, authorization) are built apart from
+# running them, so that their plans can be checked (tests/integration/test_query_plans.py).
+
+
+def tenant_by_id(tenant_id: TenantId) -> sa.Select[Any]:
+    return sa.select(tenants).where(tenants.c.id == tenant_id)
+
+
+def membership_of(tenant_id: TenantId, user_id: UserId) -> sa.Select[Any]:
+    return sa.select(memberships).where(
+        memberships.c.tenant_id == tenant_id, memberships.c.user_id == user_id
+    )
+
+
+def api_key_by_prefix(tenant_id: TenantId, prefix: str) -> sa.Select[Any]:
+    return sa.select(api_keys).where(api_keys.c.tenant_id == tenant_id, api_keys.c.prefix == prefix)
+
+
+def user_token_by_prefix(prefix: str) -> sa.Select[Any]:
+    return sa.select(user_tokens).where(user_tokens.c.prefix == prefix)
+
+
 class PostgresTenantRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def get(self, tenant_id: TenantId) -> Tenant | None:
-        row = (
-            await self._conn.execute(sa.select(tenants).where(tenants.c.id == tenant_id))
-        ).first()
+        row = (await self._conn.execute(tenant_by_id(tenant_id))).first()
         return mapping.tenant_from(row) if row else None
 
     async def get_for_update(self, tenant_id: TenantId) -> Tenant | None:
         # NO KEY UPDATE: writers of the tenant queue behind each other, but the key-share
         # locks that foreign-key checks take on the tenant row do not wait for it — inserting
         # a lead or an audit row never waits for a long import.
-        query = sa.select(tenants).where(tenants.c.id == tenant_id).with_for_update(key_share=True)
+        query = tenant_by_id(tenant_id).with_for_update(key_share=True)
         row = (await self._conn.execute(query)).first()
         return mapping.tenant_from(row) if row else None
 
@@ -242,10 +310,7 @@ class PostgresMembershipRepository:
         self._conn = conn
 
     async def get(self, tenant_id: TenantId, user_id: UserId) -> Membership | None:
-        query = sa.select(memberships).where(
-            memberships.c.tenant_id == tenant_id, memberships.c.user_id == user_id
-        )
-        row = (await self._conn.execute(query)).first()
+        row = (await self._conn.execute(membership_of(tenant_id, user_id))).first()
         return mapping.membership_from(row) if row else None
 
     async def add(self, membership: Membership) -> None:
@@ -374,10 +439,7 @@ class PostgresApiKeyRepository:
         return mapping.api_key_from(row) if row else None
 
     async def by_prefix(self, tenant_id: TenantId, prefix: str) -> ApiKey | None:
-        query = sa.select(api_keys).where(
-            api_keys.c.tenant_id == tenant_id, api_keys.c.prefix == prefix
-        )
-        row = (await self._conn.execute(query)).first()
+        row = (await self._conn.execute(api_key_by_prefix(tenant_id, prefix))).first()
         return mapping.api_key_from(row) if row else None
 
     async def save(self, key: ApiKey) -> None:
@@ -434,9 +496,7 @@ class PostgresUserTokenRepository:
         return mapping.user_token_from(row) if row else None
 
     async def by_prefix(self, prefix: str) -> UserToken | None:
-        row = (
-            await self._conn.execute(sa.select(user_tokens).where(user_tokens.c.prefix == prefix))
-        ).first()
+        row = (await self._conn.execute(user_token_by_prefix(prefix))).first()
         return mapping.user_token_from(row) if row else None
 
     async def save(self, token: UserToken) -> None:
