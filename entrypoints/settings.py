@@ -102,6 +102,15 @@ WEBHOOK_AUTH_MODES = ("bearer", "x-vapi-secret", "hmac")
 SANDBOX_OUTCOMES = ("completed", "busy", "no-answer", "voicemail", "random")
 
 
+MAX_IMPORT_WORKERS = 32
+
+
+def default_import_workers() -> int:
+    """One worker process for imports beside the process itself, where a second core can run
+    it."""
+    return 1 if (os.cpu_count() or 1) > 1 else 0
+
+
 @attrs.frozen
 class Settings:
     """Every setting, its environment variable and default (the README has the same table)."""
@@ -115,6 +124,7 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     upload_max_bytes: int = 64 * 1024 * 1024
     import_concurrency: int = 2
+    import_workers: int = attrs.field(factory=default_import_workers)
     db_pool_size: int = 10
     db_connect_timeout: int = 5
     db_pool_timeout_seconds: float = 5.0
@@ -179,6 +189,13 @@ class Settings:
             max_body_bytes=_int(env, "VOICE_AGENT_MAX_BODY_BYTES", 1024 * 1024),
             upload_max_bytes=_int(env, "VOICE_AGENT_UPLOAD_MAX_BYTES", 64 * 1024 * 1024),
             import_concurrency=_int(env, "VOICE_AGENT_IMPORT_CONCURRENCY", 2),
+            import_workers=_int(
+                env,
+                "VOICE_AGENT_IMPORT_WORKERS",
+                default_import_workers(),
+                minimum=0,
+                maximum=MAX_IMPORT_WORKERS,
+            ),
             db_pool_size=_int(env, "VOICE_AGENT_DB_POOL_SIZE", 10),
             db_connect_timeout=_int(env, "VOICE_AGENT_DB_CONNECT_TIMEOUT", 5),
             db_pool_timeout_seconds=pool,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import given
@@ -38,6 +39,28 @@ def test_an_empty_environment_gives_the_documented_defaults() -> None:
     assert settings.log_level == "info"
     assert settings.log_format == "console"
     assert settings == Settings()
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(None, 0), (1, 0), (2, 1), (16, 1)])
+def test_imports_get_a_worker_process_where_there_is_a_second_core(
+    cores: int | None, workers: int
+) -> None:
+    with mock.patch("os.cpu_count", return_value=cores):
+        assert Settings.from_env({}).import_workers == workers
+        assert Settings().import_workers == workers
+
+
+@pytest.mark.parametrize(("raw", "workers"), [("0", 0), ("1", 1), ("3", 3), ("", None)])
+def test_import_workers_may_be_none_at_all(raw: str, workers: int | None) -> None:
+    settings = Settings.from_env({"VOICE_AGENT_IMPORT_WORKERS": raw})
+
+    assert settings.import_workers == (Settings().import_workers if workers is None else workers)
+
+
+@pytest.mark.parametrize("raw", ["-1", "33", "two"])
+def test_import_workers_out_of_range_are_an_error_naming_the_variable(raw: str) -> None:
+    with pytest.raises(SettingsError, match="VOICE_AGENT_IMPORT_WORKERS"):
+        Settings.from_env({"VOICE_AGENT_IMPORT_WORKERS": raw})
 
 
 def test_empty_variables_count_as_unset() -> None:
