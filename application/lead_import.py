@@ -5,29 +5,37 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import functools
 import io
+import itertools
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 import attrs
 
 from application.access import Permission, Principal, authorize
 from application.context import UseCaseDeps
-from application.ports import StagedLead, UnitOfWork
+from application.ports import StagedLead, UnitOfWork, WorkerPool
 from domain.errors import DomainError, InvalidValue
 from domain.ids import LeadId, TenantId
-from domain.leads import Lead, check_time_zone
+from domain.leads import check_source, check_time_zone
 from domain.phones import PhoneNumber, check_region
 from domain.values import Email
 
 BATCH_SIZE = 1000
-"""Rows staged, and leads written, at a time: what an import holds in memory."""
+"""Records read, checked and staged at a time."""
+BATCH_CHARACTERS = 1 << 20
+"""A batch ends early past this many characters: what a batch holds stays small whatever
+the rows' size."""
+IN_FLIGHT_PER_WORKER = 4
+"""Batches given to each worker process at once: one it works on, one waiting, so it never
+waits for this process."""
+MAX_PENDING = 16
+"""Batches read but not yet accounted for (their errors are reported in file order)."""
 MAX_LISTED_ERRORS = 1000
 MAX_NAME_LENGTH = 255
 DELIMITERS = (",", ";", "\t", "|")
 
-PROGRESS_EVERY = 1000
 MAX_COLUMNS = 1000
 # A line is parsed in one go; bounding its length bounds the time the server is busy and
 # the memory one line takes.
@@ -35,7 +43,7 @@ MAX_LINE_LENGTH = 1024 * 1024
 YIELD_EVERY = 10
 
 Progress = Callable[[int], None]
-"""Told how many more data rows were read (valid or not); writing follows the reading."""
+"""Told how many more data rows were read and checked (valid or not); writing follows."""
 
 
 @attrs.frozen
@@ -128,9 +136,11 @@ def _cell(row: Sequence[str], index: int | None) -> str:
     return row[index].strip() if index is not None and index < len(row) else ""
 
 
-def _candidate(
-    number: int, row: Sequence[str], columns: _Columns, region: str | None
-) -> StagedLead:
+_Values = tuple[int, str, str | None, str | None, str | None, str | None, dict[str, str]]
+"""A valid row as StagedLead's values before its id."""
+
+
+def _candidate(number: int, row: Sequence[str], columns: _Columns, region: str | None) -> _Values:
     """One row as a lead's fields; DomainError (with the field) when a value is bad."""
     if any("\x00" in cell for cell in row):
         raise InvalidValue("the row contains a NUL character", field="row")
@@ -140,24 +150,60 @@ def _candidate(
         raise InvalidValue(f"name is longer than {MAX_NAME_LENGTH} characters", field="name")
     email_text = _cell(row, columns.email)
     zone = check_time_zone(_cell(row, columns.timezone) or None)
-    return StagedLead(
-        row=number,
-        phone=phone,
-        name=name,
-        email=Email.parse(email_text) if email_text else None,
-        timezone=zone,
-        metadata={h: v for i, h in columns.extra if (v := _cell(row, i))},
+    return (
+        number,
+        phone.e164,
+        phone.time_zone(),
+        name,
+        Email.parse(email_text).value if email_text else None,
+        zone,
+        {h: v for i, h in columns.extra if (v := _cell(row, i))},
     )
 
 
-def _merge(lead: Lead, found: StagedLead) -> bool:
-    """Bring the file's values into the lead; True when anything changed."""
-    before = (lead.name, lead.email, lead.timezone, lead.metadata)
-    lead.name = found.name or lead.name
-    lead.email = found.email or lead.email
-    lead.timezone = found.timezone or lead.timezone
-    lead.metadata = {**lead.metadata, **found.metadata}
-    return (lead.name, lead.email, lead.timezone, lead.metadata) != before
+class _Checked(NamedTuple):
+    """A batch of records checked: its valid rows, its bad ones (row, field, message) in
+    file order, and how many were not blank."""
+
+    rows: list[_Values]
+    errors: list[tuple[int, str, str]]
+    counted: int
+
+
+def _check(
+    records: Sequence[tuple[int, list[str]]], columns: _Columns, region: str | None
+) -> _Checked:
+    """The CPU work of an import: run in a worker process when there is one, so it takes
+    and gives plain values."""
+    rows: list[_Values] = []
+    errors: list[tuple[int, str, str]] = []
+    counted = 0
+    for number, row in records:
+        if not any(cell.strip() for cell in row):
+            continue
+        counted += 1
+        try:
+            rows.append(_candidate(number, row, columns, region))
+        except DomainError as error:
+            errors.append((number, error.field or "row", error.message))
+    return _Checked(rows, errors, counted)
+
+
+async def _check_here(
+    records: Sequence[tuple[int, list[str]]], columns: _Columns, region: str | None
+) -> _Checked:
+    """_check in this process, letting other work run every YIELD_EVERY records (blank
+    ones count: a file of them is work too)."""
+    rows: list[_Values] = []
+    errors: list[tuple[int, str, str]] = []
+    counted = 0
+    for start in range(0, len(records), YIELD_EVERY):
+        part = _check(records[start : start + YIELD_EVERY], columns, region)
+        rows += part.rows
+        errors += part.errors
+        counted += part.counted
+        await asyncio.sleep(0)
+    return _Checked(rows, errors, counted)
 
 
 def _lines(source: str | TextIO) -> Iterator[str]:
@@ -202,9 +248,28 @@ def _records(lines: Iterable[str], delimiter: str) -> Iterator[tuple[int, list[s
     return enumerate(csv.reader(lines, delimiter=delimiter), start=1)
 
 
+def _batches(records: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
+    """The records BATCH_SIZE at a time, a batch ending early past BATCH_CHARACTERS."""
+    try:
+        while True:
+            batch: list[tuple[int, list[str]]] = []
+            size = 0
+            for record in itertools.islice(records, BATCH_SIZE):
+                batch.append(record)
+                size += sum(map(len, record[1]))
+                if size > BATCH_CHARACTERS:
+                    break
+            if not batch:
+                return
+            yield batch
+    except csv.Error as error:
+        raise InvalidValue(f"the CSV cannot be read: {error}", field="file") from None
+
+
 class LeadImportService:
-    def __init__(self, deps: UseCaseDeps) -> None:
+    def __init__(self, deps: UseCaseDeps, workers: WorkerPool | None = None) -> None:
         self._deps = deps
+        self._workers = workers
 
     async def check_access(self, principal: Principal, tenant_id: TenantId) -> None:
         """PermissionDenied / NotFound unless the principal may import into the tenant: the
@@ -219,18 +284,26 @@ class LeadImportService:
         under the tenant lock, so two imports into one tenant run one after the other.
 
         Memory stays bounded whatever the file's size: the file is read a line at a time,
-        its valid rows are staged in the transaction BATCH_SIZE at a time, and merged into
-        the lead book from there batch by batch. Only the counts and the first
-        MAX_LISTED_ERRORS errors are kept. The tenant lock is taken once the whole file is
-        read, so a slow read never holds up the tenant's other writes."""
+        checked and staged in the transaction BATCH_SIZE records at a time (a few batches at
+        once at most), and merged into the lead book from there by the database. Only the
+        counts and the first MAX_LISTED_ERRORS errors are kept. The tenant lock is taken
+        once the whole file is read, so a slow read never holds up the tenant's other
+        writes.
+
+        With worker processes, they check batches while this process reads and stages the
+        others (and checks some itself when they are all busy); the report is the same as
+        without them: errors in file order, the same counts."""
         if cmd.delimiter not in DELIMITERS:
             raise InvalidValue(
                 f"the delimiter must be one of {', '.join(map(repr, DELIMITERS))}",
                 field="delimiter",
             )
         region = check_region(cmd.region)
+        check_source(cmd.source)
         # Refuse early: reading a large file is work a stranger must not cause.
         await self.check_access(principal, cmd.tenant_id)
+        if self._workers is not None:
+            self._workers.start()  # they start while the header is read
         records = _records(_lines(cmd.text), cmd.delimiter)
         header = await _header(records)
         columns = _Columns.of(header, cmd.mapping)
@@ -240,7 +313,7 @@ class LeadImportService:
         async with self._deps.uows(tenant_id=cmd.tenant_id, bulk=True) as tx:
             # Stage the whole file before writing (no lock held meanwhile), so every row of
             # a number is merged into one lead whatever their distance in the file.
-            await run.read(tx, records, columns, region)
+            await run.read(tx, _batches(records), _Checker(self._workers, columns, region))
             await authorize(principal, Permission.LEADS_WRITE, cmd.tenant_id, tx, lock=True)
             await run.write(tx)
             report = run.report()
@@ -262,15 +335,29 @@ class LeadImportService:
         return report
 
 
-def _combine(earlier: StagedLead, later: StagedLead) -> StagedLead:
-    """A number twice in the file: the later row's non-empty values win."""
-    return attrs.evolve(
-        later,
-        name=later.name or earlier.name,
-        email=later.email or earlier.email,
-        timezone=later.timezone or earlier.timezone,
-        metadata={**earlier.metadata, **later.metadata},
-    )
+class _Checker:
+    """Checks batches of records: in the worker processes while they have room, else here."""
+
+    def __init__(self, workers: WorkerPool | None, columns: _Columns, region: str | None):
+        self._workers = workers
+        self._room = 0 if workers is None else workers.workers * IN_FLIGHT_PER_WORKER
+        self._columns = columns
+        self._region = region
+
+    def has_room(self, pending: Iterable[_Pending]) -> bool:
+        return self._room > sum(isinstance(p, asyncio.Task) and not p.done() for p in pending)
+
+    def elsewhere(self, batch: list[tuple[int, list[str]]]) -> asyncio.Task[_Checked]:
+        assert self._workers is not None
+        return asyncio.ensure_future(self._workers.run(_check, batch, self._columns, self._region))
+
+    async def here(self, batch: list[tuple[int, list[str]]]) -> _Checked:
+        return await _check_here(batch, self._columns, self._region)
+
+
+_Pending = asyncio.Task[_Checked] | _Checked
+"""A batch read: checking in a worker, or checked here and staged (its errors wait for the
+batches before it)."""
 
 
 class _Run:
@@ -285,81 +372,63 @@ class _Run:
         self.failed = 0
         self.errors: list[RowError] = []
 
-    def reject(self, number: int, error: DomainError) -> None:
-        self.failed += 1
-        if len(self.errors) < MAX_LISTED_ERRORS:
-            self.errors.append(RowError(number, error.field or "row", error.message))
-
     async def read(
-        self,
-        tx: UnitOfWork,
-        records: Iterator[tuple[int, list[str]]],
-        columns: _Columns,
-        region: str | None,
+        self, tx: UnitOfWork, batches: Iterator[list[tuple[int, list[str]]]], checker: _Checker
     ) -> None:
-        """Stage every valid row, BATCH_SIZE at a time; bad rows are recorded."""
-        batch: list[StagedLead] = []
+        """Stage every valid row, a batch at a time; bad rows are counted and the first ones
+        listed, in file order. Batches are checked in the workers while they have room and
+        here otherwise; a batch checked here is staged at once, one from a worker when all
+        before it are done. At most MAX_PENDING batches are in hand."""
+        pending: deque[_Pending] = deque()
         try:
-            for number, row in records:
-                if number % YIELD_EVERY == 0:
-                    # Parsing is CPU work: let the server answer other requests meanwhile
-                    # (blank lines count: a file of them is work too).
-                    await asyncio.sleep(0)
-                if not any(cell.strip() for cell in row):
-                    continue
-                self.rows += 1
-                if self._progress is not None and self.rows % PROGRESS_EVERY == 0:
-                    self._progress(PROGRESS_EVERY)
-                try:
-                    batch.append(_candidate(number, row, columns, region))
-                except DomainError as error:
-                    self.reject(number, error)
-                    continue
-                if len(batch) >= BATCH_SIZE:
-                    await tx.leads.stage(batch)
-                    batch = []
-        except csv.Error as error:
-            raise InvalidValue(f"the CSV cannot be read: {error}", field="file") from None
-        if batch:
-            await tx.leads.stage(batch)
+            for batch in batches:
+                while pending and (isinstance(pending[0], tuple) or pending[0].done()):
+                    await self._account(tx, pending.popleft())
+                if checker.has_room(pending):
+                    pending.append(checker.elsewhere(batch))
+                else:
+                    checked = await checker.here(batch)
+                    await self._stage(tx, checked.rows)
+                    pending.append(checked._replace(rows=[]))
+                while len(pending) > MAX_PENDING:
+                    await self._account(tx, pending.popleft())
+            while pending:
+                await self._account(tx, pending.popleft())
+        finally:
+            # Failed or cancelled: what the workers still do for this import is dropped.
+            abandoned = [p for p in pending if isinstance(p, asyncio.Task)]
+            for task in abandoned:
+                task.cancel()
+            if abandoned:
+                await asyncio.wait(abandoned)
+            for task in abandoned:
+                if not task.cancelled():
+                    task.exception()  # seen: the import's own error is the one raised
+
+    async def _account(self, tx: UnitOfWork, batch: _Pending) -> None:
+        checked = batch if isinstance(batch, tuple) else await batch
+        if isinstance(batch, asyncio.Task):
+            await self._stage(tx, checked.rows)
+        self.rows += checked.counted
+        for number, field, message in checked.errors:
+            self.failed += 1
+            if len(self.errors) < MAX_LISTED_ERRORS:
+                self.errors.append(RowError(number, field, message))
         if self._progress is not None:
-            self._progress(self.rows % PROGRESS_EVERY)
+            self._progress(checked.counted)
+
+    async def _stage(self, tx: UnitOfWork, rows: list[_Values]) -> None:
+        if rows:
+            new_id = self._deps.ids.new
+            await tx.leads.stage([StagedLead(*values, LeadId(new_id())) for values in rows])
 
     async def write(self, tx: UnitOfWork) -> None:
-        """Merge the staged rows into the lead book, BATCH_SIZE leads at a time. The staging
-        shows each number's lead as it was before this import wrote anything."""
-        now = self._deps.clock.now()
-        changed: list[Lead] = []
-        async for number in tx.leads.staged(self._cmd.tenant_id):
-            self.duplicates += len(number.rows) - 1
-            found = functools.reduce(_combine, number.rows)
-            lead = number.existing
-            if lead is None:
-                changed.append(
-                    Lead.new(
-                        LeadId(self._deps.ids.new()),
-                        self._cmd.tenant_id,
-                        found.phone,
-                        now,
-                        timezone=found.timezone,
-                        name=found.name,
-                        email=found.email,
-                        source=self._cmd.source,
-                        metadata=found.metadata,
-                    )
-                )
-                self.created += 1
-            elif _merge(lead, found):
-                lead.updated_at = now
-                changed.append(lead)
-                self.updated += 1
-            else:
-                self.unchanged += 1
-            if len(changed) >= BATCH_SIZE:
-                await tx.leads.upsert_many(changed)
-                changed = []
-        if changed:
-            await tx.leads.upsert_many(changed)
+        """Merge the staged rows into the lead book, in the database: one lead per number."""
+        merged = await tx.leads.merge_staged(
+            self._cmd.tenant_id, source=self._cmd.source, at=self._deps.clock.now()
+        )
+        self.created, self.updated = merged.created, merged.updated
+        self.unchanged, self.duplicates = merged.unchanged, merged.duplicates
 
     def report(self) -> ImportReport:
         return ImportReport(

@@ -7,11 +7,11 @@ the same contract tests.
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, NamedTuple, Protocol, Self, TypeVar
 from uuid import UUID
 
 import attrs
@@ -41,6 +41,8 @@ from domain.tenancy import Member, Membership, Tenant, User, UserTenant
 from domain.values import Email
 from domain.voices import Voice
 
+R = TypeVar("R")
+
 
 class Clock(Protocol):
     def now(self) -> datetime:
@@ -51,6 +53,27 @@ class Clock(Protocol):
 class IdGenerator(Protocol):
     def new(self) -> UUID:
         """A new unique, time-ordered id (UUIDv7)."""
+        ...
+
+
+class WorkerPool(Protocol):
+    """Processes beside this one for CPU-bound work: another core works on it, and this
+    process's event loop stays free for I/O meanwhile."""
+
+    @property
+    def workers(self) -> int:
+        """How many pieces of work run at once."""
+        ...
+
+    def start(self) -> None:
+        """Have the processes start now, when they are not running yet (else the first
+        work starts them): they take a moment to start."""
+        ...
+
+    async def run(self, fn: Callable[..., R], /, *args: Any) -> R:
+        """fn(*args) in one of the processes. fn is a module-level function, its arguments
+        and result plain picklable values; what it raises is raised here. Cancelling the
+        wait drops the result (work that has begun runs to its end, its process stays)."""
         ...
 
 
@@ -289,26 +312,37 @@ class LeadFilter:
     """Case-insensitive substring of the name, phone or email."""
 
 
-@attrs.frozen
-class StagedLead:
-    """One valid row of a CSV import, kept until the import merges it into the lead book."""
+class StagedLead(NamedTuple):
+    """One valid row of a CSV import, its values checked and normalised, kept until the
+    import merges it into the lead book. Plain values: rows are checked in other processes
+    and written in bulk."""
 
     row: int
     """The record number in the file (the header is 1)."""
-    phone: PhoneNumber
+    phone: str
+    """E.164."""
+    phone_zone: str | None
+    """The number's own time zone (PhoneNumber.time_zone): a new lead's when the file gives
+    none."""
     name: str | None
-    email: Email | None
+    email: str | None
+    """Normalised (Email.value)."""
     timezone: str | None
     metadata: dict[str, str]
+    id: LeadId
+    """The id of the lead this row creates when it is the first row of a number the tenant
+    has no lead with."""
 
 
 @attrs.frozen
-class StagedNumber:
-    """The staged rows of one number, in file order, and the tenant's lead with that number
-    as it was when the reading began (None: the tenant has none)."""
+class StagedMerge:
+    """What merging an import's staged rows into the lead book did, one number at a time."""
 
-    rows: tuple[StagedLead, ...]
-    existing: Lead | None
+    created: int
+    updated: int
+    unchanged: int
+    duplicates: int
+    """Rows whose number appeared on an earlier row: combined with it."""
 
 
 class LeadRepository(Protocol):
@@ -325,21 +359,23 @@ class LeadRepository(Protocol):
         """Version-checked: raises ConcurrencyConflict when the stored version moved on."""
         ...
 
-    async def upsert_many(self, leads: Sequence[Lead]) -> None:
-        """Insert each lead, or overwrite the tenant's lead with the same phone (bulk import:
-        one statement per batch, last writer wins)."""
-        ...
-
     async def stage(self, rows: Sequence[StagedLead]) -> None:
         """Keep rows of an import until the unit of work ends, seen by nothing else: an
         import stages its file batch by batch instead of holding it in memory."""
         ...
 
-    def staged(self, tenant_id: TenantId) -> AsyncIterator[StagedNumber]:
-        """Every row staged so far, grouped by number, numbers in the order of their first
-        row. Each comes with the tenant's lead of that number as it was when the iteration
-        began: writes made meanwhile (upsert_many of the same import) do not show. Rows
-        arrive a batch at a time, never all at once."""
+    async def merge_staged(self, tenant_id: TenantId, *, source: str, at: datetime) -> StagedMerge:
+        """Merge every row staged so far into the tenant's lead book, one lead per number,
+        in one go (nothing of the file is held here), and forget them.
+
+        The rows of a number are combined in file order: a later row's name, email and time
+        zone win where it has them, its metadata keys overwrite the earlier rows'. A number
+        the tenant has no lead with becomes a new lead: the id of its first row, `source`,
+        the number's own zone when the rows give none, created and updated `at`. A number
+        it has a lead with brings those values into the lead (metadata keys added or
+        overwritten, the rest kept); the lead is written (updated `at`, its next version)
+        only when that changed it, emails compared ignoring case. What the tenant's leads
+        were is read when the merge begins."""
         ...
 
     async def remove(self, lead: Lead) -> None:

@@ -24,6 +24,10 @@ class LeadStatus(enum.StrEnum):
     LOST = "lost"
 
 
+MAX_SOURCE_LENGTH = 100
+_source = optional_text(max_len=MAX_SOURCE_LENGTH)
+
+
 @functools.cache
 def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
@@ -49,7 +53,7 @@ class Lead:
     updated_at: datetime
     name: str | None = attrs.field(default=None, validator=optional_text(max_len=255))
     email: Email | None = None
-    source: str | None = attrs.field(default=None, validator=optional_text(max_len=100))
+    source: str | None = attrs.field(default=None, validator=_source)
     status: LeadStatus = LeadStatus.NEW
     timezone: str | None = attrs.field(default=None, validator=_time_zone)
     do_not_call: bool = False
@@ -81,3 +85,8 @@ class Lead:
         if self.status is LeadStatus.NEW:
             self.status = LeadStatus.CONTACTED
         self.updated_at = max(self.updated_at, at)
+
+
+def check_source(source: str | None) -> None:
+    """InvalidValue unless `source` may be a lead's: asked before leads are written in bulk."""
+    _source(None, attrs.fields(Lead).source, source)

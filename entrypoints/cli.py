@@ -28,6 +28,7 @@ from adapters.postgres.roles import LoginUnavailable, escapes_from_row_level_sec
 from adapters.postgres.timeouts import DatabaseTimeouts
 from adapters.sandbox import SandboxOutcome, SandboxScript, SandboxTelephonyProvider
 from adapters.vapi.client import VapiTelephonyProvider
+from adapters.workers import ProcessWorkerPool
 from application.access import Principal
 from application.bootstrap import DemoInstallation
 from application.call_tracking import CallPolicy
@@ -81,6 +82,10 @@ def build_container(settings: Settings, url: str) -> Container:
             bulk_seconds=settings.db_bulk_timeout_seconds,
         )
     )
+    if settings.import_workers > 0:
+        container.import_workers.override(
+            providers.Singleton(ProcessWorkerPool, settings.import_workers)
+        )
     container.entitlement_cache_seconds.override(float(settings.entitlement_cache_seconds))
     container.access_cache_seconds.override(settings.access_cache_seconds)
     container.call_policy.override(
@@ -375,6 +380,10 @@ def import_leads(settings: Settings, args: argparse.Namespace) -> int:
             delimiter=args.delimiter,
         )
         with database(settings) as url:
+            container = build_container(settings, url)
+            workers = container.import_workers()
+            if workers is not None:
+                workers.start()  # they start while the database is made ready
             if settings.auto_migrate:
                 schema.upgrade(url)
 
@@ -384,7 +393,7 @@ def import_leads(settings: Settings, args: argparse.Namespace) -> int:
                         Principal.operator(), command, progress=bar.update
                     )
 
-            report = _run_with(build_container(settings, url), run)
+            report = _run_with(container, run)
     print(
         f"rows {report.rows}: created {report.created}, updated {report.updated}, "
         f"unchanged {report.unchanged}, duplicates {report.duplicates}, failed {report.failed}"

@@ -24,6 +24,7 @@ from adapters.postgres.timeouts import DatabaseTimeouts
 from adapters.postgres.unit_of_work import PostgresDatabaseProbe, PostgresUnitOfWorkFactory
 from adapters.sandbox import SandboxTelephonyProvider
 from adapters.vapi.messages import read_message
+from adapters.workers import ProcessWorkerPool
 from application.access import DEFAULT_ACCESS_CACHE_SECONDS, AccessCache
 from application.agents import AgentService
 from application.audit import AuditService
@@ -41,6 +42,7 @@ from application.leads import LeadService
 from application.phone_numbers import PhoneNumberService
 from application.phone_resolution import PhoneResolver
 from application.plans import FeatureService, PlanService, TenantFeatureService
+from application.ports import WorkerPool
 from application.reconciliation import Reconciler
 from application.tenancy import MembershipService, TenantService
 from application.users import UserService
@@ -109,7 +111,10 @@ class Container(containers.DeclarativeContainer):
     phone_numbers = providers.Singleton(PhoneNumberService, deps)
     agents = providers.Singleton(AgentService, deps)
     leads = providers.Singleton(LeadService, deps)
-    lead_import = providers.Singleton(LeadImportService, deps)
+    # Processes that check imports' rows beside this one (build_container sets their number
+    # from VOICE_AGENT_IMPORT_WORKERS; none: this process checks them).
+    import_workers: providers.Provider[WorkerPool | None] = providers.Object(None)
+    lead_import = providers.Singleton(LeadImportService, deps, import_workers)
     phone_resolver = providers.Singleton(PhoneResolver, deps)
     call_policy = providers.Object(CallPolicy())
     # The sandbox unless a Vapi key is configured (the CLI overrides this with the client).
@@ -189,9 +194,12 @@ async def sandbox_calls_settled(container: Container) -> AsyncIterator[None]:
 
 
 async def dispose(container: Container) -> None:
-    """Stop the telephony client, then close the connection pools (creating an engine never
-    connects, so this is cheap)."""
+    """Stop the telephony client and the import workers, then close the connection pools
+    (creating an engine never connects, so this is cheap)."""
     telephony = container.telephony()
     await telephony.close()
+    workers = container.import_workers()
+    if isinstance(workers, ProcessWorkerPool):
+        await workers.close()
     await container.engine().dispose()
     await container.probe_engine().dispose()

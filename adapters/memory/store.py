@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import TracebackType
@@ -36,7 +36,7 @@ from application.ports import (
     LeadFilter,
     LiveCall,
     StagedLead,
-    StagedNumber,
+    StagedMerge,
     UsageGrouping,
     UsagePeriod,
     UsageQuery,
@@ -646,6 +646,14 @@ def _matches(lead: Lead, where: LeadFilter) -> bool:
     )
 
 
+def _last_given(values: Iterable[T | None]) -> T | None:
+    """The last value that is not None."""
+    found = None
+    for value in values:
+        found = value if value is not None else found
+    return found
+
+
 class InMemoryLeadRepository:
     def __init__(self, overlay: _Overlay) -> None:
         self._o = overlay
@@ -684,27 +692,58 @@ class InMemoryLeadRepository:
             raise lead_phone_taken()
         _save_versioned(self._o, "leads", lead, "lead")
 
-    async def upsert_many(self, leads: Sequence[Lead]) -> None:
-        for lead in leads:
-            stored = await self.by_phone(lead.tenant_id, lead.phone)
-            if stored is None:
-                self._o.put("leads", lead.id, lead)
-                continue
-            for name in ("name", "email", "timezone", "metadata", "updated_at"):
-                setattr(stored, name, getattr(lead, name))
-            stored.version += 1
-            self._o.put("leads", stored.id, stored)
-
     async def stage(self, rows: Sequence[StagedLead]) -> None:
         self._o.staged_leads.extend(rows)
 
-    async def staged(self, tenant_id: TenantId) -> AsyncIterator[StagedNumber]:
-        groups: dict[PhoneNumber, list[StagedLead]] = {}
+    async def merge_staged(self, tenant_id: TenantId, *, source: str, at: datetime) -> StagedMerge:
+        numbers: dict[str, list[StagedLead]] = {}
         for row in sorted(self._o.staged_leads, key=lambda r: r.row):
-            groups.setdefault(row.phone, []).append(row)
-        existing = await self.by_phones(tenant_id, list(groups))  # before any write
-        for phone, rows in groups.items():
-            yield StagedNumber(tuple(rows), existing.get(phone))
+            numbers.setdefault(row.phone, []).append(row)
+        self._o.staged_leads.clear()
+        phones = {p: PhoneNumber(p, zone=rows[0].phone_zone) for p, rows in numbers.items()}
+        existing = await self.by_phones(tenant_id, list(phones.values()))  # before any write
+        created = updated = unchanged = duplicates = 0
+        for phone, rows in numbers.items():
+            duplicates += len(rows) - 1
+            name = _last_given(r.name for r in rows)
+            email = _last_given(r.email for r in rows)
+            timezone = _last_given(r.timezone for r in rows)
+            metadata = {key: value for r in rows for key, value in r.metadata.items()}
+            lead = existing.get(phones[phone])
+            if lead is None:
+                self._o.put(
+                    "leads",
+                    rows[0].id,
+                    Lead.new(
+                        rows[0].id,
+                        tenant_id,
+                        phones[phone],
+                        at,
+                        timezone=timezone,
+                        name=name,
+                        email=Email(email) if email is not None else None,
+                        source=source,
+                        metadata=metadata,
+                    ),
+                )
+                created += 1
+                continue
+            before = (lead.name, lead.email, lead.timezone, lead.metadata)  # Email: any case
+            after = (
+                name or lead.name,
+                Email(email) if email is not None else lead.email,
+                timezone or lead.timezone,
+                {**lead.metadata, **metadata},
+            )
+            if after == before:
+                unchanged += 1
+                continue
+            lead.name, lead.email, lead.timezone, lead.metadata = after
+            lead.updated_at = at
+            lead.version += 1
+            self._o.put("leads", lead.id, lead)
+            updated += 1
+        return StagedMerge(created, updated, unchanged, duplicates)
 
     async def remove(self, lead: Lead) -> None:
         for call in self._o.rows("calls"):

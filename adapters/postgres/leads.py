@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
-from psycopg.types.json import Jsonb
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
-from adapters.postgres.repositories import (
-    insert_tenant_row,
-    keyset,
-    tenant_row,
-    update_versioned,
-)
+from adapters.postgres.repositories import insert_tenant_row, keyset, update_versioned
 from adapters.postgres.tables import leads, voice_calls
 from adapters.postgres.timeouts import driver_answering_within
 from application.pagination import PageRequest
-from application.ports import LeadFilter, StagedLead, StagedNumber
+from application.ports import LeadFilter, StagedLead, StagedMerge
 from domain.ids import LeadId, TenantId
-from domain.leads import Lead
+from domain.leads import Lead, LeadStatus
 from domain.phones import PhoneNumber
-from domain.values import Email
 
 
 def _like(text: str) -> str:
@@ -56,95 +51,84 @@ def _filters(where: LeadFilter) -> list[sa.ColumnElement[bool]]:
     return clauses
 
 
-# Private to the transaction: dropped at its end, invisible to every other session.
-_STAGING_TABLE = (
-    "CREATE TEMPORARY TABLE IF NOT EXISTS lead_upserts"
-    " (LIKE leads INCLUDING DEFAULTS) ON COMMIT DROP"
-)
-_STAGED_COLUMNS = (
-    "id", "tenant_id", "phone", "name", "email", "source", "status", "timezone",
-    "do_not_call", "metadata", "last_contacted_at", "last_call_id", "version", "created_at",
-    "updated_at",
-)  # fmt: skip
-_COPY_INTO_STAGING = f"COPY lead_upserts ({', '.join(_STAGED_COLUMNS)}) FROM STDIN"
-_UPSERT_FROM_STAGING = (
-    f"INSERT INTO leads ({', '.join(_STAGED_COLUMNS)})"
-    f" SELECT {', '.join(_STAGED_COLUMNS)} FROM lead_upserts"
-    " ON CONFLICT (tenant_id, phone) DO UPDATE SET name = excluded.name,"
-    " email = excluded.email, timezone = excluded.timezone, metadata = excluded.metadata,"
-    " updated_at = excluded.updated_at, version = leads.version + 1"
-)
-
+_json = msgspec.json.Encoder().encode
 
 # An import's valid rows, staged batch by batch while the file is read: private to the
 # transaction, so nothing of a failed import stays anywhere.
 _IMPORT_ROWS_TABLE = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS lead_import_rows (file_row integer NOT NULL,"
     " phone text NOT NULL, phone_zone text, name text, email text, timezone text,"
-    " metadata jsonb NOT NULL) ON COMMIT DROP"
+    " metadata jsonb NOT NULL, id uuid NOT NULL) ON COMMIT DROP"
 )
-_IMPORT_ROW_COLUMNS = ("file_row", "phone", "phone_zone", "name", "email", "timezone", "metadata")
-_COPY_INTO_IMPORT_ROWS = f"COPY lead_import_rows ({', '.join(_IMPORT_ROW_COLUMNS)}) FROM STDIN"
-_import_rows = sa.table(
-    "lead_import_rows",
-    sa.column("file_row", sa.Integer),
-    sa.column("phone", sa.Text),
-    sa.column("phone_zone", sa.Text),
-    sa.column("name", sa.Text),
-    sa.column("email", sa.Text),
-    sa.column("timezone", sa.Text),
-    sa.column("metadata", JSONB),
+_COPY_INTO_IMPORT_ROWS = (
+    "COPY lead_import_rows (file_row, phone, phone_zone, name, email, timezone, metadata, id)"
+    " FROM STDIN"
 )
-# Rows read from the server a batch at a time: the staging may hold a whole file.
-_STAGED_BATCH = 1000
-
-
-def _staged_query(tenant_id: TenantId) -> sa.Select[Any]:
-    """Staged rows, each number's together in file order and numbers in the order of their
-    first row, beside the tenant's lead with that number (NULLs when there is none)."""
-    numbered = sa.select(
-        _import_rows,
-        sa.func.min(_import_rows.c.file_row)
-        .over(partition_by=_import_rows.c.phone)
-        .label("first_row"),
-    ).subquery("staged")
-    staged_columns = [numbered.c[name].label(f"staged_{name}") for name in _IMPORT_ROW_COLUMNS]
-    return (
-        sa.select(*staged_columns, *leads.c)
-        .select_from(
-            numbered.outerjoin(
-                leads, sa.and_(leads.c.tenant_id == tenant_id, leads.c.phone == numbered.c.phone)
-            )
-        )
-        .order_by(numbered.c.first_row, numbered.c.file_row)
-    )
-
-
-def _staged_lead(row: sa.Row[Any]) -> StagedLead:
-    m = row._mapping
-    return StagedLead(
-        row=m["staged_file_row"],
-        # The number's zone as parsing found it: finding it again costs as much as parsing.
-        phone=PhoneNumber(m["staged_phone"], zone=m["staged_phone_zone"]),
-        name=m["staged_name"],
-        email=Email(m["staged_email"]) if m["staged_email"] is not None else None,
-        timezone=m["staged_timezone"],
-        metadata=m["staged_metadata"],
-    )
-
-
-def _staged(lead: Lead) -> tuple[Any, ...]:
-    """The lead as one COPY row: the same values an insert writes, in _STAGED_COLUMNS order."""
-    values = tenant_row(lead, mapping.lead_values(lead))
-    values["metadata"] = Jsonb(values["metadata"])  # COPY needs the type said
-    return tuple(values[column] for column in _STAGED_COLUMNS)
+# The staged rows into the lead book in one statement (the rules are LeadRepository's):
+# - counted: the rows of each number. Most numbers have one row: it is the number's values
+#   as it is; a number on several rows is combined from them in file order (the last
+#   non-null of each value, metadata keys merged by jsonb_object_agg, which keeps the last
+#   value of a key).
+# - merged: each number beside the tenant's lead with it, the values it would have and
+#   whether they change it.
+# - written: new leads inserted in the order of their first row (their ids' order), changed
+#   ones updated; a lead another transaction inserted meanwhile is updated too. A statement
+#   in WITH runs to its end whether or not the query reads it.
+_MERGE_STAGED = sa.text("""
+WITH counted AS MATERIALIZED (
+    SELECT phone, count(*) AS rows FROM lead_import_rows GROUP BY phone
+), numbers AS MATERIALIZED (
+    SELECT r.phone, 1::bigint AS rows, r.file_row AS first_row, r.id, r.phone_zone, r.name,
+        r.email, r.timezone, r.metadata
+    FROM lead_import_rows r JOIN counted c ON c.phone = r.phone AND c.rows = 1
+    UNION ALL
+    SELECT r.phone, count(*), min(r.file_row), (array_agg(r.id ORDER BY r.file_row))[1],
+        min(r.phone_zone),
+        (array_agg(r.name ORDER BY r.file_row DESC) FILTER (WHERE r.name IS NOT NULL))[1],
+        (array_agg(r.email ORDER BY r.file_row DESC) FILTER (WHERE r.email IS NOT NULL))[1],
+        (array_agg(r.timezone ORDER BY r.file_row DESC)
+            FILTER (WHERE r.timezone IS NOT NULL))[1],
+        (SELECT coalesce(jsonb_object_agg(e.key, e.value ORDER BY m.n), '{}')
+            FROM unnest(array_agg(r.metadata ORDER BY r.file_row)) WITH ORDINALITY m (doc, n),
+                jsonb_each(m.doc) e)
+    FROM lead_import_rows r JOIN counted c ON c.phone = r.phone AND c.rows > 1
+    GROUP BY r.phone
+), merged AS MATERIALIZED (
+    SELECT n.phone, n.rows, n.first_row, n.id, l.id IS NULL AS new,
+        coalesce(n.name, l.name) AS name,
+        coalesce(n.email, l.email) AS email,
+        CASE WHEN l.id IS NULL THEN coalesce(n.timezone, n.phone_zone)
+            ELSE coalesce(n.timezone, l.timezone) END AS timezone,
+        coalesce(l.metadata, '{}') || n.metadata AS metadata,
+        l.id IS NOT NULL AND (
+            coalesce(n.name, l.name) IS DISTINCT FROM l.name
+            OR lower(coalesce(n.email, l.email)) IS DISTINCT FROM lower(l.email)
+            OR coalesce(n.timezone, l.timezone) IS DISTINCT FROM l.timezone
+            OR l.metadata || n.metadata <> l.metadata
+        ) AS changed
+    FROM numbers n LEFT JOIN leads l ON l.tenant_id = :tenant_id AND l.phone = n.phone
+), written AS (
+    INSERT INTO leads (id, tenant_id, phone, name, email, source, status, timezone,
+        do_not_call, metadata, version, created_at, updated_at)
+    SELECT id, :tenant_id, phone, name, email, :source, :status, timezone, false, metadata, 0,
+        :at, :at
+    FROM merged WHERE new OR changed ORDER BY first_row
+    ON CONFLICT (tenant_id, phone) DO UPDATE SET name = excluded.name,
+        email = excluded.email, timezone = excluded.timezone, metadata = excluded.metadata,
+        updated_at = excluded.updated_at, version = leads.version + 1
+)
+SELECT count(*) FILTER (WHERE new) AS created, count(*) FILTER (WHERE changed) AS updated,
+    count(*) FILTER (WHERE NOT new AND NOT changed) AS unchanged,
+    coalesce(sum(rows - 1), 0)::bigint AS duplicates
+FROM merged
+""")
 
 
 class PostgresLeadRepository:
     def __init__(self, conn: AsyncConnection, answer_seconds: float) -> None:
         self._conn = conn
-        # The unit of work's statement bound, for what goes to the driver directly (COPY,
-        # the staging cursor's fetches): SQLAlchemy's own statements are bounded by events.
+        # The unit of work's statement bound, for what goes to the driver directly (COPY):
+        # SQLAlchemy's own statements are bounded by events.
         self._answer_seconds = answer_seconds
 
     def _answering(self) -> contextlib.AbstractAsyncContextManager[None]:
@@ -194,23 +178,6 @@ class PostgresLeadRepository:
             leads.c.tenant_id == lead.tenant_id,
         )
 
-    async def upsert_many(self, batch: Sequence[Lead]) -> None:
-        """COPY the batch into a scratch table, then one INSERT ... ON CONFLICT from it:
-        an order of magnitude faster than row-by-row inserts for an import."""
-        if not batch:
-            return
-        # One row per phone (the last one), as ON CONFLICT may not touch a row twice.
-        batch = list({lead.phone: lead for lead in batch}.values())
-        raw = await self._conn.get_raw_connection()
-        driver: Any = raw.driver_connection
-        async with self._answering(), driver.cursor() as cursor:
-            await cursor.execute(_STAGING_TABLE)
-            async with cursor.copy(_COPY_INTO_STAGING) as copy:
-                for lead in batch:
-                    await copy.write_row(_staged(lead))
-            await cursor.execute(_UPSERT_FROM_STAGING)
-            await cursor.execute("TRUNCATE lead_upserts")
-
     async def stage(self, rows: Sequence[StagedLead]) -> None:
         raw = await self._conn.get_raw_connection()
         driver: Any = raw.driver_connection
@@ -220,46 +187,19 @@ class PostgresLeadRepository:
                 return
             async with cursor.copy(_COPY_INTO_IMPORT_ROWS) as copy:
                 for row in rows:
-                    await copy.write_row(
-                        (
-                            row.row,
-                            row.phone.e164,
-                            row.phone.time_zone(),
-                            row.name,
-                            row.email.value if row.email else None,
-                            row.timezone,
-                            Jsonb(row.metadata),
-                        )
-                    )
+                    # COPY's text format: jsonb is read from JSON text, encoded here at once.
+                    metadata = _json(row.metadata).decode()
+                    await copy.write_row((*row[:6], metadata, row.id))
 
-    async def staged(self, tenant_id: TenantId) -> AsyncIterator[StagedNumber]:
+    async def merge_staged(self, tenant_id: TenantId, *, source: str, at: datetime) -> StagedMerge:
         await self.stage([])  # the table exists though no row was staged
-        query = _staged_query(tenant_id).execution_options(yield_per=_STAGED_BATCH)
-        # A server-side cursor: its snapshot is taken now, so the import's own writes made
-        # while it is read do not show, and the rows come a batch at a time.
-        result = await self._conn.stream(query)
-        try:
-            rows: list[StagedLead] = []
-            existing: Lead | None = None
-            # A batch at a time: each step of the async iteration costs a greenlet switch.
-            batches = aiter(result.partitions(_STAGED_BATCH))
-            while True:
-                async with self._answering():  # a FETCH of the cursor, beyond the events
-                    batch = await anext(batches, None)
-                if batch is None:
-                    break
-                for row in batch:
-                    if rows and row.staged_phone != rows[0].phone.e164:
-                        yield StagedNumber(tuple(rows), existing)
-                        rows = []
-                    if not rows:
-                        existing = mapping.lead_from(row) if row.id is not None else None
-                    rows.append(_staged_lead(row))
-            if rows:
-                yield StagedNumber(tuple(rows), existing)
-        finally:
-            async with self._answering():  # the cursor's CLOSE
-                await result.close()
+        result = await self._conn.execute(
+            _MERGE_STAGED,
+            {"tenant_id": tenant_id, "source": source, "status": LeadStatus.NEW.value, "at": at},
+        )
+        counts = result.one()
+        await self._conn.execute(sa.text("TRUNCATE lead_import_rows"))
+        return StagedMerge(counts.created, counts.updated, counts.unchanged, counts.duplicates)
 
     async def remove(self, lead: Lead) -> None:
         await self._conn.execute(

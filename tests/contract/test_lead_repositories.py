@@ -18,7 +18,13 @@ from adapters.ids import Uuid7Generator
 from adapters.memory.store import InMemoryDatabase
 from application.errors import AlreadyExists, ConcurrencyConflict
 from application.pagination import PageRequest, Position
-from application.ports import CallListItem, LeadFilter, StagedLead, StagedNumber, UnitOfWorkFactory
+from application.ports import (
+    CallListItem,
+    LeadFilter,
+    StagedLead,
+    StagedMerge,
+    UnitOfWorkFactory,
+)
 from domain.agents import VoiceAgent
 from domain.calls import CallDirection, CallStatus, VoiceCall
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId, VoiceId
@@ -289,7 +295,72 @@ async def test_by_phones_finds_the_tenants_leads_among_the_numbers_asked(uows, a
     assert none_asked == {}
 
 
-async def test_upsert_many_inserts_new_leads_and_overwrites_by_phone_keeping_the_id(uows, acme):
+# --- an import's staging and merge ---------------------------------------------------------
+
+
+def staged_row(row: int, phone: PhoneNumber, **fields: Any) -> StagedLead:
+    values: dict[str, Any] = {"name": None, "email": None, "timezone": None, "metadata": {}}
+    values |= fields
+    return StagedLead(
+        row,
+        phone.e164,
+        phone.time_zone(),
+        values["name"],
+        values["email"],
+        values["timezone"],
+        values["metadata"],
+        LeadId(ids.new()),
+    )
+
+
+async def merge(uows: UnitOfWorkFactory, tenant: Tenant, *batches: list[StagedLead]) -> Any:
+    """Stage the batches and merge them at at(50), in one transaction, as an import does."""
+    async with uows(tenant_id=tenant.id) as tx:
+        for batch in batches:
+            await tx.leads.stage(batch)
+        merged = await tx.leads.merge_staged(tenant.id, source="import", at=at(50))
+        await tx.commit()
+    return merged
+
+
+async def test_new_numbers_become_leads_combined_from_their_rows_in_file_order(uows, acme):
+    ny, paris, toll_free = (
+        PhoneNumber.parse(raw)
+        for raw in ("+1 212 736 5000", "+33 1 23 45 67 89", "+1 800 555 1234")
+    )
+    rows = [
+        staged_row(2, ny, name="Ann", email="ann@example.com", metadata={"a": "1", "b": "2"}),
+        staged_row(3, paris, name="Zoë\tTab\\Back\nLine", metadata={"n": 'o"te,\\t'}),
+        staged_row(5, ny, name=None, email="ann.lee@example.com", timezone="Europe/Paris"),
+        staged_row(6, toll_free),
+        staged_row(9, ny, name="Ann Lee", metadata={"b": "3", "c": "4"}),
+    ]
+
+    merged = await merge(uows, acme, rows[:2], [], rows[2:])
+
+    assert merged == StagedMerge(created=3, updated=0, unchanged=0, duplicates=2)
+    async with uows(tenant_id=acme.id) as tx:
+        found = await tx.leads.by_phones(acme.id, [ny, paris, toll_free])
+
+    def new(row: StagedLead, **fields: Any) -> Lead:
+        return Lead(
+            row.id, acme.id, PhoneNumber(row.phone), at(50), at(50), source="import", **fields
+        )
+
+    assert found == {
+        ny: new(
+            rows[0],
+            name="Ann Lee",
+            email=Email("ann.lee@example.com"),
+            timezone="Europe/Paris",
+            metadata={"a": "1", "b": "3", "c": "4"},
+        ),
+        paris: new(rows[1], name=rows[1].name, timezone="Europe/Paris", metadata=rows[1].metadata),
+        toll_free: new(rows[3]),  # no zone of its own: the whole plan
+    }
+
+
+async def test_a_number_the_tenant_has_brings_the_files_values_into_its_lead(uows, acme):
     existing = a_lead(
         acme,
         name="Old",
@@ -298,184 +369,225 @@ async def test_upsert_many_inserts_new_leads_and_overwrites_by_phone_keeping_the
         status=LeadStatus.QUALIFIED,
         timezone="Europe/Paris",
         do_not_call=True,
-        metadata={"a": "1"},
+        metadata={"a": "1", "keep": "me"},
         last_contacted_at=at(3),
     )
     untouched = a_lead(acme, name="Untouched")
     await given_leads(uows, acme, existing, untouched)
-    # The import's view of the same person: another id, new values.
-    incoming = a_lead(
+    phone = existing.phone
+
+    merged = await merge(
+        uows,
         acme,
-        existing.phone,
-        when=50,
-        name="New",
-        email=Email.parse("new@example.com"),
-        source="import",
-        timezone="America/Chicago",
-        metadata={"a": "2", "b": "3"},
+        [staged_row(2, phone, email="new@example.com", metadata={"a": "2"})],
+        [staged_row(4, phone, timezone="America/Chicago", metadata={"b": "3"})],
     )
-    fresh = a_lead(acme, when=50, name="Fresh", source="import", metadata={"c": "4"})
 
-    async with uows(tenant_id=acme.id) as tx:
-        await tx.leads.upsert_many([incoming, fresh])
-        await tx.commit()
-
-    async with uows(tenant_id=acme.id) as tx:
-        merged = await tx.leads.by_phone(acme.id, existing.phone)
-        inserted = await tx.leads.get(acme.id, fresh.id)
-        ghost = await tx.leads.get(acme.id, incoming.id)
-        other = await tx.leads.get(acme.id, untouched.id)
-    assert merged is not None
-    assert merged == attrs.evolve(
+    assert merged == StagedMerge(created=0, updated=1, unchanged=0, duplicates=1)
+    assert await read_lead(uows, acme, existing.id) == attrs.evolve(
         existing,
-        name="New",
-        email=Email.parse("new@example.com"),
+        email=Email("new@example.com"),
         timezone="America/Chicago",
-        metadata={"a": "2", "b": "3"},
+        metadata={"a": "2", "keep": "me", "b": "3"},
         updated_at=at(50),
         version=existing.version + 1,
     )
-    assert inserted == fresh
-    assert ghost is None
-    assert other == untouched
+    assert await read_lead(uows, acme, untouched.id) == untouched
 
 
-async def test_upsert_many_touches_only_the_tenant_of_each_lead(uows, acme, globex):
-    phone = next(_phones)
-    theirs = a_lead(globex, phone, name="Theirs")
+async def test_a_lead_the_file_does_not_change_is_left_as_it_was(uows, acme):
+    existing = a_lead(
+        acme,
+        name="Ann",
+        email=Email.parse("Ann.Lee@example.com"),
+        timezone="Europe/Paris",
+        metadata={"a": "1", "b": "2"},
+    )
+    await given_leads(uows, acme, existing)
+
+    merged = await merge(
+        uows,
+        acme,
+        [
+            staged_row(2, existing.phone, name="Ann", metadata={"a": "1"}),
+            staged_row(3, existing.phone, email="ann.lee@example.com"),  # the same, any case
+        ],
+    )
+
+    assert merged == StagedMerge(created=0, updated=0, unchanged=1, duplicates=1)
+    assert await read_lead(uows, acme, existing.id) == existing
+
+
+async def test_a_merge_touches_only_its_own_tenant(uows, acme, globex):
+    theirs = a_lead(globex, name="Theirs")
     await given_leads(uows, globex, theirs)
-    mine = a_lead(acme, phone, name="Mine")
+    row = staged_row(2, theirs.phone, name="Mine")
 
-    async with uows(tenant_id=acme.id) as tx:
-        await tx.leads.upsert_many([mine])
-        await tx.commit()
+    merged = await merge(uows, acme, [row])
 
-    assert await read_lead(uows, acme, mine.id) == mine
+    assert merged == StagedMerge(created=1, updated=0, unchanged=0, duplicates=0)
+    mine = await read_lead(uows, acme, row.id)
+    assert mine is not None
+    assert mine.name == "Mine"
     assert await read_lead(uows, globex, theirs.id) == theirs
 
 
-async def test_upsert_many_called_batch_after_batch_in_one_transaction_and_the_next(uows, acme):
-    existing = [a_lead(acme, name=f"Old {i}") for i in range(3)]
-    await given_leads(uows, acme, *existing)
-    incoming = [
-        a_lead(acme, lead.phone, when=9, name=f"New {i}") for i, lead in enumerate(existing)
-    ]
-    new = [a_lead(acme, when=i % 3, name=f"L{i}") for i in range(5)]
-    later = a_lead(acme, new[0].phone, when=20, name="Later", metadata={"k": "v"})
-
-    async with uows(tenant_id=acme.id) as tx:  # as an import does: one call per batch
-        await tx.leads.upsert_many([incoming[0], new[0], new[1]])
-        await tx.leads.upsert_many([incoming[1], new[2]])
-        await tx.leads.upsert_many([])
-        await tx.leads.upsert_many([incoming[2], new[3], new[4]])
-        await tx.commit()
-    async with uows(tenant_id=acme.id) as tx:
-        await tx.leads.upsert_many([later])
-        await tx.commit()
-
-    async with uows(tenant_id=acme.id) as tx:
-        found = await tx.leads.by_phones(acme.id, [lead.phone for lead in [*existing, *new]])
-    assert found == {
-        **{lead.phone: lead for lead in new[1:]},
-        new[0].phone: attrs.evolve(
-            new[0], name="Later", metadata={"k": "v"}, updated_at=at(20), version=1
-        ),
-        **{
-            old.phone: attrs.evolve(old, name=now.name, updated_at=now.updated_at, version=1)
-            for old, now in zip(existing, incoming, strict=True)
-        },
-    }
-
-
-# --- an import's staging ------------------------------------------------------------------
-
-
-def staged_row(row: int, phone: PhoneNumber, **fields: Any) -> StagedLead:
-    values: dict[str, Any] = {"name": None, "email": None, "timezone": None, "metadata": {}}
-    return StagedLead(row, phone, **{**values, **fields})
-
-
-async def all_staged(tx: Any, tenant: Tenant) -> list[StagedNumber]:
-    return [number async for number in tx.leads.staged(tenant.id)]
-
-
-async def test_staged_rows_come_back_by_number_in_file_order_beside_the_tenants_lead(
-    uows, acme, globex
-):
-    known = a_lead(acme, name="Known", metadata={"a": "1"})
-    await given_leads(uows, acme, known)
-    theirs = a_lead(globex)  # another tenant's lead with a number of the file
-    await given_leads(uows, globex, theirs)
-    new = next(_phones)
-    rows = [
-        staged_row(2, theirs.phone, name="Ann", email=Email.parse("ann@example.com")),
-        staged_row(3, known.phone, timezone="Europe/Paris", metadata={"b": "2", "c": "x"}),
-        staged_row(5, theirs.phone, name="Ann Lee", metadata={"n": 'o"te,\\t\tab\nline'}),
-        staged_row(7, new),
-        staged_row(8, known.phone, name="Again"),
-    ]
-
-    async with uows(tenant_id=acme.id) as tx:
-        await tx.leads.stage(rows[:2])
-        await tx.leads.stage([])
-        await tx.leads.stage(rows[2:])
-        found = await all_staged(tx, acme)
-
-    assert found == [
-        StagedNumber((rows[0], rows[2]), None),
-        StagedNumber((rows[1], rows[4]), known),
-        StagedNumber((rows[3],), None),
-    ]
-
-
-async def test_the_staging_shows_the_leads_as_before_the_imports_own_writes(uows, acme):
-    known = [a_lead(acme, name=f"Old {n}") for n in range(3)]
-    await given_leads(uows, acme, *known)
-    fresh = [next(_phones) for _ in range(3)]
-    rows = [staged_row(2 + n, lead.phone, name=f"New {n}") for n, lead in enumerate(known)]
-    rows += [staged_row(10 + n, phone, name="Fresh") for n, phone in enumerate(fresh)]
-
-    async with uows(tenant_id=acme.id) as tx:
-        await tx.leads.stage(rows)
-        seen: list[StagedNumber] = []
-        async for number in tx.leads.staged(acme.id):  # writing as it reads, as imports do
-            seen.append(number)
-            [row] = number.rows
-            lead = number.existing or a_lead(acme, row.phone, when=5)
-            await tx.leads.upsert_many([attrs.evolve(lead, name=f"{row.name} (written)")])
-        await tx.commit()
-
-    assert [n.existing for n in seen] == [*known, None, None, None]
-    async with uows(tenant_id=acme.id) as tx:
-        stored = await tx.leads.by_phones(acme.id, [row.phone for row in rows])
-    assert {lead.name for lead in stored.values()} == {f"{r.name} (written)" for r in rows}
-
-
-async def test_staged_rows_end_with_their_transaction(uows, acme):
-    phone = next(_phones)
-    async with uows(tenant_id=acme.id) as tx:
-        await tx.leads.stage([staged_row(2, phone)])
-        assert len(await all_staged(tx, acme)) == 1
-        await tx.commit()
+async def test_staged_rows_end_with_their_transaction_or_their_merge(uows, acme):
+    phone, other = next(_phones), next(_phones)
     async with uows(tenant_id=acme.id) as tx:
         await tx.leads.stage([staged_row(2, phone)])  # left without commit
     async with uows(tenant_id=acme.id) as tx:
-        assert await all_staged(tx, acme) == []
-        assert await tx.leads.by_phones(acme.id, [phone]) == {}
+        nothing = await tx.leads.merge_staged(acme.id, source="import", at=at(50))
+        await tx.leads.stage([staged_row(2, other)])
+        once = await tx.leads.merge_staged(acme.id, source="import", at=at(50))
+        again = await tx.leads.merge_staged(acme.id, source="import", at=at(50))
+        await tx.commit()
+
+    assert nothing == again == StagedMerge(0, 0, 0, 0)
+    assert once == StagedMerge(1, 0, 0, 0)
+    async with uows(tenant_id=acme.id) as tx:
+        assert list(await tx.leads.by_phones(acme.id, [phone, other])) == [other]
 
 
-async def test_a_large_staging_comes_back_whole_in_order(uows, acme):
-    phones = [next(_phones) for _ in range(2500)]
+async def test_a_large_staging_is_merged_whole(uows, acme):
+    phones = [next(_phones) for _ in range(2000)]
     rows = [staged_row(2 + n, phones[n % 2000], name=str(n)) for n in range(2500)]
 
-    async with uows(tenant_id=acme.id) as tx:
-        for start in range(0, len(rows), 700):
-            await tx.leads.stage(rows[start : start + 700])
-        found = await all_staged(tx, acme)
+    merged = await merge(uows, acme, *(rows[start : start + 700] for start in range(0, 2500, 700)))
 
-    assert [n.rows for n in found] == [
-        (rows[n], rows[n + 2000]) if n < 500 else (rows[n],) for n in range(2000)
+    assert merged == StagedMerge(created=2000, updated=0, unchanged=0, duplicates=500)
+    async with uows(tenant_id=acme.id) as tx:
+        found = await tx.leads.by_phones(acme.id, phones)
+    assert {lead.phone: lead.name for lead in found.values()} == {
+        phone: str(n + 2000 if n < 500 else n) for n, phone in enumerate(phones)
+    }
+    assert {lead.id for lead in found.values()} == {row.id for row in rows[:2000]}
+
+
+MERGE_PHONES = [PhoneNumber(f"+1212736{n:04d}") for n in range(4)] + [
+    PhoneNumber("+18005551234")  # toll-free: no zone of its own
+]
+MERGE_NAMES = [None, "Ann", "Bo"]
+MERGE_EMAILS = [None, "ann@example.com", "ANN@example.com", "bo@example.org"]
+MERGE_ZONES = [None, "Europe/Paris", "America/Chicago"]
+merge_metadata = st.dictionaries(st.sampled_from("ab"), st.sampled_from(["1", "2"]), max_size=2)
+
+
+@st.composite
+def merge_cases(draw: st.DrawFn) -> tuple[dict[PhoneNumber, dict[str, Any]], list[dict[str, Any]]]:
+    """Leads the tenant has, by number, and the rows of a file (in file order)."""
+    known = draw(st.sets(st.sampled_from(MERGE_PHONES), max_size=3))
+    emails = st.sampled_from(MERGE_EMAILS).map(lambda e: Email(e) if e else None)
+    existing = {
+        phone: {
+            "name": draw(st.sampled_from(MERGE_NAMES)),
+            "email": draw(emails),
+            "timezone": draw(st.sampled_from(MERGE_ZONES)),
+            "metadata": draw(merge_metadata),
+        }
+        for phone in sorted(known, key=str)
+    }
+    rows = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "phone": st.sampled_from(MERGE_PHONES),
+                    "name": st.sampled_from(MERGE_NAMES),
+                    "email": st.sampled_from(MERGE_EMAILS),
+                    "timezone": st.sampled_from(MERGE_ZONES),
+                    "metadata": merge_metadata,
+                }
+            ),
+            max_size=10,
+        )
+    )
+    return existing, rows
+
+
+def merged_as_documented(
+    tenant: Tenant, before: dict[PhoneNumber, Lead], rows: list[StagedLead]
+) -> tuple[StagedMerge, dict[PhoneNumber, Lead]]:
+    """LeadRepository.merge_staged's rules, one row at a time."""
+    after = dict(before)
+    created = updated = unchanged = duplicates = 0
+    numbers: dict[str, list[StagedLead]] = {}
+    for row in rows:
+        numbers.setdefault(row.phone, []).append(row)
+    for phone, mine in numbers.items():
+        duplicates += len(mine) - 1
+        name = email = zone = None
+        metadata: dict[str, str] = {}
+        for row in mine:
+            name, email, zone = row.name or name, row.email or email, row.timezone or zone
+            metadata |= row.metadata
+        number = PhoneNumber(phone)
+        lead = before.get(number)
+        if lead is None:
+            after[number] = Lead.new(
+                mine[0].id,
+                tenant.id,
+                number,
+                at(50),
+                timezone=zone,
+                name=name,
+                email=Email(email) if email else None,
+                source="import",
+                metadata=metadata,
+            )
+            created += 1
+            continue
+        merged = attrs.evolve(
+            lead,
+            name=name or lead.name,
+            email=Email(email) if email else lead.email,
+            timezone=zone or lead.timezone,
+            metadata=lead.metadata | metadata,
+        )
+        if (merged.name, merged.email, merged.timezone, merged.metadata) == (
+            lead.name,
+            lead.email,
+            lead.timezone,
+            lead.metadata,
+        ):
+            unchanged += 1
+        else:
+            after[number] = attrs.evolve(merged, updated_at=at(50), version=lead.version + 1)
+            updated += 1
+    return StagedMerge(created, updated, unchanged, duplicates), after
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],  # see `per_example`
+)
+@given(case=merge_cases(), cuts=st.lists(st.integers(0, 10), max_size=3), data=st.data())
+async def test_a_merge_follows_the_documented_rules_whatever_the_staging_order(
+    per_example, case, cuts, data
+):
+    """Rows may be staged in any order of batches (an import stages a batch as soon as it is
+    checked): the merge goes by their row numbers."""
+    uows = per_example()
+    tenant = a_tenant()
+    await given_tenants(uows, tenant)
+    known, specs = case
+    before = {phone: a_lead(tenant, phone, **fields) for phone, fields in known.items()}
+    await given_leads(uows, tenant, *before.values())
+    rows = [
+        staged_row(2 + n, spec["phone"], **{k: v for k, v in spec.items() if k != "phone"})
+        for n, spec in enumerate(specs)
     ]
+    edges = sorted({0, len(rows), *(min(c, len(rows)) for c in cuts)})
+    batches = [rows[a:b] for a, b in itertools.pairwise(edges)]
+    batches = data.draw(st.permutations(batches))
+
+    merged = await merge(uows, tenant, *batches)
+
+    expected, after = merged_as_documented(tenant, before, rows)
+    assert merged == expected
+    async with uows(tenant_id=tenant.id) as tx:
+        stored = await tx.leads.by_phones(tenant.id, MERGE_PHONES)
+    assert stored == after
 
 
 # --- listing ----------------------------------------------------------------------------------
@@ -674,16 +786,17 @@ async def test_exist_for_agent(uows, acme, globex):
 async def test_leaving_without_commit_leaves_nothing(uows, acme):
     lead = a_lead(acme)
     call = a_call(acme, lead_id=lead.id)
-    upserted = a_lead(acme)
+    imported = next(_phones)
     async with uows(tenant_id=acme.id) as tx:
         await tx.leads.add(lead)
         await tx.calls.add(call)
-        await tx.leads.upsert_many([upserted])
+        await tx.leads.stage([staged_row(2, imported)])
+        await tx.leads.merge_staged(acme.id, source="import", at=at(50))
 
     async with uows(tenant_id=acme.id) as tx:
         assert await tx.leads.get(acme.id, lead.id) is None
         assert await tx.calls.get(acme.id, call.id) is None
-        assert await tx.leads.by_phones(acme.id, [lead.phone, upserted.phone]) == {}
+        assert await tx.leads.by_phones(acme.id, [lead.phone, imported]) == {}
         assert await tx.leads.list(acme.id, LeadFilter(), PageRequest()) == []
     await given_leads(uows, acme, a_lead(acme, lead.phone))  # the phone was never taken
 

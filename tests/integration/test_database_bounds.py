@@ -22,15 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.engine import create_engine, libpq_url
 from adapters.postgres.errors import DatabaseNotAnswering
-from adapters.postgres.leads import _STAGED_BATCH
 from adapters.postgres.timeouts import ANSWER_GRACE_SECONDS, DatabaseTimeouts
 from adapters.postgres.unit_of_work import PostgresUnitOfWork, PostgresUnitOfWorkFactory
 from application.context import UseCaseDeps
 from application.errors import ServiceUnavailable
 from application.ports import StagedLead
 from domain.ids import LeadId, TenantId
-from domain.leads import Lead
-from domain.phones import PhoneNumber
 from tests.support import World
 
 pytestmark = pytest.mark.postgres
@@ -335,7 +332,7 @@ BULK = DatabaseTimeouts(pool_seconds=0.3, statement_seconds=0.3, lock_seconds=0.
 
 def staged_rows(count: int) -> list[StagedLead]:
     return [
-        StagedLead(n + 2, PhoneNumber.parse(f"+1415555{n:04d}"), None, None, None, {})
+        StagedLead(n + 2, f"+1415555{n:04d}", None, None, None, None, {}, LeadId(uuid.uuid4()))
         for n in range(count)
     ]
 
@@ -345,30 +342,22 @@ async def _stage_frozen(relay: Relay, tx: PostgresUnitOfWork, tenant_id: TenantI
     await tx.leads.stage(staged_rows(10))
 
 
-async def _upsert_frozen(relay: Relay, tx: PostgresUnitOfWork, tenant_id: TenantId) -> None:
-    now = datetime.now(UTC)
-    lead = Lead.new(LeadId(uuid.uuid4()), tenant_id, PhoneNumber.parse("+14155550100"), now)
+async def _merge_frozen(relay: Relay, tx: PostgresUnitOfWork, tenant_id: TenantId) -> None:
+    await tx.leads.stage(staged_rows(10))
     relay.freeze()
-    await tx.leads.upsert_many([lead])
-
-
-async def _fetch_staged_frozen(relay: Relay, tx: PostgresUnitOfWork, tenant_id: TenantId) -> None:
-    # More rows than one fetch of the server-side cursor brings: the next one waits.
-    await tx.leads.stage(staged_rows(_STAGED_BATCH + 10))
-    async for _ in tx.leads.staged(tenant_id):
-        relay.freeze()
+    await tx.leads.merge_staged(tenant_id, source="import", at=datetime.now(UTC))
 
 
 @pytest.mark.parametrize(
     "work",
-    [_stage_frozen, _upsert_frozen, _fetch_staged_frozen],
-    ids=["stage-copy", "upsert-copy", "staged-fetch"],
+    [_stage_frozen, _merge_frozen],
+    ids=["stage-copy", "merge"],
 )
-async def test_an_imports_copy_and_fetches_on_a_silent_server_end_within_the_bulk_bound(
+async def test_an_imports_copy_and_merge_on_a_silent_server_end_within_the_bulk_bound(
     pg_url, tenant_id, work
 ):
-    """COPY and the server-side cursor's FETCHes go through the driver, not SQLAlchemy's
-    statements: they are bounded all the same, or a frozen server holds an import forever."""
+    """COPY goes through the driver, not SQLAlchemy's statements, and the merge is one long
+    statement: both are bounded all the same, or a frozen server holds an import forever."""
     async with Relay(pg_url) as relay:
         engine = create_engine(relay.url, pool_size=2, timeouts=BULK)
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 from unittest import mock
 
@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.memory.store import InMemoryLeadRepository
+from adapters.workers import ProcessWorkerPool
 from application import lead_import
 from application.access import Principal
 from application.context import UseCaseDeps
@@ -29,7 +30,7 @@ from application.lead_import import (
 )
 from application.leads import CreateLead, LeadService
 from application.pagination import PageRequest
-from application.ports import LeadFilter, StagedLead
+from application.ports import LeadFilter, StagedLead, StagedMerge
 from application.tenancy import AddMember, MembershipService
 from domain.errors import InvalidValue
 from domain.leads import Lead, LeadStatus
@@ -591,11 +592,12 @@ async def test_rows_of_one_number_far_apart_make_one_write_and_a_repeat_changes_
 # --- memory ---------------------------------------------------------------------------------
 
 
-async def test_a_file_is_read_and_written_a_batch_at_a_time(
+async def test_a_file_is_read_and_staged_a_batch_at_a_time_then_merged_by_the_store(
     importer: LeadImportService, deps: UseCaseDeps, acme: Acme
 ) -> None:
-    """What an import holds is one batch, whatever the file's size: rows are staged while
-    the file is still being read, and leads are written from the staging batch by batch."""
+    """What an import holds is a batch, whatever the file's size: rows are staged while the
+    file is still being read, and the store merges them into the lead book once it is read
+    (the import gathers nothing of the file)."""
     batch = 10
     known = ["+1212555" + f"{n:04d}" for n in range(0, 100, 7)]
     for phone in known:
@@ -606,21 +608,21 @@ async def test_a_file_is_read_and_written_a_batch_at_a_time(
     text = csv_text([["phone", "name"], *[[p, f"Lead {p}"] for p in phones], ["bad", ""]])
     stream = io.StringIO(text, newline="")
     staged: list[tuple[int, int]] = []  # (rows staged, characters of the file read by then)
-    written: list[int] = []
-    stage, upsert_many = InMemoryLeadRepository.stage, InMemoryLeadRepository.upsert_many
+    merged: list[int] = []  # rows staged by then
+    stage, merge = InMemoryLeadRepository.stage, InMemoryLeadRepository.merge_staged
 
     async def staging(repo: InMemoryLeadRepository, rows: Sequence[StagedLead]) -> None:
         staged.append((len(rows), stream.tell()))
         await stage(repo, rows)
 
-    async def writing(repo: InMemoryLeadRepository, leads: Sequence[Lead]) -> None:
-        written.append(len(leads))
-        await upsert_many(repo, leads)
+    async def merging(repo: InMemoryLeadRepository, *args: Any, **kwargs: Any) -> StagedMerge:
+        merged.append(sum(size for size, _ in staged))
+        return await merge(repo, *args, **kwargs)
 
     with (
         mock.patch.object(lead_import, "BATCH_SIZE", batch),
         mock.patch.object(InMemoryLeadRepository, "stage", staging),
-        mock.patch.object(InMemoryLeadRepository, "upsert_many", writing),
+        mock.patch.object(InMemoryLeadRepository, "merge_staged", merging),
     ):
         report = await importer.import_leads(me(acme.owner), ImportLeads(acme.tenant.id, stream))
 
@@ -630,10 +632,33 @@ async def test_a_file_is_read_and_written_a_batch_at_a_time(
     read_by_then = [at for _, at in staged]
     assert read_by_then == sorted(read_by_then)
     assert read_by_then[0] < len(text) / 5
-    assert all(0 < size <= batch for size in written)
-    assert sum(written) == 100
+    assert merged == [100]
     stored = await leads_of(deps, acme.tenant)
     assert {lead.name for lead in stored.values()} == {f"Lead {p}" for p in phones}
+
+
+async def test_a_batch_of_long_rows_ends_early(
+    importer: LeadImportService, deps: UseCaseDeps, acme: Acme
+) -> None:
+    """A batch is bounded by its characters too, so long rows never make a large one."""
+    phones = [f"+1212555{n:04d}" for n in range(20)]
+    text = csv_text([["phone", "notes"], *[[p, "n" * 300] for p in phones]])
+    staged: list[int] = []
+    stage = InMemoryLeadRepository.stage
+
+    async def staging(repo: InMemoryLeadRepository, rows: Sequence[StagedLead]) -> None:
+        staged.append(len(rows))
+        await stage(repo, rows)
+
+    with (
+        mock.patch.object(lead_import, "BATCH_CHARACTERS", 1000),
+        mock.patch.object(InMemoryLeadRepository, "stage", staging),
+    ):
+        report = await do_import(importer, acme, text)
+
+    assert report.created == len(phones)
+    assert sum(staged) == len(phones)
+    assert max(staged) <= 4  # past 1000 characters at the fourth row of 312
 
 
 async def test_a_text_stream_is_imported_like_the_same_text(
@@ -700,7 +725,7 @@ async def test_reading_a_large_file_lets_other_work_run(
             turns += 1
             await asyncio.sleep(0)
 
-    bad = ["bad"] * (3 * lead_import.PROGRESS_EVERY)
+    bad = ["bad"] * (3 * lead_import.BATCH_SIZE)
     seen_at_progress: list[int] = []
     other = asyncio.create_task(other_request())
     try:
@@ -713,8 +738,8 @@ async def test_reading_a_large_file_lets_other_work_run(
         stop.set()
         await other
 
-    # Progress is told every PROGRESS_EVERY rows of the reading; between two such calls the
-    # other task must have had turns, which it only gets when the reading yields.
+    # Progress is told every batch of the reading; between two such calls the other task
+    # must have had turns, which it only gets when the reading yields.
     assert len(seen_at_progress) >= 2
     assert seen_at_progress[-1] - seen_at_progress[0] >= len(bad) // lead_import.YIELD_EVERY // 2
 
@@ -829,3 +854,128 @@ async def test_an_import_touches_only_its_own_tenant(
     assert counts(report) == (1, 1, 0, 0, 0, 0)
     assert (await leads_of(deps, acme.tenant))["+12127365000"].name == "Mine"
     assert (await leads_of(deps, globex))["+12127365000"] == theirs
+
+
+# --- worker processes -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def workers() -> Iterator[ProcessWorkerPool]:
+    """One worker process for the module's tests (it takes a moment to start)."""
+    pool = ProcessWorkerPool(1)
+    try:
+        yield pool
+    finally:
+        asyncio.run(pool.close())
+
+
+def what_was_imported(report: ImportReport, stored: dict[str, Lead]) -> Any:
+    """A report and a lead book, less what differs between two runs (ids)."""
+    book = {
+        phone: (lead.name, lead.email, lead.timezone, lead.metadata, lead.source, lead.version)
+        for phone, lead in stored.items()
+    }
+    return (counts(report), report.errors, book)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    existing=st.sets(st.sampled_from(PHONES), max_size=3),
+    content=st.lists(lines, max_size=40),
+    batch_size=st.sampled_from([1, 2, 3, 1000]),
+)
+def test_workers_import_a_file_as_this_process_does(
+    workers: ProcessWorkerPool, existing: set[str], content: list[tuple[str, Any]], batch_size: int
+) -> None:
+    """The same report (errors in file order) and the same leads whether the rows are checked
+    here or in a worker process, batches being checked in both at once and staged as they
+    come."""
+    rows: list[list[str]] = [HEADER]
+    for kind, value in content:
+        rows.append(value[1] if kind == "good" else BAD_ROWS[value][0] if kind == "bad" else [])
+    text = csv_text(rows)
+
+    async def imported(pool: ProcessWorkerPool | None) -> Any:
+        f = fresh()
+        owner = await f.world.user("owner@acme.example")
+        tenant = await f.world.tenant(owner, "Acme")
+        for phone in sorted(existing):
+            await LeadService(f.deps).create_lead(
+                me(owner), CreateLead(tenant.id, PhoneNumber(phone), name="Known")
+            )
+        told: list[int] = []
+        with mock.patch.object(lead_import, "BATCH_SIZE", batch_size):
+            report = await LeadImportService(f.deps, pool).import_leads(
+                me(owner), ImportLeads(tenant.id, text, region="DE"), told.append
+            )
+        assert sum(told) == report.rows
+        return what_was_imported(report, await leads_of(f.deps, tenant))
+
+    assert run(imported(workers)) == run(imported(None))
+
+
+async def test_a_file_refused_midway_with_workers_leaves_nothing_and_they_serve_on(
+    workers: ProcessWorkerPool, deps: UseCaseDeps, acme: Acme
+) -> None:
+    good = "".join(f"+1212555{n:04d},Lead\n" for n in range(50))
+    raw = ("phone,name\n" + good + "+14155550123,Zoë\n" + good).encode("latin-1")
+    stream = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", newline="")
+    importer = LeadImportService(deps, workers)
+
+    with mock.patch.object(lead_import, "BATCH_SIZE", 5), pytest.raises(InvalidValue, match="UTF"):
+        await do_import(importer, acme, stream)  # type: ignore[arg-type]
+
+    assert await leads_of(deps, acme.tenant) == {}
+    report = await do_import(importer, acme, "phone,name\n" + good)
+    assert report.created == 50
+
+
+async def test_an_import_failing_at_the_database_with_workers_leaves_nothing(
+    workers: ProcessWorkerPool, deps: UseCaseDeps, acme: Acme
+) -> None:
+    text = "phone,name\n" + "".join(f"+1212555{n:04d},Lead\n" for n in range(60))
+    stage = InMemoryLeadRepository.stage
+    staged: list[int] = []
+
+    async def failing(repo: InMemoryLeadRepository, rows: Sequence[StagedLead]) -> None:
+        staged.append(len(rows))
+        if len(staged) == 4:
+            raise RuntimeError("the database went away")
+        await stage(repo, rows)
+
+    with (
+        mock.patch.object(lead_import, "BATCH_SIZE", 5),
+        mock.patch.object(InMemoryLeadRepository, "stage", failing),
+        pytest.raises(RuntimeError, match="went away"),
+    ):
+        await do_import(LeadImportService(deps, workers), acme, text)
+
+    assert await leads_of(deps, acme.tenant) == {}
+    assert (await do_import(LeadImportService(deps, workers), acme, text)).created == 60
+
+
+async def test_a_cancelled_import_with_workers_leaves_nothing_and_they_serve_on(
+    workers: ProcessWorkerPool, deps: UseCaseDeps, acme: Acme
+) -> None:
+    """As when the client goes away or the server stops mid-import."""
+    text = "phone,name\n" + "".join(f"+1212555{n:04d},Lead\n" for n in range(400))
+    stage = InMemoryLeadRepository.stage
+    staging = asyncio.Event()
+
+    async def slow(repo: InMemoryLeadRepository, rows: Sequence[StagedLead]) -> None:
+        staging.set()
+        await stage(repo, rows)
+        await asyncio.sleep(0.01)
+
+    with (
+        mock.patch.object(lead_import, "BATCH_SIZE", 5),
+        mock.patch.object(InMemoryLeadRepository, "stage", slow),
+    ):
+        task = asyncio.create_task(do_import(LeadImportService(deps, workers), acme, text))
+        await staging.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    assert await leads_of(deps, acme.tenant) == {}
+    assert (await do_import(LeadImportService(deps, workers), acme, text)).created == 400
