@@ -71,9 +71,9 @@ _COPY_INTO_IMPORT_ROWS = (
 #   value of a key).
 # - merged: each number beside the tenant's lead with it, the values it would have and
 #   whether they change it.
-# - written: new leads inserted in the order of their first row (their ids' order), changed
-#   ones updated; a lead another transaction inserted meanwhile is updated too. A statement
-#   in WITH runs to its end whether or not the query reads it.
+# - written: new leads inserted, changed ones updated; a lead another transaction inserted
+#   meanwhile is updated too. A statement in WITH runs to its end whether or not the query
+#   reads it.
 _MERGE_STAGED = sa.text("""
 WITH counted AS MATERIALIZED (
     SELECT phone, count(*) AS rows FROM lead_import_rows GROUP BY phone
@@ -112,7 +112,7 @@ WITH counted AS MATERIALIZED (
         do_not_call, metadata, version, created_at, updated_at)
     SELECT id, :tenant_id, phone, name, email, :source, :status, timezone, false, metadata, 0,
         :at, :at
-    FROM merged WHERE new OR changed ORDER BY first_row
+    FROM merged WHERE new OR changed
     ON CONFLICT (tenant_id, phone) DO UPDATE SET name = excluded.name,
         email = excluded.email, timezone = excluded.timezone, metadata = excluded.metadata,
         updated_at = excluded.updated_at, version = leads.version + 1
