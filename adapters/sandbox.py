@@ -27,7 +27,7 @@ import attrs
 import structlog
 
 from adapters.vapi.client import create_call_body, provider_call
-from application.ports import OutboundCall, ProviderCall
+from application.ports.telephony import OutboundCall, ProviderCall
 from domain.ids import CallId
 from domain.phones import PhoneLine
 

@@ -15,7 +15,8 @@ from typing import Any
 import attrs
 
 from application.errors import NotFound, PermissionDenied
-from application.ports import Clock, UnitOfWork
+from application.ports.clock import Clock
+from application.ports.unit_of_work import UnitOfWork
 from domain.audit import SYSTEM, Actor, ActorKind
 from domain.ids import ApiKeyId, TenantId, UserId
 from domain.tenancy import Role, Tenant

@@ -13,7 +13,7 @@ from application.entitlements import require_capacity
 from application.errors import NotFound
 from application.links import check_number, check_voice
 from application.pagination import Page, PageRequest, Position
-from application.ports import UnitOfWork
+from application.ports.unit_of_work import UnitOfWork
 from domain.agents import VoiceAgent
 from domain.ids import AgentId, PhoneNumberId, TenantId, VoiceId
 

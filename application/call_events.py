@@ -20,7 +20,8 @@ from application.context import UseCaseDeps
 from application.entitlements import entitlements_of
 from application.errors import ConcurrencyConflict, DatabaseBusy, ServiceUnavailable
 from application.phone_resolution import InboundRoute, PhoneResolver
-from application.ports import CallRoute, InboxMessage, LiveCall, UnitOfWork
+from application.ports.calls import CallRoute, InboxMessage, LiveCall
+from application.ports.unit_of_work import UnitOfWork
 from domain.agents import VoiceAgent
 from domain.calls import CallDirection, CallStatus, EndOfCallReport, VoiceCall
 from domain.errors import DomainError

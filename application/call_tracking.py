@@ -8,7 +8,8 @@ from typing import Any
 
 import attrs
 
-from application.ports import IdGenerator, UnitOfWork
+from application.ports.ids import IdGenerator
+from application.ports.unit_of_work import UnitOfWork
 from domain.calls import (
     AiUsage,
     EndOfCallReport,

@@ -25,17 +25,9 @@ from application.errors import (
     ProviderOutcomeUnknown,
 )
 from application.pagination import Page, PageRequest
-from application.ports import (
-    CallFilter,
-    CallListItem,
-    LiveCall,
-    OutboundCall,
-    ProviderCall,
-    TelephonyProvider,
-    UnitOfWork,
-    UsageQuery,
-    UsageTotal,
-)
+from application.ports.calls import CallFilter, CallListItem, LiveCall, UsageQuery, UsageTotal
+from application.ports.telephony import OutboundCall, ProviderCall, TelephonyProvider
+from application.ports.unit_of_work import UnitOfWork
 from domain.agents import VoiceAgent
 from domain.calls import AiUsage, CallDirection, CallStatus, VoiceCall, fail, lose_track
 from domain.errors import InvalidValue

@@ -21,7 +21,9 @@ from application.access import (
 )
 from application.entitlements import EntitlementCache
 from application.errors import ConcurrencyConflict
-from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.ids import IdGenerator
+from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.audit import Actor, AuditEntry
 from domain.ids import AuditEntryId, TenantId
 

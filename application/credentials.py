@@ -14,7 +14,7 @@ from application.context import UseCaseDeps
 from application.entitlements import require
 from application.errors import NotFound, PermissionDenied, Unauthenticated
 from application.pagination import MAX_PAGE_SIZE, Page, PageRequest, Position
-from application.ports import UnitOfWork
+from application.ports.unit_of_work import UnitOfWork
 from domain.audit import Actor
 from domain.credentials import (
     ApiKey,

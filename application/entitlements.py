@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import attrs
 
 from application.errors import NotFound
-from application.ports import UnitOfWork
+from application.ports.unit_of_work import UnitOfWork
 from domain.ids import FeatureId, TenantId
 from domain.plans import Entitlement, Feature, FeatureValue, Override, effective
 from domain.plans import require as require_enabled

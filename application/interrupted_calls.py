@@ -15,7 +15,9 @@ import structlog
 
 from application.context import UseCaseDeps
 from application.errors import ConcurrencyConflict, DatabaseBusy, ServiceUnavailable
-from application.ports import LiveCall, ProcessBoundCalls, ProcessLeases
+from application.ports.calls import LiveCall
+from application.ports.leases import ProcessLeases
+from application.ports.telephony import ProcessBoundCalls
 from domain.calls import cut_off
 
 log = structlog.get_logger(__name__)

@@ -15,7 +15,9 @@ import attrs
 
 from application.access import Permission, Principal, authorize
 from application.context import UseCaseDeps
-from application.ports import StagedLead, UnitOfWork, WorkerPool
+from application.ports.leads import StagedLead
+from application.ports.unit_of_work import UnitOfWork
+from application.ports.workers import WorkerPool
 from domain.errors import DomainError, InvalidValue
 from domain.ids import LeadId, TenantId
 from domain.leads import check_source, check_time_zone

@@ -11,7 +11,9 @@ from application.access import Permission, Principal, authorize
 from application.context import UseCaseDeps, apply_changes, check_version
 from application.errors import AlreadyExists, NotFound
 from application.pagination import Page, PageRequest, Position
-from application.ports import CallListItem, LeadFilter, UnitOfWork
+from application.ports.calls import CallListItem
+from application.ports.leads import LeadFilter
+from application.ports.unit_of_work import UnitOfWork
 from domain.errors import InvalidValue
 from domain.ids import CallId, LeadId, TenantId
 from domain.leads import Lead, LeadStatus

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from application.ports import UnitOfWork
+from application.ports.unit_of_work import UnitOfWork
 from domain.errors import InvalidValue
 from domain.ids import AgentId, PhoneNumberId, TenantId, VoiceId
 

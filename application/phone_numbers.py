@@ -14,7 +14,7 @@ from application.entitlements import require_capacity
 from application.errors import NotFound
 from application.links import check_agent
 from application.pagination import Page, PageRequest, Position
-from application.ports import UnitOfWork
+from application.ports.unit_of_work import UnitOfWork
 from domain.ids import AgentId, PhoneNumberId, TenantId
 from domain.phones import NumberProvider, NumberStatus, PhoneLine, PhoneNumber
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import attrs
 
 from application.context import UseCaseDeps
-from application.ports import UnitOfWork
+from application.ports.unit_of_work import UnitOfWork
 from domain.agents import VoiceAgent
 from domain.ids import TenantId
 from domain.leads import Lead

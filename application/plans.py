@@ -27,7 +27,7 @@ from application.entitlements import (
     usage,
 )
 from application.errors import NotFound
-from application.ports import UnitOfWork
+from application.ports.unit_of_work import UnitOfWork
 from domain.errors import InvalidStateTransition
 from domain.ids import FeatureId, OverrideId, PlanId, TenantId
 from domain.plans import (

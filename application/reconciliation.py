@@ -23,7 +23,8 @@ from application.errors import (
     ProviderError,
     ServiceUnavailable,
 )
-from application.ports import LiveCall, ProviderCall, TelephonyProvider
+from application.ports.calls import LiveCall
+from application.ports.telephony import ProviderCall, TelephonyProvider
 from domain.calls import CallDirection, CallStatus, VoiceCall, advance, fail
 
 log = structlog.get_logger(__name__)

@@ -10,7 +10,7 @@ from application.credentials import KeyRevocation, Standing, revoke_keys_of_crea
 from application.entitlements import require_capacity
 from application.errors import NotFound
 from application.pagination import Page, PageRequest, Position
-from application.ports import UnitOfWork
+from application.ports.unit_of_work import UnitOfWork
 from domain.errors import LastOwnerRequired
 from domain.ids import MembershipId, TenantId, UserId
 from domain.tenancy import Member, Membership, Role, Tenant, User, UserTenant

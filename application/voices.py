@@ -11,7 +11,7 @@ from application.access import Permission, Principal, authorize
 from application.context import UseCaseDeps, apply_changes, check_version
 from application.errors import NotFound
 from application.pagination import Page, PageRequest, Position
-from application.ports import UnitOfWork
+from application.ports.unit_of_work import UnitOfWork
 from domain.ids import TenantId, VoiceId
 from domain.voices import Voice, VoiceProvider
 

@@ -42,7 +42,7 @@ from application.leads import LeadService
 from application.phone_numbers import PhoneNumberService
 from application.phone_resolution import PhoneResolver
 from application.plans import FeatureService, PlanService, TenantFeatureService
-from application.ports import WorkerPool
+from application.ports.workers import WorkerPool
 from application.reconciliation import Reconciler
 from application.tenancy import MembershipService, TenantService
 from application.users import UserService

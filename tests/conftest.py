@@ -21,14 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SystemClock
 from adapters.ids import Uuid7Generator
-from adapters.memory.store import InMemoryDatabase
+from adapters.memory.unit_of_work import InMemoryDatabase
 from adapters.postgres import schema
 from adapters.postgres.embedded import EmbeddedPostgres, drop_database, ensure_database
 from adapters.postgres.engine import create_engine
 from adapters.postgres.tables import metadata
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from application.context import UseCaseDeps
-from application.ports import UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWorkFactory
 from entrypoints.container import Container
 from tests.support import AlwaysReady, MutableClock, World
 

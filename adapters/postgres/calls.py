@@ -16,7 +16,7 @@ from adapters.postgres import mapping
 from adapters.postgres.repositories import VersionedUpdate, insert_tenant_row, keyset
 from adapters.postgres.tables import ai_usage, live_calls, voice_calls, webhook_events
 from application.pagination import PageRequest
-from application.ports import (
+from application.ports.calls import (
     CallFilter,
     CallListItem,
     CallRoute,

@@ -17,7 +17,7 @@ from adapters.postgres.repositories import insert_tenant_row, keyset, update_ver
 from adapters.postgres.tables import leads, voice_calls
 from adapters.postgres.timeouts import driver_answering_within
 from application.pagination import PageRequest
-from application.ports import LeadFilter, StagedLead, StagedMerge
+from application.ports.leads import LeadFilter, StagedLead, StagedMerge
 from domain.ids import LeadId, TenantId
 from domain.leads import Lead, LeadStatus
 from domain.phones import PhoneNumber

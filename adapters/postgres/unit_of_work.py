@@ -14,25 +14,21 @@ from adapters.postgres.agents import (
     PostgresVoiceAgentRepository,
     PostgresVoiceRepository,
 )
+from adapters.postgres.audit import PostgresAuditLog
 from adapters.postgres.calls import (
     PostgresAiUsageRepository,
     PostgresCallRepository,
     PostgresLiveCallRegistry,
     PostgresWebhookInbox,
 )
+from adapters.postgres.credentials import PostgresApiKeyRepository, PostgresUserTokenRepository
 from adapters.postgres.errors import DatabaseNotAnswering, translate
 from adapters.postgres.leads import PostgresLeadRepository
 from adapters.postgres.monitoring import PoolWatch
-from adapters.postgres.repositories import (
-    PostgresApiKeyRepository,
-    PostgresAuditLog,
+from adapters.postgres.plans import (
     PostgresFeatureRepository,
-    PostgresMembershipRepository,
     PostgresOverrideRepository,
     PostgresPlanRepository,
-    PostgresTenantRepository,
-    PostgresUserRepository,
-    PostgresUserTokenRepository,
 )
 from adapters.postgres.rls import (
     APP_ROLE,
@@ -43,6 +39,11 @@ from adapters.postgres.rls import (
     TENANT_SETTING,
     USER_SETTING,
 )
+from adapters.postgres.tenancy import (
+    PostgresMembershipRepository,
+    PostgresTenantRepository,
+    PostgresUserRepository,
+)
 from adapters.postgres.timeouts import (
     STATEMENT_SECONDS,
     DatabaseTimeouts,
@@ -50,7 +51,7 @@ from adapters.postgres.timeouts import (
     milliseconds,
 )
 from application.errors import ConcurrencyConflict, ServiceUnavailable
-from application.ports import CallRoute
+from application.ports.calls import CallRoute
 from domain.ids import TenantId, UserId
 from domain.phones import PhoneNumber
 

@@ -23,7 +23,7 @@ from application.errors import (
     ProviderRejected,
     ProviderUnreachable,
 )
-from application.ports import OutboundCall, ProviderCall
+from application.ports.telephony import OutboundCall, ProviderCall
 from domain.agents import VoiceAgent
 from domain.calls import CallDirection
 from domain.ids import CallId

@@ -25,7 +25,7 @@ from application.call_events import (
     ToolCall,
     ToolCallRequest,
 )
-from application.ports import CallRoute
+from application.ports.calls import CallRoute
 from domain.calls import EndOfCallReport, UsageItem, UsageKind
 from domain.ids import CallId
 

@@ -12,7 +12,7 @@ import msgspec
 from aiohttp import web
 
 from application.calls import USAGE_DEFAULT_DAYS, PlaceCall
-from application.ports import (
+from application.ports.calls import (
     CallFilter,
     CallListItem,
     UsageGrouping,

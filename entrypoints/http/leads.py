@@ -17,7 +17,7 @@ from aiohttp.web_protocol import RequestPayloadError
 
 from application.lead_import import ColumnMapping, ImportLeads, ImportReport
 from application.leads import CreateLead, UpdateLead
-from application.ports import LeadFilter
+from application.ports.leads import LeadFilter
 from domain.ids import CallId, LeadId, TenantId
 from domain.leads import Lead, LeadStatus
 from domain.phones import PhoneNumber

@@ -18,7 +18,7 @@ from application.lead_import import LeadImportService
 from application.leads import LeadService
 from application.phone_numbers import PhoneNumberService
 from application.plans import FeatureService, PlanService, TenantFeatureService
-from application.ports import DatabaseProbe
+from application.ports.unit_of_work import DatabaseProbe
 from application.tenancy import MembershipService, TenantService
 from application.users import UserService
 from application.voices import VoiceService
@@ -99,3 +99,10 @@ def reply(payload: msgspec.Struct | None, status: int = 200) -> web.Response:
     return web.Response(
         status=status, body=msgspec.json.encode(payload), content_type="application/json"
     )
+
+
+def created(payload: msgspec.Struct, location: str) -> web.Response:
+    """201 with the new resource, and its canonical path (where GET reads it) in Location."""
+    response = reply(payload, 201)
+    response.headers["Location"] = location
+    return response

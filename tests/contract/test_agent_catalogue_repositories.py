@@ -13,7 +13,7 @@ from adapters.ids import Uuid7Generator
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from application.errors import AlreadyExists, ConcurrencyConflict
 from application.pagination import PageRequest, Position
-from application.ports import UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.agents import VoiceAgent
 from domain.ids import AgentId, PhoneNumberId, TenantId, UserId, VoiceId
 from domain.phones import NumberProvider, NumberStatus, PhoneLine, PhoneNumber

@@ -17,19 +17,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.ids import Uuid7Generator
-from adapters.memory.store import InMemoryDatabase
+from adapters.memory.unit_of_work import InMemoryDatabase
 from application.errors import AlreadyExists, ConcurrencyConflict
 from application.pagination import PageRequest, Position
-from application.ports import (
+from application.ports.calls import (
     CallFilter,
     CallListItem,
     CallRoute,
     InboxMessage,
     LiveCall,
-    UnitOfWorkFactory,
     UsageQuery,
     UsageTotal,
 )
+from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.agents import VoiceAgent
 from domain.calls import (
     AiUsage,

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.ids import Uuid7Generator
 from application.errors import AlreadyExists, ConcurrencyConflict
-from application.ports import UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.ids import FeatureId, MembershipId, OverrideId, PlanId, TenantId, UserId
 from domain.plans import BillingCycle, Feature, FeatureType, FeatureValue, Override, Plan
 from domain.tenancy import Membership, Role, Tenant, User

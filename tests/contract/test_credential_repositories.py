@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.ids import Uuid7Generator
 from application.pagination import PageRequest
-from application.ports import UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.audit import Actor, ActorKind, AuditEntry
 from domain.credentials import ApiKey, issue_api_key_secret
 from domain.ids import ApiKeyId, AuditEntryId, TenantId, UserId

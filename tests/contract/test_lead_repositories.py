@@ -15,16 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.ids import Uuid7Generator
-from adapters.memory.store import InMemoryDatabase
+from adapters.memory.unit_of_work import InMemoryDatabase
 from application.errors import AlreadyExists, ConcurrencyConflict
 from application.pagination import PageRequest, Position
-from application.ports import (
-    CallListItem,
-    LeadFilter,
-    StagedLead,
-    StagedMerge,
-    UnitOfWorkFactory,
-)
+from application.ports.calls import CallListItem
+from application.ports.leads import LeadFilter, StagedLead, StagedMerge
+from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.agents import VoiceAgent
 from domain.calls import CallDirection, CallStatus, VoiceCall
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId, VoiceId

@@ -10,7 +10,7 @@ import pytest
 from adapters.ids import Uuid7Generator
 from application.errors import AlreadyExists, ConcurrencyConflict
 from application.pagination import PageRequest, Position
-from application.ports import UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.audit import Actor, ActorKind, AuditEntry
 from domain.credentials import ApiKey, UserToken, issue_api_key_secret, issue_user_token_secret
 from domain.ids import (

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
-from application.ports import LiveCall
+from application.ports.calls import LiveCall
 from domain.ids import CallId, TenantId
 from entrypoints.container import Container
 from entrypoints.http.app import create_app

@@ -8,7 +8,7 @@ from collections.abc import Collection
 
 import pytest
 
-from adapters.memory.store import InMemoryCallRepository
+from adapters.memory.calls import InMemoryCallRepository
 from application.errors import DatabaseBusy
 from domain.calls import VoiceCall
 from domain.ids import CallId, TenantId

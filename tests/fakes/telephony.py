@@ -20,8 +20,8 @@ from typing import Any
 
 import attrs
 
-from adapters.memory.store import InMemoryDatabase
-from application.ports import OutboundCall, ProviderCall
+from adapters.memory.unit_of_work import InMemoryDatabase
+from application.ports.telephony import OutboundCall, ProviderCall
 from domain.ids import CallId
 from domain.phones import PhoneLine
 

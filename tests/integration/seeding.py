@@ -15,7 +15,7 @@ from adapters.ids import Uuid7Generator
 from adapters.postgres.rls import APP_ROLE, CALLED_NUMBER_SETTING, TENANT_SETTING
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from application.context import UseCaseDeps
-from application.ports import UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.agents import VoiceAgent
 from domain.calls import CallDirection, CallStatus, VoiceCall
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId, VoiceId

@@ -19,7 +19,7 @@ from adapters.postgres.calls import _PLACEMENT_LOCK
 from adapters.postgres.errors import constraint_of
 from adapters.postgres.rls import APP_ROLE
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
-from application.ports import LiveCall
+from application.ports.calls import LiveCall
 from domain.calls import CallStatus, UsageKind
 from tests.integration.seeding import Catalogue, session, two_tenants
 

@@ -38,7 +38,8 @@ from application.leads import CreateLead, LeadService
 from application.pagination import PageRequest
 from application.phone_numbers import PhoneNumberService, RegisterNumber
 from application.plans import CreatePlan, PlanService, TenantFeatureService
-from application.ports import LeadFilter, UnitOfWork, UnitOfWorkFactory
+from application.ports.leads import LeadFilter
+from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.agents import VoiceAgent
 from domain.leads import Lead
 from domain.phones import NumberProvider, NumberStatus, PhoneLine, PhoneNumber

@@ -26,7 +26,7 @@ from adapters.postgres.timeouts import ANSWER_GRACE_SECONDS, DatabaseTimeouts
 from adapters.postgres.unit_of_work import PostgresUnitOfWork, PostgresUnitOfWorkFactory
 from application.context import UseCaseDeps
 from application.errors import ServiceUnavailable
-from application.ports import StagedLead
+from application.ports.leads import StagedLead
 from domain.ids import LeadId, TenantId
 from tests.support import World
 

@@ -18,7 +18,7 @@ from application.access import Principal
 from application.context import UseCaseDeps
 from application.lead_import import ImportLeads, ImportReport, LeadImportService
 from application.pagination import PageRequest
-from application.ports import LeadFilter
+from application.ports.leads import LeadFilter
 from domain.errors import InvalidValue
 from domain.tenancy import Tenant, User
 from tests.support import World

@@ -27,17 +27,13 @@ from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
 from adapters.postgres import schema
 from adapters.postgres.calls import call_by_id, call_route, calls_page, inbox_insert
+from adapters.postgres.credentials import api_key_by_prefix, user_token_by_prefix
 from adapters.postgres.embedded import drop_database, ensure_database
 from adapters.postgres.engine import create_engine, libpq_url
-from adapters.postgres.repositories import (
-    api_key_by_prefix,
-    membership_of,
-    tenant_by_id,
-    user_token_by_prefix,
-)
+from adapters.postgres.tenancy import membership_of, tenant_by_id
 from adapters.postgres.unit_of_work import PostgresUnitOfWork, PostgresUnitOfWorkFactory
 from application.pagination import PageRequest, Position
-from application.ports import CallFilter, CallRoute, InboxMessage
+from application.ports.calls import CallFilter, CallRoute, InboxMessage
 from domain.ids import CallId, LeadId, TenantId, UserId
 
 pytestmark = pytest.mark.postgres

@@ -26,7 +26,7 @@ from adapters.postgres.rls import (
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from application.errors import ConcurrencyConflict
 from application.pagination import PageRequest
-from application.ports import CallFilter, CallListItem, CallRoute, InboxMessage, LiveCall
+from application.ports.calls import CallFilter, CallListItem, CallRoute, InboxMessage, LiveCall
 from domain.calls import AiUsage, CallDirection, CallStatus, UsageItem, UsageKind, VoiceCall
 from domain.ids import CallId, TenantId
 from tests.integration.seeding import Catalogue, enter, ids, two_tenants

@@ -28,7 +28,7 @@ from application.errors import (
     ProviderRejected,
     ProviderUnreachable,
 )
-from application.ports import OutboundCall, ProviderCall
+from application.ports.telephony import OutboundCall, ProviderCall
 from domain.agents import VoiceAgent
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId, VoiceId
 from domain.phones import NumberProvider, PhoneLine, PhoneNumber

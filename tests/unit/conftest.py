@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.memory.store import InMemoryDatabase
+from adapters.memory.unit_of_work import InMemoryDatabase
 from application.context import UseCaseDeps
-from application.ports import UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWorkFactory
 from tests.unit.helpers import AuditTap, Services
 
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import attrs
 
 from adapters.ids import Uuid7Generator
-from adapters.memory.store import InMemoryDatabase
+from adapters.memory.unit_of_work import InMemoryDatabase
 from application.access import Principal
 from application.audit import AuditService
 from application.context import UseCaseDeps

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.ids import Uuid7Generator
-from adapters.memory.store import InMemoryDatabase
+from adapters.memory.unit_of_work import InMemoryDatabase
 from application.access import Access, AccessCache, Principal
 from application.context import UseCaseDeps
 from application.credentials import CreateApiKey, IssueUserToken

@@ -10,7 +10,7 @@ from uuid import uuid4
 import attrs
 import pytest
 
-from adapters.memory.store import InMemoryDatabase
+from adapters.memory.unit_of_work import InMemoryDatabase
 from application.access import Principal
 from application.agents import AgentService, CreateAgent, UpdateAgent
 from application.catalogue import sync_catalogue

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.memory.store import InMemoryDatabase
+from adapters.memory.unit_of_work import InMemoryDatabase
 from application.access import Principal
 from application.agents import AgentService, CreateAgent, UpdateAgent
 from application.call_events import CallReported, ProviderEvents, ProviderMessage, StatusChanged
@@ -38,7 +38,8 @@ from application.pagination import PageRequest
 from application.phone_numbers import PhoneNumberService, RegisterNumber
 from application.phone_resolution import PhoneResolver
 from application.plans import SetOverride, TenantFeatureService
-from application.ports import CallRoute, ProviderCall, UsageQuery
+from application.ports.calls import CallRoute, UsageQuery
+from application.ports.telephony import ProviderCall
 from application.tenancy import AddMember, MembershipService
 from application.voices import CreateVoice, VoiceService
 from domain.agents import VoiceAgent

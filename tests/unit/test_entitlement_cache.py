@@ -7,7 +7,8 @@ import asyncio
 import pytest
 
 from adapters.ids import Uuid7Generator
-from adapters.memory.store import InMemoryDatabase, InMemoryOverrideRepository
+from adapters.memory.plans import InMemoryOverrideRepository
+from adapters.memory.unit_of_work import InMemoryDatabase
 from application.access import Principal
 from application.catalogue import sync_catalogue
 from application.context import UseCaseDeps

@@ -19,7 +19,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from adapters.memory.leases import InMemoryProcessLeases
-from adapters.memory.store import InMemoryDatabase
+from adapters.memory.unit_of_work import InMemoryDatabase
 from adapters.sandbox import SandboxScript, SandboxTelephonyProvider
 from adapters.vapi.messages import read_message
 from application.call_events import StatusChanged

@@ -125,7 +125,7 @@ def test_the_checker_allows_the_rest_of_aiohttp(source: str) -> None:
         ("from .errors import InvalidValue", True),
         ("import sqlalchemy", False),
         ("from application.errors import NotFound", False),
-        ("from adapters.memory import store", False),
+        ("from adapters.memory import unit_of_work", False),
         ("import msgspec", False),
         ("from aiohttp import web", False),
     ],
@@ -139,7 +139,7 @@ def test_the_domain_checker_tells_allowed_imports_apart(source: str, allowed: bo
 
 
 def test_adapters_do_not_import_aiohttp_web() -> None:
-    assert ROOT / "adapters" / "memory" / "store.py" in python_files("adapters")
+    assert ROOT / "adapters" / "memory" / "unit_of_work.py" in python_files("adapters")
 
     assert violations("adapters", is_aiohttp_web) == []
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.memory.store import InMemoryLeadRepository
+from adapters.memory.leads import InMemoryLeadRepository
 from adapters.workers import ProcessWorkerPool
 from application import lead_import
 from application.access import Principal
@@ -30,7 +30,7 @@ from application.lead_import import (
 )
 from application.leads import CreateLead, LeadService
 from application.pagination import PageRequest
-from application.ports import LeadFilter, StagedLead, StagedMerge
+from application.ports.leads import LeadFilter, StagedLead, StagedMerge
 from application.tenancy import AddMember, MembershipService
 from domain.errors import InvalidValue
 from domain.leads import Lead, LeadStatus

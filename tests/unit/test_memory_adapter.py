@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.memory.store import InMemoryDatabase
+from adapters.memory.unit_of_work import InMemoryDatabase
 from application.errors import AlreadyExists, ConcurrencyConflict
 from application.pagination import PageRequest
 from domain.values import Email

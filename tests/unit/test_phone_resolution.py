@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from adapters.ids import Uuid7Generator
 from application.context import UseCaseDeps
 from application.phone_resolution import PhoneResolver
-from application.ports import UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.agents import VoiceAgent
 from domain.ids import AgentId, LeadId, PhoneNumberId, TenantId
 from domain.leads import Lead

@@ -16,7 +16,7 @@ import attrs
 import pytest
 
 from adapters.ids import Uuid7Generator
-from adapters.memory.store import InMemoryDatabase
+from adapters.memory.unit_of_work import InMemoryDatabase
 from application.access import Principal
 from application.agents import AgentService, CreateAgent
 from application.catalogue import FEATURES, PLANS, sync_catalogue
@@ -35,7 +35,7 @@ from application.plans import (
     TenantFeatureService,
     UpdatePlan,
 )
-from application.ports import UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWorkFactory
 from application.tenancy import AddMember, MembershipService
 from domain.audit import AuditEntry
 from domain.errors import InvalidStateTransition, InvalidValue

@@ -13,7 +13,8 @@ import attrs
 import pytest
 from structlog.testing import capture_logs
 
-from adapters.memory.store import InMemoryDatabase, InMemoryLiveCallRegistry
+from adapters.memory.calls import InMemoryLiveCallRegistry
+from adapters.memory.unit_of_work import InMemoryDatabase
 from adapters.vapi.client import provider_call
 from application.call_events import StatusChanged
 from application.call_tracking import CallPolicy
@@ -27,7 +28,8 @@ from application.errors import (
     ServiceUnavailable,
 )
 from application.leads import LeadService
-from application.ports import LiveCall, ProviderCall
+from application.ports.calls import LiveCall
+from application.ports.telephony import ProviderCall
 from application.reconciliation import GONE_AT_PROVIDER, Reconciler, SweepReport
 from domain.calls import CallStatus, EndOfCallReport, UsageKind, VoiceCall
 from domain.ids import CallId

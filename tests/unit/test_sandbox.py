@@ -15,7 +15,7 @@ import pytest
 from adapters.sandbox import SandboxOutcome, SandboxScript, SandboxTelephonyProvider
 from adapters.vapi.messages import read_message
 from application.call_events import CallReported, ProviderMessage, StatusChanged
-from application.ports import OutboundCall
+from application.ports.telephony import OutboundCall
 from domain.agents import VoiceAgent
 from domain.ids import AgentId, CallId, PhoneNumberId, TenantId
 from domain.phones import NumberProvider, PhoneLine, PhoneNumber

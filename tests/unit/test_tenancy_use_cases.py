@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from adapters.memory.store import InMemoryDatabase
+from adapters.memory.unit_of_work import InMemoryDatabase
 from application.access import Principal
 from application.credentials import INVALID_TOKEN, CreateApiKey, IssueUserToken
 from application.errors import (

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
-from adapters.memory.store import InMemoryWebhookInbox
+from adapters.memory.calls import InMemoryWebhookInbox
 from adapters.vapi.answers import reply_of
 from adapters.vapi.messages import parse_message
 from application.access import Principal
@@ -36,7 +36,7 @@ from application.calls import CallService, PlaceCall
 from application.catalogue import sync_catalogue
 from application.errors import ServiceUnavailable
 from application.phone_resolution import PhoneResolver
-from application.ports import OutboundCall, ProviderCall
+from application.ports.telephony import OutboundCall, ProviderCall
 from domain.agents import VoiceAgent
 from domain.calls import CallStatus, VoiceCall
 from domain.ids import AgentId, LeadId, PhoneNumberId

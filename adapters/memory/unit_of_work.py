@@ -1,0 +1,154 @@
+"""The in-memory unit of work: the same contract as PostgreSQL, for fast use-case tests.
+
+Each unit of work reads the committed tables through its own overlay of pending writes and
+publishes them on commit, so concurrent units of work behave like read-committed
+transactions: a lost update is refused by version, a rollback leaves nothing behind, and
+`get_for_update` serialises writers of a tenant like a row lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Self
+
+from adapters.memory.agents import (
+    InMemoryPhoneNumberRepository,
+    InMemoryVoiceAgentRepository,
+    InMemoryVoiceRepository,
+)
+from adapters.memory.audit import InMemoryAuditLog
+from adapters.memory.calls import (
+    InMemoryAiUsageRepository,
+    InMemoryCallRepository,
+    InMemoryLiveCallRegistry,
+    InMemoryWebhookInbox,
+)
+from adapters.memory.credentials import InMemoryApiKeyRepository, InMemoryUserTokenRepository
+from adapters.memory.leads import InMemoryLeadRepository
+from adapters.memory.plans import (
+    InMemoryFeatureRepository,
+    InMemoryOverrideRepository,
+    InMemoryPlanRepository,
+)
+from adapters.memory.repositories import Overlay
+from adapters.memory.tenancy import (
+    InMemoryMembershipRepository,
+    InMemoryTenantRepository,
+    InMemoryUserRepository,
+)
+from application.ports.calls import CallRoute
+from domain.ids import TenantId, UserId
+from domain.phones import PhoneNumber
+
+
+class InMemoryDatabase:
+    """The committed state shared by every unit of work of one test or process."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[Any, Any]] = {
+            name: {}
+            for name in (
+                "users",
+                "tenants",
+                "memberships",
+                "api_keys",
+                "user_tokens",
+                "audit",
+                "plans",
+                "plan_values",
+                "features",
+                "overrides",
+                "voices",
+                "phone_numbers",
+                "agents",
+                "leads",
+                "calls",
+                "live_calls",
+                "ai_usage",
+                "inbox",
+            )
+        }
+        self.tenant_locks: dict[TenantId, asyncio.Lock] = {}
+        self.placement_lock = asyncio.Lock()
+        self.dedupe_locks: dict[str, asyncio.Lock] = {}
+
+    def unit_of_work(
+        self,
+        *,
+        tenant_id: TenantId | None = None,
+        user_id: UserId | None = None,
+        called_number: PhoneNumber | None = None,
+        called_provider_number: str | None = None,
+        call_route: CallRoute | None = None,
+        bulk: bool = False,
+    ) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self)
+
+
+class InMemoryUnitOfWork:
+    def __init__(self, db: InMemoryDatabase) -> None:
+        self._db = db
+        self._overlay = Overlay(db)
+        self._held: list[asyncio.Lock] = []
+        self._after_commit: list[Callable[[], None]] = []
+        self.users = InMemoryUserRepository(self._overlay)
+        self.tenants = InMemoryTenantRepository(self._overlay, self)
+        self.memberships = InMemoryMembershipRepository(self._overlay)
+        self.api_keys = InMemoryApiKeyRepository(self._overlay)
+        self.user_tokens = InMemoryUserTokenRepository(self._overlay)
+        self.audit = InMemoryAuditLog(self._overlay)
+        self.plans = InMemoryPlanRepository(self._overlay)
+        self.features = InMemoryFeatureRepository(self._overlay)
+        self.overrides = InMemoryOverrideRepository(self._overlay)
+        self.voices = InMemoryVoiceRepository(self._overlay)
+        self.phone_numbers = InMemoryPhoneNumberRepository(self._overlay)
+        self.agents = InMemoryVoiceAgentRepository(self._overlay)
+        self.leads = InMemoryLeadRepository(self._overlay)
+        self.calls = InMemoryCallRepository(self._overlay)
+        self.live_calls = InMemoryLiveCallRegistry(self._overlay, self)
+        self.ai_usage = InMemoryAiUsageRepository(self._overlay)
+        self.inbox = InMemoryWebhookInbox(self._overlay, self)
+
+    @property
+    def db(self) -> InMemoryDatabase:
+        return self._db
+
+    async def hold_lock(self, lock: asyncio.Lock) -> None:
+        """Hold `lock` until the unit of work ends (like a row or advisory lock)."""
+        if lock not in self._held:
+            await lock.acquire()
+            self._held.append(lock)
+
+    async def lock_tenant(self, tenant_id: TenantId) -> None:
+        await self.hold_lock(self._db.tenant_locks.setdefault(tenant_id, asyncio.Lock()))
+
+    async def switch_tenant(self, tenant_id: TenantId | None) -> None:
+        """Nothing to move: these repositories filter by the tenant each call names."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._overlay.pending = {name: {} for name in self._db.tables}
+        self._overlay.based_on.clear()
+        self._overlay.staged_leads.clear()
+        for lock in self._held:
+            lock.release()
+        self._held.clear()
+        self._after_commit.clear()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
+
+    async def commit(self) -> None:
+        self._overlay.publish()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()

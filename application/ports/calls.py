@@ -1,0 +1,269 @@
+"""What the application needs to keep calls, the calls in flight, their AI usage and
+the provider's webhook messages.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+from uuid import UUID
+
+import attrs
+
+from application.pagination import PageRequest, Position
+from domain.calls import AiUsage, CallDirection, CallStatus, VoiceCall
+from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId, VoiceId
+
+
+@attrs.frozen
+class CallFilter:
+    """What a call list is narrowed to; None means any. Dates bound `created_at`."""
+
+    agent_id: AgentId | None = None
+    lead_id: LeadId | None = None
+    status: CallStatus | None = None
+    batch_id: UUID | None = None
+    direction: CallDirection | None = None
+    created_from: datetime | None = None
+    """Inclusive."""
+    created_before: datetime | None = None
+    """Exclusive."""
+
+
+@attrs.frozen
+class CallRoute:
+    """How a provider's message names a call: our id (Vapi echoes it in the call's `name`),
+    the provider's id, or both."""
+
+    call_id: CallId | None = None
+    provider_call_id: str | None = None
+
+
+# Not frozen: one is built for every row a list reads, and a frozen attrs class takes
+# several times longer to build. Nothing changes one once built.
+@attrs.define
+class CallListItem:
+    """A call as a list shows it: what the call is and where it stands, without what only
+    the call itself carries (transcript, analysis, cost breakdown, the provider's record,
+    the client's metadata). Lists never read those: they are most of a call's size."""
+
+    id: CallId
+    tenant_id: TenantId
+    direction: CallDirection
+    status: CallStatus
+    agent_id: AgentId | None
+    lead_id: LeadId | None
+    voice_id: VoiceId | None
+    from_number_id: PhoneNumberId | None
+    to_number: str
+    caller_number: str | None
+    """Inbound calls: who called."""
+    ended_reason: str | None
+    error: str | None
+    vapi_call_id: str | None
+    cost: Decimal | None
+    call_duration: int | None
+    batch_id: UUID | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, call: VoiceCall) -> CallListItem:
+        return cls(
+            call.id,
+            call.tenant_id,
+            call.direction,
+            call.status,
+            call.agent_id,
+            call.lead_id,
+            call.voice_id,
+            call.from_number_id,
+            call.to_number,
+            call.caller_number,
+            call.ended_reason,
+            call.error,
+            call.vapi_call_id,
+            call.cost,
+            call.call_duration,
+            call.batch_id,
+            call.started_at,
+            call.ended_at,
+            call.created_at,
+            call.updated_at,
+        )
+
+    def position(self) -> Position:
+        """Where a page that ends with this call ends."""
+        return Position(self.created_at, self.id)
+
+
+class CallRepository(Protocol):
+    async def add(self, call: VoiceCall) -> None:
+        """Raises AlreadyExists(field="idempotency_key") when the tenant used the key."""
+        ...
+
+    async def get(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None: ...
+    async def get_for_update(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
+        """Read and lock the call until the transaction ends (messages about one call are
+        applied one after another)."""
+        ...
+
+    async def save(self, call: VoiceCall) -> None:
+        """Version-checked: raises ConcurrencyConflict when the stored version moved on."""
+        ...
+
+    async def by_idempotency_key(self, tenant_id: TenantId, key: str) -> VoiceCall | None: ...
+    async def of_lead(
+        self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
+    ) -> list[CallListItem]:
+        """The lead's calls, newest first, at most `page.limit + 1`."""
+        ...
+
+    async def exist_for_agent(self, tenant_id: TenantId, agent_id: AgentId) -> bool: ...
+    async def seconds_since(self, tenant_id: TenantId, since: datetime) -> int:
+        """Talk time (call_duration) of the tenant's calls created since `since`."""
+        ...
+
+    async def route(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
+        """Which tenant's call a provider message is about, whichever tenant it is.
+
+        Needs a unit of work opened with `call_route=route`: row-level security shows the
+        calls with those ids and nothing else of other tenants.
+        """
+        ...
+
+    async def list(
+        self, tenant_id: TenantId, where: CallFilter, page: PageRequest
+    ) -> list[CallListItem]:
+        """Newest first, at most `page.limit + 1`."""
+        ...
+
+
+@attrs.frozen
+class LiveCall:
+    """A call not finished yet, in the registry every tenant's placements count against
+    (the provider's concurrency is shared) and the reconciler sweeps."""
+
+    call_id: CallId
+    tenant_id: TenantId
+    check_at: datetime
+    """When the reconciler should ask the provider about it, if nothing settled it before."""
+    on_line: bool = True
+    """False once the call has ended: it no longer counts against concurrency, but stays
+    until its report arrives (or the reconciler fetches it)."""
+
+
+class LiveCallRegistry(Protocol):
+    async def lock(self) -> None:
+        """Serialise placements across all tenants until the transaction ends, so the global
+        count cannot be passed by two at once. Take it after the tenant lock."""
+        ...
+
+    async def hold(self, live: LiveCall) -> None:
+        """Register the call; a call already held keeps its entry."""
+        ...
+
+    async def hang_up(self, tenant_id: TenantId, call_id: CallId, check_at: datetime) -> None:
+        """The call ended: it stops counting; check it at `check_at` unless due sooner."""
+        ...
+
+    async def release(self, tenant_id: TenantId, call_id: CallId) -> None:
+        """The call is settled: forget it. Idempotent."""
+        ...
+
+    async def postpone(self, tenant_id: TenantId, call_id: CallId, check_at: datetime) -> None: ...
+    async def count(self, tenant_id: TenantId | None = None) -> int:
+        """The tenant's calls on the line, or every tenant's with None."""
+        ...
+
+    async def due(self, at: datetime, limit: int, after: LiveCall | None = None) -> list[LiveCall]:
+        """Every tenant's calls to check at `at` (check_at <= at), the most overdue first
+        (ties in call id order): up to `limit`, those after `after` in that order (None:
+        from the first), so that a sweep pages on even past entries it could not clear."""
+        ...
+
+    async def in_flight(self, after: CallId | None, limit: int) -> list[LiveCall]:
+        """Every tenant's calls in the registry, whenever they are due: up to `limit`, in
+        call id order, those after `after` (None: from the first)."""
+        ...
+
+
+class UsagePeriod(enum.StrEnum):
+    """The calendar period a usage report sums by, in UTC."""
+
+    DAY = "day"
+    MONTH = "month"
+
+
+class UsageGrouping(enum.StrEnum):
+    """What a usage report also sums by, within each period."""
+
+    AGENT = "agent"
+    BATCH = "batch"
+
+
+@attrs.frozen
+class UsageQuery:
+    """A usage report: calls created in [start, end), summed by period (and by agent or
+    batch)."""
+
+    start: datetime
+    end: datetime
+    period: UsagePeriod = attrs.field(default=UsagePeriod.DAY, converter=UsagePeriod)
+    by: UsageGrouping | None = attrs.field(
+        default=None, converter=attrs.converters.optional(UsageGrouping)
+    )
+
+
+@attrs.frozen
+class UsageTotal:
+    period_start: datetime
+    calls: int
+    seconds: int
+    cost: Any
+    """Decimal: the sum of the ai_usage rows of those calls."""
+    agent_id: AgentId | None = None
+    batch_id: UUID | None = None
+
+
+class AiUsageRepository(Protocol):
+    async def add_many(self, rows: Sequence[AiUsage]) -> None: ...
+    async def of_call(self, tenant_id: TenantId, call_id: CallId) -> list[AiUsage]:
+        """In the order they were reported."""
+        ...
+
+    async def totals(self, tenant_id: TenantId, query: UsageQuery) -> list[UsageTotal]:
+        """By period ascending, then agent or batch id (None last)."""
+        ...
+
+
+@attrs.frozen
+class InboxMessage:
+    """A provider's webhook message as it came, kept once per dedupe key."""
+
+    id: UUID
+    provider: str
+    dedupe_key: str
+    type: str
+    payload: dict[str, Any]
+    received_at: datetime
+    provider_call_id: str | None = None
+    tenant_id: TenantId | None = None
+    """None when no tenant's call is named in it (stored outside any tenant)."""
+    processed_at: datetime | None = None
+    error: str | None = None
+
+
+class WebhookInbox(Protocol):
+    async def add(self, message: InboxMessage) -> bool:
+        """Store the message; False (and nothing stored) when its dedupe key was seen."""
+        ...
+
+    async def list(self, tenant_id: TenantId | None, page: PageRequest) -> list[InboxMessage]:
+        """The tenant's messages (None: those of no tenant), oldest first."""
+        ...

@@ -1,0 +1,80 @@
+"""What the application needs from the telephony provider that dials and plays calls."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+import attrs
+
+from domain.agents import VoiceAgent
+from domain.calls import EndOfCallReport
+from domain.ids import CallId, LeadId, TenantId
+from domain.phones import PhoneLine, PhoneNumber
+from domain.voices import Voice
+
+
+@attrs.frozen
+class OutboundCall:
+    """What the provider is asked to dial: our call, from one of our numbers, to a person,
+    spoken by an agent (with its voice)."""
+
+    call_id: CallId
+    tenant_id: TenantId
+    agent: VoiceAgent
+    from_number: PhoneLine
+    to: PhoneNumber
+    lead_id: LeadId | None = None
+    voice: Voice | None = None
+    customer_name: str | None = None
+    variables: dict[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class ProviderCall:
+    """A call as the provider reports it; `status` and `ended_reason` are its own words."""
+
+    provider_call_id: str
+    status: str
+    name: str | None = None
+    ended_reason: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    created_at: datetime | None = None
+    data: dict[str, Any] = attrs.field(factory=dict)
+    """The provider's whole record, kept as it came."""
+    report: EndOfCallReport | None = None
+    """What the record says of the finished call, once it has ended."""
+
+
+class TelephonyProvider(Protocol):
+    async def place_call(self, call: OutboundCall) -> ProviderCall:
+        """Ask the provider to dial. Never retried blindly: raises ProviderRejected (nothing
+        was created), ProviderUnreachable (nothing was sent) or ProviderOutcomeUnknown (a
+        call may exist: find it with `find_call`)."""
+        ...
+
+    async def get_call(self, provider_call_id: str) -> ProviderCall | None:
+        """None when the provider does not know the id."""
+        ...
+
+    async def find_call(
+        self, call_id: CallId, from_number: PhoneLine, created_after: datetime
+    ) -> ProviderCall | None:
+        """The provider's call for our `call_id`, placed from `from_number` after
+        `created_after`, if one was created (reconciling an unknown outcome)."""
+        ...
+
+
+class ProcessBoundCalls(Protocol):
+    """A provider whose calls live only in the process that placed them (the sandbox): when
+    that process is gone, so are its calls, and nothing more will be heard of them."""
+
+    @property
+    def instance(self) -> int:
+        """This process's instance of the provider, unique among the live ones."""
+        ...
+
+    def placed_by(self, provider_call_id: str) -> int | None:
+        """The instance that placed the call; None when this provider did not place it."""
+        ...

@@ -1,0 +1,100 @@
+"""The unit of work: one transaction over every repository, opened in a security
+context; and the probe that tells whether the database can serve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Protocol, Self
+
+from application.ports.agents import PhoneNumberRepository, VoiceAgentRepository, VoiceRepository
+from application.ports.audit import AuditLog
+from application.ports.calls import (
+    AiUsageRepository,
+    CallRepository,
+    CallRoute,
+    LiveCallRegistry,
+    WebhookInbox,
+)
+from application.ports.credentials import ApiKeyRepository, UserTokenRepository
+from application.ports.leads import LeadRepository
+from application.ports.plans import FeatureRepository, OverrideRepository, PlanRepository
+from application.ports.tenancy import MembershipRepository, TenantRepository, UserRepository
+from domain.ids import TenantId, UserId
+from domain.phones import PhoneNumber
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the block without `commit()` rolls everything back."""
+
+    users: UserRepository
+    tenants: TenantRepository
+    memberships: MembershipRepository
+    api_keys: ApiKeyRepository
+    user_tokens: UserTokenRepository
+    audit: AuditLog
+    plans: PlanRepository
+    features: FeatureRepository
+    overrides: OverrideRepository
+    voices: VoiceRepository
+    phone_numbers: PhoneNumberRepository
+    agents: VoiceAgentRepository
+    leads: LeadRepository
+    calls: CallRepository
+    live_calls: LiveCallRegistry
+    ai_usage: AiUsageRepository
+    inbox: WebhookInbox
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once this unit of work has committed (never if it does not)."""
+        ...
+
+    async def switch_tenant(self, tenant_id: TenantId | None) -> None:
+        """Move this transaction into another tenant's row-level security context (None: no
+        tenant's): from now on tenant-scoped tables show and accept that tenant's rows only,
+        as if the unit of work had been opened with it. For the rare change that must hold in
+        several tenants or none (a deactivated user's keys are revoked in every tenant)."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(
+        self,
+        *,
+        tenant_id: TenantId | None = None,
+        user_id: UserId | None = None,
+        called_number: PhoneNumber | None = None,
+        called_provider_number: str | None = None,
+        call_route: CallRoute | None = None,
+        bulk: bool = False,
+    ) -> UnitOfWork:
+        """A new unit of work.
+
+        `tenant_id` opens it in that tenant's row-level security context: tenant-scoped
+        tables show and accept only that tenant's rows. `user_id` additionally shows that
+        user's own memberships in every tenant. `called_number` additionally shows the one
+        active phone number with that value, in whichever tenant (routing an inbound call);
+        `called_provider_number` the active numbers with that provider id.
+        `call_route` additionally shows the calls it names, in whichever tenant (routing a
+        provider's message). With none, tenant-scoped tables are empty.
+
+        Every wait for the storage is bounded; one that runs out raises ServiceUnavailable.
+        `bulk` is for work that writes many rows at once (an import): its statements and
+        lock waits get the longer bulk bound instead of a request's.
+        """
+        ...
+
+
+class DatabaseProbe(Protocol):
+    async def check(self) -> str | None:
+        """None when the database is reachable and migrated to head, else what is wrong."""
+        ...
