@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import os
 import signal
 import sys
@@ -442,8 +443,17 @@ def write_erd(check: bool, output: Path) -> int:
     return 0
 
 
+def package_version() -> str:
+    """The installed package's version (pyproject's), or "unknown" when run uninstalled."""
+    try:
+        return importlib.metadata.version("voice-agent-backend")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="voice-agent", description=__doc__)
+    root.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = root.add_subparsers(dest="command", required=True)
     run = commands.add_parser("serve", help="migrate and serve the HTTP API")
     run.add_argument("--host", help="listen address (default VOICE_AGENT_HOST or 127.0.0.1)")
