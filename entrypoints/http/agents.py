@@ -118,6 +118,8 @@ def _agent_id(request: web.Request) -> AgentId:
 
 
 async def create_agent(request: web.Request) -> web.Response:
+    """Create a voice agent (owners and admins), within the plan's `voice_agents.max`. Its voice
+    and default number must be the tenant's own and in service."""
     data = await body(request, CreateAgentIn)
     agent = await use_cases(request).agents.create_agent(
         principal(request),
@@ -142,6 +144,8 @@ async def create_agent(request: web.Request) -> web.Response:
 
 
 async def list_agents(request: web.Request) -> web.Response:
+    """The tenant's voice agents, oldest first, a page at a time (any role); `active` filters by
+    status."""
     page = await use_cases(request).agents.list_agents(
         principal(request),
         tenant_id(request),
@@ -152,6 +156,7 @@ async def list_agents(request: web.Request) -> web.Response:
 
 
 async def get_agent(request: web.Request) -> web.Response:
+    """One of the tenant's voice agents (any role)."""
     agent = await use_cases(request).agents.get_agent(
         principal(request), tenant_id(request), _agent_id(request)
     )
@@ -159,6 +164,9 @@ async def get_agent(request: web.Request) -> web.Response:
 
 
 async def update_agent(request: web.Request) -> web.Response:
+    """Change an agent (owners and admins): fields left out stay, null clears; reactivating it
+    counts against `voice_agents.max` again. Send the `version` you read to be refused (409) if
+    someone changed it since."""
     data = await body(request, UpdateAgentIn)
     agent = await use_cases(request).agents.update_agent(
         principal(request),
@@ -173,6 +181,9 @@ async def update_agent(request: web.Request) -> web.Response:
 
 
 async def remove_agent(request: web.Request) -> web.Response:
+    """Remove an agent (owners and admins): one that never made a call is deleted (204); one
+    with calls is deactivated instead (200 with the agent), so its calls keep their agent.
+    Either way its numbers stop routing inbound calls to it."""
     removal = await use_cases(request).agents.remove_agent(
         principal(request), tenant_id(request), _agent_id(request)
     )

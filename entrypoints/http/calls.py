@@ -244,6 +244,13 @@ def _call_id(request: web.Request) -> CallId:
 
 
 async def place_call(request: web.Request) -> web.Response:
+    """Place an outbound call with an agent (members and up), to a lead or to a number. Refused
+    before anything is written when the plan lacks `calls.outbound` or is at a calls limit
+    (403), when every line of the provider is busy (503 with Retry-After), when the agent or
+    number is not in service or the lead is do-not-call. Otherwise the call is committed as
+    `queued`, then handed to the provider: a refusal leaves it `failed` with the reason, an
+    unknown outcome `unknown` until the reconciler finds out. With `Idempotency-Key`, a retry
+    returns the first call instead of placing another."""
     data = await body(request, PlaceCallIn)
     call = await use_cases(request).calls.place_call(
         principal(request),
@@ -285,6 +292,9 @@ def _query_id(request: web.Request, name: str) -> UUID | None:
 
 
 async def list_calls(request: web.Request) -> web.Response:
+    """The tenant's calls, newest first, a page at a time (any role), filtered by agent, lead,
+    status, batch, direction and creation time; each without its transcript, recording, analysis
+    and cost breakdown (read the call for those)."""
     agent, lead = _query_id(request, "agent_id"), _query_id(request, "lead_id")
     where = CallFilter(
         agent_id=AgentId(agent) if agent else None,
@@ -308,10 +318,13 @@ async def _call(request: web.Request) -> VoiceCall:
 
 
 async def get_call(request: web.Request) -> web.Response:
+    """A call with its transcript, recording, analysis and cost breakdown (any role)."""
     return reply(CallDetail.of(await _call(request)))
 
 
 async def call_transcript(request: web.Request) -> web.Response:
+    """The call's transcript and recording (any role): `available` is false until the provider's
+    end-of-call report arrives."""
     call = await _call(request)
     text = call.transcription or {}
     messages = text.get("messages")
@@ -329,6 +342,8 @@ async def call_transcript(request: web.Request) -> web.Response:
 
 
 async def call_cost(request: web.Request) -> web.Response:
+    """What the provider charged for the call and how it breaks down, in USD decimal strings
+    (any role), with the sum of its AI usage."""
     call, usage = await use_cases(request).calls.call_usage(
         principal(request), tenant_id(request), _call_id(request)
     )
@@ -345,6 +360,8 @@ async def call_cost(request: web.Request) -> web.Response:
 
 
 async def call_usage(request: web.Request) -> web.Response:
+    """The call's AI usage, one row per cost item of the provider's report (model tokens, speech
+    characters, seconds), with their total (any role)."""
     call, usage = await use_cases(request).calls.call_usage(
         principal(request), tenant_id(request), _call_id(request)
     )
@@ -358,6 +375,9 @@ async def call_usage(request: web.Request) -> web.Response:
 
 
 async def usage_report(request: web.Request) -> web.Response:
+    """Cost, minutes and calls by day or month (UTC), optionally by agent or batch, over a
+    window of at most 366 days (default: the last 30 days), from the calls' AI usage (any role).
+    """
     start, end = use_cases(request).calls.usage_window(
         _query_time(request, "from"), _query_time(request, "to")
     )

@@ -20,6 +20,10 @@ from entrypoints.http.schemas import (
 
 
 async def create_api_key(request: web.Request) -> web.Response:
+    """Create an API key that acts in this tenant with a role (owners and admins, with a
+    personal token; only owners create owner keys). The answer carries the secret once; only its
+    hash is stored. The key never acts with more than its creator's current role, and is revoked
+    when its creator leaves the tenant or is deactivated."""
     data = await body(request, CreateApiKeyIn)
     issued = await use_cases(request).credentials.create_api_key(
         principal(request),
@@ -30,6 +34,8 @@ async def create_api_key(request: web.Request) -> web.Response:
 
 
 async def list_api_keys(request: web.Request) -> web.Response:
+    """The tenant's API keys, without secrets, oldest first, each with the role it was granted
+    and the role it acts with now (owners and admins)."""
     page = await use_cases(request).credentials.list_api_keys(
         principal(request), tenant_id(request), page_request(request)
     )
@@ -38,6 +44,8 @@ async def list_api_keys(request: web.Request) -> web.Response:
 
 
 async def revoke_api_key(request: web.Request) -> web.Response:
+    """Revoke an API key at once: it authenticates nothing more (owners and admins). Revoking
+    one already revoked is a 409."""
     key = await use_cases(request).credentials.revoke_api_key(
         principal(request), tenant_id(request), ApiKeyId(path_id(request, "key_id"))
     )
@@ -45,6 +53,8 @@ async def revoke_api_key(request: web.Request) -> web.Response:
 
 
 async def audit_log(request: web.Request) -> web.Response:
+    """The tenant's audit trail, newest first, a page at a time (owners and admins): who changed
+    what, when, with the changed fields."""
     page = await use_cases(request).audit.tenant_audit_log(
         principal(request), tenant_id(request), page_request(request)
     )

@@ -43,10 +43,15 @@ def service_version() -> str:
 
 
 async def healthz(_request: web.Request) -> web.Response:
+    """Liveness: 200 while the process serves requests. It asks nothing of the database, so a
+    database outage never gets a healthy process restarted."""
     return reply(HealthOut("ok"))
 
 
 async def readyz(request: web.Request) -> web.Response:
+    """Readiness: 200 when the database answers and its schema is migrated to head, 503
+    problem+json naming what is wrong otherwise. When this process runs the job worker (the call
+    reconciler), its state is reported too, without judging readiness by it."""
     problem = await use_cases(request).probe.check()
     if problem is not None:
         raise ServiceUnavailable(f"not ready: {problem}")
@@ -64,10 +69,14 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def openapi(request: web.Request) -> web.Response:
+    """This document: OpenAPI 3.1, generated from the route table and the request and response
+    schemas at start-up."""
     return web.Response(body=request.app[OPENAPI], content_type="application/json")
 
 
 async def docs(_request: web.Request) -> web.Response:
+    """Swagger UI for this document, served from the bundled assets (no network access needed).
+    """
     return web.Response(text=_DOCS_PAGE, content_type="text/html")
 
 
@@ -76,6 +85,7 @@ _SWAGGER_FILES = {p.name: p for p in Path(swagger_ui_static).iterdir() if p.is_f
 
 
 async def docs_asset(request: web.Request) -> web.FileResponse:
+    """One of Swagger UI's bundled static files, by exact name; any other name is a 404."""
     path = _SWAGGER_FILES.get(request.match_info["name"])
     if path is None:
         raise web.HTTPNotFound()

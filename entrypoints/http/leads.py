@@ -156,6 +156,9 @@ def _lead_id(request: web.Request) -> LeadId:
 
 
 async def create_lead(request: web.Request) -> web.Response:
+    """Create a lead (members and up). The phone is read in any format and stored as E.164
+    (`country` reads one written without +); one lead per number in a tenant, so a duplicate is
+    a 409 carrying the existing lead's id in `existing_id`."""
     data = await body(request, CreateLeadIn)
     lead = await use_cases(request).leads.create_lead(
         principal(request),
@@ -175,6 +178,8 @@ async def create_lead(request: web.Request) -> web.Response:
 
 
 async def list_leads(request: web.Request) -> web.Response:
+    """The tenant's leads, newest first, a page at a time (any role), filtered by status,
+    source, do-not-call, whether contacted, and text in the name, phone or email."""
     where = LeadFilter(
         status=query_enum(request, "status", LeadStatus),
         source=query_text(request, "source", max_len=100),
@@ -189,6 +194,8 @@ async def list_leads(request: web.Request) -> web.Response:
 
 
 async def lookup_lead(request: web.Request) -> web.Response:
+    """The lead with a phone number, however either was written (any role); 404 when the tenant
+    has none."""
     raw = query_text(request, "phone", max_len=64)
     if raw is None:
         raise RequestInvalid("give the number to look up in ?phone=", field="phone")
@@ -200,6 +207,7 @@ async def lookup_lead(request: web.Request) -> web.Response:
 
 
 async def get_lead(request: web.Request) -> web.Response:
+    """One of the tenant's leads (any role)."""
     lead = await use_cases(request).leads.get_lead(
         principal(request), tenant_id(request), _lead_id(request)
     )
@@ -207,6 +215,9 @@ async def get_lead(request: web.Request) -> web.Response:
 
 
 async def update_lead(request: web.Request) -> web.Response:
+    """Change a lead (members and up): fields left out stay, null clears. A phone another lead
+    of the tenant has is a 409. Send the `version` you read to be refused (409) if someone
+    changed it since."""
     data = await body(request, UpdateLeadIn)
     found = changes(
         data, email=Email.parse, phone=lambda raw: PhoneNumber.parse(raw, region=data.country)
@@ -219,6 +230,8 @@ async def update_lead(request: web.Request) -> web.Response:
 
 
 async def mark_contacted(request: web.Request) -> web.Response:
+    """Record a contact with the lead now (members and up), by one of the lead's calls when
+    `call_id` is given; a new lead becomes `contacted`."""
     data = await body(request, MarkContactedIn)
     lead = await use_cases(request).leads.mark_contacted(
         principal(request),
@@ -230,6 +243,8 @@ async def mark_contacted(request: web.Request) -> web.Response:
 
 
 async def delete_lead(request: web.Request) -> web.Response:
+    """Delete a lead (members and up). Its calls stay, with their costs, no longer linked to it.
+    """
     await use_cases(request).leads.delete_lead(
         principal(request), tenant_id(request), _lead_id(request)
     )
@@ -237,6 +252,8 @@ async def delete_lead(request: web.Request) -> web.Response:
 
 
 async def call_history(request: web.Request) -> web.Response:
+    """The lead's calls, newest first, a page at a time (any role), as the call list shows them.
+    """
     page = await use_cases(request).leads.call_history(
         principal(request), tenant_id(request), _lead_id(request), page_request(request)
     )
@@ -337,6 +354,12 @@ async def _received_csv(request: web.Request) -> AsyncIterator[TextIO]:
 
 
 async def import_leads(request: web.Request) -> web.Response:
+    """Import leads from a CSV file (members and up), sent as text/csv or as the `file` part of
+    a multipart form, UTF-8, with a header row. Valid rows are written together; a number
+    already in the lead book updates its lead; bad rows are counted and the first 1000 reported
+    by row and field. A file that cannot be read (no phone column, not UTF-8) is refused whole.
+    The query names the columns, delimiter, source and country. While the server runs as many
+    imports as it allows, or one into this tenant, the answer is 429 with Retry-After."""
     slots = request.app[IMPORT_SLOTS]
     tenant = tenant_id(request)
     # Refused before anything is read or asked of the database when no slot is free, so an

@@ -178,6 +178,9 @@ async def _observe_database(app: web.Application, metrics: HttpMetrics) -> None:
 
 
 async def metrics(request: web.Request) -> web.Response:
+    """Prometheus metrics in the text exposition format: requests by route template and status,
+    their latency, database pool use, webhook lag and, when this process runs the job worker,
+    its state."""
     await _observe_database(request.app, request.app[METRICS])
     body = generate_latest(request.app[METRICS].registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

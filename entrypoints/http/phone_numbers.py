@@ -104,6 +104,10 @@ def _number_id(request: web.Request) -> PhoneNumberId:
 
 
 async def register_number(request: web.Request) -> web.Response:
+    """Register a phone number (owners and admins), written in any format and stored as E.164
+    (`country` reads one written without +). Counts against the plan's `phone_numbers.max`. A
+    number active in any tenant is a 409 that says nothing of the tenant holding it.
+    `inbound_agent_id` routes its inbound calls to one of the tenant's agents."""
     data = await body(request, RegisterNumberIn)
     line = await use_cases(request).phone_numbers.register_number(
         principal(request),
@@ -120,6 +124,8 @@ async def register_number(request: web.Request) -> web.Response:
 
 
 async def list_numbers(request: web.Request) -> web.Response:
+    """The tenant's phone numbers, oldest first, a page at a time (any role); `status` filters
+    by status."""
     page = await use_cases(request).phone_numbers.list_numbers(
         principal(request),
         tenant_id(request),
@@ -130,6 +136,7 @@ async def list_numbers(request: web.Request) -> web.Response:
 
 
 async def get_number(request: web.Request) -> web.Response:
+    """One of the tenant's phone numbers (any role)."""
     line = await use_cases(request).phone_numbers.get_number(
         principal(request), tenant_id(request), _number_id(request)
     )
@@ -137,6 +144,9 @@ async def get_number(request: web.Request) -> web.Response:
 
 
 async def update_number(request: web.Request) -> web.Response:
+    """Change a number's label, provider line id or inbound agent (owners and admins): fields
+    left out stay, null clears. Send the `version` you read to be refused (409) if someone
+    changed it since."""
     data = await body(request, UpdateNumberIn)
     line = await use_cases(request).phone_numbers.update_number(
         principal(request),
@@ -151,6 +161,8 @@ async def update_number(request: web.Request) -> web.Response:
 
 
 async def release_number(request: web.Request) -> web.Response:
+    """Release a number (owners and admins): it answers no more calls, frees its place in
+    `phone_numbers.max`, and may be registered again, by any tenant."""
     line = await use_cases(request).phone_numbers.release_number(
         principal(request), tenant_id(request), _number_id(request)
     )

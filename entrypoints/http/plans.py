@@ -33,11 +33,16 @@ def _plan_id(request: web.Request) -> PlanId:
 
 
 async def list_plans(request: web.Request) -> web.Response:
+    """The plans, oldest first, a page at a time: the active ones, and inactive ones too for
+    platform admins."""
     plans = await use_cases(request).plans.list_plans(principal(request))
     return reply(PlanList([PlanOut.of(p) for p in plans]))
 
 
 async def create_plan(request: web.Request) -> web.Response:
+    """Create a plan (platform admins), with its price, currency and billing cycle; a name
+    another plan has is a 409. Set the values it gives features with PUT
+    /v1/plans/{plan_id}/features/{key}."""
     data = await body(request, CreatePlanIn)
     plan = await use_cases(request).plans.create_plan(
         principal(request),
@@ -49,11 +54,15 @@ async def create_plan(request: web.Request) -> web.Response:
 
 
 async def get_plan(request: web.Request) -> web.Response:
+    """A plan, with its price, billing cycle and status."""
     plan = await use_cases(request).plans.get_plan(principal(request), _plan_id(request))
     return reply(PlanOut.of(plan))
 
 
 async def update_plan(request: web.Request) -> web.Response:
+    """Change a plan (platform admins); `is_active: false` deactivates it: tenants on it keep
+    it, no tenant may move to it. Send the `version` you read to be refused (409) if someone
+    changed it since."""
     data = await body(request, UpdatePlanIn)
     plan = await use_cases(request).plans.update_plan(
         principal(request),
@@ -67,11 +76,13 @@ async def update_plan(request: web.Request) -> web.Response:
 
 
 async def plan_features(request: web.Request) -> web.Response:
+    """The values a plan gives features, oldest feature first, a page at a time."""
     found = await use_cases(request).plans.plan_features(principal(request), _plan_id(request))
     return reply(PlanFeatureList([PlanFeatureOut.of(pf) for pf in found]))
 
 
 async def get_plan_feature(request: web.Request) -> web.Response:
+    """The value a plan gives one feature (by key); 404 when it gives none."""
     found = await use_cases(request).plans.plan_feature(
         principal(request), _plan_id(request), request.match_info["key"]
     )
@@ -79,6 +90,9 @@ async def get_plan_feature(request: web.Request) -> web.Response:
 
 
 async def set_plan_feature(request: web.Request) -> web.Response:
+    """Set the value a plan gives a feature (platform admins): true or false for a boolean or
+    add-on, a number for a limit (null: unlimited). The value must fit the feature's type (422).
+    """
     data = await body(request, FeatureValueIn)
     set_ = await use_cases(request).plans.set_plan_feature(
         principal(request), _plan_id(request), request.match_info["key"], data.value
@@ -87,6 +101,8 @@ async def set_plan_feature(request: web.Request) -> web.Response:
 
 
 async def remove_plan_feature(request: web.Request) -> web.Response:
+    """Stop a plan giving a feature (platform admins): tenants on it fall back to the feature's
+    default."""
     await use_cases(request).plans.remove_plan_feature(
         principal(request), _plan_id(request), request.match_info["key"]
     )
@@ -94,11 +110,14 @@ async def remove_plan_feature(request: web.Request) -> web.Response:
 
 
 async def list_features(request: web.Request) -> web.Response:
+    """The feature catalogue, oldest first, a page at a time."""
     found = await use_cases(request).features.list_features(principal(request))
     return reply(FeatureList([FeatureOut.of(f) for f in found]))
 
 
 async def create_feature(request: web.Request) -> web.Response:
+    """Add a feature to the catalogue (platform admins): a key of lower-case letters, digits,
+    `_` and `.`, unique (409), its type and its default value."""
     data = await body(request, CreateFeatureIn)
     kind = FeatureType(data.feature_type)
     default = (
@@ -112,6 +131,7 @@ async def create_feature(request: web.Request) -> web.Response:
 
 
 async def get_feature(request: web.Request) -> web.Response:
+    """A feature of the catalogue, by key or by id."""
     feature = await use_cases(request).features.get_feature(
         principal(request), request.match_info["key"]
     )
@@ -119,6 +139,9 @@ async def get_feature(request: web.Request) -> web.Response:
 
 
 async def tenant_features(request: web.Request) -> web.Response:
+    """The tenant's effective features, oldest feature first, a page at a time (any role): each
+    one's value, where it comes from (override, plan or default), when an override expires, and
+    current usage where something meters it."""
     found = await use_cases(request).tenant_features.tenant_features(
         principal(request), tenant_id(request)
     )
@@ -126,6 +149,8 @@ async def tenant_features(request: web.Request) -> web.Response:
 
 
 async def check_tenant_feature(request: web.Request) -> web.Response:
+    """One of the tenant's effective features (any role): whether it is enabled, its value and
+    source, and current usage where something meters it."""
     found = await use_cases(request).tenant_features.check_feature(
         principal(request), tenant_id(request), request.match_info["key"]
     )
@@ -133,6 +158,9 @@ async def check_tenant_feature(request: web.Request) -> web.Response:
 
 
 async def set_override(request: web.Request) -> web.Response:
+    """Give the tenant its own value for a feature, whatever its plan says, optionally until
+    `expires_at` (platform admins); `reason` is kept in the audit trail. The value must fit the
+    feature's type (422)."""
     data = await body(request, OverrideIn)
     found = await use_cases(request).tenant_features.set_override(
         principal(request),
@@ -148,6 +176,8 @@ async def set_override(request: web.Request) -> web.Response:
 
 
 async def remove_override(request: web.Request) -> web.Response:
+    """Remove the tenant's override of a feature (platform admins): its plan's value applies
+    again."""
     found = await use_cases(request).tenant_features.remove_override(
         principal(request), tenant_id(request), request.match_info["key"]
     )
@@ -155,6 +185,8 @@ async def remove_override(request: web.Request) -> web.Response:
 
 
 async def change_plan(request: web.Request) -> web.Response:
+    """Move the tenant to another active plan (owners and platform admins). Usage above the new
+    limits stays; new consumption is refused until it is back under them."""
     data = await body(request, ChangePlanIn)
     plan = await use_cases(request).tenant_features.change_plan(
         principal(request), tenant_id(request), PlanId(data.plan_id)

@@ -26,6 +26,8 @@ from entrypoints.http.schemas import (
 
 
 async def create_tenant(request: web.Request) -> web.Response:
+    """Create a tenant. The calling user becomes its owner, and the tenant gets the default
+    plan."""
     data = await body(request, CreateTenantIn)
     created = await use_cases(request).tenants.create_tenant(
         principal(request), CreateTenant(data.name)
@@ -34,16 +36,22 @@ async def create_tenant(request: web.Request) -> web.Response:
 
 
 async def list_tenants(request: web.Request) -> web.Response:
+    """Tenants a page at a time: every tenant for platform admins, the caller's own otherwise
+    (an API key sees its tenant)."""
     page = await use_cases(request).tenants.list_tenants(principal(request), page_request(request))
     return reply(TenantPage([TenantOut.of(t) for t in page.items], page.next_cursor))
 
 
 async def get_tenant(request: web.Request) -> web.Response:
+    """A tenant the caller belongs to (any role, even while it is suspended), or any tenant for
+    platform admins."""
     tenant = await use_cases(request).tenants.get_tenant(principal(request), tenant_id(request))
     return reply(TenantOut.of(tenant))
 
 
 async def update_tenant(request: web.Request) -> web.Response:
+    """Rename a tenant (owners and platform admins). Send the `version` you read to be refused
+    (409) if someone changed it since."""
     data = await body(request, UpdateTenantIn)
     tenant = await use_cases(request).tenants.update_tenant(
         principal(request), UpdateTenant(tenant_id(request), name=data.name, version=data.version)
@@ -52,11 +60,15 @@ async def update_tenant(request: web.Request) -> web.Response:
 
 
 async def suspend_tenant(request: web.Request) -> web.Response:
+    """Suspend a tenant (platform admins): its members and keys may then only read the tenant
+    itself. Suspending a suspended tenant is a 409."""
     tenant = await use_cases(request).tenants.suspend_tenant(principal(request), tenant_id(request))
     return reply(TenantOut.of(tenant))
 
 
 async def reactivate_tenant(request: web.Request) -> web.Response:
+    """Reactivate a suspended tenant (platform admins). Reactivating an active tenant is a 409.
+    """
     tenant = await use_cases(request).tenants.reactivate_tenant(
         principal(request), tenant_id(request)
     )
@@ -64,6 +76,7 @@ async def reactivate_tenant(request: web.Request) -> web.Response:
 
 
 async def list_members(request: web.Request) -> web.Response:
+    """The tenant's members with their role and user, a page at a time (any role)."""
     page = await use_cases(request).memberships.list_members(
         principal(request), tenant_id(request), page_request(request)
     )
@@ -71,6 +84,10 @@ async def list_members(request: web.Request) -> web.Response:
 
 
 async def add_member(request: web.Request) -> web.Response:
+    """Add a member with a role (owners and admins; only owners grant `owner`): an existing user
+    by `user_id`, or by `email`, which creates the user when the address is new. Counts against
+    the plan's `members.max` (403 with `feature`, `limit` and `used` when reached); a user
+    already a member is a 409."""
     data = await body(request, AddMemberIn)
     if (data.user_id is None) == (data.email is None):
         raise RequestInvalid("give exactly one of user_id and email", field="user_id")
@@ -89,6 +106,7 @@ async def add_member(request: web.Request) -> web.Response:
 
 
 async def get_member(request: web.Request) -> web.Response:
+    """One member of the tenant and their role (any role)."""
     member = await use_cases(request).memberships.get_member(
         principal(request), tenant_id(request), user_id(request)
     )
@@ -96,6 +114,9 @@ async def get_member(request: web.Request) -> web.Response:
 
 
 async def change_role(request: web.Request) -> web.Response:
+    """Change a member's role (owners and admins; only owners grant or change `owner`). The
+    tenant must keep an owner (409). The member's API keys act with no more than their new role.
+    """
     data = await body(request, ChangeRoleIn)
     member = await use_cases(request).memberships.change_role(
         principal(request),
@@ -105,6 +126,9 @@ async def change_role(request: web.Request) -> web.Response:
 
 
 async def remove_member(request: web.Request) -> web.Response:
+    """Remove a member (owners and admins; only owners remove an owner), or leave the tenant by
+    naming yourself. The tenant must keep an owner (409). The API keys the member created in the
+    tenant are revoked in the same change and stay revoked should they return."""
     await use_cases(request).memberships.remove_member(
         principal(request), tenant_id(request), user_id(request)
     )
@@ -112,6 +136,8 @@ async def remove_member(request: web.Request) -> web.Response:
 
 
 async def transfer_ownership(request: web.Request) -> web.Response:
+    """Make another member an owner; the calling owner becomes an admin. A platform admin who is
+    not an owner only promotes the new owner."""
     data = await body(request, TransferOwnershipIn)
     member = await use_cases(request).memberships.transfer_ownership(
         principal(request), tenant_id(request), UserId(data.user_id)

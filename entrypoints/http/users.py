@@ -26,6 +26,8 @@ from entrypoints.http.schemas import (
 
 
 async def me(request: web.Request) -> web.Response:
+    """The caller: with a personal token, the user (and whether a platform admin); with an API
+    key, the key's id, its tenant and its role."""
     who = principal(request)
     if who.is_api_key:
         return reply(
@@ -43,6 +45,8 @@ async def me(request: web.Request) -> web.Response:
 
 
 async def my_tenants(request: web.Request) -> web.Response:
+    """The tenants the calling user belongs to, each with their role and membership, a page at a
+    time."""
     who = principal(request)
     page = await use_cases(request).tenants.tenants_of_user(
         who, who.acting_user(), page_request(request)
@@ -51,6 +55,8 @@ async def my_tenants(request: web.Request) -> web.Response:
 
 
 async def create_user(request: web.Request) -> web.Response:
+    """Create a user (platform admins). An email another user has is a 409. The user has no
+    token until one is issued."""
     data = await body(request, CreateUserIn)
     user = await use_cases(request).users.create_user(
         principal(request),
@@ -62,6 +68,8 @@ async def create_user(request: web.Request) -> web.Response:
 
 
 async def list_users(request: web.Request) -> web.Response:
+    """Every user, a page at a time (platform admins). With `email`, the one user with that
+    address, in any letter case (404 when there is none)."""
     users = use_cases(request).users
     email = request.query.get("email")
     if email is not None:
@@ -72,11 +80,17 @@ async def list_users(request: web.Request) -> web.Response:
 
 
 async def get_user(request: web.Request) -> web.Response:
+    """A user: yourself, or anyone for platform admins. Any other user is a 404, as one that
+    does not exist."""
     user = await use_cases(request).users.get_user(principal(request), user_id(request))
     return reply(UserOut.of(user))
 
 
 async def update_user(request: web.Request) -> web.Response:
+    """Change a user's email or names (yourself, or anyone for platform admins). `is_active` and
+    `is_platform_admin` are for platform admins: deactivating a user, or taking platform admin
+    away, revokes their API keys that lose standing in the same change. Send the `version` you
+    read to be refused (409) if someone changed the user since."""
     data = await body(request, UpdateUserIn)
     user = await use_cases(request).users.update_user(
         principal(request),
@@ -94,6 +108,8 @@ async def update_user(request: web.Request) -> web.Response:
 
 
 async def user_tenants(request: web.Request) -> web.Response:
+    """A user's tenants with their role in each, a page at a time: yours, or anyone's for
+    platform admins."""
     page = await use_cases(request).tenants.tenants_of_user(
         principal(request), user_id(request), page_request(request)
     )
@@ -101,6 +117,9 @@ async def user_tenants(request: web.Request) -> web.Response:
 
 
 async def create_user_token(request: web.Request) -> web.Response:
+    """Issue a personal access token for a user (yourself, or anyone for platform admins). The
+    answer carries the secret once; only its hash is stored. Optionally expiring at
+    `expires_at`."""
     data = await body(request, CreateUserTokenIn)
     issued = await use_cases(request).credentials.issue_user_token(
         principal(request), IssueUserToken(user_id(request), data.name, data.expires_at)
@@ -109,6 +128,8 @@ async def create_user_token(request: web.Request) -> web.Response:
 
 
 async def list_user_tokens(request: web.Request) -> web.Response:
+    """A user's personal tokens, without secrets, a page at a time: yours, or anyone's for
+    platform admins."""
     page = await use_cases(request).credentials.list_user_tokens(
         principal(request), user_id(request), page_request(request)
     )
@@ -116,6 +137,8 @@ async def list_user_tokens(request: web.Request) -> web.Response:
 
 
 async def revoke_user_token(request: web.Request) -> web.Response:
+    """Revoke a personal token at once: it authenticates nothing more. Revoking one already
+    revoked is a 409."""
     token = await use_cases(request).credentials.revoke_user_token(
         principal(request), user_id(request), UserTokenId(path_id(request, "token_id"))
     )

@@ -89,6 +89,7 @@ def _voice_id(request: web.Request) -> VoiceId:
 
 
 async def create_voice(request: web.Request) -> web.Response:
+    """Add a voice of a provider to the tenant (owners and admins)."""
     data = await body(request, CreateVoiceIn)
     voice = await use_cases(request).voices.create_voice(
         principal(request),
@@ -105,6 +106,8 @@ async def create_voice(request: web.Request) -> web.Response:
 
 
 async def list_voices(request: web.Request) -> web.Response:
+    """The tenant's voices, oldest first, a page at a time (any role); `active` filters by
+    status."""
     page = await use_cases(request).voices.list_voices(
         principal(request),
         tenant_id(request),
@@ -115,6 +118,7 @@ async def list_voices(request: web.Request) -> web.Response:
 
 
 async def get_voice(request: web.Request) -> web.Response:
+    """One of the tenant's voices (any role)."""
     voice = await use_cases(request).voices.get_voice(
         principal(request), tenant_id(request), _voice_id(request)
     )
@@ -122,6 +126,9 @@ async def get_voice(request: web.Request) -> web.Response:
 
 
 async def update_voice(request: web.Request) -> web.Response:
+    """Change a voice (owners and admins): fields left out stay as they are; `is_active` false
+    deactivates it, true reactivates it. Send the `version` you read to be refused (409) if
+    someone changed it since."""
     data = await body(request, UpdateVoiceIn)
     voice = await use_cases(request).voices.update_voice(
         principal(request),
@@ -131,6 +138,8 @@ async def update_voice(request: web.Request) -> web.Response:
 
 
 async def deactivate_voice(request: web.Request) -> web.Response:
+    """Deactivate a voice (owners and admins): agents that use it keep it; new links to it are
+    refused."""
     voice = await use_cases(request).voices.deactivate_voice(
         principal(request), tenant_id(request), _voice_id(request)
     )
