@@ -16,6 +16,8 @@ from domain.values import json_object
 
 
 class CallDirection(enum.StrEnum):
+    """Who called: `outbound`, placed by us; `inbound`, a caller to one of our numbers."""
+
     OUTBOUND = "outbound"
     INBOUND = "inbound"
 

@@ -17,6 +17,8 @@ from domain.values import Email, json_object, optional_text
 
 
 class LeadStatus(enum.StrEnum):
+    """Where a lead stands: `new` until first contacted, then as the tenant records it."""
+
     NEW = "new"
     CONTACTED = "contacted"
     QUALIFIED = "qualified"

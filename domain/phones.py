@@ -96,6 +96,8 @@ def _single_zone(parsed: phonenumbers.PhoneNumber, kind: int | None = None) -> s
 
 
 class NumberProvider(enum.StrEnum):
+    """Who provides the number's line."""
+
     VAPI = "vapi"
     TWILIO = "twilio"
     VONAGE = "vonage"
@@ -103,6 +105,8 @@ class NumberProvider(enum.StrEnum):
 
 
 class NumberStatus(enum.StrEnum):
+    """`active`: in service; `released`: answers no calls and may be registered again."""
+
     ACTIVE = "active"
     RELEASED = "released"
 
