@@ -42,6 +42,14 @@ class TenantInputs:
             for f in self.features
         }
 
+    def entitlement(self, key: str, at: datetime) -> Entitlement | None:
+        """One feature's entitlement, without working out the others'; None for a key the
+        catalogue does not define."""
+        for f in self.features:
+            if f.key == key:
+                return effective(f, self.plan_values, self.overrides.get(f.id), at)
+        return None
+
 
 class EntitlementCache:
     """Per-process cache of each tenant's entitlement inputs."""
@@ -110,7 +118,12 @@ def known_entitlement(
 ) -> Entitlement | None:
     """`entitlement` when the cache can answer without the database, else None."""
     inputs = cache.known(tenant)
-    return None if inputs is None else _one(inputs.entitlements(at), key)
+    if inputs is None:
+        return None
+    found = inputs.entitlement(key, at)
+    if found is None:
+        raise NotFound("feature", key)
+    return found
 
 
 def _one(found: dict[str, Entitlement], key: str) -> Entitlement:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adapters.ids import Uuid7Generator
 from adapters.memory.plans import InMemoryOverrideRepository
@@ -12,9 +15,13 @@ from adapters.memory.unit_of_work import InMemoryDatabase
 from application.access import Principal
 from application.catalogue import sync_catalogue
 from application.context import UseCaseDeps
-from application.entitlements import EntitlementCache
+from application.entitlements import EntitlementCache, TenantInputs
+from application.pagination import PageRequest
 from application.plans import SetOverride, TenantFeatureService
+from domain.ids import FeatureId
+from domain.plans import FeatureValue, Override
 from tests.support import PLATFORM, MutableClock, World
+from tests.unit.test_entitlement_rules import features, instants, overrides, plan_values_for
 
 
 async def test_a_load_overtaken_by_a_change_is_not_cached(monkeypatch: pytest.MonkeyPatch):
@@ -61,12 +68,13 @@ async def test_a_plan_value_an_admin_removed_stays_removed_across_syncs(deps):
 
     await sync_catalogue(deps)
     plans = PlanService(deps)
-    free = next(p for p in await plans.list_plans(PLATFORM) if p.name == "free")
+    every = PageRequest(limit=200)
+    free = next(p for p in (await plans.list_plans(PLATFORM, every)).items if p.name == "free")
     await plans.remove_plan_feature(PLATFORM, free.id, "recordings")
 
     assert await sync_catalogue(deps) == 0
 
-    keys = {pf.feature.key for pf in await plans.plan_features(PLATFORM, free.id)}
+    keys = {pf.feature.key for pf in (await plans.plan_features(PLATFORM, free.id, every)).items}
     assert "recordings" not in keys
     assert "members.max" in keys
 
@@ -101,3 +109,30 @@ async def test_a_feature_check_the_process_can_answer_needs_no_database():
     assert changed.entitlement.value is False
     metered = await features.check_feature(asker, tenant.id, "members.max")
     assert metered.used == 1, "a metered limit counts its usage in the database"
+
+
+@st.composite
+def tenant_inputs(draw: st.DrawFn) -> TenantInputs:
+    """A catalogue of distinct keys, with plan values and overrides for some of them."""
+    catalogue = draw(st.lists(features(), max_size=6, unique_by=lambda f: f.key))
+    plan_values: dict[FeatureId, FeatureValue] = {}
+    overridden: dict[FeatureId, Override] = {}
+    for feature in catalogue:
+        plan_values |= draw(plan_values_for(feature))
+        if draw(st.booleans()):
+            overridden[feature.id] = draw(overrides(feature))
+    return TenantInputs(tuple(catalogue), plan_values, overridden, loaded_at=0.0)
+
+
+@given(
+    inputs=tenant_inputs(),
+    key=st.from_regex(r"[a-z][a-z_.]{0,20}", fullmatch=True),
+    at=instants,
+    pick=st.booleans(),
+)
+def test_one_features_entitlement_is_the_one_in_the_whole_set(
+    inputs: TenantInputs, key: str, at: datetime, pick: bool
+) -> None:
+    if pick and inputs.features:
+        key = inputs.features[0].key  # half the time a key the catalogue has
+    assert inputs.entitlement(key, at) == inputs.entitlements(at).get(key)
