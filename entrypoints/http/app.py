@@ -38,10 +38,11 @@ from entrypoints.http.middlewares import (
     auth_middleware,
     body_limit_middleware,
     error_middleware,
+    request_checks_middleware,
     request_id_middleware,
 )
 from entrypoints.http.openapi import build_openapi
-from entrypoints.http.routing import USE_CASES, Endpoint, UseCases
+from entrypoints.http.routing import ROUTE_TABLE, USE_CASES, Endpoint, UseCases
 from entrypoints.http.webhooks import WEBHOOK_VERIFIER, WebhookVerifier
 from entrypoints.worker_health import WorkerHealth
 
@@ -89,6 +90,7 @@ def create_app(
             error_middleware,
             body_limit_middleware,
             auth_middleware,
+            request_checks_middleware,
         ],
     )
     app[USE_CASES] = use_cases
@@ -105,6 +107,7 @@ def create_app(
     app[LARGE_BODY_PATHS] = frozenset(e.path for e in ENDPOINTS if e.upload or e.large_body)
     app[OPENAPI] = encode_openapi(openapi_document())
     app[PUBLIC_PATHS] = frozenset(e.path for e in ENDPOINTS if e.public)
+    app[ROUTE_TABLE] = {(e.method, e.path): e for e in ENDPOINTS}
     for endpoint in ENDPOINTS:
         app.router.add_route(endpoint.method, endpoint.path, endpoint.handler)
 

@@ -11,7 +11,7 @@ from uuid import UUID
 import msgspec
 from aiohttp import web
 
-from application.calls import USAGE_DEFAULT_DAYS, PlaceCall
+from application.calls import MAX_IDEMPOTENCY_KEY, USAGE_DEFAULT_DAYS, PlaceCall
 from application.ports.calls import (
     CallFilter,
     CallListItem,
@@ -34,10 +34,24 @@ from entrypoints.http.requests import (
     query_text,
     tenant_id,
 )
-from entrypoints.http.routing import PAGE_PARAMS, Endpoint, QueryParam, reply, use_cases
+from entrypoints.http.routing import (
+    PAGE_PARAMS,
+    Endpoint,
+    HeaderParam,
+    QueryParam,
+    reply,
+    use_cases,
+)
 from entrypoints.http.schemas import Body
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY = HeaderParam(
+    IDEMPOTENCY_HEADER,
+    f"1 to {MAX_IDEMPOTENCY_KEY} characters of your choosing, e.g. a UUID: a retry with the "
+    "same key returns the first call instead of placing another; the same key with a "
+    "different request is a 422.",
+    {"type": "string", "minLength": 1, "maxLength": MAX_IDEMPOTENCY_KEY},
+)
 Variable = Annotated[str, msgspec.Meta(max_length=1000)]
 USAGE_MAX_DAYS = 366
 
@@ -459,7 +473,7 @@ ROUTES = [
              "it `failed` with the reason; an unknown outcome leaves it `unknown` until the "
              "reconciler finds out",
              "calls", body=PlaceCallIn, response=CallDetail, status=201,
-             errors=(400, 403, 404, 409, 422, 503)),
+             errors=(400, 403, 404, 409, 422, 503), headers=(IDEMPOTENCY_KEY,)),
     Endpoint("GET", CALLS, list_calls, "List calls, newest first, with filters", "calls",
              response=CallPage, query=LIST_PARAMS, errors=(403, 404, 422)),
     Endpoint("GET", CALL, get_call, "Get a call with its transcription", "calls",

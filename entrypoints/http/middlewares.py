@@ -1,29 +1,35 @@
-"""Request id, error mapping, body limit and authentication, in that order."""
+"""Request id, error mapping, body limit, authentication and the request's media type and
+query parameters, in that order."""
 
 from __future__ import annotations
 
 import random
 import re
 
+import msgspec
 import structlog
 from aiohttp import web
 
 from application.errors import ProviderBusy, ServiceUnavailable, Unauthenticated
 from entrypoints.http.problems import (
     PROBLEM_BASE,
+    FieldError,
     Problem,
+    RequestInvalid,
     TooManyRequests,
+    UnsupportedMediaType,
     problem_for,
     problem_response,
 )
 from entrypoints.http.requests import PRINCIPAL, REQUEST_ID
-from entrypoints.http.routing import Handler, use_cases
+from entrypoints.http.routing import Endpoint, Handler, endpoint_of, use_cases
+from entrypoints.http.validation import query_errors
 from entrypoints.logs import CURRENT_REQUEST_ID
 
 log = structlog.get_logger("http")
 
 REQUEST_ID_HEADER = "X-Request-Id"
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 PUBLIC_PATHS = web.AppKey("public_paths", frozenset)
 MAX_BODY_BYTES = web.AppKey("max_body_bytes", int)
@@ -50,9 +56,7 @@ def new_request_id() -> str:
 @web.middleware
 async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     incoming = request.headers.get(REQUEST_ID_HEADER)
-    rid = (
-        incoming if incoming is not None and _SAFE_REQUEST_ID.match(incoming) else new_request_id()
-    )
+    rid = incoming if incoming is not None and SAFE_REQUEST_ID.match(incoming) else new_request_id()
     request[REQUEST_ID] = rid
     token = CURRENT_REQUEST_ID.set(rid)
     try:
@@ -109,6 +113,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         status, problem = mapped
         problem.instance = request.path
         problem.request_id = request.get(REQUEST_ID)
+        if status == 422 and problem.errors is None and problem.field is not None:
+            # One field refused after decoding (a rule of the domain, say): the same list.
+            where = _location(endpoint_of(request), problem.field)
+            problem.errors = [FieldError(where + problem.field, problem.detail)]
         if status >= 500:
             log.warning("service unavailable", path=request.path, detail=problem.detail)
         headers = {"WWW-Authenticate": 'Bearer realm="voice-agent"'} if status == 401 else {}
@@ -148,4 +156,49 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("send an Authorization: Bearer <token> header")
     request[PRINCIPAL] = await use_cases(request).credentials.authenticate(token.strip())
+    return await handler(request)
+
+
+_HEAD = re.compile(r"[^.\[]+")
+
+
+def _location(endpoint: Endpoint | None, field: str) -> str:
+    """Where in the request `field` is: `header.`, `body.` or `query.` (or nowhere known)."""
+    if endpoint is None:
+        return ""
+    head = m[0] if (m := _HEAD.match(field)) else field
+    if any(h.name.lower() == head.lower() for h in endpoint.headers):
+        return "header."
+    if endpoint.accepts and head in _body_fields(endpoint):
+        return "body."
+    if any(q.name == head for q in endpoint.query):
+        return "query."
+    return "body." if endpoint.accepts else ""
+
+
+def _body_fields(endpoint: Endpoint) -> frozenset[str]:
+    if endpoint.body is None:
+        return frozenset(("file",)) if endpoint.upload else frozenset()
+    return frozenset(f.encode_name for f in msgspec.structs.fields(endpoint.body))
+
+
+_MEDIA_TYPE_DETAILS = {
+    True: "send the CSV as text/csv, or as the `file` field of multipart/form-data",
+    False: "send the body as application/json",
+}
+
+
+@web.middleware
+async def request_checks_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Before the handler: a body of a media type the endpoint reads (else 415), and only the
+    query parameters it declares, each valid (else one 422 naming every one that is not)."""
+    endpoint = endpoint_of(request)
+    if endpoint is None:
+        return await handler(request)
+    if endpoint.accepts and request.content_type not in endpoint.accepts:
+        raise UnsupportedMediaType(_MEDIA_TYPE_DETAILS[endpoint.upload])
+    if request.query_string and not endpoint.open_query:
+        errors = query_errors(request.query, ((q.name, q.schema) for q in endpoint.query))
+        if errors:
+            raise RequestInvalid.of(errors)
     return await handler(request)

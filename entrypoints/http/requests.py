@@ -18,43 +18,54 @@ from application.access import Principal
 from application.errors import NotFound
 from application.pagination import MAX_PAGE_SIZE, PageRequest
 from domain.ids import TenantId, UserId
-from entrypoints.http.problems import BadRequest, RequestInvalid
+from entrypoints.http.problems import (
+    BadRequest,
+    FieldError,
+    RequestInvalid,
+    UnsupportedMediaType,
+)
+from entrypoints.http.routing import JSON_TYPES
+from entrypoints.http.validation import body_errors
 
-T = TypeVar("T")
+S = TypeVar("S", bound=msgspec.Struct)
 
 PRINCIPAL = web.RequestKey("principal", Principal)
 REQUEST_ID = web.RequestKey("request_id", str)
 
-_AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+_AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 _LIMIT = re.compile(r"[0-9]{1,4}")
-_NAMED = re.compile(r"(?:unknown|required) field `(?P<name>[^`]+)`")
 
 
-def _field_of(message: str) -> str | None:
-    at = _AT.search(message)
-    path = at["path"] if at else ""
-    named = _NAMED.search(message)
-    if named:
-        path = f"{path}.{named['name']}" if path else named["name"]
-    return path or None
-
-
-def decode_json(raw: bytes, kind: type[T]) -> T:
-    """Decode and validate in one pass: malformed JSON is 400, a bad field 422."""
+def decode_json(raw: bytes, kind: type[S]) -> S:
+    """Decode and validate in one pass: malformed JSON is 400; a body msgspec refuses is
+    422, naming every invalid field (read again, as plain JSON, to find them all)."""
     try:
         return msgspec.json.decode(raw, type=kind)
     except msgspec.ValidationError as error:
-        message = str(error)
-        raise RequestInvalid(_AT.sub("", message), field=_field_of(message)) from None
+        raise RequestInvalid.of(_field_errors(raw, kind, error)) from None
     except (msgspec.DecodeError, UnicodeDecodeError) as error:
         raise BadRequest(f"the body is not valid JSON: {error}") from None
     except RecursionError:
         raise BadRequest("the body's JSON is nested too deeply") from None
 
 
-async def body(request: web.Request, kind: type[T]) -> T:
-    if request.content_type not in ("application/json", "application/merge-patch+json"):
-        raise BadRequest("send the body as application/json")
+def _field_errors(raw: bytes, kind: type[msgspec.Struct], error: Exception) -> list[FieldError]:
+    try:
+        errors = body_errors(msgspec.json.decode(raw), kind)
+    except RecursionError:
+        errors = []
+    if errors:
+        return errors
+    # A rule the field walk does not model (none today): msgspec's own account of the first.
+    message = str(error)
+    at = _AT.search(message)
+    path = "body" + (at["path"] if at else "")
+    return [FieldError(path, "is not valid: " + _AT.sub("", message))]
+
+
+async def body(request: web.Request, kind: type[S]) -> S:
+    if request.content_type not in JSON_TYPES:
+        raise UnsupportedMediaType("send the body as application/json")
     try:
         raw = await request.read()
     except (HttpProcessingError, RequestPayloadError) as error:
@@ -108,13 +119,21 @@ def user_id(request: web.Request) -> UserId:
     return UserId(path_id(request, "user_id"))
 
 
+def invalid_query(name: str, message: str, **bounds: Any) -> RequestInvalid:
+    """A 422 for one query parameter."""
+    return RequestInvalid.of([FieldError("query." + name, message, **bounds)])
+
+
 def page_request(request: web.Request) -> PageRequest:
     raw_limit = request.query.get("limit")
     limit = None
     if raw_limit is not None:
         if not _LIMIT.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= MAX_PAGE_SIZE:
-            raise RequestInvalid(
-                f"limit must be an integer from 1 to {MAX_PAGE_SIZE}", field="limit"
+            raise invalid_query(
+                "limit",
+                f"must be an integer from 1 to {MAX_PAGE_SIZE}",
+                minimum=1,
+                maximum=MAX_PAGE_SIZE,
             )
         limit = int(raw_limit)
     return PageRequest.parse(limit, request.query.get("cursor") or None)
@@ -144,7 +163,7 @@ def query_bool(request: web.Request, name: str) -> bool | None:
     if raw is None or raw == "":
         return None
     if raw not in _BOOLEANS:
-        raise RequestInvalid(f"{name} must be true or false", field=name)
+        raise invalid_query(name, "must be true or false", allowed=list(_BOOLEANS))
     return _BOOLEANS[raw]
 
 
@@ -158,16 +177,18 @@ def query_enum(request: web.Request, name: str, kind: type[E]) -> E | None:
     try:
         return kind(raw)
     except ValueError:
-        allowed = ", ".join(str(member.value) for member in kind)
-        raise RequestInvalid(f"{name} must be one of: {allowed}", field=name) from None
+        allowed = [member.value for member in kind]
+        raise invalid_query(
+            name, "must be one of: " + ", ".join(map(str, allowed)), allowed=allowed
+        ) from None
 
 
 def query_text(request: web.Request, name: str, *, max_len: int = 255) -> str | None:
     raw = request.query.get(name)
     if raw is None or raw == "":
         return None
-    if len(raw) > max_len or "\x00" in raw:
-        raise RequestInvalid(
-            f"{name} must be at most {max_len} characters, without NUL", field=name
-        )
+    if len(raw) > max_len:
+        raise invalid_query(name, f"must be at most {max_len} characters", max_length=max_len)
+    if "\x00" in raw:
+        raise invalid_query(name, "must not contain NUL characters")
     return raw

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -51,8 +52,27 @@ class UseCases:
 USE_CASES = web.AppKey("use_cases", UseCases)
 
 
+def _schema_by_name(param: QueryParam) -> dict[str, Any]:
+    if param.name.endswith("_id"):  # as for path parameters
+        return {"type": "string", "format": "uuid"}
+    return {"type": "string"}
+
+
 @attrs.frozen
 class QueryParam:
+    """A query parameter an endpoint reads: documented, and checked before the handler runs
+    (its schema's type, format, enum, bounds and maxLength; an unknown name is a 422)."""
+
+    name: str
+    description: str
+    schema: dict[str, Any] = attrs.field(default=attrs.Factory(_schema_by_name, takes_self=True))
+
+
+@attrs.frozen
+class HeaderParam:
+    """A request header an endpoint reads (beyond Authorization and X-Request-Id, which
+    every operation reads)."""
+
     name: str
     description: str
     schema: dict[str, Any] = attrs.field(factory=lambda: {"type": "string"})
@@ -87,6 +107,44 @@ class Endpoint:
     """Other success statuses, without a body, with what they mean."""
     large_body: bool = False
     """A JSON body allowed up to the upload limit (provider messages with transcripts)."""
+    headers: tuple[HeaderParam, ...] = ()
+    description: str | None = None
+    """What the operation does, in full; by default the handler's docstring."""
+    open_query: bool = False
+    """Query parameters are not checked: the URL is configured in another system, which may
+    add its own (Vapi's Server URL)."""
+
+    @property
+    def accepts(self) -> tuple[str, ...]:
+        """The media types of the body it reads (none: it reads no body)."""
+        if self.upload:
+            return CSV_TYPES
+        if self.body is not None or self.large_body:
+            return JSON_TYPES
+        return ()
+
+    @property
+    def documentation(self) -> str | None:
+        return self.description or inspect.getdoc(self.handler)
+
+
+JSON_TYPES = ("application/json", "application/merge-patch+json")
+"""A JSON body's media types (with any charset parameter: JSON is UTF-8)."""
+CSV_TYPES = ("text/csv", "multipart/form-data", "text/plain", "application/csv")
+"""An uploaded CSV's: the file itself, or the `file` part of a form (the last two are
+accepted as synonyms of text/csv, as some clients send them)."""
+
+ROUTE_TABLE = web.AppKey("route_table", dict[tuple[str, str], Endpoint])
+"""Every endpoint by (method, path template)."""
+
+
+def endpoint_of(request: web.Request) -> Endpoint | None:
+    """The endpoint a request was routed to (None: no route, e.g. a 404 or a HEAD)."""
+    resource = request.match_info.route.resource
+    table = request.app.get(ROUTE_TABLE)
+    if resource is None or table is None:
+        return None
+    return table.get((request.method, resource.canonical))
 
 
 def use_cases(request: web.Request) -> UseCases:

@@ -24,7 +24,7 @@ from entrypoints.http.metrics import METRICS
 from entrypoints.http.middlewares import UPLOAD_MAX_BYTES
 from entrypoints.http.problems import BadRequest
 from entrypoints.http.requests import large_body
-from entrypoints.http.routing import Endpoint, use_cases
+from entrypoints.http.routing import Endpoint, HeaderParam, use_cases
 
 BEARER_PREFIX = "bearer "
 
@@ -101,6 +101,14 @@ WEBHOOK_VERIFIER = web.AppKey("webhook_verifier", WebhookVerifier)
 
 
 async def vapi_webhook(request: web.Request) -> web.Response:
+    """Vapi's Server URL. Each message is authenticated as configured: a bearer token in
+    `Authorization` (or the header Vapi is told to use), the secret in `X-Vapi-Secret`, or an
+    HMAC-SHA256 of `{x-timestamp}.{body}` in `x-signature`; anything else is a 401 that changes
+    nothing. An accepted message is stored (a repeat is recognised) and applied to its call:
+    status updates and end-of-call reports move the call forward, never back, whatever order
+    they arrive in. The answer is 200 with what Vapi expects for the message's type: an
+    assistant for an inbound call (`assistant-request`), `results` for `tool-calls`, or
+    `{"received": true}`. Query parameters of the configured URL are ignored."""
     verifier = request.app[WEBHOOK_VERIFIER]
     # A stranger is turned away before megabytes of theirs are read: without the credential,
     # or with HMAC without a signature and a timestamp within the skew.
@@ -142,5 +150,19 @@ ROUTES = [
         public=True,
         large_body=True,
         errors=(400, 401, 503),
+        headers=(
+            HeaderParam("X-Vapi-Secret", "The secret, where the webhook is set up that way."),
+            HeaderParam(
+                "x-signature",
+                "Hex HMAC-SHA256 of `{x-timestamp}.{body}` under the secret, where the webhook "
+                "is set up that way.",
+            ),
+            HeaderParam(
+                "x-timestamp",
+                "When the message was signed, in seconds or milliseconds since the epoch; "
+                "within the configured skew of now (5 minutes by default).",
+            ),
+        ),
+        open_query=True,
     ),
 ]

@@ -309,7 +309,7 @@ async def test_malformed_json_is_400_and_writes_nothing(admin, all_rows, raw):
     "content_type",
     ["text/plain", "application/x-www-form-urlencoded", "application/xml", None],
 )
-async def test_a_body_that_is_not_json_is_400_and_writes_nothing(
+async def test_a_body_that_is_not_json_is_415_and_writes_nothing(
     site, admin, all_rows, content_type
 ):
     before = await all_rows()
@@ -323,7 +323,7 @@ async def test_a_body_that_is_not_json_is_400_and_writes_nothing(
         headers=headers,
     )
 
-    problem = assert_problem(reply, 400, code="bad-request")
+    problem = assert_problem(reply, 415, code="unsupported-media-type")
     assert "application/json" in problem["detail"]
     assert await all_rows() == before
 

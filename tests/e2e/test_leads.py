@@ -694,7 +694,7 @@ async def test_an_import_that_cannot_be_read_is_refused_whole(
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "application/octet-stream", None])
-async def test_an_import_in_another_content_type_is_400(book: Book, all_rows, content_type):
+async def test_an_import_in_another_content_type_is_415(book: Book, all_rows, content_type):
     before = await all_rows()
     headers = {"Content-Type": content_type} if content_type else {}
 
@@ -706,7 +706,7 @@ async def test_an_import_in_another_content_type_is_400(book: Book, all_rows, co
         headers=headers,
     )
 
-    assert_problem(reply, 400, code="bad-request")
+    assert_problem(reply, 415, code="unsupported-media-type")
     assert await all_rows() == before
 
 
