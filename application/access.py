@@ -41,6 +41,7 @@ class Permission(enum.StrEnum):
     LEADS_WRITE = "leads.write"
     CALLS_READ = "calls.read"
     CALLS_PLACE = "calls.place"
+    CALLS_PROVIDER_RECORD_READ = "calls.provider_record.read"
     BATCHES_MANAGE = "batches.manage"
 
 
@@ -56,6 +57,7 @@ _VIEWER = frozenset(
 )
 _MEMBER = _VIEWER | {Permission.LEADS_WRITE, Permission.CALLS_PLACE, Permission.BATCHES_MANAGE}
 _ADMIN = _MEMBER | {
+    Permission.CALLS_PROVIDER_RECORD_READ,
     Permission.MEMBERS_MANAGE,
     Permission.API_KEYS_READ,
     Permission.API_KEYS_MANAGE,

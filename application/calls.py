@@ -267,6 +267,19 @@ class CallService:
             call = await call_of(tx, tenant_id, call_id)
             return call, await tx.ai_usage.of_call(tenant_id, call_id)
 
+    async def provider_record(
+        self, principal: Principal, tenant_id: TenantId, call_id: CallId
+    ) -> dict[str, Any] | None:
+        """The provider's own record of the call, as it last sent it and in its format (not
+        ours); None while it has sent none. Owners and admins only: it carries everything
+        the provider knows of the call (prompts, numbers, recording URLs)."""
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await self._deps.authorize(
+                principal, Permission.CALLS_PROVIDER_RECORD_READ, tenant_id, tx
+            )
+            call = await call_of(tx, tenant_id, call_id)
+        return call.vapi_data or None
+
     def usage_window(
         self, start: datetime | None, end: datetime | None
     ) -> tuple[datetime, datetime]:

@@ -625,6 +625,36 @@ async def test_a_viewer_may_not_place_calls_and_another_tenant_cannot_see_this_o
             )
 
 
+async def test_only_owners_and_admins_read_the_providers_record_of_a_call(
+    acme: Desk, globex: Desk, fake: FakeTelephony
+) -> None:
+    # A call the provider never took has no record of the provider's.
+    fake.answer_next(ProviderRejected("assistant.model must be an object"))
+    refused = await acme.place()
+    assert await acme.calls.provider_record(acme.owner, acme.tenant.id, refused.id) is None
+    fake.answer_next(ProviderOutcomeUnknown("timed out after 10 s"))
+    fake.find_next(ProviderCall("vapi-found", "ringing", data={"id": "vapi-found"}))
+    call = await acme.place()
+    await acme.limit("members.max", 10)
+    people = World(acme.deps)
+    allowed = {Role.OWNER: True, Role.ADMIN: True, Role.MEMBER: False, Role.VIEWER: False}
+    for role, may in allowed.items():
+        person = await people.user(f"record-{role.value}@acme.example")
+        await MembershipService(acme.deps).add_member(
+            acme.owner, AddMember(acme.tenant.id, role, user_id=person.id)
+        )
+        reading = acme.calls.provider_record(Principal.user(person.id), acme.tenant.id, call.id)
+        if may:
+            assert await reading == {"id": "vapi-found"}, role
+        else:
+            with pytest.raises(PermissionDenied):
+                await reading
+    # Another tenant's owner learns nothing of it, under either tenant.
+    for tenant in (acme.tenant, globex.tenant):
+        with pytest.raises(NotFound):
+            await globex.calls.provider_record(globex.owner, tenant.id, call.id)
+
+
 # --- usage report -------------------------------------------------------------------------
 
 T0 = datetime(2026, 1, 30, 22, 0, tzinfo=UTC)
