@@ -351,6 +351,20 @@ class CredentialService:
         ]
         return Page.from_rows(items, page, api_key_position)
 
+    async def get_api_key(
+        self, principal: Principal, tenant_id: TenantId, key_id: ApiKeyId
+    ) -> ApiKeyStanding:
+        """One of the tenant's keys, with the role it acts with now; NotFound for a key of
+        another tenant, as for one that does not exist."""
+        now = self._deps.clock.now()
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await self._deps.authorize(principal, Permission.API_KEYS_READ, tenant_id, tx)
+            key = await tx.api_keys.get(tenant_id, key_id)
+            if key is None:
+                raise NotFound("api key", key_id)
+            ceiling = await _creator_ceiling(tx, tenant_id, key.created_by)
+        return ApiKeyStanding(key, key.acting_role(ceiling, now))
+
     async def revoke_api_key(
         self, principal: Principal, tenant_id: TenantId, key_id: ApiKeyId
     ) -> ApiKey:
@@ -421,6 +435,18 @@ class CredentialService:
         async with self._deps.uows() as tx:
             rows = await tx.user_tokens.list(user_id, page)
         return Page.from_rows(rows, page, user_token_position)
+
+    async def get_user_token(
+        self, principal: Principal, user_id: UserId, token_id: UserTokenId
+    ) -> UserToken:
+        """One of a user's tokens, for the user themself or a platform admin; anyone else
+        is told the user does not exist."""
+        self._ensure_self_or_admin(principal, user_id)
+        async with self._deps.uows() as tx:
+            token = await tx.user_tokens.get(user_id, token_id)
+        if token is None:
+            raise NotFound("token", token_id)
+        return token
 
     async def revoke_user_token(
         self, principal: Principal, user_id: UserId, token_id: UserTokenId

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 from uuid import UUID
@@ -74,3 +74,21 @@ class Page(Generic[T]):
         items = rows[: request.limit]
         more = len(rows) > request.limit
         return cls(items, position(items[-1]).encode() if more and items else None)
+
+    @classmethod
+    def cut(
+        cls, everything: Iterable[T], request: PageRequest, position: Callable[[T], Position]
+    ) -> Page[T]:
+        """A page of a collection read whole (a catalogue of a few dozen rows that the
+        process reads and caches whole anyway), in (created_at, id) order as the
+        repositories' pages are, with the same cursors."""
+
+        def key(item: T) -> tuple[datetime, UUID]:
+            at = position(item)
+            return at.created_at, at.id
+
+        ordered = sorted(everything, key=key)
+        if request.after is not None:
+            after = (request.after.created_at, request.after.id)
+            ordered = [item for item in ordered if key(item) > after]
+        return cls.from_rows(ordered[: request.limit + 1], request, position)

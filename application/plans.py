@@ -27,6 +27,7 @@ from application.entitlements import (
     usage,
 )
 from application.errors import NotFound
+from application.pagination import Page, PageRequest, Position
 from application.ports.unit_of_work import UnitOfWork
 from domain.errors import InvalidStateTransition
 from domain.ids import FeatureId, OverrideId, PlanId, TenantId
@@ -96,6 +97,14 @@ class TenantFeature:
     """Current usage, for metered limits; None where nothing is metered."""
 
 
+def _plan_position(plan: Plan) -> Position:
+    return Position(plan.created_at, plan.id)
+
+
+def _feature_position(feature: Feature) -> Position:
+    return Position(feature.created_at, feature.id)
+
+
 async def _feature(tx: UnitOfWork, key: str) -> Feature:
     feature = await tx.features.by_key(key)
     if feature is None:
@@ -109,11 +118,13 @@ class PlanService:
     def __init__(self, deps: UseCaseDeps) -> None:
         self._deps = deps
 
-    async def list_plans(self, principal: Principal) -> list[Plan]:
-        """All plans for platform admins; the active ones for everyone else."""
+    async def list_plans(self, principal: Principal, page: PageRequest) -> Page[Plan]:
+        """A page of the plans, oldest first: all of them for platform admins, the active
+        ones for everyone else."""
         async with self._deps.uows() as tx:
             plans = await tx.plans.list()
-        return [p for p in plans if p.is_active or principal.is_platform_admin]
+        visible = [p for p in plans if p.is_active or principal.is_platform_admin]
+        return Page.cut(visible, page, _plan_position)
 
     async def get_plan(self, principal: Principal, plan_id: PlanId) -> Plan:
         async with self._deps.uows() as tx:
@@ -125,12 +136,17 @@ class PlanService:
             raise NotFound("plan", plan_id)
         return plan
 
-    async def plan_features(self, principal: Principal, plan_id: PlanId) -> list[PlanFeature]:
+    async def plan_features(
+        self, principal: Principal, plan_id: PlanId, page: PageRequest
+    ) -> Page[PlanFeature]:
+        """A page of the values the plan gives features, oldest feature first; NotFound
+        for a plan the principal may not see."""
         async with self._deps.uows() as tx:
             await self._visible(tx, principal, plan_id)
             values = await tx.plans.values(plan_id)
             features = await tx.features.list()
-        return [PlanFeature(f, values[f.id]) for f in features if f.id in values]
+        given = [PlanFeature(f, values[f.id]) for f in features if f.id in values]
+        return Page.cut(given, page, lambda pf: _feature_position(pf.feature))
 
     async def plan_feature(self, principal: Principal, plan_id: PlanId, key: str) -> PlanFeature:
         """The value a plan gives one feature; NotFound when it gives none."""
@@ -249,9 +265,11 @@ class FeatureService:
     def __init__(self, deps: UseCaseDeps) -> None:
         self._deps = deps
 
-    async def list_features(self, principal: Principal) -> list[Feature]:
+    async def list_features(self, principal: Principal, page: PageRequest) -> Page[Feature]:
+        """A page of the feature catalogue, oldest first."""
         async with self._deps.uows() as tx:
-            return await tx.features.list()
+            features = await tx.features.list()
+        return Page.cut(features, page, _feature_position)
 
     async def get_feature(self, principal: Principal, key_or_id: str) -> Feature:
         """By key, or by id (the seed's getFeatureById)."""
@@ -304,16 +322,19 @@ class TenantFeatureService:
         self._deps = deps
 
     async def tenant_features(
-        self, principal: Principal, tenant_id: TenantId
-    ) -> list[TenantFeature]:
+        self, principal: Principal, tenant_id: TenantId, page: PageRequest
+    ) -> Page[TenantFeature]:
+        """A page of the tenant's effective features, oldest feature first, each with its
+        current usage where something meters it."""
         async with self._deps.uows(tenant_id=tenant_id) as tx:
             access = await self._deps.authorize(principal, Permission.FEATURES_READ, tenant_id, tx)
             now = self._deps.clock.now()
             found = await entitlements_of(self._deps.entitlements, tx, access.tenant, now)
-            return [
-                TenantFeature(e, await usage(tx, tenant_id, key, now))
-                for key, e in sorted(found.items())
+            cut = Page.cut(found.values(), page, lambda e: _feature_position(e.feature))
+            items = [
+                TenantFeature(e, await usage(tx, tenant_id, e.feature.key, now)) for e in cut.items
             ]
+        return Page(items, cut.next_cursor)
 
     async def check_feature(
         self, principal: Principal, tenant_id: TenantId, key: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -21,68 +20,147 @@ from entrypoints.http.requests import (
     query_bool,
     tenant_id,
 )
-from entrypoints.http.routing import PAGE_PARAMS, Endpoint, reply, use_cases
-from entrypoints.http.schemas import Body, Name, Version
+from entrypoints.http.routing import PAGE_PARAMS, Endpoint, created, reply, use_cases
+from entrypoints.http.schemas import (
+    Body,
+    CreatedAt,
+    Items,
+    Name,
+    NextCursor,
+    RecordVersion,
+    TenantRef,
+    UpdatedAt,
+    Version,
+)
 from entrypoints.http.voices import ACTIVE_PARAM, Language
 
 Prompt = Annotated[str, msgspec.Meta(max_length=MAX_PROMPT_LENGTH)]
-FirstMessage = Annotated[str, msgspec.Meta(max_length=MAX_FIRST_MESSAGE_LENGTH)]
+FirstMessage = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=MAX_FIRST_MESSAGE_LENGTH,
+        description="What the agent says first.",
+        examples=["Hello! This is Ava from Acme Dental."],
+    ),
+]
 AssistantId = Annotated[
-    str, msgspec.Meta(max_length=255, description="A saved Vapi assistant to call with.")
+    str,
+    msgspec.Meta(
+        max_length=255,
+        description="A saved Vapi assistant to call with.",
+        examples=["5b0a7f7e-6c2b-4f0e-8a51-0b5f4c3d2e1a"],
+    ),
+]
+AgentName = Annotated[Name, msgspec.Meta(description="The agent's name.", examples=["Reception"])]
+VoiceRef = Annotated[UUID, msgspec.Meta(description="The tenant's voice it speaks with.")]
+NumberRef = Annotated[
+    UUID, msgspec.Meta(description="The tenant's number it calls from by default.")
+]
+AgentInstructions = Annotated[
+    Prompt,
+    msgspec.Meta(
+        description="The agent's instructions, in every call's system"
+        " prompt after `system_instructions`.",
+        examples=["You book dental appointments."],
+    ),
+]
+SystemInstructions = Annotated[
+    Prompt,
+    msgspec.Meta(
+        description="What every call's system prompt starts with.",
+        examples=["Be brief and polite."],
+    ),
+]
+OutboundPrompt = Annotated[
+    Prompt,
+    msgspec.Meta(
+        description="Ends the system prompt of the calls it places.",
+        examples=["Remind the patient of tomorrow's visit."],
+    ),
+]
+InboundPrompt = Annotated[
+    Prompt,
+    msgspec.Meta(
+        description="Ends the system prompt of the calls it answers.",
+        examples=["Answer questions about opening hours."],
+    ),
+]
+AgentConfig = Annotated[
+    dict[str, Any],
+    msgspec.Meta(
+        description="Settings; `model` holds Vapi model fields for calls without a"
+        " saved assistant.",
+        examples=[{"model": {"provider": "openai", "model": "gpt-4o"}}],
+    ),
+]
+AgentActive = Annotated[
+    bool,
+    msgspec.Meta(
+        description="false: deactivated; it places and answers no calls.", examples=[True]
+    ),
 ]
 Unset = msgspec.UnsetType
 UNSET = msgspec.UNSET
 
 
 class CreateAgentIn(Body):
-    name: Name
-    voice_id: UUID | None = None
-    default_number_id: UUID | None = None
-    agent_instructions: Prompt | None = None
-    system_instructions: Prompt | None = None
-    outbound_prompt: Prompt | None = None
-    inbound_prompt: Prompt | None = None
+    """A new voice agent of the tenant."""
+
+    name: AgentName
+    voice_id: VoiceRef | None = None
+    default_number_id: NumberRef | None = None
+    agent_instructions: AgentInstructions | None = None
+    system_instructions: SystemInstructions | None = None
+    outbound_prompt: OutboundPrompt | None = None
+    inbound_prompt: InboundPrompt | None = None
     first_message: FirstMessage | None = None
     language: Language | None = None
     provider_assistant_id: AssistantId | None = None
-    config: dict[str, Any] = {}
+    config: AgentConfig = {}
 
 
 class UpdateAgentIn(Body):
-    name: Name | Unset = UNSET
-    voice_id: UUID | Unset | None = UNSET
-    default_number_id: UUID | Unset | None = UNSET
-    agent_instructions: Prompt | Unset | None = UNSET
-    system_instructions: Prompt | Unset | None = UNSET
-    outbound_prompt: Prompt | Unset | None = UNSET
-    inbound_prompt: Prompt | Unset | None = UNSET
+    """A change to an agent; fields left out stay, null clears."""
+
+    name: AgentName | Unset = UNSET
+    voice_id: VoiceRef | Unset | None = UNSET
+    default_number_id: NumberRef | Unset | None = UNSET
+    agent_instructions: AgentInstructions | Unset | None = UNSET
+    system_instructions: SystemInstructions | Unset | None = UNSET
+    outbound_prompt: OutboundPrompt | Unset | None = UNSET
+    inbound_prompt: InboundPrompt | Unset | None = UNSET
     first_message: FirstMessage | Unset | None = UNSET
     language: Language | Unset | None = UNSET
     provider_assistant_id: AssistantId | Unset | None = UNSET
-    config: dict[str, Any] | Unset = UNSET
-    is_active: bool | Unset = UNSET
+    config: AgentConfig | Unset = UNSET
+    is_active: AgentActive | Unset = UNSET
     version: Version | None = None
 
 
-class AgentOut(msgspec.Struct):
-    id: UUID
-    tenant_id: UUID
-    name: str
-    voice_id: UUID | None
-    default_number_id: UUID | None
-    created_by: UUID | None
-    agent_instructions: str | None
-    system_instructions: str | None
-    outbound_prompt: str | None
-    inbound_prompt: str | None
-    first_message: str | None
-    language: str | None
-    provider_assistant_id: str | None
-    config: dict[str, Any]
-    is_active: bool
-    version: int
-    created_at: datetime
-    updated_at: datetime
+class AgentOut(msgspec.Struct, tag_field="object", tag="voice_agent"):
+    """A voice agent of the tenant: who speaks on its calls, with which voice, number and
+    prompts."""
+
+    id: Annotated[UUID, msgspec.Meta(description="The agent's id.")]
+    tenant_id: TenantRef
+    name: AgentName
+    voice_id: Annotated[UUID | None, msgspec.Meta(description="The voice it speaks with.")]
+    default_number_id: Annotated[
+        UUID | None, msgspec.Meta(description="The number it calls from by default.")
+    ]
+    created_by: Annotated[UUID | None, msgspec.Meta(description="The user who created it.")]
+    agent_instructions: AgentInstructions | None
+    system_instructions: SystemInstructions | None
+    outbound_prompt: OutboundPrompt | None
+    inbound_prompt: InboundPrompt | None
+    first_message: FirstMessage | None
+    language: Language | None
+    provider_assistant_id: AssistantId | None
+    config: AgentConfig
+    is_active: AgentActive
+    version: RecordVersion
+    created_at: CreatedAt
+    updated_at: UpdatedAt
 
     @classmethod
     def of(cls, a: VoiceAgent) -> AgentOut:
@@ -109,8 +187,10 @@ class AgentOut(msgspec.Struct):
 
 
 class AgentPage(msgspec.Struct):
-    items: list[AgentOut]
-    next_cursor: str | None
+    """A page of the tenant's voice agents, oldest first."""
+
+    items: Annotated[list[AgentOut], Items]
+    next_cursor: NextCursor
 
 
 def _agent_id(request: web.Request) -> AgentId:
@@ -140,7 +220,7 @@ async def create_agent(request: web.Request) -> web.Response:
             config=data.config,
         ),
     )
-    return reply(AgentOut.of(agent), 201)
+    return created(AgentOut.of(agent), f"/v1/tenants/{agent.tenant_id}/agents/{agent.id}")
 
 
 async def list_agents(request: web.Request) -> web.Response:

@@ -8,7 +8,7 @@ from application.credentials import CreateApiKey
 from domain.ids import ApiKeyId
 from domain.tenancy import Role
 from entrypoints.http.requests import body, page_request, path_id, principal, tenant_id
-from entrypoints.http.routing import PAGE_PARAMS, Endpoint, reply, use_cases
+from entrypoints.http.routing import PAGE_PARAMS, Endpoint, created, reply, use_cases
 from entrypoints.http.schemas import (
     ApiKeyCreatedOut,
     ApiKeyOut,
@@ -21,16 +21,18 @@ from entrypoints.http.schemas import (
 
 async def create_api_key(request: web.Request) -> web.Response:
     """Create an API key that acts in this tenant with a role (owners and admins, with a
-    personal token; only owners create owner keys). The answer carries the secret once; only its
-    hash is stored. The key never acts with more than its creator's current role, and is revoked
-    when its creator leaves the tenant or is deactivated."""
+    personal token; only owners create owner keys). The answer is the key with its `secret`,
+    shown this once; only its hash is stored. The key never acts with more than its creator's
+    current role, and is revoked when its creator leaves the tenant or is deactivated."""
     data = await body(request, CreateApiKeyIn)
     issued = await use_cases(request).credentials.create_api_key(
         principal(request),
         CreateApiKey(tenant_id(request), data.name, Role(data.role), data.expires_at),
     )
-    key = issued.credential  # a new key acts with the role it was granted
-    return reply(ApiKeyCreatedOut(ApiKeyOut.of(key, key.role), issued.token), 201)
+    key = issued.credential
+    return created(
+        ApiKeyCreatedOut.of(key, issued.token), f"/v1/tenants/{key.tenant_id}/api-keys/{key.id}"
+    )
 
 
 async def list_api_keys(request: web.Request) -> web.Response:
@@ -43,11 +45,26 @@ async def list_api_keys(request: web.Request) -> web.Response:
     return reply(ApiKeyPage(items, page.next_cursor))
 
 
+def _key_id(request: web.Request) -> ApiKeyId:
+    return ApiKeyId(path_id(request, "key_id"))
+
+
+async def get_api_key(request: web.Request) -> web.Response:
+    """One of the tenant's API keys, without its secret, with the role it was granted and the
+    role it acts with now (owners and admins)."""
+    """One of the tenant's API keys, without its secret, with the role it acts with now (owners
+    and admins)."""
+    found = await use_cases(request).credentials.get_api_key(
+        principal(request), tenant_id(request), _key_id(request)
+    )
+    return reply(ApiKeyOut.of(found.key, found.effective_role))
+
+
 async def revoke_api_key(request: web.Request) -> web.Response:
     """Revoke an API key at once: it authenticates nothing more (owners and admins). Revoking
     one already revoked is a 409."""
     key = await use_cases(request).credentials.revoke_api_key(
-        principal(request), tenant_id(request), ApiKeyId(path_id(request, "key_id"))
+        principal(request), tenant_id(request), _key_id(request)
     )
     return reply(ApiKeyOut.of(key, None))  # revoked: it no longer acts
 
@@ -78,12 +95,21 @@ ROUTES = [
         "POST",
         TENANT + "/api-keys",
         create_api_key,
-        "Create an API key acting in this tenant with a role (shown once)",
+        "Create an API key acting in this tenant with a role: the key with its secret, shown once",
         "api-keys",
         body=CreateApiKeyIn,
         response=ApiKeyCreatedOut,
         status=201,
         errors=(400, 403, 404, 422),
+    ),
+    Endpoint(
+        "GET",
+        TENANT + "/api-keys/{key_id}",
+        get_api_key,
+        "Get an API key (no secret), with the role it acts with now",
+        "api-keys",
+        response=ApiKeyOut,
+        errors=(403, 404),
     ),
     Endpoint(
         "DELETE",

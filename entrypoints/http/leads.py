@@ -6,7 +6,6 @@ import contextlib
 import io
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
 from typing import IO, Annotated, Any, TextIO
 from uuid import UUID
 
@@ -38,62 +37,112 @@ from entrypoints.http.requests import (
     receive_limited,
     tenant_id,
 )
-from entrypoints.http.routing import PAGE_PARAMS, Endpoint, QueryParam, reply, use_cases
-from entrypoints.http.schemas import Body, EmailText, Version
+from entrypoints.http.routing import PAGE_PARAMS, Endpoint, QueryParam, created, reply, use_cases
+from entrypoints.http.schemas import (
+    Body,
+    CreatedAt,
+    EmailText,
+    Instant,
+    Items,
+    NextCursor,
+    RecordVersion,
+    TenantRef,
+    UpdatedAt,
+    Version,
+)
 
-LeadName = Annotated[str, msgspec.Meta(max_length=255)]
-Source = Annotated[str, msgspec.Meta(max_length=100, examples=["website"])]
-TimeZone = Annotated[str, msgspec.Meta(max_length=64, examples=["America/Los_Angeles"])]
+LeadName = Annotated[
+    str, msgspec.Meta(max_length=255, description="The lead's name.", examples=["Ada Lovelace"])
+]
+Source = Annotated[
+    str, msgspec.Meta(max_length=100, description="Where the lead came from.", examples=["website"])
+]
+TimeZone = Annotated[
+    str,
+    msgspec.Meta(max_length=64, description="An IANA time zone.", examples=["America/Los_Angeles"]),
+]
+Status = Annotated[LeadStatus, msgspec.Meta(description="Where the lead stands.", examples=["new"])]
+DoNotCall = Annotated[
+    bool, msgspec.Meta(description="true: no call is placed to the lead.", examples=[False])
+]
+LeadMetadata = Annotated[
+    dict[str, Any],
+    msgspec.Meta(
+        description="Free-form data about the lead (an import puts its other columns here).",
+        examples=[{"plan": "gold"}],
+    ),
+]
+Count = Annotated[int, msgspec.Meta(ge=0, examples=[120])]
 Unset = msgspec.UnsetType
 UNSET = msgspec.UNSET
 
 
 class CreateLeadIn(Body):
+    """A new lead: one per number in a tenant."""
+
     phone: PhoneText
     country: Country | None = None
     name: LeadName | None = None
     email: EmailText | None = None
     source: Source | None = None
-    status: LeadStatus = LeadStatus.NEW
+    status: Status = LeadStatus.NEW
     timezone: TimeZone | None = None
-    do_not_call: bool = False
-    metadata: dict[str, Any] = {}
+    do_not_call: DoNotCall = False
+    metadata: LeadMetadata = {}
 
 
 class UpdateLeadIn(Body):
+    """A change to a lead; fields left out stay, null clears."""
+
     phone: PhoneText | Unset = UNSET
     country: Country | None = None
     """Only to read `phone`; not stored."""
     name: LeadName | Unset | None = UNSET
     email: EmailText | Unset | None = UNSET
     source: Source | Unset | None = UNSET
-    status: LeadStatus | Unset = UNSET
+    status: Status | Unset = UNSET
     timezone: TimeZone | Unset | None = UNSET
-    do_not_call: bool | Unset = UNSET
-    metadata: dict[str, Any] | Unset = UNSET
+    do_not_call: DoNotCall | Unset = UNSET
+    metadata: LeadMetadata | Unset = UNSET
     version: Version | None = None
 
 
 class MarkContactedIn(Body):
-    call_id: UUID | None = None
+    """A contact made now, optionally by one of the lead's calls."""
+
+    call_id: Annotated[UUID, msgspec.Meta(description="The call that made it.")] | None = None
 
 
-class LeadOut(msgspec.Struct):
-    id: UUID
-    tenant_id: UUID
-    name: str | None
-    phone: str
-    email: str | None
-    source: str | None
-    status: LeadStatus
-    timezone: str | None
-    do_not_call: bool
-    metadata: dict[str, Any]
-    last_contacted_at: datetime | None
-    last_call_id: UUID | None
-    version: int
-    created_at: datetime
-    updated_at: datetime
+class LeadOut(msgspec.Struct, tag_field="object", tag="lead"):
+    """A lead of the tenant: someone to call, known by their number."""
+
+    id: Annotated[UUID, msgspec.Meta(description="The lead's id.")]
+    tenant_id: TenantRef
+    name: Annotated[
+        str | None, msgspec.Meta(description="The lead's name.", examples=["Ada Lovelace"])
+    ]
+    phone: Annotated[str, msgspec.Meta(description="The number, E.164.", examples=["+14155550123"])]
+    email: Annotated[
+        str | None, msgspec.Meta(description="An email address.", examples=["ada@example.com"])
+    ]
+    source: Annotated[
+        str | None, msgspec.Meta(description="Where the lead came from.", examples=["website"])
+    ]
+    status: Status
+    timezone: Annotated[
+        str | None, msgspec.Meta(description="An IANA time zone.", examples=["America/Los_Angeles"])
+    ]
+    do_not_call: DoNotCall
+    metadata: LeadMetadata
+    last_contacted_at: Annotated[
+        Instant | None, msgspec.Meta(description="When it was last contacted; null: never.")
+    ]
+    last_call_id: Annotated[
+        UUID | None, msgspec.Meta(description="The call of the last contact, when one made it.")
+    ]
+    version: RecordVersion
+    created_at: CreatedAt
+    updated_at: UpdatedAt
 
     @classmethod
     def of(cls, lead: Lead) -> LeadOut:
@@ -117,25 +166,44 @@ class LeadOut(msgspec.Struct):
 
 
 class LeadPage(msgspec.Struct):
-    items: list[LeadOut]
-    next_cursor: str | None
+    """A page of the tenant's leads, newest first."""
+
+    items: Annotated[list[LeadOut], Items]
+    next_cursor: NextCursor
 
 
 class RowErrorOut(msgspec.Struct):
-    row: int
-    field: str
-    message: str
+    """A row of the file that was not imported, and why."""
+
+    row: Annotated[
+        int, msgspec.Meta(description="The record number: the header is row 1.", examples=[7])
+    ]
+    field: Annotated[str, msgspec.Meta(description="The bad field.", examples=["phone"])]
+    message: Annotated[
+        str, msgspec.Meta(description="What is wrong with it.", examples=["not a phone number"])
+    ]
 
 
-class ImportReportOut(msgspec.Struct):
-    import_id: UUID
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    duplicates: int
-    failed: int
-    errors: list[RowErrorOut]
+class ImportReportOut(msgspec.Struct, tag_field="object", tag="lead_import"):
+    """What a CSV import did: counts by outcome and the first errors. Not stored: the
+    answer to the import is the only copy (its id is in the audit trail)."""
+
+    id: Annotated[UUID, msgspec.Meta(description="The import's id, as the audit trail names it.")]
+    rows: Annotated[Count, msgspec.Meta(description="Rows read, the header left out.")]
+    created: Annotated[Count, msgspec.Meta(description="Leads added.")]
+    updated: Annotated[Count, msgspec.Meta(description="Known leads changed by a row.")]
+    unchanged: Annotated[Count, msgspec.Meta(description="Known leads a row left as they were.")]
+    duplicates: Annotated[
+        Count,
+        msgspec.Meta(
+            description="Rows repeating an earlier number of the file (merged into its lead)."
+        ),
+    ]
+    failed: Annotated[Count, msgspec.Meta(description="Rows refused.")]
+    errors: Annotated[
+        list[RowErrorOut],
+        msgspec.Meta(description="The first 1000 refused rows; `failed` counts them all."),
+    ]
 
     @classmethod
     def of(cls, r: ImportReport) -> ImportReportOut:
@@ -174,7 +242,7 @@ async def create_lead(request: web.Request) -> web.Response:
             metadata=data.metadata,
         ),
     )
-    return reply(LeadOut.of(lead), 201)
+    return created(LeadOut.of(lead), f"/v1/tenants/{lead.tenant_id}/leads/{lead.id}")
 
 
 async def list_leads(request: web.Request) -> web.Response:
@@ -243,8 +311,7 @@ async def mark_contacted(request: web.Request) -> web.Response:
 
 
 async def delete_lead(request: web.Request) -> web.Response:
-    """Delete a lead (members and up). Its calls stay, with their costs, no longer linked to it.
-    """
+    """Delete a lead (members and up). Its calls stay, with their costs, no longer linked to it."""
     await use_cases(request).leads.delete_lead(
         principal(request), tenant_id(request), _lead_id(request)
     )

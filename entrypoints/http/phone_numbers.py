@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -21,8 +20,17 @@ from entrypoints.http.requests import (
     query_enum,
     tenant_id,
 )
-from entrypoints.http.routing import PAGE_PARAMS, Endpoint, QueryParam, reply, use_cases
-from entrypoints.http.schemas import Body, Version
+from entrypoints.http.routing import PAGE_PARAMS, Endpoint, QueryParam, created, reply, use_cases
+from entrypoints.http.schemas import (
+    Body,
+    CreatedAt,
+    Items,
+    NextCursor,
+    RecordVersion,
+    TenantRef,
+    UpdatedAt,
+    Version,
+)
 
 PhoneText = Annotated[
     str,
@@ -42,40 +50,76 @@ Country = Annotated[
         description="ISO 3166 country for numbers written without +.",
     ),
 ]
-Label = Annotated[str, msgspec.Meta(max_length=255)]
+Label = Annotated[
+    str, msgspec.Meta(max_length=255, description="A name for the number.", examples=["Front desk"])
+]
 ProviderNumberId = Annotated[
-    str, msgspec.Meta(max_length=255, description="The provider's id (Vapi phoneNumberId).")
+    str,
+    msgspec.Meta(
+        max_length=255,
+        description="The provider's id (Vapi phoneNumberId).",
+        examples=["3c8e5f4a-0d3b-4f52-9a0c-2f7d1b6e9a10"],
+    ),
+]
+Provider = Annotated[
+    NumberProvider, msgspec.Meta(description="Who provides the line.", examples=["vapi"])
+]
+InboundAgent = Annotated[
+    UUID, msgspec.Meta(description="The agent that answers calls to the number.")
 ]
 
 
 class RegisterNumberIn(Body):
+    """A number for the tenant's inventory."""
+
     number: PhoneText
     country: Country | None = None
-    provider: NumberProvider = NumberProvider.VAPI
+    provider: Provider = NumberProvider.VAPI
     provider_number_id: ProviderNumberId | None = None
     label: Label | None = None
-    inbound_agent_id: UUID | None = None
+    inbound_agent_id: InboundAgent | None = None
 
 
 class UpdateNumberIn(Body):
+    """A change to a number; fields left out stay, null clears."""
+
     label: Label | msgspec.UnsetType | None = msgspec.UNSET
     provider_number_id: ProviderNumberId | msgspec.UnsetType | None = msgspec.UNSET
-    inbound_agent_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
+    inbound_agent_id: InboundAgent | msgspec.UnsetType | None = msgspec.UNSET
     version: Version | None = None
 
 
-class PhoneNumberOut(msgspec.Struct):
-    id: UUID
-    tenant_id: UUID
-    number: str
-    provider: NumberProvider
-    provider_number_id: str | None
-    label: str | None
-    status: NumberStatus
-    inbound_agent_id: UUID | None
-    version: int
-    created_at: datetime
-    updated_at: datetime
+class PhoneNumberOut(msgspec.Struct, tag_field="object", tag="phone_number"):
+    """A phone number of the tenant's inventory."""
+
+    id: Annotated[UUID, msgspec.Meta(description="The number's id.")]
+    tenant_id: TenantRef
+    number: Annotated[
+        str, msgspec.Meta(description="The number, E.164.", examples=["+14155550123"])
+    ]
+    provider: Provider
+    provider_number_id: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="The provider's id (Vapi phoneNumberId).",
+            examples=["3c8e5f4a-0d3b-4f52-9a0c-2f7d1b6e9a10"],
+        ),
+    ]
+    label: Annotated[
+        str | None, msgspec.Meta(description="A name for the number.", examples=["Front desk"])
+    ]
+    status: Annotated[
+        NumberStatus,
+        msgspec.Meta(
+            description="released: out of service; it answers no calls.", examples=["active"]
+        ),
+    ]
+    inbound_agent_id: Annotated[
+        UUID | None, msgspec.Meta(description="The agent that answers calls to the number.")
+    ]
+    version: RecordVersion
+    created_at: CreatedAt
+    updated_at: UpdatedAt
 
     @classmethod
     def of(cls, n: PhoneLine) -> PhoneNumberOut:
@@ -95,8 +139,10 @@ class PhoneNumberOut(msgspec.Struct):
 
 
 class PhoneNumberPage(msgspec.Struct):
-    items: list[PhoneNumberOut]
-    next_cursor: str | None
+    """A page of the tenant's phone numbers, oldest first."""
+
+    items: Annotated[list[PhoneNumberOut], Items]
+    next_cursor: NextCursor
 
 
 def _number_id(request: web.Request) -> PhoneNumberId:
@@ -120,7 +166,7 @@ async def register_number(request: web.Request) -> web.Response:
             AgentId(data.inbound_agent_id) if data.inbound_agent_id else None,
         ),
     )
-    return reply(PhoneNumberOut.of(line), 201)
+    return created(PhoneNumberOut.of(line), f"/v1/tenants/{line.tenant_id}/phone-numbers/{line.id}")
 
 
 async def list_numbers(request: web.Request) -> web.Response:

@@ -8,22 +8,22 @@ from aiohttp import web
 from application.plans import CreateFeature, CreatePlan, SetOverride, UpdatePlan
 from domain.ids import PlanId
 from domain.plans import BillingCycle, FeatureType, off_value
-from entrypoints.http.requests import body, path_id, principal, tenant_id
-from entrypoints.http.routing import Endpoint, reply, use_cases
+from entrypoints.http.requests import body, page_request, path_id, principal, tenant_id
+from entrypoints.http.routing import PAGE_PARAMS, Endpoint, created, reply, use_cases
 from entrypoints.http.schemas import (
     ChangePlanIn,
     CreateFeatureIn,
     CreatePlanIn,
-    FeatureList,
     FeatureOut,
+    FeaturePage,
     FeatureValueIn,
     OverrideIn,
-    PlanFeatureList,
     PlanFeatureOut,
-    PlanList,
+    PlanFeaturePage,
     PlanOut,
-    TenantFeatureList,
+    PlanPage,
     TenantFeatureOut,
+    TenantFeaturePage,
     UpdatePlanIn,
 )
 
@@ -35,8 +35,8 @@ def _plan_id(request: web.Request) -> PlanId:
 async def list_plans(request: web.Request) -> web.Response:
     """The plans, oldest first, a page at a time: the active ones, and inactive ones too for
     platform admins."""
-    plans = await use_cases(request).plans.list_plans(principal(request))
-    return reply(PlanList([PlanOut.of(p) for p in plans]))
+    page = await use_cases(request).plans.list_plans(principal(request), page_request(request))
+    return reply(PlanPage([PlanOut.of(p) for p in page.items], page.next_cursor))
 
 
 async def create_plan(request: web.Request) -> web.Response:
@@ -50,7 +50,7 @@ async def create_plan(request: web.Request) -> web.Response:
             data.name, data.price, data.currency, BillingCycle(data.billing_cycle), data.metadata
         ),
     )
-    return reply(PlanOut.of(plan), 201)
+    return created(PlanOut.of(plan), f"/v1/plans/{plan.id}")
 
 
 async def get_plan(request: web.Request) -> web.Response:
@@ -77,16 +77,21 @@ async def update_plan(request: web.Request) -> web.Response:
 
 async def plan_features(request: web.Request) -> web.Response:
     """The values a plan gives features, oldest feature first, a page at a time."""
-    found = await use_cases(request).plans.plan_features(principal(request), _plan_id(request))
-    return reply(PlanFeatureList([PlanFeatureOut.of(pf) for pf in found]))
+    plan_id = _plan_id(request)
+    page = await use_cases(request).plans.plan_features(
+        principal(request), plan_id, page_request(request)
+    )
+    items = [PlanFeatureOut.of(plan_id, pf) for pf in page.items]
+    return reply(PlanFeaturePage(items, page.next_cursor))
 
 
 async def get_plan_feature(request: web.Request) -> web.Response:
     """The value a plan gives one feature (by key); 404 when it gives none."""
+    plan_id = _plan_id(request)
     found = await use_cases(request).plans.plan_feature(
-        principal(request), _plan_id(request), request.match_info["key"]
+        principal(request), plan_id, request.match_info["key"]
     )
-    return reply(PlanFeatureOut.of(found))
+    return reply(PlanFeatureOut.of(plan_id, found))
 
 
 async def set_plan_feature(request: web.Request) -> web.Response:
@@ -94,10 +99,11 @@ async def set_plan_feature(request: web.Request) -> web.Response:
     add-on, a number for a limit (null: unlimited). The value must fit the feature's type (422).
     """
     data = await body(request, FeatureValueIn)
+    plan_id = _plan_id(request)
     set_ = await use_cases(request).plans.set_plan_feature(
-        principal(request), _plan_id(request), request.match_info["key"], data.value
+        principal(request), plan_id, request.match_info["key"], data.value
     )
-    return reply(PlanFeatureOut.of(set_))
+    return reply(PlanFeatureOut.of(plan_id, set_))
 
 
 async def remove_plan_feature(request: web.Request) -> web.Response:
@@ -111,8 +117,10 @@ async def remove_plan_feature(request: web.Request) -> web.Response:
 
 async def list_features(request: web.Request) -> web.Response:
     """The feature catalogue, oldest first, a page at a time."""
-    found = await use_cases(request).features.list_features(principal(request))
-    return reply(FeatureList([FeatureOut.of(f) for f in found]))
+    page = await use_cases(request).features.list_features(
+        principal(request), page_request(request)
+    )
+    return reply(FeaturePage([FeatureOut.of(f) for f in page.items], page.next_cursor))
 
 
 async def create_feature(request: web.Request) -> web.Response:
@@ -127,7 +135,7 @@ async def create_feature(request: web.Request) -> web.Response:
         principal(request),
         CreateFeature(data.feature_key, data.name, kind, default, data.description),
     )
-    return reply(FeatureOut.of(feature), 201)
+    return created(FeatureOut.of(feature), f"/v1/features/{feature.key}")
 
 
 async def get_feature(request: web.Request) -> web.Response:
@@ -142,19 +150,22 @@ async def tenant_features(request: web.Request) -> web.Response:
     """The tenant's effective features, oldest feature first, a page at a time (any role): each
     one's value, where it comes from (override, plan or default), when an override expires, and
     current usage where something meters it."""
-    found = await use_cases(request).tenant_features.tenant_features(
-        principal(request), tenant_id(request)
+    tenant = tenant_id(request)
+    page = await use_cases(request).tenant_features.tenant_features(
+        principal(request), tenant, page_request(request)
     )
-    return reply(TenantFeatureList([TenantFeatureOut.of(tf) for tf in found]))
+    items = [TenantFeatureOut.of(tenant, tf) for tf in page.items]
+    return reply(TenantFeaturePage(items, page.next_cursor))
 
 
 async def check_tenant_feature(request: web.Request) -> web.Response:
     """One of the tenant's effective features (any role): whether it is enabled, its value and
     source, and current usage where something meters it."""
+    tenant = tenant_id(request)
     found = await use_cases(request).tenant_features.check_feature(
-        principal(request), tenant_id(request), request.match_info["key"]
+        principal(request), tenant, request.match_info["key"]
     )
-    return reply(TenantFeatureOut.of(found))
+    return reply(TenantFeatureOut.of(tenant, found))
 
 
 async def set_override(request: web.Request) -> web.Response:
@@ -162,26 +173,28 @@ async def set_override(request: web.Request) -> web.Response:
     `expires_at` (platform admins); `reason` is kept in the audit trail. The value must fit the
     feature's type (422)."""
     data = await body(request, OverrideIn)
+    tenant = tenant_id(request)
     found = await use_cases(request).tenant_features.set_override(
         principal(request),
         SetOverride(
-            tenant_id(request),
+            tenant,
             request.match_info["key"],
             data.value,
             data.expires_at,
             data.reason,
         ),
     )
-    return reply(TenantFeatureOut.of(found))
+    return reply(TenantFeatureOut.of(tenant, found))
 
 
 async def remove_override(request: web.Request) -> web.Response:
     """Remove the tenant's override of a feature (platform admins): its plan's value applies
     again."""
+    tenant = tenant_id(request)
     found = await use_cases(request).tenant_features.remove_override(
-        principal(request), tenant_id(request), request.match_info["key"]
+        principal(request), tenant, request.match_info["key"]
     )
-    return reply(TenantFeatureOut.of(found))
+    return reply(TenantFeatureOut.of(tenant, found))
 
 
 async def change_plan(request: web.Request) -> web.Response:
@@ -200,15 +213,17 @@ TENANT_FEATURE = "/v1/tenants/{tenant_id}/features/{key}"
 ADMIN_WRITE = (400, 403, 404, 409, 422)
 
 ROUTES = [
-    Endpoint("GET", "/v1/plans", list_plans, "List plans (inactive ones for platform admins only)",
-             "plans", response=PlanList),
+    Endpoint("GET", "/v1/plans", list_plans,
+             "List plans, oldest first (inactive ones for platform admins only)", "plans",
+             response=PlanPage, query=PAGE_PARAMS, errors=(422,)),
     Endpoint("POST", "/v1/plans", create_plan, "Create a plan (platform admins)", "plans",
              body=CreatePlanIn, response=PlanOut, status=201, errors=ADMIN_WRITE),
     Endpoint("GET", PLAN, get_plan, "Get a plan", "plans", response=PlanOut, errors=(404,)),
     Endpoint("PATCH", PLAN, update_plan, "Update or deactivate a plan (platform admins)", "plans",
              body=UpdatePlanIn, response=PlanOut, errors=ADMIN_WRITE),
-    Endpoint("GET", PLAN + "/features", plan_features, "The values a plan gives its features",
-             "plans", response=PlanFeatureList, errors=(404,)),
+    Endpoint("GET", PLAN + "/features", plan_features,
+             "The values a plan gives its features, oldest feature first", "plans",
+             response=PlanFeaturePage, query=PAGE_PARAMS, errors=(404, 422)),
     Endpoint("GET", PLAN_FEATURE, get_plan_feature, "The value a plan gives one feature", "plans",
              response=PlanFeatureOut, errors=(404,)),
     Endpoint("PUT", PLAN_FEATURE, set_plan_feature, "Set a plan's feature value (platform admins)",
@@ -216,15 +231,16 @@ ROUTES = [
     Endpoint("DELETE", PLAN_FEATURE, remove_plan_feature,
              "Remove a feature from a plan: tenants fall back to its default (platform admins)",
              "plans", status=204, errors=(403, 404)),
-    Endpoint("GET", "/v1/features", list_features, "List the feature catalogue", "features",
-             response=FeatureList),
+    Endpoint("GET", "/v1/features", list_features, "List the feature catalogue, oldest first",
+             "features", response=FeaturePage, query=PAGE_PARAMS, errors=(422,)),
     Endpoint("POST", "/v1/features", create_feature, "Add a feature (platform admins)", "features",
              body=CreateFeatureIn, response=FeatureOut, status=201, errors=ADMIN_WRITE),
     Endpoint("GET", "/v1/features/{key}", get_feature, "Get a feature by key or id", "features",
              response=FeatureOut, errors=(404,)),
     Endpoint("GET", "/v1/tenants/{tenant_id}/features", tenant_features,
-             "The tenant's effective features: value, source, expiry and current usage",
-             "entitlements", response=TenantFeatureList, errors=(404,)),
+             "The tenant's effective features, oldest feature first: value, source, expiry"
+             " and current usage", "entitlements", response=TenantFeaturePage,
+             query=PAGE_PARAMS, errors=(404, 422)),
     Endpoint("GET", TENANT_FEATURE, check_tenant_feature, "Check one feature for the tenant",
              "entitlements", response=TenantFeatureOut, errors=(404,)),
     Endpoint("PUT", TENANT_FEATURE, set_override,

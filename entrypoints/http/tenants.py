@@ -10,7 +10,7 @@ from domain.tenancy import Role
 from domain.values import Email
 from entrypoints.http.problems import RequestInvalid
 from entrypoints.http.requests import body, page_request, principal, tenant_id, user_id
-from entrypoints.http.routing import PAGE_PARAMS, Endpoint, reply, use_cases
+from entrypoints.http.routing import PAGE_PARAMS, Endpoint, created, reply, use_cases
 from entrypoints.http.schemas import (
     AddMemberIn,
     ChangeRoleIn,
@@ -21,18 +21,18 @@ from entrypoints.http.schemas import (
     TenantPage,
     TransferOwnershipIn,
     UpdateTenantIn,
-    UserTenantOut,
 )
 
 
 async def create_tenant(request: web.Request) -> web.Response:
     """Create a tenant. The calling user becomes its owner, and the tenant gets the default
-    plan."""
+    plan. The answer is the tenant; GET /v1/me/tenants lists it with the caller's role."""
     data = await body(request, CreateTenantIn)
-    created = await use_cases(request).tenants.create_tenant(
+    made = await use_cases(request).tenants.create_tenant(
         principal(request), CreateTenant(data.name)
     )
-    return reply(UserTenantOut.of(created), 201)
+    # The creator is its owner: GET /v1/me/tenants lists it with that role.
+    return created(TenantOut.of(made.tenant), f"/v1/tenants/{made.tenant.id}")
 
 
 async def list_tenants(request: web.Request) -> web.Response:
@@ -67,8 +67,7 @@ async def suspend_tenant(request: web.Request) -> web.Response:
 
 
 async def reactivate_tenant(request: web.Request) -> web.Response:
-    """Reactivate a suspended tenant (platform admins). Reactivating an active tenant is a 409.
-    """
+    """Reactivate a suspended tenant (platform admins). Reactivating an active tenant is a 409."""
     tenant = await use_cases(request).tenants.reactivate_tenant(
         principal(request), tenant_id(request)
     )
@@ -102,7 +101,8 @@ async def add_member(request: web.Request) -> web.Response:
             last_name=data.last_name,
         ),
     )
-    return reply(MemberOut.of(member), 201)
+    ms = member.membership
+    return created(MemberOut.of(member), f"/v1/tenants/{ms.tenant_id}/members/{ms.user_id}")
 
 
 async def get_member(request: web.Request) -> web.Response:
@@ -153,10 +153,10 @@ ROUTES = [
         "POST",
         "/v1/tenants",
         create_tenant,
-        "Create a tenant; you become its owner",
+        "Create a tenant; you become its owner (GET /v1/me/tenants shows your role)",
         "tenants",
         body=CreateTenantIn,
-        response=UserTenantOut,
+        response=TenantOut,
         status=201,
         errors=(400, 422),
     ),

@@ -9,7 +9,7 @@ from application.users import CreateUser, UpdateUser
 from domain.ids import UserTokenId
 from domain.values import Email
 from entrypoints.http.requests import body, page_request, path_id, principal, user_id
-from entrypoints.http.routing import PAGE_PARAMS, Endpoint, QueryParam, reply, use_cases
+from entrypoints.http.routing import PAGE_PARAMS, Endpoint, QueryParam, created, reply, use_cases
 from entrypoints.http.schemas import (
     CreateUserIn,
     CreateUserTokenIn,
@@ -64,7 +64,7 @@ async def create_user(request: web.Request) -> web.Response:
             Email.parse(data.email), data.first_name, data.last_name, data.is_platform_admin
         ),
     )
-    return reply(UserOut.of(user), 201)
+    return created(UserOut.of(user), f"/v1/users/{user.id}")
 
 
 async def list_users(request: web.Request) -> web.Response:
@@ -118,13 +118,16 @@ async def user_tenants(request: web.Request) -> web.Response:
 
 async def create_user_token(request: web.Request) -> web.Response:
     """Issue a personal access token for a user (yourself, or anyone for platform admins). The
-    answer carries the secret once; only its hash is stored. Optionally expiring at
-    `expires_at`."""
+    answer is the token with its `secret`, shown this once; only its hash is stored. Optionally
+    expiring at `expires_at`."""
     data = await body(request, CreateUserTokenIn)
     issued = await use_cases(request).credentials.issue_user_token(
         principal(request), IssueUserToken(user_id(request), data.name, data.expires_at)
     )
-    return reply(UserTokenCreatedOut(UserTokenOut.of(issued.credential), issued.token), 201)
+    token = issued.credential
+    return created(
+        UserTokenCreatedOut.of(token, issued.token), f"/v1/users/{token.user_id}/tokens/{token.id}"
+    )
 
 
 async def list_user_tokens(request: web.Request) -> web.Response:
@@ -136,13 +139,28 @@ async def list_user_tokens(request: web.Request) -> web.Response:
     return reply(UserTokenPage([UserTokenOut.of(t) for t in page.items], page.next_cursor))
 
 
+async def get_user_token(request: web.Request) -> web.Response:
+    """One of a user's personal tokens, without its secret: yours, or anyone's for platform
+    admins."""
+    """One of a user's personal tokens, without its secret: yours, or anyone's for platform
+    admins."""
+    token = await use_cases(request).credentials.get_user_token(
+        principal(request), user_id(request), _token_id(request)
+    )
+    return reply(UserTokenOut.of(token))
+
+
 async def revoke_user_token(request: web.Request) -> web.Response:
     """Revoke a personal token at once: it authenticates nothing more. Revoking one already
     revoked is a 409."""
     token = await use_cases(request).credentials.revoke_user_token(
-        principal(request), user_id(request), UserTokenId(path_id(request, "token_id"))
+        principal(request), user_id(request), _token_id(request)
     )
     return reply(UserTokenOut.of(token))
+
+
+def _token_id(request: web.Request) -> UserTokenId:
+    return UserTokenId(path_id(request, "token_id"))
 
 
 USER = "/v1/users/{user_id}"
@@ -220,7 +238,7 @@ ROUTES = [
         "POST",
         USER + "/tokens",
         create_user_token,
-        "Issue a personal access token (shown once)",
+        "Issue a personal access token: the token with its secret, shown once",
         "users",
         body=CreateUserTokenIn,
         response=UserTokenCreatedOut,
@@ -236,6 +254,15 @@ ROUTES = [
         response=UserTokenPage,
         query=PAGE_PARAMS,
         errors=(404, 422),
+    ),
+    Endpoint(
+        "GET",
+        USER + "/tokens/{token_id}",
+        get_user_token,
+        "Get a personal token (no secret)",
+        "users",
+        response=UserTokenOut,
+        errors=(404,),
     ),
     Endpoint(
         "DELETE",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -21,46 +20,93 @@ from entrypoints.http.requests import (
     query_bool,
     tenant_id,
 )
-from entrypoints.http.routing import PAGE_PARAMS, Endpoint, QueryParam, reply, use_cases
-from entrypoints.http.schemas import Body, Name, Version
+from entrypoints.http.routing import PAGE_PARAMS, Endpoint, QueryParam, created, reply, use_cases
+from entrypoints.http.schemas import (
+    Body,
+    CreatedAt,
+    Items,
+    Name,
+    NextCursor,
+    RecordVersion,
+    TenantRef,
+    UpdatedAt,
+    Version,
+)
 
-Language = Annotated[str, msgspec.Meta(max_length=35, examples=["en-US"])]
-ProviderId = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+Language = Annotated[
+    str, msgspec.Meta(max_length=35, description="A BCP 47 language tag.", examples=["en-US"])
+]
+ProviderId = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=255,
+        description="The provider's id for the voice.",
+        examples=["21m00Tcm4TlvDq8ikWAM"],
+    ),
+]
+Provider = Annotated[
+    VoiceProvider,
+    msgspec.Meta(description="The voice provider, as Vapi names it.", examples=["11labs"]),
+]
+Settings = Annotated[
+    dict[str, Any],
+    msgspec.Meta(
+        description="The provider's voice settings, passed to Vapi as they are.",
+        examples=[{"stability": 0.5}],
+    ),
+]
+VoiceName = Annotated[Name, msgspec.Meta(description="The voice's name.", examples=["Rachel"])]
+VoiceActive = Annotated[
+    bool,
+    msgspec.Meta(
+        description="false: deactivated; agents keep it, new links to it are refused.",
+        examples=[True],
+    ),
+]
 
 ACTIVE_PARAM = QueryParam("active", "true or false: only active, or only inactive, records.",
                           {"type": "boolean"})  # fmt: skip
 
 
 class CreateVoiceIn(Body):
-    name: Name
-    provider: VoiceProvider
+    """A new voice of the tenant."""
+
+    name: VoiceName
+    provider: Provider
     provider_voice_id: ProviderId
     language: Language | None = None
-    settings: dict[str, Any] = {}
+    settings: Settings = {}
 
 
 class UpdateVoiceIn(Body):
-    name: Name | msgspec.UnsetType = msgspec.UNSET
-    provider: VoiceProvider | msgspec.UnsetType = msgspec.UNSET
+    """A change to a voice; fields left out stay as they are."""
+
+    name: VoiceName | msgspec.UnsetType = msgspec.UNSET
+    provider: Provider | msgspec.UnsetType = msgspec.UNSET
     provider_voice_id: ProviderId | msgspec.UnsetType = msgspec.UNSET
     language: Language | msgspec.UnsetType | None = msgspec.UNSET
-    settings: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
-    is_active: bool | msgspec.UnsetType = msgspec.UNSET
+    settings: Settings | msgspec.UnsetType = msgspec.UNSET
+    is_active: VoiceActive | msgspec.UnsetType = msgspec.UNSET
     version: Version | None = None
 
 
-class VoiceOut(msgspec.Struct):
-    id: UUID
-    tenant_id: UUID
-    name: str
-    provider: VoiceProvider
-    provider_voice_id: str
-    language: str | None
-    settings: dict[str, Any]
-    is_active: bool
-    version: int
-    created_at: datetime
-    updated_at: datetime
+class VoiceOut(msgspec.Struct, tag_field="object", tag="voice"):
+    """A voice of the tenant: a provider's voice its agents speak with."""
+
+    id: Annotated[UUID, msgspec.Meta(description="The voice's id.")]
+    tenant_id: TenantRef
+    name: VoiceName
+    provider: Provider
+    provider_voice_id: ProviderId
+    language: Annotated[
+        str | None, msgspec.Meta(description="A BCP 47 language tag.", examples=["en-US"])
+    ]
+    settings: Settings
+    is_active: VoiceActive
+    version: RecordVersion
+    created_at: CreatedAt
+    updated_at: UpdatedAt
 
     @classmethod
     def of(cls, v: Voice) -> VoiceOut:
@@ -80,8 +126,10 @@ class VoiceOut(msgspec.Struct):
 
 
 class VoicePage(msgspec.Struct):
-    items: list[VoiceOut]
-    next_cursor: str | None
+    """A page of the tenant's voices, oldest first."""
+
+    items: Annotated[list[VoiceOut], Items]
+    next_cursor: NextCursor
 
 
 def _voice_id(request: web.Request) -> VoiceId:
@@ -102,7 +150,7 @@ async def create_voice(request: web.Request) -> web.Response:
             data.settings,
         ),
     )
-    return reply(VoiceOut.of(voice), 201)
+    return created(VoiceOut.of(voice), f"/v1/tenants/{voice.tenant_id}/voices/{voice.id}")
 
 
 async def list_voices(request: web.Request) -> web.Response:

@@ -197,15 +197,15 @@ class Builder:
         return Person(
             user["id"],
             user["email"],
-            issued["token"],
-            issued["user_token"]["id"],
-            self.admin.as_(issued["token"]),
+            issued["secret"],
+            issued["id"],
+            self.admin.as_(issued["secret"]),
         )
 
     async def tenant(self, owner: Person, name: str = "Acme") -> str:
         """A tenant created by `owner`, who becomes its owner."""
         created = expect(await owner.api.post("/v1/tenants", {"name": name}), 201)
-        return str(created["tenant"]["id"])
+        return str(created["id"])
 
     async def add(
         self, tenant_id: str, who: Person | dict[str, Any], role: str, *, by: Api
@@ -225,5 +225,5 @@ class Builder:
         created = expect(
             await (by or self.admin).post(f"/v1/tenants/{tenant_id}/api-keys", body), 201
         )
-        token = created["token"]
-        return Key(created["key"]["id"], tenant_id, role, token, self.admin.as_(token))
+        token = created["secret"]
+        return Key(created["id"], tenant_id, role, token, self.admin.as_(token))

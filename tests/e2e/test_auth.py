@@ -139,7 +139,7 @@ async def test_every_authenticated_route_refuses_a_request_without_a_token(team,
 async def test_a_revoked_user_token_is_401_and_the_others_keep_working(build, admin):
     person = await build.person()
     second = expect(await person.api.post(f"/v1/users/{person.id}/tokens", {"name": "2nd"}), 201)
-    second_api = person.api.as_(second["token"])
+    second_api = person.api.as_(second["secret"])
     assert expect(await second_api.get("/v1/me"), 200)["user"]["id"] == person.id
 
     revoked = expect(
@@ -156,7 +156,7 @@ async def test_a_revoked_user_token_is_401_and_the_others_keep_working(build, ad
     assert_problem(again, 409)
     tokens = {t["id"]: t for t in await all_items(admin, f"/v1/users/{person.id}/tokens")}
     assert tokens[person.token_id]["revoked_at"] is not None
-    assert tokens[second["user_token"]["id"]]["revoked_at"] is None
+    assert tokens[second["id"]]["revoked_at"] is None
 
 
 async def test_an_expired_user_token_is_401(build, server_clock: OffsetClock):
@@ -167,7 +167,7 @@ async def test_an_expired_user_token_is_401(build, server_clock: OffsetClock):
         ),
         201,
     )
-    short = person.api.as_(issued["token"])
+    short = person.api.as_(issued["secret"])
     assert expect(await short.get("/v1/me"), 200)["user"]["id"] == person.id
 
     server_clock.advance(hours=1, seconds=1)
@@ -227,6 +227,7 @@ async def test_an_api_key_records_when_it_was_last_used(team, build):
     me = expect(await key.api.get("/v1/me"), 200)
 
     assert me == {
+        "object": "principal",
         "kind": "api_key",
         "user": None,
         "api_key_id": key.id,
@@ -385,6 +386,7 @@ MATRIX = [
         "api_key.created",
         needs_user=True,
     ),
+    Action("read an api key", "GET", T + "/api-keys/{key}", None, MANAGERS, None),
     Action("revoke api key", "DELETE", T + "/api-keys/{key}", None, MANAGERS, "api_key.revoked"),
     Action("read audit log", "GET", T + "/audit-log", None, MANAGERS, None),
     Action(
@@ -610,7 +612,7 @@ async def test_an_admin_manages_members_below_owner_and_every_change_is_audited(
     )
     expect(await as_admin.delete(f"{team.path}/members/{viewer.id}"), 204)
     key = expect(await as_admin.post(f"{team.path}/api-keys", {"name": "ci", "role": "admin"}), 201)
-    expect(await as_admin.delete(f"{team.path}/api-keys/{key['key']['id']}"), 200)
+    expect(await as_admin.delete(f"{team.path}/api-keys/{key['id']}"), 200)
 
     assert changed["role"] == "admin"
     assert changed["version"] == 1

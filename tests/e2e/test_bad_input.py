@@ -36,6 +36,7 @@ class Site:
     key_id: str
     lead_id: str
     agent_id: str
+    plan_id: str
 
     def values(self) -> dict[str, str]:
         return {
@@ -45,6 +46,7 @@ class Site:
             "token_id": self.owner.token_id,
             "lead_id": self.lead_id,
             "agent_id": self.agent_id,
+            "plan_id": self.plan_id,
         }
 
 
@@ -56,7 +58,8 @@ async def site(build: Builder) -> Site:
     base = f"/v1/tenants/{tenant_id}"
     lead = expect(await owner.api.post(f"{base}/leads", {"phone": "+14155550123"}), 201)
     agent = expect(await owner.api.post(f"{base}/agents", {"name": "Ava"}), 201)
-    return Site(tenant_id, owner, key.id, lead["id"], agent["id"])
+    plan = expect(await build.admin.post("/v1/plans", {"name": "Site"}), 201)
+    return Site(tenant_id, owner, key.id, lead["id"], agent["id"], plan["id"])
 
 
 async def visible_state(admin: Api, site: Site) -> dict[str, Any]:
@@ -494,9 +497,11 @@ NON_UUID_IDS = [
     ("GET", "/v1/tenants/{tenant_id}/members/123", None),
     ("PATCH", "/v1/tenants/{tenant_id}/members/abc", {"role": "viewer"}),
     ("DELETE", "/v1/tenants/{tenant_id}/members/abc", None),
+    ("GET", "/v1/tenants/{tenant_id}/api-keys/xyz", None),
     ("DELETE", "/v1/tenants/{tenant_id}/api-keys/xyz", None),
     ("GET", "/v1/users/abc", None),
     ("GET", "/v1/users/abc/tenants", None),
+    ("GET", "/v1/users/{user_id}/tokens/zzz", None),
     ("DELETE", "/v1/users/{user_id}/tokens/zzz", None),
     ("GET", "/v1/tenants/{tenant_id}/voices/abc", None),
     ("PATCH", "/v1/tenants/{tenant_id}/voices/abc", {"name": "x"}),

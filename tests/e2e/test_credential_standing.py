@@ -187,6 +187,7 @@ async def test_the_key_list_shows_the_role_a_key_acts_with_after_its_creator_is_
         "viewer",
         None,
     )
+    assert expect(await owner.api.get(f"/v1/tenants/{tenant}/api-keys/{key.id}"), 200) == listed
     me = expect(await key.api.get("/v1/me"), 200)
     assert me["role"] == "viewer"
 

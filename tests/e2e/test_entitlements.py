@@ -243,7 +243,8 @@ async def test_a_tenant_created_after_the_catalogue_is_on_free_with_every_featur
     assert used == {"members.max": 2, "voice_agents.max": 1, "phone_numbers.max": 1}
     for who in (owner.api, viewer.api, admin):  # every member may read them
         items = expect(await who.get(f"/v1/tenants/{tenant_id}/features"), 200)["items"]
-        assert [f["feature_key"] for f in items] == CATALOGUE_KEYS
+        assert sorted(f["feature_key"] for f in items) == CATALOGUE_KEYS
+        assert {(f["object"], f["tenant_id"]) for f in items} == {("tenant_feature", tenant_id)}
         by_key = {f["feature_key"]: f for f in items}
         for key, value in free_values.items():
             f = by_key[key]
@@ -265,7 +266,8 @@ async def test_features_are_listed_and_found_by_key_and_by_id(build: Builder, ca
 
     items = expect(await someone.api.get("/v1/features"), 200)["items"]
 
-    assert [f["feature_key"] for f in items] == CATALOGUE_KEYS
+    assert sorted(f["feature_key"] for f in items) == CATALOGUE_KEYS
+    assert {f["object"] for f in items} == {"feature"}
     specs = {f.key: f for f in FEATURES}
     for f in items:
         spec = specs[f["feature_key"]]
@@ -295,6 +297,8 @@ async def test_a_plans_features_are_listed_and_read_one_by_one(build: Builder, c
     enterprise = plans["enterprise"]["id"]
     one = expect(await someone.api.get(plan_feature_path(enterprise)), 200)
     assert one == {
+        "object": "plan_feature",
+        "plan_id": enterprise,
         "feature_key": "members.max",
         "name": "Members",
         "feature_type": "limit",
@@ -313,7 +317,14 @@ async def test_a_plan_without_a_value_leaves_the_feature_default(
     tenant_id = await build.tenant(owner)
     bare = await new_plan(admin, "bare", members__max=5)
     assert expect(await admin.get(f"/v1/plans/{bare['id']}/features"), 200)["items"] == [
-        {"feature_key": "members.max", "name": "Members", "feature_type": "limit", "value": 5}
+        {
+            "object": "plan_feature",
+            "plan_id": bare["id"],
+            "feature_key": "members.max",
+            "name": "Members",
+            "feature_type": "limit",
+            "value": 5,
+        }
     ]
     await move(admin, tenant_id, bare["id"])
 
@@ -617,9 +628,9 @@ async def test_api_keys_turned_off_by_an_override_refuses_new_keys(
     assert await all_rows() == before
     expect(await admin.delete(feature_path(tenant_id, "api_keys")), 200)
     created = expect(await owner.api.post(path, {"name": "ci", "role": "member"}), 201)
-    assert created["key"]["tenant_id"] == tenant_id
+    assert created["tenant_id"] == tenant_id
     listed = await all_items(owner.api, path)
-    assert [k["id"] for k in listed] == [created["key"]["id"]]
+    assert [k["id"] for k in listed] == [created["id"]]
 
 
 # --- 5. concurrency ----------------------------------------------------------------------------

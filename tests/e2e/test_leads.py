@@ -535,7 +535,7 @@ async def test_an_import_takes_the_good_rows_and_reports_the_bad_by_row(book: Bo
     )
     entry = the_entry(await audit_log(book.api("owner"), book.tenant_id), "leads.imported")
     assert (entry["actor_type"], entry["actor_id"]) == ("user", member.id)
-    assert (entry["entity"], entry["entity_id"]) == ("lead_import", report["import_id"])
+    assert (entry["entity"], entry["entity_id"]) == ("lead_import", report["id"])
     assert entry["changes"] == {
         "rows": report["rows"],
         "created": report["created"],
@@ -559,7 +559,8 @@ async def test_importing_a_file_again_creates_nothing_and_a_change_updates(book:
     again = report_of(await import_csv(member, book, text, country="US"))
 
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, first["created"])
-    assert again["import_id"] != first["import_id"]
+    assert again["object"] == first["object"] == "lead_import"
+    assert again["id"] != first["id"]
     assert await all_items(member, book.leads) == listed
     # A known number in another format, with a new name: its lead is updated, not doubled.
     changed = text.replace("+1 212 555 0102,Bob", "(212) 555-0102,Robert")

@@ -31,20 +31,29 @@ async def roles_of(api, tenant_id: str) -> dict[str, str]:
 async def test_creating_a_tenant_makes_the_creator_its_only_owner(build: Builder):
     ann = await build.person("ann@example.com")
 
-    created = expect(await ann.api.post("/v1/tenants", {"name": "  Acme  "}), 201)
+    reply = await send(ann.api, "POST", "/v1/tenants", json_body={"name": "  Acme  "})
 
-    tenant_id = created["tenant"]["id"]
-    assert created["role"] == "owner"
-    assert created["tenant"]["status"] == "active"
+    assert reply.status == 201, reply.body
+    created = reply.body
+    tenant_id = created["id"]
+    assert (created["object"], created["status"]) == ("tenant", "active")
+    assert reply.headers["Location"] == f"/v1/tenants/{tenant_id}"
+    assert expect(await ann.api.get(reply.headers["Location"]), 200) == created
     mine = await all_items(ann.api, "/v1/me/tenants")
-    assert [(t["tenant"]["id"], t["role"]) for t in mine] == [(tenant_id, "owner")]
-    assert mine[0]["membership_id"] == created["membership_id"]
+    assert [(t["object"], t["id"], t["role"]) for t in mine] == [
+        ("user_tenant", tenant_id, "owner")
+    ]
+    assert {k: mine[0][k] for k in created if k != "object"} == {
+        k: v for k, v in created.items() if k != "object"
+    }
     assert await roles_of(ann.api, tenant_id) == {ann.id: "owner"}
+    member = expect(await ann.api.get(f"{members_path(tenant_id)}/{ann.id}"), 200)
+    assert mine[0]["membership_id"] == member["membership_id"]
     log = await audit_log(ann.api, tenant_id)
     assert [e["action"] for e in log] == ["member.added", "tenant.created"]  # newest first
     assert log[0]["changes"] == {"user_id": ann.id, "role": "owner"}
     assert all((e["actor_type"], e["actor_id"]) == ("user", ann.id) for e in log)
-    assert log[1]["changes"] == {"name": created["tenant"]["name"]}
+    assert log[1]["changes"] == {"name": created["name"]}
 
 
 async def test_adding_by_a_new_email_creates_the_user(build: Builder, admin):
@@ -52,15 +61,23 @@ async def test_adding_by_a_new_email_creates_the_user(build: Builder, admin):
     tenant_id = await build.tenant(owner)
     assert_problem(await send(admin, "GET", "/v1/users", params={"email": "bo@example.com"}), 404)
 
-    added = expect(
-        await owner.api.post(
-            members_path(tenant_id),
-            {"email": "bo@example.com", "role": "viewer", "first_name": "Bo", "last_name": "Li"},
-        ),
-        201,
+    reply = await send(
+        owner.api,
+        "POST",
+        members_path(tenant_id),
+        json_body={
+            "email": "bo@example.com",
+            "role": "viewer",
+            "first_name": "Bo",
+            "last_name": "Li",
+        },
     )
 
-    assert added["role"] == "viewer"
+    assert reply.status == 201, reply.body
+    added = reply.body
+    assert reply.headers["Location"] == f"{members_path(tenant_id)}/{added['user_id']}"
+    assert expect(await owner.api.get(reply.headers["Location"]), 200) == added
+    assert (added["object"], added["role"]) == ("member", "viewer")
     assert added["tenant_id"] == tenant_id
     assert (added["user"]["email"], added["user"]["first_name"]) == ("bo@example.com", "Bo")
     found = expect(await admin.get("/v1/users", params={"email": "bo@example.com"}), 200)

@@ -1,7 +1,7 @@
 async def test_platform_admin_creates_tenant_and_member(admin):
     status, created = await admin.post("/v1/tenants", {"name": "Acme"})
     assert status == 201
-    tenant_id = created["tenant"]["id"]
+    tenant_id = created["id"]
     status, member = await admin.post(
         f"/v1/tenants/{tenant_id}/members", {"email": "ann@example.com", "role": "admin"}
     )

@@ -64,6 +64,7 @@ TENANT_ROUTES: list[tuple[str, str, Any]] = [
     ("POST", TENANT + "/transfer-ownership", {"user_id": "{self_id}"}),
     ("GET", TENANT + "/api-keys", None),
     ("POST", TENANT + "/api-keys", {"name": "stolen", "role": "owner"}),
+    ("GET", TENANT + "/api-keys/{key_id}", None),
     ("DELETE", TENANT + "/api-keys/{key_id}", None),
     ("GET", TENANT + "/audit-log", None),
     ("GET", TENANT + "/features", None),
@@ -112,6 +113,7 @@ USER_ROUTES: list[tuple[str, str, Any]] = [
     ("GET", USER + "/tenants", None),
     ("GET", USER + "/tokens", None),
     ("POST", USER + "/tokens", {"name": "stolen"}),
+    ("GET", USER + "/tokens/{token_id}", None),
     ("DELETE", USER + "/tokens/{token_id}", None),
 ]
 
@@ -375,7 +377,7 @@ async def test_lists_show_only_ones_own_tenant(tenants):
         listed = await all_items(who, "/v1/tenants")
         assert [t["id"] for t in listed] == [tenants.b]
     mine = await all_items(tenants.b_owner.api, "/v1/me/tenants")
-    assert [(t["tenant"]["id"], t["role"]) for t in mine] == [(tenants.b, "owner")]
+    assert [(t["id"], t["role"]) for t in mine] == [(tenants.b, "owner")]
     members = await all_items(tenants.b_key, f"/v1/tenants/{tenants.b}/members")
     assert [m["user_id"] for m in members] == [tenants.b_owner.id]
 

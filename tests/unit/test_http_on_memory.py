@@ -22,8 +22,8 @@ async def test_the_container_serves_the_api_from_overridden_adapters(memory_api)
     assert status == 201
     status, mine = await memory_api.get("/v1/me/tenants")
     assert status == 200
-    assert [(t["tenant"]["name"], t["role"]) for t in mine["items"]] == [("Memory Co", "owner")]
-    assert created["tenant"]["id"] == mine["items"][0]["tenant"]["id"]
+    assert [(t["name"], t["role"]) for t in mine["items"]] == [("Memory Co", "owner")]
+    assert (created["object"], created["id"]) == ("tenant", mine["items"][0]["id"])
 
 
 async def test_metrics_count_answers_by_route_template(memory_api):

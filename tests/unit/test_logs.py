@@ -187,7 +187,7 @@ async def test_the_access_line_names_the_route_and_who_asked_never_the_number(
 ) -> None:
     status, created = await served.post("/v1/tenants", {"name": "Acme"})
     assert status == 201
-    tenant_id = created["tenant"]["id"]
+    tenant_id = created["id"]
     lookup = f"/v1/tenants/{tenant_id}/leads/lookup?phone={quote(PHONE)}"
     status, _ = await served.get(lookup, headers={"X-Request-Id": "trace-42"})
     assert status == 404

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from application.access import Principal
 from application.errors import InvalidCursor
-from application.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest, Position
+from application.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest, Position
 from application.tenancy import AddMember, ChangeRole, UpdateTenant
 from domain.audit import AuditEntry
 from domain.ids import UserId
@@ -153,6 +153,35 @@ def test_a_cursor_is_decoded_into_the_request(limit: int, at: datetime, id_: UUI
 def test_a_bad_cursor_fails_the_request() -> None:
     with pytest.raises(InvalidCursor):
         PageRequest.parse(10, "garbage")
+
+
+# --- a page cut from a collection read whole ----------------------------------------------
+
+few_instants = st.sampled_from(
+    [datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC)]
+)
+
+
+@given(
+    positions=st.lists(st.builds(Position, few_instants, st.uuids()), unique=True, max_size=12),
+    sizes=st.lists(st.integers(1, 5), min_size=13, max_size=13),
+)
+def test_cut_pages_walk_a_collection_once_in_created_at_then_id_order(
+    positions: list[Position], sizes: list[int]
+) -> None:
+    """Many items share a created_at (a catalogue installed at once): the id orders them."""
+    walked: list[Position] = []
+    cursor: str | None = None
+    for size in sizes:
+        page = Page.cut(positions, PageRequest.parse(size, cursor), lambda p: p)
+        assert len(page.items) == min(size, len(positions) - len(walked))
+        walked += page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+
+    assert cursor is None
+    assert walked == sorted(positions, key=lambda p: (p.created_at, p.id))
 
 
 # --- walking listings -----------------------------------------------------------------------

@@ -222,7 +222,7 @@ async def test_sync_again_adds_nothing_and_keeps_what_an_admin_changed(
 
     assert snapshot(memory_db) == before
     [members_max] = [
-        pf for pf in await svc.plans.plan_features(PLATFORM, free.id)
+        pf for pf in (await svc.plans.plan_features(PLATFORM, free.id, ALL)).items
         if pf.feature.key == "members.max"
     ]  # fmt: skip
     assert members_max.value == 7
@@ -260,8 +260,11 @@ async def test_inactive_plans_are_hidden_from_everyone_but_platform_admins(
     pro = catalogue.plans["pro"]
     await svc.plans.update_plan(PLATFORM, UpdatePlan(pro.id, is_active=False))
 
-    assert [p.name for p in await svc.plans.list_plans(me(owner))] == ["free", "enterprise"]
-    assert [p.name for p in await svc.plans.list_plans(PLATFORM)] == [
+    assert [p.name for p in (await svc.plans.list_plans(me(owner), ALL)).items] == [
+        "free",
+        "enterprise",
+    ]
+    assert [p.name for p in (await svc.plans.list_plans(PLATFORM, ALL)).items] == [
         "free",
         "pro",
         "enterprise",
@@ -269,9 +272,9 @@ async def test_inactive_plans_are_hidden_from_everyone_but_platform_admins(
     with pytest.raises(NotFound):
         await svc.plans.get_plan(me(owner), pro.id)
     with pytest.raises(NotFound):
-        await svc.plans.plan_features(me(owner), pro.id)
+        await svc.plans.plan_features(me(owner), pro.id, ALL)
     assert (await svc.plans.get_plan(PLATFORM, pro.id)).is_active is False
-    assert len(await svc.plans.plan_features(PLATFORM, pro.id)) == 11
+    assert len((await svc.plans.plan_features(PLATFORM, pro.id, ALL)).items) == 11
     assert (await svc.plans.get_plan(me(owner), catalogue.plans["free"].id)).name == "free"
     with pytest.raises(NotFound):
         await svc.plans.get_plan(PLATFORM, PlanId(uuid4()))
@@ -280,7 +283,8 @@ async def test_inactive_plans_are_hidden_from_everyone_but_platform_admins(
 async def test_plan_features_lists_the_values_the_plan_gives(
     svc: Svc, owner: User, catalogue: Catalogue
 ) -> None:
-    found = await svc.plans.plan_features(me(owner), catalogue.plans["enterprise"].id)
+    enterprise = catalogue.plans["enterprise"].id
+    found = (await svc.plans.plan_features(me(owner), enterprise, ALL)).items
     assert {pf.feature.key: pf.value for pf in found} == PLANS[2].values
     assert all(pf.feature == catalogue.features[pf.feature.key] for pf in found)
 
@@ -309,7 +313,7 @@ async def test_only_platform_admins_create_plans_and_names_are_unique(
     )
     assert (plan.is_active, plan.is_default, plan.version) == (True, False, 0)
     assert await svc.plans.get_plan(me(owner), plan.id) == plan
-    assert await svc.plans.plan_features(PLATFORM, plan.id) == []
+    assert (await svc.plans.plan_features(PLATFORM, plan.id, ALL)).items == []
     assert actions(audit_tap.new()) == [
         ("plan.created", "plan", plan.id, None,
          {"name": "team", "price": "49.50", "currency": "EUR"}),
@@ -382,7 +386,7 @@ async def test_set_and_remove_a_plan_feature_value(
     fallback = await svc.tenant_features.check_feature(me(owner), acme.id, "batch.size.max")
     assert (fallback.entitlement.value, fallback.entitlement.source) == (0, Source.DEFAULT)
     assert "batch.size.max" not in {
-        pf.feature.key for pf in await svc.plans.plan_features(PLATFORM, free.id)
+        pf.feature.key for pf in (await svc.plans.plan_features(PLATFORM, free.id, ALL)).items
     }
     assert [e.action for e in audit_tap.new()] == [
         "plan.feature_set",
@@ -434,8 +438,9 @@ async def test_plan_feature_changes_need_an_admin_a_known_plan_and_a_known_key(
 async def test_features_are_listed_by_key_and_found_by_key_or_id(
     svc: Svc, owner: User, catalogue: Catalogue
 ) -> None:
-    listed = await svc.features.list_features(me(owner))
-    assert [f.key for f in listed] == FEATURE_KEYS
+    listed = (await svc.features.list_features(me(owner), ALL)).items
+    assert sorted(f.key for f in listed) == FEATURE_KEYS
+    assert [(f.created_at, f.id) for f in listed] == sorted((f.created_at, f.id) for f in listed)
     members_max = catalogue.features["members.max"]
     assert await svc.features.get_feature(me(owner), "members.max") == members_max
     assert await svc.features.get_feature(me(owner), str(members_max.id)) == members_max
@@ -453,7 +458,7 @@ async def test_only_platform_admins_create_features_and_keys_are_unique(
     with unchanged, pytest.raises(PermissionDenied):
         await svc.features.create_feature(me(owner), cmd)
     # Acme's entitlements are cached now; the new feature must still show at once.
-    assert len(await svc.tenant_features.tenant_features(me(owner), acme.id)) == 11
+    assert len((await svc.tenant_features.tenant_features(me(owner), acme.id, ALL)).items) == 11
 
     created = await svc.features.create_feature(PLATFORM, cmd)
 
@@ -500,10 +505,11 @@ async def test_tenant_features_show_the_source_of_each_value_and_member_usage(
         PLATFORM, CreateFeature("sso", "Single sign-on", FeatureType.BOOLEAN, False)
     )
 
-    listed = await svc.tenant_features.tenant_features(me(viewer), acme.id)
+    listed = (await svc.tenant_features.tenant_features(me(viewer), acme.id, ALL)).items
 
     by_key = {tf.entitlement.feature.key: tf for tf in listed}
-    assert [tf.entitlement.feature.key for tf in listed] == sorted(by_key)
+    order = [(tf.entitlement.feature.created_at, tf.entitlement.feature.id) for tf in listed]
+    assert order == sorted(order)  # the catalogue's order, oldest feature first
     assert sorted(by_key) == sorted([*FEATURE_KEYS, "sso"])
     assert (by_key["recordings"].entitlement.value, by_key["recordings"].entitlement.source) == (
         True,
@@ -533,7 +539,7 @@ async def test_a_stranger_cannot_read_a_tenants_features_and_an_unknown_key_is_n
     svc: Svc, owner: User, acme: Tenant, stranger: User
 ) -> None:
     with pytest.raises(NotFound):
-        await svc.tenant_features.tenant_features(me(stranger), acme.id)
+        await svc.tenant_features.tenant_features(me(stranger), acme.id, ALL)
     with pytest.raises(NotFound):
         await svc.tenant_features.check_feature(me(stranger), acme.id, "members.max")
     with pytest.raises(NotFound) as raised:
@@ -648,7 +654,7 @@ async def test_enable_and_disable_a_feature_for_a_tenant(
     assert type(zero.entitlement.value) is int
     listed = {
         t.entitlement.feature.key: t.entitlement.value
-        for t in await tf.tenant_features(me(owner), acme.id)
+        for t in (await tf.tenant_features(me(owner), acme.id, ALL)).items
     }
     assert (listed["batch_calls"], listed["voice_agents.max"]) == (True, None)
     assert (listed["calls.outbound"], listed["phone_numbers.max"]) == (False, 0)
