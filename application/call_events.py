@@ -191,6 +191,8 @@ class ProviderEvents:
             found = await tx.calls.route(message.route)
             now = self._deps.clock.now()
             if found is None:  # about no call of ours: kept, without a tenant
+                # Routing may only read: the message is written outside every tenant.
+                await tx.switch_tenant(None)
                 stored = await tx.inbox.add(self._inbox_row(message, None, now, None))
                 await tx.commit()
                 return Acknowledged(stored=stored)

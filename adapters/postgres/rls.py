@@ -5,8 +5,16 @@ The migrations apply these statements; the unit of work sets the context per tra
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 APP_ROLE = "voice_agent_app"
 """The role the application runs as (SET LOCAL ROLE): not the owner, no BYPASSRLS."""
+
+ROUTER_ROLE = "voice_agent_router"
+"""The role a routing transaction starts as, before it knows its tenant (SET LOCAL ROLE):
+it may read the calls or the line its context names, on the two tables it routes by, and
+write nothing. The application role may become it but does not inherit it, so the routing
+policies never join the tenant's own in the application role's queries."""
 
 TENANT_SETTING = "app.tenant_id"
 USER_SETTING = "app.user_id"
@@ -52,27 +60,48 @@ POLICIES: dict[str, tuple[str, str]] = {
     ),
 }
 
-# Extra read-only policies (name, USING), OR-ed with the table's isolation for SELECT only.
-# Routing an inbound call must find the tenant of the called number before any tenant
-# context exists: that context shows the one active row with the number, and nothing else.
-READ_POLICIES: dict[str, tuple[str, str]] = {
-    # The line is named by its number or by the provider's id for it (Vapi's phoneNumberId).
-    "phone_numbers": (
+
+class ReadPolicy(NamedTuple):
+    """A SELECT-only policy: its name, its USING, and the one role it applies to (None:
+    every role, PUBLIC)."""
+
+    name: str
+    using: str
+    role: str | None = None
+
+
+# Extra read-only policies, OR-ed with the table's isolation for SELECT only, for the roles
+# they name. PostgreSQL ORs every permissive policy that applies into each query, so a
+# routing policy that applied to the application role would join every tenant's reads:
+# the planner, multiplying the selectivities, expects almost no row of the tenant and
+# reads the whole tenant through a BitmapOr, then sorts it, instead of a page in index
+# order. The routing policies apply to the routing role alone.
+READ_POLICIES: dict[str, ReadPolicy] = {
+    # Routing an inbound call must find the tenant of the called number before any tenant
+    # context exists: that context shows the one active row with the number, and nothing
+    # else. The line is named by its number or by the provider's id for it (Vapi's
+    # phoneNumberId).
+    "phone_numbers": ReadPolicy(
         "inbound_routing",
         f"status = 'active' AND (number = {CALLED_NUMBER}"
         f" OR provider_number_id = {CALLED_PROVIDER_NUMBER})",
+        ROUTER_ROLE,
     ),
     # A provider's message names a call by our id or the provider's, before any tenant
     # context exists: that context shows the calls with those ids, and nothing else.
-    "voice_calls": (
+    "voice_calls": ReadPolicy(
         "provider_routing",
         f"id = {ROUTED_CALL} OR vapi_call_id = {ROUTED_PROVIDER_CALL}",
+        ROUTER_ROLE,
     ),
     # The registry of calls in flight is counted across tenants (the provider's concurrency
     # is shared) and swept by the reconciler; it holds ids and times, never a tenant's data,
     # and is written only in its own tenant's context.
-    "live_calls": ("every_tenant_reads", "true"),
+    "live_calls": ReadPolicy("every_tenant_reads", "true"),
 }
+
+ROUTED_TABLES = tuple(t for t, p in READ_POLICIES.items() if p.role == ROUTER_ROLE)
+"""What the routing role may read (SELECT, its only grant): the tables it routes by."""
 
 
 def enable_statements(table: str) -> list[str]:
@@ -83,15 +112,16 @@ def enable_statements(table: str) -> list[str]:
         f"CREATE POLICY tenant_isolation ON {table} USING ({using}) WITH CHECK ({check})",
     ]
     if table in READ_POLICIES:
-        name, read = READ_POLICIES[table]
-        statements.append(f"CREATE POLICY {name} ON {table} FOR SELECT USING ({read})")
+        name, read, role = READ_POLICIES[table]
+        to = f" TO {role}" if role else ""
+        statements.append(f"CREATE POLICY {name} ON {table} FOR SELECT{to} USING ({read})")
     return statements
 
 
 def disable_statements(table: str) -> list[str]:
     statements = []
     if table in READ_POLICIES:
-        statements.append(f"DROP POLICY IF EXISTS {READ_POLICIES[table][0]} ON {table}")
+        statements.append(f"DROP POLICY IF EXISTS {READ_POLICIES[table].name} ON {table}")
     return [
         *statements,
         f"DROP POLICY IF EXISTS tenant_isolation ON {table}",

@@ -36,6 +36,7 @@ from adapters.postgres.rls import (
     CALLED_PROVIDER_NUMBER_SETTING,
     ROUTED_CALL_SETTING,
     ROUTED_PROVIDER_CALL_SETTING,
+    ROUTER_ROLE,
     TENANT_SETTING,
     USER_SETTING,
 )
@@ -55,8 +56,9 @@ from application.ports.calls import CallRoute
 from domain.ids import TenantId, UserId
 from domain.phones import PhoneNumber
 
-# One round trip: drop to the application role and set the row-level security context,
-# all transaction-local, so a pooled connection never carries them into the next use.
+# One round trip: drop to the application role (the routing role, for routing work) and set
+# the row-level security context, all transaction-local, so a pooled connection never
+# carries them into the next use.
 _ENTER_CONTEXT = sa.text(
     "SELECT set_config('role', :role, true),"
     f" set_config('{TENANT_SETTING}', :tenant_id, true),"
@@ -84,8 +86,12 @@ def _connection_lost(error: Exception) -> bool:
     return isinstance(error, (ConnectionError, TimeoutError))
 
 
-# Transaction-local like the rest of the context: it ends with the transaction.
-_SWITCH_TENANT = sa.text(f"SELECT set_config('{TENANT_SETTING}', :tenant_id, true)")
+# Transaction-local like the rest of the context: it ends with the transaction. The role
+# too: routing work, which starts as the routing role, continues as the application role.
+_SWITCH_TENANT = sa.text(
+    f"SELECT set_config('role', '{APP_ROLE}', true),"
+    f" set_config('{TENANT_SETTING}', :tenant_id, true)"
+)
 
 
 class PostgresUnitOfWork:
@@ -130,6 +136,14 @@ class PostgresUnitOfWork:
         self._called_number = called_number
         self._called_provider_number = called_provider_number
         self._call_route = call_route or CallRoute()
+        # Routing work starts as the routing role: it reads the named call or line, writes
+        # nothing, and leaves the application role's queries free of the routing policies.
+        self._routing = bool(
+            called_number
+            or called_provider_number
+            or self._call_route.call_id
+            or self._call_route.provider_call_id
+        )
         self._conn: AsyncConnection | None = None
         self._after_commit: list[Callable[[], None]] = []
 
@@ -200,7 +214,7 @@ class PostgresUnitOfWork:
             await conn.execute(
                 _ENTER_CONTEXT,
                 {
-                    "role": APP_ROLE,
+                    "role": ROUTER_ROLE if self._routing else APP_ROLE,
                     "tenant_id": str(self._tenant_id) if self._tenant_id else "",
                     "user_id": str(self._user_id) if self._user_id else "",
                     "called_number": self._called_number.e164 if self._called_number else "",

@@ -61,8 +61,10 @@ class UnitOfWork(Protocol):
     async def switch_tenant(self, tenant_id: TenantId | None) -> None:
         """Move this transaction into another tenant's row-level security context (None: no
         tenant's): from now on tenant-scoped tables show and accept that tenant's rows only,
-        as if the unit of work had been opened with it. For the rare change that must hold in
-        several tenants or none (a deactivated user's keys are revoked in every tenant)."""
+        as if the unit of work had been opened with it. Routing work (a unit of work opened
+        with a called number or a call route) sees its lines or calls no more. For routing
+        work once it knows its tenant, and for the rare change that must hold in several
+        tenants or none (a deactivated user's keys are revoked in every tenant)."""
         ...
 
 
@@ -81,11 +83,14 @@ class UnitOfWorkFactory(Protocol):
 
         `tenant_id` opens it in that tenant's row-level security context: tenant-scoped
         tables show and accept only that tenant's rows. `user_id` additionally shows that
-        user's own memberships in every tenant. `called_number` additionally shows the one
-        active phone number with that value, in whichever tenant (routing an inbound call);
-        `called_provider_number` the active numbers with that provider id.
-        `call_route` additionally shows the calls it names, in whichever tenant (routing a
-        provider's message). With none, tenant-scoped tables are empty.
+        user's own memberships in every tenant. `called_number` opens it for routing an
+        inbound call: it shows the one active phone number with that value, in whichever
+        tenant; `called_provider_number` the active numbers with that provider id.
+        `call_route` opens it for routing a provider's message: it shows the calls it
+        names, in whichever tenant. Routing work may only read those lines or calls, and
+        nothing else, until `switch_tenant` moves it into a tenant's context (or into none,
+        to write what belongs to no tenant). With none of these, tenant-scoped tables are
+        empty.
 
         Every wait for the storage is bounded; one that runs out raises ServiceUnavailable.
         `bulk` is for work that writes many rows at once (an import): its statements and

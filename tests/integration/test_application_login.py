@@ -19,7 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.embedded import database_url, drop_database, ensure_database
 from adapters.postgres.engine import create_engine, libpq_url
-from adapters.postgres.rls import APP_ROLE, POLICIES, TENANT_SETTING
+from adapters.postgres.rls import (
+    APP_ROLE,
+    POLICIES,
+    ROUTED_CALL_SETTING,
+    ROUTED_PROVIDER_CALL_SETTING,
+    ROUTER_ROLE,
+    TENANT_SETTING,
+)
 from application.context import UseCaseDeps
 from domain.errors import InvalidValue
 from entrypoints import cli
@@ -94,6 +101,51 @@ async def test_reset_role_on_the_runtime_login_reveals_no_other_tenants_rows(
         # The same session does see its own tenant: the policies, not missing rows, said no.
         own = await conn.execute(sa.text("SELECT count(*) FROM leads"))
         assert own.scalar_one() == 1
+
+
+async def test_the_runtime_login_may_become_the_routing_role_but_does_not_inherit_it(app_engine):
+    async with app_engine.connect() as conn:
+        member, inherits = (
+            await conn.execute(
+                sa.text(
+                    "SELECT pg_has_role(session_user, :r, 'MEMBER'),"
+                    " pg_has_role(session_user, :r, 'USAGE')"
+                ),
+                {"r": ROUTER_ROLE},
+            )
+        ).one()
+        assert (member, inherits) == (True, False)
+        await conn.execute(sa.text(f"SET LOCAL ROLE {ROUTER_ROLE}"))
+        assert (await conn.execute(sa.text("SELECT current_user"))).scalar_one() == ROUTER_ROLE
+
+
+async def test_reset_role_from_the_routing_role_reveals_no_routed_call(
+    app_engine, pg_deps: UseCaseDeps, engine
+):
+    a, b = await two_tenants(pg_deps, engine)
+    async with app_engine.connect() as conn:
+        await conn.execute(
+            sa.text(
+                f"SELECT set_config('{TENANT_SETTING}', :t, true),"
+                f" set_config('{ROUTED_CALL_SETTING}', :call, true),"
+                f" set_config('{ROUTED_PROVIDER_CALL_SETTING}', 'vapi-nobody', true)"
+            ),
+            {"t": str(a.tenant_id), "call": str(b.call.id)},
+        )
+        await conn.execute(sa.text(f"SET LOCAL ROLE {ROUTER_ROLE}"))
+        routed = await conn.execute(
+            sa.text("SELECT id FROM voice_calls WHERE id = :b"), {"b": b.call.id}
+        )
+        assert routed.scalars().all() == [b.call.id]  # the routing role reads the named call
+        await conn.execute(sa.text("RESET ROLE"))
+        seen = set((await conn.execute(sa.text("SELECT id FROM voice_calls"))).scalars())
+        assert seen == {a.call.id}  # back to the login: its tenant's calls, not the routed one
+        for table in TENANT_SCOPED:
+            others = await conn.execute(
+                sa.text(f"SELECT count(*) FROM {table} WHERE tenant_id = :b"),
+                {"b": b.tenant_id},
+            )
+            assert others.scalar_one() == 0, table
 
 
 @pytest.mark.parametrize("escape", ["SET ROLE {}", "SET SESSION AUTHORIZATION {}"])

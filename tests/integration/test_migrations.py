@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from psycopg import sql
+from sqlalchemy.engine import make_url
 
 from adapters.postgres import schema
-from adapters.postgres.embedded import drop_database, ensure_database
-from adapters.postgres.engine import sync_url
+from adapters.postgres.embedded import database_url, drop_database, ensure_database
+from adapters.postgres.engine import libpq_url, sync_url
+from adapters.postgres.rls import APP_ROLE, ROUTER_ROLE
 from adapters.postgres.tables import metadata
 
 pytestmark = pytest.mark.postgres
@@ -77,6 +82,107 @@ def test_upgrading_twice_is_a_no_op(empty_database):
 def test_the_migrations_build_exactly_the_metadata(empty_database):
     schema.upgrade(empty_database)
     assert _differences(empty_database) == []
+
+
+def _policies_and_grants(url: str) -> set[tuple[object, ...]]:
+    """Every row-level security policy of the schema, whole; every table privilege the
+    application and routing roles hold; and who may use the schema."""
+    engine = sa.create_engine(sync_url(url), poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            policies = conn.execute(
+                sa.text(
+                    "SELECT tablename, policyname, permissive, roles::text[], cmd, qual,"
+                    " with_check FROM pg_policies WHERE schemaname = current_schema()"
+                )
+            )
+            grants = conn.execute(
+                sa.text(
+                    "SELECT grantee, table_name, privilege_type"
+                    " FROM information_schema.role_table_grants"
+                    " WHERE table_schema = current_schema() AND grantee IN (:app, :router)"
+                ),
+                {"app": APP_ROLE, "router": ROUTER_ROLE},
+            )
+            schema_acl = conn.execute(
+                sa.text("SELECT nspacl::text FROM pg_namespace WHERE nspname = current_schema()")
+            )
+            return (
+                {
+                    ("policy", table, name, permissive, tuple(roles), cmd, using, check)
+                    for table, name, permissive, roles, cmd, using, check in policies
+                }
+                | {("grant", *r) for r in grants}
+                | {("schema", schema_acl.scalar_one())}
+            )
+    finally:
+        engine.dispose()
+
+
+def test_the_routing_role_revision_downgrades_to_exactly_the_policies_and_grants_before_it(
+    empty_database,
+):
+    schema.upgrade(empty_database, "0006")
+    before = _policies_and_grants(empty_database)
+    schema.upgrade(empty_database)
+    at_head = _policies_and_grants(empty_database)
+    added = at_head - before
+    assert {r[:3] for r in added if r[0] != "schema"} == {
+        ("policy", "voice_calls", "provider_routing"),
+        ("policy", "phone_numbers", "inbound_routing"),
+        ("grant", ROUTER_ROLE, "voice_calls"),
+        ("grant", ROUTER_ROLE, "phone_numbers"),
+    }
+    # The two policies, and they alone, now apply to the routing role, which may only read.
+    assert {r[4] for r in added if r[0] == "policy"} == {(ROUTER_ROLE,)}
+    assert {r[3] for r in added if r[0] == "grant"} == {"SELECT"}
+    assert ROUTER_ROLE in str(next(r for r in added if r[0] == "schema"))
+    schema.downgrade(empty_database, "0006")
+    assert _policies_and_grants(empty_database) == before
+    schema.upgrade(empty_database)
+    assert _policies_and_grants(empty_database) == at_head
+
+
+@pytest.fixture
+def migrating_login(pg_server_url: str, pg_url: str) -> Iterator[str]:
+    """The URL of a login without CREATEROLE that owns a database of its own and its schema,
+    set up as the README has an administrator do it. The server's roles are in place
+    (`pg_url`'s database was migrated first). Dropped after."""
+    role = f"va_migrator_{uuid.uuid4().hex[:10]}"
+    name = f"voice_agent_migrator_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(libpq_url(pg_server_url), autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE ROLE {} LOGIN NOCREATEROLE").format(sql.Identifier(role)))
+        admin.execute(
+            sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(
+                sql.Identifier(APP_ROLE), sql.Identifier(role)
+            )
+        )
+    url = ensure_database(pg_server_url, name)
+    try:
+        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+            owner = sql.Identifier(role)
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(name), owner)
+            )
+            conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(owner))
+        yield (
+            make_url(database_url(pg_server_url, name))
+            .set(username=role)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        drop_database(pg_server_url, name)
+        with psycopg.connect(libpq_url(pg_server_url), autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+def test_a_migrating_user_without_createrole_migrates_when_the_roles_are_in_place(
+    migrating_login,
+):
+    schema.upgrade(migrating_login)
+    assert _revision(migrating_login) == schema.head_revision()
+    policies = {r[2]: r[4] for r in _policies_and_grants(migrating_login) if r[0] == "policy"}
+    assert policies["provider_routing"] == policies["inbound_routing"] == (ROUTER_ROLE,)
 
 
 async def test_readiness_reports_an_unmigrated_database(empty_database):

@@ -1,15 +1,16 @@
 """Row-level security of calls in flight, AI usage and the webhook inbox, proved with raw SQL
 as the application role; and the two read-only exceptions: a provider's message names its
-call in any tenant (voice_calls provider_routing), and every tenant counts the calls on the
-line (live_calls every_tenant_reads)."""
+call in any tenant (voice_calls provider_routing, for the routing role alone), and every
+tenant counts the calls on the line (live_calls every_tenant_reads)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -22,9 +23,10 @@ from adapters.postgres.rls import (
     READ_POLICIES,
     ROUTED_CALL_SETTING,
     ROUTED_PROVIDER_CALL_SETTING,
+    ROUTED_TABLES,
+    ROUTER_ROLE,
 )
-from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
-from application.errors import ConcurrencyConflict
+from adapters.postgres.unit_of_work import PostgresUnitOfWork, PostgresUnitOfWorkFactory
 from application.pagination import PageRequest
 from application.ports.calls import CallFilter, CallListItem, CallRoute, InboxMessage, LiveCall
 from domain.calls import AiUsage, CallDirection, CallStatus, UsageItem, UsageKind, VoiceCall
@@ -113,9 +115,10 @@ async def session(
     tenant: object = None,
     call: object = None,
     provider_call: str | None = None,
+    role: str = APP_ROLE,
 ) -> AsyncIterator[AsyncConnection]:
-    """A transaction as the application role in the given context, rolled back unless
-    committed: a tenant, and the call ids a provider's message names."""
+    """A transaction as `role` (the application's, unless said) in the given context, rolled
+    back unless committed: a tenant, and the call ids a provider's message names."""
     async with engine.connect() as conn:
         await conn.execute(
             sa.text(
@@ -124,7 +127,7 @@ async def session(
             ),
             {"call": str(call) if call else "", "provider_call": provider_call or ""},
         )
-        await enter(conn, role=APP_ROLE, tenant=tenant)
+        await enter(conn, role=role, tenant=tenant)
         yield conn
 
 
@@ -165,6 +168,25 @@ async def _rows(engine: AsyncEngine, table: str) -> set[tuple[str, ...]]:
 def test_the_new_tables_have_policies_and_the_two_read_exceptions():
     assert READ_POLICIES["live_calls"][0] == "every_tenant_reads"
     assert READ_POLICIES["voice_calls"][0] == "provider_routing"
+    assert (READ_POLICIES["live_calls"].role, READ_POLICIES["voice_calls"].role) == (
+        None,
+        ROUTER_ROLE,
+    )
+
+
+async def test_the_database_applies_each_read_policy_to_the_roles_rls_names(engine):
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            sa.text(
+                "SELECT tablename, policyname, roles::text[], cmd FROM pg_policies"
+                " WHERE policyname <> 'tenant_isolation'"
+            )
+        )
+        found = {(r.tablename, r.policyname): (r.roles, r.cmd) for r in rows}
+    assert found == {
+        (table, policy.name): ([policy.role or "public"], "SELECT")
+        for table, policy in READ_POLICIES.items()
+    }
 
 
 # --- ai_usage and webhook_events: each tenant its own --------------------------------------
@@ -327,7 +349,7 @@ async def test_the_registry_in_one_tenants_context_leaves_anothers_entries_alone
     assert await _rows(engine, "live_calls") == before
 
 
-# --- voice_calls: a provider's message sees the calls it names ------------------------------
+# --- voice_calls: a provider's message sees the calls it names, as the routing role ---------
 
 
 def _routes(a: InFlight, b: InFlight) -> dict[str, tuple[dict[str, object], set[uuid.UUID]]]:
@@ -344,44 +366,120 @@ def _routes(a: InFlight, b: InFlight) -> dict[str, tuple[dict[str, object], set[
     }
 
 
+async def _committing(uow: PostgresUnitOfWork, work: Callable[[PostgresUnitOfWork], Any]) -> None:
+    """`work` in `uow`, then its commit."""
+    async with uow as tx:
+        await work(tx)
+        await tx.commit()
+
+
+async def _refused(conn: AsyncConnection, statement: str, **params: object) -> None:
+    """`statement` is refused for want of a privilege (in a savepoint: the transaction
+    goes on)."""
+    with pytest.raises(DBAPIError, match="permission denied"):
+        async with conn.begin_nested():
+            await conn.execute(sa.text(statement), params)
+
+
 async def test_a_routed_context_shows_exactly_the_named_calls(engine, tenants):
     for route, (context, shown) in _routes(*tenants).items():
-        async with session(engine, **context) as conn:  # type: ignore[arg-type]
+        async with session(engine, role=ROUTER_ROLE, **context) as conn:  # type: ignore[arg-type]
             seen = set((await conn.execute(sa.text("SELECT id FROM voice_calls"))).scalars())
             assert seen == shown, route
-            # And nothing else of their tenants.
-            for table in ("ai_usage", "webhook_events", "leads", "voice_agents", "phone_numbers"):
-                count = await conn.execute(sa.text(f"SELECT count(*) FROM {table}"))
-                assert count.scalar_one() == 0, (route, table)
+            # And nothing else of their tenants: the other tables cannot even be read.
+            for table in ("ai_usage", "webhook_events", "leads", "voice_agents", "live_calls"):
+                await _refused(conn, f"SELECT count(*) FROM {table}")
+            lines = await conn.execute(sa.text("SELECT count(*) FROM phone_numbers"))
+            assert lines.scalar_one() == 0, route
 
 
-async def test_a_routed_context_can_change_no_call(engine, tenants):
+async def test_the_routing_role_reads_two_tables_and_writes_none(engine):
+    async with engine.connect() as conn:
+        granted = await conn.execute(
+            sa.text(
+                "SELECT c.relname, p.privilege FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace,"
+                " unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES',"
+                "   'TRIGGER']) AS p(privilege)"
+                " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v')"
+                " AND has_table_privilege(:role, c.oid, p.privilege)"
+            ),
+            {"role": ROUTER_ROLE},
+        )
+        sequences = await conn.execute(
+            sa.text(
+                "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = current_schema() AND c.relkind = 'S'"
+                " AND (has_sequence_privilege(:role, c.oid, 'USAGE')"
+                "   OR has_sequence_privilege(:role, c.oid, 'UPDATE'))"
+            ),
+            {"role": ROUTER_ROLE},
+        )
+        assert set(map(tuple, granted)) == {(table, "SELECT") for table in ROUTED_TABLES}
+        assert sequences.scalar_one() == 0
+        role = await conn.execute(
+            sa.text(
+                "SELECT rolsuper, rolbypassrls, rolcanlogin, rolcreaterole, rolcreatedb,"
+                " ARRAY(SELECT m.roleid::regrole::text FROM pg_auth_members m"
+                "       WHERE m.member = r.oid)"
+                " FROM pg_roles r WHERE rolname = :role"
+            ),
+            {"role": ROUTER_ROLE},
+        )
+        assert tuple(role.one()) == (False, False, False, False, False, [])
+
+
+async def test_a_routed_context_can_change_no_call_nor_write_anything(engine, tenants):
     a, b = tenants
-    before = await _rows(engine, "voice_calls")
-    async with session(engine, call=b.linked.id, provider_call=a.linked.vapi_call_id) as conn:
+    before = {table: await _rows(engine, table) for table in ("voice_calls", *TABLES)}
+    async with session(
+        engine, role=ROUTER_ROLE, call=b.linked.id, provider_call=a.linked.vapi_call_id
+    ) as conn:
         for statement in (
             "UPDATE voice_calls SET status = 'ended' WHERE id = :b",
             "UPDATE voice_calls SET summary = 'hijacked'",
             "UPDATE voice_calls SET vapi_call_id = NULL WHERE vapi_call_id = :v",
             "DELETE FROM voice_calls WHERE id = :b OR vapi_call_id = :v",
             "DELETE FROM voice_calls",
+            "SELECT id FROM voice_calls WHERE id = :b FOR UPDATE",
+            "SELECT id FROM voice_calls FOR SHARE",
         ):
-            result = await conn.execute(
-                sa.text(statement), {"b": b.linked.id, "v": a.linked.vapi_call_id}
-            )
-            assert result.rowcount == 0, statement
-        locked = await conn.execute(sa.text("SELECT id FROM voice_calls FOR UPDATE"))
-        assert locked.all() == []
+            await _refused(conn, statement, b=b.linked.id, v=a.linked.vapi_call_id)
+        await _refused(
+            conn,
+            "INSERT INTO voice_calls (id, tenant_id, to_number, direction, status)"
+            " VALUES (:id, :t, '+14155550123', 'outbound', 'queued')",
+            id=uuid.uuid4(),
+            t=b.tenant_id,
+        )
+        # Not even a message about no call of ours: routing stores it only once it has left
+        # the routing role (switch_tenant(None)).
+        for table, f in (("webhook_events", None), *((table, b) for table in TABLES)):
+            await _refused(conn, INSERT[table], **_insert_params(f))
         await conn.commit()
-    assert await _rows(engine, "voice_calls") == before
+    assert {table: await _rows(engine, table) for table in before} == before
 
 
-async def test_a_tenant_routed_to_anothers_call_reads_it_but_cannot_change_it(engine, tenants):
+async def test_a_tenant_sees_none_of_another_tenants_calls_even_when_its_route_names_them(
+    engine, tenants
+):
+    # The routing policy applies to the routing role alone: settings that name another
+    # tenant's calls show nothing to the application role, with or without a tenant.
     a, b = tenants
     before = await _rows(engine, "voice_calls")
-    async with session(engine, tenant=a.tenant_id, call=b.linked.id) as conn:
+    names = {"call": b.linked.id, "provider_call": b.linked.vapi_call_id}
+    async with session(engine, tenant=a.tenant_id, **names) as conn:  # type: ignore[arg-type]
         seen = set((await conn.execute(sa.text("SELECT id FROM voice_calls"))).scalars())
-        assert seen == {a.catalogue.call.id, a.linked.id, a.spare.id, b.linked.id}
+        assert seen == {a.catalogue.call.id, a.linked.id, a.spare.id}
+        for statement in (
+            "SELECT count(*) FROM voice_calls WHERE id = :b OR vapi_call_id = :v",
+            "SELECT count(*) FROM voice_calls WHERE tenant_id = :bt",
+        ):
+            found = await conn.execute(
+                sa.text(statement),
+                {"b": b.linked.id, "v": b.linked.vapi_call_id, "bt": b.tenant_id},
+            )
+            assert found.scalar_one() == 0, statement
         for statement in (
             "UPDATE voice_calls SET summary = 'hijacked' WHERE id = :b",
             "UPDATE voice_calls SET tenant_id = :a, agent_id = NULL, lead_id = NULL,"
@@ -397,6 +495,9 @@ async def test_a_tenant_routed_to_anothers_call_reads_it_but_cannot_change_it(en
                 ),
                 {"b": b.spare.id, "bt": b.tenant_id},
             )
+    async with session(engine, **names) as conn:  # type: ignore[arg-type]
+        seen = set((await conn.execute(sa.text("SELECT id FROM voice_calls"))).scalars())
+        assert seen == set()
     assert await _rows(engine, "voice_calls") == before
 
 
@@ -412,15 +513,48 @@ async def test_the_unit_of_work_routes_only_through_the_named_route(engine, tena
         assert await tx.calls.list(b.tenant_id, CallFilter(), PageRequest()) == [
             CallListItem.of(b.linked)
         ]
-        assert await tx.ai_usage.of_call(b.tenant_id, b.linked.id) == []
-        call = await tx.calls.get(b.tenant_id, b.linked.id)
-        assert call is not None
-        call.summary = "hijacked"
-        with pytest.raises(ConcurrencyConflict):
-            await tx.calls.save(call)
+    for table in ("voice_calls", *TABLES):
+        assert await _rows(engine, table)  # each has rows a routed write could reach
+    before = {table: await _rows(engine, table) for table in ("voice_calls", *TABLES)}
+    call = b.linked
+    # Anything but finding the call is refused, writing the message of no tenant included.
+    beyond_routing = {
+        "save": lambda tx: tx.calls.save(attrs.evolve(call, summary="hijacked")),
+        "lock": lambda tx: tx.calls.get_for_update(b.tenant_id, call.id),
+        "usage": lambda tx: tx.ai_usage.of_call(b.tenant_id, call.id),
+        "inbox": lambda tx: tx.inbox.add(_message(None, datetime.now(UTC))),
+        "registry": lambda tx: tx.live_calls.release(b.tenant_id, call.id),
+    }
+    for name, work in beyond_routing.items():
+        with pytest.raises(DBAPIError, match="permission denied"):
+            await _committing(uows(call_route=by_ours), work)
+        assert {t: await _rows(engine, t) for t in before} == before, name
     for context in ({"tenant_id": a.tenant_id}, {}):  # no route named: nothing of B's is found
         async with uows(**context) as tx:
             assert await tx.calls.route(by_ours) is None
             assert await tx.calls.route(by_provider) is None
     async with uows(tenant_id=b.tenant_id) as tx:
         assert await tx.calls.get(b.tenant_id, b.linked.id) == b.linked
+
+
+async def test_routing_work_moves_into_the_calls_tenant_or_into_none(engine, tenants, nobodys):
+    a, b = tenants
+    uows = PostgresUnitOfWorkFactory(engine)
+    route = CallRoute(call_id=b.linked.id, provider_call_id=a.linked.vapi_call_id)
+    async with uows(call_route=route) as tx:
+        await tx.switch_tenant(b.tenant_id)
+        # The tenant's context alone: its calls, not the other call the route names.
+        assert await tx.calls.get(b.tenant_id, b.spare.id) == b.spare
+        assert await tx.calls.route(CallRoute(provider_call_id=a.linked.vapi_call_id)) is None
+        usage = await tx.ai_usage.of_call(b.tenant_id, b.linked.id)
+        assert [row.id for row in usage] == [b.usage.id]
+        locked = await tx.calls.get_for_update(b.tenant_id, b.linked.id)
+        assert locked == b.linked
+    message = _message(None, datetime.now(UTC))
+    async with uows(call_route=route) as tx:
+        await tx.switch_tenant(None)
+        assert await tx.calls.route(route) is None  # the routing view is gone
+        assert await tx.inbox.add(message)
+        await tx.commit()
+    async with uows() as tx:
+        assert await tx.inbox.list(None, PageRequest()) == [nobodys, message]

@@ -1,18 +1,20 @@
 """Row-level security of the catalogue and the lead book (voices, phone numbers, agents,
 leads, calls), proved with raw SQL as the application role; and the one exception, inbound
-routing, which shows a single active phone number to a context that names it."""
+routing, which shows the routing role a single active phone number its context names."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.postgres.rls import POLICIES, READ_POLICIES
-from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
-from application.errors import ConcurrencyConflict
+from adapters.postgres.rls import POLICIES, READ_POLICIES, ROUTER_ROLE
+from adapters.postgres.unit_of_work import PostgresUnitOfWork, PostgresUnitOfWorkFactory
 from application.phone_resolution import PhoneResolver
 from domain.phones import NumberProvider, NumberStatus, PhoneLine, PhoneNumber
 from tests.integration.seeding import (
@@ -164,22 +166,38 @@ async def test_an_update_cannot_move_a_row_into_another_tenant(engine, tenants, 
             )
 
 
-# --- inbound routing: the called number's one active row ---------------------------------
+# --- inbound routing: the called number's one active row, to the routing role ------------
+
+
+async def _committing(uow: PostgresUnitOfWork, work: Callable[[PostgresUnitOfWork], Any]) -> None:
+    """`work` in `uow`, then its commit."""
+    async with uow as tx:
+        await work(tx)
+        await tx.commit()
+
+
+async def _refused(conn: AsyncConnection, statement: str, **params: object) -> None:
+    """`statement` is refused for want of a privilege (in a savepoint: the transaction
+    goes on)."""
+    with pytest.raises(DBAPIError, match="permission denied"):
+        async with conn.begin_nested():
+            await conn.execute(sa.text(statement), params)
 
 
 @pytest.mark.parametrize("holder", [0, 1], ids=["A", "B"])
 async def test_the_called_number_alone_shows_its_one_active_row(engine, tenants, holder):
     line = tenants[holder].line
-    async with session(engine, called=line.number.e164) as conn:
+    async with session(engine, role=ROUTER_ROLE, called=line.number.e164) as conn:
         rows = (
             await conn.execute(sa.text("SELECT id, tenant_id, number, status FROM phone_numbers"))
         ).all()
         # Not the other tenant's released row with the same number, not any other number.
         assert [tuple(r) for r in rows] == [(line.id, line.tenant_id, line.number.e164, "active")]
-        # And nothing else of that tenant: its agent, leads, calls stay hidden.
-        for table in set(NEW_TABLES) - {"phone_numbers"}:
-            count = await conn.execute(sa.text(f"SELECT count(*) FROM {table}"))
-            assert count.scalar_one() == 0, table
+        # And nothing else of that tenant: no call is named, the rest cannot even be read.
+        calls = await conn.execute(sa.text("SELECT count(*) FROM voice_calls"))
+        assert calls.scalar_one() == 0
+        for table in set(NEW_TABLES) - {"phone_numbers", "voice_calls"}:
+            await _refused(conn, f"SELECT count(*) FROM {table}")
 
 
 @pytest.mark.parametrize("called", [ONLY_RELEASED, NOBODYS])
@@ -197,7 +215,7 @@ async def test_a_number_active_nowhere_shows_nothing(engine, tenants, called):
         )
         await tx.phone_numbers.add(line)
         await tx.commit()
-    async with session(engine, called=called) as conn:
+    async with session(engine, role=ROUTER_ROLE, called=called) as conn:
         rows = await conn.execute(sa.text("SELECT count(*) FROM phone_numbers"))
         assert rows.scalar_one() == 0
 
@@ -205,7 +223,7 @@ async def test_a_number_active_nowhere_shows_nothing(engine, tenants, called):
 async def test_routing_visibility_lets_nothing_be_changed(engine, tenants):
     _, b = tenants
     before = await _snapshot(engine, b.tenant_id, "phone_numbers")
-    async with session(engine, called=NUMBER_B) as conn:
+    async with session(engine, role=ROUTER_ROLE, called=NUMBER_B) as conn:
         visible = await conn.execute(
             sa.text("SELECT count(*) FROM phone_numbers WHERE id = :id"), {"id": b.line.id}
         )
@@ -216,24 +234,32 @@ async def test_routing_visibility_lets_nothing_be_changed(engine, tenants):
             "UPDATE phone_numbers SET status = 'released', inbound_agent_id = NULL",
             "DELETE FROM phone_numbers WHERE number = :n",
             "DELETE FROM phone_numbers",
+            # Not even a row lock: routing must never hold up the tenant's own writes.
+            "SELECT id FROM phone_numbers WHERE id = :id FOR UPDATE",
+            "SELECT id FROM phone_numbers WHERE id = :id FOR KEY SHARE",
         ):
-            result = await conn.execute(sa.text(statement), {"n": NUMBER_B, "id": b.line.id})
-            assert result.rowcount == 0, statement
-        # Not even a row lock: routing must never hold up the tenant's own writes.
-        locked = await conn.execute(
-            sa.text("SELECT id FROM phone_numbers WHERE id = :id FOR UPDATE"), {"id": b.line.id}
+            await _refused(conn, statement, n=NUMBER_B, id=b.line.id)
+        await _refused(
+            conn,
+            MINIMAL_INSERT["phone_numbers"],
+            id=uuid.uuid4(),
+            tenant=b.tenant_id,
+            phone=NOBODYS,
         )
-        assert locked.all() == []
         await conn.commit()
     assert await _snapshot(engine, b.tenant_id, "phone_numbers") == before
 
 
-async def test_a_tenant_given_anothers_called_number_still_cannot_change_its_row(engine, tenants):
+async def test_a_called_number_shows_the_application_role_nothing_of_another_tenant(
+    engine, tenants
+):
+    # The routing policy applies to the routing role alone: the application role, given
+    # another tenant's number as the called one, sees only its own tenant's lines.
     a, b = tenants
     before = await _snapshot(engine, b.tenant_id, "phone_numbers")
     async with session(engine, tenant=a.tenant_id, called=NUMBER_B) as conn:
         seen = set((await conn.execute(sa.text("SELECT id FROM phone_numbers"))).scalars())
-        assert seen == {a.line.id, a.released.id, b.line.id}  # B's row only to read
+        assert seen == {a.line.id, a.released.id}
         for statement in (
             "UPDATE phone_numbers SET label = 'hijacked' WHERE id = :id",
             "UPDATE phone_numbers SET tenant_id = :a, inbound_agent_id = NULL WHERE id = :id",
@@ -252,21 +278,32 @@ async def test_a_tenant_given_anothers_called_number_still_cannot_change_its_row
         )
         assert own.rowcount == 1
         await conn.commit()
+    async with session(engine, called=NUMBER_B) as conn:
+        rows = await conn.execute(sa.text("SELECT count(*) FROM phone_numbers"))
+        assert rows.scalar_one() == 0
     assert await _snapshot(engine, b.tenant_id, "phone_numbers") == before
 
 
 async def test_the_unit_of_work_finds_the_route_and_cannot_save_through_it(engine, tenants):
     _, b = tenants
     uows = PostgresUnitOfWorkFactory(engine)
-    async with uows(called_number=PhoneNumber.parse(NUMBER_B)) as tx:
-        line = await tx.phone_numbers.routing(PhoneNumber.parse(NUMBER_B))
+    called = PhoneNumber.parse(NUMBER_B)
+    async with uows(called_number=called) as tx:
+        line = await tx.phone_numbers.routing(called)
         assert line == b.line
         assert await tx.phone_numbers.routing(PhoneNumber.parse(NUMBER_A)) is None
-        assert await tx.agents.get(b.tenant_id, b.agent.id) is None
-        assert line is not None
-        line.label = "hijacked"
-        with pytest.raises(ConcurrencyConflict):
-            await tx.phone_numbers.save(line)
+    assert line is not None
+    line.label = "hijacked"
+    for work in (
+        lambda tx: tx.phone_numbers.save(line),
+        lambda tx: tx.agents.get(b.tenant_id, b.agent.id),
+    ):
+        with pytest.raises(DBAPIError, match="permission denied"):
+            await _committing(uows(called_number=called), work)
+    async with uows(called_number=called) as tx:  # in the line's tenant, it reads the rest
+        await tx.switch_tenant(b.tenant_id)
+        assert await tx.agents.get(b.tenant_id, b.agent.id) == b.agent
+        assert await tx.phone_numbers.routing(PhoneNumber.parse(NUMBER_A)) is None
     async with uows(tenant_id=b.tenant_id) as tx:
         assert await tx.phone_numbers.get(b.tenant_id, b.line.id) == b.line
 
