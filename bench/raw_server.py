@@ -125,7 +125,7 @@ async def get_call(request: web.Request) -> web.Response:
         return _json({"status": 404, "title": "Not Found"}, 404)
     summary = dict(zip(SUMMARY_NAMES, row[: len(SUMMARY_NAMES)], strict=True))
     detail = dict(zip(DETAIL_NAMES, row[len(SUMMARY_NAMES) :], strict=True))
-    return _json({"call": summary, **detail})
+    return _json({"object": "call", **summary, **detail})
 
 
 def _page(rows: list[tuple[Any, ...]]) -> web.Response:

@@ -191,7 +191,7 @@ class Scenario:
 
 def _expect_call(call_id: Any) -> Callable[[Any], str | None]:
     def check(body: Any) -> str | None:
-        found = body.get("call", {}).get("id") if isinstance(body, dict) else None
+        found = body.get("id") if isinstance(body, dict) else None
         return None if found == str(call_id) else f"not the call {call_id}: {str(body)[:300]}"
 
     return check

@@ -1,10 +1,19 @@
 """/v1/tenants/{tenant_id}/calls: place calls, read them back with their transcript, cost and
-AI usage; /v1/tenants/{tenant_id}/usage: cost, minutes and calls by period, agent or batch."""
+AI usage; /v1/tenants/{tenant_id}/usage: cost, minutes and calls by period, agent or batch.
+
+A call is one flat resource (`object: "call"`) in our own terms: what Vapi reported is kept
+as it came (domain.calls stores its transcript messages, analysis and cost breakdown raw, and
+its whole record), and is put into our shape here, once, on the way out (`transcript_of`,
+`analysis_of`, `breakdown_of`, `recording_of`). Vapi's record itself is shown only at
+`…/provider-record`, to owners and admins.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -12,6 +21,7 @@ import msgspec
 from aiohttp import web
 
 from application.calls import MAX_IDEMPOTENCY_KEY, USAGE_DEFAULT_DAYS, PlaceCall
+from application.pagination import Page
 from application.ports.calls import (
     CallFilter,
     CallListItem,
@@ -21,7 +31,7 @@ from application.ports.calls import (
     UsageTotal,
 )
 from domain.calls import AiUsage, CallDirection, CallStatus, UsageKind, VoiceCall, usage_cost
-from domain.ids import AgentId, CallId, LeadId, PhoneNumberId
+from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId
 from domain.phones import PhoneNumber
 from entrypoints.http.phone_numbers import Country, PhoneText
 from entrypoints.http.problems import RequestInvalid
@@ -39,10 +49,19 @@ from entrypoints.http.routing import (
     Endpoint,
     HeaderParam,
     QueryParam,
+    created,
     reply,
     use_cases,
 )
-from entrypoints.http.schemas import Body
+from entrypoints.http.schemas import (
+    Body,
+    CreatedAt,
+    Instant,
+    Items,
+    NextCursor,
+    TenantRef,
+    UpdatedAt,
+)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY = HeaderParam(
@@ -52,37 +71,285 @@ IDEMPOTENCY_KEY = HeaderParam(
     "different request is a 422.",
     {"type": "string", "minLength": 1, "maxLength": MAX_IDEMPOTENCY_KEY},
 )
-Variable = Annotated[str, msgspec.Meta(max_length=1000)]
 USAGE_MAX_DAYS = 366
 
+# --- money ----------------------------------------------------------------------------------
 
-class CallOut(msgspec.Struct):
-    id: UUID
-    tenant_id: UUID
-    direction: CallDirection
-    status: CallStatus
-    agent_id: UUID | None
-    lead_id: UUID | None
-    voice_id: UUID | None
-    from_number_id: UUID | None
-    to_number: str
-    caller_number: str | None
-    """Inbound calls: who called."""
-    ended_reason: str | None
-    error: str | None
-    """Why the provider did not take the call, why its outcome is not known yet, or why it
-    ended without a report."""
-    vapi_call_id: str | None
-    cost: Decimal | None
-    call_duration: int | None
-    batch_id: UUID | None
-    started_at: datetime | None
-    ended_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+MICRO = Decimal("0.000001")
+
+
+def usd(amount: Decimal) -> Decimal:
+    """An amount with six decimal places or more (never rounded), so that every cost reads
+    alike whichever store or provider it came from."""
+    try:
+        six = amount.quantize(MICRO)
+    except InvalidOperation:  # more digits than a decimal holds at six places
+        return amount
+    # Unequal when quantizing dropped digits: the amount has more places, kept as they are.
+    return six if six == amount else amount
+
+
+def _usd_or_none(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else usd(amount)
+
+
+Usd = Annotated[
+    Decimal,
+    msgspec.Meta(
+        description="US dollars: a decimal string with six decimal places or more.",
+        examples=["0.119270"],
+    ),
+]
+
+# --- the call's fields (one place each: the summary and the full call share them) ----------
+
+CallIdField = Annotated[UUID, msgspec.Meta(description="The call's id.")]
+Direction = Annotated[
+    CallDirection,
+    msgspec.Meta(
+        description="outbound: placed by one of the tenant's agents; inbound: answered by one.",
+        examples=["outbound"],
+    ),
+]
+Status = Annotated[
+    CallStatus,
+    msgspec.Meta(
+        description="Where the call stands. It only moves forward: queued, ringing, "
+        "in-progress, forwarding, ended. `failed`: the provider refused to place it "
+        "(`ended_reason` and `error` say why); `unknown`: whether the provider took it is "
+        "not known yet (the reconciler finds out).",
+        examples=["ended"],
+    ),
+]
+AgentRef = Annotated[
+    UUID | None, msgspec.Meta(description="The agent that placed or answered the call.")
+]
+LeadRef = Annotated[
+    UUID | None, msgspec.Meta(description="The lead called, or who called in; null: nobody known.")
+]
+VoiceRef = Annotated[UUID | None, msgspec.Meta(description="The voice the agent spoke with.")]
+FromNumberRef = Annotated[
+    UUID | None,
+    msgspec.Meta(
+        description="The tenant's number the call was made from (outbound) or to (inbound)."
+    ),
+]
+ToNumber = Annotated[
+    str,
+    msgspec.Meta(
+        description="The number called, E.164 (inbound: the tenant's own line).",
+        examples=["+14155550123"],
+    ),
+]
+CallerNumber = Annotated[
+    str | None,
+    msgspec.Meta(description="Inbound calls: who called, E.164.", examples=["+14155550123"]),
+]
+EndedReason = Annotated[
+    str | None,
+    msgspec.Meta(
+        description="Why the call ended, as the provider says it, or ours: "
+        "`provider-rejected`, `provider-unreachable`, `provider-has-no-record`, "
+        "`sandbox-interrupted`.",
+        examples=["customer-ended-call"],
+    ),
+]
+CallError = Annotated[
+    str | None,
+    msgspec.Meta(
+        description="Why the provider did not take the call, why its outcome is not known "
+        "yet, or why it ended without a report.",
+        examples=["assistant.voice.voiceId must be a string"],
+    ),
+]
+ProviderCallId = Annotated[
+    str | None,
+    msgspec.Meta(
+        description="The provider's (Vapi's) id of the call; null until it has one.",
+        examples=["6b3c9a8e-1f2d-4c3b-9a8e-7f6d5c4b3a21"],
+    ),
+]
+CallCost = Annotated[
+    Decimal | None,
+    msgspec.Meta(
+        description="What the provider charged for the call, US dollars (a decimal string, "
+        "six places or more); null until its report.",
+        examples=["0.119270"],
+    ),
+]
+CallDuration = Annotated[
+    int | None,
+    msgspec.Meta(description="Seconds from answer to hang-up; null until known.", examples=[177]),
+]
+BatchRef = Annotated[UUID | None, msgspec.Meta(description="The batch that placed the call.")]
+StartedAt = Annotated[
+    Instant | None, msgspec.Meta(description="When the call was answered (RFC 3339, UTC).")
+]
+EndedAt = Annotated[
+    Instant | None, msgspec.Meta(description="When the call ended (RFC 3339, UTC).")
+]
+CallVersion = Annotated[
+    int, msgspec.Meta(description="Goes up by one with every change to the call.", examples=[3])
+]
+Summary = Annotated[
+    str | None,
+    msgspec.Meta(
+        description="The provider's summary of the conversation; null until its report.",
+        examples=["The customer was not interested and hung up."],
+    ),
+]
+Available = Annotated[
+    bool, msgspec.Meta(description="False until the end-of-call report arrives.", examples=[True])
+]
+
+
+class TranscriptMessageOut(msgspec.Struct):
+    """One thing said (or done) on the call, in order."""
+
+    role: Annotated[
+        str,
+        msgspec.Meta(
+            description="Who: `assistant` (the agent), `user` (the person on the line), "
+            "`system` (the agent's instructions), `tool` (a tool call or its result); any "
+            "other role the provider adds is shown as it names it.",
+            examples=["assistant"],
+        ),
+    ]
+    text: Annotated[
+        str,
+        msgspec.Meta(
+            description="What was said (a tool's result, for a tool); empty when nothing was.",
+            examples=["Hello, this is Acme calling."],
+        ),
+    ]
+    start_seconds: Annotated[
+        float | None,
+        msgspec.Meta(description="Seconds from the start of the call.", examples=[0.6]),
+    ]
+    end_seconds: Annotated[
+        float | None,
+        msgspec.Meta(description="Seconds from the start when it ended.", examples=[2.4]),
+    ]
+
+
+TranscriptText = Annotated[
+    str | None,
+    msgspec.Meta(
+        description="The whole conversation as text; null when the report had none.",
+        examples=["AI: Hello, this is Acme calling.\nUser: Hi, not interested, bye.\n"],
+    ),
+]
+TranscriptMessages = Annotated[
+    list[TranscriptMessageOut],
+    msgspec.Meta(description="What was said, message by message, in order."),
+]
+
+
+class TranscriptOut(msgspec.Struct):
+    """What was said on the call, from its end-of-call report."""
+
+    text: TranscriptText
+    messages: TranscriptMessages
+
+
+class RecordingOut(msgspec.Struct):
+    """Where the call's recording can be fetched (the provider's URLs, which may expire)."""
+
+    url: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="Both sides mixed in one channel.",
+            examples=["https://storage.vapi.ai/6b3c9a8e-mono.wav"],
+        ),
+    ]
+    stereo_url: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="The agent and the other party on a channel each; null when the "
+            "provider made none.",
+            examples=["https://storage.vapi.ai/6b3c9a8e-stereo.wav"],
+        ),
+    ]
+
+
+Recording = Annotated[
+    RecordingOut | None, msgspec.Meta(description="The call's recording; null when none.")
+]
+Analysis = Annotated[
+    dict[str, Any] | None,
+    msgspec.Meta(
+        description="The provider's analysis of the call: `summary`, `structured_data` (what "
+        "the agent was asked to extract, as extracted: your data, keys as you named them), "
+        "`success_evaluation`, and any other part the provider adds, named in snake_case. "
+        "null until the report.",
+        examples=[
+            {
+                "summary": "The customer was not interested and hung up.",
+                "structured_data": {"interested": False},
+                "success_evaluation": "false",
+            }
+        ],
+    ),
+]
+CostBreakdown = Annotated[
+    dict[str, Any] | None,
+    msgspec.Meta(
+        description="How the cost breaks down, as the provider reports it, in snake_case: "
+        "amounts (`transport`, `stt`, `llm`, `tts`, `vapi`, `total`, ...) are US dollars as "
+        "decimal strings with six places or more; counts (`*_tokens`, `*_characters`) are "
+        "numbers; `analysis_cost_breakdown` breaks down the analysis the same way. null "
+        "until the report.",
+        examples=[
+            {
+                "transport": "0.025100",
+                "stt": "0.030200",
+                "llm": "0.004600",
+                "tts": "0.051200",
+                "vapi": "0.147900",
+                "total": "0.262700",
+                "llm_prompt_tokens": 5210,
+                "llm_completion_tokens": 318,
+                "tts_characters": 1423,
+            }
+        ],
+    ),
+]
+Metadata = Annotated[
+    dict[str, Any],
+    msgspec.Meta(
+        description="The metadata given when the call was placed (inbound calls: `caller_number`).",
+        examples=[{"crm_id": "42"}],
+    ),
+]
+
+
+class CallSummaryOut(msgspec.Struct, tag_field="object", tag="call"):
+    """A call as lists show it: the call without its transcript, recording, summary,
+    analysis, cost breakdown, metadata and version (`GET …/calls/{id}` has them)."""
+
+    id: CallIdField
+    tenant_id: TenantRef
+    direction: Direction
+    status: Status
+    agent_id: AgentRef
+    lead_id: LeadRef
+    voice_id: VoiceRef
+    from_number_id: FromNumberRef
+    to_number: ToNumber
+    caller_number: CallerNumber
+    ended_reason: EndedReason
+    error: CallError
+    vapi_call_id: ProviderCallId
+    cost: CallCost
+    call_duration: CallDuration
+    batch_id: BatchRef
+    started_at: StartedAt
+    ended_at: EndedAt
+    created_at: CreatedAt
+    updated_at: UpdatedAt
 
     @classmethod
-    def of(cls, c: CallListItem | VoiceCall) -> CallOut:
+    def of(cls, c: CallListItem) -> CallSummaryOut:
         return cls(
             c.id,
             c.tenant_id,
@@ -97,7 +364,7 @@ class CallOut(msgspec.Struct):
             c.ended_reason,
             c.error,
             c.vapi_call_id,
-            c.cost,
+            _usd_or_none(c.cost),
             c.call_duration,
             c.batch_id,
             c.started_at,
@@ -107,74 +374,277 @@ class CallOut(msgspec.Struct):
         )
 
 
-class CallPage(msgspec.Struct):
-    items: list[CallOut]
-    next_cursor: str | None
+class CallOut(msgspec.Struct, tag_field="object", tag="call"):
+    """A call: where it stands, and once it has ended what was said, its recording, the
+    provider's summary and analysis, and what it cost."""
 
-
-class CallDetail(msgspec.Struct):
-    """The call with its transcription (the seed's getCallWithTranscription)."""
-
-    call: CallOut
-    transcription: dict[str, Any] | None
-    recording_url: str | None
-    summary: str | None
-    analysis: dict[str, Any] | None
-    cost_breakdown: dict[str, Any] | None
-    metadata: dict[str, Any]
-    vapi_data: dict[str, Any]
-    version: int
+    id: CallIdField
+    tenant_id: TenantRef
+    direction: Direction
+    status: Status
+    agent_id: AgentRef
+    lead_id: LeadRef
+    voice_id: VoiceRef
+    from_number_id: FromNumberRef
+    to_number: ToNumber
+    caller_number: CallerNumber
+    ended_reason: EndedReason
+    error: CallError
+    vapi_call_id: ProviderCallId
+    cost: CallCost
+    call_duration: CallDuration
+    batch_id: BatchRef
+    started_at: StartedAt
+    ended_at: EndedAt
+    created_at: CreatedAt
+    updated_at: UpdatedAt
+    version: CallVersion
+    transcript: Annotated[
+        TranscriptOut | None,
+        msgspec.Meta(description="What was said; null until the end-of-call report."),
+    ]
+    recording: Recording
+    summary: Summary
+    analysis: Analysis
+    cost_breakdown: CostBreakdown
+    metadata: Metadata
 
     @classmethod
-    def of(cls, c: VoiceCall) -> CallDetail:
+    def of(cls, c: VoiceCall) -> CallOut:
         return cls(
-            CallOut.of(c),
-            c.transcription,
-            c.recording_url,
-            c.summary,
-            c.analysis,
-            c.cost_breakdown,
-            c.metadata,
-            c.vapi_data,
+            c.id,
+            c.tenant_id,
+            c.direction,
+            c.status,
+            c.agent_id,
+            c.lead_id,
+            c.voice_id,
+            c.from_number_id,
+            c.to_number,
+            c.caller_number,
+            c.ended_reason,
+            c.error,
+            c.vapi_call_id,
+            _usd_or_none(c.cost),
+            c.call_duration,
+            c.batch_id,
+            c.started_at,
+            c.ended_at,
+            c.created_at,
+            c.updated_at,
             c.version,
+            transcript_of(c.transcription),
+            recording_of(c),
+            c.summary,
+            analysis_of(c.analysis),
+            breakdown_of(c.cost_breakdown),
+            c.metadata,
         )
 
 
-class TranscriptOut(msgspec.Struct):
-    call_id: UUID
-    status: CallStatus
-    available: bool
-    """False until the end-of-call report arrives."""
-    text: str | None
-    messages: list[dict[str, Any]]
-    recording_url: str | None
-    summary: str | None
+class CallPage(msgspec.Struct):
+    """A page of calls, newest first."""
+
+    items: Annotated[list[CallSummaryOut], Items]
+    next_cursor: NextCursor
 
 
-class CostOut(msgspec.Struct):
-    """The seed's getCallCost: what the provider charged, and how it breaks down."""
-
-    call_id: UUID
-    currency: Literal["USD"]
-    cost: Decimal | None
-    cost_breakdown: dict[str, Any] | None
-    call_duration: int | None
-    usage_cost: Decimal
-    """The sum of the call's AI usage rows."""
+def call_page(page: Page[CallListItem]) -> CallPage:
+    """A page of calls as lists show them (the call list and a lead's call history)."""
+    return CallPage([CallSummaryOut.of(c) for c in page.items], page.next_cursor)
 
 
-class UsageOut(msgspec.Struct):
-    id: UUID
-    kind: UsageKind
-    item_type: str
-    provider: str | None
-    model: str | None
-    prompt_tokens: int | None
-    completion_tokens: int | None
-    characters: int | None
-    seconds: int | None
-    cost: Decimal
-    occurred_at: datetime
+# --- Vapi's stored shapes, in our terms -----------------------------------------------------
+# The end-of-call report's parts are stored as Vapi sent them (its transcript messages, its
+# analysis and cost breakdown): they are read into our shape here, and nowhere else.
+
+_ROLES = {
+    "bot": "assistant",
+    "assistant": "assistant",
+    "user": "user",
+    "system": "system",
+    "tool_calls": "tool",
+    "tool_call_result": "tool",
+    "tool": "tool",
+}
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_COUNTS = ("_tokens", "_characters")
+_NUMBERS = (int, float)  # by exact type: a bool is not a number here
+
+
+@lru_cache(maxsize=1024)
+def snake_case(key: str) -> str:
+    """`structuredData` -> `structured_data`; a snake_case key stays as it is."""
+    return _CAMEL_HUMP.sub("_", key).lower()
+
+
+@lru_cache(maxsize=256)
+def _breakdown_name(key: str) -> tuple[str, bool]:
+    """A costBreakdown key's name here, and whether it counts (tokens, characters) rather
+    than costs."""
+    name = snake_case(key)
+    return name, name.endswith(_COUNTS)
+
+
+def _message(raw: dict[str, Any]) -> TranscriptMessageOut:
+    """One of Vapi's `artifact.messages`: role, message (a tool result's: result), time and
+    endTime (epoch milliseconds), secondsFromStart. Long calls have thousands: it reads each
+    with plain type checks, no more."""
+    role, text = raw.get("role"), raw.get("message")
+    if type(text) is not str:
+        text = raw.get("result")
+        if type(text) is not str:
+            text = ""
+    start: Any = raw.get("secondsFromStart")
+    time: Any = raw.get("time")
+    end_time: Any = raw.get("endTime")
+    if type(start) not in _NUMBERS:
+        start = None
+    end = None
+    if (
+        start is not None
+        and type(time) in _NUMBERS
+        and type(end_time) in _NUMBERS
+        and end_time >= time
+    ):
+        end = round(start + (end_time - time) / 1000, 3)
+    return TranscriptMessageOut(
+        _ROLES.get(role, role) if type(role) is str and role else "unknown", text, start, end
+    )
+
+
+def transcript_of(stored: dict[str, Any] | None) -> TranscriptOut | None:
+    """The call's transcript in our shape; None before the report (nothing stored)."""
+    if stored is None:
+        return None
+    text, messages = stored.get("text"), stored.get("messages")
+    return TranscriptOut(
+        text if isinstance(text, str) and text else None,
+        [_message(m) for m in messages if isinstance(m, dict)]
+        if isinstance(messages, list)
+        else [],
+    )
+
+
+def analysis_of(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Vapi's analysis with its own keys in snake_case; what is inside each part (the
+    structured data the tenant asked for) is the tenant's, and stays as it is."""
+    if stored is None:
+        return None
+    return {snake_case(key): value for key, value in stored.items()}
+
+
+def breakdown_of(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Vapi's costBreakdown in snake_case, its amounts as exact decimals (a float becomes
+    the decimal it prints as, never its binary expansion) and its counts as numbers."""
+    if stored is None:
+        return None
+    breakdown: dict[str, Any] = {}
+    for key, value in stored.items():
+        name, count = _breakdown_name(key)
+        if type(value) is dict:
+            breakdown[name] = breakdown_of(value)
+        elif count or type(value) not in _NUMBERS:
+            breakdown[name] = value
+        else:
+            breakdown[name] = usd(Decimal(repr(value)))
+    return breakdown
+
+
+def _stereo_url(record: dict[str, Any]) -> str | None:
+    """The stereo recording in Vapi's record of the call (its artifact)."""
+    artifact = record.get("artifact")
+    if not isinstance(artifact, dict):
+        return None
+    recording = artifact.get("recording")
+    url = recording.get("stereoUrl") if isinstance(recording, dict) else None
+    url = url or artifact.get("stereoRecordingUrl")
+    return url if isinstance(url, str) and url else None
+
+
+def recording_of(call: VoiceCall) -> RecordingOut | None:
+    """The recording the report brought, with the stereo one from the same record."""
+    stereo = _stereo_url(call.vapi_data)
+    if call.recording_url is None and stereo is None:
+        return None
+    return RecordingOut(call.recording_url, stereo)
+
+
+# --- the call's parts -----------------------------------------------------------------------
+
+
+class CallTranscriptOut(msgspec.Struct, tag_field="object", tag="call_transcript"):
+    """What was said on the call (the same `text` and `messages` as the call's
+    `transcript`), with its recording and summary."""
+
+    call_id: CallIdField
+    status: Status
+    available: Available
+    text: TranscriptText
+    messages: TranscriptMessages
+    recording: Recording
+    summary: Summary
+
+
+class CallCostOut(msgspec.Struct, tag_field="object", tag="call_cost"):
+    """What the provider charged for the call, how it breaks down, and what the call's AI
+    usage rows add up to."""
+
+    call_id: CallIdField
+    currency: Annotated[
+        Literal["USD"], msgspec.Meta(description="Every amount's currency.", examples=["USD"])
+    ]
+    cost: CallCost
+    cost_breakdown: CostBreakdown
+    call_duration: CallDuration
+    usage_cost: Annotated[
+        Decimal,
+        msgspec.Meta(
+            description="The sum of the call's AI usage rows, US dollars (a decimal string, "
+            "six places or more).",
+            examples=["0.119270"],
+        ),
+    ]
+
+
+class UsageOut(msgspec.Struct, tag_field="object", tag="ai_usage"):
+    """One cost item of a call's report: a provider's work and its price."""
+
+    id: Annotated[UUID, msgspec.Meta(description="The usage row's id.")]
+    kind: Annotated[
+        UsageKind,
+        msgspec.Meta(
+            description="What was paid for: transport (the phone line), stt (speech to "
+            "text), llm, tts (text to speech), platform (Vapi's fee), analysis, other.",
+            examples=["llm"],
+        ),
+    ]
+    item_type: Annotated[
+        str,
+        msgspec.Meta(description="The provider's own name for the cost item.", examples=["model"]),
+    ]
+    provider: Annotated[
+        str | None,
+        msgspec.Meta(description="Who did the work.", examples=["openai"]),
+    ]
+    model: Annotated[
+        str | None,
+        msgspec.Meta(description="The model or voice used.", examples=["gpt-4o-mini"]),
+    ]
+    prompt_tokens: Annotated[
+        int | None, msgspec.Meta(description="LLM prompt tokens.", examples=[5210])
+    ]
+    completion_tokens: Annotated[
+        int | None, msgspec.Meta(description="LLM completion tokens.", examples=[318])
+    ]
+    characters: Annotated[
+        int | None, msgspec.Meta(description="Characters spoken (text to speech).", examples=[1423])
+    ]
+    seconds: Annotated[
+        int | None, msgspec.Meta(description="Seconds of line or audio billed.", examples=[178])
+    ]
+    cost: Usd
+    occurred_at: Annotated[Instant, msgspec.Meta(description="When the work was done (RFC 3339).")]
 
     @classmethod
     def of(cls, u: AiUsage) -> UsageOut:
@@ -189,27 +659,55 @@ class UsageOut(msgspec.Struct):
             i.completion_tokens,
             i.characters,
             i.seconds,
-            i.cost,
+            usd(i.cost),
             u.occurred_at,
         )
 
 
-class CallUsageOut(msgspec.Struct):
-    """The seed's getCallAIUsage: one row per cost item of the call's report."""
+class CallUsageOut(msgspec.Struct, tag_field="object", tag="call_usage"):
+    """The call's AI usage: one row per cost item of its report."""
 
-    call_id: UUID
-    items: list[UsageOut]
-    total_cost: Decimal
+    call_id: CallIdField
+    items: Annotated[
+        list[UsageOut], msgspec.Meta(description="Every usage row of the call (no pages).")
+    ]
+    total_cost: Annotated[
+        Decimal,
+        msgspec.Meta(
+            description="What the rows add up to, US dollars (a decimal string, six places "
+            "or more).",
+            examples=["0.119270"],
+        ),
+    ]
+
+
+Calls = Annotated[int, msgspec.Meta(description="Calls that ended in the period.", examples=[12])]
+Seconds = Annotated[int, msgspec.Meta(description="Their seconds on the line.", examples=[2130])]
+Minutes = Annotated[
+    Decimal,
+    msgspec.Meta(
+        description="The same in minutes, to the hundredth (a decimal string).",
+        examples=["35.50"],
+    ),
+]
 
 
 class UsageRowOut(msgspec.Struct):
-    period_start: datetime
-    agent_id: UUID | None
-    batch_id: UUID | None
-    calls: int
-    seconds: int
-    minutes: Decimal
-    cost: Decimal
+    """One period (and agent or batch, when grouped by one) of the usage report."""
+
+    period_start: Annotated[
+        Instant, msgspec.Meta(description="Where the day or month begins (UTC, RFC 3339).")
+    ]
+    agent_id: Annotated[
+        UUID | None, msgspec.Meta(description="The agent (with `by=agent`); otherwise null.")
+    ]
+    batch_id: Annotated[
+        UUID | None, msgspec.Meta(description="The batch (with `by=batch`); otherwise null.")
+    ]
+    calls: Calls
+    seconds: Seconds
+    minutes: Minutes
+    cost: Usd
 
     @classmethod
     def of(cls, t: UsageTotal) -> UsageRowOut:
@@ -220,41 +718,105 @@ class UsageRowOut(msgspec.Struct):
             t.calls,
             t.seconds,
             _minutes(t.seconds),
-            t.cost,
+            usd(t.cost),
         )
 
 
-class UsageReportOut(msgspec.Struct):
-    start: datetime
-    end: datetime
-    period: UsagePeriod
-    by: UsageGrouping | None
-    rows: list[UsageRowOut]
-    calls: int
-    seconds: int
-    minutes: Decimal
-    cost: Decimal
+class UsageReportOut(msgspec.Struct, tag_field="object", tag="usage_report"):
+    """Calls, minutes and cost by period, from the AI usage rows, with the window's totals."""
+
+    start: Annotated[Instant, msgspec.Meta(description="The window's start, inclusive.")]
+    end: Annotated[Instant, msgspec.Meta(description="The window's end, exclusive.")]
+    period: Annotated[
+        UsagePeriod, msgspec.Meta(description="day or month, in UTC.", examples=["day"])
+    ]
+    by: Annotated[
+        UsageGrouping | None,
+        msgspec.Meta(description="agent or batch; null: not grouped.", examples=["agent"]),
+    ]
+    rows: Annotated[
+        list[UsageRowOut], msgspec.Meta(description="One per period (and agent or batch).")
+    ]
+    calls: Calls
+    seconds: Seconds
+    minutes: Minutes
+    cost: Usd
 
 
 def _minutes(seconds: int) -> Decimal:
     return (Decimal(seconds) / 60).quantize(Decimal("0.01"))
 
 
+class CallProviderRecordOut(msgspec.Struct, tag_field="object", tag="call_provider_record"):
+    """The provider's (Vapi's) own record of the call, as it last sent it, in its own
+    format (camelCase, as Vapi documents its Call object). For owners and admins: it holds
+    the prompts, numbers and recording URLs as the provider knows them."""
+
+    call_id: CallIdField
+    record: Annotated[
+        dict[str, Any] | None,
+        msgspec.Meta(
+            description="Vapi's Call object; null while the provider has told nothing of "
+            "the call (one it refused, or one not placed yet).",
+            examples=[{"id": "6b3c9a8e-1f2d-4c3b-9a8e-7f6d5c4b3a21", "status": "ended"}],
+        ),
+    ]
+
+
+# --- requests -------------------------------------------------------------------------------
+
+Variable = Annotated[str, msgspec.Meta(max_length=1000)]
+
+
 class PlaceCallIn(Body):
-    agent_id: UUID
-    lead_id: UUID | None = None
-    to: PhoneText | None = None
-    """The number to call when no lead is given (a lead with it is linked)."""
-    country: Country | None = None
-    """Only to read `to` when written without +."""
-    from_number_id: UUID | None = None
-    """Defaults to the agent's default number."""
-    variables: dict[str, Variable] = {}
-    metadata: dict[str, Any] = {}
+    """The call to place: an agent, and a lead or a number to call."""
+
+    agent_id: Annotated[UUID, msgspec.Meta(description="The agent that makes the call.")]
+    lead_id: Annotated[
+        UUID | None, msgspec.Meta(description="The lead to call (its number is dialled).")
+    ] = None
+    to: Annotated[
+        PhoneText | None,
+        msgspec.Meta(
+            description="The number to call when no lead is given (a lead with it is linked).",
+            examples=["+14155550123"],
+        ),
+    ] = None
+    country: Annotated[
+        Country | None,
+        msgspec.Meta(description="Only to read `to` when written without +.", examples=["US"]),
+    ] = None
+    from_number_id: Annotated[
+        UUID | None, msgspec.Meta(description="Defaults to the agent's default number.")
+    ] = None
+    variables: Annotated[
+        dict[str, Variable],
+        msgspec.Meta(
+            description="Values for the assistant's {{placeholders}}.",
+            examples=[{"name": "Ada"}],
+        ),
+    ] = {}
+    metadata: Annotated[
+        dict[str, Any],
+        msgspec.Meta(
+            description="Your own data, kept with the call and shown in its `metadata`.",
+            examples=[{"crm_id": "42"}],
+        ),
+    ] = {}
+
+
+# --- handlers -------------------------------------------------------------------------------
+
+CALLS = "/v1/tenants/{tenant_id}/calls"
+CALL = CALLS + "/{call_id}"
 
 
 def _call_id(request: web.Request) -> CallId:
     return CallId(path_id(request, "call_id"))
+
+
+def call_location(tenant: TenantId, call: CallId) -> str:
+    return CALL.format(tenant_id=tenant, call_id=call)
 
 
 async def place_call(request: web.Request) -> web.Response:
@@ -279,7 +841,8 @@ async def place_call(request: web.Request) -> web.Response:
             idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
         ),
     )
-    return reply(CallDetail.of(call), 201)
+    # A repeat under the same Idempotency-Key answers as the first did: 201, the call.
+    return created(CallOut.of(call), call_location(call.tenant_id, call.id))
 
 
 def _query_time(request: web.Request, name: str) -> datetime | None:
@@ -322,7 +885,7 @@ async def list_calls(request: web.Request) -> web.Response:
     page = await use_cases(request).calls.list_calls(
         principal(request), tenant_id(request), where, page_request(request)
     )
-    return reply(CallPage([CallOut.of(c) for c in page.items], page.next_cursor))
+    return reply(call_page(page))
 
 
 async def _call(request: web.Request) -> VoiceCall:
@@ -333,23 +896,22 @@ async def _call(request: web.Request) -> VoiceCall:
 
 async def get_call(request: web.Request) -> web.Response:
     """A call with its transcript, recording, analysis and cost breakdown (any role)."""
-    return reply(CallDetail.of(await _call(request)))
+    return reply(CallOut.of(await _call(request)))
 
 
 async def call_transcript(request: web.Request) -> web.Response:
     """The call's transcript and recording (any role): `available` is false until the provider's
     end-of-call report arrives."""
     call = await _call(request)
-    text = call.transcription or {}
-    messages = text.get("messages")
+    transcript = transcript_of(call.transcription)
     return reply(
-        TranscriptOut(
+        CallTranscriptOut(
             call.id,
             call.status,
-            call.transcription is not None,
-            text.get("text"),
-            messages if isinstance(messages, list) else [],
-            call.recording_url,
+            transcript is not None,
+            transcript.text if transcript else None,
+            transcript.messages if transcript else [],
+            recording_of(call),
             call.summary,
         )
     )
@@ -362,13 +924,13 @@ async def call_cost(request: web.Request) -> web.Response:
         principal(request), tenant_id(request), _call_id(request)
     )
     return reply(
-        CostOut(
+        CallCostOut(
             call.id,
             "USD",
-            call.cost,
-            call.cost_breakdown,
+            _usd_or_none(call.cost),
+            breakdown_of(call.cost_breakdown),
             call.call_duration,
-            usage_cost(usage),
+            usd(usage_cost(usage)),
         )
     )
 
@@ -379,13 +941,18 @@ async def call_usage(request: web.Request) -> web.Response:
     call, usage = await use_cases(request).calls.call_usage(
         principal(request), tenant_id(request), _call_id(request)
     )
-    return reply(
-        CallUsageOut(
-            call.id,
-            [UsageOut.of(u) for u in usage],
-            usage_cost(usage),
-        )
+    return reply(CallUsageOut(call.id, [UsageOut.of(u) for u in usage], usd(usage_cost(usage))))
+
+
+async def provider_record(request: web.Request) -> web.Response:
+    """The provider's own record of the call, as it last sent it and in its format, not ours
+    (owners and admins: it carries everything the provider knows of the call, prompts and
+    numbers included); null while it has sent none."""
+    call_id = _call_id(request)
+    record = await use_cases(request).calls.provider_record(
+        principal(request), tenant_id(request), call_id
     )
+    return reply(CallProviderRecordOut(call_id, record))
 
 
 async def usage_report(request: web.Request) -> web.Response:
@@ -419,13 +986,11 @@ async def usage_report(request: web.Request) -> web.Response:
             sum(r.calls for r in rows),
             seconds,
             _minutes(seconds),
-            sum((r.cost for r in rows), Decimal(0)),
+            usd(sum((r.cost for r in rows), Decimal(0))),
         )
     )
 
 
-CALLS = "/v1/tenants/{tenant_id}/calls"
-CALL = CALLS + "/{call_id}"
 READ = (403, 404)
 LIST_PARAMS = (
     QueryParam("agent_id", "Only this agent's calls."),
@@ -468,22 +1033,29 @@ USAGE_PARAMS = (
 
 ROUTES = [
     Endpoint("POST", CALLS, place_call,
-             "Place a call (members): queued and committed, then handed to the provider. "
-             "`Idempotency-Key` makes a retry return the first call. A provider refusal leaves "
-             "it `failed` with the reason; an unknown outcome leaves it `unknown` until the "
-             "reconciler finds out",
-             "calls", body=PlaceCallIn, response=CallDetail, status=201,
+             "Place a call (members): queued and committed, then handed to the provider; 201 "
+             "with the call and its path in `Location`. `Idempotency-Key` makes a retry "
+             "answer 201 with the first call as it stands (the same key for another call is "
+             "422). A provider refusal leaves it `failed` with the reason; an unknown "
+             "outcome leaves it `unknown` until the reconciler finds out",
+             "calls", body=PlaceCallIn, response=CallOut, status=201,
              errors=(400, 403, 404, 409, 422, 503), headers=(IDEMPOTENCY_KEY,)),
-    Endpoint("GET", CALLS, list_calls, "List calls, newest first, with filters", "calls",
+    Endpoint("GET", CALLS, list_calls,
+             "List calls, newest first, with filters (each without its transcript, "
+             "recording, analysis and cost breakdown)", "calls",
              response=CallPage, query=LIST_PARAMS, errors=(403, 404, 422)),
-    Endpoint("GET", CALL, get_call, "Get a call with its transcription", "calls",
-             response=CallDetail, errors=READ),
+    Endpoint("GET", CALL, get_call,
+             "Get a call with its transcript, recording, analysis and cost breakdown", "calls",
+             response=CallOut, errors=READ),
     Endpoint("GET", CALL + "/transcript", call_transcript, "The call's transcript and recording",
-             "calls", response=TranscriptOut, errors=READ),
+             "calls", response=CallTranscriptOut, errors=READ),
     Endpoint("GET", CALL + "/cost", call_cost, "The call's cost and its breakdown", "calls",
-             response=CostOut, errors=READ),
+             response=CallCostOut, errors=READ),
     Endpoint("GET", CALL + "/usage", call_usage, "The call's AI usage, one row per cost item",
              "calls", response=CallUsageOut, errors=READ),
+    Endpoint("GET", CALL + "/provider-record", provider_record,
+             "The provider's own record of the call, in its format (owners and admins)",
+             "calls", response=CallProviderRecordOut, errors=READ),
     Endpoint("GET", "/v1/tenants/{tenant_id}/usage", usage_report,
              "Cost, minutes and calls by period (and agent or batch), from the AI usage rows",
              "calls", response=UsageReportOut, query=USAGE_PARAMS, errors=(403, 404, 422)),

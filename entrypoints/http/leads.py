@@ -21,7 +21,7 @@ from domain.ids import CallId, LeadId, TenantId
 from domain.leads import Lead, LeadStatus
 from domain.phones import PhoneNumber
 from domain.values import Email
-from entrypoints.http.calls import CallOut, CallPage
+from entrypoints.http.calls import CallPage, call_page
 from entrypoints.http.middlewares import UPLOAD_MAX_BYTES
 from entrypoints.http.phone_numbers import Country, PhoneText
 from entrypoints.http.problems import BadRequest, RequestInvalid, TooManyRequests
@@ -319,12 +319,11 @@ async def delete_lead(request: web.Request) -> web.Response:
 
 
 async def call_history(request: web.Request) -> web.Response:
-    """The lead's calls, newest first, a page at a time (any role), as the call list shows them.
-    """
+    """The lead's calls, newest first, a page at a time (any role), as the call list shows them."""
     page = await use_cases(request).leads.call_history(
         principal(request), tenant_id(request), _lead_id(request), page_request(request)
     )
-    return reply(CallPage([CallOut.of(c) for c in page.items], page.next_cursor))
+    return reply(call_page(page))
 
 
 # An import holds a database connection and its file while it runs; a minute is about

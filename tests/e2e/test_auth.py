@@ -481,6 +481,8 @@ MATRIX = [
     Action("read a call's transcript", "GET", CALL + "/transcript", None, ALL, None),
     Action("read a call's cost", "GET", CALL + "/cost", None, ALL, None),
     Action("read a call's usage", "GET", CALL + "/usage", None, ALL, None),
+    # The provider's own record of a call: owners and admins only.
+    Action("read a call's provider record", "GET", CALL + "/provider-record", None, MANAGERS, None),
     Action("read the usage report", "GET", T + "/usage", None, ALL, None),
 ]
 

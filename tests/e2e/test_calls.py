@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -153,6 +154,84 @@ def duration(call: VapiCall) -> int:
 
 def dec(value: Any) -> Decimal:
     return Decimal(str(value))
+
+
+# --- what a call shows of Vapi's report, in our terms -----------------------------------------
+
+ROLES = {"bot": "assistant", "user": "user", "system": "system"}
+# What only the call itself shows; its list items leave these out.
+DETAIL_ONLY = {
+    "version", "transcript", "recording", "summary", "analysis", "cost_breakdown", "metadata",
+}  # fmt: skip
+USD = re.compile(r"-?[0-9]+\.[0-9]{6,}")
+
+
+def snake(key: str) -> str:
+    return re.sub(r"[A-Z]", lambda hump: "_" + hump[0].lower(), key)
+
+
+def assert_usd(value: Any) -> None:
+    """An amount as every resource gives it: a decimal string with six places or more."""
+    assert isinstance(value, str), value
+    assert USD.fullmatch(value), value
+
+
+def said(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Vapi's `artifact.messages` as the call's transcript shows them."""
+    return [
+        {
+            "role": ROLES[m["role"]],
+            "text": m["message"],
+            "start_seconds": m["secondsFromStart"],
+            "end_seconds": m["secondsFromStart"] + (m["endTime"] - m["time"]) / 1000
+            if "endTime" in m
+            else None,
+        }
+        for m in messages
+    ]
+
+
+def assert_said(shown: dict[str, Any], text: str, messages: list[dict[str, Any]]) -> None:
+    assert shown["text"] == text
+    expected = said(messages)
+    assert [(m["role"], m["text"]) for m in shown["messages"]] == [
+        (m["role"], m["text"]) for m in expected
+    ]
+    for mine, theirs in zip(shown["messages"], expected, strict=True):
+        for key in ("start_seconds", "end_seconds"):
+            assert mine[key] == (None if theirs[key] is None else pytest.approx(theirs[key]))
+
+
+def assert_breakdown(ours: dict[str, Any], theirs: dict[str, Any]) -> None:
+    """Vapi's costBreakdown in our terms: its names in snake_case, each amount the decimal
+    Vapi wrote (as a string, six places or more), each count as Vapi counted."""
+    assert set(ours) == {snake(key) for key in theirs}
+    for key, value in theirs.items():
+        mine = ours[snake(key)]
+        if isinstance(value, dict):
+            assert_breakdown(mine, value)
+        elif key.endswith(("Tokens", "Characters")):
+            assert mine == value, key
+        else:
+            assert_usd(mine)
+            assert dec(mine) == dec(value), key
+
+
+def camel_case_keys(value: Any, path: str = "") -> list[str]:
+    """Every key with a capital letter, at any depth, but inside the tenant's own data."""
+    if isinstance(value, list):
+        return [k for i, item in enumerate(value) for k in camel_case_keys(item, f"{path}{i}.")]
+    if not isinstance(value, dict):
+        return []
+    found = []
+    for key, item in value.items():
+        where = f"{path}{key}"
+        if where in ("metadata", "analysis.structured_data"):
+            continue
+        if key != key.lower():
+            found.append(where)
+        found += camel_case_keys(item, where + ".")
+    return found
 
 
 # --- fixtures -------------------------------------------------------------------------------
@@ -307,14 +386,18 @@ async def place(desk: Desk, *, key: str | None = None, **fields: Any) -> Reply:
 
 
 def placed(reply: Reply) -> dict[str, Any]:
+    """The call a POST placed: 201, the call, and where to read it again."""
     assert reply.status == 201, reply.body
-    call: dict[str, Any] = reply.body["call"]
+    call: dict[str, Any] = reply.body
+    assert call["object"] == "call"
+    assert reply.headers["Location"] == f"/v1/tenants/{call['tenant_id']}/calls/{call['id']}"
     return call
 
 
 async def get_call(desk: Desk, call_id: str) -> dict[str, Any]:
-    detail: dict[str, Any] = expect(await desk.api.get(desk.call(call_id)), 200)
-    return detail
+    call: dict[str, Any] = expect(await desk.api.get(desk.call(call_id)), 200)
+    assert call["object"] == "call"
+    return call
 
 
 async def set_feature(admin: Api, tenant_id: str, key: str, value: Any) -> None:
@@ -370,8 +453,7 @@ async def test_a_sandbox_call_ends_with_its_transcript_cost_usage_and_a_contacte
     record = (await telephony.get_call(call["vapi_call_id"])).data
     assert record["name"] == call["id"]
 
-    detail = await get_call(desk, call["id"])
-    ended = detail["call"]
+    ended = await get_call(desk, call["id"])
     started_at = datetime.fromisoformat(record["startedAt"].replace("Z", "+00:00"))
     ended_at = datetime.fromisoformat(record["endedAt"].replace("Z", "+00:00"))
     assert (ended["status"], ended["ended_reason"], ended["error"]) == (
@@ -384,29 +466,39 @@ async def test_a_sandbox_call_ends_with_its_transcript_cost_usage_and_a_contacte
     assert datetime.fromisoformat(ended["ended_at"]) == ended_at
     assert ended["call_duration"] == round((ended_at - started_at).total_seconds()) >= 1
     artifact = record["artifact"]
-    assert detail["transcription"] == {
-        "text": artifact["transcript"],
-        "messages": artifact["messages"],
+    assert artifact["transcript"]
+    assert_said(ended["transcript"], artifact["transcript"], artifact["messages"])
+    assert ended["recording"] == {
+        "url": artifact["recording"]["mono"]["combinedUrl"],
+        "stereo_url": None,  # the sandbox records in mono only
     }
-    assert detail["transcription"]["text"]
-    assert detail["recording_url"] == artifact["recording"]["mono"]["combinedUrl"]
-    assert detail["summary"] == record["analysis"]["summary"]
-    assert detail["cost_breakdown"] == record["costBreakdown"]
-    assert detail["vapi_data"] == record
+    assert ended["summary"] == record["analysis"]["summary"]
+    assert ended["analysis"] == {snake(k): v for k, v in record["analysis"].items()}
+    assert_breakdown(ended["cost_breakdown"], record["costBreakdown"])
+    assert_usd(ended["cost"])
+    assert ended["metadata"] == {}
+    # Vapi's own record is not part of the call: it has an address of its own.
+    assert "vapi_data" not in ended
+    provider = expect(await desk.api.get(desk.call(call["id"]) + "/provider-record"), 200)
+    assert provider == {"object": "call_provider_record", "call_id": call["id"], "record": record}
 
     transcript = expect(await desk.api.get(desk.call(call["id"]) + "/transcript"), 200)
     assert transcript == {
+        "object": "call_transcript",
         "call_id": call["id"],
         "status": "ended",
         "available": True,
-        "text": artifact["transcript"],
-        "messages": artifact["messages"],
-        "recording_url": detail["recording_url"],
-        "summary": detail["summary"],
+        **ended["transcript"],
+        "recording": ended["recording"],
+        "summary": ended["summary"],
     }
 
     usage = expect(await desk.api.get(desk.call(call["id"]) + "/usage"), 200)
+    assert (usage["object"], usage["call_id"]) == ("call_usage", call["id"])
     items = usage["items"]
+    assert {i["object"] for i in items} == {"ai_usage"}
+    for amount in [usage["total_cost"], *(i["cost"] for i in items)]:
+        assert_usd(amount)
     # One row per cost item the provider reported, of the kind and price it reported.
     assert sorted((i["item_type"], i["kind"], dec(i["cost"])) for i in items) == sorted(
         (c["type"], KIND_OF_COST[c["type"]], dec(c["cost"])) for c in record["costs"]
@@ -414,15 +506,20 @@ async def test_a_sandbox_call_ends_with_its_transcript_cost_usage_and_a_contacte
     total = sum((dec(i["cost"]) for i in items), Decimal(0))
     assert dec(usage["total_cost"]) == total > 0
     cost = expect(await desk.api.get(desk.call(call["id"]) + "/cost"), 200)
+    assert (cost["object"], cost["call_id"]) == ("call_cost", call["id"])
     assert dec(cost["usage_cost"]) == total
     assert (cost["currency"], cost["call_duration"]) == ("USD", ended["call_duration"])
-    assert cost["cost_breakdown"] == record["costBreakdown"]
+    assert (cost["cost"], cost["cost_breakdown"]) == (ended["cost"], ended["cost_breakdown"])
+    assert_usd(cost["usage_cost"])
     # The provider's own total, rounded by it: within a few millionths of its items' sum.
     assert abs(dec(cost["cost"]) - total) <= Decimal("0.0001")
 
     report = expect(await desk.api.get(f"{desk.path}/usage"), 200)
+    assert report["object"] == "usage_report"
     assert (report["calls"], report["seconds"]) == (1, ended["call_duration"])
     assert dec(report["cost"]) == total
+    for amount in [report["cost"], *(r["cost"] for r in report["rows"])]:
+        assert_usd(amount)
     assert dec(report["minutes"]) == (Decimal(ended["call_duration"]) / 60).quantize(
         Decimal("0.01")
     )
@@ -448,7 +545,8 @@ async def test_a_sandbox_call_ends_with_its_transcript_cost_usage_and_a_contacte
     assert lead["status"] == "contacted"
     history = await all_items(desk.api, f"{desk.path}/leads/{desk.lead_id}/calls")
     assert [c["id"] for c in history] == [call["id"]]
-    assert history[0] == ended
+    # The call as lists show it: all of it but what only the call itself carries.
+    assert history[0] == {k: v for k, v in ended.items() if k not in DETAIL_ONLY}
     # Off the line, and its minutes count against the month's.
     assert await used(desk, "calls.concurrent.max") == 0
     assert await used(desk, "calls.minutes.monthly") == -(-ended["call_duration"] // 60)
@@ -510,7 +608,9 @@ class TestThroughVapi:
         for ours in (call, other):
             [theirs] = vapi.calls_named(ours["id"])
             assert (ours["status"], ours["vapi_call_id"]) == ("queued", theirs["id"])
-            assert (await get_call(desk, ours["id"]))["call"] == ours
+            assert await get_call(desk, ours["id"]) == ours
+        assert (call["metadata"], other["metadata"]) == ({"crm": "42"}, {})
+        assert call["transcript"] is call["recording"] is call["cost_breakdown"] is None
 
     async def test_an_unknown_outcome_is_looked_up_never_retried_and_never_lost(
         self, build, vapi, pg_container, server_clock
@@ -551,7 +651,7 @@ class TestThroughVapi:
 
         assert swept.settled == 2
         for call_id, expected in outcomes.items():
-            after = (await get_call(desk, call_id))["call"]
+            after = await get_call(desk, call_id)
             if expected == "unknown":
                 assert (after["status"], after["ended_reason"]) == (
                     "failed",
@@ -576,7 +676,7 @@ class TestThroughVapi:
         swept = await pg_container.reconciler().sweep()
 
         assert swept.checked == 1
-        after = (await get_call(desk, call["id"]))["call"]
+        after = await get_call(desk, call["id"])
         assert (after["status"], after["vapi_call_id"]) == ("queued", theirs["id"])
         assert len(vapi.create_requests) == 1
 
@@ -594,7 +694,10 @@ class TestThroughVapi:
         assert "customer.number bad" in call["error"]
         assert call["vapi_call_id"] is None
         assert call["ended_at"] is not None
-        assert (await get_call(desk, call["id"]))["call"] == call
+        assert await get_call(desk, call["id"]) == call
+        # Vapi never had it: there is no record of the provider's to show.
+        provider = expect(await desk.api.get(desk.call(call["id"]) + "/provider-record"), 200)
+        assert (provider["call_id"], provider["record"]) == (call["id"], None)
         # It holds no line: the next call gets through on a one-call plan.
         assert await used(desk, "calls.concurrent.max") == 0
         assert placed(await place(desk))["status"] == "queued"
@@ -617,20 +720,24 @@ class TestThroughVapi:
         assert [r.path for r in vapi.requests if r.method == "GET"] == [
             f"/call/{call['vapi_call_id']}"
         ]
-        detail = await get_call(desk, call["id"])
-        ended = detail["call"]
+        ended = await get_call(desk, call["id"])
         assert (ended["status"], ended["ended_reason"]) == ("ended", "customer-ended-call")
         assert ended["call_duration"] == duration(theirs)
         assert datetime.fromisoformat(ended["started_at"]) == theirs.started_at
         assert datetime.fromisoformat(ended["ended_at"]) == theirs.ended_at
-        assert detail["transcription"] == {
-            "text": theirs.transcript,
-            "messages": theirs.artifact_messages(),
-        }
+        assert_said(ended["transcript"], theirs.transcript, theirs.artifact_messages())
         artifact = theirs.artifact("sig-1")
-        assert detail["recording_url"] == artifact["recording"]["mono"]["combinedUrl"]
-        assert (detail["summary"], detail["analysis"]) == (theirs.summary, theirs.analysis())
-        assert detail["cost_breakdown"] == theirs.breakdown
+        assert ended["recording"] == {
+            "url": artifact["recording"]["mono"]["combinedUrl"],
+            "stereo_url": artifact["recording"]["stereoUrl"],
+        }
+        assert ended["summary"] == theirs.summary
+        assert ended["analysis"] == {
+            "summary": theirs.summary,
+            "structured_data": theirs.structured_data,
+            "success_evaluation": theirs.success_evaluation,
+        }
+        assert_breakdown(ended["cost_breakdown"], theirs.breakdown)
         usage = expect(await desk.api.get(desk.call(call["id"]) + "/usage"), 200)
         rows = sorted(tuple(i[f] for f in USAGE_FIELDS) for i in usage["items"])
         assert rows == sorted(EXPECTED_USAGE)
@@ -646,6 +753,42 @@ class TestThroughVapi:
         assert dec(cost["usage_cost"]) == COST
         assert dec(cost["cost"]) == COST
         assert dec(ended["cost"]) == COST
+
+    @pytest.mark.parametrize(
+        "call_policy", [CallPolicy(reconcile_after=timedelta(0))], ids=["due-at-once"]
+    )
+    async def test_a_call_speaks_snake_case_and_gives_every_amount_as_a_decimal_string(
+        self, build, vapi, pg_container, call_policy
+    ):
+        """Vapi's camelCase stays at the provider-record address: the call, its parts and
+        the list are in our terms throughout, but for the tenant's own data (its metadata,
+        the structured data it had the agent extract), which keeps the tenant's names."""
+        desk = await arrange(build)
+        metadata = {"crmId": "42", "source": {"campaignName": "spring"}}
+        call = placed(await place(desk, metadata=metadata))
+        extracted = {"callBack": True, "bestTime": {"dayOfWeek": "thursday"}}
+        theirs = end_on_vapi(vapi, desk, call, costs=tuple(COSTS), structured_data=extracted)
+        assert (await pg_container.reconciler().sweep()).settled == 1
+
+        ended = await get_call(desk, call["id"])
+
+        assert ended["status"] == "ended"
+        assert camel_case_keys(ended) == []
+        assert (ended["metadata"], ended["analysis"]["structured_data"]) == (metadata, extracted)
+        assert_usd(ended["cost"])
+        assert dec(ended["cost"]) == COST
+        assert_breakdown(ended["cost_breakdown"], theirs.breakdown)
+        path = desk.call(call["id"])
+        parts = ("/transcript", "/cost", "/usage")
+        shown = [expect(await desk.api.get(path + part), 200) for part in parts]
+        shown.append(expect(await desk.api.get(f"{desk.path}/usage"), 200))
+        shown += await all_items(desk.api, f"{desk.path}/calls")
+        for part in shown:
+            assert camel_case_keys(part) == [], part
+        # Vapi's record keeps its own names, where only owners and admins read it.
+        record = expect(await desk.api.get(path + "/provider-record"), 200)["record"]
+        assert {"costBreakdown", "endedAt", "artifact"} <= set(record)
+        assert "costBreakdown" in camel_case_keys(record)
 
 
 # --- limits ---------------------------------------------------------------------------------
@@ -844,7 +987,7 @@ async def listed(build, vapi, server_clock: OffsetClock) -> Listed:
     talking = vapi_call(desk, fifth).status_update("in-progress", at=datetime.now(UTC))
     ack = await deliver(desk.api, talking)
     assert ack.status == 200, ack.body
-    calls.append((await get_call(desk, fifth["id"]))["call"])
+    calls.append(await get_call(desk, fifth["id"]))
 
     assert [c["status"] for c in calls] == ["queued", "failed", "unknown", "queued", "in-progress"]
     assert [c["direction"] for c in calls] == ["outbound"] * 3 + ["inbound", "outbound"]

@@ -103,6 +103,7 @@ TENANT_ROUTES: list[tuple[str, str, Any]] = [
     ("GET", CALL + "/transcript", None),
     ("GET", CALL + "/cost", None),
     ("GET", CALL + "/usage", None),
+    ("GET", CALL + "/provider-record", None),
     ("GET", TENANT + "/usage", None),
 ]
 

@@ -170,7 +170,7 @@ async def test_messages_about_no_call_or_of_no_use_are_stored_and_acknowledged(
         ("speech-update", desk.tenant_id),
     ]
     # None of them moved the call.
-    assert (await get_call(desk, call["id"]))["call"] == call
+    assert await get_call(desk, call["id"]) == call
 
     tools = ours.tool_calls([("tc-1", "lookup", {"order": 42}), ("tc-2", "book", {})])
     answer = await deliver(desk.api, tools)
@@ -225,7 +225,7 @@ async def test_a_long_calls_report_of_megabytes_is_stored_and_applied(build, vap
     assert len(transcript["messages"]) == 1 + 2 * LONG_CALL_TURNS
     cost = expect(await desk.api.get(desk.call(call["id"]) + "/cost"), 200)
     assert dec(cost["cost"]) == dec(vapi_side.cost)
-    assert (await get_call(desk, call["id"]))["call"]["status"] == "ended"
+    assert (await get_call(desk, call["id"]))["status"] == "ended"
     [stored] = webhook_rows(await all_rows(), vapi_side.id)
     assert stored["payload"] == report
 
@@ -337,8 +337,9 @@ async def _after(stream_desk: Desk, call: dict[str, Any]) -> dict[str, Any]:
         "transcript": expect(await desk.api.get(path + "/transcript"), 200),
         "cost": expect(await desk.api.get(path + "/cost"), 200),
         "usage": expect(await desk.api.get(path + "/usage"), 200),
+        "provider_record": expect(await desk.api.get(path + "/provider-record"), 200),
     }
-    shown["call"]["call"].pop("created_at")
+    shown["call"].pop("created_at")
     shown["call"].pop("version")  # how many writes it took may differ
     for item in shown["usage"]["items"]:
         item.pop("id")
@@ -358,9 +359,10 @@ async def stream(build, vapi) -> Stream:
     for message in _messages(_vapi_side(desk, call)):
         assert (await deliver(desk.api, message)).status == 200
     reference = await _after(desk, call)
-    assert reference["call"]["call"]["status"] == "ended"
-    assert reference["call"]["call"]["ended_reason"] == "customer-ended-call"
-    assert reference["call"]["transcription"]["text"]
+    assert reference["call"]["status"] == "ended"
+    assert reference["call"]["ended_reason"] == "customer-ended-call"
+    assert reference["call"]["transcript"]["text"]
+    assert reference["provider_record"]["record"]["status"] == "ended"
     assert len(reference["usage"]["items"]) == len(_vapi_side(desk, call).costs or ())
     return Stream(desk, reference)
 
@@ -453,7 +455,7 @@ async def test_an_inbound_call_is_answered_by_the_numbers_agent_when_the_plan_al
     # Then it goes on like any call: found by Vapi's id alone.
     for message in ringing.stream()[2:]:
         assert (await deliver(desk.api, message)).status == 200
-    ended = (await get_call(desk, call["id"]))["call"]
+    ended = await get_call(desk, call["id"])
     assert (ended["status"], ended["ended_reason"]) == ("ended", ringing.ended_reason)
     lead = expect(await desk.api.get(f"{desk.path}/leads/{desk.lead_id}"), 200)
     assert lead["last_call_id"] == call["id"]
@@ -523,7 +525,7 @@ async def test_another_tenant_reads_nothing_of_a_calls_transcript_cost_or_usage(
     assert dec(a_usage["cost"]) > 0
     unknown_call, unknown_tenant = random_id(), random_id()
 
-    for suffix in ("", "/transcript", "/cost", "/usage"):
+    for suffix in ("", "/transcript", "/cost", "/usage", "/provider-record"):
         # Under A's tenant: as under a tenant that does not exist.
         foreign = await send(b.api, "GET", a.call(call["id"]) + suffix)
         missing = await send(

@@ -58,9 +58,7 @@ def test_a_report_of_megabytes_is_stored_and_applied_by_serve(
     }
     agent_id = created(service, token, f"{base}/agents", agent)["id"]
     lead = created(service, token, f"{base}/leads", {"phone": "+14155550123", "name": "Ada"})
-    call = created(service, token, f"{base}/calls", {"agent_id": agent_id, "lead_id": lead["id"]})[
-        "call"
-    ]
+    call = created(service, token, f"{base}/calls", {"agent_id": agent_id, "lead_id": lead["id"]})
     assert call["vapi_call_id"], call
 
     vapi_side = VapiCall(

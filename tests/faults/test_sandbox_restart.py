@@ -63,7 +63,7 @@ class Desk:
     def call(self, service: Service, call_id: str) -> dict[str, Any]:
         status, _, detail = service.http("GET", f"{self.path}/calls/{call_id}", token=self.token)
         assert status == 200, detail
-        return dict(detail["call"])
+        return dict(detail)
 
 
 def _stored(url: str, call_id: str) -> tuple[str, str | None, bool]:
@@ -101,7 +101,7 @@ def test_calls_in_flight_when_serve_stops_are_ended_and_free_their_line(
     desk = Desk(first, token)
     status, reply = desk.place(first)
     assert status == 201, reply
-    killed_call = reply["call"]["id"]
+    killed_call = reply["id"]
     _wait_until_in_progress(desk, first, killed_call)
     status, refused = desk.place(first)
     assert (status, refused.get("feature")) == (403, "calls.concurrent.max"), refused
@@ -117,7 +117,7 @@ def test_calls_in_flight_when_serve_stops_are_ended_and_free_their_line(
     assert "stopped" in ended["error"]
     status, reply = desk.place(second)
     assert status == 201, reply
-    stopped_call = reply["call"]["id"]
+    stopped_call = reply["id"]
     _wait_until_in_progress(desk, second, stopped_call)
 
     # A clean stop ends the calls it was carrying itself.
