@@ -2,20 +2,36 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-INSTALLED := $(VENV)/.installed
+# One stamp per set of extras, each installed once: `serve` needs only what the product runs
+# on (pyproject's dependencies); the development targets add the `dev` extras (test, lint and
+# type-check tools, the Vapi SDK as a test oracle), `fuzz` the `fuzz` ones too.
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
+FUZZ := $(VENV)/.installed-fuzz
 
 .PHONY: serve test lint format erd fuzz bench clean
 
-$(INSTALLED): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(INSTALLED)
 
-serve: $(INSTALLED)
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# The dev extras include the runtime: installing them brings the runtime stamp up to date too.
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(RUNTIME) $@
+
+$(FUZZ): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
+	touch $(RUNTIME) $(DEV) $@
+
+serve: $(RUNTIME)
 	$(BIN)/voice-agent serve
 
-lint: $(INSTALLED)
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -25,19 +41,18 @@ lint: $(INSTALLED)
 test: lint
 	$(BIN)/pytest -n auto --dist loadfile
 
-format: $(INSTALLED)
+format: $(DEV)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 # Not part of `make test`: a time-boxed campaign against a live server (FUZZ_SECONDS=120).
-fuzz: $(INSTALLED)
-	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
+fuzz: $(FUZZ)
 	scripts/fuzz-api $${FUZZ_SECONDS:-120}
 
 # Not part of `make test`: the product against a raw baseline (aiohttp + psycopg) under wrk,
 # on a PostgreSQL and data of its own; writes docs/benchmarks.md (BENCH_QUICK=1: a short
 # check that the harness works). See bench/README.md.
-bench: $(INSTALLED)
+bench: $(DEV)
 	@command -v wrk >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y wrk \
@@ -48,7 +63,7 @@ bench: $(INSTALLED)
 	  fi; }
 	BENCH_COMMAND="make bench" $(BIN)/python bench/run
 
-erd: $(INSTALLED)
+erd: $(RUNTIME)
 	$(BIN)/voice-agent erd
 
 clean:
