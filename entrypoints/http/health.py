@@ -75,8 +75,7 @@ async def openapi(request: web.Request) -> web.Response:
 
 
 async def docs(_request: web.Request) -> web.Response:
-    """Swagger UI for this document, served from the bundled assets (no network access needed).
-    """
+    """Swagger UI for this document, served from the bundled assets (no network access needed)."""
     return web.Response(text=_DOCS_PAGE, content_type="text/html")
 
 
