@@ -79,6 +79,7 @@ def build_openapi(endpoints: list[Endpoint], *, title: str, version: str) -> dic
                 },
                 "Location": {
                     "description": "The created resource's path: GET reads it.",
+                    "required": True,
                     "schema": {"type": "string"},
                 },
             },
@@ -120,7 +121,8 @@ def _operation(e: Endpoint) -> dict[str, Any]:
         operation["requestBody"] = {
             "required": True,
             "content": {
-                CSV_TYPES[0]: {"schema": {"type": "string"}},
+                # The file's bytes as they are (the import checks their encoding itself).
+                CSV_TYPES[0]: {"schema": {"type": "string", "format": "binary"}},
                 CSV_TYPES[1]: {
                     "schema": {
                         "type": "object",

@@ -158,3 +158,14 @@ def test_the_headers_the_api_reads_are_declared():
     webhook = dict(OPERATIONS)["POST /v1/webhooks/vapi"]
     assert {"X-Vapi-Secret", "x-signature", "x-timestamp"} <= headers(webhook)
     assert [name for name, op in OPERATIONS if "X-Request-Id" not in headers(op)] == []
+
+
+def test_every_create_declares_the_path_of_what_it_created_in_location():
+    creates = [name for name, op in OPERATIONS if "201" in op["responses"]]
+    assert "POST /v1/tenants/{tenant_id}/calls" in creates
+    for name in creates:
+        headers = dict(OPERATIONS)[name]["responses"]["201"]["headers"]
+        assert headers["Location"] == {"$ref": "#/components/headers/Location"}, name
+    location = DOCUMENT["components"]["headers"]["Location"]
+    assert location["required"] is True
+    assert location["schema"] == {"type": "string"}
