@@ -9,7 +9,7 @@ RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 FUZZ := $(VENV)/.installed-fuzz
 
-.PHONY: serve test lint format erd fuzz bench clean
+.PHONY: serve test lint format erd client fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,12 +20,15 @@ $(RUNTIME): pyproject.toml | $(BIN)/python
 	touch $@
 
 # The dev extras include the runtime: installing them brings the runtime stamp up to date too.
-$(DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# The generated Python client (clients/python) is installed beside them, as its users install
+# it, for the tests that drive the API through it.
+CLIENT_PROJECT := $(wildcard clients/python/pyproject.toml)
+$(DEV): pyproject.toml $(CLIENT_PROJECT) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]' $(if $(CLIENT_PROJECT),-e ./clients/python)
 	touch $(RUNTIME) $@
 
-$(FUZZ): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
+$(FUZZ): pyproject.toml $(CLIENT_PROJECT) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]' $(if $(CLIENT_PROJECT),-e ./clients/python)
 	touch $(RUNTIME) $(DEV) $@
 
 serve: $(RUNTIME)
@@ -65,6 +68,11 @@ bench: $(DEV)
 
 erd: $(RUNTIME)
 	$(BIN)/voice-agent erd
+
+# The Python client in clients/python, generated from `voice-agent openapi` (a test fails when
+# it is stale). See clients/openapi-python-client.yaml.
+client: $(DEV)
+	scripts/generate-client clients/python
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -1,0 +1,257 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.api_key_created_out import ApiKeyCreatedOut
+from ...models.create_api_key_in import CreateApiKeyIn
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    tenant_id: UUID,
+    *,
+    body: CreateApiKeyIn,
+    x_request_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-Id"] = x_request_id
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/tenants/{tenant_id}/api-keys".format(
+            tenant_id=quote(str(tenant_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ApiKeyCreatedOut | Problem | None:
+    if response.status_code == 201:
+        response_201 = ApiKeyCreatedOut.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ApiKeyCreatedOut | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tenant_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreateApiKeyIn,
+    x_request_id: str | Unset = UNSET,
+) -> Response[ApiKeyCreatedOut | Problem]:
+    """Create an API key acting in this tenant with a role: the key with its secret, shown once
+
+     Create an API key that acts in this tenant with a role (owners and admins, with a
+    personal token; only owners create owner keys). The answer is the key with its `secret`,
+    shown this once; only its hash is stored. The key never acts with more than its creator's
+    current role, and is revoked when its creator leaves the tenant or is deactivated.
+
+    Args:
+        tenant_id (UUID):
+        x_request_id (str | Unset):
+        body (CreateApiKeyIn): A new API key acting in the tenant with `role` (at most the
+            creator's own).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ApiKeyCreatedOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        tenant_id=tenant_id,
+        body=body,
+        x_request_id=x_request_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    tenant_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreateApiKeyIn,
+    x_request_id: str | Unset = UNSET,
+) -> ApiKeyCreatedOut | Problem | None:
+    """Create an API key acting in this tenant with a role: the key with its secret, shown once
+
+     Create an API key that acts in this tenant with a role (owners and admins, with a
+    personal token; only owners create owner keys). The answer is the key with its `secret`,
+    shown this once; only its hash is stored. The key never acts with more than its creator's
+    current role, and is revoked when its creator leaves the tenant or is deactivated.
+
+    Args:
+        tenant_id (UUID):
+        x_request_id (str | Unset):
+        body (CreateApiKeyIn): A new API key acting in the tenant with `role` (at most the
+            creator's own).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ApiKeyCreatedOut | Problem
+    """
+
+    return sync_detailed(
+        tenant_id=tenant_id,
+        client=client,
+        body=body,
+        x_request_id=x_request_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    tenant_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreateApiKeyIn,
+    x_request_id: str | Unset = UNSET,
+) -> Response[ApiKeyCreatedOut | Problem]:
+    """Create an API key acting in this tenant with a role: the key with its secret, shown once
+
+     Create an API key that acts in this tenant with a role (owners and admins, with a
+    personal token; only owners create owner keys). The answer is the key with its `secret`,
+    shown this once; only its hash is stored. The key never acts with more than its creator's
+    current role, and is revoked when its creator leaves the tenant or is deactivated.
+
+    Args:
+        tenant_id (UUID):
+        x_request_id (str | Unset):
+        body (CreateApiKeyIn): A new API key acting in the tenant with `role` (at most the
+            creator's own).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ApiKeyCreatedOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        tenant_id=tenant_id,
+        body=body,
+        x_request_id=x_request_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    tenant_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreateApiKeyIn,
+    x_request_id: str | Unset = UNSET,
+) -> ApiKeyCreatedOut | Problem | None:
+    """Create an API key acting in this tenant with a role: the key with its secret, shown once
+
+     Create an API key that acts in this tenant with a role (owners and admins, with a
+    personal token; only owners create owner keys). The answer is the key with its `secret`,
+    shown this once; only its hash is stored. The key never acts with more than its creator's
+    current role, and is revoked when its creator leaves the tenant or is deactivated.
+
+    Args:
+        tenant_id (UUID):
+        x_request_id (str | Unset):
+        body (CreateApiKeyIn): A new API key acting in the tenant with `role` (at most the
+            creator's own).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ApiKeyCreatedOut | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            tenant_id=tenant_id,
+            client=client,
+            body=body,
+            x_request_id=x_request_id,
+        )
+    ).parsed

@@ -1,0 +1,14 @@
+from typing import Literal
+
+ListNumbersStatus = Literal["active", "released"]
+
+LIST_NUMBERS_STATUS_VALUES: set[ListNumbersStatus] = {
+    "active",
+    "released",
+}
+
+
+def check_list_numbers_status(value: str) -> ListNumbersStatus:
+    if value in LIST_NUMBERS_STATUS_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {LIST_NUMBERS_STATUS_VALUES!r}")

@@ -1,0 +1,14 @@
+from typing import Literal
+
+NumberStatus = Literal["active", "released"]
+
+NUMBER_STATUS_VALUES: set[NumberStatus] = {
+    "active",
+    "released",
+}
+
+
+def check_number_status(value: str) -> NumberStatus:
+    if value in NUMBER_STATUS_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {NUMBER_STATUS_VALUES!r}")

@@ -1,0 +1,14 @@
+from typing import Literal
+
+TenantOutStatus = Literal["active", "suspended"]
+
+TENANT_OUT_STATUS_VALUES: set[TenantOutStatus] = {
+    "active",
+    "suspended",
+}
+
+
+def check_tenant_out_status(value: str) -> TenantOutStatus:
+    if value in TENANT_OUT_STATUS_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {TENANT_OUT_STATUS_VALUES!r}")

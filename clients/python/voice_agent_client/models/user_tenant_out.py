@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.user_tenant_out_object import UserTenantOutObject, check_user_tenant_out_object
+from ..models.user_tenant_out_role import UserTenantOutRole, check_user_tenant_out_role
+from ..models.user_tenant_out_status import UserTenantOutStatus, check_user_tenant_out_status
+
+T = TypeVar("T", bound="UserTenantOut")
+
+
+@_attrs_define
+class UserTenantOut:
+    """One of a user's tenants: the tenant's fields (`id` is the tenant's) and the user's
+    role in it.
+
+    Attributes:
+        object_ (UserTenantOutObject):
+        id (UUID): The tenant's id.
+        name (str): The tenant's name.
+        status (UserTenantOutStatus): suspended: nobody acts in it until it is reactivated.
+        is_active (bool): Whether status is active.
+        plan_id (None | UUID): The plan it is on.
+        version (int): Moves by one with each change; send it back as `version` with a change to have a stale write
+            refused (409).
+        created_at (datetime.datetime): When it was created (RFC 3339, UTC).
+        updated_at (datetime.datetime): When it last changed (RFC 3339, UTC).
+        role (UserTenantOutRole): A role in a tenant, from most to least powerful: owner, admin, member, viewer.
+        membership_id (UUID): The user's membership's id.
+        joined_at (datetime.datetime): When the user joined (RFC 3339).
+    """
+
+    object_: UserTenantOutObject
+    id: UUID
+    name: str
+    status: UserTenantOutStatus
+    is_active: bool
+    plan_id: None | UUID
+    version: int
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    role: UserTenantOutRole
+    membership_id: UUID
+    joined_at: datetime.datetime
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        object_: str = self.object_
+
+        id = str(self.id)
+
+        name = self.name
+
+        status: str = self.status
+
+        is_active = self.is_active
+
+        plan_id: None | str
+        if isinstance(self.plan_id, UUID):
+            plan_id = str(self.plan_id)
+        else:
+            plan_id = self.plan_id
+
+        version = self.version
+
+        created_at = self.created_at.isoformat()
+
+        updated_at = self.updated_at.isoformat()
+
+        role: str = self.role
+
+        membership_id = str(self.membership_id)
+
+        joined_at = self.joined_at.isoformat()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "object": object_,
+                "id": id,
+                "name": name,
+                "status": status,
+                "is_active": is_active,
+                "plan_id": plan_id,
+                "version": version,
+                "created_at": created_at,
+                "updated_at": updated_at,
+                "role": role,
+                "membership_id": membership_id,
+                "joined_at": joined_at,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        object_ = check_user_tenant_out_object(d.pop("object"))
+
+        id = UUID(d.pop("id"))
+
+        name = d.pop("name")
+
+        status = check_user_tenant_out_status(d.pop("status"))
+
+        is_active = d.pop("is_active")
+
+        def _parse_plan_id(data: object) -> None | UUID:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                plan_id_type_0 = UUID(data)
+
+                return plan_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | UUID, data)
+
+        plan_id = _parse_plan_id(d.pop("plan_id"))
+
+        version = d.pop("version")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        role = check_user_tenant_out_role(d.pop("role"))
+
+        membership_id = UUID(d.pop("membership_id"))
+
+        joined_at = datetime.datetime.fromisoformat(d.pop("joined_at"))
+
+        user_tenant_out = cls(
+            object_=object_,
+            id=id,
+            name=name,
+            status=status,
+            is_active=is_active,
+            plan_id=plan_id,
+            version=version,
+            created_at=created_at,
+            updated_at=updated_at,
+            role=role,
+            membership_id=membership_id,
+            joined_at=joined_at,
+        )
+
+        user_tenant_out.additional_properties = d
+        return user_tenant_out
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
