@@ -281,3 +281,31 @@ def test_serve_says_how_to_fix_a_login_it_cannot_use(pg_url, started):
     with pytest.raises(InvalidValue, match="VOICE_AGENT_APP_DATABASE_URL"):
         cli.serve(settings)
     assert started["pool"] == []
+
+
+@pytest.fixture
+def login_inheriting_the_router(pg_url: str, pg_server_url: str) -> Iterator[str]:
+    """A plain login made a member of the routing role the default way (inheriting it)."""
+    role = f"va_inherits_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(libpq_url(pg_server_url), autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+        admin.execute(
+            sql.SQL("GRANT {} TO {}").format(sql.Identifier(ROUTER_ROLE), sql.Identifier(role))
+        )
+    try:
+        yield make_url(pg_url).set(username=role).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(libpq_url(pg_server_url), autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+def test_serve_refuses_a_login_that_inherits_the_routing_role(
+    pg_url, login_inheriting_the_router, started
+):
+    settings = Settings(
+        database_url=pg_url, app_database_url=login_inheriting_the_router, auto_migrate=False
+    )
+
+    with pytest.raises(InvalidValue, match=f"inherits {ROUTER_ROLE}"):
+        cli.serve(settings)
+    assert started["pool"] == []
