@@ -87,7 +87,7 @@ def serving(cluster: Cluster, tmp_path: Path, services: list[Service]) -> tuple[
 def new_tenant(service: Service, token: str, name: str) -> str:
     status, _, created = service.http("POST", "/v1/tenants", {"name": name}, token=token)
     assert status == 201, created
-    return str(created["tenant"]["id"] if "tenant" in created else created["id"])
+    return str(created["id"])
 
 
 @contextmanager

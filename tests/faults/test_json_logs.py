@@ -28,7 +28,7 @@ def test_every_line_is_json_and_the_access_log_names_no_number_or_secret(
 
     status, _, tenant = service.http("POST", "/v1/tenants", {"name": "Acme"}, token=token)
     assert status == 201, tenant
-    tenant_id = tenant["tenant"]["id"] if "tenant" in tenant else tenant["id"]
+    tenant_id = tenant["id"]
     lookup = f"/v1/tenants/{tenant_id}/leads/lookup?phone={quote(PHONE)}"
     status, _, _ = service.http("GET", lookup, token=token, headers={"X-Request-Id": "trace-42"})
     assert status == 404
