@@ -1,12 +1,14 @@
-"""Batches (campaigns): many leads called by one agent, within calling hours, with
-retries."""
+"""Batches (campaigns): many leads called by one agent, within calling hours, with retries,
+sharing the provider's lines fairly with other tenants."""
 
 from __future__ import annotations
 
 import enum
 import functools
+import heapq
 import math
 import zoneinfo
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -574,3 +576,39 @@ class BatchItem:
             return False
         self._touch(BatchItemStatus.CANCELLED, at)
         return True
+
+
+# --- the shared line pool ---------------------------------------------------------------------
+
+
+def share_lines(
+    pool_size: int,
+    tenant_ceiling: int,
+    held: Mapping[TenantId, int],
+    demand: Mapping[TenantId, int],
+) -> dict[TenantId, int]:
+    """How many new dials each tenant in `demand` may start now.
+
+    All tenants dial through one provider account of `pool_size` lines. `held` is what each
+    tenant has on the line now (single calls included); `demand` is how many more its running
+    batches want, already capped by their concurrency and the tenant's own concurrent-call
+    limit. No tenant goes over `tenant_ceiling` lines in all, so that one tenant never holds
+    every line; the free lines are handed out max-min fairly over what tenants will hold
+    (water-filling: always to the tenant holding fewest), so a tenant with few lines is
+    served before one with many. Every free line that someone may take is handed out. Ties
+    go to the lower tenant id, so equal inputs give equal answers."""
+    free = max(0, pool_size - sum(max(0, n) for n in held.values()))
+    grants = dict.fromkeys(demand, 0)
+    room = {
+        tenant: max(0, min(want, tenant_ceiling - max(0, held.get(tenant, 0))))
+        for tenant, want in demand.items()
+    }
+    line = [(max(0, held.get(tenant, 0)), tenant) for tenant in demand if room[tenant]]
+    heapq.heapify(line)
+    while free and line:
+        holding, tenant = heapq.heappop(line)
+        grants[tenant] += 1
+        free -= 1
+        if grants[tenant] < room[tenant]:
+            heapq.heappush(line, (holding + 1, tenant))
+    return grants

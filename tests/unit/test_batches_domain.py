@@ -1,12 +1,12 @@
 """Batches in the domain: the lifecycle, each lead's tries, calling hours in the lead's own
-time."""
+time, and the fair share of the provider's lines."""
 
 from __future__ import annotations
 
 import itertools
 import zoneinfo
 from datetime import UTC, datetime, time, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from hypothesis import given, settings
@@ -27,6 +27,7 @@ from domain.batches import (
     SkipReason,
     WindowClosed,
     ZoneSource,
+    share_lines,
     zone_for,
 )
 from domain.errors import InvalidStateTransition, InvalidValue
@@ -442,3 +443,54 @@ def test_next_opening_is_the_first_instant_in_hours(
     while probe < end:
         assert not local.allows(probe), probe
         probe += step
+
+
+# --- the shared line pool -------------------------------------------------------------------
+
+tenants = st.integers(1, 6).map(lambda n: TenantId(UUID(int=n)))
+
+
+@st.composite
+def pools(draw: st.DrawFn) -> tuple[int, int, dict[TenantId, int], dict[TenantId, int]]:
+    size = draw(st.integers(0, 30))
+    ceiling = draw(st.integers(0, 30))
+    held = draw(st.dictionaries(tenants, st.integers(0, 20)))
+    demand = draw(st.dictionaries(tenants, st.integers(0, 20)))
+    return size, ceiling, held, demand
+
+
+@given(pools())
+def test_the_pool_is_shared_fairly(
+    pool: tuple[int, int, dict[TenantId, int], dict[TenantId, int]],
+) -> None:
+    size, ceiling, held, demand = pool
+    grants = share_lines(size, ceiling, held, demand)
+    free = max(0, size - sum(held.values()))
+    room = {t: max(0, min(demand[t], ceiling - held.get(t, 0))) for t in demand}
+    assert set(grants) == set(demand)
+    assert sum(grants.values()) <= free
+    assert all(0 <= grants[t] <= room[t] for t in demand)
+    # Work-conserving: lines stay free only when nobody may take one.
+    assert sum(grants.values()) == min(free, sum(room.values()))
+    # Max-min fair: moving a line from b to a never raises the smaller of the two holdings.
+    holding = {t: held.get(t, 0) + grants[t] for t in demand}
+    for a in demand:
+        if grants[a] < room[a]:
+            for b in demand:
+                if grants[b] > 0:
+                    assert holding[b] <= holding[a] + 1
+    # Deterministic: the same tenants and numbers, in whatever order, get the same answer.
+    again = share_lines(size, ceiling, dict(reversed(held.items())), dict(reversed(demand.items())))
+    assert again == grants
+
+
+def test_one_tenants_single_calls_do_not_lock_out_another() -> None:
+    a, b = TenantId(UUID(int=1)), TenantId(UUID(int=2))
+    # Ten lines, a ceiling of half: A holds five single calls and wants more.
+    assert share_lines(10, 5, {a: 5}, {a: 10, b: 10}) == {a: 0, b: 5}
+
+
+def test_two_tenants_batches_split_free_lines_evenly() -> None:
+    a, b = TenantId(UUID(int=1)), TenantId(UUID(int=2))
+    # Eight lines free; A already holds two, so both end up holding five.
+    assert share_lines(10, 10, {a: 2}, {a: 20, b: 20}) == {a: 3, b: 5}
