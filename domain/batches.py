@@ -35,8 +35,15 @@ MAX_CONCURRENCY = 1_000
 MAX_ATTEMPTS = 10
 # A retry later than this is no longer the same campaign's follow-up.
 MAX_RETRY_DELAY = timedelta(days=7)
-# How far ahead an opening of the calling window is looked for: a week shows every day once.
-OPENING_HORIZON = timedelta(days=8)
+# How far ahead an opening of the calling window is looked for. The window's next start is
+# less than a week away on the lead's wall clock; reaching it takes that week plus however far
+# the clock is set back meanwhile (an hour, two in a few zones, a day at the very most). Only
+# when a zone drops a whole calendar day (Samoa, 30 December 2011) may the one day the window
+# opens be missing from a week, and then the next week has it: two weeks and a day find the
+# opening of any window with at least one day, in every zone.
+OPENING_HORIZON = timedelta(days=15)
+# The steepest growth a retry delay may have from one try to the next.
+MAX_BACKOFF_FACTOR = 10.0
 
 # --- calling window -------------------------------------------------------------------------
 
@@ -131,7 +138,12 @@ class CallingWindow:
         return self.end <= self.start
 
     def holds_at_local(self, local: datetime) -> bool:
-        """Whether the wall-clock time `local` (in the lead's zone) is inside the window."""
+        """Whether the wall-clock time `local` (in the lead's zone) is inside the window.
+
+        Only the wall clock counts, as calling hours are meant: when daylight saving sets
+        the clock back, a window that covers the repeated hour is open both times round
+        (01:00 to 02:00 is open for two hours that night), and one that ends inside it opens
+        again when the clock goes back."""
         moment = local.time().replace(tzinfo=None, fold=0)
         weekday = local.isoweekday()
         if not self.crosses_midnight:
@@ -154,7 +166,9 @@ class LocalWindow:
     zones: LeadZones
 
     def closed_reason(self, at: datetime) -> WindowClosed | None:
-        """None when the lead may be called at `at` (an aware instant); else why not."""
+        """None when the lead may be called at `at` (an aware instant); else why not. An
+        instant is inside the window when its local wall time is (see
+        CallingWindow.holds_at_local), in each of the lead's zones."""
         _require_aware(at)
         if not self.zones.zones:
             return WindowClosed.UNKNOWN_TIME_ZONE
@@ -171,7 +185,8 @@ class LocalWindow:
     ) -> datetime | None:
         """The first instant at or after `after` when the lead may be called (a retry is
         scheduled there); None when the zone is unknown or the window does not open in
-        every zone at once within `within`.
+        every zone at once within `within` (OPENING_HORIZON, long enough for any window in a
+        single zone to open).
 
         Whether a zone is inside the window changes only where its wall clock reaches the
         window's start or jumps (a daylight-saving change); where all zones are inside at
@@ -261,24 +276,72 @@ class DialOutcome(enum.StrEnum):
 
 
 def _check_delay(_instance: Any, attribute: attrs.Attribute[Any], value: timedelta) -> None:
-    if not timedelta(0) <= value <= MAX_RETRY_DELAY:
+    if not timedelta(0) < value <= MAX_RETRY_DELAY:
         raise InvalidValue(
-            f"a retry delay is between 0 and {MAX_RETRY_DELAY.days} days", field=attribute.name
+            f"a retry delay is longer than 0 and at most {MAX_RETRY_DELAY.days} days",
+            field=attribute.name,
         )
+
+
+def _check_factor(_instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not 1.0 <= value <= MAX_BACKOFF_FACTOR:  # also refuses NaN
+        raise InvalidValue(
+            f"a retry delay grows by a factor between 1 and {MAX_BACKOFF_FACTOR:g}",
+            field=attribute.name,
+        )
+
+
+def _check_cap(instance: Backoff, attribute: attrs.Attribute[Any], value: timedelta) -> None:
+    _check_delay(instance, attribute, value)
+    if value < instance.base:
+        raise InvalidValue("the longest retry delay is not shorter than the first", field="cap")
+
+
+@attrs.frozen
+class Backoff:
+    """The wait before each new try after one outcome: `base` after the first try, then
+    `factor` times longer after each further one, never longer than `cap`. The delay after
+    try n is base * factor ** (n - 1), capped; a factor of 1 waits `base` every time."""
+
+    base: timedelta = attrs.field(validator=_check_delay)
+    factor: float = attrs.field(default=1.0, converter=float, validator=_check_factor)
+    cap: timedelta = attrs.field(default=MAX_RETRY_DELAY, validator=_check_cap)
+
+    @classmethod
+    def fixed(cls, delay: timedelta) -> Backoff:
+        return cls(delay)
+
+    def delay_after(self, attempt: int) -> timedelta:
+        """The wait after try number `attempt` (1 for the first) ended this way."""
+        if attempt < 1:
+            raise InvalidValue("tries are counted from 1", field="attempt")
+        cap = self.cap.total_seconds()
+        try:
+            seconds = self.base.total_seconds() * self.factor ** (attempt - 1)
+        except OverflowError:
+            return self.cap
+        if seconds >= cap:
+            return self.cap
+        return timedelta(seconds=seconds)
+
+
+def _backoff(value: Backoff | timedelta) -> Backoff:
+    return Backoff.fixed(value) if isinstance(value, timedelta) else value
 
 
 @attrs.frozen
 class RetryPolicy:
     """How long to wait before calling a lead again after each outcome that is worth another
-    try. Only these outcomes are retried: a completed call needs no other, a failed one would
-    fail again, and an unknown one may be going on right now."""
+    try (a fixed delay or one growing with each try, see Backoff). Only these outcomes are
+    retried: a completed call needs no other, a failed one would fail again, and an unknown
+    one may be going on right now."""
 
-    busy: timedelta = attrs.field(default=timedelta(minutes=10), validator=_check_delay)
-    no_answer: timedelta = attrs.field(default=timedelta(hours=1), validator=_check_delay)
-    voicemail: timedelta = attrs.field(default=timedelta(hours=4), validator=_check_delay)
+    busy: Backoff = attrs.field(default=Backoff(timedelta(minutes=10)), converter=_backoff)
+    no_answer: Backoff = attrs.field(default=Backoff(timedelta(hours=1)), converter=_backoff)
+    voicemail: Backoff = attrs.field(default=Backoff(timedelta(hours=4)), converter=_backoff)
 
-    def delay_for(self, outcome: DialOutcome) -> timedelta | None:
-        """The wait before the next try; None when the outcome is not retried."""
+    def backoff_for(self, outcome: DialOutcome) -> Backoff | None:
+        """How the waits grow after `outcome`; None when the outcome is not retried."""
         if outcome is DialOutcome.BUSY:
             return self.busy
         if outcome is DialOutcome.NO_ANSWER:
@@ -286,6 +349,12 @@ class RetryPolicy:
         if outcome is DialOutcome.VOICEMAIL:
             return self.voicemail
         return None
+
+    def delay_for(self, outcome: DialOutcome, attempt: int = 1) -> timedelta | None:
+        """The wait before the next try after try number `attempt` ended with `outcome`;
+        None when the outcome is not retried."""
+        backoff = self.backoff_for(outcome)
+        return None if backoff is None else backoff.delay_after(attempt)
 
 
 # --- batch ------------------------------------------------------------------------------------
@@ -348,14 +417,62 @@ _FINISHED_ITEMS = frozenset(
 )
 
 
+class SkipReason(enum.StrEnum):
+    """Why a lead of a batch is not called at all."""
+
+    DO_NOT_CALL = "do_not_call"
+    UNKNOWN_TIME_ZONE = "unknown_time_zone"
+    INVALID_NUMBER = "invalid_number"
+    DUPLICATE_NUMBER = "duplicate_number"
+
+
+@attrs.frozen
+class ItemStanding:
+    """What a batch's progress counts of one item: its state, the outcome of its last try
+    once its tries are over (completed or failed), and why it was skipped."""
+
+    status: BatchItemStatus
+    outcome: DialOutcome | None = None
+    skip_reason: SkipReason | None = None
+
+    @property
+    def ended_with(self) -> DialOutcome | None:
+        """The outcome the lead's tries ended with; None while it may be tried again, and
+        for a lead skipped or cancelled."""
+        ended = self.status in (BatchItemStatus.COMPLETED, BatchItemStatus.FAILED)
+        return self.outcome if ended else None
+
+    @property
+    def skipped_for(self) -> SkipReason | None:
+        return self.skip_reason if self.status is BatchItemStatus.SKIPPED else None
+
+
 def _count(_instance: Any, attribute: attrs.Attribute[Any], value: int) -> None:
     if value < 0:
         raise InvalidValue("a count is never negative", field=attribute.name)
 
 
+def _tally(value: Mapping[Any, int]) -> dict[Any, int]:
+    # Kinds with none are left out, so equal progress compares equal.
+    return {kind: n for kind, n in sorted(value.items()) if n}
+
+
+def _tally_counts(_instance: Any, attribute: attrs.Attribute[Any], value: dict[Any, int]) -> None:
+    if any(n < 0 for n in value.values()):
+        raise InvalidValue("a count is never negative", field=attribute.name)
+
+
+def _add(tally: Mapping[Any, int], kind: object, change: int) -> dict[Any, int]:
+    if kind is None:
+        return dict(tally)
+    return {**tally, kind: tally.get(kind, 0) + change}
+
+
 @attrs.frozen
 class BatchCounts:
-    """How many of a batch's items are in each state, kept up to date item by item so that
+    """How many of a batch's items are in each state, how many ended with each outcome
+    (`ended_by`: completed and failed leads, by the outcome of their last try) and how many
+    were skipped for each reason (`skipped_by`), kept up to date item by item so that
     progress is read without counting the items."""
 
     pending: int = attrs.field(default=0, validator=_count)
@@ -365,10 +482,16 @@ class BatchCounts:
     failed: int = attrs.field(default=0, validator=_count)
     skipped: int = attrs.field(default=0, validator=_count)
     cancelled: int = attrs.field(default=0, validator=_count)
+    ended_by: dict[DialOutcome, int] = attrs.field(
+        factory=dict, converter=_tally, validator=_tally_counts, hash=False
+    )
+    skipped_by: dict[SkipReason, int] = attrs.field(
+        factory=dict, converter=_tally, validator=_tally_counts, hash=False
+    )
 
     @property
     def total(self) -> int:
-        return sum(attrs.astuple(self))
+        return sum(self.of(status) for status in BatchItemStatus)
 
     @property
     def open(self) -> int:
@@ -378,14 +501,25 @@ class BatchCounts:
     def of(self, status: BatchItemStatus) -> int:
         return int(getattr(self, status.value))
 
-    def moved(self, before: BatchItemStatus | None, after: BatchItemStatus) -> BatchCounts:
+    def ended_with(self, outcome: DialOutcome) -> int:
+        return self.ended_by.get(outcome, 0)
+
+    def skipped_for(self, reason: SkipReason) -> int:
+        return self.skipped_by.get(reason, 0)
+
+    def moved(self, before: ItemStanding | None, after: ItemStanding) -> BatchCounts:
         """The counts once an item went from `before` (None: a new item) to `after`."""
-        if before is after:
+        if before == after:
             return self
-        changes = {after.value: self.of(after) + 1}
+        states = {after.status.value: self.of(after.status) + 1}
+        ended_by = _add(self.ended_by, after.ended_with, 1)
+        skipped_by = _add(self.skipped_by, after.skipped_for, 1)
         if before is not None:
-            changes[before.value] = self.of(before) - 1
-        return attrs.evolve(self, **changes)
+            left = before.status.value
+            states[left] = states.get(left, self.of(before.status)) - 1
+            ended_by = _add(ended_by, before.ended_with, -1)
+            skipped_by = _add(skipped_by, before.skipped_for, -1)
+        return attrs.evolve(self, **states, ended_by=ended_by, skipped_by=skipped_by)
 
 
 def _at_least_one(maximum: int) -> Any:
@@ -466,18 +600,10 @@ class Batch:
         self._move((BatchStatus.RUNNING,), BatchStatus.COMPLETED, at)
         self.ended_at = at
 
-    def record_item_move(self, before: BatchItemStatus | None, after: BatchItemStatus) -> None:
-        """Keep the counts in step with an item that went from `before` to `after`."""
+    def record_item_move(self, before: ItemStanding | None, after: ItemStanding) -> None:
+        """Keep the counts in step with an item that went from `before` (its standing before
+        the change, None for a new item) to `after`."""
         self.counts = self.counts.moved(before, after)
-
-
-class SkipReason(enum.StrEnum):
-    """Why a lead of a batch is not called at all."""
-
-    DO_NOT_CALL = "do_not_call"
-    UNKNOWN_TIME_ZONE = "unknown_time_zone"
-    INVALID_NUMBER = "invalid_number"
-    DUPLICATE_NUMBER = "duplicate_number"
 
 
 @attrs.define
@@ -499,6 +625,11 @@ class BatchItem:
     skip_reason: SkipReason | None = None
     variables: dict[str, Any] = attrs.field(factory=dict, validator=json_object)
     version: int = 0
+
+    @property
+    def standing(self) -> ItemStanding:
+        """What the batch's progress counts of this item (see Batch.record_item_move)."""
+        return ItemStanding(self.status, self.last_outcome, self.skip_reason)
 
     def due(self, at: datetime) -> bool:
         """Waiting to be dialled, and its next try's time has come."""
@@ -547,7 +678,7 @@ class BatchItem:
         if outcome is DialOutcome.COMPLETED:
             self._touch(BatchItemStatus.COMPLETED, at)
             return
-        delay = batch.retry_policy.delay_for(outcome)
+        delay = batch.retry_policy.delay_for(outcome, max(1, self.attempts))
         if delay is None or self.attempts >= batch.max_attempts:
             self._touch(BatchItemStatus.FAILED, at)
             return

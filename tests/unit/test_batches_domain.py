@@ -4,7 +4,9 @@ time, and the fair share of the provider's lines."""
 from __future__ import annotations
 
 import itertools
+import math
 import zoneinfo
+from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from uuid import UUID, uuid4
 
@@ -13,6 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.batches import (
+    MAX_ATTEMPTS,
+    MAX_RETRY_DELAY,
+    OPENING_HORIZON,
+    Backoff,
     Batch,
     BatchCounts,
     BatchItem,
@@ -20,6 +26,7 @@ from domain.batches import (
     BatchStatus,
     CallingWindow,
     DialOutcome,
+    ItemStanding,
     LeadZones,
     LocalWindow,
     PauseReason,
@@ -127,10 +134,13 @@ def test_a_paused_batch_says_why_and_forgets_it_on_resume() -> None:
 def test_a_batch_with_leads_still_open_does_not_complete() -> None:
     batch = a_batch()
     batch.start(NOW)
-    batch.record_item_move(None, BatchItemStatus.PENDING)
+    batch.record_item_move(None, ItemStanding(BatchItemStatus.PENDING))
     with pytest.raises(InvalidStateTransition):
         batch.complete(NOW)
-    batch.record_item_move(BatchItemStatus.PENDING, BatchItemStatus.SKIPPED)
+    batch.record_item_move(
+        ItemStanding(BatchItemStatus.PENDING),
+        ItemStanding(BatchItemStatus.SKIPPED, skip_reason=SkipReason.DO_NOT_CALL),
+    )
     batch.complete(NOW)
     assert batch.status is BatchStatus.COMPLETED
 
@@ -152,12 +162,138 @@ def test_a_batch_refuses_settings_it_cannot_run_with(fields: dict[str, object]) 
 
 @given(st.lists(st.sampled_from(list(BatchItemStatus)), min_size=1, max_size=30))
 def test_counts_follow_items_from_state_to_state(path: list[BatchItemStatus]) -> None:
-    counts = BatchCounts().moved(None, path[0])
+    counts = BatchCounts().moved(None, ItemStanding(path[0]))
     for before, after in itertools.pairwise(path):
-        counts = counts.moved(before, after)
+        counts = counts.moved(ItemStanding(before), ItemStanding(after))
     assert counts.total == 1
     assert counts.of(path[-1]) == 1
     assert counts.open == (0 if path[-1].finished else 1)
+
+
+ALL_WEEK = CallingWindow(days=range(1, 8), start=time(0), end=time(23, 59))
+ITEM_CHANGES = ["add", "claim", "place", "settle", "skip", "cancel", "cancel the batch"]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 5),
+            st.sampled_from(ITEM_CHANGES),
+            st.sampled_from(list(DialOutcome)),
+            st.sampled_from(list(SkipReason)),
+        ),
+        max_size=40,
+    )
+)
+@settings(max_examples=80, deadline=None)
+def test_progress_by_state_outcome_and_skip_reason_equals_a_recount_of_the_items(
+    changes: list[tuple[int, str, DialOutcome, SkipReason]],
+) -> None:
+    batch = a_batch(max_attempts=3, window=ALL_WEEK)
+    batch.start(NOW)
+    window = in_new_york(ALL_WEEK)
+    items: list[BatchItem] = []
+    at = NOW
+    for index, change, outcome, reason in changes:
+        at += timedelta(minutes=1)
+        if change == "cancel the batch":
+            if batch.status is BatchStatus.RUNNING:
+                batch.cancel(at)
+            continue
+        if change == "add" or not items:
+            items.append(an_item(batch))
+            batch.record_item_move(None, items[-1].standing)
+            continue
+        item = items[index % len(items)]
+        before = item.standing
+        try:
+            if change == "claim":
+                at = max(at, item.next_attempt_at or at)
+                item.claim(at)
+            elif change == "place":
+                item.placed(CallId(uuid4()), at)
+            elif change == "settle":
+                item.record_outcome(outcome, at, batch=batch, window=window)
+            elif change == "skip":
+                item.skip(reason, at)
+            else:
+                item.cancel(at)
+        except InvalidStateTransition:
+            assert item.standing == before
+            continue
+        batch.record_item_move(before, item.standing)
+
+    states = Counter(item.status for item in items)
+    ended = Counter(
+        item.last_outcome
+        for item in items
+        if item.status in (BatchItemStatus.COMPLETED, BatchItemStatus.FAILED)
+    )
+    skipped = Counter(item.skip_reason for item in items if item.status is BatchItemStatus.SKIPPED)
+    counts = batch.counts
+    assert {s: counts.of(s) for s in BatchItemStatus} == {s: states[s] for s in BatchItemStatus}
+    assert {o: counts.ended_with(o) for o in DialOutcome} == {o: ended[o] for o in DialOutcome}
+    assert {r: counts.skipped_for(r) for r in SkipReason} == {r: skipped[r] for r in SkipReason}
+    assert counts.total == len(items)
+    assert counts == BatchCounts(
+        **{s.value: states[s] for s in BatchItemStatus},
+        ended_by=dict(ended),  # type: ignore[arg-type]
+        skipped_by=dict(skipped),  # type: ignore[arg-type]
+    )
+
+
+standings = st.builds(
+    ItemStanding,
+    st.sampled_from(list(BatchItemStatus)),
+    st.none() | st.sampled_from(list(DialOutcome)),
+    st.none() | st.sampled_from(list(SkipReason)),
+)
+
+
+@given(st.lists(st.tuples(st.integers(0, 4), standings), max_size=30))
+def test_counts_equal_a_recount_whatever_each_item_becomes(
+    changes: list[tuple[int, ItemStanding]],
+) -> None:
+    # Any standing to any other (corrections included), not only the ones an item takes.
+    items: list[ItemStanding] = []
+    counts = BatchCounts()
+    for index, after in changes:
+        if index >= len(items):
+            items.append(after)
+            counts = counts.moved(None, after)
+        else:
+            counts = counts.moved(items[index], after)
+            items[index] = after
+    ended = Counter(
+        item.outcome
+        for item in items
+        if item.status in (BatchItemStatus.COMPLETED, BatchItemStatus.FAILED)
+        and item.outcome is not None
+    )
+    skipped = Counter(
+        item.skip_reason
+        for item in items
+        if item.status is BatchItemStatus.SKIPPED and item.skip_reason is not None
+    )
+    assert counts.total == len(items)
+    assert all(counts.of(s) == sum(i.status is s for i in items) for s in BatchItemStatus)
+    assert counts.ended_by == dict(ended)
+    assert counts.skipped_by == dict(skipped)
+
+
+def test_a_lead_that_ends_counts_under_the_outcome_of_its_last_try() -> None:
+    pending = ItemStanding(BatchItemStatus.PENDING)
+    retrying = ItemStanding(BatchItemStatus.PENDING, DialOutcome.BUSY)
+    failed = ItemStanding(BatchItemStatus.FAILED, DialOutcome.NO_ANSWER)
+    skipped = ItemStanding(BatchItemStatus.SKIPPED, skip_reason=SkipReason.INVALID_NUMBER)
+    counts = BatchCounts().moved(None, pending).moved(pending, retrying)
+    assert counts.ended_by == {}  # busy, but tried again: not an end
+    counts = counts.moved(retrying, failed).moved(None, pending).moved(pending, skipped)
+    assert (counts.ended_with(DialOutcome.NO_ANSWER), counts.ended_with(DialOutcome.BUSY)) == (1, 0)
+    assert counts.skipped_for(SkipReason.INVALID_NUMBER) == 1
+    assert counts.skipped_for(SkipReason.DO_NOT_CALL) == 0
+    with pytest.raises(InvalidValue):
+        BatchCounts().moved(failed, pending)  # never counted as ended: cannot be taken away
 
 
 # --- one lead's tries -----------------------------------------------------------------------
@@ -212,7 +348,7 @@ def test_a_lead_is_tried_until_an_end_and_never_past_its_budget(
         else:
             assert item.status is BatchItemStatus.PENDING
             assert item.next_attempt_at is not None
-            assert item.next_attempt_at >= at + batch.retry_policy.delay_for(outcome)  # type: ignore[operator]
+            assert item.next_attempt_at >= at + batch.retry_policy.delay_for(outcome, tries)  # type: ignore[operator]
             assert window.allows(item.next_attempt_at)
     assert item.attempts <= max_attempts
 
@@ -258,6 +394,105 @@ def test_only_a_waiting_lead_is_skipped_and_it_keeps_the_reason() -> None:
     assert (item.status, item.skip_reason) == (BatchItemStatus.SKIPPED, SkipReason.DO_NOT_CALL)
     with pytest.raises(InvalidStateTransition):
         item.claim(NOW)
+
+
+# --- how long a lead waits between tries ---------------------------------------------------
+
+delays = st.integers(1, int(MAX_RETRY_DELAY.total_seconds())).map(lambda n: timedelta(seconds=n))
+
+
+@st.composite
+def backoffs(draw: st.DrawFn) -> Backoff:
+    base = draw(delays)
+    cap = draw(delays.filter(lambda d: d >= base))
+    factor = draw(st.floats(1.0, 10.0, allow_nan=False))
+    return Backoff(base, factor, cap)
+
+
+@given(backoffs())
+def test_each_retry_waits_factor_times_longer_than_the_last_up_to_the_cap(
+    backoff: Backoff,
+) -> None:
+    waits = [backoff.delay_after(n) for n in range(1, MAX_ATTEMPTS + 1)]
+    assert waits[0] == backoff.base
+    for shorter, longer in itertools.pairwise(waits):
+        assert shorter <= longer <= backoff.cap
+        # One microsecond of rounding per wait, grown by the factor at most.
+        slack = timedelta(microseconds=math.ceil(backoff.factor) + 1)
+        assert abs(longer - min(backoff.cap, shorter * backoff.factor)) <= slack
+    if backoff.factor >= 1.01:  # grows past any cap, however late the try
+        assert backoff.delay_after(10_000) == backoff.cap
+        assert backoff.delay_after(10**6) == backoff.cap
+
+
+@given(delays, st.integers(1, 1_000))
+def test_a_factor_of_one_waits_the_same_every_time(delay: timedelta, attempt: int) -> None:
+    assert Backoff.fixed(delay).delay_after(attempt) == delay
+    assert Backoff(delay, factor=1, cap=MAX_RETRY_DELAY).delay_after(attempt) == delay
+
+
+def test_a_doubling_backoff_waits_10_20_40_then_the_cap() -> None:
+    backoff = Backoff(timedelta(minutes=10), factor=2, cap=timedelta(hours=1))
+    assert [backoff.delay_after(n) for n in range(1, 6)] == [
+        timedelta(minutes=10),
+        timedelta(minutes=20),
+        timedelta(minutes=40),
+        timedelta(hours=1),
+        timedelta(hours=1),
+    ]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"base": timedelta(0)},
+        {"base": timedelta(seconds=-1)},
+        {"base": MAX_RETRY_DELAY + timedelta(seconds=1)},
+        {"base": timedelta(minutes=5), "factor": 0.5},
+        {"base": timedelta(minutes=5), "factor": 10.5},
+        {"base": timedelta(minutes=5), "factor": math.nan},
+        {"base": timedelta(minutes=5), "factor": math.inf},
+        {"base": timedelta(minutes=5), "cap": timedelta(minutes=4)},
+        {"base": timedelta(minutes=5), "cap": MAX_RETRY_DELAY + timedelta(seconds=1)},
+    ],
+)
+def test_a_backoff_that_makes_no_sense_is_refused(fields: dict[str, object]) -> None:
+    with pytest.raises(InvalidValue):
+        Backoff(**fields)  # type: ignore[arg-type]
+
+
+def test_tries_are_counted_from_one() -> None:
+    with pytest.raises(InvalidValue):
+        Backoff.fixed(timedelta(minutes=5)).delay_after(0)
+
+
+def test_each_retried_outcome_has_its_own_backoff() -> None:
+    policy = RetryPolicy(
+        busy=Backoff(timedelta(minutes=5), factor=2, cap=timedelta(minutes=30)),
+        no_answer=Backoff(timedelta(hours=1), factor=3, cap=timedelta(hours=6)),
+        voicemail=timedelta(hours=4),
+    )
+    assert policy.delay_for(DialOutcome.BUSY, 3) == timedelta(minutes=20)
+    assert policy.delay_for(DialOutcome.NO_ANSWER, 3) == timedelta(hours=6)
+    assert policy.delay_for(DialOutcome.VOICEMAIL, 3) == timedelta(hours=4)
+    for outcome in (DialOutcome.COMPLETED, DialOutcome.FAILED, DialOutcome.UNKNOWN):
+        assert policy.delay_for(outcome, 1) is None
+
+
+def test_a_busy_lead_waits_longer_after_each_try() -> None:
+    busy = Backoff(timedelta(minutes=10), factor=3, cap=timedelta(hours=2))
+    batch = a_batch(max_attempts=5, window=ALL_WEEK, retry_policy=RetryPolicy(busy=busy))
+    window = in_new_york(ALL_WEEK)
+    item = an_item(batch)
+    at = NOW
+    waits = []
+    for _ in range(4):
+        item.claim(at)
+        item.record_outcome(DialOutcome.BUSY, at, batch=batch, window=window)
+        assert item.next_attempt_at is not None
+        waits.append(item.next_attempt_at - at)
+        at = item.next_attempt_at
+    assert waits == [timedelta(minutes=m) for m in (10, 30, 90, 120)]
 
 
 # --- calling hours in the lead's own time ---------------------------------------------------
@@ -346,6 +581,65 @@ def test_a_window_in_the_repeated_hour_opens_again_the_second_time_round() -> No
     )
 
 
+FALL_BACK_WEEKS = [
+    # Monday to Sunday, the clock going back on the Sunday: one hour, and two in Troll.
+    ("America/New_York", datetime(2026, 10, 26), timedelta(hours=1)),
+    ("Antarctica/Troll", datetime(2026, 10, 19), timedelta(hours=2)),
+]
+
+
+@pytest.mark.parametrize(("zone", "monday", "set_back"), FALL_BACK_WEEKS)
+@pytest.mark.parametrize("open_day", range(1, 8))
+def test_a_window_open_one_day_a_week_is_found_from_every_weekday(
+    zone: str, monday: datetime, set_back: timedelta, open_day: int
+) -> None:
+    # Open one minute a week: from just after it closes, the next opening is a week away on
+    # the wall clock, and longer than that in real time when the clock goes back meanwhile.
+    tz = zoneinfo.ZoneInfo(zone)
+    window = CallingWindow(days={open_day}, start=time(9), end=time(9, 1)).for_lead(
+        LeadZones((zone,), ZoneSource.LEAD)
+    )
+    longest = timedelta(0)
+    for weekday in range(1, 8):
+        local_day = monday + timedelta(days=weekday - 1)
+        after = local_day.replace(hour=9, minute=1, tzinfo=tz)
+        ahead = (open_day - weekday - 1) % 7 + 1
+        expected = (local_day + timedelta(days=ahead)).replace(hour=9, tzinfo=tz).astimezone(UTC)
+        assert window.next_opening(after) == expected
+        longest = max(longest, expected - after)
+    if open_day != 7:  # from that weekday to the next, across Sunday's change
+        assert longest == timedelta(days=7, minutes=-1) + set_back
+
+
+def test_a_window_whose_only_day_the_calendar_skips_opens_the_week_after() -> None:
+    # Samoa went from 29 to 31 December 2011: that Friday never happened there.
+    apia = zoneinfo.ZoneInfo("Pacific/Apia")
+    fridays = CallingWindow(days={5}, start=time(9), end=time(17)).for_lead(
+        LeadZones(("Pacific/Apia",), ZoneSource.LEAD)
+    )
+    after = datetime(2011, 12, 23, 17, 0, tzinfo=apia)
+    assert fridays.next_opening(after) == datetime(2012, 1, 6, 9, 0, tzinfo=apia)
+
+
+def test_the_repeated_hour_is_in_hours_both_times_the_wall_clock_shows_it() -> None:
+    # Sunday 1 November 2026 in New York: 01:00 to 02:00 comes twice (EDT, then EST).
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    window = CallingWindow(days={7}, start=time(1), end=time(2))
+    local = window.for_lead(LeadZones(("America/New_York",), ZoneSource.LEAD))
+    night = [datetime(2026, 11, 1, 3, 0, tzinfo=UTC) + timedelta(minutes=m) for m in range(360)]
+    for at in night:
+        wall = at.astimezone(new_york)
+        assert local.allows(at) is (time(1) <= wall.time() < time(2)), at
+        assert window.holds_at_local(wall) is window.holds_at_local(
+            wall.replace(fold=1 - wall.fold)
+        )
+    open_minutes = [at for at in night if local.allows(at)]
+    assert len(open_minutes) == 120
+    assert local.allows(datetime(2026, 11, 1, 5, 30, tzinfo=UTC))  # 01:30 EDT
+    assert local.allows(datetime(2026, 11, 1, 6, 30, tzinfo=UTC))  # 01:30 EST
+    assert not local.allows(datetime(2026, 11, 1, 7, 0, tzinfo=UTC))  # 02:00 EST
+
+
 def test_a_window_may_run_past_midnight() -> None:
     late = CallingWindow(days={5}, start=time(22), end=time(2))
     friday = datetime(2026, 3, 6, 23, 0)
@@ -432,7 +726,7 @@ def test_next_opening_is_the_first_instant_in_hours(
     # stretches that contain a quarter-hour instant: checking those finds any earlier one.
     step = timedelta(minutes=15)
     first = after.replace(minute=after.minute - after.minute % 15, second=0, microsecond=0) + step
-    end = opening if opening is not None else after + timedelta(days=8)
+    end = opening if opening is not None else after + OPENING_HORIZON
     if opening is not None:
         assert opening >= after
         assert local.allows(opening)
