@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from application.batch_tracking import follow_batch_call
 from application.ports.ids import IdGenerator
 from application.ports.unit_of_work import UnitOfWork
 from domain.calls import (
@@ -28,12 +29,21 @@ class CallPolicy:
 
     provider_max_concurrent: int = 10
     """Calls on the line at once across every tenant: the provider account's limit."""
+    tenant_max_concurrent: int | None = None
+    """The most of those lines one tenant may hold at once, single calls and batches alike,
+    so that one tenant never locks out the others; None: half the pool (at least one)."""
     reconcile_after: timedelta = timedelta(minutes=15)
     """A call not settled this long after it was placed is looked up at the provider."""
     report_grace: timedelta = timedelta(minutes=2)
     """How long after a call ended its report may take before the provider is asked."""
     recheck_every: timedelta = timedelta(minutes=5)
     """How often an unsettled call is looked up again."""
+
+    @property
+    def tenant_ceiling(self) -> int:
+        if self.tenant_max_concurrent is not None:
+            return min(self.tenant_max_concurrent, self.provider_max_concurrent)
+        return max(1, self.provider_max_concurrent // 2)
 
 
 @attrs.frozen
@@ -78,6 +88,7 @@ async def apply_news(
         await tx.live_calls.release(call.tenant_id, call.id)
     elif call.finished and not was_finished:
         await tx.live_calls.hang_up(call.tenant_id, call.id, news.at + policy.report_grace)
+    await follow_batch_call(tx, call, news.at, reported_now=reported_now and not was_reported)
     return True
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from application.access import Access, Permission, Principal, authorize
+from application.batch_tracking import follow_batch_call
 from application.call_tracking import CallPolicy, ProviderNews, apply_news
 from application.context import UseCaseDeps
 from application.entitlements import require, require_capacity
@@ -110,7 +111,7 @@ class CallService:
             return await self._repeat(cmd)
         if isinstance(queued, VoiceCall):
             return queued
-        return await self._dial(queued)
+        return await self.dial(queued.call, queued.outbound)
 
     async def _repeat(self, cmd: PlaceCall) -> VoiceCall:
         assert cmd.idempotency_key is not None
@@ -135,8 +136,8 @@ class CallService:
                     return first
             now = self._deps.clock.now()
             await require(self._deps.entitlements, tx, access.tenant, "calls.outbound", now)
-            agent = await _agent_in_service(tx, cmd.tenant_id, cmd.agent_id)
-            line = await _line_in_service(tx, cmd.tenant_id, cmd.from_number_id, agent)
+            agent = await agent_in_service(tx, cmd.tenant_id, cmd.agent_id)
+            line = await line_in_service(tx, cmd.tenant_id, cmd.from_number_id, agent)
             lead, to = await _callee(tx, cmd)
             voice = await tx.voices.get(cmd.tenant_id, agent.voice_id) if agent.voice_id else None
             await self._require_room(tx, access, now)
@@ -190,13 +191,17 @@ class CallService:
         await tx.live_calls.lock()
         if await tx.live_calls.count() >= self._policy.provider_max_concurrent:
             raise ProviderBusy(self._policy.provider_max_concurrent)
+        if await tx.live_calls.count(access.tenant.id) >= self._policy.tenant_ceiling:
+            # The pool is shared: one tenant holding every line would lock out the others.
+            raise ProviderBusy(self._policy.tenant_ceiling, share=True)
 
-    async def _dial(self, dial: _Dial) -> VoiceCall:
-        call = dial.call
+    async def dial(self, call: VoiceCall, outbound: OutboundCall) -> VoiceCall:
+        """Ask the provider to place `call` (committed, queued) and record its answer; a
+        batch's dials go the same way as single calls."""
         try:
-            placed = await self._provider.place_call(dial.outbound)
+            placed = await self._provider.place_call(outbound)
         except ProviderOutcomeUnknown as error:
-            found = await self._search(dial)
+            found = await self._search(_Dial(call, outbound))
             if found is None:
                 return await self._settle(call.id, call.tenant_id, lost=str(error))
             placed = found
@@ -234,9 +239,11 @@ class CallService:
                 if fail(call, failed.code, failed.message, now):
                     await tx.calls.save(call)
                     await tx.live_calls.release(tenant_id, call_id)
+                    await follow_batch_call(tx, call, now)
             elif lost is not None and lose_track(call, lost, now):
                 await tx.calls.save(call)
                 await tx.live_calls.postpone(tenant_id, call_id, now)
+                await follow_batch_call(tx, call, now)
             await tx.commit()
         return call
 
@@ -322,7 +329,7 @@ def _check_command(cmd: PlaceCall) -> None:
         raise InvalidValue("variables must not contain NUL characters", field="variables")
 
 
-async def _agent_in_service(tx: UnitOfWork, tenant_id: TenantId, agent_id: AgentId) -> VoiceAgent:
+async def agent_in_service(tx: UnitOfWork, tenant_id: TenantId, agent_id: AgentId) -> VoiceAgent:
     agent = await tx.agents.get(tenant_id, agent_id)
     if agent is None:
         raise InvalidValue(f"agent_id: no agent {agent_id} in this tenant", field="agent_id")
@@ -331,7 +338,7 @@ async def _agent_in_service(tx: UnitOfWork, tenant_id: TenantId, agent_id: Agent
     return agent
 
 
-async def _line_in_service(
+async def line_in_service(
     tx: UnitOfWork, tenant_id: TenantId, number_id: PhoneNumberId | None, agent: VoiceAgent
 ) -> PhoneLine:
     number_id = number_id or agent.default_number_id

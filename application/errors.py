@@ -151,9 +151,13 @@ class ProviderBusy(ApplicationError):
 
     code = "provider-busy"
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, *, share: bool = False) -> None:
         super().__init__(
-            f"all {limit} concurrent calls of the telephony provider are in use; retry shortly"
+            f"the tenant holds {limit} of the telephony provider's lines, the most one tenant"
+            " may hold at once (they are shared with other tenants); retry when one of its"
+            " calls ends"
+            if share
+            else f"all {limit} concurrent calls of the telephony provider are in use; retry shortly"
         )
         self.limit = limit
 

@@ -13,6 +13,7 @@ from collections.abc import Collection
 
 import structlog
 
+from application.batch_tracking import follow_batch_call
 from application.context import UseCaseDeps
 from application.errors import ConcurrencyConflict, DatabaseBusy, ServiceUnavailable
 from application.ports.calls import LiveCall
@@ -123,6 +124,7 @@ class InterruptedCalls:
                 call, SANDBOX_INTERRUPTED, INTERRUPTED_ERROR, self._deps.clock.now()
             ):
                 await tx.calls.save(call)
+                await follow_batch_call(tx, call, self._deps.clock.now())
             await tx.live_calls.release(live.tenant_id, live.call_id)
             await tx.commit()
         return True

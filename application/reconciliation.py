@@ -14,6 +14,7 @@ from datetime import timedelta
 import attrs
 import structlog
 
+from application.batch_tracking import follow_batch_call
 from application.call_tracking import CallPolicy, apply_news
 from application.calls import FIND_SLACK, news_of
 from application.context import UseCaseDeps
@@ -176,6 +177,7 @@ class Reconciler:
                 # Never reached the provider (or it kept nothing): it will never be placed.
                 if fail(call, GONE_AT_PROVIDER, "the provider has no record of this call", now):
                     await tx.calls.save(call)
+                    await follow_batch_call(tx, call, now)
                 await tx.live_calls.release(call.tenant_id, call.id)
             elif not call.finished and advance(
                 call, CallStatus.ENDED, now, ended_reason=GONE_AT_PROVIDER
@@ -183,6 +185,7 @@ class Reconciler:
                 # The provider forgot a call it had: it is over, with nothing to report.
                 await tx.calls.save(call)
                 await tx.live_calls.release(call.tenant_id, call.id)
+                await follow_batch_call(tx, call, now)
             else:
                 await tx.live_calls.release(call.tenant_id, call.id)
             await tx.commit()

@@ -10,6 +10,7 @@ import math
 import zoneinfo
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -275,6 +276,44 @@ class DialOutcome(enum.StrEnum):
     """Whether the call was placed is not known; the reconciler finds out."""
 
 
+# Vapi's endedReason for a callee who was not reached, by what a retry may change.
+_NOT_REACHED = {
+    "customer-busy": DialOutcome.BUSY,
+    "customer-did-not-answer": DialOutcome.NO_ANSWER,
+    "voicemail": DialOutcome.VOICEMAIL,
+}
+# endedReason prefixes of calls that never got going on the provider's side.
+_START_FAILURES = (
+    "call.start.error",
+    "assistant-request-",
+    "assistant-not-found",
+    "twilio-failed",
+    "vonage-failed",
+    "sip-outbound-",
+    "pipeline-error",
+    "provider-has-no-record",
+    "sandbox-interrupted",
+)
+
+
+def outcome_of_call(status: str, ended_reason: str | None) -> DialOutcome | None:
+    """How a batch's dial ended, from its call's status (ours, see domain.calls.CallStatus)
+    and Vapi's endedReason; None while the call goes on. A call the provider refused or lost
+    failed: calling again could reach someone who did pick up."""
+    if status == "failed":
+        return DialOutcome.FAILED
+    if status == "unknown":
+        return DialOutcome.UNKNOWN
+    if status != "ended":
+        return None
+    reason = ended_reason or ""
+    if reason in _NOT_REACHED:
+        return _NOT_REACHED[reason]
+    if reason.startswith(_START_FAILURES):
+        return DialOutcome.FAILED
+    return DialOutcome.COMPLETED
+
+
 def _check_delay(_instance: Any, attribute: attrs.Attribute[Any], value: timedelta) -> None:
     if not timedelta(0) < value <= MAX_RETRY_DELAY:
         raise InvalidValue(
@@ -382,6 +421,10 @@ class PauseReason(enum.StrEnum):
     MINUTES_EXHAUSTED = "minutes_exhausted"
     TENANT_SUSPENDED = "tenant_suspended"
     FEATURE_LOST = "feature_lost"
+    AGENT_UNAVAILABLE = "agent_unavailable"
+    """The batch's agent was deactivated or deleted."""
+    NUMBER_UNAVAILABLE = "number_unavailable"
+    """The number the batch calls from was released."""
 
 
 class BatchItemStatus(enum.StrEnum):
@@ -558,6 +601,9 @@ class Batch:
     status: BatchStatus = BatchStatus.DRAFT
     pause_reason: PauseReason | None = None
     counts: BatchCounts = attrs.field(factory=BatchCounts)
+    cost: Decimal = Decimal(0)
+    """What the batch's calls cost so far: each call's cost is added once its report
+    arrives."""
     created_by: UserId | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
@@ -599,6 +645,18 @@ class Batch:
             )
         self._move((BatchStatus.RUNNING,), BatchStatus.COMPLETED, at)
         self.ended_at = at
+
+    def add_cost(self, cost: Decimal | None) -> None:
+        if cost:
+            self.cost += cost
+
+    def cancelled_waiting(self, count: int) -> None:
+        """`count` pending items were cancelled at once (see BatchItemRepository)."""
+        self.counts = attrs.evolve(
+            self.counts,
+            pending=self.counts.pending - count,
+            cancelled=self.counts.cancelled + count,
+        )
 
     def record_item_move(self, before: ItemStanding | None, after: ItemStanding) -> None:
         """Keep the counts in step with an item that went from `before` (its standing before
@@ -646,12 +704,16 @@ class BatchItem:
             f"a {self.status.value} batch item cannot be {action}", field="status"
         )
 
-    def claim(self, at: datetime) -> None:
-        """Take the lead for one try. The claim is written before the provider is asked, so a
-        worker that dies after it never leads to a second dial of the same try."""
+    def claim(self, at: datetime, call_id: CallId | None = None) -> None:
+        """Take the lead for one try, made by the call `call_id` (queued in the same
+        transaction). The claim is written before the provider is asked, so a worker that
+        dies after it never leads to a second dial of the same try: the call is the
+        reconciler's to settle."""
         if not self.due(at):
             raise self._refuse("dialled now")
         self.attempts += 1
+        if call_id is not None:
+            self.last_call_id = call_id
         self._touch(BatchItemStatus.DIALLING, at)
 
     def placed(self, call_id: CallId, at: datetime) -> None:

@@ -92,6 +92,7 @@ def build_container(settings: Settings, url: str) -> Container:
     container.call_policy.override(
         CallPolicy(
             provider_max_concurrent=settings.provider_max_concurrent_calls,
+            tenant_max_concurrent=settings.tenant_max_concurrent_calls,
             reconcile_after=timedelta(seconds=settings.reconcile_after_seconds),
             report_grace=timedelta(seconds=settings.report_grace_seconds),
             recheck_every=timedelta(seconds=settings.reconcile_recheck_seconds),
@@ -191,7 +192,9 @@ def serve(settings: Settings) -> None:
         )
         if worker_health is not None:
             queue = postgres_connector(url, settings.db_connect_timeout)
-            jobs = job_app(queue, container.reconciler(), worker_health)
+            jobs = job_app(
+                queue, container.reconciler(), worker_health, container.batch_dispatcher()
+            )
 
             async def background_worker(_app: web.Application) -> AsyncIterator[None]:
                 async with worker_in_background(jobs, worker_health):
@@ -258,7 +261,9 @@ def worker(settings: Settings) -> None:
             for stop in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(stop, working.cancel)
             try:
-                await run_worker(job_app(queue, container.reconciler()))
+                await run_worker(
+                    job_app(queue, container.reconciler(), dispatcher=container.batch_dispatcher())
+                )
             except asyncio.CancelledError:
                 log.info("worker stopped")
 

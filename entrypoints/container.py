@@ -28,6 +28,7 @@ from adapters.workers import ProcessWorkerPool
 from application.access import DEFAULT_ACCESS_CACHE_SECONDS, AccessCache
 from application.agents import AgentService
 from application.audit import AuditService
+from application.batches import BatchDispatcher, BatchService
 from application.bootstrap import BootstrapService
 from application.call_events import ProviderEvents
 from application.call_tracking import CallPolicy
@@ -122,6 +123,8 @@ class Container(containers.DeclarativeContainer):
     calls = providers.Singleton(CallService, deps, telephony, call_policy)
     provider_events = providers.Singleton(ProviderEvents, deps, phone_resolver, call_policy)
     reconciler = providers.Singleton(Reconciler, deps, telephony, call_policy)
+    batches = providers.Singleton(BatchService, deps, call_policy)
+    batch_dispatcher = providers.Singleton(BatchDispatcher, deps, calls, call_policy)
     process_leases = providers.Singleton(
         PostgresProcessLeases, database_url, connect_timeout=db_connect_timeout
     )
@@ -145,6 +148,7 @@ class Container(containers.DeclarativeContainer):
         leads=leads,
         lead_import=lead_import,
         calls=calls,
+        batches=batches,
         provider_events=provider_events,
         probe=probe,
     )

@@ -1,4 +1,5 @@
-"""Background work on procrastinate (a PostgreSQL task queue): the periodic reconciler.
+"""Background work on procrastinate (a PostgreSQL task queue): the periodic reconciler and
+the batch dispatcher.
 
 Every worker runs the periodic deferrer; procrastinate defers each minute's job once,
 whatever the number of workers, and the queueing lock keeps sweeps from piling up. A worker
@@ -13,11 +14,13 @@ import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
+from datetime import timedelta
 
 import procrastinate
 import structlog
 
 from adapters.postgres.job_queue import job_queue_connector
+from application.batches import BatchDispatcher
 from application.reconciliation import Reconciler
 from entrypoints.worker_health import WorkerHealth
 
@@ -25,14 +28,22 @@ log = structlog.get_logger("jobs")
 
 RECONCILE_TASK = "calls.reconcile"
 RECONCILE_CRON = "* * * * *"  # every minute
+DISPATCH_TASK = "batches.dispatch"
+# A dispatch runs rounds for most of a minute (a round every DISPATCH_IDLE_SECONDS while no
+# line is free), and the next minute's starts as it ends: a started batch is served within a
+# second or so, with no message from the API to the worker.
+DISPATCH_BUDGET = timedelta(seconds=55)
+DISPATCH_IDLE_SECONDS = 0.5
 
 
 def job_app(
     connector: procrastinate.BaseConnector,
     reconciler: Reconciler,
     health: WorkerHealth | None = None,
+    dispatcher: BatchDispatcher | None = None,
 ) -> procrastinate.App:
-    """The job queue's app; each finished sweep is noted in `health`."""
+    """The job queue's app; each finished sweep is noted in `health`. Without a
+    `dispatcher`, dispatch jobs are taken and do nothing (a worker that cannot dial)."""
     app = procrastinate.App(connector=connector)
     # One sweep at a time in this process: a worker's start and the minute's cron may ask at
     # once, and a sweep may last most of a minute. (Not procrastinate's `lock`: a job left
@@ -57,6 +68,25 @@ def job_app(
                 postponed=report.postponed,
             )
 
+    dispatching = asyncio.Lock()
+
+    @app.periodic(cron=RECONCILE_CRON, periodic_id=DISPATCH_TASK)
+    @app.task(name=DISPATCH_TASK, queueing_lock=DISPATCH_TASK, pass_context=False)
+    async def dispatch_batches(timestamp: int) -> None:
+        if dispatcher is None or dispatching.locked():
+            return
+        async with dispatching:
+            report = await dispatcher.run(DISPATCH_BUDGET, DISPATCH_IDLE_SECONDS)
+        if report.dialled or report.paused or report.completed:
+            log.info(
+                "batches dispatched",
+                dialled=report.dialled,
+                skipped=report.skipped,
+                rescheduled=report.rescheduled,
+                paused=report.paused,
+                completed=report.completed,
+            )
+
     return app
 
 
@@ -77,8 +107,9 @@ async def request_sweep(app: procrastinate.App) -> None:
     """Ask for a sweep now, not at the next minute: a worker (re)starting after a database
     outage settles what piled up at once. The queueing lock keeps it to one waiting sweep,
     whatever the number of workers starting."""
-    with suppress(procrastinate.exceptions.AlreadyEnqueued):  # one is waiting: it will do
-        await app.tasks[RECONCILE_TASK].defer_async(timestamp=int(time.time()))
+    for task in (RECONCILE_TASK, DISPATCH_TASK):
+        with suppress(procrastinate.exceptions.AlreadyEnqueued):  # one is waiting: it will do
+            await app.tasks[task].defer_async(timestamp=int(time.time()))
 
 
 def _describe(error: BaseException) -> str:
@@ -134,7 +165,9 @@ async def run_worker(app: procrastinate.App, health: WorkerHealth | None = None)
                 async with app.open_async():
                     await request_sweep(app)
                     health.started()
-                    await app.run_worker_async(install_signal_handlers=False, concurrency=2)
+                    # A sweep, a dispatch, and one more of either starting as its
+                    # predecessor ends.
+                    await app.run_worker_async(install_signal_handlers=False, concurrency=3)
                 reason = failures.reasons[0] if failures.reasons else "it returned by itself"
             except asyncio.CancelledError:
                 current = asyncio.current_task()

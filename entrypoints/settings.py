@@ -146,6 +146,8 @@ class Settings:
     webhook_header: str = "Authorization"
     webhook_max_skew_seconds: int = 300
     provider_max_concurrent_calls: int = 10
+    tenant_max_concurrent_calls: int | None = None
+    """The most of the provider's lines one tenant may hold; None: half of them."""
     reconcile_after_seconds: int = 900
     reconcile_recheck_seconds: int = 300
     report_grace_seconds: int = 120
@@ -224,6 +226,11 @@ class Settings:
             webhook_max_skew_seconds=_int(env, "VOICE_AGENT_VAPI_WEBHOOK_MAX_SKEW_SECONDS", 300),
             provider_max_concurrent_calls=_int(
                 env, "VOICE_AGENT_PROVIDER_MAX_CONCURRENT_CALLS", 10
+            ),
+            tenant_max_concurrent_calls=(
+                _int(env, "VOICE_AGENT_PROVIDER_TENANT_MAX_CONCURRENT_CALLS", 1)
+                if env.get("VOICE_AGENT_PROVIDER_TENANT_MAX_CONCURRENT_CALLS")
+                else None
             ),
             reconcile_after_seconds=_int(env, "VOICE_AGENT_RECONCILE_AFTER_SECONDS", 900),
             reconcile_recheck_seconds=_int(env, "VOICE_AGENT_RECONCILE_RECHECK_SECONDS", 300),

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from application.agents import AgentService
 from application.audit import AuditService
+from application.batches import BatchService
 from application.call_events import ProviderEvents
 from application.calls import CallService
 from application.credentials import CredentialService
@@ -47,6 +48,7 @@ class UseCases:
     calls: CallService
     provider_events: ProviderEvents
     probe: DatabaseProbe
+    batches: BatchService
 
 
 USE_CASES = web.AppKey("use_cases", UseCases)
