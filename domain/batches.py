@@ -8,7 +8,7 @@ import functools
 import heapq
 import math
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -106,6 +106,10 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)
 
 
+def _weekdays(days: Iterable[int]) -> frozenset[int]:
+    return frozenset(days)
+
+
 def _check_days(_instance: Any, attribute: attrs.Attribute[Any], value: frozenset[int]) -> None:
     if not value or not value <= frozenset(range(1, 8)):
         raise InvalidValue(
@@ -130,7 +134,7 @@ class CallingWindow:
     past midnight into the next day (22:00 to 02:00 on Friday covers Saturday 01:00); an end of
     00:00 closes at midnight."""
 
-    days: frozenset[int] = attrs.field(converter=frozenset, validator=_check_days)
+    days: frozenset[int] = attrs.field(converter=_weekdays, validator=_check_days)
     start: time
     end: time = attrs.field(validator=_check_end)
 
