@@ -65,6 +65,9 @@ log = structlog.get_logger(__name__)
 DEFAULT_CALL_SECONDS = 90
 # The most lead ids one request may name; larger batches are made from a filter.
 MAX_LEAD_IDS = 10_000
+# Claims of one batch in one round at most, so that a batch of leads that are all put off
+# cannot hold the pool's lock for long; the next round goes on.
+_CLAIM_PASSES = 20
 # Ids named in an error at most (the rest are counted).
 _SHOWN_IDS = 10
 
@@ -583,11 +586,18 @@ class BatchDispatcher:
             report.paused += 1
             return []
         voice = await tx.voices.get(batch.tenant_id, agent.voice_id) if agent.voice_id else None
-        dials = []
-        for due in await tx.batch_items.claim_due(batch.tenant_id, batch.id, now, count):
-            dial = await self._claim_item(tx, batch, due, agent, line, voice, now, report)
-            if dial is not None:
-                dials.append(dial)
+        dials: list[_Dial] = []
+        # Leads skipped or put off take no line: claim on until the lines granted are used or
+        # no lead is due (each pass leaves the leads it took no longer due now).
+        for _ in range(_CLAIM_PASSES):
+            wanted = count - len(dials)
+            taken = await tx.batch_items.claim_due(batch.tenant_id, batch.id, now, wanted)
+            for due in taken:
+                dial = await self._claim_item(tx, batch, due, agent, line, voice, now, report)
+                if dial is not None:
+                    dials.append(dial)
+            if len(taken) < wanted or len(dials) >= count:
+                break
         await finish_if_done(tx, batch, now)
         await tx.batches.save(batch)
         return dials
