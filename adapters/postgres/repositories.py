@@ -48,6 +48,10 @@ _LINKS = {
     "fk_voice_calls_tenant_id_lead_id_leads": "lead_id",
     "fk_voice_calls_tenant_id_voice_id_voices": "voice_id",
     "fk_voice_calls_tenant_id_from_number_id_phone_numbers": "from_number_id",
+    "fk_voice_calls_tenant_id_batch_id_call_batches": "batch_id",
+    "fk_call_batches_tenant_id_agent_id_voice_agents": "agent_id",
+    "fk_call_batches_tenant_id_from_number_id_phone_numbers": "from_number_id",
+    "fk_running_batches_tenant_id_batch_id_call_batches": "batch_id",
 }
 
 

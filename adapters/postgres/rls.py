@@ -53,6 +53,9 @@ POLICIES: dict[str, tuple[str, str]] = {
     "voice_calls": (_OWN, _OWN),
     "live_calls": (_OWN, _OWN),
     "ai_usage": (_OWN, _OWN),
+    "call_batches": (_OWN, _OWN),
+    "call_batch_items": (_OWN, _OWN),
+    "running_batches": (_OWN, _OWN),
     # Messages about no call of ours (tenant_id NULL) are written and read outside any tenant.
     "webhook_events": (
         f"tenant_id IS NOT DISTINCT FROM {CURRENT_TENANT}",
@@ -98,6 +101,10 @@ READ_POLICIES: dict[str, ReadPolicy] = {
     # is shared) and swept by the reconciler; it holds ids and times, never a tenant's data,
     # and is written only in its own tenant's context.
     "live_calls": ReadPolicy("every_tenant_reads", "true"),
+    # The registry of running batches is read across tenants by the dispatcher, which shares
+    # the provider's lines between them; it holds ids only, and is written only in its own
+    # tenant's context.
+    "running_batches": ReadPolicy("every_tenant_reads", "true"),
 }
 
 ROUTED_TABLES = tuple(t for t, p in READ_POLICIES.items() if p.role == ROUTER_ROLE)

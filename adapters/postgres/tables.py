@@ -7,7 +7,7 @@ Row-level security, roles and grants are not expressible here; they live in the 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 metadata = sa.MetaData(
     naming_convention={
@@ -403,9 +403,160 @@ voice_calls = sa.Table(
     _in_tenant("lead_id", "leads"),
     _in_tenant("voice_id", "voices"),
     _in_tenant("from_number_id", "phone_numbers"),
+    _in_tenant("batch_id", "call_batches"),
     _newest("voice_calls"),
     sa.Index("ix_voice_calls_lead_history", "tenant_id", "lead_id", "created_at", "id"),
     sa.Index("ix_voice_calls_agent", "tenant_id", "agent_id"),
+    # A batch's calls, newest first (the list filtered by batch, the usage report by batch).
+    sa.Index(
+        "ix_voice_calls_batch",
+        "tenant_id",
+        "batch_id",
+        "created_at",
+        "id",
+        postgresql_where=sa.text("batch_id IS NOT NULL"),
+    ),
+)
+
+# --- batches (campaigns) --------------------------------------------------------------------
+
+_COUNTS = ("pending", "dialling", "live", "completed", "failed", "skipped", "cancelled")
+_DIAL_OUTCOMES = "('completed', 'busy', 'no-answer', 'voicemail', 'failed', 'unknown')"
+
+call_batches = sa.Table(
+    "call_batches",
+    metadata,
+    _id(),
+    _tenant_id(),
+    sa.Column("agent_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("from_number_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="draft"),
+    sa.Column("pause_reason", sa.String(30)),
+    sa.Column("concurrency", sa.Integer, nullable=False, server_default="1"),
+    # The calling window: ISO weekdays it opens on, and its local start and end.
+    sa.Column("window_days", ARRAY(sa.SmallInteger), nullable=False),
+    sa.Column("window_start", sa.Time, nullable=False),
+    sa.Column("window_end", sa.Time, nullable=False),
+    sa.Column("timezone", sa.String(64)),
+    sa.Column("max_attempts", sa.Integer, nullable=False, server_default="3"),
+    # {"busy": {"base_seconds": 600, "factor": 2.0, "cap_seconds": 3600}, "no_answer": …,
+    # "voicemail": …}
+    sa.Column("retry_policy", JSONB, nullable=False),
+    # Progress, kept item by item (domain.batches.BatchCounts): items by state, finished
+    # items by the outcome of their last try, skipped ones by reason ({kind: count}).
+    *(sa.Column(name, sa.Integer, nullable=False, server_default="0") for name in _COUNTS),
+    sa.Column("ended_by", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("skipped_by", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("cost", sa.Numeric(14, 6), nullable=False, server_default="0"),
+    sa.Column("created_by", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="SET NULL")),
+    sa.Column("started_at", sa.DateTime(timezone=True)),
+    sa.Column("ended_at", sa.DateTime(timezone=True)),
+    _version(),
+    *_timestamps(),
+    sa.UniqueConstraint("tenant_id", "id"),
+    sa.CheckConstraint(
+        "status IN ('draft', 'running', 'paused', 'completed', 'cancelled')", name="status"
+    ),
+    sa.CheckConstraint(
+        "pause_reason IN ('requested', 'minutes_exhausted', 'tenant_suspended',"
+        " 'feature_lost', 'agent_unavailable', 'number_unavailable')",
+        name="pause_reason",
+    ),
+    sa.CheckConstraint("pause_reason IS NULL OR status = 'paused'", name="paused_for_a_reason"),
+    sa.CheckConstraint("concurrency >= 1 AND max_attempts >= 1", name="at_least_one"),
+    sa.CheckConstraint(
+        "cardinality(window_days) > 0 AND window_days <@ ARRAY[1, 2, 3, 4, 5, 6, 7]::smallint[]",
+        name="window_days",
+    ),
+    sa.CheckConstraint(" AND ".join(f"{name} >= 0" for name in _COUNTS), name="counts"),
+    _in_tenant("agent_id", "voice_agents"),
+    _in_tenant("from_number_id", "phone_numbers"),
+    _newest("call_batches"),
+)
+
+call_batch_items = sa.Table(
+    "call_batch_items",
+    metadata,
+    _id(),
+    _tenant_id(),
+    sa.Column("batch_id", UUID(as_uuid=True), nullable=False),
+    # Deliberately no link to leads: a lead deleted while its batch runs leaves its item,
+    # which is skipped when its turn comes (the batch's counts stay true and the batch
+    # completes). A cascade would take the item away behind the counts' back, and SET NULL
+    # on a link that holds tenant_id would null tenant_id too. Items are only ever made
+    # from the tenant's own leads (PostgresBatchItemRepository.add_selection).
+    sa.Column("lead_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True)),
+    sa.Column("last_call_id", UUID(as_uuid=True)),
+    sa.Column("last_outcome", sa.String(20)),
+    sa.Column("skip_reason", sa.String(30)),
+    sa.Column("variables", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    _version(),
+    *_timestamps(),
+    sa.UniqueConstraint("tenant_id", "id"),
+    # A lead is in a batch at most once.
+    sa.UniqueConstraint("tenant_id", "batch_id", "lead_id"),
+    sa.CheckConstraint(
+        "status IN ('pending', 'dialling', 'live', 'completed', 'failed', 'skipped', 'cancelled')",
+        name="status",
+    ),
+    sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    sa.CheckConstraint(f"last_outcome IN {_DIAL_OUTCOMES}", name="last_outcome"),
+    sa.CheckConstraint(
+        "skip_reason IN ('do_not_call', 'unknown_time_zone', 'invalid_number', 'duplicate_number')",
+        name="skip_reason",
+    ),
+    sa.ForeignKeyConstraint(
+        ["tenant_id", "batch_id"],
+        ["call_batches.tenant_id", "call_batches.id"],
+        ondelete="CASCADE",
+    ),
+    # The call of the item's last try is queued in the transaction that claims the item.
+    _in_tenant("last_call_id", "voice_calls", deferred=True),
+    # The items of a batch in order: its list, oldest first.
+    sa.Index("ix_call_batch_items_batch", "tenant_id", "batch_id", "created_at", "id"),
+    # The item a call's news settles.
+    sa.Index(
+        "ix_call_batch_items_last_call",
+        "tenant_id",
+        "last_call_id",
+        postgresql_where=sa.text("last_call_id IS NOT NULL"),
+    ),
+)
+
+ITEM_DUE_AT = sa.func.coalesce(
+    call_batch_items.c.next_attempt_at, sa.literal_column("'-infinity'::timestamptz")
+)
+"""When an item falls due, as one indexable value: an item with no time set is due at once
+(earliest of all). Queries name this very expression so that the index below serves them
+as a range, in order."""
+
+# What the dispatcher claims and counts: a batch's waiting items, earliest due first.
+sa.Index(
+    "ix_call_batch_items_due",
+    call_batch_items.c.tenant_id,
+    call_batch_items.c.batch_id,
+    ITEM_DUE_AT,
+    call_batch_items.c.id,
+    postgresql_where=sa.text("status = 'pending'"),
+)
+
+running_batches = sa.Table(
+    "running_batches",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("batch_id", UUID(as_uuid=True), nullable=False),
+    *_timestamps(),
+    sa.PrimaryKeyConstraint("tenant_id", "batch_id"),
+    sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
+    sa.ForeignKeyConstraint(
+        ["tenant_id", "batch_id"],
+        ["call_batches.tenant_id", "call_batches.id"],
+        ondelete="CASCADE",
+    ),
 )
 
 # --- calls in flight, their usage, and the provider's messages -----------------------------

@@ -124,9 +124,9 @@ def test_the_routing_role_revision_downgrades_to_exactly_the_policies_and_grants
 ):
     schema.upgrade(empty_database, "0006")
     before = _policies_and_grants(empty_database)
-    schema.upgrade(empty_database)
-    at_head = _policies_and_grants(empty_database)
-    added = at_head - before
+    schema.upgrade(empty_database, "0007")
+    at_0007 = _policies_and_grants(empty_database)
+    added = at_0007 - before
     assert {r[:3] for r in added if r[0] != "schema"} == {
         ("policy", "voice_calls", "provider_routing"),
         ("policy", "phone_numbers", "inbound_routing"),
@@ -139,8 +139,66 @@ def test_the_routing_role_revision_downgrades_to_exactly_the_policies_and_grants
     assert ROUTER_ROLE in str(next(r for r in added if r[0] == "schema"))
     schema.downgrade(empty_database, "0006")
     assert _policies_and_grants(empty_database) == before
+    schema.upgrade(empty_database, "0007")
+    assert _policies_and_grants(empty_database) == at_0007
+
+
+def test_the_batches_revision_isolates_its_tables_and_downgrades_to_exactly_before_it(
+    empty_database,
+):
+    schema.upgrade(empty_database, "0007")
+    before = _policies_and_grants(empty_database)
+    schema.upgrade(empty_database, "0008")
+    after = _policies_and_grants(empty_database)
+    tables = {"call_batches", "call_batch_items", "running_batches"}
+    assert before <= after
+    assert {r[:3] for r in after - before} == {
+        *(("policy", table, "tenant_isolation") for table in tables),
+        ("policy", "running_batches", "every_tenant_reads"),
+        *(("grant", APP_ROLE, table) for table in tables),
+    }
+    # The application role reads and writes them; the routing role nothing of them.
+    assert {r[3] for r in after - before if r[0] == "grant"} == {
+        "SELECT",
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+    }
+    schema.downgrade(empty_database, "0007")
+    assert _policies_and_grants(empty_database) == before
+    assert not tables & _tables(empty_database)
     schema.upgrade(empty_database)
-    assert _policies_and_grants(empty_database) == at_head
+    assert _policies_and_grants(empty_database) == after
+
+
+def test_the_batches_revision_clears_batch_ids_that_name_no_batch(empty_database):
+    """Before it, a call's batch_id was a bare value; no path set one, but a value left there
+    would name no batch and stop the new link from being made."""
+    schema.upgrade(empty_database, "0007")
+    tenant, call = uuid.uuid4(), uuid.uuid4()
+    engine = sa.create_engine(sync_url(empty_database), poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO tenants (id, name) VALUES (:t, 'T')"), {"t": tenant})
+            conn.execute(
+                sa.text(
+                    "INSERT INTO voice_calls (id, tenant_id, to_number, direction, status,"
+                    " batch_id) VALUES (:c, :t, '+14155550123', 'outbound', 'ended', :b)"
+                ),
+                {"c": call, "t": tenant, "b": uuid.uuid4()},
+            )
+        schema.upgrade(empty_database)
+        with engine.connect() as conn:
+            row = conn.execute(
+                sa.text("SELECT id, batch_id FROM voice_calls"),
+            ).one()
+            forced = conn.execute(
+                sa.text("SELECT relforcerowsecurity FROM pg_class WHERE relname = 'voice_calls'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert tuple(row) == (call, None)
+    assert forced  # row-level security binds the owner again
 
 
 @pytest.fixture

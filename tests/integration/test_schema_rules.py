@@ -71,6 +71,8 @@ KEYS_WITHOUT_TENANT = {
             "leads",
             "voice_calls",
             "ai_usage",
+            "call_batches",
+            "call_batch_items",
         )
     },
     # One entry per call in flight: call_id is the call's UUIDv7 id, unique across tenants,
