@@ -155,7 +155,8 @@ def save_versioned(overlay: Overlay, table: str, entity: Any, name: str) -> None
         or (committed is not None and committed.version > entity.version)
     ):
         raise ConcurrencyConflict(name, entity.id)
-    overlay.based_on.setdefault((table, entity.id), entity.version)
+    if committed is not None:  # else added in this transaction: nobody else has it yet
+        overlay.based_on.setdefault((table, entity.id), entity.version)
     entity.version += 1
     overlay.put(table, entity.id, entity)
 

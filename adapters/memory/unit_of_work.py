@@ -19,6 +19,11 @@ from adapters.memory.agents import (
     InMemoryVoiceRepository,
 )
 from adapters.memory.audit import InMemoryAuditLog
+from adapters.memory.batches import (
+    InMemoryBatchItemRepository,
+    InMemoryBatchRepository,
+    InMemoryRunningBatches,
+)
 from adapters.memory.calls import (
     InMemoryAiUsageRepository,
     InMemoryCallRepository,
@@ -68,9 +73,14 @@ class InMemoryDatabase:
                 "live_calls",
                 "ai_usage",
                 "inbox",
+                "batches",
+                "batch_items",
+                "running_batches",
             )
         }
         self.tenant_locks: dict[TenantId, asyncio.Lock] = {}
+        # Row locks by (table, key), as SELECT … FOR UPDATE takes them.
+        self.row_locks: dict[tuple[str, Any], asyncio.Lock] = {}
         self.placement_lock = asyncio.Lock()
         self.dedupe_locks: dict[str, asyncio.Lock] = {}
 
@@ -110,6 +120,9 @@ class InMemoryUnitOfWork:
         self.live_calls = InMemoryLiveCallRegistry(self._overlay, self)
         self.ai_usage = InMemoryAiUsageRepository(self._overlay)
         self.inbox = InMemoryWebhookInbox(self._overlay, self)
+        self.batches = InMemoryBatchRepository(self._overlay, self)
+        self.batch_items = InMemoryBatchItemRepository(self._overlay, self)
+        self.running_batches = InMemoryRunningBatches(self._overlay)
 
     @property
     def db(self) -> InMemoryDatabase:
@@ -120,6 +133,21 @@ class InMemoryUnitOfWork:
         if lock not in self._held:
             await lock.acquire()
             self._held.append(lock)
+
+    async def lock_row(self, table: str, key: Any) -> None:
+        """Lock the row until the unit of work ends, waiting for another holder first."""
+        await self.hold_lock(self._db.row_locks.setdefault((table, key), asyncio.Lock()))
+
+    async def try_lock_row(self, table: str, key: Any) -> bool:
+        """Lock the row unless another unit of work holds it or waits for it (SKIP LOCKED):
+        False then, without waiting."""
+        lock = self._db.row_locks.setdefault((table, key), asyncio.Lock())
+        if lock in self._held:
+            return True
+        if lock.locked() or getattr(lock, "_waiters", None):
+            return False
+        await self.hold_lock(lock)
+        return True
 
     async def lock_tenant(self, tenant_id: TenantId) -> None:
         await self.hold_lock(self._db.tenant_locks.setdefault(tenant_id, asyncio.Lock()))

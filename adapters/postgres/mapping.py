@@ -303,24 +303,24 @@ def agent_values(agent: VoiceAgent) -> dict[str, Any]:
     }
 
 
-def lead_from(row: Row[Any]) -> Lead:
+def lead_from(row: Row[Any], prefix: str = "") -> Lead:
     m = row._mapping
     return Lead(
-        id=LeadId(m["id"]),
-        tenant_id=TenantId(m["tenant_id"]),
-        phone=PhoneNumber(m["phone"]),
-        created_at=m["created_at"],
-        updated_at=m["updated_at"],
-        name=m["name"],
-        email=_optional(Email, m["email"]),
-        source=m["source"],
-        status=LeadStatus(m["status"]),
-        timezone=m["timezone"],
-        do_not_call=m["do_not_call"],
-        metadata=m["metadata"],
-        last_contacted_at=m["last_contacted_at"],
-        last_call_id=_optional(CallId, m["last_call_id"]),
-        version=m["version"],
+        id=LeadId(m[f"{prefix}id"]),
+        tenant_id=TenantId(m[f"{prefix}tenant_id"]),
+        phone=PhoneNumber(m[f"{prefix}phone"]),
+        created_at=m[f"{prefix}created_at"],
+        updated_at=m[f"{prefix}updated_at"],
+        name=m[f"{prefix}name"],
+        email=_optional(Email, m[f"{prefix}email"]),
+        source=m[f"{prefix}source"],
+        status=LeadStatus(m[f"{prefix}status"]),
+        timezone=m[f"{prefix}timezone"],
+        do_not_call=m[f"{prefix}do_not_call"],
+        metadata=m[f"{prefix}metadata"],
+        last_contacted_at=m[f"{prefix}last_contacted_at"],
+        last_call_id=_optional(CallId, m[f"{prefix}last_call_id"]),
+        version=m[f"{prefix}version"],
     )
 
 

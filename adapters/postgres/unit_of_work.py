@@ -15,6 +15,11 @@ from adapters.postgres.agents import (
     PostgresVoiceRepository,
 )
 from adapters.postgres.audit import PostgresAuditLog
+from adapters.postgres.batches import (
+    PostgresBatchItemRepository,
+    PostgresBatchRepository,
+    PostgresRunningBatches,
+)
 from adapters.postgres.calls import (
     PostgresAiUsageRepository,
     PostgresCallRepository,
@@ -112,6 +117,9 @@ class PostgresUnitOfWork:
     live_calls: PostgresLiveCallRegistry
     ai_usage: PostgresAiUsageRepository
     inbox: PostgresWebhookInbox
+    batches: PostgresBatchRepository
+    batch_items: PostgresBatchItemRepository
+    running_batches: PostgresRunningBatches
 
     def __init__(
         self,
@@ -175,6 +183,9 @@ class PostgresUnitOfWork:
         self.live_calls = PostgresLiveCallRegistry(conn)
         self.ai_usage = PostgresAiUsageRepository(conn)
         self.inbox = PostgresWebhookInbox(conn)
+        self.batches = PostgresBatchRepository(conn)
+        self.batch_items = PostgresBatchItemRepository(conn)
+        self.running_batches = PostgresRunningBatches(conn)
         return self
 
     async def __aexit__(

@@ -84,12 +84,12 @@ class BatchRepository(Protocol):
         """Version-checked: ConcurrencyConflict when the stored version moved on."""
         ...
 
-    async def list(self, tenant_id: TenantId, where: BatchFilter, page: PageRequest) -> list[Batch]:
-        """Newest first, at most `page.limit + 1`."""
-        ...
-
     async def running(self, tenant_id: TenantId) -> list[Batch]:
         """The tenant's running batches, oldest first."""
+        ...
+
+    async def list(self, tenant_id: TenantId, where: BatchFilter, page: PageRequest) -> list[Batch]:
+        """Newest first, at most `page.limit + 1`."""
         ...
 
 
@@ -132,7 +132,9 @@ class BatchItemRepository(Protocol):
         ...
 
     async def next_due(self, tenant_id: TenantId, batch_id: BatchId) -> datetime | None:
-        """When the batch's next pending item falls due; None when none is pending."""
+        """When the batch's next pending item falls due; None when none is pending. An item
+        with no time set is due at once: the creation time of one such item is returned then,
+        a moment already past."""
         ...
 
     async def save(self, item: BatchItem) -> None:
@@ -143,14 +145,14 @@ class BatchItemRepository(Protocol):
         """Every pending item of the batch becomes cancelled; returns how many."""
         ...
 
+    async def survey(self, tenant_id: TenantId, batch_id: BatchId) -> list[SurveyRow]:
+        """The batch's pending items grouped for the preflight (see SurveyRow)."""
+        ...
+
     async def list(
         self, tenant_id: TenantId, batch_id: BatchId, where: BatchItemFilter, page: PageRequest
     ) -> list[BatchItem]:
         """Oldest first (created_at, then id), at most `page.limit + 1`."""
-        ...
-
-    async def survey(self, tenant_id: TenantId, batch_id: BatchId) -> list[SurveyRow]:
-        """The batch's pending items grouped for the preflight (see SurveyRow)."""
         ...
 
 

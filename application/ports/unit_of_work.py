@@ -10,6 +10,7 @@ from typing import Protocol, Self
 
 from application.ports.agents import PhoneNumberRepository, VoiceAgentRepository, VoiceRepository
 from application.ports.audit import AuditLog
+from application.ports.batches import BatchItemRepository, BatchRepository, RunningBatches
 from application.ports.calls import (
     AiUsageRepository,
     CallRepository,
@@ -45,6 +46,9 @@ class UnitOfWork(Protocol):
     live_calls: LiveCallRegistry
     ai_usage: AiUsageRepository
     inbox: WebhookInbox
+    batches: BatchRepository
+    batch_items: BatchItemRepository
+    running_batches: RunningBatches
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

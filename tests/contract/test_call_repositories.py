@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -31,6 +31,7 @@ from application.ports.calls import (
 )
 from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.agents import VoiceAgent
+from domain.batches import Batch, CallingWindow
 from domain.calls import (
     AiUsage,
     CallDirection,
@@ -43,16 +44,16 @@ from domain.calls import (
     record_provider_id,
     record_report,
 )
-from domain.ids import AgentId, CallId, LeadId, TenantId
+from domain.ids import AgentId, BatchId, CallId, LeadId, PhoneNumberId, TenantId
 from domain.leads import Lead
-from domain.phones import PhoneNumber
+from domain.phones import NumberProvider, PhoneLine, PhoneNumber
 from domain.tenancy import Tenant
 
 ids = Uuid7Generator()
 T0 = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
 _phones = (PhoneNumber(f"+1212736{n:04d}") for n in itertools.count(5000))
 _provider_ids = (f"vapi-{n}" for n in itertools.count())
-BATCHES = [UUID(int=101), UUID(int=102)]
+_lines = (PhoneNumber(f"+1415736{n:04d}") for n in itertools.count(5000))
 
 
 def at(seconds: float) -> datetime:
@@ -86,6 +87,21 @@ def a_call(tenant: Tenant | TenantId, when: float = 0, **fields: Any) -> VoiceCa
     )
 
 
+def two_batches(tenant: Tenant) -> tuple[list[Any], list[BatchId]]:
+    """Two batches of the tenant (a call names its batch in its tenant): the rows to seed
+    first, the agent and the line they call with included, and the batches' ids."""
+    agent = an_agent(tenant, "Caller")
+    line = PhoneLine(
+        PhoneNumberId(ids.new()), tenant.id, next(_lines), NumberProvider.VAPI, at(0), at(0)
+    )
+    window = CallingWindow(frozenset({1, 2, 3, 4, 5}), time(9), time(17))
+    batches = [
+        Batch(BatchId(ids.new()), tenant.id, agent.id, line.id, name, window, at(0), at(0))
+        for name in ("Spring", "Autumn")
+    ]
+    return [line, agent, *batches], [batch.id for batch in batches]
+
+
 def usage(call: VoiceCall, cost: str, kind: UsageKind = UsageKind.LLM, **item: Any) -> AiUsage:
     return AiUsage(
         ids.new(),
@@ -116,10 +132,15 @@ async def given_tenants(uows: UnitOfWorkFactory, *tenants: Tenant) -> None:
 
 
 async def seed(uows: UnitOfWorkFactory, tenant: Tenant, *rows: Any) -> None:
-    """Agents, leads, calls and usage rows of one tenant, in one transaction."""
+    """Lines, agents, batches, leads, calls and usage rows of one tenant, in one
+    transaction."""
     async with uows(tenant_id=tenant.id) as tx:
         for row in rows:
-            if isinstance(row, VoiceAgent):
+            if isinstance(row, PhoneLine):
+                await tx.phone_numbers.add(row)
+            elif isinstance(row, Batch):
+                await tx.batches.add(row)
+            elif isinstance(row, VoiceAgent):
                 await tx.agents.add(row)
             elif isinstance(row, Lead):
                 await tx.leads.add(row)
@@ -182,12 +203,14 @@ EXAMPLES = settings(
 
 
 async def test_a_call_round_trips_and_saves_every_field_version_checked(uows, acme, globex):
+    batch_rows, batches = two_batches(acme)
+    await seed(uows, acme, *batch_rows)
     call = a_call(
         acme,
         metadata={"campaign": "spring", "n": [1, 2]},
         vapi_data={"nested": {"list": [1, "two", None]}, "flag": True},
         idempotency_key="round-trip",
-        batch_id=BATCHES[0],
+        batch_id=batches[0],
     )
     await add_and_commit(uows, call)
 
@@ -389,6 +412,8 @@ async def test_list_filters_on_every_field_and_pages_newest_first(per_example, s
     tenant, other = a_tenant(), a_tenant("Other")
     await given_tenants(uows, tenant, other)
     agents, leads = [an_agent(tenant), an_agent(tenant)], [a_lead(tenant), a_lead(tenant)]
+    batch_rows, batches = two_batches(tenant)
+    other_rows, other_batches = two_batches(other)
     calls = [
         a_call(
             tenant,
@@ -396,26 +421,34 @@ async def test_list_filters_on_every_field_and_pages_newest_first(per_example, s
             agent_id=None if s["agent"] is None else agents[s["agent"]].id,
             lead_id=None if s["lead"] is None else leads[s["lead"]].id,
             status=s["status"],
-            batch_id=None if s["batch"] is None else BATCHES[s["batch"]],
+            batch_id=None if s["batch"] is None else batches[s["batch"]],
             direction=s["direction"],
         )
         for s in specs
     ]
-    await seed(uows, tenant, *agents, *leads, *calls)
-    # The same calls in another tenant (same batches, statuses, times) never show.
+    await seed(uows, tenant, *agents, *leads, *batch_rows, *calls)
+    # The same calls in another tenant (its own batches, same statuses, times) never show.
     await seed(
         uows,
         other,
+        *other_rows,
         *(
-            attrs.evolve(c, id=CallId(ids.new()), tenant_id=other.id, agent_id=None, lead_id=None)
-            for c in calls
+            attrs.evolve(
+                c,
+                id=CallId(ids.new()),
+                tenant_id=other.id,
+                agent_id=None,
+                lead_id=None,
+                batch_id=None if s["batch"] is None else other_batches[s["batch"]],
+            )
+            for c, s in zip(calls, specs, strict=True)
         ),
     )
     where = CallFilter(
         agent_id=None if spec["agent"] is None else agents[spec["agent"]].id,
         lead_id=None if spec["lead"] is None else leads[spec["lead"]].id,
         status=spec["status"],
-        batch_id=None if spec["batch"] is None else BATCHES[spec["batch"]],
+        batch_id=None if spec["batch"] is None else batches[spec["batch"]],
         direction=spec["direction"],
         created_from=None if spec["created_from"] is None else at(spec["created_from"]),
         created_before=None if spec["created_before"] is None else at(spec["created_before"]),
@@ -445,14 +478,15 @@ async def test_date_bounds_are_from_inclusive_and_before_exclusive(uows, acme):
 
 async def test_a_list_shows_each_call_as_the_call_itself_has_it(uows, acme):
     agent, lead = an_agent(acme), a_lead(acme)
+    batch_rows, batches = two_batches(acme)
     call = a_call(
         acme,
         agent_id=agent.id,
         lead_id=lead.id,
-        batch_id=BATCHES[1],
+        batch_id=batches[1],
         metadata={"campaign": "spring", "notes": "x" * 5000},
     )
-    await seed(uows, acme, agent, lead, call)
+    await seed(uows, acme, agent, lead, *batch_rows, call)
     async with uows(tenant_id=acme.id) as tx:
         reported = await tx.calls.get_for_update(acme.id, call.id)
         assert reported is not None
@@ -492,7 +526,7 @@ async def test_a_list_shows_each_call_as_the_call_itself_has_it(uows, acme):
         at(2),
         at(95),
     )
-    assert (item.agent_id, item.lead_id, item.batch_id) == (agent.id, lead.id, BATCHES[1])
+    assert (item.agent_id, item.lead_id, item.batch_id) == (agent.id, lead.id, batches[1])
 
 
 async def test_a_list_shows_the_caller_of_inbound_calls_only(uows, acme):
@@ -870,24 +904,33 @@ async def test_usage_totals_sum_calls_seconds_and_cost_by_period_and_group(
     tenant, other = a_tenant(), a_tenant("Other")
     await given_tenants(uows, tenant, other)
     agents = [an_agent(tenant, "A"), an_agent(tenant, "B")]
+    batch_rows, batches = two_batches(tenant)
+    other_rows, other_batches = two_batches(other)
     calls = [
         a_call(
             tenant,
             created_at=hour(s["hour"]),
             agent_id=None if s["agent"] is None else agents[s["agent"]].id,
-            batch_id=None if s["batch"] is None else BATCHES[s["batch"]],
+            batch_id=None if s["batch"] is None else batches[s["batch"]],
             call_duration=s["duration"],
         )
         for s in specs
     ]
     costs = {c.id: s["costs"] for c, s in zip(calls, specs, strict=True)}
     rows = [usage(c, str(cost)) for c in calls for cost in costs[c.id]]
-    await seed(uows, tenant, *agents, *calls, *rows)
-    # Another tenant's calls and usage, in the same hours and batches, never count.
+    await seed(uows, tenant, *agents, *batch_rows, *calls, *rows)
+    # Another tenant's calls and usage, in the same hours and its own batches, never count.
     copies = [
-        attrs.evolve(c, id=CallId(ids.new()), tenant_id=other.id, agent_id=None) for c in calls
+        attrs.evolve(
+            c,
+            id=CallId(ids.new()),
+            tenant_id=other.id,
+            agent_id=None,
+            batch_id=None if s["batch"] is None else other_batches[s["batch"]],
+        )
+        for c, s in zip(calls, specs, strict=True)
     ]
-    await seed(uows, other, *copies, *(usage(c, "7") for c in copies))
+    await seed(uows, other, *other_rows, *copies, *(usage(c, "7") for c in copies))
     query = UsageQuery(hour(bounds[0]), hour(bounds[1]), period=period, by=by)
 
     async with uows(tenant_id=tenant.id) as tx:

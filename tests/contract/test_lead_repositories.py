@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 import attrs
 import pytest
@@ -22,8 +21,9 @@ from application.ports.calls import CallListItem
 from application.ports.leads import LeadFilter, StagedLead, StagedMerge
 from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.agents import VoiceAgent
+from domain.batches import Batch, CallingWindow
 from domain.calls import CallDirection, CallStatus, VoiceCall
-from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId, VoiceId
+from domain.ids import AgentId, BatchId, CallId, LeadId, PhoneNumberId, TenantId, VoiceId
 from domain.leads import Lead, LeadStatus
 from domain.phones import NumberProvider, PhoneLine, PhoneNumber
 from domain.tenancy import Tenant
@@ -164,6 +164,8 @@ async def test_call_round_trip_of_every_field(uows, acme, globex):
         PhoneNumberId(ids.new()), acme.id, next(_phones), NumberProvider.VAPI, at(0), at(0)
     )
     lead = a_lead(acme)
+    window = CallingWindow(frozenset({1, 2, 3, 4, 5}), time(9), time(17))
+    batch = Batch(BatchId(ids.new()), acme.id, agent.id, line.id, "Spring", window, at(0), at(0))
     call = a_call(
         acme,
         when=5,
@@ -181,7 +183,7 @@ async def test_call_round_trip_of_every_field(uows, acme, globex):
         cost=Decimal("0.1234"),
         cost_breakdown={"llm": 0.05, "tts": 0.07},
         call_duration=93,
-        batch_id=UUID(int=7),
+        batch_id=batch.id,
         started_at=at(6),
         ended_at=at(99),
         idempotency_key="key-1",
@@ -195,6 +197,7 @@ async def test_call_round_trip_of_every_field(uows, acme, globex):
         await tx.phone_numbers.add(line)
         await tx.agents.add(agent)
         await tx.leads.add(lead)
+        await tx.batches.add(batch)
         await tx.calls.add(call)
         await tx.commit()
 
@@ -208,7 +211,7 @@ async def test_call_round_trip_of_every_field(uows, acme, globex):
     assert (stored.cost, stored.call_duration, stored.batch_id) == (
         Decimal("0.1234"),
         93,
-        UUID(int=7),
+        batch.id,
     )
     assert (stored.direction, stored.status) == (CallDirection.INBOUND, CallStatus.ENDED)
     assert elsewhere is None
