@@ -191,12 +191,16 @@ class AgentService:
     async def remove_agent(
         self, principal: Principal, tenant_id: TenantId, agent_id: AgentId
     ) -> AgentRemoval:
-        """Delete an agent that never made a call; one with calls is deactivated instead, so
-        its calls keep their agent. Either way its numbers stop routing inbound calls to it."""
+        """Delete an agent that never made a call nor is in a batch; one with calls or batches
+        is deactivated instead, so they keep their agent. Either way its numbers stop routing
+        inbound calls to it."""
         async with self._deps.uows(tenant_id=tenant_id) as tx:
             await authorize(principal, Permission.AGENTS_MANAGE, tenant_id, tx)
             agent = await agent_of(tx, tenant_id, agent_id)
-            deleted = not await tx.calls.exist_for_agent(tenant_id, agent.id)
+            deleted = not (
+                await tx.calls.exist_for_agent(tenant_id, agent.id)
+                or await tx.batches.exist_for_agent(tenant_id, agent.id)
+            )
             if not deleted and not agent.is_active:
                 return AgentRemoval(agent, deleted=False)  # kept for its calls already
             await tx.phone_numbers.stop_routing_to(tenant_id, agent.id)

@@ -26,7 +26,7 @@ from application.ports.batches import (
 )
 from domain.batches import Batch, BatchItem, BatchItemStatus, BatchStatus
 from domain.errors import InvalidValue
-from domain.ids import BatchId, BatchItemId, CallId, LeadId, TenantId
+from domain.ids import AgentId, BatchId, BatchItemId, CallId, LeadId, TenantId
 from domain.leads import Lead
 
 if TYPE_CHECKING:
@@ -69,6 +69,13 @@ class InMemoryBatchRepository:
             "batches", lambda b: b.tenant_id == tenant_id and b.status is BatchStatus.RUNNING
         )
         return sorted(rows, key=lambda b: (b.created_at, b.id))
+
+    async def exist_for_agent(self, tenant_id: TenantId, agent_id: AgentId) -> bool:
+        return bool(
+            self._o.rows_where(
+                "batches", lambda b: b.tenant_id == tenant_id and b.agent_id == agent_id
+            )
+        )
 
     async def list(self, tenant_id: TenantId, where: BatchFilter, page: PageRequest) -> list[Batch]:
         rows = self._o.rows_where(

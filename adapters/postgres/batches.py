@@ -257,6 +257,11 @@ class PostgresBatchRepository:
         )
         return [batch_from(r) for r in await self._conn.execute(query)]
 
+    async def exist_for_agent(self, tenant_id: TenantId, agent_id: AgentId) -> bool:
+        c = call_batches.c
+        query = sa.select(sa.exists().where(c.tenant_id == tenant_id, c.agent_id == agent_id))
+        return bool(await self._conn.scalar(query))
+
     async def list(self, tenant_id: TenantId, where: BatchFilter, page: PageRequest) -> list[Batch]:
         c = call_batches.c
         after, order = keyset(c.created_at, c.id, page, newest_first=True)

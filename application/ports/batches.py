@@ -18,7 +18,7 @@ from domain.batches import (
     DialOutcome,
     SkipReason,
 )
-from domain.ids import BatchId, CallId, LeadId, TenantId
+from domain.ids import AgentId, BatchId, CallId, LeadId, TenantId
 from domain.leads import Lead, LeadStatus
 
 
@@ -86,6 +86,10 @@ class BatchRepository(Protocol):
 
     async def running(self, tenant_id: TenantId) -> list[Batch]:
         """The tenant's running batches, oldest first."""
+        ...
+
+    async def exist_for_agent(self, tenant_id: TenantId, agent_id: AgentId) -> bool:
+        """Whether any batch (in any state) calls with the agent."""
         ...
 
     async def list(self, tenant_id: TenantId, where: BatchFilter, page: PageRequest) -> list[Batch]:

@@ -339,6 +339,19 @@ async def test_a_batch_calls_only_with_its_own_tenants_agent_and_number(uows, ac
         assert await read_batch(uows, acme, batch.id) is None
 
 
+async def test_whether_an_agent_has_batches_is_answered_within_its_tenant(uows, acme, globex):
+    other_agent = VoiceAgent(AgentId(ids.new()), acme.id, "Kim", at(0), at(0))
+    async with uows(tenant_id=acme.id) as tx:
+        await tx.agents.add(other_agent)
+        await tx.commit()
+    await given(uows, acme, attrs.evolve(a_batch(acme), status=BatchStatus.CANCELLED))
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.batches.exist_for_agent(acme.id, acme.agent.id)
+        assert not await tx.batches.exist_for_agent(acme.id, other_agent.id)
+    async with uows(tenant_id=globex.id) as tx:
+        assert not await tx.batches.exist_for_agent(globex.id, acme.agent.id)
+
+
 async def test_batches_list_newest_first_by_page_and_status_and_running_oldest_first(
     uows, acme, globex
 ):

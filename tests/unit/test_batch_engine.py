@@ -479,3 +479,21 @@ def test_counts_always_match_the_items_and_lines_never_pass_the_concurrency(
         assert max(per_lead.values()) <= max_attempts
 
     asyncio.run(scenario())
+
+
+async def test_removing_a_batchs_agent_keeps_it_and_the_batch_pauses_without_it(
+    acme: Campaign,
+) -> None:
+    from application.agents import AgentService
+
+    batch = await acme.started(await acme.leads(2))
+    removal = await AgentService(acme.desk.deps).remove_agent(
+        acme.desk.owner, acme.desk.tenant.id, acme.desk.agent.id
+    )
+    assert not removal.deleted
+
+    report = await acme.dispatcher.tick()
+
+    assert (report.dialled, report.paused) == (0, 1)
+    paused = await acme.read(batch)
+    assert paused.pause_reason is PauseReason.AGENT_UNAVAILABLE

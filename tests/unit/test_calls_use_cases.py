@@ -352,7 +352,9 @@ async def test_a_started_minute_counts_whole(acme: Desk, unchanged: Any) -> None
 async def test_the_provider_account_cap_counts_every_tenants_calls(
     acme: Desk, globex: Desk, memory_db: InMemoryDatabase, unchanged: Any
 ) -> None:
-    calls = CallService(acme.deps, acme.fake, CallPolicy(provider_max_concurrent=2))
+    calls = CallService(
+        acme.deps, acme.fake, CallPolicy(provider_max_concurrent=2, tenant_max_concurrent=2)
+    )
     acme, globex = (attrs.evolve(d, calls=calls) for d in (acme, globex))
     for desk in (acme, globex):
         await desk.limit("calls.concurrent.max", 5)

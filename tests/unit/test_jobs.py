@@ -19,6 +19,7 @@ from adapters.postgres import job_queue
 from application.reconciliation import SweepReport
 from entrypoints import jobs
 from entrypoints.jobs import (
+    DISPATCH_TASK,
     RECONCILE_TASK,
     job_app,
     postgres_connector,
@@ -44,7 +45,7 @@ class StubTask:
 
 class StubApp:
     """What run_worker uses of a procrastinate App: `open_async()`, `run_worker_async` and
-    the reconcile task.
+    the reconcile and dispatch tasks.
     Each run raises the next scripted error, then returns as often as scripted, then runs
     until cancelled."""
 
@@ -58,7 +59,8 @@ class StubApp:
         self.cancelled = False
         self.closed_again = 0
         self.sweeps = StubTask()
-        self.tasks = {RECONCILE_TASK: self.sweeps}
+        self.dispatches = StubTask()
+        self.tasks = {RECONCILE_TASK: self.sweeps, DISPATCH_TASK: self.dispatches}
 
     async def close_async(self) -> None:
         self.closed_again += 1
