@@ -9,6 +9,7 @@ from aiohttp import web
 
 from entrypoints.http import (
     agents,
+    batches,
     calls,
     credentials,
     health,
@@ -58,6 +59,7 @@ ENDPOINTS: list[Endpoint] = [
     *agents.ROUTES,
     *leads.ROUTES,
     *calls.ROUTES,
+    *batches.ROUTES,
     *webhooks.ROUTES,
 ]
 

@@ -39,6 +39,9 @@ AGENT = TENANT + "/agents/{agent_id}"
 LEAD = TENANT + "/leads/{lead_id}"
 CALLS = TENANT + "/calls"
 CALL = CALLS + "/{call_id}"
+BATCHES = TENANT + "/batches"
+BATCH = BATCHES + "/{batch_id}"
+WINDOW = {"days": [1, 2, 3, 4, 5], "start": "09:00", "end": "17:00"}
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,25 @@ TENANT_ROUTES: list[tuple[str, str, Any]] = [
     ("GET", CALL + "/usage", None),
     ("GET", CALL + "/provider-record", None),
     ("GET", TENANT + "/usage", None),
+    (
+        "POST",
+        BATCHES,
+        {
+            "name": "Mallory",
+            "agent_id": "{agent_id}",
+            "calling_window": WINDOW,
+            "leads": {"ids": ["{lead_id}"]},
+            "concurrency": 1000,
+        },
+    ),
+    ("GET", BATCHES, None),
+    ("GET", BATCH, None),
+    ("GET", BATCH + "/items", None),
+    ("POST", BATCH + "/preflight", None),
+    ("POST", BATCH + "/start", None),
+    ("POST", BATCH + "/pause", None),
+    ("POST", BATCH + "/resume", None),
+    ("POST", BATCH + "/cancel", None),
 ]
 
 # Every route about one user: only that user (and platform admins) may use it.
@@ -127,6 +149,7 @@ PATH_IDS = (
     "{agent_id}",
     "{lead_id}",
     "{call_id}",
+    "{batch_id}",
 )
 
 # Routes that name one of the tenant's records in the path or the body (the lookup names a
@@ -157,8 +180,8 @@ class Tenants:
     b_key_id: str
     plan_id: str
     a_records: dict[str, str]
-    """A's voice_id, number_id, agent_id, lead_id, lead_national (its lead's number) and
-    call_id (a call of its agent to its lead)."""
+    """A's voice_id, number_id, agent_id, lead_id, lead_national (its lead's number),
+    call_id (a call of its agent to its lead) and batch_id (a draft batch of that lead)."""
 
 
 @pytest.fixture
@@ -174,6 +197,15 @@ async def tenants(build: Builder, add_call: Any) -> Tenants:
     plan = expect(await build.admin.post("/v1/plans", {"name": "isolation"}), 201)
     records = await catalogue_of(a_owner.api, a)
     records["call_id"] = await add_call(a, lead_id=records["lead_id"], agent_id=records["agent_id"])
+    batch = {
+        "name": "A's campaign",
+        "agent_id": records["agent_id"],
+        "calling_window": WINDOW,
+        "leads": {"ids": [records["lead_id"]]},
+    }
+    records["batch_id"] = expect(await a_owner.api.post(f"/v1/tenants/{a}/batches", batch), 201)[
+        "id"
+    ]
     return Tenants(
         a, a_owner, a_admin["id"], a_key.id, b, b_owner, b_key.api, b_key.id, plan["id"], records
     )
@@ -227,6 +259,10 @@ async def snapshot_of_a(t: Tenants, admin: Api) -> dict[str, Any]:
         "calls": await all_items(owner, f"/v1/tenants/{t.a}/calls"),
         "call": expect(await owner.get(f"/v1/tenants/{t.a}/calls/{t.a_records['call_id']}"), 200),
         "usage": _without(expect(await owner.get(f"/v1/tenants/{t.a}/usage"), 200), "start", "end"),
+        "batches": await all_items(owner, f"/v1/tenants/{t.a}/batches"),
+        "batch_items": await all_items(
+            owner, f"/v1/tenants/{t.a}/batches/{t.a_records['batch_id']}/items"
+        ),
         "tenant": expect(await owner.get(f"/v1/tenants/{t.a}"), 200),
         "members": await all_items(owner, f"/v1/tenants/{t.a}/members"),
         "keys": await all_items(owner, f"/v1/tenants/{t.a}/api-keys"),
@@ -426,6 +462,41 @@ LINK_ROUTES: list[tuple[str, str, Any, str]] = [
         {"agent_id": "{own_agent}", "from_number_id": "{own_number}", "lead_id": "{lead_id}"},
         "lead_id",
     ),
+    (
+        "POST",
+        BATCHES,
+        {
+            "name": "Spy",
+            "agent_id": "{agent_id}",
+            "calling_window": WINDOW,
+            "leads": {"ids": ["{own_lead}"]},
+        },
+        "agent_id",
+    ),
+    (
+        "POST",
+        BATCHES,
+        {
+            "name": "Spy",
+            "agent_id": "{own_agent}",
+            "from_number_id": "{number_id}",
+            "calling_window": WINDOW,
+            "leads": {"ids": ["{own_lead}"]},
+        },
+        "from_number_id",
+    ),
+    (
+        "POST",
+        BATCHES,
+        {
+            "name": "Spy",
+            "agent_id": "{own_agent}",
+            "from_number_id": "{own_number}",
+            "calling_window": WINDOW,
+            "leads": {"ids": ["{own_lead}", "{lead_id}"]},
+        },
+        "leads.ids",
+    ),
 ]
 
 
@@ -471,7 +542,7 @@ async def test_the_catalogue_and_lead_lists_show_only_ones_own_tenant(tenants):
         201,
     )
     for _, who in intruders(tenants):
-        for path in ("/voices", "/phone-numbers", "/agents"):
+        for path in ("/voices", "/phone-numbers", "/agents", "/batches"):
             assert await all_items(who, b + path) == [], path
         assert [lead["id"] for lead in await all_items(who, f"{b}/leads")] == [mine["id"]]
         found = expect(await who.get(f"{b}/leads/lookup", params={"phone": mine["phone"]}), 200)

@@ -20,6 +20,18 @@ from .audit_entry_out_actor_type import AuditEntryOutActorType
 from .audit_entry_out_changes import AuditEntryOutChanges
 from .audit_entry_out_object import AuditEntryOutObject
 from .audit_page import AuditPage
+from .backoff_in import BackoffIn
+from .backoff_out import BackoffOut
+from .batch_created_out import BatchCreatedOut
+from .batch_created_out_object import BatchCreatedOutObject
+from .batch_item_out import BatchItemOut
+from .batch_item_out_object import BatchItemOutObject
+from .batch_item_page import BatchItemPage
+from .batch_item_status import BatchItemStatus
+from .batch_out import BatchOut
+from .batch_out_object import BatchOutObject
+from .batch_page import BatchPage
+from .batch_status import BatchStatus
 from .call_cost_out import CallCostOut
 from .call_cost_out_cost_breakdown_type_0 import CallCostOutCostBreakdownType0
 from .call_cost_out_currency import CallCostOutCurrency
@@ -41,6 +53,8 @@ from .call_transcript_out import CallTranscriptOut
 from .call_transcript_out_object import CallTranscriptOutObject
 from .call_usage_out import CallUsageOut
 from .call_usage_out_object import CallUsageOutObject
+from .calling_window_in import CallingWindowIn
+from .calling_window_out import CallingWindowOut
 from .change_plan_in import ChangePlanIn
 from .change_role_in import ChangeRoleIn
 from .change_role_in_role import ChangeRoleInRole
@@ -48,6 +62,7 @@ from .create_agent_in import CreateAgentIn
 from .create_agent_in_config import CreateAgentInConfig
 from .create_api_key_in import CreateApiKeyIn
 from .create_api_key_in_role import CreateApiKeyInRole
+from .create_batch_in import CreateBatchIn
 from .create_feature_in import CreateFeatureIn
 from .create_feature_in_feature_type import CreateFeatureInFeatureType
 from .create_lead_in import CreateLeadIn
@@ -60,6 +75,7 @@ from .create_user_in import CreateUserIn
 from .create_user_token_in import CreateUserTokenIn
 from .create_voice_in import CreateVoiceIn
 from .create_voice_in_settings import CreateVoiceInSettings
+from .dial_outcome import DialOutcome
 from .feature_out import FeatureOut
 from .feature_out_feature_type import FeatureOutFeatureType
 from .feature_out_object import FeatureOutObject
@@ -71,11 +87,17 @@ from .health_out_status import HealthOutStatus
 from .import_leads_files_body import ImportLeadsFilesBody
 from .import_report_out import ImportReportOut
 from .import_report_out_object import ImportReportOutObject
+from .lead_filter_in import LeadFilterIn
 from .lead_out import LeadOut
 from .lead_out_metadata import LeadOutMetadata
 from .lead_out_object import LeadOutObject
 from .lead_page import LeadPage
 from .lead_status import LeadStatus
+from .leads_in import LeadsIn
+from .list_batch_items_outcome import ListBatchItemsOutcome
+from .list_batch_items_skip_reason import ListBatchItemsSkipReason
+from .list_batch_items_status import ListBatchItemsStatus
+from .list_batches_status import ListBatchesStatus
 from .list_calls_direction import ListCallsDirection
 from .list_calls_status import ListCallsStatus
 from .list_leads_status import ListLeadsStatus
@@ -89,6 +111,7 @@ from .member_user_out import MemberUserOut
 from .number_provider import NumberProvider
 from .number_status import NumberStatus
 from .override_in import OverrideIn
+from .pause_reason import PauseReason
 from .phone_number_out import PhoneNumberOut
 from .phone_number_out_object import PhoneNumberOutObject
 from .phone_number_page import PhoneNumberPage
@@ -104,16 +127,25 @@ from .plan_out_billing_cycle import PlanOutBillingCycle
 from .plan_out_metadata import PlanOutMetadata
 from .plan_out_object import PlanOutObject
 from .plan_page import PlanPage
+from .preflight_out import PreflightOut
+from .preflight_out_object import PreflightOutObject
+from .preflight_report import PreflightReport
 from .principal_out import PrincipalOut
 from .principal_out_kind import PrincipalOutKind
 from .principal_out_object import PrincipalOutObject
 from .principal_out_role_type_0 import PrincipalOutRoleType0
 from .problem import Problem
+from .progress_out import ProgressOut
+from .progress_out_ended_by_outcome import ProgressOutEndedByOutcome
+from .progress_out_skipped_by_reason import ProgressOutSkippedByReason
 from .ready_out import ReadyOut
 from .ready_out_status import ReadyOutStatus
 from .recording_out import RecordingOut
 from .register_number_in import RegisterNumberIn
+from .retry_policy_in import RetryPolicyIn
+from .retry_policy_out import RetryPolicyOut
 from .row_error_out import RowErrorOut
+from .skip_reason import SkipReason
 from .tenant_feature_out import TenantFeatureOut
 from .tenant_feature_out_feature_type import TenantFeatureOutFeatureType
 from .tenant_feature_out_object import TenantFeatureOutObject
@@ -192,11 +224,25 @@ __all__ = (
     "AuditEntryOutChanges",
     "AuditEntryOutObject",
     "AuditPage",
+    "BackoffIn",
+    "BackoffOut",
+    "BatchCreatedOut",
+    "BatchCreatedOutObject",
+    "BatchItemOut",
+    "BatchItemOutObject",
+    "BatchItemPage",
+    "BatchItemStatus",
+    "BatchOut",
+    "BatchOutObject",
+    "BatchPage",
+    "BatchStatus",
     "CallCostOut",
     "CallCostOutCostBreakdownType0",
     "CallCostOutCurrency",
     "CallCostOutObject",
     "CallDirection",
+    "CallingWindowIn",
+    "CallingWindowOut",
     "CallOut",
     "CallOutAnalysisType0",
     "CallOutCostBreakdownType0",
@@ -220,6 +266,7 @@ __all__ = (
     "CreateAgentInConfig",
     "CreateApiKeyIn",
     "CreateApiKeyInRole",
+    "CreateBatchIn",
     "CreateFeatureIn",
     "CreateFeatureInFeatureType",
     "CreateLeadIn",
@@ -232,6 +279,7 @@ __all__ = (
     "CreateUserTokenIn",
     "CreateVoiceIn",
     "CreateVoiceInSettings",
+    "DialOutcome",
     "FeatureOut",
     "FeatureOutFeatureType",
     "FeatureOutObject",
@@ -243,11 +291,17 @@ __all__ = (
     "ImportLeadsFilesBody",
     "ImportReportOut",
     "ImportReportOutObject",
+    "LeadFilterIn",
     "LeadOut",
     "LeadOutMetadata",
     "LeadOutObject",
     "LeadPage",
+    "LeadsIn",
     "LeadStatus",
+    "ListBatchesStatus",
+    "ListBatchItemsOutcome",
+    "ListBatchItemsSkipReason",
+    "ListBatchItemsStatus",
     "ListCallsDirection",
     "ListCallsStatus",
     "ListLeadsStatus",
@@ -261,6 +315,7 @@ __all__ = (
     "NumberProvider",
     "NumberStatus",
     "OverrideIn",
+    "PauseReason",
     "PhoneNumberOut",
     "PhoneNumberOutObject",
     "PhoneNumberPage",
@@ -276,16 +331,25 @@ __all__ = (
     "PlanOutMetadata",
     "PlanOutObject",
     "PlanPage",
+    "PreflightOut",
+    "PreflightOutObject",
+    "PreflightReport",
     "PrincipalOut",
     "PrincipalOutKind",
     "PrincipalOutObject",
     "PrincipalOutRoleType0",
     "Problem",
+    "ProgressOut",
+    "ProgressOutEndedByOutcome",
+    "ProgressOutSkippedByReason",
     "ReadyOut",
     "ReadyOutStatus",
     "RecordingOut",
     "RegisterNumberIn",
+    "RetryPolicyIn",
+    "RetryPolicyOut",
     "RowErrorOut",
+    "SkipReason",
     "TenantFeatureOut",
     "TenantFeatureOutFeatureType",
     "TenantFeatureOutObject",
