@@ -10,7 +10,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO, TypeVar
 from uuid import UUID
@@ -31,13 +31,18 @@ from adapters.sandbox import SandboxOutcome, SandboxScript, SandboxTelephonyProv
 from adapters.vapi.client import VapiTelephonyProvider
 from adapters.workers import ProcessWorkerPool
 from application.access import Principal
+from application.batches import BatchService, CreateBatch, Preflight
 from application.bootstrap import DemoInstallation
 from application.call_tracking import CallPolicy
 from application.catalogue import sync_catalogue
 from application.errors import ApplicationError
 from application.lead_import import ColumnMapping, ImportLeads, ImportReport
+from application.pagination import MAX_PAGE_SIZE, PageRequest
+from application.ports.batches import BatchFilter, LeadSelection
+from domain.batches import Batch, BatchStatus, CallingWindow
 from domain.errors import DomainError, InvalidValue
-from domain.ids import TenantId
+from domain.ids import AgentId, BatchId, LeadId, PhoneNumberId, TenantId
+from domain.leads import LeadStatus
 from domain.values import Email
 from entrypoints.container import Container, connect_sandbox, dispose, sandbox_calls_settled
 from entrypoints.http.app import create_app, openapi_document
@@ -435,6 +440,337 @@ def _uuid(raw: str) -> UUID:
         raise argparse.ArgumentTypeError(f"{raw!r} is not a tenant id (UUID)") from None
 
 
+# --- batches -----------------------------------------------------------------------------------
+
+# How often `batches watch` reads the batch again, by default.
+WATCH_INTERVAL_SECONDS = 2.0
+
+
+def run_batches(settings: Settings, action: Callable[[BatchService], Awaitable[T]]) -> T:
+    """Run `action` on the batch use cases against the configured database, as the operator
+    (platform authority, audited as the system), as `leads import` does."""
+    with database(settings) as url:
+        container = build_container(settings, url)
+        if settings.auto_migrate:
+            schema.upgrade(url)
+
+        async def run(container: Container) -> T:
+            return await action(container.batches())
+
+        return _run_with(container, run)
+
+
+def batches(settings: Settings, args: argparse.Namespace) -> int:
+    """`voice-agent batches …`: list, show, create, preflight, start, pause, resume, cancel and
+    watch a tenant's batches."""
+    operator, tenant = Principal.operator(), TenantId(args.tenant)
+    command = args.batches_command
+    if command == "list":
+        listed = run_batches(
+            settings, lambda svc: _all_batches(svc, tenant, BatchFilter(args.status))
+        )
+        for batch in listed:
+            print(_batch_line(batch))
+        if not listed:
+            print("no batches")
+        return 0
+    if command == "create":
+        made, report = run_batches(
+            settings, lambda svc: svc.create_batch(operator, _create_command(args))
+        )
+        print("\n".join(_describe_batch(made)))
+        print("\n".join(_describe_preflight(report)))
+        return 0
+    batch_id = BatchId(args.batch)
+    if command == "show":
+        shown = run_batches(settings, lambda svc: svc.get_batch(operator, tenant, batch_id))
+        print("\n".join(_describe_batch(shown)))
+    elif command == "preflight":
+        report = run_batches(settings, lambda svc: svc.preflight(operator, tenant, batch_id))
+        print("\n".join(_describe_preflight(report)))
+    elif command == "watch":
+        watched = run_batches(
+            settings, lambda svc: watch_batch(svc, tenant, batch_id, args.interval)
+        )
+        print(_batch_line(watched))
+    else:  # start, pause, resume, cancel
+        changed = run_batches(
+            settings, lambda svc: getattr(svc, command)(operator, tenant, batch_id)
+        )
+        print(_batch_line(changed))
+    return 0
+
+
+async def _all_batches(svc: BatchService, tenant: TenantId, where: BatchFilter) -> list[Batch]:
+    found: list[Batch] = []
+    cursor: str | None = None
+    while True:
+        page = await svc.list_batches(
+            Principal.operator(), tenant, where, PageRequest.parse(MAX_PAGE_SIZE, cursor)
+        )
+        found += page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return found
+
+
+async def watch_batch(
+    svc: BatchService, tenant: TenantId, batch_id: BatchId, interval: float
+) -> Batch:
+    """A progress bar of the batch's finished leads, read again every `interval` seconds
+    until the batch is completed or cancelled; the batch as it ended."""
+    from tqdm import tqdm
+
+    operator = Principal.operator()
+    batch = await svc.get_batch(operator, tenant, batch_id)
+    with tqdm(total=batch.counts.total, unit="lead", desc=batch.name) as bar:
+        while True:
+            bar.total = batch.counts.total
+            bar.n = batch.counts.total - batch.counts.open
+            bar.set_postfix_str(_live_summary(batch), refresh=False)
+            bar.refresh()
+            if batch.status.finished:
+                return batch
+            await asyncio.sleep(interval)
+            batch = await svc.get_batch(operator, tenant, batch_id)
+
+
+def _live_summary(batch: Batch) -> str:
+    c = batch.counts
+    status = batch.status.value
+    if batch.pause_reason is not None:
+        status += f" ({batch.pause_reason.value})"
+    return f"{status}; pending {c.pending}, on the line {c.dialling + c.live}"
+
+
+def _batch_line(batch: Batch) -> str:
+    c = batch.counts
+    return (
+        f"{batch.id}  {batch.status.value:<9}  {c.total - c.open}/{c.total} finished  {batch.name}"
+    )
+
+
+def _tally(counts: dict[str, int]) -> str:
+    return ", ".join(f"{kind} {n}" for kind, n in counts.items()) or "none"
+
+
+def _describe_batch(batch: Batch) -> list[str]:
+    c, w = batch.counts, batch.window
+    status = batch.status.value
+    if batch.pause_reason is not None:
+        status += f" ({batch.pause_reason.value})"
+    days = ",".join(str(d) for d in sorted(w.days))
+    hours = f"{w.start:%H:%M}-{w.end:%H:%M}"
+    zone = batch.timezone or "none (the leads' own, else their number's)"
+    return [
+        f"batch {batch.id}: {batch.name}",
+        f"  status       {status}",
+        f"  agent        {batch.agent_id} from number {batch.from_number_id}",
+        f"  window       days {days}, {hours}, zone {zone}",
+        f"  concurrency  {batch.concurrency}, at most {batch.max_attempts} tries a lead",
+        f"  progress     {c.total - c.open}/{c.total} finished: completed {c.completed}, "
+        f"failed {c.failed}, skipped {c.skipped}, cancelled {c.cancelled}; "
+        f"pending {c.pending}, dialling {c.dialling}, live {c.live}",
+        f"  outcomes     {_tally({o.value: n for o, n in c.ended_by.items()})}",
+        f"  skipped for  {_tally({r.value: n for r, n in c.skipped_by.items()})}",
+        f"  cost         {batch.cost} USD",
+        f"  created      {batch.created_at.isoformat()}",
+    ]
+
+
+def _describe_preflight(report: Preflight) -> list[str]:
+    lines = [
+        f"preflight: {report.leads} leads waiting, {report.callable_now} callable now",
+        f"  do not call        {report.do_not_call}",
+        f"  unknown time zone  {report.unknown_time_zone}",
+        f"  outside window now {report.outside_window_now}",
+        f"  invalid number     {report.invalid_number}",
+        f"  duplicate ids      {report.duplicate_leads}",
+        f"  concurrency        {report.concurrency}",
+        f"  estimated          {timedelta(seconds=report.estimated_seconds)}",
+    ]
+    lines += [f"  problem: {problem}" for problem in report.problems]
+    return lines
+
+
+def _create_command(args: argparse.Namespace) -> CreateBatch:
+    return CreateBatch(
+        tenant_id=TenantId(args.tenant),
+        agent_id=AgentId(args.agent),
+        name=args.name,
+        window=CallingWindow(days=args.window_days, start=args.start, end=args.end),
+        selection=_lead_selection(args),
+        from_number_id=PhoneNumberId(args.from_number) if args.from_number else None,
+        concurrency=args.concurrency,
+        timezone=args.timezone,
+        max_attempts=args.max_attempts,
+    )
+
+
+def _lead_selection(args: argparse.Namespace) -> LeadSelection:
+    filters = {
+        "status": args.status,
+        "source": args.source,
+        "created_from": args.created_from,
+        "created_before": args.created_before,
+    }
+    filtering = any(v is not None for v in filters.values()) or args.never_contacted
+    if args.lead_ids is not None:
+        if filtering or args.all_leads:
+            raise InvalidValue(
+                "give either --lead-ids or filters (--status, --source, --created-from, "
+                "--created-before, --never-contacted), not both",
+                field="lead-ids",
+            )
+        return LeadSelection(lead_ids=_read_lead_ids(args.lead_ids))
+    if not filtering and not args.all_leads:
+        raise InvalidValue(
+            "say which leads: --lead-ids FILE, filters (--status, --source, --created-from, "
+            "--created-before, --never-contacted), or --all-leads",
+            field="lead-ids",
+        )
+    return LeadSelection(**filters, never_contacted=args.never_contacted)
+
+
+def _read_lead_ids(path: Path) -> tuple[LeadId, ...]:
+    """The lead ids of a file, one a line (blank lines and lines starting with # are left
+    out)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise InvalidValue(f"cannot read {path}: {error.strerror}", field="lead-ids") from None
+    except UnicodeDecodeError:
+        raise InvalidValue(f"{path} is not UTF-8 text", field="lead-ids") from None
+    ids: list[LeadId] = []
+    for number, line in enumerate(lines, start=1):
+        raw = line.strip()
+        if not raw or raw.startswith("#"):
+            continue
+        try:
+            ids.append(LeadId(UUID(raw)))
+        except ValueError:
+            raise InvalidValue(
+                f"{path}, line {number}: {raw!r} is not a lead id (UUID)", field="lead-ids"
+            ) from None
+    return tuple(ids)
+
+
+def _weekdays(raw: str) -> frozenset[int]:
+    """ISO weekdays as `1-5`, `1,3,5` or `6-7,1`."""
+    days: set[int] = set()
+    try:
+        for part in raw.split(","):
+            first, _, last = part.strip().partition("-")
+            low, high = int(first), int(last or first)
+            if not 1 <= low <= high <= 7:
+                raise ValueError(part)
+            days.update(range(low, high + 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{raw!r}: ISO weekdays 1 (Monday) to 7 (Sunday), as 1-5 or 1,3,5"
+        ) from None
+    return frozenset(days)
+
+
+def _clock_time(raw: str) -> time:
+    try:
+        moment = time.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a time of day (HH:MM)") from None
+    if moment.tzinfo is not None:
+        raise argparse.ArgumentTypeError(f"{raw!r}: a local time, without a zone")
+    return moment
+
+
+def _instant(raw: str) -> datetime:
+    """An ISO 8601 date or date-time; one without an offset is UTC."""
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not an ISO 8601 date or time") from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _id_of(what: str) -> Callable[[str], UUID]:
+    def parse(raw: str) -> UUID:
+        try:
+            return UUID(raw)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{raw!r} is not {what} (UUID)") from None
+
+    return parse
+
+
+def _add_batch_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    batches = commands.add_parser("batches", help="batches (campaigns) of calls")
+    batch_commands = batches.add_subparsers(dest="batches_command", required=True)
+
+    def command(name: str, help: str, *, batch: bool = True) -> argparse.ArgumentParser:
+        sub = batch_commands.add_parser(name, help=help)
+        sub.add_argument("--tenant", required=True, type=_uuid, help="the tenant id")
+        if batch:
+            sub.add_argument("batch", type=_id_of("a batch id"), help="the batch id")
+        return sub
+
+    listing = command("list", help="the tenant's batches, newest first", batch=False)
+    listing.add_argument("--status", type=BatchStatus, choices=list(BatchStatus))
+    command("show", help="a batch with its progress")
+    create = command(
+        "create",
+        help="create a batch in draft from --lead-ids FILE or lead filters; prints it and "
+        "its preflight (start it with `batches start`)",
+        batch=False,
+    )
+    create.add_argument("--name", required=True, help="the batch's name")
+    create.add_argument(
+        "--agent", required=True, type=_id_of("an agent id"), help="the agent that calls"
+    )
+    create.add_argument(
+        "--from-number", type=_id_of("a phone number id"), help="default: the agent's number"
+    )
+    create.add_argument(
+        "--lead-ids", type=Path, metavar="FILE", help="a file of lead ids, one a line"
+    )
+    create.add_argument("--status", type=LeadStatus, choices=list(LeadStatus),
+                        help="filter: leads in this status")  # fmt: skip
+    create.add_argument("--source", help="filter: leads from this source")
+    create.add_argument("--created-from", type=_instant, help="filter: created at or after")
+    create.add_argument("--created-before", type=_instant, help="filter: created before")
+    create.add_argument(
+        "--never-contacted", action="store_true", help="filter: leads no call has reached"
+    )
+    create.add_argument(
+        "--all-leads", action="store_true", help="every lead of the tenant (no filter)"
+    )
+    create.add_argument(
+        "--window-days",
+        type=_weekdays,
+        default=frozenset(range(1, 6)),
+        help="ISO weekdays the window opens, e.g. 1-5 (default) or 1,3,5",
+    )
+    create.add_argument("--start", type=_clock_time, default=time(9), help="default 09:00")
+    create.add_argument("--end", type=_clock_time, default=time(17), help="default 17:00")
+    create.add_argument("--concurrency", type=int, default=1, help="calls at once (default 1)")
+    create.add_argument(
+        "--timezone", help="IANA zone for leads whose own zone and number say nothing"
+    )
+    create.add_argument(
+        "--max-attempts", type=int, default=3, help="tries a lead at most (default 3)"
+    )
+    command("preflight", help="what would happen if the batch ran now")
+    command("start", help="start a draft batch")
+    command("pause", help="pause a running batch (calls on the line finish)")
+    command("resume", help="resume a paused batch")
+    command("cancel", help="cancel a batch (waiting leads are not called)")
+    watch = command("watch", help="a live progress bar until the batch is completed or cancelled")
+    watch.add_argument(
+        "--interval",
+        type=float,
+        default=WATCH_INTERVAL_SECONDS,
+        help=f"seconds between readings (default {WATCH_INTERVAL_SECONDS:g})",
+    )
+
+
 def write_erd(check: bool, output: Path) -> int:
     text = render_erd()
     if check:
@@ -503,6 +839,7 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--timezone-column", default="timezone")
     load.add_argument("--no-extra", action="store_true", help="ignore the other columns")
     load.add_argument("--delimiter", default=",")
+    _add_batch_commands(commands)
     return root
 
 
@@ -532,6 +869,8 @@ def main(argv: list[str] | None = None) -> int:
             catalogue_sync(settings)
         elif args.command == "leads":
             return import_leads(settings, args)
+        elif args.command == "batches":
+            return batches(settings, args)
         elif args.command == "erd":
             return write_erd(args.check, args.output)
         elif args.command == "openapi":
