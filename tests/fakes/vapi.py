@@ -2,7 +2,7 @@
 
 What it does like Vapi (see the project's Vapi reference):
 
-- `Authorization: Bearer <key>` on every request, else 401;
+- `Authorization: Bearer <key>` (any of the org's keys) on every request, else 401;
 - `POST /call` refuses properties Vapi does not document, at the top level and in `customer`
   (400, `"property X should not exist"`, every offence listed), and `name`,
   `customer.name`, `customer.email`, `customer.externalId` longer than 40 characters;
@@ -31,7 +31,7 @@ import enum
 import json
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -189,14 +189,19 @@ class FakeVapi:
         *,
         org_id: str | None = None,
         now: Callable[[], datetime] | None = None,
+        other_keys: Collection[str] = (),
     ) -> None:
         self.api_key = api_key
+        # An org may have several private keys (one per service, say): each is accepted.
+        self._keys = {api_key, *other_keys}
         self.org_id = org_id or str(uuid.uuid4())
         self._now = now or (lambda: datetime.now(UTC))
         self.calls: dict[str, dict[str, Any]] = {}
         """The org's calls by id, in creation order, as `GET /call/{id}` answers them."""
         self.requests: list[RecordedRequest] = []
         self._script: dict[Op, deque[Failure]] = {op: deque() for op in Op}
+        self.on_create: list[Callable[[dict[str, Any], RecordedRequest], None]] = []
+        """Called with each call a create stores, and its request, before it is answered."""
         self._closing = asyncio.Event()
         self._server: TestServer | None = None
         self.app = web.Application()
@@ -324,7 +329,8 @@ class FakeVapi:
         return recorded
 
     def _refuse_unauthenticated(self, request: web.Request) -> web.Response | None:
-        if request.headers.get("Authorization") == f"Bearer {self.api_key}":
+        given = request.headers.get("Authorization", "")
+        if given.startswith("Bearer ") and given.removeprefix("Bearer ") in self._keys:
             return None
         return web.json_response(
             error_body(
@@ -365,6 +371,9 @@ class FakeVapi:
             return web.json_response(error_body(400, problems), status=400)
         due = self._script[Op.CREATE][0] if self._script[Op.CREATE] else None
         call = self._store(body) if due is None or due.created else None
+        if call is not None:
+            for listener in self.on_create:
+                listener(call, recorded)
         failure = await self._scripted(Op.CREATE, request)
         if failure is not None:
             return failure
