@@ -24,7 +24,7 @@ from application.call_tracking import CallPolicy
 from application.calls import CallService, agent_in_service, line_in_service
 from application.context import UseCaseDeps
 from application.entitlements import entitlements_of, month_start, require
-from application.errors import NotFound
+from application.errors import ConcurrencyConflict, DatabaseBusy, NotFound
 from application.pagination import Page, PageRequest, Position
 from application.ports.batches import (
     BatchFilter,
@@ -431,7 +431,14 @@ class BatchDispatcher:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + budget.total_seconds()
         while loop.time() < deadline:
-            report = await self.tick()
+            try:
+                report = await self.tick()
+            except (DatabaseBusy, ConcurrencyConflict) as error:
+                # Rows held by other work (a lock or statement timed out): this round is
+                # rolled back whole; the next one tries again.
+                log.warning("batch_round_busy", error=str(error))
+                await asyncio.sleep(idle_pause)
+                continue
             for field in ("dialled", "skipped", "rescheduled", "paused", "completed"):
                 setattr(total, field, getattr(total, field) + getattr(report, field))
             total.running = report.running
@@ -592,19 +599,30 @@ class BatchDispatcher:
         for _ in range(_CLAIM_PASSES):
             wanted = count - len(dials)
             taken = await tx.batch_items.claim_due(batch.tenant_id, batch.id, now, wanted)
-            for due in taken:
-                dial = await self._claim_item(tx, batch, due, agent, line, voice, now, report)
-                if dial is not None:
-                    dials.append(dial)
+            queued = [
+                dial
+                for due in taken
+                if (dial := self._claim_item(batch, due, agent, line, voice, now, report))
+            ]
+            # A pass's writes go in one flight each, whatever the number of leads: the calls
+            # first (their lines and the items name them), then their lines, then the items.
+            await tx.calls.add_many([dial.call for dial in queued])
+            await tx.live_calls.hold_many(
+                [
+                    LiveCall(dial.call.id, batch.tenant_id, now + self._policy.reconcile_after)
+                    for dial in queued
+                ]
+            )
+            await tx.batch_items.save_many([due.item for due in taken])
+            dials += queued
             if len(taken) < wanted or len(dials) >= count:
                 break
         await finish_if_done(tx, batch, now)
         await tx.batches.save(batch)
         return dials
 
-    async def _claim_item(
+    def _claim_item(
         self,
-        tx: UnitOfWork,
         batch: Batch,
         due: DueItem,
         agent: VoiceAgent,
@@ -632,12 +650,7 @@ class BatchDispatcher:
                 report.rescheduled += 1
             else:
                 call = _queued_call(self._deps, batch, item, lead.id, lead.phone, voice, now)
-                await tx.calls.add(call)
-                await tx.live_calls.hold(
-                    LiveCall(call.id, batch.tenant_id, now + self._policy.reconcile_after)
-                )
                 item.claim(now, call.id)
-                await tx.batch_items.save(item)
                 batch.record_item_move(before, item.standing)
                 outbound = OutboundCall(
                     call_id=call.id,
@@ -651,7 +664,6 @@ class BatchDispatcher:
                     variables={k: str(v) for k, v in item.variables.items()},
                 )
                 return _Dial(call, outbound)
-        await tx.batch_items.save(item)
         batch.record_item_move(before, item.standing)
         return None
 

@@ -29,10 +29,12 @@ log = structlog.get_logger("jobs")
 RECONCILE_TASK = "calls.reconcile"
 RECONCILE_CRON = "* * * * *"  # every minute
 DISPATCH_TASK = "batches.dispatch"
-# A dispatch runs rounds for most of a minute (a round every DISPATCH_IDLE_SECONDS while no
-# line is free), and the next minute's starts as it ends: a started batch is served within a
-# second or so, with no message from the API to the worker.
-DISPATCH_BUDGET = timedelta(seconds=55)
+# A dispatch job runs rounds for a few seconds, then defers the next at once while batches
+# run (any free worker takes it, so workers share the dialling and none waits for a minute's
+# job), or in DISPATCH_IDLE_POLL_SECONDS when none does (a started batch is served within
+# that). The minute's job starts the chain again if a killed worker broke it.
+DISPATCH_SLICE = timedelta(seconds=5)
+DISPATCH_IDLE_POLL_SECONDS = 2
 DISPATCH_IDLE_SECONDS = 0.5
 
 
@@ -74,9 +76,10 @@ def job_app(
     @app.task(name=DISPATCH_TASK, queueing_lock=DISPATCH_TASK, pass_context=False)
     async def dispatch_batches(timestamp: int) -> None:
         if dispatcher is None or dispatching.locked():
-            return
+            return  # the slice running in this process defers the next
         async with dispatching:
-            report = await dispatcher.run(DISPATCH_BUDGET, DISPATCH_IDLE_SECONDS)
+            report = await dispatcher.run(DISPATCH_SLICE, DISPATCH_IDLE_SECONDS)
+        await _next_dispatch(app, soon=bool(report.running))
         if report.dialled or report.paused or report.completed:
             log.info(
                 "batches dispatched",
@@ -88,6 +91,17 @@ def job_app(
             )
 
     return app
+
+
+async def _next_dispatch(app: procrastinate.App, *, soon: bool) -> None:
+    with suppress(procrastinate.exceptions.AlreadyEnqueued):  # one is waiting: it will do
+        task = app.tasks[DISPATCH_TASK]
+        deferrer = (
+            task.configure()
+            if soon
+            else task.configure(schedule_in={"seconds": DISPATCH_IDLE_POLL_SECONDS})
+        )
+        await deferrer.defer_async(timestamp=int(time.time()))
 
 
 def postgres_connector(
@@ -167,7 +181,12 @@ async def run_worker(app: procrastinate.App, health: WorkerHealth | None = None)
                     health.started()
                     # A sweep, a dispatch, and one more of either starting as its
                     # predecessor ends.
-                    await app.run_worker_async(install_signal_handlers=False, concurrency=3)
+                    # Finished jobs are deleted: a dispatch job runs every few seconds.
+                    await app.run_worker_async(
+                        install_signal_handlers=False,
+                        concurrency=3,
+                        delete_jobs=procrastinate.jobs.DeleteJobCondition.SUCCESSFUL,
+                    )
                 reason = failures.reasons[0] if failures.reasons else "it returned by itself"
             except asyncio.CancelledError:
                 current = asyncio.current_task()

@@ -8,6 +8,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import procrastinate
@@ -16,6 +17,7 @@ from procrastinate.testing import InMemoryConnector
 from structlog.testing import capture_logs
 
 from adapters.postgres import job_queue
+from application.batches import DispatchReport
 from application.reconciliation import SweepReport
 from entrypoints import jobs
 from entrypoints.jobs import (
@@ -446,3 +448,43 @@ async def test_a_sweep_due_while_one_runs_in_this_process_is_skipped():
     assert health.last_sweep_at is not None
     await asyncio.wait_for(sweep(timestamp=120), timeout=2)  # the next one runs
     assert reconciler.sweeps == 2
+
+
+class ScriptedDispatcher:
+    """A dispatcher whose slices report the running batches it is given, one per slice."""
+
+    def __init__(self, *running: int) -> None:
+        self._running = list(running)
+        self.slices = 0
+
+    async def run(self, budget: Any, idle_pause: float) -> DispatchReport:
+        self.slices += 1
+        return DispatchReport(running=self._running.pop(0))
+
+
+async def _queued_dispatches(connector: InMemoryConnector) -> list[dict[str, Any]]:
+    return [
+        job
+        for job in connector.jobs.values()
+        if job["task_name"] == DISPATCH_TASK and job["status"] == "todo"
+    ]
+
+
+async def test_a_dispatch_slice_defers_the_next_at_once_while_batches_run_and_later_when_none_do():
+    """Any free worker takes the next slice, so workers share the dialling; with nothing
+    running the chain goes on slowly, so a batch started meanwhile is served soon."""
+    connector = InMemoryConnector()
+    dispatcher = ScriptedDispatcher(2, 0)
+    app = job_app(connector, HeldSweeps(), dispatcher=dispatcher)  # type: ignore[arg-type]
+    dispatch = app.tasks[DISPATCH_TASK].func
+    async with app.open_async():
+        await dispatch(timestamp=0)
+        [soon] = await _queued_dispatches(connector)
+        assert soon["scheduled_at"] is None
+        connector.jobs.clear()
+
+        await dispatch(timestamp=5)
+        [later] = await _queued_dispatches(connector)
+        assert later["scheduled_at"] is not None
+        assert later["scheduled_at"] > datetime.now(UTC)
+    assert dispatcher.slices == 2
