@@ -210,6 +210,10 @@ class InMemoryBatchItemRepository:
     async def save(self, item: BatchItem) -> None:
         save_versioned(self._o, "batch_items", item, "batch item")
 
+    async def save_many(self, items: Sequence[BatchItem]) -> None:
+        for item in items:
+            await self.save(item)
+
     async def cancel_pending(self, tenant_id: TenantId, batch_id: BatchId, at: datetime) -> int:
         cancelled = 0
         for waiting in self._waiting(tenant_id, batch_id):

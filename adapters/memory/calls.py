@@ -55,6 +55,10 @@ class InMemoryCallRepository:
             raise AlreadyExists("call", "idempotency_key")
         self._o.put("calls", call.id, call)
 
+    async def add_many(self, calls: Sequence[VoiceCall]) -> None:
+        for call in calls:
+            await self.add(call)
+
     async def get(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
         return owned(self._o.get("calls", call_id), tenant_id)
 
@@ -125,6 +129,10 @@ class InMemoryLiveCallRegistry:
     async def hold(self, live: LiveCall) -> None:
         if self._o.get("live_calls", live.call_id) is None:
             self._o.put("live_calls", live.call_id, live)
+
+    async def hold_many(self, lives: Sequence[LiveCall]) -> None:
+        for live in lives:
+            await self.hold(live)
 
     def _owned(self, tenant_id: TenantId, call_id: CallId) -> LiveCall | None:
         return owned(self._o.get("live_calls", call_id), tenant_id)

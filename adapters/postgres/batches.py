@@ -220,10 +220,13 @@ _save_item = VersionedUpdate(call_batch_items, _ITEM_COLUMNS, scope=("tenant_id"
 # --- batches ----------------------------------------------------------------------------------
 
 
-def _batch(tenant_id: TenantId, batch_id: BatchId) -> sa.Select[Any]:
-    return sa.select(call_batches).where(
-        call_batches.c.tenant_id == tenant_id, call_batches.c.id == batch_id
-    )
+# Built once, with parameters: the reads each settled call makes build no statement and
+# no cache key.
+_BATCH = sa.select(call_batches).where(
+    call_batches.c.tenant_id == sa.bindparam("tenant_id"),
+    call_batches.c.id == sa.bindparam("batch_id"),
+)
+_BATCH_FOR_UPDATE = _BATCH.with_for_update()
 
 
 class PostgresBatchRepository:
@@ -233,15 +236,18 @@ class PostgresBatchRepository:
     async def add(self, batch: Batch) -> None:
         await insert_tenant_row(self._conn, call_batches, batch, batch_values(batch))
 
-    async def _one(self, query: sa.Select[Any]) -> Batch | None:
-        row = (await self._conn.execute(query)).first()
+    async def _one(
+        self, query: sa.Select[Any], tenant_id: TenantId, batch_id: BatchId
+    ) -> Batch | None:
+        parameters = {"tenant_id": tenant_id, "batch_id": batch_id}
+        row = (await self._conn.execute(query, parameters)).first()
         return batch_from(row) if row else None
 
     async def get(self, tenant_id: TenantId, batch_id: BatchId) -> Batch | None:
-        return await self._one(_batch(tenant_id, batch_id))
+        return await self._one(_BATCH, tenant_id, batch_id)
 
     async def get_for_update(self, tenant_id: TenantId, batch_id: BatchId) -> Batch | None:
-        return await self._one(_batch(tenant_id, batch_id).with_for_update())
+        return await self._one(_BATCH_FOR_UPDATE, tenant_id, batch_id)
 
     async def save(self, batch: Batch) -> None:
         await _save_batch(
@@ -341,6 +347,19 @@ def due_items(tenant_id: TenantId, batch_id: BatchId, at: datetime, limit: int) 
     )
 
 
+# Built once, with parameters (each settled call of a batch reads its item).
+_ITEM_OF_CALL = (
+    sa.select(call_batch_items)
+    .where(
+        call_batch_items.c.tenant_id == sa.bindparam("tenant_id"),
+        call_batch_items.c.last_call_id == sa.bindparam("call_id"),
+    )
+    .order_by(call_batch_items.c.id)
+    .limit(1)
+    .with_for_update()
+)
+
+
 def _item_filter(where: BatchItemFilter) -> list[sa.ColumnElement[bool]]:
     c = call_batch_items.c
     clauses: list[sa.ColumnElement[bool]] = []
@@ -426,15 +445,8 @@ class PostgresBatchItemRepository:
         return item_from(row) if row else None
 
     async def for_call(self, tenant_id: TenantId, call_id: CallId) -> BatchItem | None:
-        c = call_batch_items.c
-        query = (
-            sa.select(call_batch_items)
-            .where(c.tenant_id == tenant_id, c.last_call_id == call_id)
-            .order_by(c.id)
-            .limit(1)
-            .with_for_update()
-        )
-        row = (await self._conn.execute(query)).first()
+        parameters = {"tenant_id": tenant_id, "call_id": call_id}
+        row = (await self._conn.execute(_ITEM_OF_CALL, parameters)).first()
         return item_from(row) if row else None
 
     async def claim_due(
@@ -478,6 +490,13 @@ class PostgresBatchItemRepository:
     async def save(self, item: BatchItem) -> None:
         await _save_item(
             self._conn, item, item_values(item), "batch item", tenant_id=item.tenant_id
+        )
+
+    async def save_many(self, items: Sequence[BatchItem]) -> None:
+        await _save_item.many(
+            self._conn,
+            [(item, item_values(item), {"tenant_id": item.tenant_id}) for item in items],
+            "batch item",
         )
 
     async def cancel_pending(self, tenant_id: TenantId, batch_id: BatchId, at: datetime) -> int:

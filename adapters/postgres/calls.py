@@ -13,7 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.postgres import mapping
-from adapters.postgres.repositories import VersionedUpdate, insert_tenant_row, keyset
+from adapters.postgres.repositories import (
+    VersionedUpdate,
+    insert_rows,
+    insert_tenant_row,
+    keyset,
+    tenant_row,
+)
 from adapters.postgres.tables import ai_usage, live_calls, voice_calls, webhook_events
 from application.pagination import PageRequest
 from application.ports.calls import (
@@ -196,6 +202,11 @@ class PostgresCallRepository:
     async def add(self, call: VoiceCall) -> None:
         await insert_tenant_row(self._conn, voice_calls, call, mapping.call_values(call))
 
+    async def add_many(self, calls: Sequence[VoiceCall]) -> None:
+        await insert_rows(
+            self._conn, voice_calls, [tenant_row(c, mapping.call_values(c)) for c in calls]
+        )
+
     async def _one(self, query: sa.Select[Any]) -> VoiceCall | None:
         row = (await self._conn.execute(query)).first()
         return mapping.call_from(row) if row else None
@@ -251,6 +262,19 @@ class PostgresCallRepository:
         return [_list_item(r) for r in rows]
 
 
+# Built once: a hold builds no statement and no cache key.
+_HOLD = pg_insert(live_calls).on_conflict_do_nothing(index_elements=["call_id"])
+
+
+def _held(live: LiveCall) -> dict[str, Any]:
+    return {
+        "call_id": live.call_id,
+        "tenant_id": live.tenant_id,
+        "on_line": live.on_line,
+        "check_at": live.check_at,
+    }
+
+
 class PostgresLiveCallRegistry:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -259,16 +283,11 @@ class PostgresLiveCallRegistry:
         await self._conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PLACEMENT_LOCK)))
 
     async def hold(self, live: LiveCall) -> None:
-        await self._conn.execute(
-            pg_insert(live_calls)
-            .values(
-                call_id=live.call_id,
-                tenant_id=live.tenant_id,
-                on_line=live.on_line,
-                check_at=live.check_at,
-            )
-            .on_conflict_do_nothing(index_elements=["call_id"])
-        )
+        await self._conn.execute(_HOLD, _held(live))
+
+    async def hold_many(self, lives: Sequence[LiveCall]) -> None:
+        if lives:
+            await self._conn.execute(_HOLD, [_held(live) for live in lives])
 
     def _of(self, tenant_id: TenantId, call_id: CallId) -> list[sa.ColumnElement[bool]]:
         return [live_calls.c.tenant_id == tenant_id, live_calls.c.call_id == call_id]

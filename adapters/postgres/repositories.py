@@ -93,6 +93,22 @@ async def insert_row(conn: AsyncConnection, table: sa.Table, values: dict[str, A
         raise known from None
 
 
+async def insert_rows(
+    conn: AsyncConnection, table: sa.Table, rows: Sequence[dict[str, Any]]
+) -> None:
+    """`insert_row` of each of `rows` (all with the same columns) in one executemany, which
+    psycopg sends in one flight (pipeline mode) rather than one round trip a row."""
+    if not rows:
+        return
+    try:
+        await conn.execute(sa.insert(table), list(rows))
+    except IntegrityError as error:
+        known = refused(error)
+        if known is None:
+            raise
+        raise known from None
+
+
 def tenant_row(entity: Any, values: dict[str, Any]) -> dict[str, Any]:
     """A new tenant-scoped entity's row: its identity and creation, then its values."""
     return {
@@ -147,6 +163,15 @@ class VersionedUpdate:
             )
         )
 
+    @staticmethod
+    def _parameters(entity: Any, values: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any]:
+        parameters = {f"set_{column}": value for column, value in values.items()}
+        parameters.update({f"where_{column}": value for column, value in scope.items()})
+        parameters.update(
+            where_id=entity.id, where_version=entity.version, set_version=entity.version + 1
+        )
+        return parameters
+
     async def __call__(
         self,
         conn: AsyncConnection,
@@ -155,12 +180,31 @@ class VersionedUpdate:
         name: str,
         **scope: Any,
     ) -> None:
-        parameters = {f"set_{column}": value for column, value in values.items()}
-        parameters.update({f"where_{column}": value for column, value in scope.items()})
-        parameters.update(
-            where_id=entity.id, where_version=entity.version, set_version=entity.version + 1
-        )
+        parameters = self._parameters(entity, values, scope)
         await _run_versioned(conn, self._statement, parameters, entity, name)
+
+    async def many(
+        self,
+        conn: AsyncConnection,
+        saves: Sequence[tuple[Any, dict[str, Any], dict[str, Any]]],
+        name: str,
+    ) -> None:
+        """The save of each (entity, values, scope) in one executemany (one flight):
+        ConcurrencyConflict, naming the first entity, when any stored version moved on."""
+        if not saves:
+            return
+        parameters = [self._parameters(entity, values, scope) for entity, values, scope in saves]
+        try:
+            result = await conn.execute(self._statement, parameters)
+        except IntegrityError as error:
+            known = refused(error)
+            if known is None:
+                raise
+            raise known from None
+        if result.rowcount != len(saves):
+            raise ConcurrencyConflict(name, saves[0][0].id)
+        for entity, _, _ in saves:
+            entity.version += 1
 
 
 async def _run_versioned(

@@ -145,6 +145,11 @@ class BatchItemRepository(Protocol):
         """Version-checked: ConcurrencyConflict when the stored version moved on."""
         ...
 
+    async def save_many(self, items: Sequence[BatchItem]) -> None:
+        """`save` of each, in one go: ConcurrencyConflict when the stored version of any
+        moved on (the transaction is then to be abandoned: which were saved is not said)."""
+        ...
+
     async def cancel_pending(self, tenant_id: TenantId, batch_id: BatchId, at: datetime) -> int:
         """Every pending item of the batch becomes cancelled; returns how many."""
         ...

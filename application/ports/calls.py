@@ -107,6 +107,10 @@ class CallRepository(Protocol):
         """Raises AlreadyExists(field="idempotency_key") when the tenant used the key."""
         ...
 
+    async def add_many(self, calls: Sequence[VoiceCall]) -> None:
+        """`add` of each, in one go (a batch's round queues its calls so)."""
+        ...
+
     async def get(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None: ...
     async def get_for_update(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
         """Read and lock the call until the transaction ends (messages about one call are
@@ -166,6 +170,10 @@ class LiveCallRegistry(Protocol):
 
     async def hold(self, live: LiveCall) -> None:
         """Register the call; a call already held keeps its entry."""
+        ...
+
+    async def hold_many(self, lives: Sequence[LiveCall]) -> None:
+        """`hold` of each, in one go."""
         ...
 
     async def hang_up(self, tenant_id: TenantId, call_id: CallId, check_at: datetime) -> None:

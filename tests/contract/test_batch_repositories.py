@@ -585,6 +585,32 @@ async def test_a_claimed_item_saved_is_no_longer_due(uows, acme):
     assert (stored.status, stored.attempts, stored.version) == (BatchItemStatus.DIALLING, 1, 2)
 
 
+async def test_items_saved_together_are_each_saved_and_version_checked(uows, acme):
+    d = await a_dispatch(uows, acme)
+    async with uows(tenant_id=acme.id) as tx:
+        claimed = [
+            due.item for due in await tx.batch_items.claim_due(acme.id, d.batch.id, at(100), 3)
+        ]
+        for n, item in enumerate(claimed):
+            item.claim(at(100))
+            item.variables = {"n": n}
+        await tx.batch_items.save_many(claimed)
+        await tx.batch_items.save_many([])
+        await tx.commit()
+    assert [(i.status, i.version) for i in claimed] == [(BatchItemStatus.DIALLING, 2)] * 3
+    stored = {i.id: i for i in await items_of(uows, d.batch)}
+    assert [stored[i.id] for i in claimed] == claimed
+
+    # One stale copy among fresh ones: the save is refused, and nothing of it stays.
+    fresh = attrs.evolve(claimed[1], attempts=7)
+    stale = attrs.evolve(claimed[0], version=1, attempts=9)
+    async with uows(tenant_id=acme.id) as tx:
+        with pytest.raises(ConcurrencyConflict):
+            await tx.batch_items.save_many([fresh, stale])
+    stored = {i.id: i for i in await items_of(uows, d.batch)}
+    assert [stored[i.id] for i in claimed] == claimed
+
+
 async def test_an_item_whose_lead_was_deleted_is_claimed_without_it(uows, acme):
     d = await a_dispatch(uows, acme)
     gone = next(lead for lead in d.leads if lead.id == d.items[0].lead_id)

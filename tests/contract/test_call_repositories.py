@@ -299,6 +299,27 @@ async def test_of_two_concurrent_saves_of_a_call_only_the_first_wins(uows, acme)
     assert await read_call(uows, acme, call.id) == first
 
 
+async def add_many_and_commit(uows: UnitOfWorkFactory, *calls: VoiceCall) -> None:
+    async with uows(tenant_id=calls[0].tenant_id) as tx:
+        await tx.calls.add_many(calls)
+        await tx.calls.add_many([])
+        await tx.commit()
+
+
+async def test_calls_added_together_round_trip_each(uows, acme, globex):
+    calls = [a_call(acme, n, metadata={"n": n}, vapi_data={"k": [n]}) for n in range(3)]
+    await add_many_and_commit(uows, *calls)
+    for call in calls:
+        assert await read_call(uows, acme, call.id) == call
+    # They keep to the tenant's rules as one by one: a key used is refused.
+    await add_and_commit(uows, a_call(acme, idempotency_key="taken"))
+    with pytest.raises(AlreadyExists) as raised:  # at add or at commit, either is the contract
+        await add_many_and_commit(uows, a_call(acme), a_call(acme, idempotency_key="taken"))
+    assert raised.value.field == "idempotency_key"
+    async with uows(tenant_id=globex.id) as tx:
+        assert await tx.calls.get(globex.id, calls[0].id) is None
+
+
 # --- idempotency keys -------------------------------------------------------------------------
 
 
@@ -661,6 +682,25 @@ async def test_live_calls_count_on_the_line_per_tenant_and_globally(uows, acme, 
         LiveCall(mine[1].id, acme.id, at(90), on_line=False),
         LiveCall(mine[0].id, acme.id, at(100), on_line=False),
         LiveCall(mine[2].id, acme.id, at(102)),
+    ]
+
+
+async def test_lines_held_together_count_each_and_a_held_call_keeps_its_entry(uows, acme):
+    calls = [a_call(acme, n) for n in range(3)]
+    await seed(uows, acme, *calls, LiveCall(calls[0].id, acme.id, at(10)))
+    async with uows(tenant_id=acme.id) as tx:
+        await tx.live_calls.hold_many(
+            [LiveCall(c.id, acme.id, at(100 + n), on_line=n != 2) for n, c in enumerate(calls)]
+        )
+        await tx.live_calls.hold_many([])
+        await tx.commit()
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.live_calls.count(acme.id) == 2
+        due = await tx.live_calls.due(at(1000), 10)
+    assert due == [
+        LiveCall(calls[0].id, acme.id, at(10)),
+        LiveCall(calls[1].id, acme.id, at(101)),
+        LiveCall(calls[2].id, acme.id, at(102), on_line=False),
     ]
 
 
