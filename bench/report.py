@@ -137,6 +137,9 @@ class RunReport:
     scaling: tuple[Scaling, ...] = ()
     imports: tuple[Throughput, ...] = ()
     memory: Memory | None = None
+    dispatch: tuple[Comparison, ...] = ()
+    """The batch dispatcher against a raw loop: dials for requests, rounds of dials for
+    latencies."""
     notes: tuple[str, ...] = ()
 
 
@@ -192,27 +195,27 @@ def render(run: RunReport) -> str:
     add("")
     lines.extend(f"- {item}" for item in run.data)
     add("")
-    add("### Request paths")
-    add("")
-    add(
-        "req/s is all requests over all rounds' time (lowest to highest round in brackets);"
-        " latency is the median round's p50 and the worst round's p99, in ms."
-    )
-    add("")
-    add(
-        "| scenario | raw side | raw req/s | raw p50 / p99 | product req/s | product p50 / p99"
-        " | ratio | target | met |"
-    )
-    add("|---|---|---|---|---|---|---|---|---|")
-    for c in run.comparisons:
-        raw_rate, raw_latency = _side(c.raw)
-        rate, latency = _side(c.product)
-        ratio = f"{c.ratio:.2f}" if c.ratio is not None else "—"
-        target = c.target.text if c.target else "—"
+    if run.comparisons:
+        add("### Request paths")
+        add("")
         add(
-            f"| {c.title} | {c.baseline} | {raw_rate} | {raw_latency} | {rate} | {latency}"
-            f" | {ratio} | {target} | {_met(c.met)} |"
+            "req/s is all requests over all rounds' time (lowest to highest round in brackets);"
+            " latency is the median round's p50 and the worst round's p99, in ms."
         )
+        add("")
+        _comparisons(lines, run.comparisons, "req/s", "p50 / p99")
+    if run.dispatch:
+        if run.comparisons:
+            add("")
+        add("### Batch dispatch")
+        add("")
+        add(
+            "dials/s is all dials over all runs' time (lowest to highest run in brackets); a"
+            " round is one claim of due leads and their dials, and its latency is the median"
+            " run's median round and the worst run's p99 round, in ms."
+        )
+        add("")
+        _comparisons(lines, run.dispatch, "dials/s", "round p50 / p99")
     if run.scaling:
         add("")
         add("### Lists at a large table")
@@ -255,6 +258,25 @@ def render(run: RunReport) -> str:
         add("")
         lines.extend(f"- {note}" for note in run.notes)
     return "\n".join(lines) + "\n"
+
+
+def _comparisons(
+    lines: list[str], comparisons: tuple[Comparison, ...], rate: str, latency: str
+) -> None:
+    lines.append(
+        f"| scenario | raw side | raw {rate} | raw {latency} | product {rate}"
+        f" | product {latency} | ratio | target | met |"
+    )
+    lines.append("|---|---|---|---|---|---|---|---|---|")
+    for c in comparisons:
+        raw_rate, raw_latency = _side(c.raw)
+        product_rate, product_latency = _side(c.product)
+        ratio = f"{c.ratio:.2f}" if c.ratio is not None else "—"
+        target = c.target.text if c.target else "—"
+        lines.append(
+            f"| {c.title} | {c.baseline} | {raw_rate} | {raw_latency} | {product_rate}"
+            f" | {product_latency} | {ratio} | {target} | {_met(c.met)} |"
+        )
 
 
 def merge(existing: str | None, section: str) -> str:

@@ -30,6 +30,7 @@ import attrs
 import psycopg
 
 from bench import payloads
+from bench.batch_dispatch import DispatchPlan, new_batch, run_side, seed_tenant
 from bench.pinning import LOAD_CORE, SERVER_CORE, set_affinity
 from bench.processes import (
     BenchCluster,
@@ -57,6 +58,9 @@ from bench.wrk import WrkResult, run_wrk, summarize
 ROOT = Path(__file__).resolve().parent.parent
 POOL_SIZE = 10  # the product's default VOICE_AGENT_DB_POOL_SIZE; the raw side gets the same
 RATIO = 0.70
+DISPATCH_RATIO = 0.50
+BATCH_LINES = 100  # dials per round of the batch dispatch: the batch's concurrency and the pool
+DISPATCH = "batch-dispatch"
 MEMORY_CHECK_LIMIT = 40 * 60  # seconds: a server too slow to serve the requests by then
 
 
@@ -74,6 +78,7 @@ class Options:
     sizes: Sizes
     import_rows: int
     memory_requests: int
+    batch_leads: int
     output: Path
     keep: bool
     only: frozenset[str]
@@ -103,6 +108,12 @@ class Options:
             help="calls of the big tenant",
         )
         parser.add_argument("--import-rows", type=int, default=_env_int("BENCH_IMPORT_ROWS"))
+        parser.add_argument(
+            "--batch-leads",
+            type=int,
+            default=_env_int("BENCH_BATCH_LEADS"),
+            help="leads of the batch the batch-dispatch scenario dials",
+        )
         parser.add_argument(
             "--memory-requests",
             type=int,
@@ -147,6 +158,7 @@ class Options:
             sizes=sizes,
             import_rows=args.import_rows or (5_000 if quick else 100_000),
             memory_requests=args.memory_requests or (4_000 if quick else 100_000),
+            batch_leads=args.batch_leads or (1_000 if quick else 5_000),
             output=args.output,
             keep=args.keep,
             only=frozenset(k.strip() for k in args.only.split(",") if k.strip()),
@@ -154,6 +166,12 @@ class Options:
 
     def wants(self, key: str) -> bool:
         return not self.only or key in self.only
+
+    @property
+    def wants_servers(self) -> bool:
+        """Whether a scenario wants the seeded data and the servers (every one but the batch
+        dispatch, which seeds its own tenant and runs in processes of its own)."""
+        return not self.only or bool(self.only - {DISPATCH})
 
 
 def _env_float(name: str) -> float | None:
@@ -630,8 +648,10 @@ def _load() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def check_tools() -> None:
-    missing = [tool for tool in ("wrk", "taskset") if shutil.which(tool) is None]
+def check_tools(*, wrk: bool = True) -> None:
+    """The tools the run needs (wrk only for the scenarios against the servers)."""
+    tools = ("wrk", "taskset") if wrk else ("taskset",)
+    missing = [tool for tool in tools if shutil.which(tool) is None]
     if missing:
         packages = " ".join("util-linux" if tool == "taskset" else tool for tool in missing)
         raise BenchError(
@@ -683,7 +703,7 @@ def _log(message: str) -> None:
 
 def execute(options: Options, work: Path) -> RunReport:
     log = _log
-    check_tools()
+    check_tools(wrk=options.wants_servers)
     load_before = _load()
     run = Run(options, work, log)
     sizes = options.sizes
@@ -701,86 +721,179 @@ def execute(options: Options, work: Path) -> RunReport:
         )
         if migrated.returncode != 0:
             raise BenchError(f"voice-agent migrate failed:\n{migrated.stderr[-3000:]}")
-        fixture = run.fixture = seed(url, sizes, log)
-
-        raw = start_raw(url, work, POOL_SIZE)
-        stack.callback(raw.stop)
-        product = start_product(url, work, run.secret)
-        stack.callback(product.stop)
-        log(f"raw server on {raw.base_url}, product on {product.base_url} (core {SERVER_CORE})")
-
-        comparisons: dict[str, Comparison] = {}
-        for scenario in build_scenarios(fixture, sizes, product.base_url, raw.base_url, run.secret):
-            if not options.wants(scenario.key):
-                continue
-            log(f"scenario {scenario.key}")
-            result = run.scenario(scenario)
-            if result is not None:
-                comparisons[scenario.key] = result
-
-        scaling = _scaling(comparisons, sizes)
-        imports = (
-            _imports(run, product, url, fixture, options.import_rows)
-            if options.wants("import")
-            else []
-        )
-        memory = None
-        if options.wants("memory"):
-            product.stop()
-            product = start_product(url, work, run.secret, name="voice-agent serve (fresh)")
-            stack.callback(product.stop)
-            memory = _memory(run, product, fixture, options.memory_requests)
+        served = _served(run, stack, url) if options.wants_servers else None
+        dispatch = _batch_dispatch(run, url) if options.wants(DISPATCH) else None
 
     machine = (
         ("Machine", f"{os.cpu_count()} cores ({_cpu_model()}), {_memory_total()} memory"),
         (
             "Software",
             f"PostgreSQL {pg_version}, Python {platform.python_version()},"
-            f" {_wrk_version()}, {platform.system()} {platform.release()}",
+            + (f" {_wrk_version()}," if options.wants_servers else "")
+            + f" {platform.system()} {platform.release()}",
         ),
         ("Load average (1, 5, 15 min)", f"{load_before} before; {_load()} after"),
     )
-    settings = (
-        "product: `voice-agent serve` with `VOICE_AGENT_LOG_FORMAT=json`,"
-        " `VOICE_AGENT_LOG_LEVEL=info` (the default: the access log on, one JSON line per"
-        " request to a file, as production sends it to a collector), sandbox telephony (no"
-        " Vapi key), `VOICE_AGENT_WORKER=false` (workers run apart in production), a bearer"
-        f" webhook secret, the default pool ({POOL_SIZE} connections and as many again) and"
-        " entitlement cache (10 s)",
-        "raw: bench/raw_server.py, aiohttp and psycopg_pool"
-        f" ({POOL_SIZE} to {2 * POOL_SIZE} connections), reads in autocommit, a webhook in one"
-        " transaction, as the database owner (no row-level security), no access log",
-        f"both servers pinned to core {SERVER_CORE} (taskset); wrk (1 thread,"
-        f" {options.connections} connections, Lua scripts in bench/lua) on core {LOAD_CORE};"
-        " PostgreSQL on both cores, loopback TCP, fsync off, shared_buffers 512 MB",
-        f"per scenario: one checked request to each side, {options.warmup:g} s of warm-up each,"
-        f" then {options.rounds} round(s) of {options.seconds:g} s alternating raw, product",
-        "lead import: the product may use both cores (the target asks for it); the CLI runs"
-        " unpinned",
-    )
-    data = (
-        f"{fixture.rows.get('tenants', 0)} tenants, {fixture.rows.get('users', 0)} users,"
-        f" {fixture.rows.get('leads', 0):,} leads, {fixture.rows.get('voice_calls', 0):,} calls"
-        f" (seeded in {fixture.seconds:.0f} s)",
-        f"a tenant whose lead has {sizes.small_calls:,} calls and one whose lead has"
-        f" {sizes.big_calls:,}: ended calls over a year with transcripts, costs, cost"
-        f" breakdowns and Vapi's record (the newest {sizes.full_calls:,} of each with the whole"
-        " conversation and record, older ones shorter)",
-        f"{fixture.pool:,} calls in flight for the webhooks, each request about another;"
-        " an inbound line whose caller is a lead",
-    )
+    settings: list[str] = []
+    data: list[str] = []
+    if served is not None:
+        fixture = served.fixture
+        settings += [
+            "product: `voice-agent serve` with `VOICE_AGENT_LOG_FORMAT=json`,"
+            " `VOICE_AGENT_LOG_LEVEL=info` (the default: the access log on, one JSON line per"
+            " request to a file, as production sends it to a collector), sandbox telephony (no"
+            " Vapi key), `VOICE_AGENT_WORKER=false` (workers run apart in production), a bearer"
+            f" webhook secret, the default pool ({POOL_SIZE} connections and as many again) and"
+            " entitlement cache (10 s)",
+            "raw: bench/raw_server.py, aiohttp and psycopg_pool"
+            f" ({POOL_SIZE} to {2 * POOL_SIZE} connections), reads in autocommit, a webhook in"
+            " one transaction, as the database owner (no row-level security), no access log",
+            f"both servers pinned to core {SERVER_CORE} (taskset); wrk (1 thread,"
+            f" {options.connections} connections, Lua scripts in bench/lua) on core {LOAD_CORE};"
+            " PostgreSQL on both cores, loopback TCP, fsync off, shared_buffers 512 MB",
+            "per scenario: one checked request to each side,"
+            f" {options.warmup:g} s of warm-up each, then {options.rounds} round(s) of"
+            f" {options.seconds:g} s alternating raw, product",
+            "lead import: the product may use both cores (the target asks for it); the CLI runs"
+            " unpinned",
+        ]
+        data += [
+            f"{fixture.rows.get('tenants', 0)} tenants, {fixture.rows.get('users', 0)} users,"
+            f" {fixture.rows.get('leads', 0):,} leads,"
+            f" {fixture.rows.get('voice_calls', 0):,} calls (seeded in {fixture.seconds:.0f} s)",
+            f"a tenant whose lead has {sizes.small_calls:,} calls and one whose lead has"
+            f" {sizes.big_calls:,}: ended calls over a year with transcripts, costs, cost"
+            f" breakdowns and Vapi's record (the newest {sizes.full_calls:,} of each with the"
+            " whole conversation and record, older ones shorter)",
+            f"{fixture.pool:,} calls in flight for the webhooks, each request about another;"
+            " an inbound line whose caller is a lead",
+        ]
+    if dispatch is not None:
+        settings.append(
+            f"batch dispatch: each side in a process of its own on core {SERVER_CORE} (taskset),"
+            " PostgreSQL on both cores, fsync off; the product's BatchDispatcher built as"
+            " `voice-agent worker` builds it (the application's login under row-level security,"
+            f" JSON logs at info, a pool of {POOL_SIZE} connections and as many again), with a"
+            f" provider pool and per-tenant share of {BATCH_LINES} lines; the raw loop on"
+            f" psycopg_pool ({POOL_SIZE} to {2 * POOL_SIZE} connections) as the database owner;"
+            " a telephony provider that answers every create at once (queued, its id); a round"
+            f" is one transaction claiming {BATCH_LINES} leads and queueing their calls, then"
+            " their dials at once, each recording the provider's answer and moving its item;"
+            " between rounds the round's calls end (not timed); a warm-up batch of"
+            f" {BATCH_LINES} leads first; {options.rounds} round(s) per side alternating raw,"
+            " product"
+        )
+        data.append(
+            f"a tenant with {options.batch_leads:,} leads; each side's run dispatches a fresh"
+            f" batch of them all (concurrency {BATCH_LINES}, one try each, a calling window"
+            " always open)"
+        )
     return RunReport(
         date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         command=_command(),
         quick=options.quick,
         machine=machine,
-        settings=settings,
-        data=data,
-        comparisons=tuple(comparisons.values()),
-        scaling=tuple(scaling),
-        imports=tuple(imports),
-        memory=memory,
+        settings=tuple(settings),
+        data=tuple(data),
+        comparisons=tuple(served.comparisons.values()) if served else (),
+        scaling=tuple(served.scaling) if served else (),
+        imports=tuple(served.imports) if served else (),
+        memory=served.memory if served else None,
+        dispatch=(dispatch,) if dispatch is not None else (),
         notes=tuple(run.notes),
+    )
+
+
+@attrs.define
+class _Served:
+    """What the scenarios against the two servers found."""
+
+    fixture: Fixture
+    comparisons: dict[str, Comparison]
+    scaling: list[Scaling]
+    imports: list[Throughput]
+    memory: Memory | None
+
+
+def _served(run: Run, stack: contextlib.ExitStack, url: str) -> _Served:
+    """The seeded data, the two servers, and every scenario the run wants of them."""
+    options, log, work, sizes = run.options, run.log, run.work, run.options.sizes
+    fixture = run.fixture = seed(url, sizes, log)
+
+    raw = start_raw(url, work, POOL_SIZE)
+    stack.callback(raw.stop)
+    product = start_product(url, work, run.secret)
+    stack.callback(product.stop)
+    log(f"raw server on {raw.base_url}, product on {product.base_url} (core {SERVER_CORE})")
+
+    comparisons: dict[str, Comparison] = {}
+    for scenario in build_scenarios(fixture, sizes, product.base_url, raw.base_url, run.secret):
+        if not options.wants(scenario.key):
+            continue
+        log(f"scenario {scenario.key}")
+        result = run.scenario(scenario)
+        if result is not None:
+            comparisons[scenario.key] = result
+
+    scaling = _scaling(comparisons, sizes)
+    imports = (
+        _imports(run, product, url, fixture, options.import_rows) if options.wants("import") else []
+    )
+    memory = None
+    if options.wants("memory"):
+        product.stop()
+        product = start_product(url, work, run.secret, name="voice-agent serve (fresh)")
+        stack.callback(product.stop)
+        memory = _memory(run, product, fixture, options.memory_requests)
+    return _Served(fixture, comparisons, scaling, imports, memory)
+
+
+def _batch_dispatch(run: Run, url: str) -> Comparison | None:
+    """The product's dispatcher and the raw loop, each dispatching a fresh batch of every lead
+    of the tenant in rounds of BATCH_LINES dials, in alternating rounds: raw, product …; None
+    when the product's process fails (a note says why)."""
+    options, log = run.options, run.log
+    leads = options.batch_leads
+    log(f"scenario {DISPATCH}: {leads:,} leads in rounds of {BATCH_LINES} dials")
+    fixture = seed_tenant(url, leads)
+    results: dict[str, list[WrkResult]] = {"raw": [], "product": []}
+    for round_number in range(1, options.rounds + 1):
+        for side in ("raw", "product"):
+            warmup = new_batch(
+                url, fixture, f"warm-up {side} {round_number}", BATCH_LINES, BATCH_LINES
+            )
+            batch = new_batch(url, fixture, f"{side} {round_number}", BATCH_LINES)
+            plan = DispatchPlan(url, fixture.tenant_id, warmup, batch, BATCH_LINES, POOL_SIZE)
+            try:
+                done = run_side(side, plan, run.work)
+            except RuntimeError as error:
+                if side == "raw":
+                    raise
+                run.notes.append(f"`{DISPATCH}` not measured: the product fails: {error}")
+                log(f"  {DISPATCH}: SKIPPED, the product fails: {str(error)[:300]}")
+                return None
+            problem = None
+            if done.dials != leads or done.errors:
+                problem = (
+                    f"{done.dials:,} dials of {leads:,} leads; {done.errors:,} leads without"
+                    " a call placed"
+                )
+                if side == "raw":
+                    raise BenchError(f"{DISPATCH}: the raw side fails its check: {problem}")
+                run.notes.append(f"`{DISPATCH}`, product, round {round_number}: {problem}")
+            result = done.as_result()
+            results[side].append(result)
+            log(
+                f"  {DISPATCH} round {round_number} {side:7}: {result.per_second:8,.0f}"
+                f" dials/s  round p50 {result.p50_ms:7.1f} ms  p99 {result.p99_ms:7.1f} ms"
+                + (f"  {problem}" if problem else "")
+            )
+    return Comparison(
+        f"batch dispatch, {leads:,} leads in rounds of {BATCH_LINES}",
+        "the same statements, psycopg",
+        summarize(results["product"]),
+        summarize(results["raw"]),
+        Target(f"≥ {DISPATCH_RATIO:.2f}", min_ratio=DISPATCH_RATIO),
     )
 
 

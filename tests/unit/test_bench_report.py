@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+from uuid import uuid4
+
 import pytest
 
-from bench.report import BEGIN, END, Comparison, Memory, Target, merge
+from bench.batch_dispatch import DispatchPlan, DispatchRun
+from bench.report import BEGIN, END, Comparison, Memory, RunReport, Target, merge, render
+from bench.runner import Options
 from bench.wrk import WrkFailed, WrkResult, parse_result, summarize
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8080/healthz
@@ -96,3 +101,75 @@ def test_a_document_without_markers_keeps_its_text_and_gets_the_section_appended
 
     assert merged.startswith("# Benchmarks\n\nold notes\n")
     assert merged.rstrip().endswith(END)
+
+
+def _dispatch_run(*rounds: tuple[int, float], errors: int = 0) -> DispatchRun:
+    return DispatchRun(rounds, errors)
+
+
+def test_a_dispatch_run_reports_dials_over_its_rounds_and_a_rounds_latency() -> None:
+    run = _dispatch_run(*[(100, 0.2)] * 8, (100, 0.5), (40, 0.1), errors=3)
+
+    result = run.as_result()
+
+    assert (result.requests, result.errors) == (940, 3)
+    assert result.seconds == pytest.approx(2.2)
+    assert result.per_second == pytest.approx(940 / 2.2)
+    assert result.p50_ms == pytest.approx(200.0)
+    assert result.p99_ms == pytest.approx(500.0)  # the slowest of ten rounds
+    assert result.p90_ms == pytest.approx(200.0)  # the ninth of ten
+    assert result.max_ms == pytest.approx(500.0)
+
+
+def test_a_dispatch_run_and_its_plan_cross_a_process_boundary_unchanged() -> None:
+    plan = DispatchPlan(
+        "postgresql://bench@127.0.0.1:5432/bench",
+        uuid4(),
+        uuid4(),
+        uuid4(),
+        lines=100,
+        pool_size=10,
+    )
+    run = _dispatch_run((100, 0.25), (7, 0.125), errors=1)
+
+    assert DispatchPlan.from_json(plan.to_json()) == plan
+    assert DispatchRun.from_json(run.to_json()) == run
+    assert DispatchRun.from_json(_dispatch_run().to_json()).as_result().requests == 0
+
+
+def _report(**fields: Any) -> RunReport:
+    return RunReport(
+        date="2026-12-05 12:00 UTC",
+        command="make bench",
+        quick=False,
+        machine=(),
+        settings=(),
+        data=(),
+        **fields,
+    )
+
+
+def test_the_batch_dispatch_has_its_own_table_in_dials_per_second() -> None:
+    raw = summarize([_dispatch_run((100, 0.2), (100, 0.2)).as_result()])
+    product = summarize([_dispatch_run((100, 0.5), (100, 0.3)).as_result()])
+    dispatch = Comparison(
+        "batch dispatch", "the same statements", product, raw, Target("≥ 0.50", min_ratio=0.5)
+    )
+
+    text = render(_report(comparisons=(), dispatch=(dispatch,)))
+
+    assert "### Request paths" not in text
+    assert "### Batch dispatch" in text
+    assert "| scenario | raw side | raw dials/s | raw round p50 / p99 |" in text
+    # 200 dials in 0.4 s against 200 in 0.8 s: half, which meets the target.
+    assert (
+        "| batch dispatch | the same statements | 500 | 200 / 200 | 250 | 400 / 500"
+        " | 0.50 | ≥ 0.50 | yes |" in text
+    )
+
+
+def test_only_the_batch_dispatch_needs_no_servers_nor_wrk() -> None:
+    assert not Options.parse(["--only", "batch-dispatch"]).wants_servers
+    assert Options.parse(["--only", "batch-dispatch,healthz"]).wants_servers
+    assert Options.parse([]).wants_servers
+    assert Options.parse(["--quick"]).batch_leads < Options.parse([]).batch_leads
