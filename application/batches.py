@@ -61,8 +61,10 @@ from domain.voices import Voice
 
 log = structlog.get_logger(__name__)
 
-# The length the preflight's estimate assumes for a call, ringing included.
+# The preflight's estimate takes a call to last as long as the tenant's calls did on average
+# over AVERAGE_OVER, or DEFAULT_CALL_SECONDS before it has any.
 DEFAULT_CALL_SECONDS = 90
+AVERAGE_OVER = timedelta(days=30)
 # The most lead ids one request may name; larger batches are made from a filter.
 MAX_LEAD_IDS = 10_000
 # Claims of one batch in one round at most, so that a batch of leads that are all put off
@@ -106,8 +108,9 @@ class Preflight:
     """The batch's concurrency as the limits will let it run: at most the tenant's
     `calls.concurrent.max` and its share of the provider's lines."""
     estimated_seconds: int
-    """How long the callable leads take at that concurrency, one try each, at
-    DEFAULT_CALL_SECONDS a call."""
+    """How long the callable leads take at that concurrency, one try each, each as long as
+    the tenant's calls of the last 30 days were on average (DEFAULT_CALL_SECONDS before it
+    has any)."""
     problems: tuple[str, ...] = ()
     """What stops the batch from starting or running to its end (plan, limits)."""
 
@@ -240,7 +243,8 @@ class BatchService:
             }[closed]
             counts[key] += row.count
         callable_total = counts["ok"] + counts["outside"]
-        average = DEFAULT_CALL_SECONDS
+        talk = await tx.calls.average_talk_since(batch.tenant_id, now - AVERAGE_OVER)
+        average = DEFAULT_CALL_SECONDS if talk is None else max(1, math.ceil(talk))
         estimated = math.ceil(callable_total / max(1, concurrency)) * average
         minutes = found.get("calls.minutes.monthly")
         if minutes is not None and minutes.limit is not None:

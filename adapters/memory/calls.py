@@ -95,6 +95,14 @@ class InMemoryCallRepository:
             if c.tenant_id == tenant_id and c.created_at >= since
         )
 
+    async def average_talk_since(self, tenant_id: TenantId, since: datetime) -> float | None:
+        talks = [
+            c.call_duration
+            for c in self._o.rows("calls")
+            if c.tenant_id == tenant_id and c.created_at >= since and (c.call_duration or 0) > 0
+        ]
+        return sum(talks) / len(talks) if talks else None
+
     async def route(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
         calls: list[VoiceCall] = self._o.rows("calls")
         # Our id first, as in PostgreSQL.

@@ -248,6 +248,14 @@ class PostgresCallRepository:
         )
         return int((await self._conn.execute(query)).scalar_one())
 
+    async def average_talk_since(self, tenant_id: TenantId, since: datetime) -> float | None:
+        c = voice_calls.c
+        query = sa.select(sa.func.avg(c.call_duration)).where(
+            c.tenant_id == tenant_id, c.created_at >= since, c.call_duration > 0
+        )
+        average = (await self._conn.execute(query)).scalar_one()
+        return None if average is None else float(average)
+
     async def route(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
         query = call_route(route)
         if query is None:

@@ -133,6 +133,11 @@ class CallRepository(Protocol):
         """Talk time (call_duration) of the tenant's calls created since `since`."""
         ...
 
+    async def average_talk_since(self, tenant_id: TenantId, since: datetime) -> float | None:
+        """The mean talk time (call_duration, seconds) of the tenant's calls created since
+        `since` that were talked on (a duration above 0); None when none was."""
+        ...
+
     async def route(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
         """Which tenant's call a provider message is about, whichever tenant it is.
 

@@ -605,6 +605,18 @@ async def test_seconds_since_sums_the_tenants_talk_time_from_that_instant(uows, 
     assert theirs == 999 * 2
 
 
+async def test_the_average_talk_counts_only_calls_talked_on_since_that_instant(uows, acme, globex):
+    durations = [(0, 30), (10, None), (20, 45), (20, 5), (30, 0), (40, 100)]
+    await seed(uows, acme, *(a_call(acme, when, call_duration=d) for when, d in durations))
+    await seed(uows, globex, *(a_call(globex, when, call_duration=999) for when in (0, 20)))
+
+    async with uows(tenant_id=acme.id) as tx:
+        got = {w: await tx.calls.average_talk_since(acme.id, at(w)) for w in (0, 15, 41)}
+
+    talked = {since: [d for when, d in durations if when >= since and d] for since in (0, 15)}
+    assert got == {**{s: sum(t) / len(t) for s, t in talked.items()}, 41: None}
+
+
 # --- routing a provider's message -----------------------------------------------------------
 
 

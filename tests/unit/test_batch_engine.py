@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from adapters.ids import Uuid7Generator
 from adapters.memory.unit_of_work import InMemoryDatabase
-from application.batches import BatchDispatcher, BatchService, CreateBatch
+from application.batches import DEFAULT_CALL_SECONDS, BatchDispatcher, BatchService, CreateBatch
 from application.call_events import StatusChanged
 from application.call_tracking import CallPolicy
 from application.catalogue import sync_catalogue
@@ -175,6 +175,20 @@ async def test_a_batch_is_created_from_lead_ids_each_lead_once_with_its_prefligh
     assert preflight.concurrency == 2
     assert preflight.estimated_seconds > 0
     assert not acme.desk.fake.placed
+
+
+async def test_the_preflight_estimates_with_the_tenants_own_average_call(
+    acme: Campaign,
+) -> None:
+    first = await acme.create(await acme.leads(4), concurrency=2)
+    before = await acme.batches.preflight(acme.desk.owner, acme.desk.tenant.id, first.id)
+    call = await acme.desk.place()
+    await acme.desk.report(await acme.desk.stored(call), seconds=30)
+
+    after = await acme.batches.preflight(acme.desk.owner, acme.desk.tenant.id, first.id)
+
+    assert before.estimated_seconds == 2 * DEFAULT_CALL_SECONDS  # four leads, two at once
+    assert after.estimated_seconds == 2 * 30
 
 
 async def test_a_batch_needs_the_feature_and_fits_its_size_limit(acme: Campaign) -> None:
