@@ -9,7 +9,7 @@ RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 FUZZ := $(VENV)/.installed-fuzz
 
-.PHONY: serve test lint format erd client fuzz bench clean
+.PHONY: serve test lint format erd client fuzz bench batch-soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,13 @@ bench: $(DEV)
 	    exit 1; \
 	  fi; }
 	BENCH_COMMAND="make bench" $(BIN)/python bench/run
+
+# Not part of `make test`: a batch of 10,000 leads at concurrency 100 run to its end on the
+# sandbox through `voice-agent serve` and its API, on a PostgreSQL of its own (a few minutes);
+# prints the time, dials per second, the most calls on the line, outcomes and the batch's
+# cost. SOAK_ARGS passes options (--leads, --concurrency, …). See bench/README.md.
+batch-soak: $(DEV)
+	$(BIN)/python -m bench.batch_soak $(SOAK_ARGS)
 
 erd: $(RUNTIME)
 	$(BIN)/voice-agent erd
