@@ -39,7 +39,7 @@ def _secret() -> str:
 
 def _catalogue_ids() -> dict[str, str]:
     """Ids for the voice, number, agent, lead and call placeholders of the route table."""
-    names = ("voice_id", "number_id", "agent_id", "lead_id", "call_id")
+    names = ("voice_id", "number_id", "agent_id", "lead_id", "call_id", "batch_id")
     return {name: random_id() for name in names}
 
 
@@ -353,6 +353,15 @@ NUMBER = T + "/phone-numbers/{number}"
 AGENT = T + "/agents/{agent}"
 LEAD = T + "/leads/{lead}"
 CALL = T + "/calls/{call}"
+BATCH = T + "/batches/{batch}"
+ALWAYS = {"days": [1, 2, 3, 4, 5, 6, 7], "start": "00:00", "end": "23:59"}
+A_BATCH = {
+    "name": "By {role}",
+    "agent_id": "{agent}",
+    "from_number_id": "{number}",
+    "leads": {"ids": ["{lead}"]},
+    "calling_window": ALWAYS,
+}
 
 MATRIX = [
     Action("read tenant", "GET", T, None, ALL, None),
@@ -484,6 +493,17 @@ MATRIX = [
     # The provider's own record of a call: owners and admins only.
     Action("read a call's provider record", "GET", CALL + "/provider-record", None, MANAGERS, None),
     Action("read the usage report", "GET", T + "/usage", None, ALL, None),
+    # Batches: members run them, viewers follow them. {batch} is a draft, or running for
+    # pause, or paused for resume.
+    Action("create a batch", "POST", T + "/batches", A_BATCH, WRITERS, "batch.created"),
+    Action("list batches", "GET", T + "/batches", None, ALL, None),
+    Action("read a batch", "GET", BATCH, None, ALL, None),
+    Action("list a batch's items", "GET", BATCH + "/items", None, ALL, None),
+    Action("preflight a batch", "POST", BATCH + "/preflight", None, WRITERS, None),
+    Action("start a batch", "POST", BATCH + "/start", None, WRITERS, "batch.started"),
+    Action("pause a batch", "POST", BATCH + "/pause", None, WRITERS, "batch.paused"),
+    Action("resume a batch", "POST", BATCH + "/resume", None, WRITERS, "batch.resumed"),
+    Action("cancel a batch", "POST", BATCH + "/cancel", None, WRITERS, "batch.cancelled"),
 ]
 
 _PHONES = itertools.count(1000)
@@ -495,8 +515,11 @@ def _new_phone() -> str:
 
 
 async def _catalogue_targets(action: Action, tenant: str, by: Any, add_call: Any) -> dict[str, str]:
-    """The voice, number, agent, lead or call the action names, made by the owner (`by`)."""
+    """The voice, number, agent, lead, call or batch the action names, made by the owner
+    (`by`)."""
     base, text, values = f"/v1/tenants/{tenant}", action.text(), {"phone": _new_phone()}
+    if "{batch}" in text:
+        text += "{number}{agent}{lead}"
     if "{voice}" in text:
         voice = {"name": "Target", "provider": "openai", "provider_voice_id": "alloy"}
         values["voice"] = expect(await by.post(f"{base}/voices", voice), 201)["id"]
@@ -510,7 +533,19 @@ async def _catalogue_targets(action: Action, tenant: str, by: Any, add_call: Any
         values |= {"lead": lead["id"], "lead_phone": lead["phone"]}
     if "{call}" in text:
         values["call"] = await add_call(tenant)
+    if "{batch}" in text:
+        values["batch"] = await _a_batch(action, base, by, values)
     return values
+
+
+async def _a_batch(action: Action, base: str, by: Any, values: dict[str, str]) -> str:
+    """A draft batch of one lead; running for a pause, paused for a resume."""
+    body = fill(A_BATCH, **values, role="target")
+    batch = str(expect(await by.post(f"{base}/batches", body), 201)["id"])
+    steps = {"pause": ["start"], "resume": ["start", "pause"]}
+    for step in steps.get(action.path.rsplit("/", 1)[-1], []):
+        expect(await by.post(f"{base}/batches/{batch}/{step}", None), 200)
+    return batch
 
 
 @pytest.mark.parametrize("action", MATRIX, ids=lambda a: a.name)
@@ -689,7 +724,8 @@ def test_the_matrix_covers_every_tenant_route():
             .replace("{number}", "{number_id}")
             .replace("{agent}", "{agent_id}")
             .replace("{lead}", "{lead_id}")
-            .replace("{call}", "{call_id}"),
+            .replace("{call}", "{call_id}")
+            .replace("{batch}", "{batch_id}"),
         )
         for m, p in covered
     }

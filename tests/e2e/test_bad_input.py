@@ -37,6 +37,7 @@ class Site:
     lead_id: str
     agent_id: str
     plan_id: str
+    batch_id: str
 
     def values(self) -> dict[str, str]:
         return {
@@ -47,6 +48,7 @@ class Site:
             "lead_id": self.lead_id,
             "agent_id": self.agent_id,
             "plan_id": self.plan_id,
+            "batch_id": self.batch_id,
         }
 
 
@@ -59,7 +61,17 @@ async def site(build: Builder) -> Site:
     lead = expect(await owner.api.post(f"{base}/leads", {"phone": "+14155550123"}), 201)
     agent = expect(await owner.api.post(f"{base}/agents", {"name": "Ava"}), 201)
     plan = expect(await build.admin.post("/v1/plans", {"name": "Site"}), 201)
-    return Site(tenant_id, owner, key.id, lead["id"], agent["id"], plan["id"])
+    number = expect(await owner.api.post(f"{base}/phone-numbers", {"number": "+14155550100"}), 201)
+    window = {"days": [1, 2, 3, 4, 5], "start": "09:00", "end": "17:00"}
+    batch = {
+        "name": "Site",
+        "agent_id": agent["id"],
+        "from_number_id": number["id"],
+        "leads": {"ids": [lead["id"]]},
+        "calling_window": window,
+    }
+    made = expect(await owner.api.post(f"{base}/batches", batch), 201)
+    return Site(tenant_id, owner, key.id, lead["id"], agent["id"], plan["id"], made["id"])
 
 
 async def visible_state(admin: Api, site: Site) -> dict[str, Any]:

@@ -268,7 +268,9 @@ def test_every_request_body_names_a_wrong_field_an_unknown_one_and_the_missing_o
         decode_json(msgspec.json.encode(body), kind)
 
     errors = refused.value.errors
-    assert {e.field for e in errors if e.message == "is required"} == {
+    # A wrong value that is an object of the wrong shape names what it lacks, under its field.
+    missing = {e.field for e in errors if e.message == "is required"}
+    assert {f for f in missing if not f.startswith(f"body.{field}.")} == {
         f"body.{name}" for name in required
     }
     unknown = [e for e in errors if e.field == "body.no_such_field"]
