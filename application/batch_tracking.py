@@ -4,6 +4,7 @@ in the same transaction, so that progress counts and retries never drift from th
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from application.ports.unit_of_work import UnitOfWork
@@ -17,7 +18,7 @@ from domain.batches import (
     zone_for,
 )
 from domain.calls import VoiceCall
-from domain.ids import BatchId
+from domain.ids import BatchId, CallId
 
 
 async def follow_batch_call(
@@ -25,25 +26,55 @@ async def follow_batch_call(
 ) -> None:
     """`call` (locked in `tx`) changed: move its batch item and the batch's counts along.
     Nothing for a call of no batch."""
-    if call.batch_id is None:
+    await follow_batch_calls(tx, [call], at, reported_now={call.id} if reported_now else ())
+
+
+async def follow_batch_calls(
+    tx: UnitOfWork,
+    calls: Sequence[VoiceCall],
+    at: datetime,
+    *,
+    reported_now: Collection[CallId] = (),
+) -> None:
+    """`follow_batch_call` of each of one tenant's `calls` (locked in `tx`), their items
+    read and saved together and each batch saved once; `reported_now` are the calls whose
+    report (and cost) arrived with this change."""
+    in_batches = [call for call in calls if call.batch_id is not None]
+    if not in_batches:
         return
-    item = await tx.batch_items.for_call(call.tenant_id, call.id)
-    if item is None:  # the lead (and its item) was deleted: the call stands alone
-        return
-    batch = await tx.batches.get_for_update(call.tenant_id, BatchId(call.batch_id))
-    if batch is None:
-        return
-    before = item.standing
-    changed = await _move_item(tx, batch, item, call, at)
-    if reported_now:
-        batch.add_cost(call.cost)
-    if changed:
-        await tx.batch_items.save(item)
-        batch.record_item_move(before, item.standing)
-    if not (changed or reported_now):
-        return
-    await finish_if_done(tx, batch, at)
-    await tx.batches.save(batch)
+    tenant_id = in_batches[0].tenant_id
+    items = await tx.batch_items.for_calls(tenant_id, [call.id for call in in_batches])
+    batches: dict[BatchId, Batch] = {}
+    # Locked in id order, after the calls and items, as every writer of a batch does.
+    for batch_id in sorted({_batch_of(c) for c in in_batches if c.id in items}):
+        batch = await tx.batches.get_for_update(tenant_id, batch_id)
+        if batch is not None:
+            batches[batch_id] = batch
+    moved: list[BatchItem] = []
+    touched: dict[BatchId, Batch] = {}
+    for call in in_batches:
+        item, batch = items.get(call.id), batches.get(_batch_of(call))
+        if item is None or batch is None:  # the lead (and its item) was deleted meanwhile
+            continue
+        before = item.standing
+        changed = await _move_item(tx, batch, item, call, at)
+        reported = call.id in reported_now
+        if reported:
+            batch.add_cost(call.cost)
+        if changed:
+            moved.append(item)
+            batch.record_item_move(before, item.standing)
+        if changed or reported:
+            touched[batch.id] = batch
+    await tx.batch_items.save_many(moved)
+    for batch in touched.values():
+        await finish_if_done(tx, batch, at)
+        await tx.batches.save(batch)
+
+
+def _batch_of(call: VoiceCall) -> BatchId:
+    assert call.batch_id is not None
+    return BatchId(call.batch_id)
 
 
 async def _move_item(

@@ -21,7 +21,7 @@ import structlog
 from application.access import Permission, Principal
 from application.batch_tracking import finish_if_done
 from application.call_tracking import CallPolicy
-from application.calls import CallService, agent_in_service, line_in_service
+from application.calls import CallService, Dial, agent_in_service, line_in_service
 from application.context import UseCaseDeps
 from application.entitlements import entitlements_of, month_start, require
 from application.errors import ConcurrencyConflict, DatabaseBusy, NotFound
@@ -392,12 +392,6 @@ class DispatchReport:
     completed: int = 0
 
 
-@attrs.frozen
-class _Dial:
-    call: VoiceCall
-    outbound: OutboundCall
-
-
 @attrs.define
 class _TenantPlan:
     batches: list[Batch]
@@ -424,7 +418,7 @@ class BatchDispatcher:
         if not running:
             return report
         dials = await self._claim(running, report)
-        await asyncio.gather(*(self._dial(d) for d in dials))
+        await self._calls.dial_many(dials)
         report.dialled = len(dials)
         return report
 
@@ -452,11 +446,11 @@ class BatchDispatcher:
                 await asyncio.sleep(idle_pause)
         return total
 
-    async def _claim(self, running: Sequence[RunningBatch], report: DispatchReport) -> list[_Dial]:
+    async def _claim(self, running: Sequence[RunningBatch], report: DispatchReport) -> list[Dial]:
         tenants: dict[TenantId, list[BatchId]] = defaultdict(list)
         for entry in running:
             tenants[entry.tenant_id].append(entry.batch_id)
-        dials: list[_Dial] = []
+        dials: list[Dial] = []
         async with self._deps.uows() as tx:
             await tx.live_calls.lock()
             now = self._deps.clock.now()
@@ -583,7 +577,7 @@ class BatchDispatcher:
 
     async def _claim_batch(
         self, tx: UnitOfWork, batch: Batch, count: int, now: datetime, report: DispatchReport
-    ) -> list[_Dial]:
+    ) -> list[Dial]:
         try:
             agent = await agent_in_service(tx, batch.tenant_id, batch.agent_id)
         except InvalidValue:
@@ -597,7 +591,7 @@ class BatchDispatcher:
             report.paused += 1
             return []
         voice = await tx.voices.get(batch.tenant_id, agent.voice_id) if agent.voice_id else None
-        dials: list[_Dial] = []
+        dials: list[Dial] = []
         # Leads skipped or put off take no line: claim on until the lines granted are used or
         # no lead is due (each pass leaves the leads it took no longer due now).
         for _ in range(_CLAIM_PASSES):
@@ -634,7 +628,7 @@ class BatchDispatcher:
         voice: Voice | None,
         now: datetime,
         report: DispatchReport,
-    ) -> _Dial | None:
+    ) -> Dial | None:
         item, lead = due.item, due.lead
         before = item.standing
         if lead is None or lead.do_not_call:
@@ -667,16 +661,9 @@ class BatchDispatcher:
                     customer_name=lead.name,
                     variables={k: str(v) for k, v in item.variables.items()},
                 )
-                return _Dial(call, outbound)
+                return Dial(call, outbound)
         batch.record_item_move(before, item.standing)
         return None
-
-    async def _dial(self, dial: _Dial) -> None:
-        try:
-            await self._calls.dial(dial.call, dial.outbound)
-        except Exception:
-            # The call is queued and registered: the reconciler settles it, and its item.
-            log.exception("batch_dial_failed", call_id=str(dial.call.id))
 
 
 def _queued_call(

@@ -3,12 +3,13 @@ response, a webhook message and a polled call all end here, so they converge the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 
-from application.batch_tracking import follow_batch_call
+from application.batch_tracking import follow_batch_call, follow_batch_calls
 from application.ports.ids import IdGenerator
 from application.ports.unit_of_work import UnitOfWork
 from domain.calls import (
@@ -59,14 +60,25 @@ class ProviderNews:
     """The provider's call record, kept as `vapi_data` (the seed's updateCallVAPIData)."""
 
 
-async def apply_news(
-    tx: UnitOfWork, ids: IdGenerator, policy: CallPolicy, call: VoiceCall, news: ProviderNews
-) -> bool:
-    """Apply `news` to `call` (read for update in `tx`); True when the call changed.
+@attrs.frozen
+class _Absorbed:
+    """What applying news to a call in memory changed, for the writes that follow."""
 
-    The first report also writes the call's AI usage rows and marks its lead contacted;
-    an ended call stops counting against concurrency, a settled one leaves the registry.
-    """
+    call: VoiceCall
+    at: datetime
+    report: EndOfCallReport | None
+    was_finished: bool
+    first_report: bool
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing to write but the call and its batch item: no report, the call neither
+        newly ended nor settled (a create's answer, most status updates)."""
+        return not (self.first_report or self.call.settled or self.call.finished)
+
+
+def _absorb(call: VoiceCall, news: ProviderNews) -> _Absorbed | None:
+    """`news` applied to `call` in memory; None when it changed nothing."""
     was_finished, was_reported = call.finished, call.reported
     changed = False
     if news.provider_call_id:
@@ -79,17 +91,65 @@ async def apply_news(
     if news.data is not None:
         changed |= update_vapi_data(call, news.data, news.at, final=reported_now)
     if not changed:
+        return None
+    first_report = reported_now and not was_reported
+    return _Absorbed(call, news.at, news.report, was_finished, first_report)
+
+
+async def apply_news(
+    tx: UnitOfWork, ids: IdGenerator, policy: CallPolicy, call: VoiceCall, news: ProviderNews
+) -> bool:
+    """Apply `news` to `call` (read for update in `tx`); True when the call changed.
+
+    The first report also writes the call's AI usage rows and marks its lead contacted;
+    an ended call stops counting against concurrency, a settled one leaves the registry.
+    """
+    absorbed = _absorb(call, news)
+    if absorbed is None:
         return False
     await tx.calls.save(call)
-    if reported_now and not was_reported and news.report is not None:
-        await _record_usage(tx, ids, call, news.report, news.at)
-        await _mark_lead_contacted(tx, call, news.at)
+    await _after_save(tx, ids, policy, absorbed)
+    await follow_batch_call(tx, call, news.at, reported_now=absorbed.first_report)
+    return True
+
+
+async def apply_news_many(
+    tx: UnitOfWork,
+    ids: IdGenerator,
+    policy: CallPolicy,
+    news_of_calls: Sequence[tuple[VoiceCall, ProviderNews]],
+) -> None:
+    """`apply_news` of each (one tenant's calls, read for update in `tx`): the calls that
+    need nothing but their own row and their batch item written (a round of a batch's
+    create answers) are saved together, their items and batches too; the others one by
+    one, as `apply_news` does."""
+    quiet: list[_Absorbed] = []
+    for call, news in news_of_calls:
+        absorbed = _absorb(call, news)
+        if absorbed is None:
+            continue
+        if absorbed.quiet:
+            quiet.append(absorbed)
+            continue
+        await tx.calls.save(call)
+        await _after_save(tx, ids, policy, absorbed)
+        await follow_batch_call(tx, call, news.at, reported_now=absorbed.first_report)
+    if quiet:
+        await tx.calls.save_many([a.call for a in quiet])
+        await follow_batch_calls(tx, [a.call for a in quiet], max(a.at for a in quiet))
+
+
+async def _after_save(
+    tx: UnitOfWork, ids: IdGenerator, policy: CallPolicy, absorbed: _Absorbed
+) -> None:
+    call, at = absorbed.call, absorbed.at
+    if absorbed.first_report and absorbed.report is not None:
+        await _record_usage(tx, ids, call, absorbed.report, at)
+        await _mark_lead_contacted(tx, call, at)
     if call.settled:
         await tx.live_calls.release(call.tenant_id, call.id)
-    elif call.finished and not was_finished:
-        await tx.live_calls.hang_up(call.tenant_id, call.id, news.at + policy.report_grace)
-    await follow_batch_call(tx, call, news.at, reported_now=reported_now and not was_reported)
-    return True
+    elif call.finished and not absorbed.was_finished:
+        await tx.live_calls.hang_up(call.tenant_id, call.id, at + policy.report_grace)
 
 
 async def _record_usage(

@@ -7,14 +7,18 @@ reconciled, never repeated.
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
+import structlog
 
 from application.access import Access, Permission, Principal, authorize
 from application.batch_tracking import follow_batch_call
-from application.call_tracking import CallPolicy, ProviderNews, apply_news
+from application.call_tracking import CallPolicy, ProviderNews, apply_news, apply_news_many
 from application.context import UseCaseDeps
 from application.entitlements import require, require_capacity
 from application.errors import (
@@ -42,6 +46,8 @@ FIND_SLACK = timedelta(minutes=2)
 MAX_IDEMPOTENCY_KEY = 255
 MAX_VARIABLES = 100
 USAGE_DEFAULT_DAYS = 30
+
+log = structlog.get_logger(__name__)
 
 
 @attrs.frozen
@@ -78,9 +84,21 @@ def _same_request(call: VoiceCall, cmd: PlaceCall) -> bool:
 
 
 @attrs.frozen
-class _Dial:
+class Dial:
+    """A committed, queued call and what the provider is to be asked for it."""
+
     call: VoiceCall
     outbound: OutboundCall
+
+
+@attrs.frozen
+class _Answer:
+    """What became of one create at the provider: placed, refused, or not known."""
+
+    call: VoiceCall
+    placed: ProviderCall | None = None
+    failed: ProviderError | None = None
+    lost: str | None = None
 
 
 class CallService:
@@ -123,7 +141,7 @@ class CallService:
             raise IdempotencyKeyReused()
         return first
 
-    async def _queue(self, principal: Principal, cmd: PlaceCall) -> VoiceCall | _Dial:
+    async def _queue(self, principal: Principal, cmd: PlaceCall) -> VoiceCall | Dial:
         async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
             access = await authorize(
                 principal, Permission.CALLS_PLACE, cmd.tenant_id, tx, lock=True
@@ -181,7 +199,7 @@ class CallService:
             customer_name=lead.name if lead else None,
             variables=dict(cmd.variables),
         )
-        return _Dial(call, outbound)
+        return Dial(call, outbound)
 
     async def _require_room(self, tx: UnitOfWork, access: Access, now: datetime) -> None:
         """The tenant's limits, then the shared account's (both locks held to commit)."""
@@ -196,20 +214,43 @@ class CallService:
             raise ProviderBusy(self._policy.tenant_ceiling, share=True)
 
     async def dial(self, call: VoiceCall, outbound: OutboundCall) -> VoiceCall:
-        """Ask the provider to place `call` (committed, queued) and record its answer; a
-        batch's dials go the same way as single calls."""
+        """Ask the provider to place `call` (committed, queued) and record its answer."""
+        return await self._settle(await self._ask(Dial(call, outbound)))
+
+    async def dial_many(self, dials: Sequence[Dial]) -> None:
+        """`dial` of each at once (a batch's round), the answers recorded as they arrive:
+        those in by the time the previous recording is done are recorded together, one
+        transaction per tenant, so a round costs a few transactions and not one a call,
+        and a slow create holds back only its own record. An answer that cannot be
+        recorded leaves its call queued for the reconciler, as a crash would."""
+        waiting = {asyncio.ensure_future(self._ask(dial)) for dial in dials}
         try:
-            placed = await self._provider.place_call(outbound)
+            while waiting:
+                done, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                answers = []
+                for task in done:
+                    if (error := task.exception()) is not None:
+                        log.error("dial_failed", exc_info=error)
+                    else:
+                        answers.append(task.result())
+                await self._record(answers)
+        finally:
+            for task in waiting:
+                task.cancel()
+
+    async def _ask(self, dial: Dial) -> _Answer:
+        try:
+            placed = await self._provider.place_call(dial.outbound)
         except ProviderOutcomeUnknown as error:
-            found = await self._search(_Dial(call, outbound))
+            found = await self._search(dial)
             if found is None:
-                return await self._settle(call.id, call.tenant_id, lost=str(error))
+                return _Answer(dial.call, lost=str(error))
             placed = found
         except ProviderError as error:
-            return await self._settle(call.id, call.tenant_id, failed=error)
-        return await self._settle(call.id, call.tenant_id, placed=placed)
+            return _Answer(dial.call, failed=error)
+        return _Answer(dial.call, placed=placed)
 
-    async def _search(self, dial: _Dial) -> ProviderCall | None:
+    async def _search(self, dial: Dial) -> ProviderCall | None:
         """Right after an unanswered create, look once for the call it may have made."""
         try:
             return await self._provider.find_call(
@@ -218,29 +259,49 @@ class CallService:
         except ProviderError:
             return None
 
-    async def _settle(
-        self,
-        call_id: CallId,
-        tenant_id: TenantId,
-        *,
-        placed: ProviderCall | None = None,
-        failed: ProviderError | None = None,
-        lost: str | None = None,
-    ) -> VoiceCall:
+    async def _record(self, answers: Sequence[_Answer]) -> None:
+        placed: dict[TenantId, list[_Answer]] = defaultdict(list)
+        for answer in answers:
+            if answer.placed is not None:
+                placed[answer.call.tenant_id].append(answer)
+                continue
+            try:
+                await self._settle(answer)
+            except Exception:
+                log.exception("dial_answer_not_recorded", call_id=str(answer.call.id))
+        for tenant_id, group in placed.items():
+            try:
+                await self._record_placed(tenant_id, group)
+            except Exception:
+                log.exception("dial_answers_not_recorded", calls=len(group))
+
+    async def _record_placed(self, tenant_id: TenantId, answers: Sequence[_Answer]) -> None:
+        found = {answer.call.id: answer.placed for answer in answers}
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            calls = await tx.calls.get_many_for_update(tenant_id, list(found))
+            now = self._deps.clock.now()
+            news = [(call, news_of(placed, now)) for call in calls if (placed := found[call.id])]
+            await apply_news_many(tx, self._deps.ids, self._policy, news)
+            await tx.commit()
+
+    async def _settle(self, answer: _Answer) -> VoiceCall:
         """Record the provider's answer on the committed call."""
+        tenant_id, call_id = answer.call.tenant_id, answer.call.id
         async with self._deps.uows(tenant_id=tenant_id) as tx:
             call = await tx.calls.get_for_update(tenant_id, call_id)
             if call is None:  # the tenant was deleted meanwhile: nothing left to record on
                 raise NotFound("call", call_id)
             now = self._deps.clock.now()
-            if placed is not None:
-                await apply_news(tx, self._deps.ids, self._policy, call, news_of(placed, now))
-            elif failed is not None:
-                if fail(call, failed.code, failed.message, now):
+            if answer.placed is not None:
+                await apply_news(
+                    tx, self._deps.ids, self._policy, call, news_of(answer.placed, now)
+                )
+            elif answer.failed is not None:
+                if fail(call, answer.failed.code, answer.failed.message, now):
                     await tx.calls.save(call)
                     await tx.live_calls.release(tenant_id, call_id)
                     await follow_batch_call(tx, call, now)
-            elif lost is not None and lose_track(call, lost, now):
+            elif answer.lost is not None and lose_track(call, answer.lost, now):
                 await tx.calls.save(call)
                 await tx.live_calls.postpone(tenant_id, call_id, now)
                 await follow_batch_call(tx, call, now)

@@ -5,8 +5,9 @@ Each side runs in a process of its own on the server core (`python -m bench.batc
 product|raw …`): it warms up on a batch of `lines` leads, then dispatches a fresh batch of
 every lead of the tenant, round after round of `lines` dials, until no lead is left, and
 writes what it did as JSON. A round is what the product's `BatchDispatcher.tick()` does: one
-transaction that claims the due leads and queues their calls, then the dials at once, each
-recording the provider's answer on its call and moving its item. The telephony provider
+transaction that claims the due leads and queues their calls, then the dials at once, and
+one transaction that records the provider's answers on their calls and moves their items
+(the answers in by then, which is all of them: the provider answers at once). The telephony provider
 answers every create at once (queued, with its id), so a round's time is the database's and
 the code's. Between rounds, outside the time measured, the round's calls end: their lines
 are freed and their items completed (as their end-of-call reports would), so that every
@@ -409,14 +410,16 @@ _BATCH_COUNTS = (
     "UPDATE call_batches SET pending = %s, dialling = %s, live = %s, updated_at = %s,"
     " version = version + 1 WHERE id = %s AND version = %s AND tenant_id = %s"
 )
-_CALL_FOR_UPDATE = "SELECT * FROM voice_calls WHERE tenant_id = %s AND id = %s FOR UPDATE"
+_CALLS_FOR_UPDATE = (
+    "SELECT * FROM voice_calls WHERE tenant_id = %s AND id = ANY(%s) ORDER BY id FOR UPDATE"
+)
 _CALL_PLACED = (
     "UPDATE voice_calls SET vapi_call_id = %s, vapi_data = %s, updated_at = %s,"
     " version = version + 1 WHERE id = %s AND version = %s AND tenant_id = %s"
 )
-_ITEM_OF_CALL = (
-    "SELECT * FROM call_batch_items WHERE tenant_id = %s AND last_call_id = %s ORDER BY id"
-    " LIMIT 1 FOR UPDATE"
+_ITEMS_OF_CALLS = (
+    "SELECT * FROM call_batch_items WHERE tenant_id = %s AND last_call_id = ANY(%s)"
+    " ORDER BY id FOR UPDATE"
 )
 _ITEM_LIVE = (
     "UPDATE call_batch_items SET status = 'live', updated_at = %s, version = version + 1"
@@ -438,8 +441,8 @@ async def _one(conn: Any, statement: str, parameters: Any = None) -> dict[str, A
 async def run_raw(plan: DispatchPlan) -> DispatchRun:
     """A dispatcher written straight on psycopg: per round the statements the product sends
     (less its security context: it logs in as the owner, as bench/raw_server.py does), the
-    claim's writes as executemany as the product sends them, the dials at once over a pool
-    of the product's size, each in its own transaction."""
+    claim's and the answers' writes as executemany as the product sends them, over a pool of
+    the product's size."""
     from psycopg.rows import dict_row
     from psycopg_pool import AsyncConnectionPool
 
@@ -527,24 +530,35 @@ async def run_raw(plan: DispatchPlan) -> DispatchRun:
             await conn.commit()
         return dials
 
-    async def placed(dial: dict[str, Any]) -> None:
-        provider_id = f"bench-{dial['call']}"  # the provider's answer, at once
-        record = {"id": provider_id, "status": "queued", "type": "outboundPhoneCall"}
-        tenant_id, call_id = dial["tenant"], dial["call"]
+    async def record(dials: list[dict[str, Any]]) -> None:
+        """The round's answers (all in at once, as the provider answers at once) recorded in
+        one transaction, as the product records the answers in by then."""
+        if not dials:
+            return
+        tenant_id = dials[0]["tenant"]
         async with pool.connection() as conn:
             now = datetime.now(UTC)
-            call = await _one(conn, _CALL_FOR_UPDATE, (tenant_id, call_id))
-            await conn.execute(
-                _CALL_PLACED, (provider_id, Jsonb(record), now, call_id, call["version"], tenant_id)
-            )
-            item = await _one(conn, _ITEM_OF_CALL, (tenant_id, call_id))
-            batch = await _one(conn, _BATCH_FOR_UPDATE, (tenant_id, item["batch_id"]))
-            await conn.execute(_ITEM_LIVE, (now, item["id"], item["version"], tenant_id))
+            ids = [dial["call"] for dial in dials]
+            calls = await (await conn.execute(_CALLS_FOR_UPDATE, (tenant_id, ids))).fetchall()
+            placed = []
+            for call in calls:
+                provider_id = f"bench-{call['id']}"  # the provider's answer
+                record = {"id": provider_id, "status": "queued", "type": "outboundPhoneCall"}
+                placed.append(
+                    (provider_id, Jsonb(record), now, call["id"], call["version"], tenant_id)
+                )
+            items = await (await conn.execute(_ITEMS_OF_CALLS, (tenant_id, ids))).fetchall()
+            batch = await _one(conn, _BATCH_FOR_UPDATE, (tenant_id, items[0]["batch_id"]))
+            async with conn.cursor() as cursor:
+                await cursor.executemany(_CALL_PLACED, placed)
+                await cursor.executemany(
+                    _ITEM_LIVE, [(now, i["id"], i["version"], tenant_id) for i in items]
+                )
             await conn.execute(
                 _BATCH_LIVE,
                 (
-                    batch["dialling"] - 1,
-                    batch["live"] + 1,
+                    batch["dialling"] - len(items),
+                    batch["live"] + len(items),
                     now,
                     batch["id"],
                     batch["version"],
@@ -555,7 +569,7 @@ async def run_raw(plan: DispatchPlan) -> DispatchRun:
 
     async def tick() -> int:
         dials = await claim()
-        await asyncio.gather(*(placed(d) for d in dials))
+        await record(dials)
         return len(dials)
 
     try:

@@ -5,6 +5,8 @@ Whatever the file holds outside the markers (notes, before/after figures) is kep
 
 from __future__ import annotations
 
+import re
+
 import attrs
 
 from bench.wrk import Summary
@@ -279,13 +281,39 @@ def _comparisons(
         )
 
 
-def merge(existing: str | None, section: str) -> str:
-    """The document with `section` between the markers: replacing what was there, or added."""
-    block = f"{BEGIN}\n{section}{END}\n"
+def markers(only: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """The markers around a run's section: a whole run's, or a run of some scenarios
+    (`BENCH_ONLY`), whose section stands beside the whole run's instead of replacing it."""
+    if not only:
+        return BEGIN, END
+    keys = ",".join(sorted(only))
+    return (
+        f"<!-- bench:begin only={keys} (written by `BENCH_ONLY={keys} make bench`;"
+        " edit outside these markers) -->",
+        f"<!-- bench:end only={keys} -->",
+    )
+
+
+_PARTIAL = re.compile(r"<!-- bench:begin only=.*?<!-- bench:end only=[^>]*-->\n*", re.S)
+
+
+def merge(existing: str | None, section: str, only: frozenset[str] = frozenset()) -> str:
+    """The document with `section` between the run's markers: replacing what was there, or
+    added (a run of some scenarios after the whole run's section). A whole run drops the
+    sections of earlier runs of some scenarios: its own figures are newer."""
+    begin, end = markers(only)
+    block = f"{begin}\n{section}{end}\n"
     if not existing:
         return HEADER + block
-    start, end = existing.find(BEGIN), existing.find(END)
-    if start == -1 or end == -1 or end < start:
-        return existing.rstrip("\n") + "\n\n" + block
-    rest = existing[end + len(END) :].lstrip("\n")
-    return existing[:start] + block + ("\n" + rest if rest else "")
+    text = existing if only else _PARTIAL.sub("", existing)
+    start = text.find(begin)
+    stop = text.find(end, start) if start != -1 else -1
+    if stop != -1:
+        rest = text[stop + len(end) :].lstrip("\n")
+        return text[:start] + block + ("\n" + rest if rest else "")
+    whole_end = text.find(END) if only else -1
+    if whole_end != -1:
+        cut = whole_end + len(END)
+        rest = text[cut:].lstrip("\n")
+        return text[:cut] + "\n\n" + block + ("\n" + rest if rest else "")
+    return text.rstrip("\n") + "\n\n" + block

@@ -778,7 +778,7 @@ def execute(options: Options, work: Path) -> RunReport:
             f" psycopg_pool ({POOL_SIZE} to {2 * POOL_SIZE} connections) as the database owner;"
             " a telephony provider that answers every create at once (queued, its id); a round"
             f" is one transaction claiming {BATCH_LINES} leads and queueing their calls, then"
-            " their dials at once, each recording the provider's answer and moving its item;"
+            " their dials at once, and one transaction recording the answers and moving the items;"
             " between rounds the round's calls end (not timed); a warm-up batch of"
             f" {BATCH_LINES} leads first; {options.rounds} round(s) per side alternating raw,"
             " product"
@@ -1029,7 +1029,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             report = execute(options, work)
         options.output.parent.mkdir(parents=True, exist_ok=True)
         existing = options.output.read_text() if options.output.exists() else None
-        options.output.write_text(merge(existing, render(report)))
+        options.output.write_text(merge(existing, render(report), options.only))
         print(render(report))
         print(f"wrote {options.output}")
         failed = False

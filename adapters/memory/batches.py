@@ -168,16 +168,21 @@ class InMemoryBatchItemRepository:
         item: BatchItem | None = owned(self._o.get("batch_items", item_id), tenant_id)
         return item if item is not None and item.batch_id == batch_id else None
 
-    async def for_call(self, tenant_id: TenantId, call_id: CallId) -> BatchItem | None:
+    async def for_calls(
+        self, tenant_id: TenantId, call_ids: Sequence[CallId]
+    ) -> dict[CallId, BatchItem]:
+        wanted = set(call_ids)
         found = self._o.rows_where(
-            "batch_items", lambda i: i.tenant_id == tenant_id and i.last_call_id == call_id
+            "batch_items", lambda i: i.tenant_id == tenant_id and i.last_call_id in wanted
         )
-        if not found:
-            return None
-        item = min(found, key=lambda i: i.id)
-        await self._unit.lock_row("batch_items", item.id)
-        locked: BatchItem | None = owned(self._o.get("batch_items", item.id), tenant_id)
-        return locked if locked is not None and locked.last_call_id == call_id else None
+        items: dict[CallId, BatchItem] = {}
+        for item in sorted(found, key=lambda i: i.id):
+            await self._unit.lock_row("batch_items", item.id)
+            locked: BatchItem | None = owned(self._o.get("batch_items", item.id), tenant_id)
+            # Like FOR UPDATE: looked at again once the lock is ours.
+            if locked is not None and locked.last_call_id == item.last_call_id:
+                items.setdefault(CallId(item.last_call_id), locked)
+        return items
 
     async def claim_due(
         self, tenant_id: TenantId, batch_id: BatchId, at: datetime, limit: int

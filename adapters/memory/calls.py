@@ -65,8 +65,18 @@ class InMemoryCallRepository:
     async def get_for_update(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
         return await self.get(tenant_id, call_id)
 
+    async def get_many_for_update(
+        self, tenant_id: TenantId, call_ids: Sequence[CallId]
+    ) -> list[VoiceCall]:
+        found = [await self.get_for_update(tenant_id, call_id) for call_id in sorted(set(call_ids))]
+        return [call for call in found if call is not None]
+
     async def save(self, call: VoiceCall) -> None:
         save_versioned(self._o, "calls", call, "call")
+
+    async def save_many(self, calls: Sequence[VoiceCall]) -> None:
+        for call in calls:
+            await self.save(call)
 
     async def by_idempotency_key(self, tenant_id: TenantId, key: str) -> VoiceCall | None:
         return next(

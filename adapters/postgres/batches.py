@@ -348,14 +348,14 @@ def due_items(tenant_id: TenantId, batch_id: BatchId, at: datetime, limit: int) 
 
 
 # Built once, with parameters (each settled call of a batch reads its item).
-_ITEM_OF_CALL = (
+_ITEMS_OF_CALLS = (
     sa.select(call_batch_items)
     .where(
         call_batch_items.c.tenant_id == sa.bindparam("tenant_id"),
-        call_batch_items.c.last_call_id == sa.bindparam("call_id"),
+        call_batch_items.c.last_call_id
+        == sa.any_(sa.bindparam("call_ids", type_=ARRAY(PG_UUID(as_uuid=True)))),
     )
     .order_by(call_batch_items.c.id)
-    .limit(1)
     .with_for_update()
 )
 
@@ -444,10 +444,17 @@ class PostgresBatchItemRepository:
         row = (await self._conn.execute(query)).first()
         return item_from(row) if row else None
 
-    async def for_call(self, tenant_id: TenantId, call_id: CallId) -> BatchItem | None:
-        parameters = {"tenant_id": tenant_id, "call_id": call_id}
-        row = (await self._conn.execute(_ITEM_OF_CALL, parameters)).first()
-        return item_from(row) if row else None
+    async def for_calls(
+        self, tenant_id: TenantId, call_ids: Sequence[CallId]
+    ) -> dict[CallId, BatchItem]:
+        if not call_ids:
+            return {}
+        parameters = {"tenant_id": tenant_id, "call_ids": list(call_ids)}
+        found: dict[CallId, BatchItem] = {}
+        for row in await self._conn.execute(_ITEMS_OF_CALLS, parameters):
+            item = item_from(row)
+            found.setdefault(CallId(row.last_call_id), item)
+        return found
 
     async def claim_due(
         self, tenant_id: TenantId, batch_id: BatchId, at: datetime, limit: int

@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningInsert
@@ -86,6 +88,15 @@ LIST_COLUMNS = (
 
 
 _save_call = VersionedUpdate(voice_calls, mapping.CALL_COLUMNS, scope=("tenant_id",))
+_CALLS_FOR_UPDATE = (
+    sa.select(voice_calls)
+    .where(
+        voice_calls.c.tenant_id == sa.bindparam("tenant_id"),
+        voice_calls.c.id == sa.any_(sa.bindparam("call_ids", type_=ARRAY(PG_UUID(as_uuid=True)))),
+    )
+    .order_by(voice_calls.c.id)
+    .with_for_update()
+)
 
 
 def _list_item(row: Sequence[Any]) -> CallListItem:
@@ -217,9 +228,25 @@ class PostgresCallRepository:
     async def get_for_update(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
         return await self._one(call_by_id(tenant_id, call_id).with_for_update())
 
+    async def get_many_for_update(
+        self, tenant_id: TenantId, call_ids: Sequence[CallId]
+    ) -> list[VoiceCall]:
+        if not call_ids:
+            return []
+        parameters = {"tenant_id": tenant_id, "call_ids": list(call_ids)}
+        rows = await self._conn.execute(_CALLS_FOR_UPDATE, parameters)
+        return [mapping.call_from(row) for row in rows]
+
     async def save(self, call: VoiceCall) -> None:
         await _save_call(
             self._conn, call, mapping.call_values(call), "call", tenant_id=call.tenant_id
+        )
+
+    async def save_many(self, calls: Sequence[VoiceCall]) -> None:
+        await _save_call.many(
+            self._conn,
+            [(c, mapping.call_values(c), {"tenant_id": c.tenant_id}) for c in calls],
+            "call",
         )
 
     async def by_idempotency_key(self, tenant_id: TenantId, key: str) -> VoiceCall | None:

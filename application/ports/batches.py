@@ -116,8 +116,11 @@ class BatchItemRepository(Protocol):
         self, tenant_id: TenantId, batch_id: BatchId, item_id: object
     ) -> BatchItem | None: ...
 
-    async def for_call(self, tenant_id: TenantId, call_id: CallId) -> BatchItem | None:
-        """The item whose last try is `call_id`, locked until the transaction ends."""
+    async def for_calls(
+        self, tenant_id: TenantId, call_ids: Sequence[CallId]
+    ) -> dict[CallId, BatchItem]:
+        """The item whose last try is each of `call_ids` (calls of no batch are absent), all
+        locked until the transaction ends, in id order."""
         ...
 
     async def claim_due(

@@ -117,8 +117,20 @@ class CallRepository(Protocol):
         applied one after another)."""
         ...
 
+    async def get_many_for_update(
+        self, tenant_id: TenantId, call_ids: Sequence[CallId]
+    ) -> list[VoiceCall]:
+        """`get_for_update` of each that exists, in one go, locked in id order (two
+        transactions locking overlapping sets wait rather than deadlock)."""
+        ...
+
     async def save(self, call: VoiceCall) -> None:
         """Version-checked: raises ConcurrencyConflict when the stored version moved on."""
+        ...
+
+    async def save_many(self, calls: Sequence[VoiceCall]) -> None:
+        """`save` of each, in one go: ConcurrencyConflict when the stored version of any
+        moved on (the transaction is then to be abandoned: which were saved is not said)."""
         ...
 
     async def by_idempotency_key(self, tenant_id: TenantId, key: str) -> VoiceCall | None: ...

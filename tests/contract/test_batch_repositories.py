@@ -652,26 +652,26 @@ async def test_count_due_counts_up_to_its_limit_and_next_due_says_when(uows, acm
         assert await tx.batch_items.claim_due(acme.id, d.batch.id, at(10_000), 10) == []
 
 
-async def test_the_item_of_a_call_is_found_and_locked(uows, acme, globex):
+async def test_the_items_of_calls_are_found_and_locked(uows, acme, globex):
     d = await a_dispatch(uows, acme)
-    call, other_call = a_call(acme, d.batch), a_call(acme, d.batch)
-    item = d.items[0]
+    first, second, loose = a_call(acme, d.batch), a_call(acme, d.batch), a_call(acme, d.batch)
     async with uows(tenant_id=acme.id) as tx:
-        await tx.calls.add(call)
-        await tx.calls.add(other_call)
-        item.last_call_id = call.id
-        await tx.batch_items.save(item)
+        await tx.calls.add_many([first, second, loose])
+        d.items[0].last_call_id = first.id
+        d.items[1].last_call_id = second.id
+        await tx.batch_items.save_many(d.items[:2])
         await tx.commit()
 
     async with uows(tenant_id=acme.id) as a, uows(tenant_id=acme.id) as b:
-        assert await a.batch_items.for_call(acme.id, call.id) == item
-        assert await a.batch_items.for_call(acme.id, other_call.id) is None
-        assert await a.batch_items.for_call(globex.id, call.id) is None
-        # Held by `a`: another transaction's claim passes it over.
+        found = await a.batch_items.for_calls(acme.id, [second.id, first.id, loose.id])
+        assert found == {first.id: d.items[0], second.id: d.items[1]}
+        assert await a.batch_items.for_calls(acme.id, []) == {}
+        assert await a.batch_items.for_calls(globex.id, [first.id]) == {}
+        # Held by `a`: another transaction's claim passes them over.
         taken = await b.batch_items.claim_due(acme.id, d.batch.id, at(100), 10)
-        assert [due.item for due in taken] == d.items[1:6]
+        assert [due.item for due in taken] == d.items[2:6]
     async with uows(tenant_id=globex.id) as tx:
-        assert await tx.batch_items.for_call(globex.id, call.id) is None
+        assert await tx.batch_items.for_calls(globex.id, [first.id, second.id]) == {}
 
 
 async def test_cancelling_a_batch_cancels_its_waiting_items_only(uows, acme, globex):

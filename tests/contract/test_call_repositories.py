@@ -264,6 +264,40 @@ async def test_a_call_round_trips_and_saves_every_field_version_checked(uows, ac
     assert await read_call(uows, acme, call.id) == saved
 
 
+async def test_calls_are_read_for_update_and_saved_many_at_once(uows, acme, globex):
+    calls = [a_call(acme) for _ in range(3)]
+    theirs = a_call(globex)
+    for call in calls:
+        await add_and_commit(uows, call)
+    await add_and_commit(uows, theirs)
+    wanted = [calls[2].id, calls[0].id, theirs.id, calls[1].id]
+
+    async with uows(tenant_id=acme.id) as tx:
+        locked = await tx.calls.get_many_for_update(acme.id, wanted)
+        # In id order, another tenant's absent, whatever the order asked.
+        assert locked == sorted(calls, key=lambda c: c.id)
+        assert await tx.calls.get_many_for_update(acme.id, []) == []
+        for n, call in enumerate(locked):
+            record_provider_id(call, f"vapi-many-{n}", at(n))
+        await tx.calls.save_many(locked)
+        await tx.commit()
+
+    assert [c.version for c in locked] == [1, 1, 1]
+    for call in locked:
+        assert await read_call(uows, acme, call.id) == call
+    # A stale copy among them refuses the lot.
+    async with uows(tenant_id=acme.id) as tx:
+        fresh = await tx.calls.get_many_for_update(acme.id, [c.id for c in calls])
+        fresh[0].summary = "changed"
+        with pytest.raises(ConcurrencyConflict):
+            await tx.calls.save_many([fresh[0], calls[1]])
+    async with uows(tenant_id=globex.id) as tx:
+        assert await tx.calls.get_many_for_update(globex.id, [c.id for c in calls]) == []
+        with pytest.raises(ConcurrencyConflict):
+            await tx.calls.save_many([attrs.evolve(locked[0], tenant_id=globex.id)])
+    assert await read_call(uows, globex, theirs.id) == theirs
+
+
 async def test_a_failed_call_keeps_its_error(uows, acme):
     call = a_call(acme)
     await add_and_commit(uows, call)

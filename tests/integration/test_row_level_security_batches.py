@@ -226,7 +226,8 @@ async def test_the_adapters_in_one_tenants_context_leave_anothers_batches_alone(
         assert await tx.batches.running(b.tenant_id) == []
         assert await tx.batch_items.claim_due(b.tenant_id, b.batch.id, far, 10) == []
         assert await tx.batch_items.count_due(b.tenant_id, b.batch.id, far, 10) == 0
-        assert await tx.batch_items.for_call(b.tenant_id, b.catalogue.call.id) is None
+        assert await tx.batch_items.for_calls(b.tenant_id, [b.catalogue.call.id]) == {}
+        assert await tx.calls.get_many_for_update(b.tenant_id, [b.catalogue.call.id]) == []
         assert await tx.batch_items.survey(b.tenant_id, b.batch.id) == []
         assert await tx.batch_items.count_selection(b.tenant_id, LeadSelection()) == 0
         assert await tx.batch_items.missing_leads(b.tenant_id, [b.catalogue.lead.id]) == [

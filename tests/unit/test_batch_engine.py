@@ -5,6 +5,7 @@ shared line pool handed out fairly between tenants."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import time, timedelta
 from typing import Any
@@ -245,6 +246,65 @@ async def test_a_claimed_item_is_committed_with_its_queued_call_before_the_provi
     assert call.vapi_call_id is None
     assert call.batch_id == batch.id
     assert item.last_call_id in seen.tables["live_calls"]
+
+
+async def test_a_rounds_answers_are_recorded_together_each_as_it_was(acme: Campaign) -> None:
+    from application.errors import ProviderOutcomeUnknown, ProviderRejected
+
+    batch = await acme.started(await acme.leads(5), concurrency=5)
+    claimed_at = batch.version + 1
+    fake = acme.desk.fake
+    fake.answer_next(
+        fake.queued,
+        ProviderRejected("customer.number is not valid"),
+        fake.queued,
+        ProviderOutcomeUnknown("timed out"),
+        RuntimeError("a fault in the provider's client"),
+    )
+    fake.find_next(None)
+
+    await acme.dispatcher.tick()
+
+    calls = {c.to_number: c for c in await acme.calls_of(batch)}
+    by_status = Counter(c.status.value for c in calls.values())
+    # Placed ones carry the provider's id; the refused one failed with its reason; the
+    # unknown one and the one whose create raised are left for the reconciler.
+    assert by_status == Counter({"queued": 3, "failed": 1, "unknown": 1})
+    placed = [c for c in calls.values() if c.vapi_call_id is not None]
+    assert {c.vapi_call_id for c in placed} == {p.provider_call_id for p in fake.calls.values()}
+    assert len(placed) == 2
+    items = {i.last_call_id: i for i in await acme.items(batch)}
+    assert {items[c.id].status for c in placed} == {BatchItemStatus.LIVE}
+    [stray] = [c for c in calls.values() if c.status.value == "queued" and not c.vapi_call_id]
+    assert items[stray.id].status is BatchItemStatus.DIALLING
+    stored = await acme.read(batch)
+    assert recount(acme.desk.db, batch) == progress(stored)
+    # The placed answers came in together: the batch row was written once for them
+    # (once more for the refusal and once for the unknown outcome), not once a call.
+    assert stored.version == claimed_at + 3
+
+
+async def test_a_slow_create_holds_back_only_its_own_record(acme: Campaign) -> None:
+    leads = await acme.leads(3)
+    batch = await acme.started(leads, concurrency=3)
+    fake = acme.desk.fake
+    answer, release = fake.place_call, asyncio.Event()
+
+    async def slow_for_the_first_lead(call: Any) -> Any:
+        if call.to == leads[0].phone:
+            await release.wait()
+        return await answer(call)
+
+    fake.place_call = slow_for_the_first_lead  # type: ignore[method-assign]
+    round_ = asyncio.create_task(acme.dispatcher.tick())
+    for _ in range(200):
+        await asyncio.sleep(0)
+        if progress(await acme.read(batch))["live"] == 2:
+            break
+    assert progress(await acme.read(batch)) == Counter({"dialling": 1, "live": 2})
+    release.set()
+    await round_
+    assert progress(await acme.read(batch)) == Counter({"live": 3})
 
 
 async def test_finished_calls_complete_the_batch_with_counts_by_outcome(acme: Campaign) -> None:

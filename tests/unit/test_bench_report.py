@@ -8,7 +8,17 @@ from uuid import uuid4
 import pytest
 
 from bench.batch_dispatch import DispatchPlan, DispatchRun
-from bench.report import BEGIN, END, Comparison, Memory, RunReport, Target, merge, render
+from bench.report import (
+    BEGIN,
+    END,
+    Comparison,
+    Memory,
+    RunReport,
+    Target,
+    markers,
+    merge,
+    render,
+)
 from bench.runner import Options
 from bench.wrk import WrkFailed, WrkResult, parse_result, summarize
 
@@ -94,6 +104,30 @@ def test_a_new_run_replaces_only_the_generated_section() -> None:
     assert "written by hand" in second
     assert second.count(BEGIN) == 1
     assert second.count(END) == 1
+
+
+def test_a_run_of_some_scenarios_stands_beside_the_whole_runs_figures() -> None:
+    whole = merge(None, "whole run 1\n") + "\n## Notes\n\nwritten by hand\n"
+    dispatch = frozenset({"batch-dispatch"})
+
+    partial = merge(whole, "dispatch run 1\n", dispatch)
+    again = merge(partial, "dispatch run 2\n", dispatch)
+
+    assert "whole run 1" in again
+    assert "dispatch run 2" in again
+    assert "dispatch run 1" not in again
+    assert "written by hand" in again
+    assert again.index("whole run 1") < again.index("dispatch run 2") < again.index("by hand")
+    begin, end = markers(dispatch)
+    assert (again.count(begin), again.count(end)) == (1, 1)
+    # A whole run's newer figures replace both.
+    next_whole = merge(again, "whole run 2\n")
+    assert "whole run 2" in next_whole
+    assert "dispatch run 2" not in next_whole
+    assert "whole run 1" not in next_whole
+    assert "written by hand" in next_whole
+    assert begin not in next_whole
+    assert end not in next_whole
 
 
 def test_a_document_without_markers_keeps_its_text_and_gets_the_section_appended() -> None:
