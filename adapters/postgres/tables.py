@@ -391,6 +391,7 @@ voice_calls = sa.Table(
     sa.Column("error", sa.Text),
     sa.Column("caller_number", sa.String(32)),
     sa.Column("artifacts", JSONB),
+    sa.Column("recording_enabled", sa.Boolean, nullable=False, server_default=sa.text("true")),
     _version(),
     *_timestamps(),
     sa.UniqueConstraint("tenant_id", "id"),

@@ -1,7 +1,8 @@
 """Calls as Vapi sends them: costs to Vapi's precision (no rounding to six places), every
 token and minute count of a usage row, who called as a column (the call list finds calls by
-either number), and the artifacts users look for (recordings per channel, structured
-outputs, transfers, the log).
+either number), the artifacts users look for (recordings per channel, structured outputs,
+transfers, the log), and whether a call may keep its recording (the tenant's plan decides
+when the call is placed; calls before this were all recorded).
 
 Revision ID: 0009
 Revises: 0008
@@ -47,6 +48,12 @@ def upgrade() -> None:
         "voice_calls",
         sa.Column("artifacts", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
     )
+    op.add_column(
+        "voice_calls",
+        sa.Column(
+            "recording_enabled", sa.Boolean(), server_default=sa.text("true"), nullable=False
+        ),
+    )
     for statement in COPY_CALLERS:
         op.execute(statement)
     op.create_index(
@@ -67,6 +74,7 @@ def downgrade() -> None:
         postgresql_where=sa.text("caller_number IS NOT NULL"),
     )
     op.drop_index("ix_voice_calls_to_number", table_name="voice_calls")
+    op.drop_column("voice_calls", "recording_enabled")
     op.drop_column("voice_calls", "artifacts")
     op.drop_column("voice_calls", "caller_number")
     for column in (
