@@ -1,9 +1,10 @@
 """`SandboxTelephonyProvider`: calls that happen nowhere, reported like Vapi reports them.
 
 The default when no Vapi key is configured. A placed call rings, is answered and ends on a
-timer; each step is delivered as the Vapi Server URL message Vapi would send (status
-updates, then the end-of-call report with a transcript, costs and a cost breakdown) to
-the same handler real webhooks reach. `GET /call/{id}` is answered from its records, so
+timer, or at once when hung up (`end_call`, as through Vapi's Live Call Control); each
+step is delivered as the Vapi Server URL message Vapi would send (status updates, then the
+end-of-call report with a transcript, costs and a cost breakdown) to the same handler real
+webhooks reach. `GET /call/{id}` is answered from its records, so
 the reconciler works on it too. Outcomes and timings come from a `SandboxScript`.
 
 Its calls live in this process only. Each sandbox is an instance with a number of its own,
@@ -20,6 +21,7 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
@@ -27,6 +29,7 @@ import attrs
 import structlog
 
 from adapters.vapi.client import create_call_body, provider_call
+from application.errors import ProviderRejected
 from application.ports.telephony import OutboundCall, ProviderCall
 from domain.ids import CallId
 from domain.phones import PhoneLine
@@ -51,6 +54,8 @@ _ENDED_REASONS = {
     SandboxOutcome.NO_ANSWER: "customer-did-not-answer",
     SandboxOutcome.VOICEMAIL: "voicemail",
 }
+# Vapi's endedReason for a call hung up through Live Call Control (`end_call`).
+ENDED_BY_REQUEST = "manually-canceled"
 _RANDOM_WEIGHTS = {
     SandboxOutcome.COMPLETED: 70,
     SandboxOutcome.NO_ANSWER: 15,
@@ -77,6 +82,8 @@ class SandboxScript:
     outcome: SandboxOutcome = SandboxOutcome.COMPLETED
     seed: int = 0
     """Seeds `random` outcomes."""
+    breakdown_only: bool = False
+    """Reports carry `costBreakdown` alone, without `costs[]` (as some of Vapi's do)."""
 
 
 def _iso(at: datetime) -> str:
@@ -99,7 +106,14 @@ def _transcript(first_message: str) -> list[tuple[str, str]]:
 
 
 def _round(value: float) -> float:
-    return round(value, 6)
+    """A price as Vapi writes them: 8 decimals (0.00562928; 7.275e-05 when small)."""
+    return round(value, 8)
+
+
+def _added(*amounts: float) -> float:
+    """Prices (rounded as Vapi writes them) added as the decimals they are written as: Vapi's
+    total of its parts."""
+    return float(sum((Decimal(repr(_round(a))) for a in amounts), Decimal(0)))
 
 
 def _costs(
@@ -140,19 +154,23 @@ def _costs(
         },
         {"type": "vapi", "subType": "normal", "minutes": minutes, "cost": _round(platform)},
     ]
-    total = transport + stt + llm + tts + platform
+    total = _added(transport, stt, llm, tts, platform)
     breakdown = {
         "transport": _round(transport),
         "stt": _round(stt),
         "llm": _round(llm),
         "tts": _round(tts),
         "vapi": _round(platform),
-        "total": _round(total),
+        "chat": 0,
+        "voicemailDetectionCost": 0,
+        "knowledgeBaseCost": 0,
+        "total": total,
         "llmPromptTokens": prompt_tokens,
         "llmCompletionTokens": completion_tokens,
+        "llmCachedPromptTokens": 0,
         "ttsCharacters": characters,
     }
-    return {"costs": costs, "costBreakdown": breakdown, "cost": _round(total)}
+    return {"costs": costs, "costBreakdown": breakdown, "cost": total}
 
 
 class SandboxTelephonyProvider:
@@ -162,6 +180,8 @@ class SandboxTelephonyProvider:
         self._random = random.Random(self._script.seed)
         self._calls: dict[str, dict[str, Any]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._hang_ups: dict[str, asyncio.Event] = {}
+        """Set when a call still playing is asked to end (`end_call`)."""
         self._deliver: Deliver | None = None
 
     def connect(self, deliver: Deliver) -> None:
@@ -210,8 +230,13 @@ class SandboxTelephonyProvider:
             "customer": body["customer"],
             "assistantOverrides": body["assistantOverrides"],
             **({"assistantId": body["assistantId"]} if "assistantId" in body else {}),
+            "monitor": {
+                "listenUrl": f"wss://sandbox.invalid/{provider_id}/listen",
+                "controlUrl": f"https://sandbox.invalid/{provider_id}/control",
+            },
         }
         self._calls[provider_id] = record
+        self._hang_ups[provider_id] = asyncio.Event()
         task = asyncio.create_task(self._play(provider_id, body, self._outcome()))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -228,6 +253,30 @@ class SandboxTelephonyProvider:
             if record["name"] == str(call_id):
                 return provider_call(dict(record))
         return None
+
+    async def end_call(self, provider_call_id: str, record: dict[str, Any]) -> None:
+        """Hang up a call still playing: it ends at once, as a call hung up through Vapi's
+        Live Call Control does (`endedReason` ENDED_BY_REQUEST), with the messages of any
+        end. A call that has already ended is left as it is."""
+        played = self._calls.get(provider_call_id)
+        if played is None:
+            raise ProviderRejected(
+                f"the sandbox has no call {provider_call_id} (it lives only in the process "
+                "that placed it)",
+                status=404,
+            )
+        hang_up = self._hang_ups.get(provider_call_id)
+        if hang_up is not None:
+            hang_up.set()
+
+    async def _wait(self, provider_id: str, seconds: float) -> bool:
+        """Let `seconds` of the call pass; True when it was hung up meanwhile."""
+        hang_up = self._hang_ups[provider_id]
+        try:
+            await asyncio.wait_for(hang_up.wait(), timeout=seconds)
+        except TimeoutError:
+            return hang_up.is_set()
+        return True
 
     async def _send(self, message: dict[str, Any]) -> None:
         if self._deliver is None:
@@ -251,18 +300,31 @@ class SandboxTelephonyProvider:
         )
 
     async def _play(self, provider_id: str, body: dict[str, Any], outcome: SandboxOutcome) -> None:
+        try:
+            await self._play_out(provider_id, body, outcome)
+        finally:
+            self._hang_ups.pop(provider_id, None)
+
+    async def _play_out(
+        self, provider_id: str, body: dict[str, Any], outcome: SandboxOutcome
+    ) -> None:
         record = self._calls[provider_id]
         script = self._script
-        await asyncio.sleep(script.ring_seconds / 2)
-        await self._status(record, "ringing")
-        await asyncio.sleep(script.ring_seconds / 2)
+        hung_up = await self._wait(provider_id, script.ring_seconds / 2)
+        if not hung_up:
+            await self._status(record, "ringing")
+            hung_up = await self._wait(provider_id, script.ring_seconds / 2)
+        if hung_up:
+            outcome = SandboxOutcome.NO_ANSWER  # hung up before anyone answered
         started = datetime.now(UTC)
         talk = script.talk_seconds if outcome is SandboxOutcome.COMPLETED else 0.0
         if outcome is SandboxOutcome.COMPLETED:
             await self._status(record, "in-progress", startedAt=_iso(started))
-            await asyncio.sleep(talk)
+            if await self._wait(provider_id, talk):
+                hung_up = True
+                talk = (datetime.now(UTC) - started).total_seconds()
         ended = max(datetime.now(UTC), started + timedelta(seconds=talk))
-        reason = _ENDED_REASONS[outcome]
+        reason = ENDED_BY_REQUEST if hung_up else _ENDED_REASONS[outcome]
         await self._status(record, "ended", endedReason=reason, endedAt=_iso(ended))
         assistant = body.get("assistant", {})
         first = assistant.get("firstMessage") or "Hello, this is your assistant calling."
@@ -285,18 +347,38 @@ class SandboxTelephonyProvider:
             else f"The call ended without a conversation ({reason}).",
             "successEvaluation": "true" if lines else "false",
         }
-        artifact = {
-            "transcript": transcript,
-            "messages": messages,
-            "recording": {"mono": {"combinedUrl": f"https://sandbox.invalid/{provider_id}.wav"}},
+        artifact: dict[str, Any] = {"transcript": transcript, "messages": messages}
+        plan = body.get("assistantOverrides", {}).get("artifactPlan", {})
+        if plan.get("recordingEnabled", True) and lines:  # Vapi records by default
+            link = f"https://sandbox.invalid/{provider_id}"
+            artifact["recording"] = {
+                "stereoUrl": f"{link}-stereo.wav",
+                "mono": {
+                    "combinedUrl": f"{link}.wav",
+                    "assistantUrl": f"{link}-assistant.wav",
+                    "customerUrl": f"{link}-customer.wav",
+                },
+            }
+            artifact["recordingUrl"] = f"{link}.wav"
+            artifact["stereoRecordingUrl"] = f"{link}-stereo.wav"
+        # A call nobody answered has no start time (Vapi's report still measures it, from
+        # its creation); a sandbox script may report the breakdown alone.
+        began = {"startedAt": _iso(started)} if outcome is SandboxOutcome.COMPLETED else {}
+        since = started if began else datetime.fromisoformat(record["createdAt"])
+        duration_ms = max(0, round((ended - since).total_seconds() * 1000))
+        measured = {
+            "durationMs": duration_ms,
+            "durationSeconds": duration_ms / 1000,
+            "durationMinutes": round(duration_ms / 60_000, 4),
         }
+        listed = {} if script.breakdown_only else {"costs": priced["costs"]}
         record.update(
             artifact=artifact,
             analysis=analysis,
-            startedAt=_iso(started),
+            **began,
             endedAt=_iso(ended),
             cost=priced["cost"],
-            costs=priced["costs"],
+            **listed,
             costBreakdown=priced["costBreakdown"],
         )
         await self._send(
@@ -306,10 +388,12 @@ class SandboxTelephonyProvider:
                 "endedReason": reason,
                 "artifact": artifact,
                 "analysis": analysis,
-                "startedAt": _iso(started),
+                **began,
                 "endedAt": _iso(ended),
+                **measured,
                 "cost": priced["cost"],
-                "costs": priced["costs"],
+                **listed,
+                "costBreakdown": priced["costBreakdown"],
                 "call": dict(record),
             }
         )

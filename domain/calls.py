@@ -5,12 +5,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 from uuid import UUID
 
 import attrs
 
+from domain.errors import InvariantViolation
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId, VoiceId
 from domain.values import json_object
 
@@ -70,6 +71,11 @@ class VoiceCall:
     error: str | None = None
     """Why the provider did not take the call, why its outcome is not known, or why it
     ended without a report."""
+    artifacts: dict[str, Any] | None = None
+    """What the report brought besides the transcript (see `EndOfCallReport.artifacts`)."""
+    recording_enabled: bool = True
+    """Whether the call may keep its recording (the tenant's plan, when it was placed): a
+    call that may not keeps no recording link from any report or record."""
     version: int = 0
 
     @property
@@ -95,6 +101,40 @@ class VoiceCall:
     def settled(self) -> bool:
         """Nothing more will be learnt about it: reported, or never placed."""
         return self.reported or self.status is CallStatus.FAILED
+
+    @property
+    def live(self) -> bool:
+        """On the line at the provider, or about to be: the provider took it (we have its
+        id) and has not said it ended. A call whose creation is not known yet is not."""
+        return self.vapi_call_id is not None and self.status in LIVE_STATUSES
+
+    def require_live(self) -> str:
+        """The provider's id of the call, which must be live (CallNotLive otherwise)."""
+        if not self.live or self.vapi_call_id is None:
+            raise CallNotLive(self.id, self.status)
+        return self.vapi_call_id
+
+
+LIVE_STATUSES = frozenset(
+    {CallStatus.QUEUED, CallStatus.RINGING, CallStatus.IN_PROGRESS, CallStatus.FORWARDING}
+)
+
+
+class CallNotLive(InvariantViolation):
+    """The call is not on the line: it ended, failed, or the provider never took it."""
+
+    code = "call-not-live"
+
+    def __init__(self, call_id: CallId, status: CallStatus) -> None:
+        super().__init__(
+            f"call {call_id} is not live: the provider has not placed it yet (it is "
+            f"{status}, without a provider call id)"
+            if status in LIVE_STATUSES
+            else f"call {call_id} is not live (it is {status}): only a call the provider "
+            "has placed and not yet ended can be ended"
+        )
+        self.call_id = call_id
+        self.status = status
 
 
 # Longer than any phone call: a duration past it comes from wrong times, and is not kept.
@@ -155,6 +195,16 @@ class UsageItem:
     completion_tokens: int | None = None
     characters: int | None = None
     seconds: int | None = None
+    """Whole seconds of line or audio billed (`minutes` has them exactly)."""
+    cached_prompt_tokens: int | None = None
+    """Prompt tokens served from the provider's cache (part of `prompt_tokens`)."""
+    reasoning_tokens: int | None = None
+    prompt_audio_tokens: int | None = None
+    """Prompt tokens of audio (voicemail detection); `prompt_tokens` has its text tokens."""
+    completion_audio_tokens: int | None = None
+    """Completion tokens of audio (voicemail detection); `completion_tokens` has its text."""
+    minutes: Decimal | None = None
+    """Minutes billed, exactly as the provider counted them."""
 
 
 @attrs.frozen
@@ -169,8 +219,10 @@ class AiUsage:
 
 
 def usage_cost(rows: Iterable[AiUsage]) -> Decimal:
-    """What a call's usage rows add up to."""
-    return sum((row.item.cost for row in rows), Decimal(0))
+    """What a call's usage rows add up to, exactly (amounts of 20 places and more add up
+    past the 28 digits of the default context)."""
+    with localcontext(prec=200):
+        return sum((row.item.cost for row in rows), Decimal(0))
 
 
 @attrs.frozen
@@ -188,12 +240,28 @@ class EndOfCallReport:
     cost: Decimal | None = None
     cost_breakdown: dict[str, Any] | None = None
     usage: tuple[UsageItem, ...] = ()
+    duration: int | None = None
+    """How long the call lasted, in seconds, as the provider measured it (sent even when the
+    call was never answered and has no start time); None when it did not say."""
+    artifacts: dict[str, Any] | None = None
+    """The rest of what users look for, as JSON: `recordings` (`mono`, `stereo`, `assistant`,
+    `customer` links), `structured_outputs`, `transfers`, `log_url`; absent keys were not
+    sent."""
 
 
-def _advance(call: VoiceCall, status: CallStatus, ended_reason: str | None) -> bool:
+def _advance(call: VoiceCall, status: CallStatus, ended_reason: str | None, at: datetime) -> bool:
     if call.status is CallStatus.FAILED:
         return False  # Vapi never took it: nothing it says can be about this call
     changed = False
+    if (
+        status is CallStatus.ENDED
+        and not call.reported
+        and (call.ended_at is None or at < call.ended_at)
+    ):
+        # The call ended when Vapi said so (the earliest of its ended updates, whatever
+        # their order): the end time until the report brings its own.
+        call.ended_at = at
+        changed = True
     if _RANK[status] > _RANK[call.status]:
         if call.status is CallStatus.UNKNOWN:
             call.error = None  # the provider has the call after all
@@ -216,12 +284,20 @@ def _report(call: VoiceCall, report: EndOfCallReport) -> bool:
     call.started_at = report.started_at or call.started_at
     call.ended_at = report.ended_at or call.ended_at
     call.transcription = {"text": report.transcript or "", "messages": list(report.messages)}
-    call.recording_url = report.recording_url
+    call.recording_url = report.recording_url if call.recording_enabled else None
+    call.artifacts = (
+        report.artifacts if call.recording_enabled else without_recordings(report.artifacts)
+    )
     call.summary = report.summary
     call.analysis = report.analysis
     call.cost = report.cost
     call.cost_breakdown = report.cost_breakdown
-    if call.started_at is not None and call.ended_at is not None:
+    # The provider's own measure first: it has one for calls never answered (no start time).
+    if report.duration is not None:
+        call.call_duration = (
+            report.duration if 0 <= report.duration <= MAX_CALL_SECONDS else call.call_duration
+        )
+    elif call.started_at is not None and call.ended_at is not None:
         seconds = max(0, round((call.ended_at - call.started_at).total_seconds()))
         call.call_duration = seconds if seconds <= MAX_CALL_SECONDS else None
     return True
@@ -231,7 +307,7 @@ def advance(
     call: VoiceCall, status: CallStatus, at: datetime, *, ended_reason: str | None = None
 ) -> bool:
     """Apply a status update; True when the call changed."""
-    changed = _advance(call, status, ended_reason)
+    changed = _advance(call, status, ended_reason, at)
     if changed:
         call.updated_at = max(call.updated_at, at)
     return changed
@@ -293,9 +369,41 @@ def lose_track(call: VoiceCall, error: str, at: datetime) -> bool:
     return True
 
 
+# Where Vapi's records link to the call's audio: the artifact's `recording` object, the
+# older links beside it, their presigned copies and the packet capture (its audio too).
+_RECORDING_KEYS = (
+    "recording",
+    "recordingUrl",
+    "stereoRecordingUrl",
+    "videoRecordingUrl",
+    "presignedMonoUrl",
+    "presignedStereoUrl",
+    "presignedVideoUrl",
+    "presignedAssistantUrl",
+    "presignedCustomerUrl",
+    "pcapUrl",
+    "presignedPcapUrl",
+)
+
+
+def without_recordings(record: dict[str, Any] | None) -> dict[str, Any] | None:
+    """`record` (ours or Vapi's) with every recording link taken out, at its top level and
+    in its `artifact`; the rest as it was."""
+    if record is None:
+        return None
+    kept = {k: v for k, v in record.items() if k not in (*_RECORDING_KEYS, "recordings")}
+    artifact = record.get("artifact")
+    if isinstance(artifact, dict):
+        kept["artifact"] = {k: v for k, v in artifact.items() if k not in _RECORDING_KEYS}
+    return kept
+
+
 def update_vapi_data(call: VoiceCall, data: dict[str, Any], at: datetime, *, final: bool) -> bool:
     """Keep the provider's record of the call (the seed's updateCallVAPIData). The record
-    that came with the report is final; earlier ones only stand in until it arrives."""
+    that came with the report is final; earlier ones only stand in until it arrives. A call
+    that may not keep its recording keeps the record without its links."""
+    if not call.recording_enabled:
+        data = without_recordings(data) or {}
     if (call.reported and not final) or data == call.vapi_data:
         return False
     call.vapi_data = data

@@ -48,6 +48,7 @@ from entrypoints.http.routing import (
     PAGE_PARAMS,
     Endpoint,
     HeaderParam,
+    PlainDecimal,
     QueryParam,
     created,
     reply,
@@ -78,15 +79,25 @@ USAGE_MAX_DAYS = 366
 MICRO = Decimal("0.000001")
 
 
+def plain(amount: Decimal) -> Decimal:
+    """`amount` as it prints without an exponent (0.0000000123, not 1.23E-8): every digit,
+    as a plain decimal string."""
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and (exponent > 0 or amount.adjusted() < -6):
+        return PlainDecimal(amount)
+    return amount
+
+
 def usd(amount: Decimal) -> Decimal:
-    """An amount with six decimal places or more (never rounded), so that every cost reads
-    alike whichever store or provider it came from."""
+    """An amount with six decimal places or more (never rounded, however many it has: Vapi
+    prices to 8 and more), so that every cost reads alike whichever store or provider it
+    came from."""
     try:
         six = amount.quantize(MICRO)
     except InvalidOperation:  # more digits than a decimal holds at six places
-        return amount
+        return plain(amount)
     # Unequal when quantizing dropped digits: the amount has more places, kept as they are.
-    return six if six == amount else amount
+    return six if six == amount else plain(amount)
 
 
 def _usd_or_none(amount: Decimal | None) -> Decimal | None:
@@ -270,10 +281,51 @@ class RecordingOut(msgspec.Struct):
             examples=["https://storage.vapi.ai/6b3c9a8e-stereo.wav"],
         ),
     ]
+    assistant_url: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="The agent's side alone; null when the provider made none.",
+            examples=["https://storage.vapi.ai/6b3c9a8e-assistant.wav"],
+        ),
+    ] = None
+    customer_url: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="The other party's side alone; null when the provider made none.",
+            examples=["https://storage.vapi.ai/6b3c9a8e-customer.wav"],
+        ),
+    ] = None
 
 
 Recording = Annotated[
-    RecordingOut | None, msgspec.Meta(description="The call's recording; null when none.")
+    RecordingOut | None,
+    msgspec.Meta(
+        description="The call's recording; null when none, and always for a call of a "
+        "tenant whose plan has no `recordings` when it was placed (the provider is told not "
+        "to record it, and no link to a recording is kept)."
+    ),
+]
+StructuredOutputs = Annotated[
+    dict[str, Any] | None,
+    msgspec.Meta(
+        description="The provider's structured outputs of the call (what it was asked to "
+        "extract), by output id, as the provider sent them; null when none.",
+        examples=[{"5f2c…": {"name": "appointment", "result": {"day": "Tuesday"}}}],
+    ),
+]
+Transfers = Annotated[
+    list[dict[str, Any]],
+    msgspec.Meta(
+        description="The call's transfer attempts (warm and blind) as the provider sent "
+        "them: destination, mode, status; empty when none.",
+    ),
+]
+LogUrl = Annotated[
+    str | None,
+    msgspec.Meta(
+        description="The provider's log of the call (may expire); null when none.",
+        examples=["https://storage.vapi.ai/6b3c9a8e-log.json.gz"],
+    ),
 ]
 Analysis = Annotated[
     dict[str, Any] | None,
@@ -408,9 +460,13 @@ class CallOut(msgspec.Struct, tag_field="object", tag="call"):
     analysis: Analysis
     cost_breakdown: CostBreakdown
     metadata: Metadata
+    structured_outputs: StructuredOutputs
+    transfers: Transfers
+    log_url: LogUrl
 
     @classmethod
     def of(cls, c: VoiceCall) -> CallOut:
+        artifacts = c.artifacts or {}
         return cls(
             c.id,
             c.tenant_id,
@@ -439,6 +495,9 @@ class CallOut(msgspec.Struct, tag_field="object", tag="call"):
             analysis_of(c.analysis),
             breakdown_of(c.cost_breakdown),
             c.metadata,
+            artifacts.get("structured_outputs"),
+            artifacts.get("transfers", []),
+            artifacts.get("log_url"),
         )
 
 
@@ -563,11 +622,16 @@ def _stereo_url(record: dict[str, Any]) -> str | None:
 
 
 def recording_of(call: VoiceCall) -> RecordingOut | None:
-    """The recording the report brought, with the stereo one from the same record."""
-    stereo = _stereo_url(call.vapi_data)
-    if call.recording_url is None and stereo is None:
+    """The recording the report brought, per channel (a call reported before the channels
+    were kept finds its stereo one in the provider's record)."""
+    if not call.recording_enabled:
         return None
-    return RecordingOut(call.recording_url, stereo)
+    links = (call.artifacts or {}).get("recordings") or {}
+    mono = call.recording_url or links.get("mono")
+    stereo = links.get("stereo") or _stereo_url(call.vapi_data)
+    if mono is None and stereo is None and not links:
+        return None
+    return RecordingOut(mono, stereo, links.get("assistant"), links.get("customer"))
 
 
 # --- the call's parts -----------------------------------------------------------------------
@@ -641,10 +705,48 @@ class UsageOut(msgspec.Struct, tag_field="object", tag="ai_usage"):
         int | None, msgspec.Meta(description="Characters spoken (text to speech).", examples=[1423])
     ]
     seconds: Annotated[
-        int | None, msgspec.Meta(description="Seconds of line or audio billed.", examples=[178])
+        int | None,
+        msgspec.Meta(
+            description="Seconds of line or audio billed, whole (`minutes` has them exactly).",
+            examples=[178],
+        ),
     ]
     cost: Usd
     occurred_at: Annotated[Instant, msgspec.Meta(description="When the work was done (RFC 3339).")]
+    cached_prompt_tokens: Annotated[
+        int | None,
+        msgspec.Meta(
+            description="Prompt tokens served from the provider's cache (part of `prompt_tokens`).",
+            examples=[1024],
+        ),
+    ]
+    reasoning_tokens: Annotated[
+        int | None, msgspec.Meta(description="LLM reasoning tokens.", examples=[64])
+    ]
+    prompt_audio_tokens: Annotated[
+        int | None,
+        msgspec.Meta(
+            description="Prompt tokens of audio (voicemail detection; `prompt_tokens` has its "
+            "text tokens).",
+            examples=[640],
+        ),
+    ]
+    completion_audio_tokens: Annotated[
+        int | None,
+        msgspec.Meta(
+            description="Completion tokens of audio (voicemail detection; "
+            "`completion_tokens` has its text tokens).",
+            examples=[0],
+        ),
+    ]
+    minutes: Annotated[
+        Decimal | None,
+        msgspec.Meta(
+            description="Minutes of line or audio billed, exactly as the provider counted "
+            "them (a decimal string).",
+            examples=["2.95833333"],
+        ),
+    ]
 
     @classmethod
     def of(cls, u: AiUsage) -> UsageOut:
@@ -661,6 +763,11 @@ class UsageOut(msgspec.Struct, tag_field="object", tag="ai_usage"):
             i.seconds,
             usd(i.cost),
             u.occurred_at,
+            i.cached_prompt_tokens,
+            i.reasoning_tokens,
+            i.prompt_audio_tokens,
+            i.completion_audio_tokens,
+            None if i.minutes is None else plain(i.minutes),
         )
 
 
@@ -899,6 +1006,21 @@ async def get_call(request: web.Request) -> web.Response:
     return reply(CallOut.of(await _call(request)))
 
 
+async def end_call(request: web.Request) -> web.Response:
+    """Hang up a live call (members and up), through the provider's live call control: 202
+    with the call as it stands. The call ends when the provider says so (its status update
+    and report, as for any end), within seconds; until then it keeps its status, and asking
+    again answers 202 again. A call that is not live (ended, failed, or not yet placed with
+    the provider: `queued` or `unknown` without a `vapi_call_id`) is 409 `call-not-live`.
+    The request is audited (`call.end_requested`) before the provider is asked; a provider
+    that refuses or does not answer is 502 `provider-*`, saying why, and the call is as
+    it was."""
+    call = await use_cases(request).calls.end_call(
+        principal(request), tenant_id(request), _call_id(request)
+    )
+    return reply(CallOut.of(call), 202)
+
+
 async def call_transcript(request: web.Request) -> web.Response:
     """The call's transcript and recording (any role): `available` is false until the provider's
     end-of-call report arrives."""
@@ -1047,6 +1169,10 @@ ROUTES = [
     Endpoint("GET", CALL, get_call,
              "Get a call with its transcript, recording, analysis and cost breakdown", "calls",
              response=CallOut, errors=READ),
+    Endpoint("POST", CALL + "/end", end_call,
+             "Hang up a live call (members): 202 with the call, which ends when the provider "
+             "reports it; 409 when it is not live", "calls", response=CallOut, status=202,
+             errors=(403, 404, 409, 502)),
     Endpoint("GET", CALL + "/transcript", call_transcript, "The call's transcript and recording",
              "calls", response=CallTranscriptOut, errors=READ),
     Endpoint("GET", CALL + "/cost", call_cost, "The call's cost and its breakdown", "calls",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -153,12 +154,27 @@ def use_cases(request: web.Request) -> UseCases:
     return request.app[USE_CASES]
 
 
+class PlainDecimal(Decimal):
+    """A decimal that is written without an exponent: `Decimal` prints 0.0000000123 as
+    1.23E-8, and amounts of money read as plain decimal strings, every digit shown."""
+
+    def __str__(self) -> str:
+        return format(self, "f")
+
+
+def _encode_more(value: Any) -> Any:
+    if isinstance(value, PlainDecimal):
+        return str(value)
+    raise NotImplementedError(f"cannot encode {type(value).__name__}")
+
+
+_encode = msgspec.json.Encoder(enc_hook=_encode_more).encode
+
+
 def reply(payload: msgspec.Struct | None, status: int = 200) -> web.Response:
     if payload is None:
         return web.Response(status=status)
-    return web.Response(
-        status=status, body=msgspec.json.encode(payload), content_type="application/json"
-    )
+    return web.Response(status=status, body=_encode(payload), content_type="application/json")
 
 
 def created(payload: msgspec.Struct, location: str) -> web.Response:

@@ -922,6 +922,59 @@ async def test_usage_rows_round_trip_in_the_order_reported(uows, acme, globex):
     assert (from_other, in_other) == ([], [])
 
 
+async def test_usage_rows_keep_every_count_and_every_digit(uows, acme):
+    """Vapi prices to 8 decimals and more, and counts tokens of every sort: a row reads back
+    as it was written, to the last digit of its cost and minutes."""
+    call = a_call(acme)
+    await seed(uows, acme, call)
+    rows = [
+        usage(
+            call,
+            "0.00562928123456",
+            UsageKind.LLM,
+            item_type="model",
+            provider="openai",
+            model="gpt-4o-mini",
+            prompt_tokens=5210,
+            completion_tokens=318,
+            cached_prompt_tokens=1024,
+            reasoning_tokens=64,
+        ),
+        usage(
+            call,
+            "0.00007275",
+            UsageKind.ANALYSIS,
+            item_type="voicemail-detection",
+            prompt_tokens=120,
+            completion_tokens=4,
+            prompt_audio_tokens=640,
+            completion_audio_tokens=2**62,
+        ),
+        usage(
+            call,
+            "0.0000000000000000001",
+            UsageKind.TRANSPORT,
+            item_type="transport",
+            seconds=177,
+            minutes=Decimal("2.95833333333333333"),
+        ),
+        usage(call, "-0.00000001", UsageKind.OTHER, item_type="unattributed"),
+        usage(call, "999999.12345678901234567890", UsageKind.OTHER, item_type="surprise"),
+    ]
+    async with uows(tenant_id=acme.id) as tx:
+        await tx.ai_usage.add_many(rows)
+        await tx.commit()
+
+    async with uows(tenant_id=acme.id) as tx:
+        stored = await tx.ai_usage.of_call(acme.id, call.id)
+        [total] = await tx.ai_usage.totals(acme.id, UsageQuery(at(-10), at(10)))
+
+    assert stored == rows
+    assert [str(r.item.cost) for r in stored] == [str(r.item.cost) for r in rows]
+    assert stored[2].item.minutes == Decimal("2.95833333333333333")
+    assert total.cost == Decimal("999999.129158810246905679")
+
+
 BASE = datetime(2026, 1, 31, 20, 0, tzinfo=UTC)  # hours from it cross a day and a month
 
 

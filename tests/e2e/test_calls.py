@@ -162,6 +162,7 @@ ROLES = {"bot": "assistant", "user": "user", "system": "system"}
 # What only the call itself shows; its list items leave these out.
 DETAIL_ONLY = {
     "version", "transcript", "recording", "summary", "analysis", "cost_breakdown", "metadata",
+    "structured_outputs", "transfers", "log_url",
 }  # fmt: skip
 USD = re.compile(r"-?[0-9]+\.[0-9]{6,}")
 
@@ -428,10 +429,41 @@ async def deliver(
 # --- the whole walk, on the sandbox ---------------------------------------------------------
 
 
+def _links_in(value: Any) -> list[str]:
+    """Every recording link anywhere in `value` (a resource or a provider's record)."""
+    if isinstance(value, dict):
+        return [link for v in value.values() for link in _links_in(v)]
+    if isinstance(value, list):
+        return [link for v in value for link in _links_in(v)]
+    return [value] if isinstance(value, str) and value.endswith(".wav") else []
+
+
+async def test_a_call_of_a_plan_without_recordings_is_not_recorded_nor_kept_with_a_link(
+    build, catalogue, pg_container
+):
+    desk = await arrange(build)  # the default plan: no recordings
+
+    call = placed(await place(desk))
+    telephony = pg_container.telephony()
+    await telephony.idle()
+
+    record = (await telephony.get_call(call["vapi_call_id"])).data
+    # The provider was told not to record (and the sandbox, like Vapi, then made none).
+    assert record["assistantOverrides"]["artifactPlan"] == {"recordingEnabled": False}
+    ended = await get_call(desk, call["id"])
+    assert ended["status"] == "ended"
+    assert ended["transcript"]["text"]
+    assert ended["recording"] is None
+    provider = expect(await desk.api.get(desk.call(call["id"]) + "/provider-record"), 200)
+    transcript = expect(await desk.api.get(desk.call(call["id"]) + "/transcript"), 200)
+    assert _links_in([ended, provider, transcript]) == []
+
+
 async def test_a_sandbox_call_ends_with_its_transcript_cost_usage_and_a_contacted_lead(
-    build, catalogue, pg_container, all_rows
+    build, admin, catalogue, pg_container, all_rows
 ):
     desk = await arrange(build)
+    await set_feature(admin, desk.tenant_id, "recordings", True)
 
     reply = await place(desk, variables={"name": "Ada"})
 
@@ -468,9 +500,12 @@ async def test_a_sandbox_call_ends_with_its_transcript_cost_usage_and_a_contacte
     artifact = record["artifact"]
     assert artifact["transcript"]
     assert_said(ended["transcript"], artifact["transcript"], artifact["messages"])
+    mono = artifact["recording"]["mono"]
     assert ended["recording"] == {
-        "url": artifact["recording"]["mono"]["combinedUrl"],
-        "stereo_url": None,  # the sandbox records in mono only
+        "url": mono["combinedUrl"],
+        "stereo_url": artifact["recording"]["stereoUrl"],
+        "assistant_url": mono["assistantUrl"],
+        "customer_url": mono["customerUrl"],
     }
     assert ended["summary"] == record["analysis"]["summary"]
     assert ended["analysis"] == {snake(k): v for k, v in record["analysis"].items()}
@@ -511,8 +546,8 @@ async def test_a_sandbox_call_ends_with_its_transcript_cost_usage_and_a_contacte
     assert (cost["currency"], cost["call_duration"]) == ("USD", ended["call_duration"])
     assert (cost["cost"], cost["cost_breakdown"]) == (ended["cost"], ended["cost_breakdown"])
     assert_usd(cost["usage_cost"])
-    # The provider's own total, rounded by it: within a few millionths of its items' sum.
-    assert abs(dec(cost["cost"]) - total) <= Decimal("0.0001")
+    # The provider's total is what its items add up to, to the last digit (8 decimals).
+    assert dec(cost["cost"]) == total
 
     report = expect(await desk.api.get(f"{desk.path}/usage"), 200)
     assert report["object"] == "usage_report"
@@ -730,7 +765,14 @@ class TestThroughVapi:
         assert ended["recording"] == {
             "url": artifact["recording"]["mono"]["combinedUrl"],
             "stereo_url": artifact["recording"]["stereoUrl"],
+            "assistant_url": artifact["recording"]["mono"]["assistantUrl"],
+            "customer_url": artifact["recording"]["mono"]["customerUrl"],
         }
+        assert (ended["structured_outputs"], ended["transfers"], ended["log_url"]) == (
+            artifact["structuredOutputs"],
+            artifact["transfers"],
+            artifact["logUrl"],
+        )
         assert ended["summary"] == theirs.summary
         assert ended["analysis"] == {
             "summary": theirs.summary,

@@ -544,3 +544,117 @@ async def test_another_tenant_reads_nothing_of_a_calls_transcript_cost_or_usage(
     assert (b_usage["calls"], b_usage["seconds"], b_usage["rows"]) == (0, 0, [])
     assert dec(b_usage["cost"]) == 0
     assert await all_items(b.api, f"{b.path}/calls") == []
+
+
+# --- costs to the last digit ----------------------------------------------------------------
+
+# A call's breakdown as Vapi sends one without `costs[]`: 8-decimal parts, voicemail
+# detection, a knowledge base and a summary beside the five usual parts (those five alone
+# once made the call's usage 0.065900 of its 0.080200), and a total they fall short of.
+EXACT_BREAKDOWN = {
+    "transport": 0.00825,
+    "stt": 0.0099,
+    "llm": 0.00562928,
+    "tts": 0.00837072,
+    "vapi": 0.03375,
+    "chat": 0,
+    "voicemailDetectionCost": 0.0081,
+    "knowledgeBaseCost": 7.275e-05,
+    "total": 0.08020000000001,
+    "llmPromptTokens": 5210,
+    "llmCompletionTokens": 318,
+    "llmCachedPromptTokens": 1024,
+    "ttsCharacters": 1423,
+    "analysisCostBreakdown": {"summary": 0.0029, "summaryPromptTokens": 812},
+}
+
+
+def _dec_text(value: str) -> str:
+    """An amount as shown, without the trailing zeros that pad it to six places."""
+    return value.rstrip("0")
+
+
+async def test_the_usage_report_agrees_with_the_calls_cost_to_the_last_digit(build, vapi):
+    desk = await arrange(build)
+    call = placed(await place(desk))
+    vapi_side = vapi_call(
+        desk,
+        call,
+        created_at=LATER,
+        costs=None,
+        answered=False,
+        ended_reason="customer-did-not-answer",
+    )
+    report = vapi_side.end_of_call_report()
+    message = report["message"]
+    message["costBreakdown"] = message["call"]["costBreakdown"] = EXACT_BREAKDOWN
+    message["cost"] = message["call"]["cost"] = 0.08020000000001
+    for sent in [*vapi_side.stream()[:-1], report]:
+        assert (await deliver(desk.api, sent)).status == 200
+
+    ended = await get_call(desk, call["id"])
+    usage = expect(await desk.api.get(desk.call(call["id"]) + "/usage"), 200)
+    cost = expect(await desk.api.get(desk.call(call["id"]) + "/cost"), 200)
+    totals = expect(await desk.api.get(f"{desk.path}/usage"), 200)
+    by_agent = expect(
+        await desk.api.get(f"{desk.path}/usage", params={"by": "agent", "period": "month"}), 200
+    )
+
+    # Every digit Vapi sent, in every place that shows the call's cost.
+    assert ended["cost"] == cost["cost"] == "0.08020000000001"
+    shown = {i["item_type"]: i["cost"] for i in usage["items"]}
+    assert shown == {
+        "transport": "0.008250",
+        "stt": "0.009900",
+        "llm": "0.00562928",
+        "tts": "0.00837072",
+        "vapi": "0.033750",
+        "voicemailDetectionCost": "0.008100",
+        "knowledgeBaseCost": "0.00007275",
+        "analysis": "0.002900",
+        # What the parts leave of the cost: the report adds up to the call's cost.
+        "unattributed": "0.00322725000001",
+    }
+    assert ended["cost_breakdown"]["knowledge_base_cost"] == "0.00007275"
+    for total in (
+        usage["total_cost"],
+        cost["usage_cost"],
+        totals["cost"],
+        totals["rows"][0]["cost"],
+        by_agent["rows"][0]["cost"],
+    ):
+        assert _dec_text(total) == _dec_text(ended["cost"]), total
+    llm = next(i for i in usage["items"] if i["item_type"] == "llm")
+    assert (llm["prompt_tokens"], llm["cached_prompt_tokens"]) == (5210, 1024)
+    # Nobody answered: no start time, and the duration Vapi measured.
+    assert ended["started_at"] is None
+    assert ended["call_duration"] == round(vapi_side.duration_ms / 1000) == 32
+    assert totals["seconds"] == 32
+
+
+async def test_a_calls_usage_shows_every_count_vapi_sends(build, vapi):
+    desk = await arrange(build)
+    call = placed(await place(desk))
+    for message in vapi_call(desk, call, created_at=LATER).stream():
+        assert (await deliver(desk.api, message)).status == 200
+
+    usage = expect(await desk.api.get(desk.call(call["id"]) + "/usage"), 200)
+
+    by_type = {i["item_type"]: i for i in usage["items"]}
+    assert set(by_type) == {
+        "transport", "transcriber", "model", "voice", "vapi", "analysis",
+        "voicemail-detection", "knowledge-base",
+    }  # fmt: skip
+    model = by_type["model"]
+    assert (model["cached_prompt_tokens"], model["reasoning_tokens"]) == (1024, 64)
+    detection = by_type["voicemail-detection"]
+    assert (detection["prompt_tokens"], detection["completion_tokens"]) == (120, 4)
+    assert (detection["prompt_audio_tokens"], detection["completion_audio_tokens"]) == (640, 0)
+    assert (by_type["transport"]["minutes"], by_type["transport"]["seconds"]) == (
+        "2.95833333",
+        177,
+    )
+    assert by_type["voice"]["minutes"] is None
+    assert by_type["knowledge-base"]["cost"] == "0.00007275"
+    ended = await get_call(desk, call["id"])
+    assert _dec_text(usage["total_cost"]) == _dec_text(ended["cost"])

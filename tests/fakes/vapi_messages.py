@@ -17,6 +17,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -24,6 +25,7 @@ import attrs
 from tests.fakes.vapi import iso
 
 ORG_ID = "4f9c1e2a-8b3d-4c5e-9f60-7a1b2c3d4e5f"
+STRUCTURED_OUTPUT_ID = "5f2c8b1e-4b7d-4c7a-9a44-8f6f3f1f2a10"
 ASSISTANT_ID = "9b1d2c3e-4f5a-4b6c-8d7e-0f1a2b3c4d5e"
 PHONE_NUMBER_ID = "0b3a5a1e-5d0c-4a4e-9a57-6f1f2f6d9e01"
 TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
@@ -48,15 +50,27 @@ def encoded(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload).encode()
 
 
+def exact(value: Any) -> Decimal:
+    """A JSON number as the decimal it is written as (as the backend reads it)."""
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def exact_sum(values: Sequence[Any]) -> float:
+    """Numbers added as decimals, then written as JSON does: what Vapi's total of its
+    parts looks like (never a float sum's 0.30000000000000004)."""
+    return float(sum((exact(v) for v in values), Decimal(0)))
+
+
 def standard_costs() -> list[dict[str, Any]]:
-    """One `costs[]` item of every type Vapi documents, with distinct numbers."""
+    """One `costs[]` item of every type Vapi documents, with distinct numbers: costs of 8
+    decimals (some in `e-05` notation, as Vapi's floats print) and minutes as it counts them."""
     return [
-        {"type": "transport", "provider": "twilio", "minutes": 2.9583, "cost": 0.0251},
+        {"type": "transport", "provider": "twilio", "minutes": 2.95833333, "cost": 0.02514583},
         {
             "type": "transcriber",
             "transcriber": {"provider": "deepgram", "model": "nova-2"},
-            "minutes": 2.9583,
-            "cost": 0.0302,
+            "minutes": 2.95833333,
+            "cost": 0.03017917,
         },
         {
             "type": "model",
@@ -64,22 +78,24 @@ def standard_costs() -> list[dict[str, Any]]:
             "promptTokens": 5210,
             "completionTokens": 318,
             "cachedPromptTokens": 1024,
-            "cost": 0.0046,
+            "reasoningTokens": 64,
+            "cost": 0.00562928,
         },
         {
             "type": "voice",
             "voice": {"provider": "11labs", "voiceId": "burt"},
             "characters": 1423,
-            "cost": 0.0512,
+            "cost": 0.05122800,
         },
-        {"type": "vapi", "subType": "normal", "minutes": 2.9583, "cost": 0.1479},
+        {"type": "vapi", "subType": "normal", "minutes": 2.95833333, "cost": 0.14791667},
         {
             "type": "analysis",
             "analysisType": "summary",
             "model": {"provider": "openai", "model": "gpt-4o"},
             "promptTokens": 812,
             "completionTokens": 96,
-            "cost": 0.0031,
+            "cachedPromptTokens": 0,
+            "cost": 0.00308600,
         },
         {
             "type": "voicemail-detection",
@@ -89,30 +105,28 @@ def standard_costs() -> list[dict[str, Any]]:
             "promptAudioTokens": 640,
             "completionTextTokens": 4,
             "completionAudioTokens": 0,
-            "cost": 0.0017,
+            "cost": 0.00170412,
         },
         {
             "type": "knowledge-base",
             "model": {"provider": "google", "model": "gemini-1.5-flash"},
             "promptTokens": 300,
             "completionTokens": 40,
-            "cost": 0.0008,
+            "cost": 7.275e-05,
         },
     ]
 
 
 def breakdown_of(costs: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The `costBreakdown` Vapi would report next to these `costs[]`."""
+    """The `costBreakdown` Vapi would report next to these `costs[]`: each part the exact
+    sum of its items, `total` the sum of them all."""
 
     def number(item: dict[str, Any], key: str) -> float:
         value = item.get(key)
         return value if isinstance(value, int | float) else 0
 
-    def cost(item: dict[str, Any]) -> float:
-        return number(item, "cost")
-
     def total(*types: str) -> float:
-        return round(sum(cost(c) for c in costs if c.get("type") in types), 6)
+        return exact_sum([number(c, "cost") for c in costs if c.get("type") in types])
 
     costs = [c for c in costs if isinstance(c, dict)]
 
@@ -128,7 +142,9 @@ def breakdown_of(costs: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "tts": total("voice"),
         "vapi": total("vapi"),
         "chat": 0,
-        "total": round(sum(cost(c) for c in costs), 6),
+        "voicemailDetectionCost": total("voicemail-detection"),
+        "knowledgeBaseCost": total("knowledge-base"),
+        "total": exact_sum([number(c, "cost") for c in costs]),
         "llmPromptTokens": sum(number(c, "promptTokens") for c in model),
         "llmCompletionTokens": sum(number(c, "completionTokens") for c in model),
         "llmCachedPromptTokens": sum(number(c, "cachedPromptTokens") for c in model),
@@ -136,7 +152,7 @@ def breakdown_of(costs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
     if summary:
         breakdown["analysisCostBreakdown"] = {
-            "summary": sum(cost(c) for c in summary),
+            "summary": exact_sum([number(c, "cost") for c in summary]),
             "summaryPromptTokens": sum(number(c, "promptTokens") for c in summary),
             "summaryCompletionTokens": sum(number(c, "completionTokens") for c in summary),
             "structuredData": 0,
@@ -181,6 +197,9 @@ class VapiCall:
     """The call's `costs[]`; None for a call whose records carry only `costBreakdown`."""
     turns: int = 1
     """Exchanges of the conversation (bot, then user); a long call's report runs to megabytes."""
+    answered: bool = True
+    """False: nobody answered (it rang out): no `in-progress`, no `startedAt`; the report
+    still measures the call (`durationMs`, `durationSeconds`, `durationMinutes`)."""
 
     # --- times -------------------------------------------------------------------------
 
@@ -190,7 +209,15 @@ class VapiCall:
 
     @property
     def ended_at(self) -> datetime:
+        if not self.answered:
+            return self.created_at + timedelta(seconds=31, milliseconds=750)  # rang out
         return self.started_at + timedelta(seconds=177, milliseconds=250)
+
+    @property
+    def duration_ms(self) -> int:
+        """Vapi's measure of the call: from its start, or (never answered) its creation."""
+        start = self.started_at if self.answered else self.created_at
+        return round((self.ended_at - start).total_seconds() * 1000)
 
     def status_at(self, status: str) -> datetime:
         """When Vapi sends the status update for `status`."""
@@ -207,8 +234,9 @@ class VapiCall:
 
     @property
     def cost(self) -> float:
+        """Vapi's `cost`: what its items add up to."""
         costs = [c.get("cost") for c in self.costs or standard_costs()]
-        return round(sum(c for c in costs if isinstance(c, int | float)), 6)
+        return exact_sum([c for c in costs if isinstance(c, int | float)])
 
     @property
     def breakdown(self) -> dict[str, Any]:
@@ -271,6 +299,17 @@ class VapiCall:
             },
             "recordingUrl": urls["combined"],
             "stereoRecordingUrl": urls["stereo"],
+            "structuredOutputs": {
+                STRUCTURED_OUTPUT_ID: {"name": "callback", "result": {"day": "Tuesday"}}
+            },
+            "transfers": [
+                {
+                    "destination": {"type": "number", "number": "+14155550100"},
+                    "mode": "blind-transfer",
+                    "status": "no-answer",
+                }
+            ],
+            "logUrl": f"https://calllogs.vapi.ai/{self.id}.jsonl.gz?X-Amz-Signature={signature}",
         }
 
     def analysis(self) -> dict[str, Any]:
@@ -305,7 +344,7 @@ class VapiCall:
             record["name"] = self.name
         if self.metadata:
             record["assistantOverrides"] = {"metadata": dict(self.metadata)}
-        if status in ("in-progress", "forwarding", "ended"):
+        if status in ("in-progress", "forwarding", "ended") and self.answered:
             record["startedAt"] = iso(self.started_at)
         if status == "ended":
             record.update(
@@ -353,19 +392,27 @@ class VapiCall:
             "timestamp": epoch_ms(at or self.reported_at),
             "startedAt": iso(self.started_at),
             "endedAt": iso(self.ended_at),
+            "durationMs": self.duration_ms,
+            "durationSeconds": self.duration_ms / 1000,
+            "durationMinutes": round(self.duration_ms / 60_000, 4),
             "cost": self.cost,
+            "costBreakdown": self.breakdown,
             "artifact": self.artifact(signature),
             "analysis": self.analysis(),
             "customer": self.customer(),
             "call": self.record("ended", signature=signature),
         }
+        if not self.answered:
+            del message["startedAt"]
         if self.costs is not None:
             message["costs"] = [dict(c) for c in self.costs]
         return body(message)
 
     def stream(self) -> list[dict[str, Any]]:
-        """The messages of an answered call, in the order Vapi sends them."""
-        return [*(self.status_update(s) for s in STATUSES), self.end_of_call_report()]
+        """The messages of the call, in the order Vapi sends them (one never answered goes
+        from ringing to ended)."""
+        statuses = [s for s in STATUSES if self.answered or s != "in-progress"]
+        return [*(self.status_update(s) for s in statuses), self.end_of_call_report()]
 
     def assistant_request(
         self,

@@ -21,6 +21,7 @@ from domain.calls import (
     advance,
     provider_status,
     record_report,
+    update_vapi_data,
 )
 from domain.ids import CallId, TenantId
 
@@ -138,13 +139,16 @@ status_updates = st.lists(
     data=st.data(),
 )
 def test_any_order_and_any_repeats_converge_to_the_ordered_outcome(updates, with_report, data):
-    events: list[tuple[str, object]] = [("status", u) for u in updates]
+    # Each message has its own time (a redelivery, the same): the call's end time is the
+    # earliest `ended` update's until the report brings its own.
+    events: list[tuple[str, object, datetime]] = [
+        ("status", u, T0 + timedelta(seconds=i)) for i, u in enumerate(updates)
+    ]
     if with_report:
-        events.append(("report", a_report()))
+        events.append(("report", a_report(), T0 + timedelta(seconds=100)))
 
-    def apply(call: VoiceCall, sequence: list[tuple[str, object]]) -> VoiceCall:
-        for i, (kind, event) in enumerate(sequence):
-            at = T0 + timedelta(seconds=i)
+    def apply(call: VoiceCall, sequence: list[tuple[str, object, datetime]]) -> VoiceCall:
+        for kind, event, at in sequence:
             if kind == "report":
                 assert isinstance(event, EndOfCallReport)
                 record_report(call, event, at)
@@ -189,3 +193,126 @@ def test_a_report_whose_times_are_further_apart_than_any_call_keeps_no_duration(
 
     assert call.call_duration == duration
     assert (call.status, call.started_at, call.ended_at) == (CallStatus.ENDED, started, ended)
+
+
+def _links(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [link for v in value.values() for link in _links(v)]
+    if isinstance(value, list | tuple):
+        return [link for v in value for link in _links(v)]
+    return [value] if isinstance(value, str) and value.startswith("https://") else []
+
+
+def test_a_call_that_may_not_be_recorded_keeps_no_link_to_its_audio() -> None:
+    call = a_call()
+    call.recording_enabled = False
+    outputs = {"so-1": {"name": "callback", "result": {"day": "Tuesday"}}}
+    report = a_report(
+        artifacts={
+            "recordings": {"mono": "https://storage.vapi.ai/m.wav"},
+            "structured_outputs": outputs,
+        }
+    )
+    record = {
+        "id": "vapi-1",
+        "recordingUrl": "https://storage.vapi.ai/m.wav",
+        "artifact": {
+            "recording": {"stereoUrl": "https://storage.vapi.ai/s.wav"},
+            "presignedMonoUrl": "https://storage.vapi.ai/p.wav",
+            "pcapUrl": "https://storage.vapi.ai/c.pcap",
+            "transcript": "AI: Hello",
+        },
+    }
+
+    assert record_report(call, report, T0 + timedelta(seconds=100))
+    assert update_vapi_data(call, record, T0 + timedelta(seconds=100), final=True)
+
+    assert call.recording_url is None
+    assert call.artifacts == {"structured_outputs": outputs}
+    assert call.vapi_data == {"id": "vapi-1", "artifact": {"transcript": "AI: Hello"}}
+    assert _links(attrs.asdict(call)) == []
+
+
+def test_a_call_that_may_be_recorded_keeps_its_links() -> None:
+    call = a_call()
+    links = {"mono": "https://storage.vapi.ai/m.wav", "stereo": "https://storage.vapi.ai/s.wav"}
+
+    record_report(call, a_report(artifacts={"recordings": links}), T0 + timedelta(seconds=100))
+
+    assert call.recording_url == "https://storage.vapi.ai/rec.wav"
+    assert call.artifacts == {"recordings": links}
+
+
+# --- the call's end time and duration ----------------------------------------------------------
+
+
+def test_an_ended_status_update_dates_the_end_of_the_call():
+    call = a_call(CallStatus.IN_PROGRESS)
+    ended = T0 + timedelta(seconds=40)
+
+    assert advance(call, CallStatus.ENDED, ended, ended_reason="customer-ended-call")
+
+    assert call.ended_at == ended
+    # An earlier `ended` update, delivered late, is the better time; a later one is not.
+    assert advance(call, CallStatus.ENDED, ended - timedelta(seconds=1))
+    assert not advance(call, CallStatus.ENDED, ended + timedelta(seconds=5))
+    assert call.ended_at == ended - timedelta(seconds=1)
+
+
+def test_a_status_update_before_the_end_leaves_no_end_time():
+    call = a_call()
+
+    for status in ORDER[:-1]:
+        advance(call, status, T0 + timedelta(seconds=ORDER.index(status)))
+
+    assert call.ended_at is None
+
+
+def test_the_reports_end_time_wins_over_the_status_updates():
+    call = a_call()
+    advance(call, CallStatus.ENDED, T0 + timedelta(seconds=97))
+
+    record_report(call, a_report(), T0 + timedelta(seconds=100))
+
+    assert call.ended_at == T0 + timedelta(seconds=95)
+    assert not advance(call, CallStatus.ENDED, T0 + timedelta(seconds=90))
+    assert call.ended_at == T0 + timedelta(seconds=95)
+
+
+def test_a_report_without_an_end_time_keeps_the_status_updates():
+    call = a_call()
+    advance(call, CallStatus.ENDED, T0 + timedelta(seconds=97))
+
+    record_report(call, a_report(ended_at=None), T0 + timedelta(seconds=100))
+
+    assert call.ended_at == T0 + timedelta(seconds=97)
+    assert call.call_duration == 92  # from the report's start to the update's end
+
+
+def test_a_call_never_answered_takes_its_duration_from_the_report():
+    """No `startedAt` (nobody answered), yet Vapi measured the call (`durationMs`)."""
+    call = a_call(CallStatus.RINGING)
+    advance(call, CallStatus.ENDED, T0 + timedelta(seconds=31), ended_reason="customer-busy")
+
+    record_report(call, a_report(started_at=None, ended_at=None, duration=32), T0)
+
+    assert call.started_at is None
+    assert call.ended_at == T0 + timedelta(seconds=31)
+    assert call.call_duration == 32
+
+
+def test_the_reports_duration_wins_over_its_times():
+    call = a_call()
+
+    record_report(call, a_report(duration=88), T0)
+
+    assert call.call_duration == 88  # not the 90 seconds between its times
+
+
+@pytest.mark.parametrize("duration", [MAX_CALL_SECONDS + 1, -1])
+def test_an_unbelievable_reported_duration_is_not_kept(duration):
+    call = a_call()
+
+    record_report(call, a_report(started_at=None, duration=duration), T0)
+
+    assert call.call_duration is None

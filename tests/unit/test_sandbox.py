@@ -4,17 +4,25 @@ and find_call; and its call ids are never those of an earlier run."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
+import attrs
 import pytest
 
-from adapters.sandbox import SandboxOutcome, SandboxScript, SandboxTelephonyProvider
+from adapters.sandbox import (
+    ENDED_BY_REQUEST,
+    SandboxOutcome,
+    SandboxScript,
+    SandboxTelephonyProvider,
+)
 from adapters.vapi.messages import read_message
 from application.call_events import CallReported, ProviderMessage, StatusChanged
+from application.errors import ProviderRejected
 from application.ports.telephony import OutboundCall
 from domain.agents import VoiceAgent
 from domain.ids import AgentId, CallId, PhoneNumberId, TenantId
@@ -171,7 +179,9 @@ async def test_a_placed_call_is_reported_like_vapi_reports_it(sandboxes):
         assert answer is not None
         assert (answer.provider_call_id, answer.status) == (placed.provider_call_id, "ended")
         assert answer.data == record
-        assert answer.report == report
+        # Only the report measures the call (`durationMs`); the record has its times.
+        assert answer.report == attrs.evolve(report, duration=None)
+    assert report.duration == round((report.ended_at - report.started_at).total_seconds())
     assert await sandbox.provider.get_call(str(uuid4())) is None
     assert await sandbox.provider.find_call(CallId(uuid4()), LINE, T0) is None
 
@@ -192,8 +202,116 @@ async def test_a_busy_line_ends_without_an_answer_nor_a_transcript(sandboxes):
     assert isinstance(event, CallReported)
     assert event.report.ended_reason == "customer-busy"
     assert (event.report.transcript, event.report.messages) == (None, ())
+    # Nobody answered: no start time, yet Vapi's measure of the call (from its creation).
+    sent = messages[-1].payload["message"]
+    assert "startedAt" not in sent
+    assert "startedAt" not in sent["call"]
+    assert event.report.started_at is None
+    assert sent["durationMs"] >= 0
+    assert event.report.duration == round(sent["durationMs"] / 1000)
     artifact = messages[-1].payload["message"]["artifact"]
     assert (artifact["transcript"], artifact["messages"]) == ("", [])
     got = await sandbox.provider.get_call(placed.provider_call_id)
     assert got is not None
     assert (got.status, got.ended_reason) == ("ended", "customer-busy")
+
+
+async def test_a_script_may_report_the_breakdown_alone_with_costs_of_8_decimals(sandboxes):
+    sandbox = Sandbox(SandboxScript(ring_seconds=0, talk_seconds=0.2, breakdown_only=True, seed=3))
+    sandboxes.append(sandbox)
+
+    placed = await sandbox.provider.place_call(an_outbound_call())
+    await sandbox.provider.idle()
+
+    last = sandbox.messages(placed.provider_call_id)[-1]
+    sent = last.payload["message"]
+    assert "costs" not in sent
+    assert "costs" not in sent["call"]
+    assert isinstance(last.event, CallReported)
+    report = last.event.report
+    breakdown = sent["costBreakdown"]
+    assert [u.item_type for u in report.usage] == list(PRICED)
+    assert max(-dec(breakdown[k]).as_tuple().exponent for k in PRICED) > 6
+    assert sum((u.cost for u in report.usage), Decimal(0)) == report.cost == dec(sent["cost"])
+
+
+# --- hanging up ----------------------------------------------------------------------------
+
+
+class Watched(Sandbox):
+    """A sandbox that tells when a call of its is answered (its `in-progress` message)."""
+
+    def __init__(self, script: SandboxScript) -> None:
+        super().__init__(script)
+        self.answered = asyncio.Event()
+
+    async def _deliver(self, body: dict[str, Any]) -> None:
+        await super()._deliver(body)
+        if body["message"].get("status") == "in-progress":
+            self.answered.set()
+
+
+async def test_a_call_hung_up_while_talking_ends_at_once_as_vapi_reports_it(sandboxes):
+    sandbox = Watched(SandboxScript(ring_seconds=0, talk_seconds=600))
+    sandboxes.append(sandbox)
+    placed = await sandbox.provider.place_call(an_outbound_call())
+    assert placed.data["monitor"]["controlUrl"].endswith(f"/{placed.provider_call_id}/control")
+    await asyncio.wait_for(sandbox.answered.wait(), timeout=5)
+
+    await sandbox.provider.end_call(placed.provider_call_id, placed.data)
+    await asyncio.wait_for(sandbox.provider.idle(), timeout=5)  # not the 600 s of the script
+
+    messages = sandbox.messages(placed.provider_call_id)
+    assert [m.event for m in messages[:-1]] == [
+        StatusChanged("ringing", None),
+        StatusChanged("in-progress", None),
+        StatusChanged("ended", ENDED_BY_REQUEST),
+    ]
+    assert ENDED_BY_REQUEST == "manually-canceled"
+    event = messages[-1].event
+    assert isinstance(event, CallReported)
+    report = event.report
+    assert report.ended_reason == ENDED_BY_REQUEST
+    assert report.started_at is not None
+    assert report.ended_at is not None
+    assert report.ended_at - report.started_at < timedelta(seconds=5)
+    got = await sandbox.provider.get_call(placed.provider_call_id)
+    assert got is not None
+    assert (got.status, got.ended_reason) == ("ended", ENDED_BY_REQUEST)
+
+
+async def test_a_call_hung_up_while_ringing_ends_unanswered(sandboxes):
+    sandbox = Sandbox(SandboxScript(ring_seconds=600, talk_seconds=600))
+    sandboxes.append(sandbox)
+    placed = await sandbox.provider.place_call(an_outbound_call())
+
+    await sandbox.provider.end_call(placed.provider_call_id, {})
+    await asyncio.wait_for(sandbox.provider.idle(), timeout=5)
+
+    messages = sandbox.messages(placed.provider_call_id)
+    assert [m.event for m in messages[:-1]] == [StatusChanged("ended", ENDED_BY_REQUEST)]
+    event = messages[-1].event
+    assert isinstance(event, CallReported)
+    assert (event.report.ended_reason, event.report.transcript) == (ENDED_BY_REQUEST, None)
+    assert event.report.started_at is None
+
+
+async def test_hanging_up_an_ended_call_changes_nothing_and_an_unknown_one_is_refused(
+    sandboxes,
+):
+    sandbox = Sandbox(quick())
+    sandboxes.append(sandbox)
+    placed = await sandbox.provider.place_call(an_outbound_call())
+    await sandbox.provider.idle()
+    delivered = list(sandbox.bodies)
+
+    await sandbox.provider.end_call(placed.provider_call_id, placed.data)
+    await sandbox.provider.idle()
+
+    assert sandbox.bodies == delivered
+    got = await sandbox.provider.get_call(placed.provider_call_id)
+    assert got is not None
+    assert got.ended_reason == "customer-ended-call"
+    with pytest.raises(ProviderRejected) as refused:
+        await sandbox.provider.end_call(f"sandbox-00000001-{uuid4()}", {})
+    assert refused.value.status == 404

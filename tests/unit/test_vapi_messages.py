@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -317,6 +318,51 @@ def test_a_report_brings_what_the_call_keeps():
     assert report.cost_breakdown == call.breakdown
 
 
+def test_a_report_brings_the_recordings_per_channel_structured_outputs_transfers_and_log():
+    payload = a_call().end_of_call_report(signature="abc")
+    artifact = payload["message"]["artifact"]
+
+    report = report_of(payload)
+
+    mono = artifact["recording"]["mono"]
+    assert report.artifacts == {
+        "recordings": {
+            "mono": mono["combinedUrl"],
+            "stereo": artifact["recording"]["stereoUrl"],
+            "assistant": mono["assistantUrl"],
+            "customer": mono["customerUrl"],
+        },
+        "structured_outputs": artifact["structuredOutputs"],
+        "transfers": artifact["transfers"],
+        "log_url": artifact["logUrl"],
+    }
+
+
+def test_a_report_with_only_the_older_links_or_none_brings_what_there_is():
+    payload = a_call().end_of_call_report()
+    message = payload["message"]
+    artifact = message["artifact"]
+    for key in ("recording", "structuredOutputs", "transfers", "logUrl"):
+        artifact.pop(key)
+    for key in ("recordingUrl", "stereoRecordingUrl"):
+        message.pop(key, None)
+    artifact["recordingUrl"] = "https://storage.vapi.ai/older-mono.wav"
+    artifact["stereoRecordingUrl"] = "https://storage.vapi.ai/older-stereo.wav"
+
+    older = report_of(payload).artifacts
+    artifact.pop("recordingUrl")
+    artifact.pop("stereoRecordingUrl")
+    bare = report_of(payload).artifacts
+
+    assert older == {
+        "recordings": {
+            "mono": "https://storage.vapi.ai/older-mono.wav",
+            "stereo": "https://storage.vapi.ai/older-stereo.wav",
+        }
+    }
+    assert bare is None
+
+
 @pytest.mark.parametrize(
     ("drop", "expected"),
     [
@@ -359,6 +405,19 @@ def test_a_report_has_one_usage_item_per_cost_item_in_order():
     assert [u.cost for u in usage] == [decimal(c["cost"]) for c in costs]
 
 
+COUNTS = (
+    "prompt_tokens",
+    "completion_tokens",
+    "characters",
+    "seconds",
+    "cached_prompt_tokens",
+    "reasoning_tokens",
+    "prompt_audio_tokens",
+    "completion_audio_tokens",
+    "minutes",
+)
+
+
 def _minutes(minutes: float) -> int:
     return round(minutes * 60)
 
@@ -367,8 +426,13 @@ def _minutes(minutes: float) -> int:
     ("item", "expected"),
     [
         (
-            {"type": "transport", "provider": "twilio", "minutes": 2.5, "cost": 0.02},
-            {"kind": UsageKind.TRANSPORT, "provider": "twilio", "seconds": _minutes(2.5)},
+            {"type": "transport", "provider": "twilio", "minutes": 2.95833333, "cost": 0.02514583},
+            {
+                "kind": UsageKind.TRANSPORT,
+                "provider": "twilio",
+                "seconds": 177,  # 177.4999998: whole seconds; the minutes are exact
+                "minutes": Decimal("2.95833333"),
+            },
         ),
         (
             {
@@ -382,6 +446,7 @@ def _minutes(minutes: float) -> int:
                 "provider": "deepgram",
                 "model": "nova-2",
                 "seconds": _minutes(1.25),
+                "minutes": Decimal("1.25"),
             },
         ),
         (
@@ -391,7 +456,8 @@ def _minutes(minutes: float) -> int:
                 "promptTokens": 5210,
                 "completionTokens": 318,
                 "cachedPromptTokens": 1024,
-                "cost": 0.0046,
+                "reasoningTokens": 64,
+                "cost": 0.00562928,
             },
             {
                 "kind": UsageKind.LLM,
@@ -399,6 +465,8 @@ def _minutes(minutes: float) -> int:
                 "model": "gpt-4o-mini",
                 "prompt_tokens": 5210,
                 "completion_tokens": 318,
+                "cached_prompt_tokens": 1024,
+                "reasoning_tokens": 64,
             },
         ),
         (
@@ -417,6 +485,7 @@ def _minutes(minutes: float) -> int:
                 "provider": "vapi",
                 "model": "overage",
                 "seconds": 180,
+                "minutes": Decimal(3),
             },
         ),
         (
@@ -447,7 +516,15 @@ def _minutes(minutes: float) -> int:
                 "completionAudioTokens": 0,
                 "cost": 0.0017,
             },
-            {"kind": UsageKind.ANALYSIS, "provider": "openai", "model": "gpt-4o-audio-preview"},
+            {
+                "kind": UsageKind.ANALYSIS,
+                "provider": "openai",
+                "model": "gpt-4o-audio-preview",
+                "prompt_tokens": 120,
+                "completion_tokens": 4,
+                "prompt_audio_tokens": 640,
+                "completion_audio_tokens": 0,
+            },
         ),
         (
             {
@@ -455,7 +532,7 @@ def _minutes(minutes: float) -> int:
                 "model": {"provider": "google", "model": "gemini-1.5-flash"},
                 "promptTokens": 300,
                 "completionTokens": 40,
-                "cost": 0.0008,
+                "cost": 7.275e-05,
             },
             {
                 "provider": "google",
@@ -476,8 +553,8 @@ def test_each_cost_type_maps_to_a_usage_item(item, expected):
     assert usage.cost == decimal(item["cost"])
     for field, value in expected.items():
         assert getattr(usage, field) == value, field
-    unset = {"prompt_tokens", "completion_tokens", "characters", "seconds"} - set(expected)
-    assert all(getattr(usage, field) is None for field in unset)
+    unset = set(COUNTS) - set(expected)
+    assert [field for field in unset if getattr(usage, field) is not None] == []
 
 
 @pytest.mark.parametrize("item_type", ["video", "chat-model", "surprise"])
@@ -500,21 +577,292 @@ def test_without_costs_the_usage_comes_from_the_cost_breakdown():
 
     report = report_of(payload)
 
-    by_kind = {u.kind: u for u in report.usage}
-    assert [u.kind for u in report.usage].count(UsageKind.LLM) == 1
-    assert by_kind[UsageKind.TRANSPORT].cost == decimal(breakdown["transport"])
-    assert by_kind[UsageKind.STT].cost == decimal(breakdown["stt"])
-    assert by_kind[UsageKind.LLM].cost == decimal(breakdown["llm"])
-    assert by_kind[UsageKind.LLM].prompt_tokens == breakdown["llmPromptTokens"]
-    assert by_kind[UsageKind.LLM].completion_tokens == breakdown["llmCompletionTokens"]
-    assert by_kind[UsageKind.TTS].cost == decimal(breakdown["tts"])
-    assert by_kind[UsageKind.TTS].characters == breakdown["ttsCharacters"]
-    assert by_kind[UsageKind.PLATFORM].cost == decimal(breakdown["vapi"])
-    analysis = breakdown["analysisCostBreakdown"]
-    assert by_kind[UsageKind.ANALYSIS].cost == decimal(analysis["summary"])
-    # `total` sums the others and `chat` is no call's: neither is an item of its own.
-    assert len(report.usage) == len(by_kind) == 6
+    by_type = {u.item_type: u for u in report.usage}
+    # `chat` costs nothing on a call, and `total` sums the others: neither is a row.
+    assert list(by_type) == [
+        "transport",
+        "stt",
+        "llm",
+        "tts",
+        "vapi",
+        "voicemailDetectionCost",
+        "knowledgeBaseCost",
+        "analysis",
+    ]
+    kinds = [u.kind for u in report.usage]
+    assert kinds == [
+        UsageKind.TRANSPORT,
+        UsageKind.STT,
+        UsageKind.LLM,
+        UsageKind.TTS,
+        UsageKind.PLATFORM,
+        UsageKind.ANALYSIS,
+        UsageKind.OTHER,
+        UsageKind.ANALYSIS,
+    ]
+    for field in ("transport", "stt", "llm", "tts", "vapi"):
+        assert by_type[field].cost == decimal(breakdown[field]), field
+    assert by_type["voicemailDetectionCost"].cost == Decimal("0.00170412")
+    assert by_type["knowledgeBaseCost"].cost == Decimal("0.00007275")
+    llm = by_type["llm"]
+    assert (llm.prompt_tokens, llm.completion_tokens, llm.cached_prompt_tokens) == (
+        breakdown["llmPromptTokens"],
+        breakdown["llmCompletionTokens"],
+        breakdown["llmCachedPromptTokens"],
+    )
+    assert by_type["tts"].characters == breakdown["ttsCharacters"]
+    analysis = by_type["analysis"]
+    assert (analysis.model, analysis.cost) == (
+        "summary",
+        decimal(breakdown["analysisCostBreakdown"]["summary"]),
+    )
+    assert (analysis.prompt_tokens, analysis.completion_tokens) == (812, 96)
+    assert sum(u.cost for u in report.usage) == report.cost == decimal(call.cost)
     assert report.cost_breakdown == breakdown
+
+
+def _breakdown_report(breakdown: dict[str, Any], cost: float | None) -> dict[str, Any]:
+    """An end-of-call report carrying `breakdown` (and no `costs[]`)."""
+    payload = a_call(costs=None).end_of_call_report()
+    message = payload["message"]
+    message["costBreakdown"] = message["call"]["costBreakdown"] = breakdown
+    for record in (message, message["call"]):
+        record.pop("cost")
+        if cost is not None:
+            record["cost"] = cost
+    return payload
+
+
+# A breakdown-only report of a call that cost 0.0802, as Vapi sends them: the five parts
+# the usage once came from add up to 0.0659, 18% short of what the call cost.
+SHORT_BREAKDOWN = {
+    "transport": 0.00825,
+    "stt": 0.0099,
+    "llm": 0.00562928,
+    "tts": 0.00837072,
+    "vapi": 0.03375,
+    "chat": 0.0015,
+    "voicemailDetectionCost": 0.0081,
+    "knowledgeBaseCost": 0.0018,
+    "total": 0.0802,
+    "llmPromptTokens": 5210,
+    "llmCompletionTokens": 318,
+    "llmCachedPromptTokens": 1024,
+    "ttsCharacters": 1423,
+    "analysisCostBreakdown": {
+        "summary": 0.0029,
+        "summaryPromptTokens": 812,
+        "summaryCompletionTokens": 96,
+        "structuredData": 0,
+        "successEvaluation": 0,
+    },
+}
+
+
+def test_a_breakdown_only_report_has_a_row_for_every_part_adding_up_to_its_cost():
+    report = report_of(_breakdown_report(SHORT_BREAKDOWN, 0.0802))
+
+    usage = {u.item_type: u.cost for u in report.usage}
+    assert usage == {
+        "transport": Decimal("0.00825"),
+        "stt": Decimal("0.0099"),
+        "llm": Decimal("0.00562928"),
+        "tts": Decimal("0.00837072"),
+        "vapi": Decimal("0.03375"),
+        "chat": Decimal("0.0015"),
+        "voicemailDetectionCost": Decimal("0.0081"),
+        "knowledgeBaseCost": Decimal("0.0018"),
+        "analysis": Decimal("0.0029"),
+    }
+    five = ("transport", "stt", "llm", "tts", "vapi")
+    assert sum(usage[part] for part in five) == Decimal("0.065900")
+    assert sum(usage.values()) == report.cost == Decimal("0.0802")
+
+
+@pytest.mark.parametrize(
+    ("cost", "rest"),
+    [(0.0812, Decimal("0.0010")), (0.08019999, Decimal("-0.00000001"))],
+    ids=["parts short of the cost", "parts over the cost"],
+)
+def test_what_the_parts_leave_of_the_cost_is_one_unattributed_row(cost, rest):
+    report = report_of(_breakdown_report(SHORT_BREAKDOWN, cost))
+
+    *parts, last = report.usage
+    assert (last.kind, last.item_type, last.cost) == (UsageKind.OTHER, "unattributed", rest)
+    assert "unattributed" not in {u.item_type for u in parts}
+    assert sum(u.cost for u in report.usage) == report.cost == decimal(cost)
+
+
+def test_without_a_cost_the_breakdowns_total_is_the_calls_cost():
+    report = report_of(_breakdown_report({**SHORT_BREAKDOWN, "total": 0.0812}, None))
+
+    assert report.cost == Decimal("0.0812")
+    assert report.usage[-1].item_type == "unattributed"
+    assert sum(u.cost for u in report.usage) == Decimal("0.0812")
+
+
+def test_cost_items_that_do_not_add_up_to_the_cost_get_a_residual_row():
+    costs = standard_costs()
+    payload = a_call(costs=tuple(costs)).end_of_call_report()
+    listed = sum(decimal(c["cost"]) for c in costs)
+    payload["message"]["cost"] = 0.30000000000001
+
+    report = report_of(payload)
+
+    assert [u.item_type for u in report.usage] == [*(c["type"] for c in costs), "unattributed"]
+    assert report.usage[-1].cost == Decimal("0.30000000000001") - listed
+    assert sum(u.cost for u in report.usage) == Decimal("0.30000000000001")
+
+
+def test_cost_items_that_add_up_to_the_cost_have_no_residual_row():
+    call = a_call()
+
+    report = report_of(call.end_of_call_report())
+
+    assert "unattributed" not in {u.item_type for u in report.usage}
+    assert sum(u.cost for u in report.usage) == report.cost == decimal(call.cost)
+
+
+def test_a_report_without_any_cost_has_no_rows_to_reconcile():
+    payload = a_call().end_of_call_report()
+    message = payload["message"]
+    for record in (message, message["call"]):
+        for key in ("cost", "costs", "costBreakdown"):
+            record.pop(key, None)
+
+    report = report_of(payload)
+
+    assert (report.cost, report.usage) == (None, ())
+
+
+def test_cost_items_keep_every_digit_vapi_sends():
+    items = (
+        {"type": "model", "model": {"provider": "openai", "model": "gpt-4o"}, "cost": 0.00562928},
+        {"type": "knowledge-base", "cost": 7.275e-05},
+        {"type": "transport", "minutes": 0.51666667, "cost": 0.123456789012},
+    )
+    payload = a_call(costs=items).end_of_call_report()
+
+    report = report_of(payload)
+
+    assert [u.cost for u in report.usage] == [
+        Decimal("0.00562928"),
+        Decimal("0.00007275"),
+        Decimal("0.123456789012"),
+    ]
+    assert report.usage[2].minutes == Decimal("0.51666667")
+    assert report.usage[2].seconds == 31
+    assert report.cost == Decimal("0.129158819012")
+
+
+_AMOUNTS = st.decimals(
+    min_value=Decimal("-0.5"), max_value=Decimal(50), places=12, allow_nan=False
+).filter(lambda d: d.is_finite())
+_PARTS = (
+    "transport",
+    "stt",
+    "llm",
+    "tts",
+    "vapi",
+    "chat",
+    "voicemailDetectionCost",
+    "knowledgeBaseCost",
+)
+_COST_TYPES = (
+    "transport",
+    "transcriber",
+    "model",
+    "voice",
+    "vapi",
+    "analysis",
+    "voicemail-detection",
+    "knowledge-base",
+    "surprise",
+)
+
+
+def _json_number(amount: Decimal, as_float: bool) -> float | str:
+    """As Vapi writes it (a float), or as a decimal text when the float would not be it."""
+    return float(amount) if as_float and Decimal(repr(float(amount))) == amount else str(amount)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    parts=st.dictionaries(st.sampled_from(_PARTS), _AMOUNTS, max_size=len(_PARTS)),
+    analyses=st.dictionaries(
+        st.sampled_from(["summary", "structuredData", "successEvaluation", "structuredOutput"]),
+        _AMOUNTS,
+        max_size=4,
+    ),
+    items=st.lists(st.tuples(st.sampled_from(_COST_TYPES), _AMOUNTS), max_size=9),
+    total=_AMOUNTS,
+    in_total=st.booleans(),
+    floats=st.booleans(),
+)
+def test_the_usage_rows_always_add_up_to_the_reports_cost_exactly(
+    parts, analyses, items, total, in_total, floats
+):
+    """Whatever the breakdown's parts, the `costs[]` items and the total (12 places): the
+    usage rows, which the tenant's usage report adds up, make the call's cost exactly."""
+    breakdown: dict[str, Any] = {k: _json_number(v, floats) for k, v in parts.items()}
+    if analyses:
+        breakdown["analysisCostBreakdown"] = {
+            k: _json_number(v, floats) for k, v in analyses.items()
+        }
+    payload = _breakdown_report(breakdown, None)
+    message = payload["message"]
+    if in_total:
+        breakdown["total"] = _json_number(total, floats)
+    else:
+        message["cost"] = message["call"]["cost"] = _json_number(total, floats)
+    if items:
+        costs = [{"type": kind, "cost": _json_number(v, floats)} for kind, v in items]
+        message["costs"] = message["call"]["costs"] = costs
+
+    report = report_of(payload)
+
+    assert report.cost == total
+    assert sum((u.cost for u in report.usage), Decimal(0)) == total
+    assert [u.item_type for u in report.usage].count("unattributed") <= 1
+
+
+# --- duration ------------------------------------------------------------------------------
+
+
+def test_a_call_never_answered_is_measured_by_vapis_duration():
+    call = a_call(answered=False, ended_reason="customer-did-not-answer")
+    payload = call.end_of_call_report()
+    assert "startedAt" not in payload["message"]
+    assert "startedAt" not in payload["message"]["call"]
+
+    report = report_of(payload)
+
+    assert report.started_at is None
+    assert report.duration == 32 == round(call.duration_ms / 1000)
+
+
+@pytest.mark.parametrize(
+    ("fields", "seconds"),
+    [
+        ({"durationMs": 177250, "durationSeconds": 999, "durationMinutes": 99}, 177),
+        ({"durationMs": 177750}, 178),
+        ({"durationSeconds": 61.4}, 61),
+        ({"durationMinutes": 2.5}, 150),
+        ({"durationMs": "177250", "durationSeconds": 12}, 12),  # no number: the next one
+        ({"durationMs": -5}, None),
+        ({"durationMs": 1e300}, None),
+        ({}, None),
+    ],
+    ids=["ms first", "ms rounded", "seconds", "minutes", "text", "negative", "huge", "none"],
+)
+def test_the_duration_is_vapis_finest_measure(fields, seconds):
+    payload = a_call().end_of_call_report()
+    message = payload["message"]
+    for key in ("durationMs", "durationSeconds", "durationMinutes"):
+        message.pop(key)
+    message.update(fields)
+
+    assert report_of(payload).duration == seconds
 
 
 def test_an_empty_costs_list_also_falls_back_to_the_breakdown():
@@ -544,7 +892,9 @@ def test_a_polled_call_record_reads_like_its_report():
     from_record = call_report(record)
     from_message = report_of(call.end_of_call_report(signature="abc"))
 
-    assert from_record == from_message
+    # Only the report measures the call: the record's duration comes from its times.
+    assert from_message.duration == 177
+    assert from_record == attrs.evolve(from_message, duration=None)
 
 
 # --- what is not a message, and what is not what it should be -------------------------------
@@ -664,12 +1014,13 @@ def test_absurd_numbers_in_a_cost_item_never_crash_the_reader(item):
     insert that fails would lose the report, and the reconciler would fetch it in vain."""
     payload = a_call(costs=(item,)).end_of_call_report()
 
-    (usage,) = report_of(payload).usage
+    usage = report_of(payload).usage
 
-    assert usage.item_type == item["type"]
-    for field in ("prompt_tokens", "completion_tokens", "characters", "seconds"):
-        count = getattr(usage, field)
-        assert count is None or -(2**63) <= count < 2**63, field
+    assert usage[0].item_type == item["type"]
+    for row in usage:
+        for field in COUNTS:
+            count = getattr(row, field)
+            assert count is None or -(2**63) <= count < 2**63, field
 
 
 @pytest.mark.parametrize(
@@ -677,7 +1028,8 @@ def test_absurd_numbers_in_a_cost_item_never_crash_the_reader(item):
     [
         ("startedAt", "not a time", lambda r: r.started_at is None),
         ("endedAt", 1772443867250, lambda r: r.ended_at is None),
-        ("cost", "free", lambda r: r.cost is None),
+        # The cost then comes from the breakdown's total (the same amount).
+        ("cost", "free", lambda r: r.cost == decimal(r.cost_breakdown["total"])),
         ("artifact", ["a", "list"], lambda r: (r.transcript, r.messages) == (None, ())),
         ("analysis", "positive", lambda r: (r.summary, r.analysis) == (None, None)),
         ("costs", {"type": "model"}, lambda r: "model" not in {u.item_type for u in r.usage}),
@@ -753,15 +1105,19 @@ def test_a_call_id_of_255_characters_is_still_the_providers_id():
     ("cost", "kept"),
     [
         ("999999.999999", Decimal("999999.999999")),
-        ("999999.9999999", None),  # NUMERIC(12, 6) would round it to a million: too large
-        ("-999999.9999999", None),
-        ("1000000", None),
+        ("999999.99999999999999", Decimal("999999.99999999999999")),  # never rounded
+        ("-999999.9999999", Decimal("-999999.9999999")),
+        ("1000000", None),  # a million dollars for one call: no believable price
+        ("1e400", None),
+        ("0.000000000000000000001", None),  # 21 places: no price Vapi writes
     ],
 )
-def test_a_cost_the_column_cannot_hold_is_left_out(cost, kept):
+def test_a_cost_is_kept_to_every_digit_unless_unbelievable(cost, kept):
     item = {"type": "model", "model": {"provider": "openai", "model": "gpt-4o"}, "cost": cost}
     payload = a_call(costs=(item,)).end_of_call_report()
     payload["message"]["cost"] = payload["message"]["call"]["cost"] = cost
+    payload["message"]["costBreakdown"]["total"] = cost
+    payload["message"]["call"]["costBreakdown"]["total"] = cost
 
     report = report_of(payload)
 
@@ -770,15 +1126,32 @@ def test_a_cost_the_column_cannot_hold_is_left_out(cost, kept):
     assert usage.cost == (kept if kept is not None else Decimal(0))
 
 
-def test_a_breakdown_whose_analysis_costs_add_up_past_the_column_leaves_them_out():
+def test_each_analysis_of_a_breakdown_is_a_row_of_its_own_with_its_tokens():
     payload = VapiCall(costs=None).end_of_call_report()
-    breakdown = payload["message"]["call"]["costBreakdown"]
-    breakdown["analysisCostBreakdown"] = {"summary": "600000", "structuredData": "400000"}
+    breakdown = payload["message"]["costBreakdown"]
+    breakdown["analysisCostBreakdown"] = {
+        "summary": 0.00042131,
+        "summaryPromptTokens": 812,
+        "summaryCompletionTokens": 96,
+        "summaryCachedPromptTokens": 512,
+        "structuredData": "600000",
+        "successEvaluation": 0,
+        "structuredOutput": 1.5e-07,
+        "structuredOutputPromptTokens": 40,
+    }
 
     usage = report_of(payload).usage
 
-    assert "analysis" not in {u.item_type for u in usage}
-    assert all(abs(u.cost) < 10**6 for u in usage)
+    analysis = [(u.model, u.cost) for u in usage if u.item_type == "analysis"]
+    assert analysis == [
+        ("summary", Decimal("0.00042131")),
+        ("structuredData", Decimal(600000)),
+        ("structuredOutput", Decimal("1.5E-7")),
+    ]
+    summary = next(u for u in usage if u.model == "summary")
+    assert (summary.prompt_tokens, summary.completion_tokens) == (812, 96)
+    assert summary.cached_prompt_tokens == 512
+    assert summary.kind is UsageKind.ANALYSIS
 
 
 EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)

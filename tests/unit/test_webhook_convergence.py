@@ -36,6 +36,7 @@ from application.calls import CallService, PlaceCall
 from application.catalogue import sync_catalogue
 from application.errors import ServiceUnavailable
 from application.phone_resolution import PhoneResolver
+from application.plans import SetOverride, TenantFeatureService
 from application.ports.telephony import OutboundCall, ProviderCall
 from domain.agents import VoiceAgent
 from domain.calls import CallStatus, VoiceCall
@@ -46,6 +47,7 @@ from domain.tenancy import Tenant
 from tests.fakes.busy_rows import hold_calls
 from tests.fakes.vapi import iso
 from tests.fakes.vapi_messages import ORG_ID, STATUSES, VapiCall, encoded
+from tests.support import PLATFORM
 from tests.unit.helpers import Fresh, fresh
 
 # --- arranging -----------------------------------------------------------------------------
@@ -111,6 +113,10 @@ async def place(f: Fresh, name: str = "Acme", line_number: str = "+12025550143")
     ids = f.deps.ids
     owner = await f.world.user(f"owner-{uuid4().hex[:12]}@example.com")
     tenant = await f.world.tenant(owner, name)
+    # Recorded calls: the recording is part of what must converge.
+    await TenantFeatureService(f.deps).set_override(
+        PLATFORM, SetOverride(tenant.id, "recordings", True)
+    )
     line = PhoneLine(
         PhoneNumberId(ids.new()),
         tenant.id,
@@ -351,7 +357,11 @@ async def test_a_report_without_costs_writes_usage_from_the_breakdown_once():
 
     rows = [u for u in world.db.tables["ai_usage"].values() if u.call_id == placed.call.id]
     kinds = Counter(u.item.kind.value for u in rows)
-    assert kinds == Counter(["transport", "stt", "llm", "tts", "platform", "analysis"])
+    # Voicemail detection and the summary are analyses; the knowledge base is another cost.
+    assert kinds == Counter(
+        ["transport", "stt", "llm", "tts", "platform", "analysis", "analysis", "other"]
+    )
+    assert sum(u.item.cost for u in rows) == Decimal(repr(vapi.cost))
 
 
 # --- what is not about a call of ours ------------------------------------------------------
