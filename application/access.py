@@ -41,6 +41,7 @@ class Permission(enum.StrEnum):
     LEADS_WRITE = "leads.write"
     CALLS_READ = "calls.read"
     CALLS_PLACE = "calls.place"
+    CALLS_END = "calls.end"
     CALLS_PROVIDER_RECORD_READ = "calls.provider_record.read"
     BATCHES_MANAGE = "batches.manage"
 
@@ -55,7 +56,12 @@ _VIEWER = frozenset(
         Permission.CALLS_READ,
     }
 )
-_MEMBER = _VIEWER | {Permission.LEADS_WRITE, Permission.CALLS_PLACE, Permission.BATCHES_MANAGE}
+_MEMBER = _VIEWER | {
+    Permission.LEADS_WRITE,
+    Permission.CALLS_PLACE,
+    Permission.CALLS_END,
+    Permission.BATCHES_MANAGE,
+}
 _ADMIN = _MEMBER | {
     Permission.CALLS_PROVIDER_RECORD_READ,
     Permission.MEMBERS_MANAGE,

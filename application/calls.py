@@ -316,6 +316,39 @@ class CallService:
             await self._deps.authorize(principal, Permission.CALLS_READ, tenant_id, tx)
             return await call_of(tx, tenant_id, call_id)
 
+    async def end_call(
+        self, principal: Principal, tenant_id: TenantId, call_id: CallId
+    ) -> VoiceCall:
+        """Ask the provider to hang up a live call (members and up), and return the call as
+        it stands once the provider has taken the request.
+
+        The call must be live: placed with the provider and not ended (queued, ringing,
+        in-progress or forwarding, with its provider id), else CallNotLive and nothing is
+        written. The request is audited (`call.end_requested`) before the provider is asked;
+        a provider failure (ProviderError) leaves that entry and nothing else. The call is
+        not ended here: it moves to `ended` when the provider's status update and report
+        arrive, as for any end. Asking again while the hang-up is under way asks the
+        provider again (harmless) and answers the same; once the call has ended it is
+        CallNotLive.
+        """
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await authorize(principal, Permission.CALLS_END, tenant_id, tx)
+            call = await call_of(tx, tenant_id, call_id)
+            provider_call_id = call.require_live()
+            await self._deps.audit(
+                tx,
+                principal,
+                "call.end_requested",
+                "call",
+                call.id,
+                tenant_id=tenant_id,
+                changes={"status": call.status.value, "vapi_call_id": provider_call_id},
+            )
+            await tx.commit()
+        await self._provider.end_call(provider_call_id, dict(call.vapi_data))
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            return await call_of(tx, tenant_id, call_id)
+
     async def list_calls(
         self, principal: Principal, tenant_id: TenantId, where: CallFilter, page: PageRequest
     ) -> Page[CallListItem]:

@@ -37,6 +37,10 @@ DEFAULT_MODEL = {"provider": "openai", "model": "gpt-4o-mini"}
 # GET /call returns at most this many calls and has no cursor.
 LIST_LIMIT = 1000
 MAX_LIST_PAGES = 20
+# Live Call Control: this message, posted to the call's `monitor.controlUrl`, hangs it up.
+# Vapi then reports the call ended by its usual messages, with the `endedReason` of a call
+# cancelled from outside, "manually-canceled" (not verified on a live account).
+END_CALL = {"type": "end-call"}
 
 
 class _Call(msgspec.Struct, rename="camel"):
@@ -144,6 +148,16 @@ def create_call_body(call: OutboundCall) -> dict[str, Any]:
     return body
 
 
+def control_url(record: dict[str, Any]) -> str | None:
+    """Where Vapi's Live Call Control reaches the call: its record's `monitor.controlUrl`
+    (in the create's answer and in `GET /call/{id}`); None when the record has none."""
+    monitor = record.get("monitor")
+    url = monitor.get("controlUrl") if isinstance(monitor, dict) else None
+    if isinstance(url, str) and url.startswith(("https://", "http://")):
+        return url
+    return None
+
+
 def _message_of(payload: Any, status: int) -> str:
     """Vapi's error text: `message` is a string or a list of strings."""
     message = payload.get("message") if isinstance(payload, dict) else None
@@ -167,16 +181,27 @@ class VapiTelephonyProvider:
             total=timeout_seconds, sock_connect=connect_timeout_seconds
         )
         self._session: aiohttp.ClientSession | None = None
+        self._control_session: aiohttp.ClientSession | None = None
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(headers=self._headers, timeout=self._timeout)
         return self._session
 
+    def _control(self) -> aiohttp.ClientSession:
+        """A session without our API key: a control URL is a capability of its own (Vapi's
+        docs send nothing else), on another host than the API, and the key never goes there."""
+        if self._control_session is None or self._control_session.closed:
+            self._control_session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._control_session
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._control_session is not None:
+            await self._control_session.close()
+            self._control_session = None
 
     async def place_call(self, call: OutboundCall) -> ProviderCall:
         body = create_call_body(call)
@@ -237,6 +262,36 @@ class VapiTelephonyProvider:
         raise ProviderOutcomeUnknown(
             f"cannot tell whether Vapi created call {call_id}: too many calls to search"
         )
+
+    async def end_call(self, provider_call_id: str, record: dict[str, Any]) -> None:
+        """`POST {"type": "end-call"}` to the call's control URL: from `record` (the create's
+        answer, which has it), else from the call read afresh (`GET /call/{id}`)."""
+        url = control_url(record)
+        if url is None:
+            found = await self.get_call(provider_call_id)
+            if found is None:
+                raise ProviderRejected(f"Vapi does not know call {provider_call_id}", status=404)
+            url = control_url(found.data)
+            if url is None:
+                raise ProviderRejected(
+                    f"Vapi gives no control URL (monitor.controlUrl) for call "
+                    f"{provider_call_id}, so it cannot be hung up (status {found.status})"
+                )
+        try:
+            async with self._control().post(url, json=END_CALL) as response:
+                payload = await _json(response)
+                status = response.status
+        except aiohttp.ClientConnectorError as error:
+            raise ProviderUnreachable(f"Vapi's call control cannot be reached: {error}") from None
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise ProviderError(
+                f"no answer from Vapi's call control ({type(error).__name__}); the call may "
+                "or may not be hanging up: ask again"
+            ) from None
+        if status >= 500:
+            raise ProviderError(_message_of(payload, status))
+        if status >= 400:
+            raise ProviderRejected(_message_of(payload, status), status=status)
 
     async def _get(self, path: str, params: dict[str, str]) -> tuple[Any, int]:
         try:

@@ -65,6 +65,16 @@ class TelephonyProvider(Protocol):
         `created_after`, if one was created (reconciling an unknown outcome)."""
         ...
 
+    async def end_call(self, provider_call_id: str, record: dict[str, Any]) -> None:
+        """Ask the provider to hang up a live call. `record` is the provider's last record
+        of it that we keep (`VoiceCall.vapi_data`), where it may say how to reach the live
+        call; the provider reads the call afresh when it does not. Returns once the provider
+        has taken the request: the call ends when the provider says so, through its usual
+        messages. Raises ProviderRejected (it refused: the call is unknown to it, or it gave
+        no way to reach it), ProviderUnreachable or ProviderError (no answer, or an answer
+        that says nothing)."""
+        ...
+
 
 class ProcessBoundCalls(Protocol):
     """A provider whose calls live only in the process that placed them (the sandbox): when

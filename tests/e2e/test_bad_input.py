@@ -524,6 +524,7 @@ NON_UUID_IDS = [
     ("DELETE", "/v1/tenants/{tenant_id}/leads/abc", None),
     ("POST", "/v1/tenants/{tenant_id}/leads/abc/contacted", {}),
     ("GET", "/v1/tenants/{tenant_id}/leads/abc/calls", None),
+    ("POST", "/v1/tenants/{tenant_id}/calls/abc/end", None),
 ]
 
 

@@ -103,6 +103,7 @@ TENANT_ROUTES: list[tuple[str, str, Any]] = [
     ("POST", CALLS, {"agent_id": "{agent_id}", "lead_id": "{lead_id}"}),
     ("GET", CALLS, None),
     ("GET", CALL, None),
+    ("POST", CALL + "/end", None),
     ("GET", CALL + "/transcript", None),
     ("GET", CALL + "/cost", None),
     ("GET", CALL + "/usage", None),

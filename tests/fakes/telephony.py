@@ -3,7 +3,8 @@
 Every request is recorded. `place_call` answers from a queue of scripted outcomes (a
 ProviderCall, an exception to raise, or a function of the OutboundCall), else with a new
 queued call; `find_call` likewise (default: nothing found); `get_call` answers from the
-calls it placed, updated by `set_call`, or from a per-id queue of scripted answers. Given
+calls it placed, updated by `set_call`, or from a per-id queue of scripted answers;
+`end_call` records each hang-up asked for and raises the next scripted error, if any. Given
 the in-memory database, it copies the committed state at each `place_call`, to prove what
 was written before the provider was asked.
 """
@@ -37,6 +38,14 @@ class Find:
 
 
 @attrs.frozen
+class EndRequest:
+    """A hang-up asked for: the provider's call id and the record it was given."""
+
+    provider_call_id: str
+    record: dict[str, Any]
+
+
+@attrs.frozen
 class Observation:
     """The committed state when the provider was asked to place `call`."""
 
@@ -57,6 +66,8 @@ class FakeTelephony:
         self.observed: list[Observation] = []
         self.finds: list[Find] = []
         self.gets: list[str] = []
+        self.ends: list[EndRequest] = []
+        self._end: deque[BaseException | None] = deque()
         self.gate: asyncio.Event | None = None
         """When set, `place_call` waits for it (after recording the request)."""
 
@@ -73,6 +84,10 @@ class FakeTelephony:
     def get_next(self, provider_call_id: str, *answers: Found) -> None:
         """The outcomes of the next get_call requests for that id, in order."""
         self._get[provider_call_id].extend(answers)
+
+    def end_next(self, *answers: BaseException | None) -> None:
+        """The outcomes of the next end_call requests, in order (None: taken)."""
+        self._end.extend(answers)
 
     def set_call(self, call: ProviderCall) -> None:
         """What the provider now holds for the call (answered by every later get_call)."""
@@ -120,3 +135,9 @@ class FakeTelephony:
         if isinstance(answer, BaseException):
             raise answer
         return answer
+
+    async def end_call(self, provider_call_id: str, record: dict[str, Any]) -> None:
+        self.ends.append(EndRequest(provider_call_id, copy.deepcopy(record)))
+        answer = self._end.popleft() if self._end else None
+        if answer is not None:
+            raise answer

@@ -8,19 +8,25 @@ What it does like Vapi (see the project's Vapi reference):
   `customer.name`, `customer.email`, `customer.externalId` longer than 40 characters;
   answers 201 with a Call (plus `subscriptionLimits`, as the create response does);
 - `GET /call/{id}` answers the Call or 404;
+- every call it stores has `monitor.listenUrl` and `monitor.controlUrl` (Live Call Control,
+  served by the fake at `/{id}/control`, without the API key, as Vapi's docs show it):
+  `POST {"type": "end-call"}` there ends the call (`status` ended, `endedReason`
+  "manually-canceled") and answers 200; other documented control types are accepted and do
+  nothing, anything else is a 400; an unknown call is a 404;
 - `GET /call` answers a bare JSON array, newest first, filtered by `id`, `assistantId`,
   `phoneNumberId`, `createdAt*` and `updatedAt*` (strict ISO 8601), at most `limit` (default
   100, at most 1000), and refuses unknown query parameters.
 
-What a test scripts: the next request of a kind (`create`, `get`, `list`) answers an error
-status (or any JSON), hangs until the server closes (past any client timeout), or drops the
-connection; a create may be stored before it fails, as a real Vapi might have done. A create
-Vapi would refuse (auth, unknown properties, lengths) is refused before the script is
-consulted. Every request is recorded, accepted or not. There is no global state: one
+What a test scripts: the next request of a kind (`create`, `get`, `list`, `control`) answers
+an error status (or any JSON), hangs until the server closes (past any client timeout), or
+drops the connection; a create may be stored before it fails, as a real Vapi might have
+done. A create Vapi would refuse (auth, unknown properties, lengths) is refused before the
+script is consulted. Every request is recorded, accepted or not. There is no global state: one
 `FakeVapi` is one Vapi org, served once.
 
 Unverified on a live account: the list order, the exact texts of errors other than
-"property X should not exist", and the 404 body.
+"property X should not exist", the 404 body, and what the control URL answers (its body,
+and its answer for a call that has already ended: here 200, changing nothing).
 """
 
 from __future__ import annotations
@@ -44,6 +50,11 @@ DEFAULT_API_KEY = "test-vapi-private-key"
 MAX_SHORT_TEXT = 40
 DEFAULT_LIST_LIMIT = 100
 MAX_LIST_LIMIT = 1000
+# The message types Live Call Control documents; `end-call` hangs up.
+CONTROL_TYPES = frozenset(
+    {"say", "add-message", "mute-assistant", "unmute-assistant", "end-call", "transfer"}
+)
+ENDED_BY_CONTROL = "manually-canceled"
 
 # The top-level properties of `POST /call` (CreateOutboundCallDto); anything else is a 400.
 CREATE_CALL_FIELDS = frozenset(
@@ -113,6 +124,7 @@ class Op(enum.StrEnum):
     CREATE = "create"  # POST /call
     GET = "get"  # GET /call/{id}
     LIST = "list"  # GET /call
+    CONTROL = "control"  # POST {monitor.controlUrl}
 
 
 class Mode(enum.Enum):
@@ -202,12 +214,15 @@ class FakeVapi:
         self._script: dict[Op, deque[Failure]] = {op: deque() for op in Op}
         self.on_create: list[Callable[[dict[str, Any], RecordedRequest], None]] = []
         """Called with each call a create stores, and its request, before it is answered."""
+        self.on_end: list[Callable[[dict[str, Any]], None]] = []
+        """Called with each call the control URL ends, before it is answered."""
         self._closing = asyncio.Event()
         self._server: TestServer | None = None
         self.app = web.Application()
         self.app.router.add_post("/call", self._create)
         self.app.router.add_get("/call", self._list)
         self.app.router.add_get("/call/{id}", self._get)
+        self.app.router.add_post("/{id}/control", self._control)
         self.app.on_shutdown.append(self._release)
 
     # --- serving ------------------------------------------------------------------------
@@ -277,6 +292,15 @@ class FakeVapi:
         return [r for r in self.requests if r.method == "POST" and r.path == "/call"]
 
     @property
+    def control_requests(self) -> list[RecordedRequest]:
+        """Every request to a control URL, accepted or not, in order."""
+        return [r for r in self.requests if r.method == "POST" and r.path.endswith("/control")]
+
+    def control_url(self, call_id: str) -> str:
+        """Where the fake serves Live Call Control for the call (its `monitor.controlUrl`)."""
+        return f"{self.base_url}/{call_id}/control"
+
+    @property
     def create_bodies(self) -> list[Any]:
         """Every body sent to `POST /call`, accepted or not, in order."""
         return [r.body for r in self.create_requests]
@@ -293,6 +317,11 @@ class FakeVapi:
             "createdAt": now,
             "updatedAt": now,
         }
+        if self._server is not None:
+            call["monitor"] = {
+                "listenUrl": "ws" + self.base_url.removeprefix("http") + f"/{call['id']}/listen",
+                "controlUrl": self.control_url(call["id"]),
+            }
         call.update({k: iso(v) if isinstance(v, datetime) else v for k, v in fields.items()})
         self.calls[call["id"]] = call
         return call
@@ -412,6 +441,32 @@ class FakeVapi:
         if call is None:
             return web.json_response(error_body(404, "Not Found"), status=404)
         return web.json_response(call)
+
+    async def _control(self, request: web.Request) -> web.StreamResponse:
+        """Live Call Control: no API key (the URL is the call's own); `end-call` ends it."""
+        recorded = await self._record(request)
+        failure = await self._scripted(Op.CONTROL, request)
+        if failure is not None:
+            return failure
+        call = self.calls.get(request.match_info["id"])
+        if call is None:
+            return web.json_response(error_body(404, "Not Found"), status=404)
+        body = recorded.body
+        kind = body.get("type") if isinstance(body, dict) else None
+        if kind not in CONTROL_TYPES:
+            return web.json_response(
+                error_body(400, [f"type must be one of {sorted(CONTROL_TYPES)}"]), status=400
+            )
+        if kind == "end-call" and call.get("status") != "ended":
+            self.update_call(
+                call["id"],
+                status="ended",
+                endedReason=ENDED_BY_CONTROL,
+                endedAt=self._now(),
+            )
+            for listener in self.on_end:
+                listener(call)
+        return web.Response(status=200)
 
     async def _list(self, request: web.Request) -> web.StreamResponse:
         recorded = await self._record(request)

@@ -804,3 +804,92 @@ def test_provider_call_reads_a_call_vapi_describes(oracle: VapiOracle) -> None:
 def test_provider_call_refuses_what_is_not_a_call(data: dict[str, Any]) -> None:
     with pytest.raises(ProviderError):
         provider_call(data)
+
+
+# --- hanging up (Live Call Control) ------------------------------------------------------------
+
+
+async def test_end_call_posts_end_call_to_the_calls_control_url_and_nothing_else(
+    client: VapiTelephonyProvider, fake: FakeVapi
+) -> None:
+    placed = await client.place_call(a_call())
+    assert placed.data["monitor"]["controlUrl"] == fake.control_url(placed.provider_call_id)
+
+    await client.end_call(placed.provider_call_id, placed.data)
+
+    [sent] = fake.control_requests
+    assert sent.path == f"/{placed.provider_call_id}/control"
+    assert sent.body == {"type": "end-call"}
+    # The control URL is the call's own capability: our API key never goes there.
+    assert "Authorization" in fake.create_requests[0].headers
+    assert "Authorization" not in sent.headers
+    # The record was enough: the call was not read again.
+    assert [r.method for r in fake.requests] == ["POST", "POST"]
+    ended = fake.calls[placed.provider_call_id]
+    assert (ended["status"], ended["endedReason"]) == ("ended", "manually-canceled")
+
+
+async def test_end_call_reads_the_control_url_from_vapi_when_the_record_has_none(
+    client: VapiTelephonyProvider, fake: FakeVapi
+) -> None:
+    placed = await client.place_call(a_call())
+    without_monitor = {k: v for k, v in placed.data.items() if k != "monitor"}
+
+    await client.end_call(placed.provider_call_id, without_monitor)
+
+    read, sent = fake.requests[1:]
+    assert (read.method, read.path) == ("GET", f"/call/{placed.provider_call_id}")
+    assert (sent.path, sent.body) == (f"/{placed.provider_call_id}/control", {"type": "end-call"})
+    assert fake.calls[placed.provider_call_id]["status"] == "ended"
+
+
+async def test_end_call_of_a_call_vapi_gives_no_way_to_reach_is_refused(
+    client: VapiTelephonyProvider, fake: FakeVapi
+) -> None:
+    call = fake.add_call(name="x", status="in-progress", monitor={})
+
+    with pytest.raises(ProviderRejected, match="no control URL"):
+        await client.end_call(call["id"], {})
+    with pytest.raises(ProviderRejected) as unknown:
+        await client.end_call("5f0e7c1a-0000-4000-8000-000000000000", {})
+
+    assert unknown.value.status == 404
+    assert fake.control_requests == []
+
+
+@pytest.mark.parametrize(
+    ("status", "error"), [(400, ProviderRejected), (404, ProviderRejected), (500, ProviderError)]
+)
+async def test_end_call_refused_by_the_control_url_is_a_provider_error_with_vapis_words(
+    client: VapiTelephonyProvider, fake: FakeVapi, status: int, error: type[ProviderError]
+) -> None:
+    placed = await client.place_call(a_call())
+    fake.fail_next(status, "the call is not active", op=Op.CONTROL)
+
+    with pytest.raises(error, match="the call is not active") as raised:
+        await client.end_call(placed.provider_call_id, placed.data)
+
+    assert raised.value.message.startswith(f"Vapi answered {status}")
+    assert fake.calls[placed.provider_call_id]["status"] == "queued"
+
+
+async def test_end_call_without_an_answer_is_a_provider_error_within_the_timeout(
+    make_client: MakeClient, fake: FakeVapi
+) -> None:
+    client = make_client(timeout_seconds=0.5)
+    placed = await client.place_call(a_call())
+    fake.hang_next(op=Op.CONTROL)
+
+    with pytest.raises(ProviderError, match="no answer") as raised:
+        await client.end_call(placed.provider_call_id, placed.data)
+
+    assert not isinstance(raised.value, ProviderUnreachable)
+
+
+async def test_end_call_to_a_control_url_nobody_listens_on_is_unreachable(
+    client: VapiTelephonyProvider,
+) -> None:
+    gone = {"monitor": {"controlUrl": f"http://127.0.0.1:{unused_port()}/x/control"}}
+
+    with pytest.raises(ProviderUnreachable):
+        await client.end_call("x", gone)

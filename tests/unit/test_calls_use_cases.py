@@ -43,7 +43,14 @@ from application.ports.telephony import ProviderCall
 from application.tenancy import AddMember, MembershipService
 from application.voices import CreateVoice, VoiceService
 from domain.agents import VoiceAgent
-from domain.calls import CallStatus, EndOfCallReport, UsageItem, UsageKind, VoiceCall
+from domain.calls import (
+    CallNotLive,
+    CallStatus,
+    EndOfCallReport,
+    UsageItem,
+    UsageKind,
+    VoiceCall,
+)
 from domain.errors import InvalidValue
 from domain.ids import AgentId
 from domain.leads import Lead
@@ -781,3 +788,163 @@ async def test_a_nul_character_in_the_variables_is_refused_and_nothing_is_writte
 
     assert raised.value.field == "variables"
     assert (await acme.place(variables={"name": "Ada"})).status is CallStatus.QUEUED
+
+
+# --- hanging up ---------------------------------------------------------------------------
+
+CONTROL_URL = "https://phone-call-websocket.example/vapi-call-1/control"
+
+
+def with_monitor(out: Any, fake: FakeTelephony, status: str = "in-progress") -> ProviderCall:
+    """The provider's answer to a create, as Vapi gives it: with the call's control URL."""
+    queued = fake.queued(out)
+    data = {**queued.data, "status": status, "monitor": {"controlUrl": CONTROL_URL}}
+    return attrs.evolve(queued, status=status, data=data)
+
+
+async def test_a_live_call_is_hung_up_through_the_provider_once_audited_and_left_to_it(
+    acme: Desk, fake: FakeTelephony, memory_db: InMemoryDatabase
+) -> None:
+    fake.answer_next(lambda out: with_monitor(out, fake))
+    call = await acme.place()
+    tap = AuditTap(memory_db)
+
+    answered = await acme.calls.end_call(acme.owner, acme.tenant.id, call.id)
+
+    [asked] = fake.ends
+    assert asked.provider_call_id == call.vapi_call_id
+    assert asked.record["monitor"] == {"controlUrl": CONTROL_URL}
+    # Not ended here: the provider says when it is, as for any end.
+    assert answered == await acme.stored(call) == call
+    assert answered.status is CallStatus.IN_PROGRESS
+    [entry] = tap.new()
+    assert (entry.action, entry.entity, entry.entity_id, entry.tenant_id) == (
+        "call.end_requested",
+        "call",
+        call.id,
+        acme.tenant.id,
+    )
+    assert entry.actor == acme.owner.actor
+    assert entry.changes == {"status": "in-progress", "vapi_call_id": call.vapi_call_id}
+
+
+async def test_asking_again_while_it_hangs_up_asks_again_and_once_ended_is_refused(
+    acme: Desk, fake: FakeTelephony, unchanged: Any
+) -> None:
+    fake.answer_next(lambda out: with_monitor(out, fake, "ringing"))
+    call = await acme.place()
+
+    for _ in range(2):
+        again = await acme.calls.end_call(acme.owner, acme.tenant.id, call.id)
+        assert again.status is CallStatus.RINGING
+    assert [e.provider_call_id for e in fake.ends] == [call.vapi_call_id] * 2
+
+    await acme.say(call, StatusChanged("ended", "manually-canceled"), "ended")
+    with unchanged, pytest.raises(CallNotLive) as refused:
+        await acme.calls.end_call(acme.owner, acme.tenant.id, call.id)
+    assert refused.value.status is CallStatus.ENDED
+    assert len(fake.ends) == 2
+    assert (await acme.stored(call)).ended_reason == "manually-canceled"
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        (ProviderRejected("phoneNumberId is not a phone number"), CallStatus.FAILED),
+        (ProviderOutcomeUnknown("timed out after 10 s"), CallStatus.UNKNOWN),
+    ],
+    ids=["failed", "unknown"],
+)
+async def test_a_call_the_provider_does_not_have_cannot_be_ended_and_nothing_is_written(
+    acme: Desk, fake: FakeTelephony, unchanged: Any, answer: Exception, status: CallStatus
+) -> None:
+    fake.answer_next(answer)
+    call = await acme.place()
+    assert call.status is status
+
+    with unchanged, pytest.raises(CallNotLive) as refused:
+        await acme.calls.end_call(acme.owner, acme.tenant.id, call.id)
+
+    assert refused.value.code == "call-not-live"
+    assert str(call.id) in refused.value.message
+    assert fake.ends == []
+
+
+async def test_a_call_still_queued_without_the_providers_id_cannot_be_ended(
+    acme: Desk, fake: FakeTelephony, unchanged: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.gate = asyncio.Event()  # the provider has not answered the create yet
+    asked = asyncio.Event()
+    place_call = fake.place_call
+
+    async def told(out: Any) -> ProviderCall:
+        asked.set()
+        return await place_call(out)
+
+    monkeypatch.setattr(fake, "place_call", told)
+    placing = asyncio.ensure_future(acme.place())
+    await asked.wait()
+    [call] = [c for c in acme.db.tables["calls"].values() if c.status is CallStatus.QUEUED]
+
+    with unchanged, pytest.raises(CallNotLive, match="not placed it yet"):
+        await acme.calls.end_call(acme.owner, acme.tenant.id, call.id)
+
+    fake.gate.set()
+    assert (await placing).vapi_call_id is not None
+    assert fake.ends == []
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ProviderRejected("Vapi answered 400: call is not active", status=400),
+        ProviderUnreachable("Vapi's call control cannot be reached"),
+    ],
+)
+async def test_a_provider_failure_is_raised_and_leaves_only_the_audit_of_the_attempt(
+    acme: Desk, fake: FakeTelephony, memory_db: InMemoryDatabase, error: Exception
+) -> None:
+    fake.answer_next(lambda out: with_monitor(out, fake))
+    call = await acme.place()
+    before = snapshot(memory_db)
+    fake.end_next(error)
+
+    with pytest.raises(type(error)) as raised:
+        await acme.calls.end_call(acme.owner, acme.tenant.id, call.id)
+
+    assert raised.value is error
+    after = snapshot(memory_db)
+    assert {k: v for k, v in after.items() if k != "audit"} == {
+        k: v for k, v in before.items() if k != "audit"
+    }
+    added = [e for key, e in after["audit"].items() if key not in before["audit"]]
+    assert [e.action for e in added] == ["call.end_requested"]
+    assert await acme.stored(call) == call
+
+
+async def test_members_may_end_calls_viewers_may_not_and_other_tenants_cannot_see_them(
+    acme: Desk, globex: Desk, fake: FakeTelephony, unchanged: Any
+) -> None:
+    fake.answer_next(lambda out: with_monitor(out, fake))
+    call = await acme.place()
+    await acme.limit("members.max", 10)
+    people = World(acme.deps)
+    roles = {}
+    for role in (Role.MEMBER, Role.VIEWER):
+        person = await people.user(f"end-{role.value}@acme.example")
+        await MembershipService(acme.deps).add_member(
+            acme.owner, AddMember(acme.tenant.id, role, user_id=person.id)
+        )
+        roles[role] = Principal.user(person.id)
+
+    with unchanged:
+        with pytest.raises(PermissionDenied) as denied:
+            await acme.calls.end_call(roles[Role.VIEWER], acme.tenant.id, call.id)
+        for tenant in (acme.tenant, globex.tenant):
+            with pytest.raises(NotFound):
+                await globex.calls.end_call(globex.owner, tenant.id, call.id)
+    assert denied.value.permission == "calls.end"
+    assert fake.ends == []
+
+    await acme.calls.end_call(roles[Role.MEMBER], acme.tenant.id, call.id)
+    assert [e.provider_call_id for e in fake.ends] == [call.vapi_call_id]
