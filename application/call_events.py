@@ -16,9 +16,15 @@ import attrs
 import structlog
 
 from application.call_tracking import CallPolicy, ProviderNews, apply_news
+from application.calls import require_line
 from application.context import UseCaseDeps
 from application.entitlements import entitlements_of
-from application.errors import ConcurrencyConflict, DatabaseBusy, ServiceUnavailable
+from application.errors import (
+    ConcurrencyConflict,
+    DatabaseBusy,
+    ProviderBusy,
+    ServiceUnavailable,
+)
 from application.phone_resolution import InboundRoute, PhoneResolver
 from application.ports.calls import CallRoute, InboxMessage, LiveCall
 from application.ports.unit_of_work import UnitOfWork
@@ -27,6 +33,7 @@ from domain.calls import CallDirection, CallStatus, EndOfCallReport, VoiceCall
 from domain.errors import DomainError
 from domain.ids import CallId, LeadId, TenantId
 from domain.phones import PhoneNumber
+from domain.plans import EntitlementExceeded
 from domain.voices import Voice
 
 log = structlog.get_logger(__name__)
@@ -109,6 +116,8 @@ class InboundAnswer:
     agent: VoiceAgent
     voice: Voice | None
     lead_id: LeadId | None
+    record: bool = True
+    """Whether the provider may record the call (the tenant's plan has `recordings`)."""
 
 
 @attrs.frozen
@@ -286,17 +295,26 @@ class ProviderEvents:
                     refusal = "calls.inbound is not in the tenant's plan"
                 else:
                     assert route.agent is not None
-                    call = await self._inbound_call(tx, message, route, route.agent, now)
-                    tenant_id = route.tenant.id
-                    voice = await tx.voices.get(tenant_id, call.voice_id) if call.voice_id else None
-                    await tx.commit()
-                    return InboundAnswer(
-                        call.id,
-                        tenant_id,
-                        route.agent,
-                        voice if voice is not None and voice.is_active else None,
-                        call.lead_id,
-                    )
+                    try:
+                        call = await self._inbound_call(tx, message, route, route.agent, now)
+                    except (EntitlementExceeded, ProviderBusy) as error:
+                        # No room on the line: nothing of the call is committed; the request
+                        # is kept below with why, and the caller is told to call back.
+                        refusal = f"no room for the call: {error}"
+                        log.info("inbound_call_refused", reason=refusal)
+                    else:
+                        tenant_id = route.tenant.id
+                        voice = (
+                            await tx.voices.get(tenant_id, call.voice_id) if call.voice_id else None
+                        )
+                        await tx.commit()
+                        return InboundAnswer(
+                            call.id,
+                            tenant_id,
+                            route.agent,
+                            voice if voice is not None and voice.is_active else None,
+                            call.lead_id,
+                        )
         await self._keep(message, route.tenant.id if route else None, refusal)
         return InboundRefusal(answer)
 
@@ -309,7 +327,8 @@ class ProviderEvents:
         now: datetime,
     ) -> VoiceCall:
         """The inbound call's record, created once per provider call (a repeated request
-        gets the same one)."""
+        gets the same one); EntitlementExceeded or ProviderBusy when there is no room on the
+        line for a new one (see `require_line`)."""
         tenant_id = route.tenant.id
         if not await tx.inbox.add(self._inbox_row(message, tenant_id, now, None)):
             known = await tx.calls.route(message.route)
@@ -317,6 +336,11 @@ class ProviderEvents:
                 existing = await tx.calls.get(tenant_id, known[1])
                 if existing is not None:
                     return existing
+        # Room on the line, counted and taken under the pool's lock: the call is registered
+        # in `live_calls` below, so it counts against the tenant's plan and the shared
+        # account like any placed call (and Vapi could not take it past the account's
+        # lines anyway). A refusal raises, and nothing of this transaction is committed.
+        await require_line(self._deps.entitlements, self._policy, tx, route.tenant, now)
         event = message.event
         caller = _phone(event.caller if isinstance(event, InboundCallRequest) else None)
         call = VoiceCall(
@@ -332,7 +356,7 @@ class ProviderEvents:
             voice_id=agent.voice_id,
             from_number_id=route.line.id,
             vapi_call_id=message.route.provider_call_id,
-            metadata={"caller_number": caller.e164} if caller else {},
+            caller_number=caller.e164 if caller else None,
         )
         await tx.calls.add(call)
         await tx.live_calls.hold(LiveCall(call.id, tenant_id, now + self._policy.reconcile_after))

@@ -20,7 +20,13 @@ from application.access import Access, Permission, Principal, authorize
 from application.batch_tracking import follow_batch_call
 from application.call_tracking import CallPolicy, ProviderNews, apply_news, apply_news_many
 from application.context import UseCaseDeps
-from application.entitlements import require, require_capacity
+from application.entitlements import (
+    EntitlementCache,
+    allowed,
+    entitlements_of,
+    require,
+    require_capacity,
+)
 from application.errors import (
     AlreadyExists,
     IdempotencyKeyReused,
@@ -39,6 +45,7 @@ from domain.errors import InvalidValue
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId
 from domain.leads import Lead
 from domain.phones import PhoneLine, PhoneNumber
+from domain.tenancy import Tenant
 
 # How far before our record a provider's call may have been created (clock skew) when
 # searching for one whose creation went unanswered.
@@ -63,6 +70,27 @@ class PlaceCall:
     """Values for the assistant's {{variables}}."""
     metadata: dict[str, Any] = attrs.field(factory=dict)
     idempotency_key: str | None = None
+
+
+async def require_line(
+    cache: EntitlementCache, policy: CallPolicy, tx: UnitOfWork, tenant: Tenant, now: datetime
+) -> None:
+    """Room for one more call of the tenant on the line, placed or answered: its plan's
+    `calls.minutes.monthly` and `calls.concurrent.max` (EntitlementExceeded), then the shared
+    provider account's lines and the tenant's share of them (ProviderBusy).
+
+    The pool's lock is taken here and held until the transaction, which registers the call
+    in `live_calls`, ends: every writer of `live_calls` takes it, so the tenant's calls on
+    the line are counted under it, and two calls (placed, dialled by a batch or answered,
+    which takes no tenant lock) cannot both take the last line."""
+    await require_capacity(cache, tx, tenant, "calls.minutes.monthly", now)
+    await tx.live_calls.lock()
+    await require_capacity(cache, tx, tenant, "calls.concurrent.max", now)
+    if await tx.live_calls.count() >= policy.provider_max_concurrent:
+        raise ProviderBusy(policy.provider_max_concurrent)
+    if await tx.live_calls.count(tenant.id) >= policy.tenant_ceiling:
+        # The pool is shared: one tenant holding every line would lock out the others.
+        raise ProviderBusy(policy.tenant_ceiling, share=True)
 
 
 async def call_of(tx: UnitOfWork, tenant_id: TenantId, call_id: CallId) -> VoiceCall:
@@ -153,6 +181,7 @@ class CallService:
                         raise IdempotencyKeyReused()
                     return first
             now = self._deps.clock.now()
+            found = await entitlements_of(self._deps.entitlements, tx, access.tenant, now)
             await require(self._deps.entitlements, tx, access.tenant, "calls.outbound", now)
             agent = await agent_in_service(tx, cmd.tenant_id, cmd.agent_id)
             line = await line_in_service(tx, cmd.tenant_id, cmd.from_number_id, agent)
@@ -173,6 +202,7 @@ class CallService:
                 from_number_id=line.id,
                 idempotency_key=cmd.idempotency_key,
                 metadata=dict(cmd.metadata),
+                recording_enabled=allowed(found, "recordings"),
             )
             await tx.calls.add(call)
             await tx.live_calls.hold(
@@ -198,20 +228,12 @@ class CallService:
             voice=voice if voice and voice.is_active else None,
             customer_name=lead.name if lead else None,
             variables=dict(cmd.variables),
+            record=call.recording_enabled,
         )
         return Dial(call, outbound)
 
     async def _require_room(self, tx: UnitOfWork, access: Access, now: datetime) -> None:
-        """The tenant's limits, then the shared account's (both locks held to commit)."""
-        cache = self._deps.entitlements
-        await require_capacity(cache, tx, access.tenant, "calls.concurrent.max", now)
-        await require_capacity(cache, tx, access.tenant, "calls.minutes.monthly", now)
-        await tx.live_calls.lock()
-        if await tx.live_calls.count() >= self._policy.provider_max_concurrent:
-            raise ProviderBusy(self._policy.provider_max_concurrent)
-        if await tx.live_calls.count(access.tenant.id) >= self._policy.tenant_ceiling:
-            # The pool is shared: one tenant holding every line would lock out the others.
-            raise ProviderBusy(self._policy.tenant_ceiling, share=True)
+        await require_line(self._deps.entitlements, self._policy, tx, access.tenant, now)
 
     async def dial(self, call: VoiceCall, outbound: OutboundCall) -> VoiceCall:
         """Ask the provider to place `call` (committed, queued) and record its answer."""

@@ -25,7 +25,7 @@ POOL = web.AppKey("pool", AsyncConnectionPool)
 # The columns of the product's CallOut (a list item), then the call detail's own.
 SUMMARY_COLUMNS = (
     "id, tenant_id, direction, status, agent_id, lead_id, voice_id, from_number_id, to_number,"
-    " metadata->>'caller_number', ended_reason, error, vapi_call_id, cost, call_duration,"
+    " caller_number, ended_reason, error, vapi_call_id, cost, call_duration,"
     " batch_id, started_at, ended_at, created_at, updated_at"
 )
 SUMMARY_NAMES = (

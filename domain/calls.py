@@ -36,10 +36,6 @@ class CallStatus(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-CALLER_NUMBER = "caller_number"
-"""The key of an inbound call's `metadata` that holds who called (E.164)."""
-
-
 @attrs.define
 class VoiceCall:
     id: CallId
@@ -71,21 +67,15 @@ class VoiceCall:
     error: str | None = None
     """Why the provider did not take the call, why its outcome is not known, or why it
     ended without a report."""
+    caller_number: str | None = None
+    """Inbound calls: who called (E.164), as recorded when the call was answered; None for
+    outbound calls and for callers who withheld their number."""
     artifacts: dict[str, Any] | None = None
     """What the report brought besides the transcript (see `EndOfCallReport.artifacts`)."""
     recording_enabled: bool = True
     """Whether the call may keep its recording (the tenant's plan, when it was placed): a
     call that may not keeps no recording link from any report or record."""
     version: int = 0
-
-    @property
-    def caller_number(self) -> str | None:
-        """Inbound calls: who called, as recorded when the call was answered (in `metadata`,
-        where an outbound call's are the client's own and say nothing about a caller)."""
-        if self.direction is not CallDirection.INBOUND:
-            return None
-        caller = self.metadata.get(CALLER_NUMBER)
-        return caller if isinstance(caller, str) else None
 
     @property
     def reported(self) -> bool:

@@ -41,6 +41,7 @@ def _call_matches(call: VoiceCall, where: CallFilter) -> bool:
         and (where.direction is None or call.direction == where.direction)
         and (where.created_from is None or call.created_at >= where.created_from)
         and (where.created_before is None or call.created_at < where.created_before)
+        and (where.number is None or where.number.e164 in (call.to_number, call.caller_number))
     )
 
 

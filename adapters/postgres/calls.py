@@ -35,7 +35,6 @@ from application.ports.calls import (
     UsageTotal,
 )
 from domain.calls import (
-    CALLER_NUMBER,
     AiUsage,
     CallDirection,
     CallStatus,
@@ -51,10 +50,8 @@ _PLACEMENT_LOCK = 0x766F_6963_6531  # any constant unique to this purpose
 
 
 # What a list shows of a call, in CallListItem's order: none of the large JSON columns
-# (transcript, analysis, cost breakdown, the provider's record). Of `metadata` only an
-# inbound call's caller is read, and only that key: an outbound call's is the client's own.
+# (transcript, analysis, cost breakdown, the provider's record, the client's metadata).
 _c = voice_calls.c
-_CALLER = _c.metadata[CALLER_NUMBER]
 LIST_COLUMNS = (
     _c.id,
     _c.tenant_id,
@@ -65,15 +62,7 @@ LIST_COLUMNS = (
     _c.voice_id,
     _c.from_number_id,
     _c.to_number,
-    sa.case(
-        (
-            sa.and_(
-                _c.direction == CallDirection.INBOUND.value,
-                sa.func.jsonb_typeof(_CALLER) == "string",
-            ),
-            _CALLER.astext,
-        )
-    ).label("caller_number"),
+    _c.caller_number,
     _c.ended_reason,
     _c.error,
     _c.vapi_call_id,
@@ -180,10 +169,29 @@ def call_by_id(tenant_id: TenantId, call_id: CallId) -> sa.Select[Any]:
 def calls_page(tenant_id: TenantId, where: CallFilter, page: PageRequest) -> sa.Select[Any]:
     """One page of the tenant's calls that match, newest first, as lists show them."""
     after, order = keyset(voice_calls.c.created_at, voice_calls.c.id, page, newest_first=True)
+    matching = [voice_calls.c.tenant_id == tenant_id, *_call_filter(where), *after]
+    if where.number is None:
+        return sa.select(*LIST_COLUMNS).where(*matching).order_by(*order).limit(page.limit + 1)
+    # Either side of the call: a page of each, read in the order of its own index
+    # (ix_voice_calls_to_number, ix_voice_calls_caller_number), then the newest of both, so
+    # a page reads at most two pages of rows however often the number called or was called
+    # (an OR of both sides would read all its calls and sort them). A call to and from the
+    # number is in the first only.
+    number = where.number.e164
+    sides = (
+        _c.to_number == number,
+        sa.and_(_c.caller_number == number, _c.to_number != number),
+    )
+    both = sa.union_all(
+        *(
+            sa.select(*LIST_COLUMNS).where(*matching, side).order_by(*order).limit(page.limit + 1)
+            for side in sides
+        )
+    )
+    found = both.subquery("found")
     return (
-        sa.select(*LIST_COLUMNS)
-        .where(voice_calls.c.tenant_id == tenant_id, *_call_filter(where), *after)
-        .order_by(*order)
+        sa.select(*found.c)
+        .order_by(found.c.created_at.desc(), found.c.id.desc())
         .limit(page.limit + 1)
     )
 

@@ -359,6 +359,9 @@ _CALL_PLAIN = (
     "idempotency_key",
     "metadata",
     "updated_at",
+    "caller_number",
+    "artifacts",
+    "recording_enabled",
 )
 
 

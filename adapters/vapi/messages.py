@@ -430,10 +430,9 @@ def _tool_calls(message: dict[str, Any], _call: dict[str, Any]) -> Event | None:
     listed = message.get("toolCallList") or message.get("toolCalls") or []
     for item in listed if isinstance(listed, list) else []:
         item = _dict(item)
-        function = _dict(item.get("function"))
-        calls.append(
-            ToolCall(id=_text(item.get("id")) or "", name=_text(function.get("name")) or "")
-        )
+        # Vapi's schema nests the name in `function`; its docs' examples put it on the item.
+        name = _text(_dict(item.get("function")).get("name")) or _text(item.get("name"))
+        calls.append(ToolCall(id=_text(item.get("id")) or "", name=name or ""))
     return ToolCallRequest(tuple(calls))
 
 

@@ -16,6 +16,7 @@ import attrs
 from application.pagination import PageRequest, Position
 from domain.calls import AiUsage, CallDirection, CallStatus, VoiceCall
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId, VoiceId
+from domain.phones import PhoneNumber
 
 
 @attrs.frozen
@@ -31,6 +32,8 @@ class CallFilter:
     """Inclusive."""
     created_before: datetime | None = None
     """Exclusive."""
+    number: PhoneNumber | None = None
+    """Calls to or from this number: its `to_number` or its `caller_number`."""
 
 
 @attrs.frozen

@@ -154,7 +154,11 @@ ToNumber = Annotated[
 ]
 CallerNumber = Annotated[
     str | None,
-    msgspec.Meta(description="Inbound calls: who called, E.164.", examples=["+14155550123"]),
+    msgspec.Meta(
+        description="Inbound calls: who called, E.164 (null when the number was withheld); "
+        "`?number=` finds calls by it.",
+        examples=["+14155550123"],
+    ),
 ]
 EndedReason = Annotated[
     str | None,
@@ -369,7 +373,8 @@ CostBreakdown = Annotated[
 Metadata = Annotated[
     dict[str, Any],
     msgspec.Meta(
-        description="The metadata given when the call was placed (inbound calls: `caller_number`).",
+        description="The metadata given when the call was placed (inbound calls answered "
+        "before `caller_number` was a field of its own also hold it here).",
         examples=[{"crm_id": "42"}],
     ),
 ]
@@ -975,10 +980,21 @@ def _query_id(request: web.Request, name: str) -> UUID | None:
         raise RequestInvalid(f"{name} must be a UUID", field=name) from None
 
 
+def _query_number(request: web.Request, name: str) -> PhoneNumber | None:
+    """An international number (E.164, or written with + or 00)."""
+    raw = query_text(request, name, max_len=64)
+    if raw is None:
+        return None
+    if raw[0] == " " and raw[1:2].isdigit():
+        # An unencoded + in a query string reads as a space: `?number=+14155550123`.
+        raw = "+" + raw[1:]
+    return PhoneNumber.parse(raw, field=name)
+
+
 async def list_calls(request: web.Request) -> web.Response:
     """The tenant's calls, newest first, a page at a time (any role), filtered by agent, lead,
-    status, batch, direction and creation time; each without its transcript, recording, analysis
-    and cost breakdown (read the call for those)."""
+    status, batch, direction, number (called or calling) and creation time; each without its
+    transcript, recording, analysis and cost breakdown (read the call for those)."""
     agent, lead = _query_id(request, "agent_id"), _query_id(request, "lead_id")
     where = CallFilter(
         agent_id=AgentId(agent) if agent else None,
@@ -988,6 +1004,7 @@ async def list_calls(request: web.Request) -> web.Response:
         direction=query_enum(request, "direction", CallDirection),
         created_from=_query_time(request, "from"),
         created_before=_query_time(request, "to"),
+        number=_query_number(request, "number"),
     )
     page = await use_cases(request).calls.list_calls(
         principal(request), tenant_id(request), where, page_request(request)
@@ -1132,6 +1149,12 @@ LIST_PARAMS = (
         "from", "Created at or after (ISO 8601).", {"type": "string", "format": "date-time"}
     ),
     QueryParam("to", "Created before (ISO 8601).", {"type": "string", "format": "date-time"}),
+    QueryParam(
+        "number",
+        "Only calls to or from this number (E.164, e.g. +14155550123): the number called "
+        "(`to_number`) or, for inbound calls, the caller's (`caller_number`).",
+        {"type": "string", "maxLength": 64, "examples": ["+14155550123"]},
+    ),
     *PAGE_PARAMS,
 )
 USAGE_PARAMS = (

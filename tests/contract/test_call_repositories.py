@@ -80,7 +80,7 @@ def a_call(tenant: Tenant | TenantId, when: float = 0, **fields: Any) -> VoiceCa
         tenant_id,
         fields.pop("direction", CallDirection.OUTBOUND),
         fields.pop("status", CallStatus.QUEUED),
-        "+12127365000",
+        fields.pop("to_number", "+12127365000"),
         created,
         created,
         **fields,
@@ -207,6 +207,8 @@ async def test_a_call_round_trips_and_saves_every_field_version_checked(uows, ac
     await seed(uows, acme, *batch_rows)
     call = a_call(
         acme,
+        direction=CallDirection.INBOUND,
+        caller_number="+14155550111",
         metadata={"campaign": "spring", "n": [1, 2]},
         vapi_data={"nested": {"list": [1, "two", None]}, "flag": True},
         idempotency_key="round-trip",
@@ -243,6 +245,7 @@ async def test_a_call_round_trips_and_saves_every_field_version_checked(uows, ac
     assert saved == stored
     assert saved is not None
     assert (saved.error, saved.call_duration, saved.cost) == (stored.error, 63, Decimal("0.4321"))
+    assert saved.caller_number == "+14155550111"
     assert saved.transcription == {
         "text": "Hi there",
         "messages": [{"role": "bot", "message": "Hi there", "time": 1.5}],
@@ -400,6 +403,10 @@ async def test_of_two_concurrent_calls_with_one_key_exactly_one_is_stored(uows, 
 # --- listing ----------------------------------------------------------------------------------
 
 
+NUMBERS = ["+14155550100", "+14155550111", "+442071838750"]
+"""The numbers calls of the examples go to and come from."""
+
+
 @st.composite
 def call_specs(draw: st.DrawFn) -> dict[str, Any]:
     return {
@@ -409,6 +416,8 @@ def call_specs(draw: st.DrawFn) -> dict[str, Any]:
         "batch": draw(st.sampled_from([None, 0, 1])),
         "direction": draw(st.sampled_from(list(CallDirection))),
         "when": draw(st.integers(0, 4)),
+        "to": draw(st.sampled_from(NUMBERS)),
+        "caller": draw(st.one_of(st.none(), st.sampled_from(NUMBERS))),
     }
 
 
@@ -425,6 +434,7 @@ def filter_specs(draw: st.DrawFn) -> dict[str, Any]:
         "direction": maybe(list(CallDirection)),
         "created_from": maybe(range(6)),
         "created_before": maybe(range(6)),
+        "number": maybe(NUMBERS),
     }
 
 
@@ -437,6 +447,11 @@ def matches(call: VoiceCall, where: CallFilter) -> bool:
         and (where.direction is None or call.direction is where.direction)
         and (where.created_from is None or call.created_at >= where.created_from)
         and (where.created_before is None or call.created_at < where.created_before)
+        and (
+            where.number is None
+            or call.to_number == where.number.e164
+            or call.caller_number == where.number.e164
+        )
     )
 
 
@@ -478,6 +493,8 @@ async def test_list_filters_on_every_field_and_pages_newest_first(per_example, s
             status=s["status"],
             batch_id=None if s["batch"] is None else batches[s["batch"]],
             direction=s["direction"],
+            to_number=s["to"],
+            caller_number=s["caller"],
         )
         for s in specs
     ]
@@ -507,6 +524,7 @@ async def test_list_filters_on_every_field_and_pages_newest_first(per_example, s
         direction=spec["direction"],
         created_from=None if spec["created_from"] is None else at(spec["created_from"]),
         created_before=None if spec["created_before"] is None else at(spec["created_before"]),
+        number=None if spec["number"] is None else PhoneNumber(spec["number"]),
     )
 
     listed = await every_page(uows, tenant, where, limit)
@@ -584,19 +602,61 @@ async def test_a_list_shows_each_call_as_the_call_itself_has_it(uows, acme):
     assert (item.agent_id, item.lead_id, item.batch_id) == (agent.id, lead.id, batches[1])
 
 
-async def test_a_list_shows_the_caller_of_inbound_calls_only(uows, acme):
+async def test_a_list_shows_the_caller_of_inbound_calls(uows, acme):
     caller = "+14155550100"
-    answered = a_call(acme, 3, direction=CallDirection.INBOUND, metadata={"caller_number": caller})
-    # An outbound call's metadata is the client's: whatever it holds names no caller.
-    placed = a_call(acme, 2, metadata={"caller_number": "+14155550111"})
-    unreadable = a_call(acme, 1, direction=CallDirection.INBOUND, metadata={"caller_number": 5})
+    answered = a_call(acme, 2, direction=CallDirection.INBOUND, caller_number=caller)
+    # The client's metadata names no caller, whatever it holds.
+    placed = a_call(acme, 1, metadata={"caller_number": "+14155550111"})
     withheld = a_call(acme, 0, direction=CallDirection.INBOUND)
-    await seed(uows, acme, answered, placed, unreadable, withheld)
+    await seed(uows, acme, answered, placed, withheld)
 
     async with uows(tenant_id=acme.id) as tx:
         found = await tx.calls.list(acme.id, CallFilter(), PageRequest())
-    assert [item.caller_number for item in found] == [caller, None, None, None]
-    assert found == listed(answered, placed, unreadable, withheld)
+    assert [item.caller_number for item in found] == [caller, None, None]
+    assert found == listed(answered, placed, withheld)
+
+
+async def test_a_number_lists_the_calls_to_it_and_from_it_once_each(uows, acme, globex):
+    number, line, other = "+14155550123", "+14155550100", "+14155550199"
+    to_it = [a_call(acme, when, to_number=number) for when in (0, 3, 6)]
+    from_it = [
+        a_call(acme, when, direction=CallDirection.INBOUND, to_number=line, caller_number=number)
+        for when in (1, 4)
+    ]
+    # Both sides at once (a call from the number to itself) is listed once.
+    both = a_call(acme, 5, direction=CallDirection.INBOUND, to_number=number, caller_number=number)
+    unrelated = [
+        a_call(acme, 2, to_number=other),
+        a_call(acme, 7, direction=CallDirection.INBOUND, to_number=line, caller_number=other),
+    ]
+    await seed(uows, acme, *to_it, *from_it, both, *unrelated)
+    # Another tenant's calls to and from the same number are never listed.
+    await seed(
+        uows,
+        globex,
+        a_call(globex, 8, to_number=number),
+        a_call(globex, 9, direction=CallDirection.INBOUND, to_number=line, caller_number=number),
+    )
+    by_number = CallFilter(number=PhoneNumber(number))
+
+    pages = await every_page(uows, acme, by_number, 2)
+    async with uows(tenant_id=acme.id) as tx:
+        inbound = await tx.calls.list(
+            acme.id,
+            CallFilter(number=PhoneNumber(number), direction=CallDirection.INBOUND),
+            PageRequest(),
+        )
+        to_the_line = await tx.calls.list(
+            acme.id, CallFilter(number=PhoneNumber(line)), PageRequest()
+        )
+        nobody = await tx.calls.list(
+            acme.id, CallFilter(number=PhoneNumber("+14155550188")), PageRequest()
+        )
+    expected = sorted([*to_it, *from_it, both], key=lambda c: (c.created_at, c.id), reverse=True)
+    assert pages == listed(*expected)
+    assert inbound == listed(both, *reversed(from_it))
+    assert to_the_line == listed(unrelated[1], *reversed(from_it))
+    assert nobody == []
 
 
 async def test_of_lead_lists_that_leads_calls_of_the_tenant_newest_first(uows, acme, globex):

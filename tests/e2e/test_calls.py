@@ -1057,6 +1057,9 @@ call_filters = st.fixed_dictionaries(
         "direction": st.sampled_from(["outbound", "inbound"]),
         "from": st.integers(0, 5),
         "to": st.integers(0, 5),
+        # The first lead's number (called twice, calling once), the second's, the line
+        # (called by the inbound call), a number nobody called.
+        "number": st.sampled_from(["lead", "lead_2", "line", None]),
     },
 )
 
@@ -1090,6 +1093,13 @@ class TestList:
         for name in ("from", "to"):
             if name in where:
                 params[name] = _z(listed.bounds[where[name]])
+        if "number" in where:
+            params["number"] = {
+                "lead": listed.desk.lead_phone,
+                "lead_2": listed.calls[1]["to_number"],
+                "line": listed.desk.number,
+                None: "+14155550999",
+            }[where["number"]]
 
         items = await all_items(
             listed.desk.api, f"{listed.desk.path}/calls", limit=limit, params=params
@@ -1104,8 +1114,53 @@ class TestList:
             and c["direction"] == params.get("direction", c["direction"])
             and k >= where.get("from", 0)
             and k < where.get("to", len(listed.calls))
+            and params.get("number", c["to_number"]) in (c["to_number"], c["caller_number"])
         ]
         assert [c["id"] for c in items] == expected
+
+    async def test_calls_to_or_from_a_number_are_the_tenants_own_only(self, build, vapi):
+        a, b = await arrange(build, "A", inbound=True), await arrange(build, "B", inbound=True)
+        number = new_phone()
+
+        async def calls_with(desk: Desk) -> list[str]:
+            to_it = placed(await place(desk, lead_id=None, to=number))
+            ringing = VapiCall(phone_number_id=desk.line_id)
+            answer = await deliver(
+                desk.api, ringing.assistant_request(called=desk.number, caller=number)
+            )
+            assert "assistant" in answer.body, answer.body
+            from_it = answer.body["assistantOverrides"]["metadata"]["call_id"]
+            placed(await place(desk))  # to its lead: another number
+            return [from_it, to_it["id"]]
+
+        expected = {desk.tenant_id: await calls_with(desk) for desk in (a, b)}
+
+        for desk in (a, b):
+            found = await all_items(desk.api, f"{desk.path}/calls", params={"number": number})
+            assert [c["id"] for c in found] == expected[desk.tenant_id]
+            inbound, outbound = found
+            assert (inbound["direction"], inbound["caller_number"], inbound["to_number"]) == (
+                "inbound",
+                number,
+                desk.number,
+            )
+            assert (outbound["direction"], outbound["caller_number"], outbound["to_number"]) == (
+                "outbound",
+                None,
+                number,
+            )
+            called = await get_call(desk, inbound["id"])
+            assert (called["caller_number"], called["metadata"]) == (number, {})
+            # An unencoded + reads as a space in a query string: the number all the same.
+            raw = await send(desk.api, "GET", f"{desk.path}/calls?number={number}")
+            assert raw.status == 200, raw.body
+            assert [c["id"] for c in raw.body["items"]] == expected[desk.tenant_id]
+            # The line: the inbound call only; the other tenant's line: nothing of this one.
+            line = await all_items(desk.api, f"{desk.path}/calls", params={"number": desk.number})
+            assert [c["id"] for c in line] == expected[desk.tenant_id][:1]
+        for desk, other in ((a, b), (b, a)):
+            elsewhere = {"number": other.number}
+            assert await all_items(desk.api, f"{desk.path}/calls", params=elsewhere) == []
 
 
 async def test_bad_list_and_usage_filters_are_422_naming_the_parameter(build, all_rows):
@@ -1120,6 +1175,10 @@ async def test_bad_list_and_usage_filters_are_422_naming_the_parameter(build, al
         ("/calls", {"batch_id": "batch"}, "batch_id"),
         ("/calls", {"from": "yesterday"}, "from"),
         ("/calls", {"to": "31/12/2026"}, "to"),
+        ("/calls", {"number": "12"}, "number"),
+        ("/calls", {"number": "4155550123"}, "number"),  # not international: whose?
+        ("/calls", {"number": "call me"}, "number"),
+        ("/calls", {"number": "+1" + "5" * 80}, "number"),
         ("/calls", {"limit": "0"}, "limit"),
         ("/calls", {"cursor": "not-a-cursor"}, "cursor"),
         ("/usage", {"period": "week"}, "period"),
@@ -1132,6 +1191,7 @@ async def test_bad_list_and_usage_filters_are_422_naming_the_parameter(build, al
         reply = await send(desk.api, "GET", desk.path + path, params=params)
         problem = assert_problem(reply, 422)
         assert problem["field"] == field, (path, params, problem)
+        assert [e["field"] for e in problem["errors"]] == [f"query.{field}"], problem
     assert await all_rows() == before
 
 

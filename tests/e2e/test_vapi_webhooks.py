@@ -11,6 +11,7 @@ import io
 import json
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -48,6 +49,7 @@ from tests.e2e.test_calls import (
     place,
     placed,
     set_feature,
+    used,
     vapi_call,
     vapi_fixture,  # noqa: F401
     vapi_telephony_fixture,  # noqa: F401
@@ -176,8 +178,13 @@ async def test_messages_about_no_call_or_of_no_use_are_stored_and_acknowledged(
     answer = await deliver(desk.api, tools)
     as_objects = ours.tool_calls([("tc-3", "lookup", {})], arguments_as_object=True, at=LATER)
     answer_2 = await deliver(desk.api, as_objects)
+    # The shape of Vapi's docs' examples: `name` and `arguments` on the item, no `function`.
+    flat = ours.tool_calls(
+        [("tc-4", "transfer", {"to": "sales"})], flat=True, at=LATER + timedelta(seconds=1)
+    )
+    answer_3 = await deliver(desk.api, flat)
 
-    assert answer.status == answer_2.status == 200
+    assert answer.status == answer_2.status == answer_3.status == 200
     assert answer.body == {
         "results": [
             {"toolCallId": "tc-1", "name": "lookup", "error": NO_TOOLS},
@@ -187,9 +194,12 @@ async def test_messages_about_no_call_or_of_no_use_are_stored_and_acknowledged(
     assert answer_2.body == {
         "results": [{"toolCallId": "tc-3", "name": "lookup", "error": NO_TOOLS}]
     }
+    assert answer_3.body == {
+        "results": [{"toolCallId": "tc-4", "name": "transfer", "error": NO_TOOLS}]
+    }
     model = oracle.sdk.ServerMessageResponseToolCalls.model_validate(answer.body)
     assert unknown_keys(model, answer.body) == []
-    assert len(webhook_rows(await all_rows(), ours.id)) == 4
+    assert len(webhook_rows(await all_rows(), ours.id)) == 5
 
 
 async def test_a_body_that_is_no_vapi_message_is_400_and_stored_nowhere(api, all_rows):
@@ -493,6 +503,58 @@ async def test_an_inbound_call_nobody_may_answer_gets_an_error_to_speak(
     assert (suspended.status, suspended.body) == (200, {"error": NOT_AVAILABLE})
     expect(await admin.post(f"{desk.path}/reactivate"), 200)
     assert await all_items(desk.api, f"{desk.path}/calls") == []
+
+
+async def test_inbound_calls_beyond_the_plans_limits_are_refused_with_words_to_speak(
+    build, admin, catalogue, vapi, all_rows
+):
+    """The free plan's one call at once, then its minutes: a call past either is answered
+    with the polite error Vapi speaks, and leaves only the kept request, saying why."""
+    desk = await arrange(build, inbound=True)
+    await set_feature(admin, desk.tenant_id, "calls.inbound", True)
+    calls = f"{desk.path}/calls"
+
+    def ring() -> tuple[VapiCall, dict[str, Any]]:
+        ringing = VapiCall(phone_number_id=desk.line_id)
+        return ringing, ringing.assistant_request(called=desk.number, caller=desk.lead_phone)
+
+    async def refused_for(ringing: VapiCall, request: dict[str, Any], why: str) -> None:
+        before = [c["id"] for c in await all_items(desk.api, calls)]
+        answer = await deliver(desk.api, request)
+        assert (answer.status, answer.body) == (200, {"error": NOT_AVAILABLE})
+        assert [c["id"] for c in await all_items(desk.api, calls)] == before
+        [kept] = webhook_rows(await all_rows(), ringing.id)
+        assert (kept["type"], kept["tenant_id"], kept["processed_at"]) == (
+            "assistant-request",
+            desk.tenant_id,
+            None,
+        )
+        assert why in kept["error"], kept["error"]
+
+    first, request = ring()
+    answered = await deliver(desk.api, request)
+    assert "assistant" in answered.body, answered.body
+    [call] = await all_items(desk.api, calls)
+    assert await used(desk, "calls.concurrent.max") == 1
+
+    await refused_for(*ring(), "calls.concurrent.max allows 1; 1 in use")
+    # Nor may the tenant place one while the inbound call holds its line.
+    assert_problem(await place(desk), 403, code="entitlement-exceeded")
+    # A retry of the answered call's request is still answered, with the same call.
+    again = await deliver(desk.api, request)
+    assert again.body["assistantOverrides"]["metadata"]["call_id"] == call["id"]
+
+    for message in first.stream()[2:]:  # it ends after about three minutes of talk
+        assert (await deliver(desk.api, message)).status == 200
+    assert (await get_call(desk, call["id"]))["status"] == "ended"
+    assert await used(desk, "calls.concurrent.max") == 0
+    assert await used(desk, "calls.minutes.monthly") == 3
+    await set_feature(admin, desk.tenant_id, "calls.minutes.monthly", 3)
+
+    await refused_for(*ring(), "calls.minutes.monthly allows 3; 3 in use")
+    await set_feature(admin, desk.tenant_id, "calls.minutes.monthly", 4)
+    _, request = ring()
+    assert "assistant" in (await deliver(desk.api, request)).body
 
 
 async def test_an_inbound_call_to_a_line_vapi_names_only_by_its_id_is_answered(build, vapi):

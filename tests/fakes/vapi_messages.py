@@ -449,21 +449,23 @@ class VapiCall:
         calls: Sequence[tuple[str, str, dict[str, Any]]],
         *,
         arguments_as_object: bool = False,
+        flat: bool = False,
         at: datetime | None = None,
     ) -> dict[str, Any]:
         """`tool-calls`: each (id, function name, arguments). `arguments` is a JSON string
-        per the schema; some docs show an object (`arguments_as_object`)."""
-        listed = [
-            {
-                "id": call_id,
-                "type": "function",
-                "function": {
-                    "name": name,
-                    "arguments": arguments if arguments_as_object else json.dumps(arguments),
-                },
+        per the schema; some docs show an object (`arguments_as_object`). `flat`: the shape
+        of Vapi's docs' examples, with `name` and `arguments` on the item and no
+        `function`."""
+        listed: list[dict[str, Any]] = []
+        for call_id, name, arguments in calls:
+            function = {
+                "name": name,
+                "arguments": arguments if arguments_as_object else json.dumps(arguments),
             }
-            for call_id, name, arguments in calls
-        ]
+            if flat:
+                listed.append({"id": call_id, "type": "function", **function})
+            else:
+                listed.append({"id": call_id, "type": "function", "function": function})
         message: dict[str, Any] = {
             "type": "tool-calls",
             "timestamp": epoch_ms(at or self.status_at("in-progress") + timedelta(seconds=5)),
@@ -472,12 +474,12 @@ class VapiCall:
                 {
                     "type": "function",
                     "function": {
-                        "name": item["function"]["name"],
+                        "name": name,
                         "parameters": {"type": "object", "properties": {}},
                     },
                     "toolCall": item,
                 }
-                for item in listed
+                for item, (_, name, _) in zip(listed, calls, strict=True)
             ],
             "customer": self.customer(),
             "call": self.record("in-progress"),

@@ -37,6 +37,7 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWork, PostgresUnitOfWor
 from application.pagination import PageRequest, Position
 from application.ports.calls import CallFilter, CallRoute, InboxMessage
 from domain.ids import CallId, LeadId, TenantId, UserId
+from domain.phones import PhoneNumber
 
 pytestmark = pytest.mark.postgres
 
@@ -48,7 +49,10 @@ BUSY_TENANTS = 3
 """The first tenants have many calls, with their leads and the provider's messages."""
 LEADS = 400
 """Leads per busy tenant. Each has a few of the tenant's calls, but the last one, called again
-and again, has every other call."""
+and again, has every other call. Outbound calls go to their lead's number; every fifth call
+is inbound, from its lead's number to the tenant's line."""
+LINE = "+14155550100"
+"""The busy tenants' line (and the number the other tenants' few calls go to)."""
 CALLS = 2000
 """Calls per busy tenant, newest first by number: call 1 is the newest."""
 CROWD = 200_000
@@ -101,7 +105,7 @@ BEGIN
         IF n > {BUSY_TENANTS} THEN
             INSERT INTO voice_calls (id, tenant_id, to_number, direction, status, metadata,
                 created_at, updated_at)
-            SELECT md5('call-' || n || '-' || c)::uuid, tenant, '+14155550100', 'outbound',
+            SELECT md5('call-' || n || '-' || c)::uuid, tenant, '{LINE}', 'outbound',
                 'queued', '{{}}'::jsonb, now() - c * interval '1 minute', now()
             FROM generate_series(1, {FEW_CALLS}) c;
         ELSE
@@ -109,24 +113,29 @@ BEGIN
             SELECT md5('lead-' || n || '-' || l)::uuid, tenant,
                 '+1415' || lpad((n * 100000 + l)::text, 7, '0'), now(), now()
             FROM generate_series(1, {LEADS}) l;
-            INSERT INTO voice_calls (id, tenant_id, lead_id, to_number, direction, status,
-                ended_reason, vapi_call_id, transcription, vapi_data, analysis,
-                cost_breakdown, metadata, cost, call_duration, started_at, ended_at,
+            INSERT INTO voice_calls (id, tenant_id, lead_id, to_number, caller_number,
+                direction, status, ended_reason, vapi_call_id, transcription, vapi_data,
+                analysis, cost_breakdown, metadata, cost, call_duration, started_at, ended_at,
                 created_at, updated_at)
             SELECT md5('call-' || n || '-' || c)::uuid, tenant,
-                md5('lead-' || n || '-' || CASE WHEN c % 2 = 1 THEN {LEADS}
-                    ELSE c % {LEADS} + 1 END)::uuid, '+14155550100',
+                md5('lead-' || n || '-' || pick.lead)::uuid,
+                CASE WHEN c % 5 = 0 THEN '{LINE}' ELSE pick.phone END,
+                CASE WHEN c % 5 = 0 THEN pick.phone END,
                 CASE WHEN c % 5 = 0 THEN 'inbound' ELSE 'outbound' END, 'ended',
                 'customer-ended-call', 'vapi-' || n || '-' || c,
                 jsonb_build_object('text', filler.text, 'messages', jsonb_build_array(filler.text)),
                 jsonb_build_object('id', 'vapi-' || n || '-' || c, 'artifact', filler.text),
                 jsonb_build_object('summary', left(filler.text, 500)),
                 jsonb_build_object('total', 0.12, 'llm', 0.05),
-                CASE WHEN c % 5 = 0 THEN jsonb_build_object('caller_number', '+14155550111')
+                CASE WHEN c % 5 = 0 THEN '{{}}'::jsonb
                     ELSE jsonb_build_object('campaign', 'spring') END,
                 0.12, 60, now() - c * interval '1 minute', now() - c * interval '1 minute'
                     + interval '1 minute', now() - c * interval '1 minute', now()
             FROM generate_series(1, {CALLS}) c,
+                LATERAL (SELECT CASE WHEN c % 2 = 1 THEN {LEADS}
+                    ELSE c % {LEADS} + 1 END AS lead) chosen,
+                LATERAL (SELECT chosen.lead,
+                    '+1415' || lpad((n * 100000 + chosen.lead)::text, 7, '0') AS phone) pick,
                 LATERAL (SELECT string_agg(md5(c || '-' || i), ' ') AS text
                     FROM generate_series(1, 60) i) filler;
             INSERT INTO webhook_events (id, provider, dedupe_key, type, vapi_call_id,
@@ -140,7 +149,8 @@ BEGIN
         IF n = 1 THEN
             INSERT INTO voice_calls (id, tenant_id, to_number, direction, status,
                 vapi_call_id, metadata, created_at, updated_at)
-            SELECT md5('call-' || n || '-' || c)::uuid, tenant, '+14155550100',
+            SELECT md5('call-' || n || '-' || c)::uuid, tenant,
+                '+1416' || lpad(c::text, 7, '0'),
                 'outbound', 'ended', 'vapi-' || n || '-' || c, '{{}}'::jsonb,
                 now() - c * interval '1 minute', now()
             FROM generate_series({CALLS} + 1, {CALLS} + {CROWD}) c;
@@ -300,6 +310,38 @@ async def test_a_leads_call_history_is_read_in_order_from_an_index(busy_uows, le
         await assert_indexed(
             tx, calls_page(tenant(2), history, PageRequest(after=after)), in_order=True
         )
+
+
+def lead_phone(n: int, lead: int) -> PhoneNumber:
+    """The number the seed gives a lead of busy tenant `n`."""
+    return PhoneNumber(f"+1415{n * 100000 + lead:07d}")
+
+
+@pytest.mark.parametrize(
+    ("n", "number"),
+    [
+        (2, lead_phone(2, LEADS)),  # called a thousand times, and calling in hundreds
+        (2, lead_phone(2, 17)),  # called a few times, never calling
+        (2, PhoneNumber(LINE)),  # the line every inbound call came to
+        (1, PhoneNumber(LINE)),  # the same, of the tenant with most calls
+        (2, PhoneNumber("+14155550199")),  # no call at all
+    ],
+    ids=["much-called", "few-calls", "a-line", "most", "unknown"],
+)
+async def test_calls_to_or_from_a_number_are_read_in_order_from_their_indexes(busy_uows, n, number):
+    """Each side (to_number, caller_number) read a page at most from its own index, in its
+    order, and merged: no table read whole, nothing sorted, however many calls match."""
+    by_number = CallFilter(number=number)
+    after = await position_of(busy_uows, n, 55)
+    async with busy_uows(tenant_id=tenant(n)) as tx:
+        for page in (PageRequest(), PageRequest(after=after)):
+            statement = calls_page(tenant(n), by_number, page)
+            await assert_indexed(tx, statement, in_order=True)
+            for mode, plan in (await plans(tx, statement)).items():
+                used = {node.get("Index Name") for node in nodes(plan)} - {None}
+                assert used == {"ix_voice_calls_to_number", "ix_voice_calls_caller_number"}, (
+                    f"{mode} plan:\n{outline(plan)}"
+                )
 
 
 # --- authentication and authorization --------------------------------------------------------

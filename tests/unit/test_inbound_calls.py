@@ -25,9 +25,10 @@ from application.call_events import (
     ToolCall,
     ToolResults,
 )
+from application.call_tracking import CallPolicy
 from application.catalogue import sync_catalogue
 from application.phone_resolution import PhoneResolver
-from application.plans import TenantFeatureService
+from application.plans import SetOverride, TenantFeatureService
 from domain.agents import VoiceAgent
 from domain.calls import CallDirection, CallStatus, VoiceCall
 from domain.ids import AgentId, LeadId, PhoneNumberId, VoiceId
@@ -75,10 +76,13 @@ async def a_desk(
     line_number: str = LINE,
     provider_number_id: str = PHONE_NUMBER_ID,
     lead_phone: str = CALLER,
+    concurrent: int | None = 5,
+    policy: CallPolicy | None = None,
     **agent_fields: Any,
 ) -> Desk:
     """`inbound`: whether the tenant gets `calls.inbound` by an override (the free plan,
-    every new tenant's, does not have it)."""
+    every new tenant's, does not have it), with `concurrent` calls at once (the free plan's
+    is 1); `policy`: the shared provider account's lines."""
     if f is None:
         f = fresh()
         await sync_catalogue(f.deps)
@@ -122,8 +126,12 @@ async def a_desk(
         await tx.leads.add(lead)
         await tx.commit()
     if inbound:
-        await TenantFeatureService(f.deps).enable_feature(PLATFORM, tenant.id, "calls.inbound")
-    events = ProviderEvents(f.deps, PhoneResolver(f.deps))
+        features = TenantFeatureService(f.deps)
+        await features.enable_feature(PLATFORM, tenant.id, "calls.inbound")
+        await features.set_override(
+            PLATFORM, SetOverride(tenant.id, "calls.concurrent.max", concurrent)
+        )
+    events = ProviderEvents(f.deps, PhoneResolver(f.deps), policy)
     return Desk(f, events, tenant, line, agent, voice, lead)
 
 
@@ -164,7 +172,7 @@ async def test_a_call_to_a_number_in_service_is_answered_by_its_inbound_agent():
     assert call.voice_id == desk.voice.id
     assert call.from_number_id == desk.line.id
     assert call.lead_id == desk.lead.id
-    assert call.metadata == {"caller_number": CALLER}
+    assert (call.caller_number, call.metadata) == (CALLER, {})
     live = desk.f.db.tables["live_calls"][call.id]
     assert (live.tenant_id, live.on_line) == (desk.tenant.id, True)
     (kept,) = desk.inbox()
@@ -201,12 +209,8 @@ async def test_two_calls_to_the_line_are_two_calls():
     assert len(desk.calls()) == 2
 
 
-@pytest.mark.parametrize(
-    ("caller", "metadata"),
-    [("+4930123456", {"caller_number": "+4930123456"}), (None, {})],
-    ids=["a stranger", "a withheld number"],
-)
-async def test_a_caller_who_is_no_lead_is_answered_without_one(caller, metadata):
+@pytest.mark.parametrize("caller", ["+4930123456", None], ids=["a stranger", "a withheld number"])
+async def test_a_caller_who_is_no_lead_is_answered_without_one(caller):
     desk = await a_desk()
 
     answer = await desk.ring(VapiCall().assistant_request(caller=caller))
@@ -214,7 +218,7 @@ async def test_a_caller_who_is_no_lead_is_answered_without_one(caller, metadata)
     assert isinstance(answer, InboundAnswer)
     assert answer.lead_id is None
     (call,) = desk.calls()
-    assert (call.lead_id, call.metadata) == (None, metadata)
+    assert (call.lead_id, call.caller_number, call.metadata) == (None, caller, {})
 
 
 async def test_a_caller_who_is_another_tenants_lead_is_not_linked():
@@ -365,6 +369,126 @@ async def test_calls_inbound_taken_away_by_an_override_refuses():
     answer = await desk.ring(VapiCall().assistant_request())
 
     assert_refused_quietly(desk, answer, NOT_AVAILABLE)
+
+
+# --- the plan's limits and the shared lines -------------------------------------------------
+
+
+async def answer_to_the_end(desk: Desk, vapi: VapiCall) -> VoiceCall:
+    """Ring with `vapi`, then send its messages to the end of the call (reported)."""
+    answer = await desk.ring(vapi.assistant_request())
+    assert isinstance(answer, InboundAnswer)
+    metadata = reply_of(answer)["assistantOverrides"]["metadata"]
+    for payload in attrs.evolve(vapi, type="inboundPhoneCall", metadata=metadata).stream():
+        await desk.ring(payload)
+    call = desk.f.db.tables["calls"][answer.call_id]
+    assert call.reported
+    return call
+
+
+def assert_refused_for(desk: Desk, answer: Answer, vapi: VapiCall, *words: str) -> None:
+    """Refused with the polite answer, and nothing of the call written: the request is kept,
+    unprocessed, saying why."""
+    assert answer == InboundRefusal(NOT_AVAILABLE)
+    assert vapi.id not in {c.vapi_call_id for c in desk.calls()}
+    (kept,) = [m for m in desk.inbox() if m.provider_call_id == vapi.id]
+    assert (kept.type, kept.tenant_id, kept.processed_at) == (
+        "assistant-request",
+        desk.tenant.id,
+        None,
+    )
+    for word in words:
+        assert word in kept.error
+
+
+async def test_an_inbound_call_beyond_calls_concurrent_max_is_refused_until_a_line_frees():
+    desk = await a_desk(concurrent=1)
+    first = VapiCall()
+    answered = await desk.ring(first.assistant_request())
+    assert isinstance(answered, InboundAnswer)
+    second = VapiCall()
+
+    refused = await desk.ring(second.assistant_request())
+
+    assert_refused_for(desk, refused, second, "calls.concurrent.max", "allows 1; 1 in use")
+    assert list(desk.f.db.tables["live_calls"]) == [answered.call_id]
+    assert reply_of(refused) == {"error": NOT_AVAILABLE}
+    # The first call's repeated request is no new call: it still gets its assistant.
+    assert await desk.ring(first.assistant_request()) == answered
+    for payload in attrs.evolve(
+        first,
+        type="inboundPhoneCall",
+        metadata=reply_of(answered)["assistantOverrides"]["metadata"],
+    ).stream():
+        await desk.ring(payload)
+    assert desk.f.db.tables["live_calls"] == {}
+    third = await desk.ring(VapiCall().assistant_request())
+    assert isinstance(third, InboundAnswer)
+
+
+async def test_an_inbound_call_beyond_the_monthly_minutes_is_refused():
+    desk = await a_desk()
+    await TenantFeatureService(desk.f.deps).set_override(
+        PLATFORM, SetOverride(desk.tenant.id, "calls.minutes.monthly", 3)
+    )
+    ended = await answer_to_the_end(desk, VapiCall())
+    assert ended.call_duration is not None
+    assert 120 < ended.call_duration <= 180  # three minutes started
+    late = VapiCall()
+
+    refused = await desk.ring(late.assistant_request())
+
+    assert_refused_for(desk, refused, late, "calls.minutes.monthly", "allows 3; 3 in use")
+    assert [c.id for c in desk.calls()] == [ended.id]
+
+
+async def test_an_inbound_call_needs_a_free_line_of_the_shared_provider_account():
+    """Inbound calls take a line of the provider's account like placed ones: past its lines
+    Vapi could not take the call, so the caller hears the polite refusal instead."""
+    policy = CallPolicy(provider_max_concurrent=1)
+    desk = await a_desk(policy=policy)
+    other = await a_desk(
+        desk.f, line_number="+12025550199", provider_number_id=str(uuid4()), policy=policy
+    )
+    answered = await other.ring(VapiCall().assistant_request(called="+12025550199"))
+    assert isinstance(answered, InboundAnswer)
+    vapi = VapiCall()
+
+    refused = await desk.ring(vapi.assistant_request())
+
+    assert_refused_for(desk, refused, vapi, "all 1 concurrent calls")
+    assert list(desk.f.db.tables["live_calls"]) == [answered.call_id]
+
+
+async def test_an_inbound_call_past_the_tenants_share_of_the_lines_is_refused():
+    policy = CallPolicy(provider_max_concurrent=4, tenant_max_concurrent=1)
+    desk = await a_desk(policy=policy)
+    other = await a_desk(
+        desk.f, line_number="+12025550199", provider_number_id=str(uuid4()), policy=policy
+    )
+    first = await desk.ring(VapiCall().assistant_request())
+    assert isinstance(first, InboundAnswer)
+    vapi = VapiCall()
+
+    refused = await desk.ring(vapi.assistant_request())
+    elsewhere = await other.ring(VapiCall().assistant_request(called="+12025550199"))
+
+    assert_refused_for(desk, refused, vapi, "holds 1 of the telephony provider's lines")
+    assert isinstance(elsewhere, InboundAnswer)
+    assert elsewhere.tenant_id == other.tenant.id
+
+
+async def test_an_answered_inbound_call_is_in_use_of_the_tenants_concurrent_calls():
+    """What every placement counts (single calls and batches alike)."""
+    desk = await a_desk(concurrent=1)
+    answered = await desk.ring(VapiCall().assistant_request())
+    assert isinstance(answered, InboundAnswer)
+
+    found = await TenantFeatureService(desk.f.deps).check_feature(
+        PLATFORM, desk.tenant.id, "calls.concurrent.max"
+    )
+
+    assert (found.entitlement.limit, found.used) == (1, 1)
 
 
 # --- reply bodies --------------------------------------------------------------------------

@@ -272,11 +272,13 @@ def test_an_assistant_request_from_a_vapi_line_names_it_by_its_phone_number_id()
     assert message.event.provider_number_id == PHONE_NUMBER_ID
 
 
+@pytest.mark.parametrize("flat", [False, True], ids=["in function", "on the item"])
 @pytest.mark.parametrize("as_object", [False, True], ids=["json string", "object"])
-def test_tool_calls_list_each_call_with_its_id_and_function(as_object):
+def test_tool_calls_list_each_call_with_its_id_and_function(as_object, flat):
+    """The schema's shape (`function.name`) and the docs' (`name` on the item) alike."""
     calls = [("call_1", "lookup_order", {"order": 42}), ("call_2", "book", {"day": "mon"})]
 
-    message = read(a_call().tool_calls(calls, arguments_as_object=as_object))
+    message = read(a_call().tool_calls(calls, arguments_as_object=as_object, flat=flat))
 
     assert message.event == ToolCallRequest(
         (ToolCall("call_1", "lookup_order"), ToolCall("call_2", "book"))
