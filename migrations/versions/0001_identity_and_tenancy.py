@@ -65,7 +65,11 @@ def _create_app_role() -> None:
         DO $$
         BEGIN
             IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
-                CREATE ROLE {APP_ROLE} NOLOGIN NOBYPASSRLS;
+                BEGIN
+                    CREATE ROLE {APP_ROLE} NOLOGIN NOBYPASSRLS;
+                EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                    NULL;  -- another database of the server, migrating at once, made it
+                END;
             END IF;
             IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
                 EXECUTE format('GRANT {APP_ROLE} TO %I', current_user);
