@@ -23,7 +23,7 @@ from application.batch_tracking import finish_if_done
 from application.call_tracking import CallPolicy
 from application.calls import CallService, Dial, agent_in_service, line_in_service
 from application.context import UseCaseDeps
-from application.entitlements import entitlements_of, month_start, require
+from application.entitlements import allowed, entitlements_of, month_start, require
 from application.errors import ConcurrencyConflict, DatabaseBusy, NotFound
 from application.pagination import Page, PageRequest, Position
 from application.ports.batches import (
@@ -396,6 +396,8 @@ class DispatchReport:
 class _TenantPlan:
     batches: list[Batch]
     wants: dict[BatchId, int]
+    record: bool
+    """Whether the tenant's calls may be recorded (its plan's `recordings`)."""
 
 
 class BatchDispatcher:
@@ -480,7 +482,7 @@ class BatchDispatcher:
                 for batch in plan.batches:
                     count = shares.get(batch.id, 0)
                     if count:
-                        dials += await self._claim_batch(tx, batch, count, now, report)
+                        dials += await self._claim_batch(tx, batch, count, plan.record, now, report)
             await tx.commit()
         return dials
 
@@ -536,7 +538,11 @@ class BatchDispatcher:
         while sum(wants.values()) > tenant_room:
             largest = max(wants, key=lambda b: (wants[b], b))
             wants[largest] -= 1
-        return _TenantPlan([b for b in kept if wants[b.id]], {b: n for b, n in wants.items() if n})
+        return _TenantPlan(
+            [b for b in kept if wants[b.id]],
+            {b: n for b, n in wants.items() if n},
+            allowed(found, "recordings"),
+        )
 
     async def _stop_reason(
         self, tx: UnitOfWork, tenant: Tenant | None, now: datetime
@@ -576,7 +582,13 @@ class BatchDispatcher:
         log.info("batch_paused", batch_id=str(batch.id), reason=reason.value)
 
     async def _claim_batch(
-        self, tx: UnitOfWork, batch: Batch, count: int, now: datetime, report: DispatchReport
+        self,
+        tx: UnitOfWork,
+        batch: Batch,
+        count: int,
+        record: bool,
+        now: datetime,
+        report: DispatchReport,
     ) -> list[Dial]:
         try:
             agent = await agent_in_service(tx, batch.tenant_id, batch.agent_id)
@@ -600,7 +612,7 @@ class BatchDispatcher:
             queued = [
                 dial
                 for due in taken
-                if (dial := self._claim_item(batch, due, agent, line, voice, now, report))
+                if (dial := self._claim_item(batch, due, agent, line, voice, record, now, report))
             ]
             # A pass's writes go in one flight each, whatever the number of leads: the calls
             # first (their lines and the items name them), then their lines, then the items.
@@ -626,6 +638,7 @@ class BatchDispatcher:
         agent: VoiceAgent,
         line: PhoneLine,
         voice: Voice | None,
+        record: bool,
         now: datetime,
         report: DispatchReport,
     ) -> Dial | None:
@@ -648,6 +661,7 @@ class BatchDispatcher:
                 report.rescheduled += 1
             else:
                 call = _queued_call(self._deps, batch, item, lead.id, lead.phone, voice, now)
+                call.recording_enabled = record
                 item.claim(now, call.id)
                 batch.record_item_move(before, item.standing)
                 outbound = OutboundCall(
@@ -660,6 +674,7 @@ class BatchDispatcher:
                     voice=voice if voice and voice.is_active else None,
                     customer_name=lead.name,
                     variables={k: str(v) for k, v in item.variables.items()},
+                    record=record,
                 )
                 return Dial(call, outbound)
         batch.record_item_move(before, item.standing)

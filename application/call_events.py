@@ -18,7 +18,7 @@ import structlog
 from application.call_tracking import CallPolicy, ProviderNews, apply_news
 from application.calls import require_line
 from application.context import UseCaseDeps
-from application.entitlements import entitlements_of
+from application.entitlements import allowed, entitlements_of
 from application.errors import (
     ConcurrencyConflict,
     DatabaseBusy,
@@ -296,7 +296,9 @@ class ProviderEvents:
                 else:
                     assert route.agent is not None
                     try:
-                        call = await self._inbound_call(tx, message, route, route.agent, now)
+                        call = await self._inbound_call(
+                            tx, message, route, route.agent, allowed(features, "recordings"), now
+                        )
                     except (EntitlementExceeded, ProviderBusy) as error:
                         # No room on the line: nothing of the call is committed; the request
                         # is kept below with why, and the caller is told to call back.
@@ -314,6 +316,7 @@ class ProviderEvents:
                             route.agent,
                             voice if voice is not None and voice.is_active else None,
                             call.lead_id,
+                            record=call.recording_enabled,
                         )
         await self._keep(message, route.tenant.id if route else None, refusal)
         return InboundRefusal(answer)
@@ -324,11 +327,13 @@ class ProviderEvents:
         message: ProviderMessage,
         route: InboundRoute,
         agent: VoiceAgent,
+        record: bool,
         now: datetime,
     ) -> VoiceCall:
         """The inbound call's record, created once per provider call (a repeated request
-        gets the same one); EntitlementExceeded or ProviderBusy when there is no room on the
-        line for a new one (see `require_line`)."""
+        gets the same one), recorded when `record` (the plan's `recordings`);
+        EntitlementExceeded or ProviderBusy when there is no room on the line for a new one
+        (see `require_line`)."""
         tenant_id = route.tenant.id
         if not await tx.inbox.add(self._inbox_row(message, tenant_id, now, None)):
             known = await tx.calls.route(message.route)
@@ -357,6 +362,7 @@ class ProviderEvents:
             from_number_id=route.line.id,
             vapi_call_id=message.route.provider_call_id,
             caller_number=caller.e164 if caller else None,
+            recording_enabled=record,
         )
         await tx.calls.add(call)
         await tx.live_calls.hold(LiveCall(call.id, tenant_id, now + self._policy.reconcile_after))

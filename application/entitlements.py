@@ -132,6 +132,13 @@ def _one(found: dict[str, Entitlement], key: str) -> Entitlement:
     return found[key]
 
 
+def allowed(found: dict[str, Entitlement], key: str) -> bool:
+    """Whether the tenant has the feature; a key the catalogue does not define is allowed
+    (as `require` does not enforce it)."""
+    entitlement = found.get(key)
+    return entitlement is None or entitlement.enabled
+
+
 async def require(
     cache: EntitlementCache, tx: UnitOfWork, tenant: Tenant, key: str, at: datetime
 ) -> None:

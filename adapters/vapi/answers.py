@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.vapi.client import assistant_of
+from adapters.vapi.client import NOT_RECORDED, assistant_of
 from application.call_events import (
     NOT_AVAILABLE,
     Acknowledged,
@@ -31,7 +31,9 @@ def _metadata(answer: InboundAnswer) -> dict[str, str]:
 def assistant_answer(answer: InboundAnswer) -> dict[str, Any]:
     """The assistant for an inbound call: the agent's saved one, or one built from its
     inbound prompt, first message and voice; our ids ride in the overrides' metadata."""
-    overrides = {"metadata": _metadata(answer)}
+    overrides: dict[str, Any] = {"metadata": _metadata(answer)}
+    if not answer.record:
+        overrides["artifactPlan"] = dict(NOT_RECORDED)
     if answer.agent.provider_assistant_id:
         return {"assistantId": answer.agent.provider_assistant_id, "assistantOverrides": overrides}
     try:

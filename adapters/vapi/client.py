@@ -16,6 +16,7 @@ from urllib.parse import quote
 import aiohttp
 import msgspec
 
+from adapters.vapi.languages import DEFAULT_TRANSCRIBER, transcriber_language, voice_language
 from adapters.vapi.messages import call_report
 from application.errors import (
     ProviderError,
@@ -34,6 +35,8 @@ DEFAULT_BASE_URL = "https://api.vapi.ai"
 # Vapi limits `name`, `customer.name` and `customer.externalId` to 40 characters.
 MAX_SHORT_TEXT = 40
 DEFAULT_MODEL = {"provider": "openai", "model": "gpt-4o-mini"}
+# Vapi records every call unless told not to (in the assistant or its overrides).
+NOT_RECORDED = {"recordingEnabled": False}
 # GET /call returns at most this many calls and has no cursor.
 LIST_LIMIT = 1000
 MAX_LIST_PAGES = 20
@@ -104,14 +107,47 @@ def assistant_of(
     assistant: dict[str, Any] = {"name": agent.name[:MAX_SHORT_TEXT], "model": model}
     if agent.first_message:
         assistant["firstMessage"] = agent.first_message
+    language = agent.language or (voice.language if voice else None)
+    transcriber = _transcriber(agent, language)
+    if transcriber is not None:
+        assistant["transcriber"] = transcriber
     if voice is not None:
         # A voice's settings are the provider's own voice fields (stability, model, …).
-        assistant["voice"] = {
+        spoken: dict[str, Any] = {
             **voice.settings,
             "provider": voice.provider.value,
             "voiceId": voice.provider_voice_id,
         }
+        tag = voice.language or agent.language
+        code = voice_language(voice.provider.value, tag) if tag else None
+        if code is not None and "language" not in spoken:
+            spoken["language"] = code
+        assistant["voice"] = spoken
     return assistant
+
+
+def _transcriber(agent: VoiceAgent, language: str | None) -> dict[str, Any] | None:
+    """The agent's transcriber (config.transcriber), in its language; Deepgram's when it
+    configures none but has a language; None (Vapi's default) when it has neither."""
+    configured = agent.config.get("transcriber")
+    if configured is not None and not isinstance(configured, dict):
+        raise ProviderRejected(
+            "the agent's config.transcriber must be an object of Vapi transcriber fields "
+            '(e.g. {"provider": "deepgram", "model": "nova-2"})'
+        )
+    if configured is None and language is None:
+        return None
+    transcriber = dict(configured or DEFAULT_TRANSCRIBER)
+    if language is not None and "language" not in transcriber:
+        provider = str(transcriber.get("provider", ""))
+        code = transcriber_language(provider, language)
+        if code is None:
+            raise ProviderRejected(
+                f"the agent's language {language} is not one the {provider or 'configured'} "
+                "transcriber takes: set config.transcriber to one that does"
+            )
+        transcriber["language"] = code
+    return transcriber
 
 
 def create_call_body(call: OutboundCall) -> dict[str, Any]:
@@ -135,6 +171,8 @@ def create_call_body(call: OutboundCall) -> dict[str, Any]:
     overrides: dict[str, Any] = {"metadata": metadata}
     if call.variables:
         overrides["variableValues"] = dict(call.variables)
+    if not call.record:
+        overrides["artifactPlan"] = dict(NOT_RECORDED)
     body: dict[str, Any] = {
         "name": str(call.call_id),
         "phoneNumberId": call.from_number.provider_number_id,

@@ -28,6 +28,8 @@ class OutboundCall:
     voice: Voice | None = None
     customer_name: str | None = None
     variables: dict[str, str] = attrs.field(factory=dict)
+    record: bool = True
+    """Whether the provider may record the call (the tenant's plan has `recordings`)."""
 
 
 @attrs.frozen

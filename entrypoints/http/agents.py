@@ -88,8 +88,9 @@ InboundPrompt = Annotated[
 AgentConfig = Annotated[
     dict[str, Any],
     msgspec.Meta(
-        description="Settings; `model` holds Vapi model fields for calls without a"
-        " saved assistant.",
+        description="Settings; `model` holds Vapi model fields and `transcriber` Vapi"
+        " transcriber fields for calls without a saved assistant (with none, an agent with a"
+        " `language` is transcribed by Deepgram nova-2 in that language).",
         examples=[{"model": {"provider": "openai", "model": "gpt-4o"}}],
     ),
 ]

@@ -345,7 +345,8 @@ async def test_the_readme_walk_through_runs_through_the_python_client(
     assert isinstance(ended.call_duration, int)
     assert isinstance(ended.transcript, models.TranscriptOut)
     assert ended.transcript.messages
-    assert isinstance(ended.recording, models.RecordingOut)
+    # The tenant is on the free plan, which keeps no recordings.
+    assert ended.recording is None
     assert isinstance(ended.cost, str)
     assert ended.cost_breakdown is not None
 

@@ -22,6 +22,7 @@ from adapters.vapi.client import (
     create_call_body,
     provider_call,
 )
+from adapters.vapi.languages import TRANSCRIBER_LANGUAGES, VOICE_LANGUAGES
 from application.errors import (
     ProviderError,
     ProviderOutcomeUnknown,
@@ -378,6 +379,15 @@ BODY_VARIANTS = {
     },
     "long texts": {"customer_name": "Ü" * 80, "agent": an_agent(name="Agent " * 40)},
     "model config": {"agent": an_agent(config={"model": {"model": "gpt-4o", "temperature": 0.3}})},
+    "not recorded": {"record": False},
+    "not recorded, saved assistant": {
+        "record": False,
+        "agent": an_agent(provider_assistant_id="asst_1"),
+    },
+    "in Spanish": {"agent": an_agent(language="es-ES")},
+    "own transcriber": {
+        "agent": an_agent(language="pt-BR", config={"transcriber": {"provider": "azure"}})
+    },
 }
 
 
@@ -403,6 +413,100 @@ def test_an_inline_voice_of_every_provider_is_one_vapi_accepts(
     assert model.assistant is not None
     assert model.assistant.voice is not None
     assert model.assistant.voice.provider == provider.value
+
+
+def test_a_call_that_may_not_be_recorded_tells_vapi_so_whatever_its_assistant() -> None:
+    for agent in (an_agent(), an_agent(provider_assistant_id="asst_1")):
+        off = create_call_body(a_call(agent=agent, record=False))
+        on = create_call_body(a_call(agent=agent))
+
+        assert off["assistantOverrides"]["artifactPlan"] == {"recordingEnabled": False}
+        assert "artifactPlan" not in on["assistantOverrides"]  # Vapi records by default
+
+
+@pytest.mark.parametrize(
+    ("agent_language", "voice_language", "transcriber", "spoken"),
+    [
+        # Deepgram (when the agent names no transcriber) takes Spanish as `es`.
+        ("es-ES", None, {"provider": "deepgram", "model": "nova-2", "language": "es"}, "es"),
+        # The voice's own language goes to the voice, the agent's to the transcriber.
+        (
+            "es-419",
+            "es-MX",
+            {"provider": "deepgram", "model": "nova-2", "language": "es-419"},
+            "es",
+        ),
+        # An agent with no language speaks its voice's.
+        (None, "fr-FR", {"provider": "deepgram", "model": "nova-2", "language": "fr"}, "fr"),
+    ],
+)
+def test_the_language_goes_to_the_transcriber_and_the_voice_as_their_providers_name_it(
+    oracle: VapiOracle,
+    agent_language: str | None,
+    voice_language: str | None,
+    transcriber: dict[str, Any],
+    spoken: str,
+) -> None:
+    voice = a_voice(VoiceProvider.ELEVENLABS, "burt")
+    voice.language = voice_language
+
+    body = create_call_body(a_call(agent=an_agent(language=agent_language), voice=voice))
+
+    oracle.check_create_body(body)
+    assert body["assistant"]["transcriber"] == transcriber
+    assert body["assistant"]["voice"]["language"] == spoken
+
+
+def test_an_agent_without_a_language_leaves_the_transcriber_to_vapi() -> None:
+    body = create_call_body(a_call(agent=an_agent(language=None)))
+
+    assert "transcriber" not in body["assistant"]
+    assert "language" not in body["assistant"]["voice"]
+
+
+# Transcribers whose Vapi object needs more than its provider (the tenant's config holds it).
+TRANSCRIBER_SETTINGS: dict[str, dict[str, Any]] = {
+    "openai": {"model": "gpt-4o-transcribe"},
+    "speechmatics": {"customVocabulary": []},
+}
+
+
+@pytest.mark.parametrize("provider", sorted(TRANSCRIBER_LANGUAGES), ids=str)
+def test_every_transcriber_is_sent_the_language_in_its_own_terms(
+    oracle: VapiOracle, provider: str
+) -> None:
+    configured = {"provider": provider, **TRANSCRIBER_SETTINGS.get(provider, {})}
+    agent = an_agent(language="es-ES", config={"transcriber": configured})
+
+    body = create_call_body(a_call(agent=agent))
+
+    model = oracle.check_create_body(body)
+    assert model.assistant is not None
+    assert body["assistant"]["transcriber"]["language"] in TRANSCRIBER_LANGUAGES[provider]
+
+
+@pytest.mark.parametrize(
+    "provider",
+    sorted(p for p in VoiceProvider if p.value in VOICE_LANGUAGES and p not in VOICE_SETTINGS),
+    ids=str,
+)
+def test_every_voice_that_takes_a_language_is_sent_it_in_its_own_terms(
+    oracle: VapiOracle, provider: VoiceProvider
+) -> None:
+    voice = a_voice(provider, "some-voice")
+    voice.language = "es-ES"
+
+    body = create_call_body(a_call(agent=an_agent(language=None), voice=voice))
+
+    oracle.check_create_body(body)
+    assert body["assistant"]["voice"]["language"] in VOICE_LANGUAGES[provider.value]
+
+
+def test_a_language_the_transcriber_does_not_take_is_refused_before_sending() -> None:
+    agent = an_agent(language="cy-GB", config={"transcriber": {"provider": "xai"}})
+
+    with pytest.raises(ProviderRejected, match="cy-GB"):
+        create_call_body(a_call(agent=agent))
 
 
 @pytest.mark.parametrize("provider", sorted(VOICE_SETTINGS), ids=str)

@@ -516,12 +516,15 @@ async def test_an_agent_without_a_saved_assistant_answers_with_an_inline_one():
             "call_id": str(answer.call_id),
             "agent_id": str(desk.agent.id),
             "lead_id": str(desk.lead.id),
-        }
+        },
+        # The free plan keeps no recordings: Vapi is told not to make one.
+        "artifactPlan": {"recordingEnabled": False},
     }
 
 
 async def test_an_agent_with_a_saved_assistant_answers_with_its_id():
     desk = await a_desk(provider_assistant_id="asst_6a1c")
+    await TenantFeatureService(desk.f.deps).enable_feature(PLATFORM, desk.tenant.id, "recordings")
     answer = await desk.ring(VapiCall().assistant_request(caller="+4930123456"))
     assert isinstance(answer, InboundAnswer)
 
@@ -537,6 +540,23 @@ async def test_an_agent_with_a_saved_assistant_answers_with_its_id():
             }
         },
     }
+
+
+@pytest.mark.parametrize("recordings", [True, False])
+async def test_an_inbound_call_is_recorded_only_on_a_plan_with_recordings(recordings):
+    desk = await a_desk(provider_assistant_id="asst_6a1c")
+    features = TenantFeatureService(desk.f.deps)
+    switch = features.enable_feature if recordings else features.disable_feature
+    await switch(PLATFORM, desk.tenant.id, "recordings")
+
+    answer = await desk.ring(VapiCall().assistant_request())
+    assert isinstance(answer, InboundAnswer)
+
+    overrides = reply_of(answer)["assistantOverrides"]
+    assert ("artifactPlan" not in overrides) is recordings
+    if not recordings:
+        assert overrides["artifactPlan"] == {"recordingEnabled": False}
+    assert desk.f.db.tables["calls"][answer.call_id].recording_enabled is recordings
 
 
 async def test_an_agent_whose_model_config_vapi_cannot_take_is_not_available():

@@ -98,6 +98,7 @@ async def acme(deps: UseCaseDeps, memory_db: InMemoryDatabase, fake: FakeTelepho
     await sync_catalogue(deps)
     desk = await open_desk(deps, memory_db, fake, POLICY)
     await desk.limit("calls.concurrent.max", 10)
+    await desk.limit("recordings", True)  # its calls' reports keep their recording
     return desk
 
 

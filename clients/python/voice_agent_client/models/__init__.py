@@ -42,6 +42,8 @@ from .call_out_analysis_type_0 import CallOutAnalysisType0
 from .call_out_cost_breakdown_type_0 import CallOutCostBreakdownType0
 from .call_out_metadata import CallOutMetadata
 from .call_out_object import CallOutObject
+from .call_out_structured_outputs_type_0 import CallOutStructuredOutputsType0
+from .call_out_transfers_item import CallOutTransfersItem
 from .call_page import CallPage
 from .call_provider_record_out import CallProviderRecordOut
 from .call_provider_record_out_object import CallProviderRecordOutObject
@@ -248,6 +250,8 @@ __all__ = (
     "CallOutCostBreakdownType0",
     "CallOutMetadata",
     "CallOutObject",
+    "CallOutStructuredOutputsType0",
+    "CallOutTransfersItem",
     "CallPage",
     "CallProviderRecordOut",
     "CallProviderRecordOutObject",

@@ -37,7 +37,9 @@ class AgentOut:
         first_message (None | str):
         language (None | str):
         provider_assistant_id (None | str):
-        config (AgentOutConfig): Settings; `model` holds Vapi model fields for calls without a saved assistant.
+        config (AgentOutConfig): Settings; `model` holds Vapi model fields and `transcriber` Vapi transcriber fields for
+            calls without a saved assistant (with none, an agent with a `language` is transcribed by Deepgram nova-2 in that
+            language).
         is_active (bool): false: deactivated; it places and answers no calls.
         version (int): Moves by one with each change; send it back as `version` with a change to have a stale write
             refused (409).

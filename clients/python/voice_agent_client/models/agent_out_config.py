@@ -11,7 +11,10 @@ T = TypeVar("T", bound="AgentOutConfig")
 
 @_attrs_define
 class AgentOutConfig:
-    """Settings; `model` holds Vapi model fields for calls without a saved assistant."""
+    """Settings; `model` holds Vapi model fields and `transcriber` Vapi transcriber fields for calls without a saved
+    assistant (with none, an agent with a `language` is transcribed by Deepgram nova-2 in that language).
+
+    """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

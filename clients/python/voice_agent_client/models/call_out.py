@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from ..models.call_out_analysis_type_0 import CallOutAnalysisType0
     from ..models.call_out_cost_breakdown_type_0 import CallOutCostBreakdownType0
     from ..models.call_out_metadata import CallOutMetadata
+    from ..models.call_out_structured_outputs_type_0 import CallOutStructuredOutputsType0
+    from ..models.call_out_transfers_item import CallOutTransfersItem
     from ..models.recording_out import RecordingOut
     from ..models.transcript_out import TranscriptOut
 
@@ -40,7 +42,8 @@ class CallOut:
         voice_id (None | UUID): The voice the agent spoke with.
         from_number_id (None | UUID): The tenant's number the call was made from (outbound) or to (inbound).
         to_number (str): The number called, E.164 (inbound: the tenant's own line).
-        caller_number (None | str): Inbound calls: who called, E.164.
+        caller_number (None | str): Inbound calls: who called, E.164 (null when the number was withheld); `?number=`
+            finds calls by it.
         ended_reason (None | str): Why the call ended, as the provider says it, or ours: `provider-rejected`, `provider-
             unreachable`, `provider-has-no-record`, `sandbox-interrupted`.
         error (None | str): Why the provider did not take the call, why its outcome is not known yet, or why it ended
@@ -56,7 +59,9 @@ class CallOut:
         updated_at (datetime.datetime): When it last changed (RFC 3339, UTC).
         version (int): Goes up by one with every change to the call.
         transcript (None | TranscriptOut): What was said; null until the end-of-call report.
-        recording (None | RecordingOut): The call's recording; null when none.
+        recording (None | RecordingOut): The call's recording; null when none, and always for a call of a tenant whose
+            plan has no `recordings` when it was placed (the provider is told not to record it, and no link to a recording
+            is kept).
         summary (None | str): The provider's summary of the conversation; null until its report.
         analysis (CallOutAnalysisType0 | None): The provider's analysis of the call: `summary`, `structured_data` (what
             the agent was asked to extract, as extracted: your data, keys as you named them), `success_evaluation`, and any
@@ -65,7 +70,13 @@ class CallOut:
             snake_case: amounts (`transport`, `stt`, `llm`, `tts`, `vapi`, `total`, ...) are US dollars as decimal strings
             with six places or more; counts (`*_tokens`, `*_characters`) are numbers; `analysis_cost_breakdown` breaks down
             the analysis the same way. null until the report.
-        metadata (CallOutMetadata): The metadata given when the call was placed (inbound calls: `caller_number`).
+        metadata (CallOutMetadata): The metadata given when the call was placed (inbound calls answered before
+            `caller_number` was a field of its own also hold it here).
+        structured_outputs (CallOutStructuredOutputsType0 | None): The provider's structured outputs of the call (what
+            it was asked to extract), by output id, as the provider sent them; null when none.
+        transfers (list[CallOutTransfersItem]): The call's transfer attempts (warm and blind) as the provider sent them:
+            destination, mode, status; empty when none.
+        log_url (None | str): The provider's log of the call (may expire); null when none.
     """
 
     object_: CallOutObject
@@ -96,11 +107,15 @@ class CallOut:
     analysis: CallOutAnalysisType0 | None
     cost_breakdown: CallOutCostBreakdownType0 | None
     metadata: CallOutMetadata
+    structured_outputs: CallOutStructuredOutputsType0 | None
+    transfers: list[CallOutTransfersItem]
+    log_url: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.call_out_analysis_type_0 import CallOutAnalysisType0  # noqa: PLC0415
         from ..models.call_out_cost_breakdown_type_0 import CallOutCostBreakdownType0  # noqa: PLC0415
+        from ..models.call_out_structured_outputs_type_0 import CallOutStructuredOutputsType0  # noqa: PLC0415
         from ..models.recording_out import RecordingOut  # noqa: PLC0415
         from ..models.transcript_out import TranscriptOut  # noqa: PLC0415
 
@@ -211,6 +226,20 @@ class CallOut:
 
         metadata = self.metadata.to_dict()
 
+        structured_outputs: dict[str, Any] | None
+        if isinstance(self.structured_outputs, CallOutStructuredOutputsType0):
+            structured_outputs = self.structured_outputs.to_dict()
+        else:
+            structured_outputs = self.structured_outputs
+
+        transfers = []
+        for transfers_item_data in self.transfers:
+            transfers_item = transfers_item_data.to_dict()
+            transfers.append(transfers_item)
+
+        log_url: None | str
+        log_url = self.log_url
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -243,6 +272,9 @@ class CallOut:
                 "analysis": analysis,
                 "cost_breakdown": cost_breakdown,
                 "metadata": metadata,
+                "structured_outputs": structured_outputs,
+                "transfers": transfers,
+                "log_url": log_url,
             }
         )
 
@@ -253,6 +285,8 @@ class CallOut:
         from ..models.call_out_analysis_type_0 import CallOutAnalysisType0  # noqa: PLC0415
         from ..models.call_out_cost_breakdown_type_0 import CallOutCostBreakdownType0  # noqa: PLC0415
         from ..models.call_out_metadata import CallOutMetadata  # noqa: PLC0415
+        from ..models.call_out_structured_outputs_type_0 import CallOutStructuredOutputsType0  # noqa: PLC0415
+        from ..models.call_out_transfers_item import CallOutTransfersItem  # noqa: PLC0415
         from ..models.recording_out import RecordingOut  # noqa: PLC0415
         from ..models.transcript_out import TranscriptOut  # noqa: PLC0415
 
@@ -491,6 +525,35 @@ class CallOut:
 
         metadata = CallOutMetadata.from_dict(d.pop("metadata"))
 
+        def _parse_structured_outputs(data: object) -> CallOutStructuredOutputsType0 | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                structured_outputs_type_0 = CallOutStructuredOutputsType0.from_dict(data)
+
+                return structured_outputs_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CallOutStructuredOutputsType0 | None, data)
+
+        structured_outputs = _parse_structured_outputs(d.pop("structured_outputs"))
+
+        transfers = []
+        _transfers = d.pop("transfers")
+        for transfers_item_data in _transfers:
+            transfers_item = CallOutTransfersItem.from_dict(transfers_item_data)
+
+            transfers.append(transfers_item)
+
+        def _parse_log_url(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        log_url = _parse_log_url(d.pop("log_url"))
+
         call_out = cls(
             object_=object_,
             id=id,
@@ -520,6 +583,9 @@ class CallOut:
             analysis=analysis,
             cost_breakdown=cost_breakdown,
             metadata=metadata,
+            structured_outputs=structured_outputs,
+            transfers=transfers,
+            log_url=log_url,
         )
 
         call_out.additional_properties = d

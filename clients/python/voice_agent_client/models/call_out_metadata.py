@@ -11,7 +11,10 @@ T = TypeVar("T", bound="CallOutMetadata")
 
 @_attrs_define
 class CallOutMetadata:
-    """The metadata given when the call was placed (inbound calls: `caller_number`)."""
+    """The metadata given when the call was placed (inbound calls answered before `caller_number` was a field of its own
+    also hold it here).
+
+    """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -32,7 +32,8 @@ class CallSummaryOut:
         voice_id (None | UUID): The voice the agent spoke with.
         from_number_id (None | UUID): The tenant's number the call was made from (outbound) or to (inbound).
         to_number (str): The number called, E.164 (inbound: the tenant's own line).
-        caller_number (None | str): Inbound calls: who called, E.164.
+        caller_number (None | str): Inbound calls: who called, E.164 (null when the number was withheld); `?number=`
+            finds calls by it.
         ended_reason (None | str): Why the call ended, as the provider says it, or ours: `provider-rejected`, `provider-
             unreachable`, `provider-has-no-record`, `sandbox-interrupted`.
         error (None | str): Why the provider did not take the call, why its outcome is not known yet, or why it ended

@@ -31,7 +31,9 @@ class CallTranscriptOut:
         available (bool): False until the end-of-call report arrives.
         text (None | str): The whole conversation as text; null when the report had none.
         messages (list[TranscriptMessageOut]): What was said, message by message, in order.
-        recording (None | RecordingOut): The call's recording; null when none.
+        recording (None | RecordingOut): The call's recording; null when none, and always for a call of a tenant whose
+            plan has no `recordings` when it was placed (the provider is told not to record it, and no link to a recording
+            is kept).
         summary (None | str): The provider's summary of the conversation; null until its report.
     """
 

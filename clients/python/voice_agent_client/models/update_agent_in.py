@@ -30,8 +30,9 @@ class UpdateAgentIn:
         first_message (None | str | Unset):
         language (None | str | Unset):
         provider_assistant_id (None | str | Unset):
-        config (UpdateAgentInConfig | Unset): Settings; `model` holds Vapi model fields for calls without a saved
-            assistant.
+        config (UpdateAgentInConfig | Unset): Settings; `model` holds Vapi model fields and `transcriber` Vapi
+            transcriber fields for calls without a saved assistant (with none, an agent with a `language` is transcribed by
+            Deepgram nova-2 in that language).
         is_active (bool | Unset): false: deactivated; it places and answers no calls.
         version (int | None | Unset):
     """

@@ -28,9 +28,16 @@ class UsageOut:
         prompt_tokens (int | None): LLM prompt tokens.
         completion_tokens (int | None): LLM completion tokens.
         characters (int | None): Characters spoken (text to speech).
-        seconds (int | None): Seconds of line or audio billed.
+        seconds (int | None): Seconds of line or audio billed, whole (`minutes` has them exactly).
         cost (str): US dollars: a decimal string with six decimal places or more.
         occurred_at (datetime.datetime): When the work was done (RFC 3339).
+        cached_prompt_tokens (int | None): Prompt tokens served from the provider's cache (part of `prompt_tokens`).
+        reasoning_tokens (int | None): LLM reasoning tokens.
+        prompt_audio_tokens (int | None): Prompt tokens of audio (voicemail detection; `prompt_tokens` has its text
+            tokens).
+        completion_audio_tokens (int | None): Completion tokens of audio (voicemail detection; `completion_tokens` has
+            its text tokens).
+        minutes (None | str): Minutes of line or audio billed, exactly as the provider counted them (a decimal string).
     """
 
     object_: UsageOutObject
@@ -45,6 +52,11 @@ class UsageOut:
     seconds: int | None
     cost: str
     occurred_at: datetime.datetime
+    cached_prompt_tokens: int | None
+    reasoning_tokens: int | None
+    prompt_audio_tokens: int | None
+    completion_audio_tokens: int | None
+    minutes: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,6 +90,21 @@ class UsageOut:
 
         occurred_at = self.occurred_at.isoformat()
 
+        cached_prompt_tokens: int | None
+        cached_prompt_tokens = self.cached_prompt_tokens
+
+        reasoning_tokens: int | None
+        reasoning_tokens = self.reasoning_tokens
+
+        prompt_audio_tokens: int | None
+        prompt_audio_tokens = self.prompt_audio_tokens
+
+        completion_audio_tokens: int | None
+        completion_audio_tokens = self.completion_audio_tokens
+
+        minutes: None | str
+        minutes = self.minutes
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -94,6 +121,11 @@ class UsageOut:
                 "seconds": seconds,
                 "cost": cost,
                 "occurred_at": occurred_at,
+                "cached_prompt_tokens": cached_prompt_tokens,
+                "reasoning_tokens": reasoning_tokens,
+                "prompt_audio_tokens": prompt_audio_tokens,
+                "completion_audio_tokens": completion_audio_tokens,
+                "minutes": minutes,
             }
         )
 
@@ -156,6 +188,41 @@ class UsageOut:
 
         occurred_at = datetime.datetime.fromisoformat(d.pop("occurred_at"))
 
+        def _parse_cached_prompt_tokens(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        cached_prompt_tokens = _parse_cached_prompt_tokens(d.pop("cached_prompt_tokens"))
+
+        def _parse_reasoning_tokens(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        reasoning_tokens = _parse_reasoning_tokens(d.pop("reasoning_tokens"))
+
+        def _parse_prompt_audio_tokens(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        prompt_audio_tokens = _parse_prompt_audio_tokens(d.pop("prompt_audio_tokens"))
+
+        def _parse_completion_audio_tokens(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        completion_audio_tokens = _parse_completion_audio_tokens(d.pop("completion_audio_tokens"))
+
+        def _parse_minutes(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        minutes = _parse_minutes(d.pop("minutes"))
+
         usage_out = cls(
             object_=object_,
             id=id,
@@ -169,6 +236,11 @@ class UsageOut:
             seconds=seconds,
             cost=cost,
             occurred_at=occurred_at,
+            cached_prompt_tokens=cached_prompt_tokens,
+            reasoning_tokens=reasoning_tokens,
+            prompt_audio_tokens=prompt_audio_tokens,
+            completion_audio_tokens=completion_audio_tokens,
+            minutes=minutes,
         )
 
         usage_out.additional_properties = d

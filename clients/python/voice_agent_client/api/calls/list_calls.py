@@ -25,6 +25,7 @@ def _get_kwargs(
     direction: ListCallsDirection | Unset = UNSET,
     from_: datetime.datetime | Unset = UNSET,
     to: datetime.datetime | Unset = UNSET,
+    number: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -71,6 +72,8 @@ def _get_kwargs(
     if not isinstance(to, Unset):
         json_to = to.isoformat()
     params["to"] = json_to
+
+    params["number"] = number
 
     params["limit"] = limit
 
@@ -147,6 +150,7 @@ def sync_detailed(
     direction: ListCallsDirection | Unset = UNSET,
     from_: datetime.datetime | Unset = UNSET,
     to: datetime.datetime | Unset = UNSET,
+    number: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -155,8 +159,8 @@ def sync_detailed(
     breakdown)
 
      The tenant's calls, newest first, a page at a time (any role), filtered by agent, lead,
-    status, batch, direction and creation time; each without its transcript, recording, analysis
-    and cost breakdown (read the call for those).
+    status, batch, direction, number (called or calling) and creation time; each without its
+    transcript, recording, analysis and cost breakdown (read the call for those).
 
     Args:
         tenant_id (UUID):
@@ -167,6 +171,7 @@ def sync_detailed(
         direction (ListCallsDirection | Unset):
         from_ (datetime.datetime | Unset):
         to (datetime.datetime | Unset):
+        number (str | Unset):
         limit (int | Unset):
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -188,6 +193,7 @@ def sync_detailed(
         direction=direction,
         from_=from_,
         to=to,
+        number=number,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -211,6 +217,7 @@ def sync(
     direction: ListCallsDirection | Unset = UNSET,
     from_: datetime.datetime | Unset = UNSET,
     to: datetime.datetime | Unset = UNSET,
+    number: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -219,8 +226,8 @@ def sync(
     breakdown)
 
      The tenant's calls, newest first, a page at a time (any role), filtered by agent, lead,
-    status, batch, direction and creation time; each without its transcript, recording, analysis
-    and cost breakdown (read the call for those).
+    status, batch, direction, number (called or calling) and creation time; each without its
+    transcript, recording, analysis and cost breakdown (read the call for those).
 
     Args:
         tenant_id (UUID):
@@ -231,6 +238,7 @@ def sync(
         direction (ListCallsDirection | Unset):
         from_ (datetime.datetime | Unset):
         to (datetime.datetime | Unset):
+        number (str | Unset):
         limit (int | Unset):
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -253,6 +261,7 @@ def sync(
         direction=direction,
         from_=from_,
         to=to,
+        number=number,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -270,6 +279,7 @@ async def asyncio_detailed(
     direction: ListCallsDirection | Unset = UNSET,
     from_: datetime.datetime | Unset = UNSET,
     to: datetime.datetime | Unset = UNSET,
+    number: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -278,8 +288,8 @@ async def asyncio_detailed(
     breakdown)
 
      The tenant's calls, newest first, a page at a time (any role), filtered by agent, lead,
-    status, batch, direction and creation time; each without its transcript, recording, analysis
-    and cost breakdown (read the call for those).
+    status, batch, direction, number (called or calling) and creation time; each without its
+    transcript, recording, analysis and cost breakdown (read the call for those).
 
     Args:
         tenant_id (UUID):
@@ -290,6 +300,7 @@ async def asyncio_detailed(
         direction (ListCallsDirection | Unset):
         from_ (datetime.datetime | Unset):
         to (datetime.datetime | Unset):
+        number (str | Unset):
         limit (int | Unset):
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -311,6 +322,7 @@ async def asyncio_detailed(
         direction=direction,
         from_=from_,
         to=to,
+        number=number,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -332,6 +344,7 @@ async def asyncio(
     direction: ListCallsDirection | Unset = UNSET,
     from_: datetime.datetime | Unset = UNSET,
     to: datetime.datetime | Unset = UNSET,
+    number: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -340,8 +353,8 @@ async def asyncio(
     breakdown)
 
      The tenant's calls, newest first, a page at a time (any role), filtered by agent, lead,
-    status, batch, direction and creation time; each without its transcript, recording, analysis
-    and cost breakdown (read the call for those).
+    status, batch, direction, number (called or calling) and creation time; each without its
+    transcript, recording, analysis and cost breakdown (read the call for those).
 
     Args:
         tenant_id (UUID):
@@ -352,6 +365,7 @@ async def asyncio(
         direction (ListCallsDirection | Unset):
         from_ (datetime.datetime | Unset):
         to (datetime.datetime | Unset):
+        number (str | Unset):
         limit (int | Unset):
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -375,6 +389,7 @@ async def asyncio(
             direction=direction,
             from_=from_,
             to=to,
+            number=number,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,
