@@ -460,7 +460,7 @@ call_batches = sa.Table(
     *(sa.Column(name, sa.Integer, nullable=False, server_default="0") for name in _COUNTS),
     sa.Column("ended_by", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     sa.Column("skipped_by", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
-    sa.Column("cost", sa.Numeric(14, 6), nullable=False, server_default="0"),
+    sa.Column("cost", sa.Numeric(), nullable=False, server_default="0"),
     sa.Column("created_by", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="SET NULL")),
     sa.Column("started_at", sa.DateTime(timezone=True)),
     sa.Column("ended_at", sa.DateTime(timezone=True)),

@@ -1,8 +1,9 @@
-"""Calls as Vapi sends them: costs to Vapi's precision (no rounding to six places), every
-token and minute count of a usage row, who called as a column (the call list finds calls by
-either number), the artifacts users look for (recordings per channel, structured outputs,
-transfers, the log), and whether a call may keep its recording (the tenant's plan decides
-when the call is placed; calls before this were all recorded).
+"""Calls as Vapi sends them: costs to Vapi's precision (no rounding to six places, for calls,
+usage rows and batches alike), every token and minute count of a usage row, who called as a
+column (the call list finds calls by either number), the artifacts users look for
+(recordings per channel, structured outputs, transfers, the log), and whether a call may
+keep its recording (the tenant's plan decides when the call is placed; calls before this
+were all recorded).
 
 Revision ID: 0009
 Revises: 0008
@@ -35,6 +36,8 @@ def upgrade() -> None:
     # Unconstrained NUMERIC keeps every digit Vapi sends; dropping the typmod rewrites nothing.
     op.alter_column("voice_calls", "cost", type_=sa.Numeric(), existing_type=sa.Numeric(12, 6))
     op.alter_column("ai_usage", "cost", type_=sa.Numeric(), existing_type=sa.Numeric(12, 6))
+    # A batch's cost is the sum of its calls': rounded, it would differ from their usage.
+    op.alter_column("call_batches", "cost", type_=sa.Numeric(), existing_type=sa.Numeric(14, 6))
     for column in (
         "cached_prompt_tokens",
         "reasoning_tokens",
@@ -86,5 +89,6 @@ def downgrade() -> None:
     ):
         op.drop_column("ai_usage", column)
     # Narrowed back: amounts are rounded to six places, as the columns held them before.
+    op.alter_column("call_batches", "cost", type_=sa.Numeric(14, 6), existing_type=sa.Numeric())
     op.alter_column("ai_usage", "cost", type_=sa.Numeric(12, 6), existing_type=sa.Numeric())
     op.alter_column("voice_calls", "cost", type_=sa.Numeric(12, 6), existing_type=sa.Numeric())
