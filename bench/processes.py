@@ -20,6 +20,7 @@ from pathlib import Path
 import psutil
 
 from bench.pinning import SERVER_CORE, pinned
+from bench.seed import ROOMY
 from tests.faults.harness import VOICE_AGENT, Cluster, free_port
 
 
@@ -171,6 +172,8 @@ def product_environment(database_url: str, data_dir: Path, webhook_secret: str) 
             "VOICE_AGENT_SEED_DEMO": "false",
             "VOICE_AGENT_VAPI_WEBHOOK_AUTH": "bearer",
             "VOICE_AGENT_VAPI_WEBHOOK_SECRET": webhook_secret,
+            "VOICE_AGENT_PROVIDER_MAX_CONCURRENT_CALLS": str(ROOMY),
+            "VOICE_AGENT_PROVIDER_TENANT_MAX_CONCURRENT_CALLS": str(ROOMY),
         }
     )
 

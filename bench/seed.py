@@ -36,6 +36,10 @@ from domain.credentials import issue_api_key_secret, issue_user_token_secret
 from domain.ids import TenantId
 from tests.fakes.vapi_messages import T0
 
+ROOMY = 1_000_000
+"""Lines for the inbound scenario's calls, which take one each and never end: the product's
+shared provider account and the tenant's plan get this many, so no request is refused."""
+
 
 def new_id() -> UUID:
     import uuid6
@@ -389,6 +393,15 @@ class Seeder:
         ).fetchone()
         return attrs.evolve(tenant, newest_call_id=newest[0] if newest else None)
 
+    def unlimited_calls(self, tenant: TenantFixture) -> None:
+        """An override lifting the tenant's concurrent calls past anything a run makes."""
+        self.conn.execute(
+            "INSERT INTO tenant_features (id, tenant_id, feature_id, feature_value, reason,"
+            " created_at, updated_at) SELECT %s, %s, id, %s, 'bench', now(), now()"
+            " FROM features WHERE feature_key = 'calls.concurrent.max'",
+            (new_id(), tenant.id, Jsonb(ROOMY)),
+        )
+
     def pool(self, tenant: TenantFixture, count: int) -> None:
         context = self._contexts[tenant.id]
         self.conn.execute(
@@ -418,6 +431,9 @@ def seed(url: str, sizes: Sizes, log: Any = print) -> Fixture:
         seeder.leads(small, sizes.other_leads)
         seeder.leads(big, sizes.other_leads)
         seeder.leads(webhooks, sizes.pool_leads)
+        # Every assistant request is a new inbound call that takes a line and never ends:
+        # past the plan's concurrent calls they would all be refused (see ROOMY).
+        seeder.unlimited_calls(webhooks)
         conn.commit()
         log(f"seed: tenants, people, credentials and leads ({time.monotonic() - started:.1f} s)")
         small = seeder.calls(small, sizes.small_calls, "bench-small", sizes.full_calls)
