@@ -128,6 +128,26 @@ async def get_call(request: web.Request) -> web.Response:
     return _json({"object": "call", **summary, **detail})
 
 
+# What row-level security needs of a read: a transaction, and in it the role and the tenant,
+# both transaction-local so that a pooled connection never carries them further.
+ISOLATE = (
+    "SELECT set_config('role', 'voice_agent_app', true), set_config('app.tenant_id', %s, true)"
+)
+
+
+async def get_call_isolated(request: web.Request) -> web.Response:
+    tenant_id = request.match_info["tenant_id"]
+    async with request.app[POOL].connection() as conn, conn.transaction():
+        await conn.execute(ISOLATE, (tenant_id,))
+        cursor = await conn.execute(CALL_BY_ID, (tenant_id, request.match_info["call_id"]))
+        row = await cursor.fetchone()
+    if row is None:
+        return _json({"status": 404, "title": "Not Found"}, 404)
+    summary = dict(zip(SUMMARY_NAMES, row[: len(SUMMARY_NAMES)], strict=True))
+    detail = dict(zip(DETAIL_NAMES, row[len(SUMMARY_NAMES) :], strict=True))
+    return _json({"object": "call", **summary, **detail})
+
+
 def _page(rows: list[tuple[Any, ...]]) -> web.Response:
     items = [dict(zip(SUMMARY_NAMES, row, strict=True)) for row in rows[:PAGE_SIZE]]
     cursor = None
@@ -296,6 +316,7 @@ def create_app(database_url: str, pool_size: int) -> web.Application:
     app.cleanup_ctx.append(pool)
     app.router.add_get("/hello", hello)
     app.router.add_get("/tenants/{tenant_id}/calls/{call_id}", get_call)
+    app.router.add_get("/isolated/tenants/{tenant_id}/calls/{call_id}", get_call_isolated)
     app.router.add_get("/tenants/{tenant_id}/calls", list_calls)
     app.router.add_get("/tenants/{tenant_id}/leads/{lead_id}/calls", lead_calls)
     app.router.add_post("/webhook", webhook)

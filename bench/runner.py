@@ -249,16 +249,24 @@ def build_scenarios(
     ratio = Target(f"≥ {RATIO:.2f}", min_ratio=RATIO)
     n_small, n_big = f"{sizes.small_calls:,}", f"{sizes.big_calls:,}"
 
-    def call_read(key: str, title: str, header: str) -> Scenario:
+    def call_read(
+        key: str,
+        title: str,
+        header: str,
+        *,
+        raw_prefix: str = "",
+        baseline: str = "SELECT by id",
+        target: Target | None = ratio,
+    ) -> Scenario:
         path = f"/tenants/{small.id}/calls/{small.newest_call_id}"
         expect = _expect_call(small.newest_call_id)
         return Scenario(
             key,
             title,
-            "SELECT by id",
+            baseline,
             Request(f"{product}/v1{path}", (header,), expect=expect),
-            Request(f"{raw}{path}", expect=expect),
-            ratio,
+            Request(f"{raw}{raw_prefix}{path}", expect=expect),
+            target,
         )
 
     def listing(key: str, title: str, path: str, newest: Any, tenant_key: str) -> Scenario:
@@ -296,6 +304,16 @@ def build_scenarios(
         ),
         call_read("call-api-key", "`GET …/calls/{id}`, tenant API key", api_key),
         call_read("call-user-token", "`GET …/calls/{id}`, personal token", token),
+        # The same read against a raw side that keeps the product's isolation: how much of
+        # the gap row-level security's transaction and context take by themselves.
+        call_read(
+            "call-isolated",
+            "`GET …/calls/{id}`, tenant API key, against a raw read under row-level security",
+            api_key,
+            raw_prefix="/isolated",
+            baseline="BEGIN, role and tenant set, SELECT by id, COMMIT",
+            target=None,
+        ),
         listing(
             "calls-small",
             f"`GET …/calls` (50 newest of {n_small})",
