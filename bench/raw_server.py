@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 from aiohttp import web
+from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
 
 POOL = web.AppKey("pool", AsyncConnectionPool)
@@ -128,18 +129,28 @@ async def get_call(request: web.Request) -> web.Response:
     return _json({"object": "call", **summary, **detail})
 
 
-# What row-level security needs of a read: a transaction, and in it the role and the tenant,
-# both transaction-local so that a pooled connection never carries them further.
-ISOLATE = (
-    "SELECT set_config('role', 'voice_agent_app', true), set_config('app.tenant_id', %s, true)"
+# A read under row-level security in one round trip: the transaction, the application role
+# and the tenant (both transaction-local, so that a pooled connection never carries them
+# further), the SELECT and the COMMIT as one multi-statement query, its values quoted as
+# literals (the simple query protocol takes no parameters).
+ISOLATED_CALL_BY_ID = sql.SQL(
+    "BEGIN; SELECT set_config('role', 'voice_agent_app', true),"
+    " set_config('app.tenant_id', {tenant_id}, true); "
+    + CALL_BY_ID.replace("%s", "{}")
+    + "; COMMIT"
 )
 
 
 async def get_call_isolated(request: web.Request) -> web.Response:
-    tenant_id = request.match_info["tenant_id"]
-    async with request.app[POOL].connection() as conn, conn.transaction():
-        await conn.execute(ISOLATE, (tenant_id,))
-        cursor = await conn.execute(CALL_BY_ID, (tenant_id, request.match_info["call_id"]))
+    tenant_id, call_id = request.match_info["tenant_id"], request.match_info["call_id"]
+    query = ISOLATED_CALL_BY_ID.format(
+        sql.Literal(tenant_id), sql.Literal(call_id), tenant_id=sql.Literal(tenant_id)
+    )
+    async with request.app[POOL].connection() as conn:
+        cursor = conn.cursor()
+        await cursor.execute(query, prepare=False)
+        cursor.nextset()  # past BEGIN
+        cursor.nextset()  # past the context
         row = await cursor.fetchone()
     if row is None:
         return _json({"status": 404, "title": "Not Found"}, 404)
