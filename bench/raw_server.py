@@ -311,7 +311,8 @@ def create_app(database_url: str, pool_size: int) -> web.Application:
     app = web.Application()
 
     async def pool(app: web.Application) -> AsyncIterator[None]:
-        # As many connections as the product keeps, and as many again under load.
+        # As many connections as the product may hold: the pool size, and as many again
+        # under load (psycopg_pool keeps them for ten idle minutes).
         connections = AsyncConnectionPool(
             database_url,
             min_size=pool_size,

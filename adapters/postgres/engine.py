@@ -54,14 +54,20 @@ def create_engine(
 ) -> AsyncEngine:
     """The pool, with a bound on every wait (adapters.postgres.timeouts).
 
+    Up to twice `pool_size` connections, each opened when first needed and then kept (unless
+    `max_overflow` says otherwise): connections past `pool_size` as SQLAlchemy's overflow would
+    be closed whenever the load dipped and opened again on the next rise, a new server process
+    each time (on the benchmark's call read, a tenth of the API's time went to connecting).
+
     No pre-ping: its round trip on every checkout could wait forever on a hung server, out of
     reach of any bound. A unit of work replaces a connection the server dropped while it sat in
     the pool (a restart) when its first statement finds it closed."""
     timeouts = timeouts or DatabaseTimeouts()
+    kept, overflow = (2 * pool_size, 0) if max_overflow is None else (pool_size, max_overflow)
     engine = create_async_engine(
         async_url(url),
-        pool_size=pool_size,
-        max_overflow=pool_size if max_overflow is None else max_overflow,
+        pool_size=kept,
+        max_overflow=overflow,
         pool_timeout=timeouts.pool_seconds,
         pool_recycle=1800,
         connect_args={"connect_timeout": max(1, round(connect_timeout))},
