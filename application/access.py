@@ -179,6 +179,15 @@ async def authorize(
     return permitted(access, permission)
 
 
+def authorize_from_cache(
+    principal: Principal, permission: Permission, tenant_id: TenantId, cache: AccessCache
+) -> Access | None:
+    """`authorize` answered from what `cache` remembers, without a transaction: None when it
+    remembers nothing of the principal in the tenant (then only `authorize` can tell)."""
+    access = cache.access(principal, tenant_id, cache.clock.now())
+    return None if access is None else permitted(access, permission)
+
+
 async def _access(
     principal: Principal, tenant_id: TenantId, tx: UnitOfWork, *, lock: bool
 ) -> Access:

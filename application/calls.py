@@ -333,7 +333,15 @@ class CallService:
     async def get_call(
         self, principal: Principal, tenant_id: TenantId, call_id: CallId
     ) -> VoiceCall:
-        """The seed's getCallWithTranscription, getCallCost: the call holds both."""
+        """The seed's getCallWithTranscription, getCallCost: the call holds both.
+
+        A caller the process knows needs no transaction of its own: the call is read
+        under the tenant's isolation in one go (QuickReads)."""
+        if self._deps.authorized_from_cache(principal, Permission.CALLS_READ, tenant_id):
+            call = await self._deps.reads.call(tenant_id, call_id)
+            if call is None:
+                raise NotFound("call", call_id)
+            return call
         async with self._deps.uows(tenant_id=tenant_id) as tx:
             await self._deps.authorize(principal, Permission.CALLS_READ, tenant_id, tx)
             return await call_of(tx, tenant_id, call_id)

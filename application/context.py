@@ -18,12 +18,15 @@ from application.access import (
     Permission,
     Principal,
     authorize,
+    authorize_from_cache,
 )
 from application.entitlements import EntitlementCache
 from application.errors import ConcurrencyConflict
 from application.ports.clock import Clock
 from application.ports.ids import IdGenerator
+from application.ports.reads import QuickReads
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from application.reads import UnitOfWorkReads
 from domain.audit import Actor, AuditEntry
 from domain.ids import AuditEntryId, TenantId
 
@@ -36,6 +39,9 @@ class UseCaseDeps:
     entitlements: EntitlementCache = attrs.field(factory=EntitlementCache)
     access: AccessCache = attrs.field(
         default=attrs.Factory(lambda deps: AccessCache(deps.clock), takes_self=True)
+    )
+    reads: QuickReads = attrs.field(
+        default=attrs.Factory(lambda deps: UnitOfWorkReads(deps.uows), takes_self=True)
     )
 
     async def authorize(
@@ -50,6 +56,13 @@ class UseCaseDeps:
         """`application.access.authorize`, answered from the process's AccessCache when it
         may be (not when locking)."""
         return await authorize(principal, permission, tenant_id, tx, lock=lock, cache=self.access)
+
+    def authorized_from_cache(
+        self, principal: Principal, permission: Permission, tenant_id: TenantId
+    ) -> Access | None:
+        """`authorize` without a transaction when the AccessCache remembers the principal in
+        the tenant (PermissionDenied as there), else None."""
+        return authorize_from_cache(principal, permission, tenant_id, self.access)
 
     async def audit(
         self,

@@ -19,6 +19,7 @@ from adapters.ids import Uuid7Generator
 from adapters.postgres.engine import create_engine, create_probe_engine
 from adapters.postgres.leases import PostgresProcessLeases
 from adapters.postgres.monitoring import PostgresOperationalFigures
+from adapters.postgres.reads import PostgresQuickReads
 from adapters.postgres.schema import head_revision
 from adapters.postgres.timeouts import DatabaseTimeouts
 from adapters.postgres.unit_of_work import PostgresDatabaseProbe, PostgresUnitOfWorkFactory
@@ -43,7 +44,10 @@ from application.leads import LeadService
 from application.phone_numbers import PhoneNumberService
 from application.phone_resolution import PhoneResolver
 from application.plans import FeatureService, PlanService, TenantFeatureService
+from application.ports.reads import QuickReads
+from application.ports.unit_of_work import UnitOfWorkFactory
 from application.ports.workers import WorkerPool
+from application.reads import UnitOfWorkReads
 from application.reconciliation import Reconciler
 from application.tenancy import MembershipService, TenantService
 from application.users import UserService
@@ -54,6 +58,13 @@ log = structlog.get_logger(__name__)
 # How long `serve` may spend ending sandbox calls at start or stop: a database that does not
 # answer must not keep it from starting or stopping.
 SANDBOX_SETTLE_SECONDS = 15
+
+
+def quick_reads(uows: UnitOfWorkFactory) -> QuickReads:
+    """In one round trip on PostgreSQL; through a unit of work on the other adapters."""
+    if isinstance(uows, PostgresUnitOfWorkFactory):
+        return PostgresQuickReads(uows)
+    return UnitOfWorkReads(uows)
 
 
 class Container(containers.DeclarativeContainer):
@@ -92,6 +103,7 @@ class Container(containers.DeclarativeContainer):
     entitlement_cache = providers.Singleton(EntitlementCache, entitlement_cache_seconds)
     access_cache_seconds = providers.Object(DEFAULT_ACCESS_CACHE_SECONDS)
     access_cache = providers.Singleton(AccessCache, clock, access_cache_seconds)
+    reads = providers.Singleton(quick_reads, uows)
     deps = providers.Singleton(
         UseCaseDeps,
         uows=uows,
@@ -99,6 +111,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         entitlements=entitlement_cache,
         access=access_cache,
+        reads=reads,
     )
     tenants = providers.Singleton(TenantService, deps)
     memberships = providers.Singleton(MembershipService, deps)

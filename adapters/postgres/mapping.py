@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.engine import Row
@@ -366,7 +367,11 @@ _CALL_PLAIN = (
 
 
 def call_from(row: Row[Any]) -> VoiceCall:
-    m = row._mapping
+    return call_from_mapping(row._mapping)
+
+
+def call_from_mapping(m: Mapping[Any, Any]) -> VoiceCall:
+    """The call of a voice_calls row given by column name (a row read on the driver)."""
     return VoiceCall(
         id=CallId(m["id"]),
         tenant_id=TenantId(m["tenant_id"]),

@@ -64,7 +64,7 @@ from domain.phones import PhoneNumber
 # One round trip: drop to the application role (the routing role, for routing work) and set
 # the row-level security context, all transaction-local, so a pooled connection never
 # carries them into the next use.
-_ENTER_CONTEXT = sa.text(
+ENTER_CONTEXT = sa.text(
     "SELECT set_config('role', :role, true),"
     f" set_config('{TENANT_SETTING}', :tenant_id, true),"
     f" set_config('{USER_SETTING}', :user_id, true),"
@@ -75,6 +75,33 @@ _ENTER_CONTEXT = sa.text(
     " set_config('statement_timeout', :statement_timeout, true),"
     " set_config('lock_timeout', :lock_timeout, true)"
 )
+
+
+def context_values(
+    *,
+    role: str,
+    tenant_id: TenantId | None = None,
+    user_id: UserId | None = None,
+    called_number: PhoneNumber | None = None,
+    called_provider_number: str | None = None,
+    call_route: CallRoute | None = None,
+    statement_seconds: float,
+    lock_seconds: float,
+) -> dict[str, str]:
+    """ENTER_CONTEXT's values: an unset part of the context is the empty string, which the
+    policies read as none (NULLIF … '')."""
+    route = call_route or CallRoute()
+    return {
+        "role": role,
+        "tenant_id": str(tenant_id) if tenant_id else "",
+        "user_id": str(user_id) if user_id else "",
+        "called_number": called_number.e164 if called_number else "",
+        "called_provider_number": called_provider_number or "",
+        "routed_call": str(route.call_id or ""),
+        "routed_provider_call": route.provider_call_id or "",
+        "statement_timeout": milliseconds(statement_seconds),
+        "lock_timeout": milliseconds(lock_seconds),
+    }
 
 
 def _closed_while_pooled(error: Exception) -> bool:
@@ -223,18 +250,17 @@ class PostgresUnitOfWork:
             await conn.execution_options(**{STATEMENT_SECONDS: self._statement_seconds})
             await conn.begin()
             await conn.execute(
-                _ENTER_CONTEXT,
-                {
-                    "role": ROUTER_ROLE if self._routing else APP_ROLE,
-                    "tenant_id": str(self._tenant_id) if self._tenant_id else "",
-                    "user_id": str(self._user_id) if self._user_id else "",
-                    "called_number": self._called_number.e164 if self._called_number else "",
-                    "called_provider_number": self._called_provider_number or "",
-                    "routed_call": str(self._call_route.call_id or ""),
-                    "routed_provider_call": self._call_route.provider_call_id or "",
-                    "statement_timeout": milliseconds(self._statement_seconds),
-                    "lock_timeout": milliseconds(self._lock_seconds),
-                },
+                ENTER_CONTEXT,
+                context_values(
+                    role=ROUTER_ROLE if self._routing else APP_ROLE,
+                    tenant_id=self._tenant_id,
+                    user_id=self._user_id,
+                    called_number=self._called_number,
+                    called_provider_number=self._called_provider_number,
+                    call_route=self._call_route,
+                    statement_seconds=self._statement_seconds,
+                    lock_seconds=self._lock_seconds,
+                ),
             )
         except BaseException:
             await conn.close()
@@ -280,7 +306,7 @@ class PostgresUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine, timeouts: DatabaseTimeouts | None = None) -> None:
         self._engine = engine
         self.pool = PoolWatch(engine)
-        self._timeouts = timeouts or DatabaseTimeouts()
+        self.timeouts = timeouts or DatabaseTimeouts()
 
     def __call__(
         self,
@@ -300,7 +326,7 @@ class PostgresUnitOfWorkFactory:
             called_provider_number=called_provider_number,
             call_route=call_route,
             pool=self.pool,
-            timeouts=self._timeouts,
+            timeouts=self.timeouts,
             bulk=bulk,
         )
 

@@ -48,6 +48,7 @@ from domain.ids import AgentId, BatchId, CallId, LeadId, PhoneNumberId, TenantId
 from domain.leads import Lead
 from domain.phones import NumberProvider, PhoneLine, PhoneNumber
 from domain.tenancy import Tenant
+from entrypoints.container import quick_reads
 
 ids = Uuid7Generator()
 T0 = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
@@ -200,6 +201,47 @@ EXAMPLES = settings(
 
 
 # --- calls: round trip, versions, tenants -----------------------------------------------------
+
+
+async def test_a_quick_read_gives_the_call_as_a_unit_of_work_reads_it(uows, acme, globex):
+    """QuickReads (one round trip on PostgreSQL) against CallRepository.get: every field,
+    the JSON columns, the exact cost and the times alike; another tenant's call is None."""
+    batch_rows, batches = two_batches(acme)
+    await seed(uows, acme, *batch_rows)
+    call = a_call(
+        acme,
+        direction=CallDirection.INBOUND,
+        caller_number="+14155550111",
+        metadata={"campaign": "spring", "n": [1, 2]},
+        vapi_data={"nested": {"list": [1, "two", None]}, "flag": True},
+        batch_id=batches[0],
+    )
+    await add_and_commit(uows, call)
+    async with uows(tenant_id=acme.id) as tx:
+        reported = await tx.calls.get_for_update(acme.id, call.id)
+        assert reported is not None
+        record_provider_id(reported, "vapi-quick-read", at(1))
+        report = EndOfCallReport(
+            "customer-ended-call",
+            started_at=at(2),
+            ended_at=at(65),
+            transcript="Hi there, ünïcode",
+            messages=({"role": "bot", "message": "Hi there", "time": 1.5},),
+            recording_url="https://example.com/r.wav",
+            summary="Fine.",
+            analysis={"structuredData": {"k": [1]}},
+            cost=Decimal("0.08019999123"),
+            cost_breakdown={"llm": 0.1, "total": 0.08019999123},
+        )
+        assert record_report(reported, report, at(66))
+        await tx.calls.save(reported)
+        await tx.commit()
+    expected = await read_call(uows, acme, call.id)
+    reads = quick_reads(uows)
+
+    assert await reads.call(acme.id, call.id) == expected
+    assert await reads.call(globex.id, call.id) is None
+    assert await reads.call(acme.id, CallId(ids.new())) is None
 
 
 async def test_a_call_round_trips_and_saves_every_field_version_checked(uows, acme, globex):

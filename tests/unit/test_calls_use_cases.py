@@ -39,6 +39,7 @@ from application.phone_numbers import PhoneNumberService, RegisterNumber
 from application.phone_resolution import PhoneResolver
 from application.plans import SetOverride, TenantFeatureService
 from application.ports.calls import CallRoute, UsageQuery
+from application.ports.reads import QuickReads
 from application.ports.telephony import ProviderCall
 from application.tenancy import AddMember, MembershipService
 from application.voices import CreateVoice, VoiceService
@@ -52,7 +53,7 @@ from domain.calls import (
     VoiceCall,
 )
 from domain.errors import InvalidValue
-from domain.ids import AgentId
+from domain.ids import AgentId, CallId, TenantId
 from domain.leads import Lead
 from domain.phones import NumberProvider, PhoneLine, PhoneNumber
 from domain.plans import EntitlementExceeded, FeatureDisabled
@@ -662,6 +663,45 @@ async def test_only_owners_and_admins_read_the_providers_record_of_a_call(
     for tenant in (acme.tenant, globex.tenant):
         with pytest.raises(NotFound):
             await globex.calls.provider_record(globex.owner, tenant.id, call.id)
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+@attrs.define
+class CountingReads:
+    """QuickReads that remembers what it was asked."""
+
+    reads: QuickReads
+    asked: list[tuple[TenantId, CallId]] = attrs.Factory(list)
+
+    async def call(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
+        self.asked.append((tenant_id, call_id))
+        return await self.reads.call(tenant_id, call_id)
+
+
+async def test_a_caller_the_process_knows_reads_a_call_in_one_quick_read(
+    acme: Desk, globex: Desk
+) -> None:
+    """The first read authorizes in a unit of work (and the process remembers the caller);
+    the next needs no transaction of its own. A stranger is always authorized afresh."""
+    placed = await acme.place()
+    theirs = await globex.place()
+    reads = CountingReads(acme.deps.reads)
+    calls = CallService(attrs.evolve(acme.deps, reads=reads), acme.fake, acme.policy)
+    acme.deps.access.forget_all()
+
+    first = await calls.get_call(acme.owner, acme.tenant.id, placed.id)
+    assert reads.asked == []
+    again = await calls.get_call(acme.owner, acme.tenant.id, placed.id)
+
+    assert again == first
+    assert reads.asked == [(acme.tenant.id, placed.id)]
+    with pytest.raises(NotFound, match="call"):
+        await calls.get_call(acme.owner, acme.tenant.id, theirs.id)
+    with pytest.raises(NotFound, match="tenant"):
+        await calls.get_call(globex.owner, acme.tenant.id, placed.id)
+    assert reads.asked == [(acme.tenant.id, placed.id), (acme.tenant.id, theirs.id)]
 
 
 # --- usage report -------------------------------------------------------------------------
