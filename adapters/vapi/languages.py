@@ -31,16 +31,19 @@ _NAMES = {
 # Each provider's word for Chinese.
 _CHINESE = {"google": "Chinese", "playht": "mandarin"}
 
+# ISO 639-1 with Cantonese: the list ElevenLabs' and Cartesia's transcribers share.
+_ISO_639 = _codes(
+    "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu "
+    "cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi "
+    "ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks "
+    "ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl "
+    "nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl "
+    "sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve "
+    "vi vo wa wo xh yi yue yo za zh zu"
+)
+
 TRANSCRIBER_LANGUAGES: dict[str, frozenset[str]] = {
-    "11labs": _codes(
-        "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu "
-        "cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi "
-        "ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks "
-        "ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl "
-        "nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl "
-        "sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve "
-        "vi vo wa wo xh yi yue yo za zh zu"
-    ),
+    "11labs": _ISO_639,
     "assembly-ai": _codes("multi en"),
     "azure": _codes(
         "af-ZA am-ET ar-AE ar-BH ar-DZ ar-EG ar-IL ar-IQ ar-JO ar-KW ar-LB ar-LY ar-MA ar-OM "
@@ -55,15 +58,7 @@ TRANSCRIBER_LANGUAGES: dict[str, frozenset[str]] = {
         "sw-TZ ta-IN te-IN th-TH tr-TR uk-UA ur-IN uz-UZ vi-VN wuu-CN yue-CN zh-CN "
         "zh-CN-shandong zh-CN-sichuan zh-HK zh-TW zu-ZA"
     ),
-    "cartesia": _codes(
-        "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu "
-        "cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi "
-        "ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks "
-        "ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl "
-        "nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl "
-        "sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve "
-        "vi vo wa wo xh yi yue yo za zh zu"
-    ),
+    "cartesia": _ISO_639,
     "deepgram": _codes(
         "bg ca cs da da-DK de de-CH el en en-AU en-GB en-IN en-NZ en-US es es-419 es-LATAM et fi "
         "fr fr-CA hi hi-Latn hu id it ja ko ko-KR lt lv ms multi nl nl-BE no pl pt pt-BR ro ru "
