@@ -354,6 +354,10 @@ class ImportSlots:
                 retry_after_seconds=IMPORT_RETRY_SECONDS,
             )
 
+    def is_importing(self, tenant_id: TenantId) -> bool:
+        """Whether an import into the tenant is here, from its upload to its end."""
+        return tenant_id in self._tenants
+
     @contextlib.contextmanager
     def tenant(self, tenant_id: TenantId) -> Iterator[None]:
         """The tenant's one import in this process, from the upload to the end of the import:
