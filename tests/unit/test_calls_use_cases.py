@@ -748,8 +748,10 @@ async def _usage_report(
     env.clock.current = T0
     await sync_catalogue(env.deps)
     fake = FakeTelephony()
-    acme = await open_desk(env.deps, env.db, fake, CallPolicy())
-    globex = await open_desk(env.deps, env.db, fake, CallPolicy(), "Globex", GLOBEX_LINE)
+    # A call never reported stays on the line: up to all six of them at once.
+    policy = CallPolicy(tenant_max_concurrent=10)
+    acme = await open_desk(env.deps, env.db, fake, policy)
+    globex = await open_desk(env.deps, env.db, fake, policy, "Globex", GLOBEX_LINE)
     for key in ("calls.concurrent.max", "calls.minutes.monthly", "voice_agents.max"):
         await acme.features.enable_feature(PLATFORM, acme.tenant.id, key)
     agents = [acme.agent, await acme.an_agent("Kim", default_number_id=acme.line.id)]
