@@ -88,7 +88,7 @@ _CALLS_FOR_UPDATE = (
 )
 
 
-def _list_item(row: Sequence[Any]) -> CallListItem:
+def list_item(row: Sequence[Any]) -> CallListItem:
     (
         id_,
         tenant_id,
@@ -302,7 +302,7 @@ class PostgresCallRepository:
         self, tenant_id: TenantId, where: CallFilter, page: PageRequest
     ) -> list[CallListItem]:
         rows = await self._conn.execute(calls_page(tenant_id, where, page))
-        return [_list_item(r) for r in rows]
+        return [list_item(r) for r in rows]
 
 
 # Built once: a hold builds no statement and no cache key.

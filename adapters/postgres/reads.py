@@ -1,27 +1,32 @@
-"""QuickReads on PostgreSQL: the transaction, the tenant's context, the query and the commit
-sent as one multi-statement query, one round trip instead of a unit of work's four.
+"""QuickReads on PostgreSQL: the transaction, the tenant's context, the queries and the commit
+sent as one multi-statement query, one round trip instead of a unit of work's four or more.
 
 The simple query protocol, which alone takes several statements at once, takes no
 parameters: psycopg's client-side cursor quotes each value as a literal of its type. The
-context is the unit of work's own (ENTER_CONTEXT), transaction-local as there, so the
-connection goes back to the pool as it came.
+queries are the repositories' own SQLAlchemy statements, compiled once per shape (as
+SQLAlchemy's own cache does). The context is the unit of work's own (ENTER_CONTEXT),
+transaction-local as there, so the connection goes back to the pool as it came.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any, cast
 
 import psycopg
 import sqlalchemy as sa
 from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
+from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
+from sqlalchemy.engine import Compiled
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.calls import call_by_id, calls_page, list_item
 from adapters.postgres.errors import DatabaseNotAnswering, translate
 from adapters.postgres.mapping import call_from_mapping
 from adapters.postgres.rls import APP_ROLE
-from adapters.postgres.tables import voice_calls
+from adapters.postgres.tables import leads
 from adapters.postgres.timeouts import driver_answering_within
 from adapters.postgres.unit_of_work import (
     ENTER_CONTEXT,
@@ -29,17 +34,20 @@ from adapters.postgres.unit_of_work import (
     context_values,
 )
 from application.errors import ServiceUnavailable
+from application.pagination import PageRequest
+from application.ports.calls import CallFilter, CallListItem
 from domain.calls import VoiceCall
-from domain.ids import CallId, TenantId
+from domain.ids import CallId, LeadId, TenantId
 
 _CONTEXT = re.sub(r":(\w+)", r"%(\1)s", str(ENTER_CONTEXT))
-_COLUMNS = ", ".join(f'"{column.name}"' for column in voice_calls.columns)
-_CALL = (
-    f"BEGIN; {_CONTEXT}; SELECT {_COLUMNS} FROM voice_calls"
-    " WHERE tenant_id = %(tenant)s AND id = %(call)s; COMMIT"
-)
-# The results of _CALL before the SELECT's: BEGIN's and the context's.
-_BEFORE_THE_QUERY = 2
+_DIALECT = psycopg_dialect.dialect()  # type: ignore[no-untyped-call]
+# The shapes of the queries read here are few (a list's filters set or not); past this many a
+# caller is building queries it should not, and the cache starts again.
+_MOST_SHAPES = 256
+
+Rows = list[dict[str, Any]]
+# A query as sent: its text with `%(name)s` placeholders, and their values.
+Rendered = tuple[str, dict[str, Any]]
 
 
 class _ConnectionLost(Exception):
@@ -51,36 +59,73 @@ class _ConnectionLost(Exception):
         self.error = error
 
 
+def _lead(tenant_id: TenantId, lead_id: LeadId) -> sa.Select[Any]:
+    return sa.select(leads.c.id).where(leads.c.tenant_id == tenant_id, leads.c.id == lead_id)
+
+
 class PostgresQuickReads:
     def __init__(self, uows: PostgresUnitOfWorkFactory) -> None:
         self._pool = uows.pool
         self._statement_seconds, self._lock_seconds = uows.timeouts.for_work(bulk=False)
+        self._compiled: dict[Any, Compiled] = {}
 
     async def call(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
-        row = await self._read(_CALL, tenant_id, {"tenant": tenant_id, "call": call_id})
-        return call_from_mapping(row) if row is not None else None
+        (rows,) = await self._read(tenant_id, [self._render(call_by_id(tenant_id, call_id))])
+        return call_from_mapping(rows[0]) if rows else None
 
-    async def _read(
-        self, query: str, tenant_id: TenantId, values: dict[str, Any]
-    ) -> dict[str, Any] | None:
-        values |= context_values(
+    async def calls(
+        self, tenant_id: TenantId, where: CallFilter, page: PageRequest
+    ) -> list[CallListItem]:
+        (rows,) = await self._read(tenant_id, [self._render(calls_page(tenant_id, where, page))])
+        return [list_item(tuple(row.values())) for row in rows]
+
+    async def lead_calls(
+        self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
+    ) -> list[CallListItem] | None:
+        lead, rows = await self._read(
+            tenant_id,
+            [
+                self._render(_lead(tenant_id, lead_id)),
+                self._render(calls_page(tenant_id, CallFilter(lead_id=lead_id), page)),
+            ],
+        )
+        return [list_item(tuple(row.values())) for row in rows] if lead else None
+
+    def _render(self, query: sa.Select[Any]) -> Rendered:
+        """The query's text and values for psycopg, its compiled form kept per shape."""
+        key = query._generate_cache_key()
+        if key is None:  # a statement SQLAlchemy cannot cache: compiled each time
+            compiled = query.compile(dialect=_DIALECT)
+            return compiled.string, dict(compiled.params)
+        kept = self._compiled.get(key.key)
+        if kept is None:
+            if len(self._compiled) >= _MOST_SHAPES:
+                self._compiled.clear()
+            kept = self._compiled[key.key] = query.compile(dialect=_DIALECT, cache_key=key)
+        values = kept.construct_params(extracted_parameters=key.bindparams)
+        return kept.string, dict(values or {})
+
+    async def _read(self, tenant_id: TenantId, queries: Sequence[Rendered]) -> list[Rows]:
+        """Each query's rows, read in one transaction in the tenant's context."""
+        context = context_values(
             role=APP_ROLE,
             tenant_id=tenant_id,
             statement_seconds=self._statement_seconds,
             lock_seconds=self._lock_seconds,
         )
+        statements = [(_CONTEXT, context), *queries]
         try:
-            return await self._attempt(query, values)
+            return await self._attempt(statements)
         except _ConnectionLost:
             pass
         try:
-            return await self._attempt(query, values)
+            return await self._attempt(statements)
         except _ConnectionLost as lost:
             raise ServiceUnavailable(
                 "the database is unreachable; nothing was changed"
             ) from lost.error
 
-    async def _attempt(self, query: str, values: dict[str, Any]) -> dict[str, Any] | None:
+    async def _attempt(self, statements: Sequence[Rendered]) -> list[Rows]:
         try:
             conn = await self._pool.connect()
         except Exception as error:
@@ -89,28 +134,32 @@ class PostgresQuickReads:
             raw = await conn.get_raw_connection()
             driver = cast(psycopg.AsyncConnection[Any], raw.driver_connection)
             async with driver_answering_within(conn, self._statement_seconds):
-                return await _one_row(conn, driver, query, values)
+                return await _results(conn, driver, statements)
         except DatabaseNotAnswering as error:
             raise (translate(error) or error) from error
         finally:
             await conn.close()
 
 
-async def _one_row(
+async def _results(
     conn: AsyncConnection,
     driver: psycopg.AsyncConnection[Any],
-    query: str,
-    values: dict[str, Any],
-) -> dict[str, Any] | None:
-    """The SELECT's row; the connection left out of any transaction, in its usual mode."""
+    statements: Sequence[Rendered],
+) -> list[Rows]:
+    """The rows of every statement after the first (the context) in one transaction; the
+    connection left out of any transaction, in its usual mode."""
     try:
         await driver.set_autocommit(True)  # the query brings its own BEGIN and COMMIT
         try:
             cursor = psycopg.AsyncClientCursor(driver, row_factory=dict_row)
-            await cursor.execute(query, values)
-            for _ in range(_BEFORE_THE_QUERY):
-                cursor.nextset()
-            return await cursor.fetchone()
+            sent = "; ".join(cursor.mogrify(text, values) for text, values in statements)
+            await cursor.execute(f"BEGIN; {sent}; COMMIT")
+            results = []
+            while True:  # BEGIN's and COMMIT's have no rows, the context's is the first
+                if cursor.description is not None:
+                    results.append(await cursor.fetchall())
+                if not cursor.nextset():
+                    return results[1:]
         finally:
             if not (driver.broken or driver.closed):
                 if driver.info.transaction_status != TransactionStatus.IDLE:

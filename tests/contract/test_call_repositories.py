@@ -500,12 +500,15 @@ def matches(call: VoiceCall, where: CallFilter) -> bool:
 async def every_page(
     uows: UnitOfWorkFactory, tenant: Tenant, where: CallFilter, limit: int
 ) -> list[CallListItem]:
-    """Walk the pages as a client would, by the position of each page's last call."""
+    """Walk the pages as a client would, by the position of each page's last call; each page
+    the same through QuickReads (one round trip on PostgreSQL)."""
     seen: list[CallListItem] = []
     page = PageRequest(limit=limit)
+    reads = quick_reads(uows)
     while True:
         async with uows(tenant_id=tenant.id) as tx:
             rows = await tx.calls.list(tenant.id, where, page)
+        assert await reads.calls(tenant.id, where, page) == rows
         assert len(rows) <= limit + 1
         seen += rows[:limit]
         if len(rows) <= limit:
@@ -715,6 +718,16 @@ async def test_of_lead_lists_that_leads_calls_of_the_tenant_newest_first(uows, a
     assert len(first) == 3  # limit + 1: there is more
     assert first[:2] + rest == listed(*expected)
     assert elsewhere == []
+    # The same through QuickReads, which also tells a lead the tenant does not have.
+    reads = quick_reads(uows)
+    assert await reads.lead_calls(acme.id, lead.id, PageRequest(limit=2)) == first
+    after = PageRequest(limit=10, after=first[1].position())
+    assert await reads.lead_calls(acme.id, lead.id, after) == rest
+    assert await reads.lead_calls(globex.id, lead.id, PageRequest()) is None
+    assert await reads.lead_calls(acme.id, LeadId(ids.new()), PageRequest()) is None
+    quiet = a_lead(acme)
+    await seed(uows, acme, quiet)
+    assert await reads.lead_calls(acme.id, quiet.id, PageRequest()) == []
 
 
 # --- talk time ------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.ids import Uuid7Generator
-from adapters.postgres import reads
 from adapters.postgres.engine import create_engine, libpq_url
 from adapters.postgres.reads import PostgresQuickReads
 from adapters.postgres.rls import APP_ROLE
@@ -30,13 +29,13 @@ pytestmark = pytest.mark.postgres
 
 ids = Uuid7Generator()
 BOUNDS = DatabaseTimeouts(statement_seconds=0.5, lock_seconds=0.5)
-# The context as the read sees it, in place of the call's SELECT.
+# The context as the read sees it, in place of a query.
 SEEN = (
-    f"BEGIN; {reads._CONTEXT}; SELECT current_user AS who,"
-    " current_setting('app.tenant_id') AS tenant, current_setting('statement_timeout') AS bound;"
-    " COMMIT"
+    "SELECT current_user AS who, current_setting('app.tenant_id') AS tenant,"
+    " current_setting('statement_timeout') AS bound",
+    {},
 )
-SLEEP = f"BEGIN; {reads._CONTEXT}; SELECT pg_sleep(5) AS slept; COMMIT"
+SLEEP = ("SELECT pg_sleep(5) AS slept", {})
 STATE = sa.text(
     "SELECT current_user AS who, coalesce(current_setting('app.tenant_id', true), '') AS tenant,"
     " pg_backend_pid() AS pid"
@@ -91,9 +90,9 @@ async def test_the_read_runs_as_the_application_role_in_the_tenants_context(one_
     quick = PostgresQuickReads(PostgresUnitOfWorkFactory(one_connection, BOUNDS))
     tenant_id = TenantId(ids.new())
 
-    seen = await quick._read(SEEN, tenant_id, {})
+    seen = await quick._read(tenant_id, [SEEN, SEEN])
 
-    assert seen == {"who": APP_ROLE, "tenant": str(tenant_id), "bound": "500ms"}
+    assert seen == [[{"who": APP_ROLE, "tenant": str(tenant_id), "bound": "500ms"}]] * 2
 
 
 async def test_the_connection_goes_back_to_the_pool_as_it_came(one_connection):
@@ -116,7 +115,7 @@ async def test_a_read_past_the_statement_timeout_is_busy_and_leaves_the_connecti
     quick = PostgresQuickReads(PostgresUnitOfWorkFactory(one_connection, BOUNDS))
 
     with pytest.raises(DatabaseBusy, match="statement timeout"):
-        await quick._read(SLEEP, TenantId(ids.new()), {})
+        await quick._read(TenantId(ids.new()), [SLEEP])
 
     assert await connection_state(one_connection) == before
 

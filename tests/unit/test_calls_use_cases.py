@@ -38,7 +38,7 @@ from application.pagination import PageRequest
 from application.phone_numbers import PhoneNumberService, RegisterNumber
 from application.phone_resolution import PhoneResolver
 from application.plans import SetOverride, TenantFeatureService
-from application.ports.calls import CallRoute, UsageQuery
+from application.ports.calls import CallFilter, CallListItem, CallRoute, UsageQuery
 from application.ports.reads import QuickReads
 from application.ports.telephony import ProviderCall
 from application.tenancy import AddMember, MembershipService
@@ -53,7 +53,7 @@ from domain.calls import (
     VoiceCall,
 )
 from domain.errors import InvalidValue
-from domain.ids import AgentId, CallId, TenantId
+from domain.ids import AgentId, CallId, LeadId, TenantId
 from domain.leads import Lead
 from domain.phones import NumberProvider, PhoneLine, PhoneNumber
 from domain.plans import EntitlementExceeded, FeatureDisabled
@@ -673,11 +673,23 @@ class CountingReads:
     """QuickReads that remembers what it was asked."""
 
     reads: QuickReads
-    asked: list[tuple[TenantId, CallId]] = attrs.Factory(list)
+    asked: list[tuple[TenantId, Any]] = attrs.Factory(list)
 
     async def call(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
         self.asked.append((tenant_id, call_id))
         return await self.reads.call(tenant_id, call_id)
+
+    async def calls(
+        self, tenant_id: TenantId, where: CallFilter, page: PageRequest
+    ) -> list[CallListItem]:
+        self.asked.append((tenant_id, where))
+        return await self.reads.calls(tenant_id, where, page)
+
+    async def lead_calls(
+        self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
+    ) -> list[CallListItem] | None:
+        self.asked.append((tenant_id, lead_id))
+        return await self.reads.lead_calls(tenant_id, lead_id, page)
 
 
 async def test_a_caller_the_process_knows_reads_a_call_in_one_quick_read(
@@ -702,6 +714,37 @@ async def test_a_caller_the_process_knows_reads_a_call_in_one_quick_read(
     with pytest.raises(NotFound, match="tenant"):
         await calls.get_call(globex.owner, acme.tenant.id, placed.id)
     assert reads.asked == [(acme.tenant.id, placed.id), (acme.tenant.id, theirs.id)]
+
+
+async def test_a_caller_the_process_knows_lists_calls_and_a_leads_calls_in_quick_reads(
+    acme: Desk, globex: Desk
+) -> None:
+    await acme.limit("calls.concurrent.max", 3)
+    placed = [await acme.place() for _ in range(3)]
+    await globex.place()
+    reads = CountingReads(acme.deps.reads)
+    deps = attrs.evolve(acme.deps, reads=reads)
+    calls, leads = CallService(deps, acme.fake, acme.policy), LeadService(deps)
+    acme.deps.access.forget_all()
+    everything, page = CallFilter(), PageRequest(limit=2)
+
+    first = await calls.list_calls(acme.owner, acme.tenant.id, everything, page)
+    assert reads.asked == []
+    history = await leads.call_history(acme.owner, acme.tenant.id, acme.lead.id, page)
+    again = await calls.list_calls(acme.owner, acme.tenant.id, everything, page)
+
+    newest = sorted(placed, key=lambda c: (c.created_at, c.id), reverse=True)[:2]
+    assert [c.id for c in first.items] == [c.id for c in newest]
+    assert history == again == first  # every call is the desk's lead's
+    assert first.next_cursor is not None
+    assert reads.asked == [(acme.tenant.id, acme.lead.id), (acme.tenant.id, everything)]
+    with pytest.raises(NotFound, match="lead"):
+        await leads.call_history(acme.owner, acme.tenant.id, globex.lead.id, page)
+    with pytest.raises(NotFound, match="tenant"):
+        await calls.list_calls(globex.owner, acme.tenant.id, everything, page)
+    with pytest.raises(NotFound, match="tenant"):
+        await leads.call_history(globex.owner, acme.tenant.id, acme.lead.id, page)
+    assert len(reads.asked) == 3
 
 
 # --- usage report -------------------------------------------------------------------------
