@@ -3,6 +3,8 @@ what an operator watches of the service: the pool, calls on the line, the job qu
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import time
 from collections.abc import Iterator
 from typing import Protocol
@@ -11,16 +13,69 @@ from aiohttp import web
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
-    Counter,
     Gauge,
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 
 from entrypoints.http.routing import Endpoint, Handler
 from entrypoints.worker_health import WorkerHealth
+
+
+class RequestFigures(Collector):
+    """Requests answered, by method, route template and status, and their latency by method
+    and route template: `http_requests_total` and `http_request_duration_seconds`, as
+    prometheus_client's Counter and Histogram would show them.
+
+    Kept in plain dictionaries: the client's metrics take a lock for every increment and
+    every bucket, which the event loop's one thread never needs, and which cost a tenth of a
+    cheap request's time."""
+
+    BUCKETS = tuple(b for b in Histogram.DEFAULT_BUCKETS if b != float("inf"))
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, str, int], int] = {}
+        # Per method and route: the requests per bucket (not cumulative; the last one past
+        # every bound) and the sum of their seconds.
+        self._latency: dict[tuple[str, str], tuple[list[int], list[float]]] = {}
+
+    def answered(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        timed = self._latency.get((method, route))
+        if timed is None:
+            timed = self._latency[method, route] = ([0] * (len(self.BUCKETS) + 1), [0.0])
+        buckets, total = timed
+        buckets[bisect.bisect_left(self.BUCKETS, seconds)] += 1
+        total[0] += seconds
+
+    def collect(self) -> Iterator[Metric]:
+        requests = CounterMetricFamily(
+            "http_requests", "HTTP requests answered", labels=["method", "route", "status"]
+        )
+        for (method, route, status), count in self._counts.items():
+            requests.add_metric([method, route, str(status)], count)
+        latency = HistogramMetricFamily(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            labels=["method", "route"],
+        )
+        bounds = [floatToGoString(b) for b in self.BUCKETS] + ["+Inf"]  # type: ignore[no-untyped-call]
+        for (method, route), (buckets, total) in self._latency.items():
+            cumulative = list(itertools.accumulate(buckets))
+            latency.add_metric(
+                [method, route], list(zip(bounds, cumulative, strict=True)), total[0]
+            )
+        yield requests
+        yield latency
 
 
 class HttpMetrics:
@@ -28,18 +83,8 @@ class HttpMetrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "http_requests_total",
-            "HTTP requests answered",
-            ["method", "route", "status"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "http_request_duration_seconds",
-            "Time to answer an HTTP request",
-            ["method", "route"],
-            registry=self.registry,
-        )
+        self._requests = RequestFigures()
+        self.registry.register(self._requests)
         self.pool_in_use = Gauge(
             "voice_agent_db_pool_in_use",
             "Database connections held by requests and jobs of this process",
@@ -71,22 +116,11 @@ class HttpMetrics:
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
             registry=self.registry,
         )
-        # Each answer's children, found once: `labels` checks and converts its values and
-        # takes a lock every time. One entry per child the registry holds anyway.
-        self._answers: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def answered(self, method: str, route: str, status: int, seconds: float) -> None:
         """One request answered: counted by method, route template and status, timed by
         method and route template."""
-        children = self._answers.get((method, route, status))
-        if children is None:
-            children = self._answers[method, route, status] = (
-                self.requests.labels(method, route, str(status)),
-                self.latency.labels(method, route),
-            )
-        count, latency = children
-        count.inc()
-        latency.observe(seconds)
+        self._requests.answered(method, route, status, seconds)
 
 
 METRICS = web.AppKey("metrics", HttpMetrics)
