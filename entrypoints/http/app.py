@@ -36,10 +36,8 @@ from entrypoints.http.middlewares import (
     MAX_BODY_BYTES,
     PUBLIC_PATHS,
     UPLOAD_MAX_BYTES,
-    auth_middleware,
-    body_limit_middleware,
+    admission_middleware,
     error_middleware,
-    request_checks_middleware,
     request_id_middleware,
 )
 from entrypoints.http.openapi import build_openapi
@@ -90,9 +88,7 @@ def create_app(
             request_id_middleware,
             metrics_middleware,
             error_middleware,
-            body_limit_middleware,
-            auth_middleware,
-            request_checks_middleware,
+            admission_middleware,
         ],
     )
     app[USE_CASES] = use_cases

@@ -1,5 +1,5 @@
-"""Request id, error mapping, body limit, authentication and the request's media type and
-query parameters, in that order."""
+"""Request id, error mapping, then admission: body limit, authentication and the request's
+media type and query parameters, in that order."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import msgspec
 import structlog
 from aiohttp import web
 
+from application.access import Principal
 from application.errors import ProviderBusy, ServiceUnavailable, Unauthenticated
 from entrypoints.http.problems import (
     PROBLEM_BASE,
@@ -130,33 +131,42 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 
 @web.middleware
-async def body_limit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def admission_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """What a request must pass before its handler, in this order: a body within the limit,
+    a caller (unless the route is public), and a body and query the endpoint reads. One
+    middleware, not one per check: each layer of aiohttp's middleware chain is a coroutine
+    call of every request's time."""
+    _check_body_size(request)
+    route = request.match_info.route.resource
+    if not (
+        route is None or route.canonical in request.app[PUBLIC_PATHS] or request.method == "OPTIONS"
+    ):
+        request[PRINCIPAL] = await _authenticated(request)
+    _check_media_type_and_query(request)
+    return await handler(request)
+
+
+def _check_body_size(request: web.Request) -> None:
     """Refuse an oversized body from its Content-Length, before reading or authenticating.
 
     Bodies without a length (chunked) are bounded by the application's client_max_size.
     """
     length = request.content_length
     if length is None:
-        return await handler(request)
+        return
     route = request.match_info.route.resource
     large = route is not None and route.canonical in request.app[LARGE_BODY_PATHS]
     limit = request.app[UPLOAD_MAX_BYTES if large else MAX_BODY_BYTES]
     if length > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=length)
-    return await handler(request)
 
 
-@web.middleware
-async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    route = request.match_info.route.resource
-    if route is None or route.canonical in request.app[PUBLIC_PATHS] or request.method == "OPTIONS":
-        return await handler(request)
+async def _authenticated(request: web.Request) -> Principal:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("send an Authorization: Bearer <token> header")
-    request[PRINCIPAL] = await use_cases(request).credentials.authenticate(token.strip())
-    return await handler(request)
+    return await use_cases(request).credentials.authenticate(token.strip())
 
 
 _HEAD = re.compile(r"[^.\[]+")
@@ -188,17 +198,15 @@ _MEDIA_TYPE_DETAILS = {
 }
 
 
-@web.middleware
-async def request_checks_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Before the handler: a body of a media type the endpoint reads (else 415), and only the
-    query parameters it declares, each valid (else one 422 naming every one that is not)."""
+def _check_media_type_and_query(request: web.Request) -> None:
+    """A body of a media type the endpoint reads (else 415), and only the query parameters
+    it declares, each valid (else one 422 naming every one that is not)."""
     endpoint = endpoint_of(request)
     if endpoint is None:
-        return await handler(request)
+        return
     if endpoint.accepts and request.content_type not in endpoint.accepts:
         raise UnsupportedMediaType(_MEDIA_TYPE_DETAILS[endpoint.upload])
     if request.query_string and not endpoint.open_query:
         errors = query_errors(request.query, ((q.name, q.schema) for q in endpoint.query))
         if errors:
             raise RequestInvalid.of(errors)
-    return await handler(request)
