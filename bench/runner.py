@@ -729,18 +729,16 @@ def execute(options: Options, work: Path) -> RunReport:
         log(f"work directory: {work}")
         cluster = BenchCluster.create()
         stack.callback(cluster.destroy)
-        run.url = url = cluster.create_database("bench")
         pg_version = server_version(cluster)
-        log(f"PostgreSQL {pg_version} on port {cluster.port}; migrating")
-        migrated = run_cli(
-            ["migrate"],
-            clean_environment({"DATABASE_URL": url, "VOICE_AGENT_LOG_FORMAT": "json"}),
-            timeout=300,
-        )
-        if migrated.returncode != 0:
-            raise BenchError(f"voice-agent migrate failed:\n{migrated.stderr[-3000:]}")
-        served = _served(run, stack, url) if options.wants_servers else None
-        dispatch = _batch_dispatch(run, url) if options.wants(DISPATCH) else None
+        log(f"PostgreSQL {pg_version} on port {cluster.port}")
+        served = dispatch = None
+        if options.wants_servers:
+            run.url = url = _migrated(cluster, "bench")
+            served = _served(run, stack, url)
+        if options.wants(DISPATCH):
+            # A database of its own: the request scenarios leave calls on the line (the
+            # webhooks' calls in flight), which would fill the dispatcher's shared lines.
+            dispatch = _batch_dispatch(run, _migrated(cluster, "dispatch"))
 
     machine = (
         ("Machine", f"{os.cpu_count()} cores ({_cpu_model()}), {_memory_total()} memory"),
@@ -822,6 +820,20 @@ def execute(options: Options, work: Path) -> RunReport:
         dispatch=(dispatch,) if dispatch is not None else (),
         notes=tuple(run.notes),
     )
+
+
+def _migrated(cluster: BenchCluster, name: str) -> str:
+    """A new database of the cluster, migrated to the head; its URL."""
+    url = cluster.create_database(name)
+    _log(f"database {name}: migrating")
+    migrated = run_cli(
+        ["migrate"],
+        clean_environment({"DATABASE_URL": url, "VOICE_AGENT_LOG_FORMAT": "json"}),
+        timeout=300,
+    )
+    if migrated.returncode != 0:
+        raise BenchError(f"voice-agent migrate failed:\n{migrated.stderr[-3000:]}")
+    return url
 
 
 @attrs.define
