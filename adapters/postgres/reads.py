@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import psycopg
 import sqlalchemy as sa
-from psycopg.pq import TransactionStatus
-from psycopg.rows import dict_row
+from psycopg.pq import ExecStatus, TransactionStatus
+from psycopg.rows import tuple_row
 from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 from sqlalchemy.engine import Compiled
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -45,7 +45,17 @@ _DIALECT = psycopg_dialect.dialect()  # type: ignore[no-untyped-call]
 # caller is building queries it should not, and the cache starts again.
 _MOST_SHAPES = 256
 
-Rows = list[dict[str, Any]]
+
+class Result(NamedTuple):
+    """One query's columns, by name, and its rows."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+    def mappings(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
 # A query as sent: its text with `%(name)s` placeholders, and their values.
 Rendered = tuple[str, dict[str, Any]]
 
@@ -70,26 +80,26 @@ class PostgresQuickReads:
         self._compiled: dict[Any, Compiled] = {}
 
     async def call(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
-        (rows,) = await self._read(tenant_id, [self._render(call_by_id(tenant_id, call_id))])
-        return call_from_mapping(rows[0]) if rows else None
+        (found,) = await self._read(tenant_id, [self._render(call_by_id(tenant_id, call_id))])
+        return call_from_mapping(found.mappings()[0]) if found.rows else None
 
     async def calls(
         self, tenant_id: TenantId, where: CallFilter, page: PageRequest
     ) -> list[CallListItem]:
-        (rows,) = await self._read(tenant_id, [self._render(calls_page(tenant_id, where, page))])
-        return [list_item(tuple(row.values())) for row in rows]
+        (found,) = await self._read(tenant_id, [self._render(calls_page(tenant_id, where, page))])
+        return [list_item(row) for row in found.rows]
 
     async def lead_calls(
         self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
     ) -> list[CallListItem] | None:
-        lead, rows = await self._read(
+        lead, calls = await self._read(
             tenant_id,
             [
                 self._render(_lead(tenant_id, lead_id)),
                 self._render(calls_page(tenant_id, CallFilter(lead_id=lead_id), page)),
             ],
         )
-        return [list_item(tuple(row.values())) for row in rows] if lead else None
+        return [list_item(row) for row in calls.rows] if lead.rows else None
 
     def _render(self, query: sa.Select[Any]) -> Rendered:
         """The query's text and values for psycopg, its compiled form kept per shape."""
@@ -105,7 +115,7 @@ class PostgresQuickReads:
         values = kept.construct_params(extracted_parameters=key.bindparams)
         return kept.string, dict(values or {})
 
-    async def _read(self, tenant_id: TenantId, queries: Sequence[Rendered]) -> list[Rows]:
+    async def _read(self, tenant_id: TenantId, queries: Sequence[Rendered]) -> list[Result]:
         """Each query's rows, read in one transaction in the tenant's context."""
         context = context_values(
             role=APP_ROLE,
@@ -125,7 +135,7 @@ class PostgresQuickReads:
                 "the database is unreachable; nothing was changed"
             ) from lost.error
 
-    async def _attempt(self, statements: Sequence[Rendered]) -> list[Rows]:
+    async def _attempt(self, statements: Sequence[Rendered]) -> list[Result]:
         try:
             conn = await self._pool.connect()
         except Exception as error:
@@ -145,19 +155,25 @@ async def _results(
     conn: AsyncConnection,
     driver: psycopg.AsyncConnection[Any],
     statements: Sequence[Rendered],
-) -> list[Rows]:
+) -> list[Result]:
     """The rows of every statement after the first (the context) in one transaction; the
     connection left out of any transaction, in its usual mode."""
     try:
         await driver.set_autocommit(True)  # the query brings its own BEGIN and COMMIT
         try:
-            cursor = psycopg.AsyncClientCursor(driver, row_factory=dict_row)
+            cursor = psycopg.AsyncClientCursor(driver, row_factory=tuple_row)
             sent = "; ".join(cursor.mogrify(text, values) for text, values in statements)
-            await cursor.execute(f"BEGIN; {sent}; COMMIT")
+            # Never prepared: with its values inline, each query is new to the server, and
+            # psycopg would only hash it and keep count of it.
+            await cursor.execute(f"BEGIN; {sent}; COMMIT", prepare=False)
             results = []
             while True:  # BEGIN's and COMMIT's have no rows, the context's is the first
-                if cursor.description is not None:
-                    results.append(await cursor.fetchall())
+                result = cursor.pgresult
+                if result is not None and result.status == ExecStatus.TUPLES_OK:
+                    columns = tuple(
+                        (result.fname(i) or b"").decode() for i in range(result.nfields)
+                    )
+                    results.append(Result(columns, await cursor.fetchall()))
                 if not cursor.nextset():
                     return results[1:]
         finally:

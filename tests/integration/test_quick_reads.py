@@ -92,7 +92,8 @@ async def test_the_read_runs_as_the_application_role_in_the_tenants_context(one_
 
     seen = await quick._read(tenant_id, [SEEN, SEEN])
 
-    assert seen == [[{"who": APP_ROLE, "tenant": str(tenant_id), "bound": "500ms"}]] * 2
+    context = {"who": APP_ROLE, "tenant": str(tenant_id), "bound": "500ms"}
+    assert [result.mappings() for result in seen] == [[context]] * 2
 
 
 async def test_the_connection_goes_back_to_the_pool_as_it_came(one_connection):
