@@ -44,6 +44,7 @@ class Permission(enum.StrEnum):
     CALLS_END = "calls.end"
     CALLS_PROVIDER_RECORD_READ = "calls.provider_record.read"
     BATCHES_MANAGE = "batches.manage"
+    WEBHOOKS_MANAGE = "webhooks.manage"
 
 
 _VIEWER = frozenset(
@@ -71,6 +72,7 @@ _ADMIN = _MEMBER | {
     Permission.VOICES_MANAGE,
     Permission.NUMBERS_MANAGE,
     Permission.AGENTS_MANAGE,
+    Permission.WEBHOOKS_MANAGE,
 }
 _OWNER = frozenset(Permission)
 

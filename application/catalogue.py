@@ -46,6 +46,8 @@ FEATURES = (
     FeatureSpec("batch.size.max", "Batch size", L, 0, "Leads in one batch."),
     FeatureSpec("recordings", "Call recordings", B, False, "Keep recordings of calls."),
     FeatureSpec("api_keys", "API keys", B, True, "Tenant API keys for integrations."),
+    FeatureSpec("webhooks", "Webhooks", B, False, "Signed events to the tenant's own systems."),
+    FeatureSpec("webhooks.endpoints.max", "Webhook endpoints", L, 0, "Webhook endpoints."),
 )
 
 PLANS = (
@@ -56,7 +58,8 @@ PLANS = (
             "members.max": 3, "voice_agents.max": 1, "phone_numbers.max": 1,
             "calls.outbound": True, "calls.inbound": False, "calls.concurrent.max": 1,
             "calls.minutes.monthly": 60, "batch_calls": False, "batch.size.max": 0,
-            "recordings": False, "api_keys": True,
+            "recordings": False, "api_keys": True, "webhooks": False,
+            "webhooks.endpoints.max": 0,
         },
         is_default=True,
     ),
@@ -67,7 +70,8 @@ PLANS = (
             "members.max": 25, "voice_agents.max": 10, "phone_numbers.max": 10,
             "calls.outbound": True, "calls.inbound": True, "calls.concurrent.max": 10,
             "calls.minutes.monthly": 2000, "batch_calls": True, "batch.size.max": 1000,
-            "recordings": True, "api_keys": True,
+            "recordings": True, "api_keys": True, "webhooks": True,
+            "webhooks.endpoints.max": 5,
         },
     ),
     PlanSpec(
@@ -77,7 +81,8 @@ PLANS = (
             "members.max": None, "voice_agents.max": None, "phone_numbers.max": None,
             "calls.outbound": True, "calls.inbound": True, "calls.concurrent.max": 50,
             "calls.minutes.monthly": None, "batch_calls": True, "batch.size.max": 100_000,
-            "recordings": True, "api_keys": True,
+            "recordings": True, "api_keys": True, "webhooks": True,
+            "webhooks.endpoints.max": 25,
         },
     ),
 )  # fmt: skip

@@ -118,6 +118,8 @@ def jsonable(value: object) -> object:
         return value if len(value) <= _AUDITED_TEXT else f"<{len(value)} characters>"
     if value is None or isinstance(value, (bool, int, float, dict, list)):
         return value
+    if isinstance(value, (set, frozenset)):
+        return sorted(str(jsonable(v)) for v in value)
     return str(value)
 
 

@@ -167,6 +167,10 @@ async def _active_numbers(tx: UnitOfWork, tenant_id: TenantId, _at: datetime) ->
     return await tx.phone_numbers.count_active(tenant_id)
 
 
+async def _webhook_endpoints(tx: UnitOfWork, tenant_id: TenantId, _at: datetime) -> int:
+    return await tx.webhook_endpoints.count(tenant_id)
+
+
 async def _live_calls(tx: UnitOfWork, tenant_id: TenantId, _at: datetime) -> int:
     return await tx.live_calls.count(tenant_id)
 
@@ -191,6 +195,7 @@ USAGE_METERS: dict[str, UsageMeter] = {
     "phone_numbers.max": _active_numbers,
     "calls.concurrent.max": _live_calls,
     "calls.minutes.monthly": _minutes_this_month,
+    "webhooks.endpoints.max": _webhook_endpoints,
 }
 
 

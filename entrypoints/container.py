@@ -52,6 +52,7 @@ from application.reconciliation import Reconciler
 from application.tenancy import MembershipService, TenantService
 from application.users import UserService
 from application.voices import VoiceService
+from application.webhook_endpoints import WebhookEndpointService
 from entrypoints.http.routing import UseCases
 
 log = structlog.get_logger(__name__)
@@ -137,6 +138,7 @@ class Container(containers.DeclarativeContainer):
     provider_events = providers.Singleton(ProviderEvents, deps, phone_resolver, call_policy)
     reconciler = providers.Singleton(Reconciler, deps, telephony, call_policy)
     batches = providers.Singleton(BatchService, deps, call_policy)
+    webhook_endpoints = providers.Singleton(WebhookEndpointService, deps)
     batch_dispatcher = providers.Singleton(BatchDispatcher, deps, calls, call_policy)
     process_leases = providers.Singleton(
         PostgresProcessLeases, database_url, connect_timeout=db_connect_timeout
@@ -162,6 +164,7 @@ class Container(containers.DeclarativeContainer):
         lead_import=lead_import,
         calls=calls,
         batches=batches,
+        webhook_endpoints=webhook_endpoints,
         provider_events=provider_events,
         probe=probe,
     )

@@ -43,6 +43,7 @@ from adapters.memory.tenancy import (
     InMemoryTenantRepository,
     InMemoryUserRepository,
 )
+from adapters.memory.webhooks import InMemoryWebhookEndpointRepository
 from application.ports.calls import CallRoute
 from domain.ids import TenantId, UserId
 from domain.phones import PhoneNumber
@@ -76,6 +77,7 @@ class InMemoryDatabase:
                 "batches",
                 "batch_items",
                 "running_batches",
+                "webhook_endpoints",
             )
         }
         self.tenant_locks: dict[TenantId, asyncio.Lock] = {}
@@ -123,6 +125,7 @@ class InMemoryUnitOfWork:
         self.batches = InMemoryBatchRepository(self._overlay, self)
         self.batch_items = InMemoryBatchItemRepository(self._overlay, self)
         self.running_batches = InMemoryRunningBatches(self._overlay)
+        self.webhook_endpoints = InMemoryWebhookEndpointRepository(self._overlay)
 
     @property
     def db(self) -> InMemoryDatabase:

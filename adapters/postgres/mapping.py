@@ -26,6 +26,7 @@ from domain.ids import (
     UserId,
     UserTokenId,
     VoiceId,
+    WebhookEndpointId,
 )
 from domain.leads import Lead, LeadStatus
 from domain.phones import NumberProvider, NumberStatus, PhoneLine, PhoneNumber
@@ -33,6 +34,7 @@ from domain.plans import BillingCycle, Feature, FeatureType, Override, Plan
 from domain.tenancy import Membership, Role, Tenant, TenantStatus, User
 from domain.values import Email
 from domain.voices import Voice, VoiceProvider
+from domain.webhooks import EventType, WebhookEndpoint
 
 
 def user_from(row: Row[Any], prefix: str = "") -> User:
@@ -408,4 +410,35 @@ def call_values(call: VoiceCall) -> dict[str, Any]:
         "voice_id": call.voice_id,
         "from_number_id": call.from_number_id,
         **{name: getattr(call, name) for name in _CALL_PLAIN},
+    }
+
+
+def webhook_endpoint_from(row: Row[Any]) -> WebhookEndpoint:
+    m = row._mapping
+    return WebhookEndpoint(
+        id=WebhookEndpointId(m["id"]),
+        tenant_id=TenantId(m["tenant_id"]),
+        url=m["url"],
+        event_types=frozenset(EventType(t) for t in m["event_types"]),
+        secret=m["secret"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        description=m["description"],
+        enabled=m["enabled"],
+        previous_secret=m["previous_secret"],
+        previous_secret_expires_at=m["previous_secret_expires_at"],
+        version=m["version"],
+    )
+
+
+def webhook_endpoint_values(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    return {
+        "url": endpoint.url,
+        "event_types": sorted(t.value for t in endpoint.event_types),
+        "description": endpoint.description,
+        "enabled": endpoint.enabled,
+        "secret": endpoint.secret,
+        "previous_secret": endpoint.previous_secret,
+        "previous_secret_expires_at": endpoint.previous_secret_expires_at,
+        "updated_at": endpoint.updated_at,
     }

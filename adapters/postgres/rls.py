@@ -56,6 +56,7 @@ POLICIES: dict[str, tuple[str, str]] = {
     "call_batches": (_OWN, _OWN),
     "call_batch_items": (_OWN, _OWN),
     "running_batches": (_OWN, _OWN),
+    "webhook_endpoints": (_OWN, _OWN),
     # Messages about no call of ours (tenant_id NULL) are written and read outside any tenant.
     "webhook_events": (
         f"tenant_id IS NOT DISTINCT FROM {CURRENT_TENANT}",

@@ -56,6 +56,7 @@ from adapters.postgres.timeouts import (
     answering_within,
     milliseconds,
 )
+from adapters.postgres.webhooks import PostgresWebhookEndpointRepository
 from application.errors import ConcurrencyConflict, ServiceUnavailable
 from application.ports.calls import CallRoute
 from domain.ids import TenantId, UserId
@@ -213,6 +214,7 @@ class PostgresUnitOfWork:
         self.batches = PostgresBatchRepository(conn)
         self.batch_items = PostgresBatchItemRepository(conn)
         self.running_batches = PostgresRunningBatches(conn)
+        self.webhook_endpoints = PostgresWebhookEndpointRepository(conn)
         return self
 
     async def __aexit__(

@@ -22,6 +22,7 @@ from application.ports.credentials import ApiKeyRepository, UserTokenRepository
 from application.ports.leads import LeadRepository
 from application.ports.plans import FeatureRepository, OverrideRepository, PlanRepository
 from application.ports.tenancy import MembershipRepository, TenantRepository, UserRepository
+from application.ports.webhooks import WebhookEndpointRepository
 from domain.ids import TenantId, UserId
 from domain.phones import PhoneNumber
 
@@ -49,6 +50,7 @@ class UnitOfWork(Protocol):
     batches: BatchRepository
     batch_items: BatchItemRepository
     running_batches: RunningBatches
+    webhook_endpoints: WebhookEndpointRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -20,6 +20,7 @@ from entrypoints.http import (
     tenants,
     users,
     voices,
+    webhook_endpoints,
     webhooks,
 )
 from entrypoints.http.health import OPENAPI, WORKER_HEALTH, encode_openapi, service_version
@@ -58,6 +59,7 @@ ENDPOINTS: list[Endpoint] = [
     *leads.ROUTES,
     *calls.ROUTES,
     *batches.ROUTES,
+    *webhook_endpoints.ROUTES,
     *webhooks.ROUTES,
 ]
 

@@ -25,6 +25,7 @@ from application.ports.unit_of_work import DatabaseProbe
 from application.tenancy import MembershipService, TenantService
 from application.users import UserService
 from application.voices import VoiceService
+from application.webhook_endpoints import WebhookEndpointService
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -50,6 +51,7 @@ class UseCases:
     provider_events: ProviderEvents
     probe: DatabaseProbe
     batches: BatchService
+    webhook_endpoints: WebhookEndpointService
 
 
 USE_CASES = web.AppKey("use_cases", UseCases)

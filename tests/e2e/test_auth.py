@@ -39,7 +39,7 @@ def _secret() -> str:
 
 def _catalogue_ids() -> dict[str, str]:
     """Ids for the voice, number, agent, lead and call placeholders of the route table."""
-    names = ("voice_id", "number_id", "agent_id", "lead_id", "call_id", "batch_id")
+    names = ("voice_id", "number_id", "agent_id", "lead_id", "call_id", "batch_id", "endpoint_id")
     return {name: random_id() for name in names}
 
 
@@ -355,6 +355,9 @@ AGENT = T + "/agents/{agent}"
 LEAD = T + "/leads/{lead}"
 CALL = T + "/calls/{call}"
 BATCH = T + "/batches/{batch}"
+HOOKS = T + "/webhook-endpoints"
+HOOK = HOOKS + "/{endpoint}"
+A_HOOK = {"url": "https://crm.example.com/{role}", "event_types": ["call.ended"]}
 ALWAYS = {"days": [1, 2, 3, 4, 5, 6, 7], "start": "00:00", "end": "23:59"}
 A_BATCH = {
     "name": "By {role}",
@@ -508,6 +511,27 @@ MATRIX = [
     Action("pause a batch", "POST", BATCH + "/pause", None, WRITERS, "batch.paused"),
     Action("resume a batch", "POST", BATCH + "/resume", None, WRITERS, "batch.resumed"),
     Action("cancel a batch", "POST", BATCH + "/cancel", None, WRITERS, "batch.cancelled"),
+    # Webhook endpoints: owners and admins only (a receiver's URL is often its credential).
+    Action("add a webhook endpoint", "POST", HOOKS, A_HOOK, MANAGERS, "webhook_endpoint.created"),
+    Action("list webhook endpoints", "GET", HOOKS, None, MANAGERS, None),
+    Action("read a webhook endpoint", "GET", HOOK, None, MANAGERS, None),
+    Action(
+        "change a webhook endpoint",
+        "PATCH",
+        HOOK,
+        {"enabled": False},
+        MANAGERS,
+        "webhook_endpoint.updated",
+    ),
+    Action(
+        "rotate a webhook secret",
+        "POST",
+        HOOK + "/rotate-secret",
+        {},
+        MANAGERS,
+        "webhook_endpoint.secret_rotated",
+    ),
+    Action("delete a webhook endpoint", "DELETE", HOOK, None, MANAGERS, "webhook_endpoint.deleted"),
 ]
 
 _PHONES = itertools.count(1000)
@@ -539,6 +563,9 @@ async def _catalogue_targets(action: Action, tenant: str, by: Any, add_call: Any
         values["call"] = await add_call(tenant)
     if "{batch}" in text:
         values["batch"] = await _a_batch(action, base, by, values)
+    if "{endpoint}" in text:
+        hook = fill(A_HOOK, role="target")
+        values["endpoint"] = expect(await by.post(f"{base}/webhook-endpoints", hook), 201)["id"]
     return values
 
 
@@ -729,7 +756,8 @@ def test_the_matrix_covers_every_tenant_route():
             .replace("{agent}", "{agent_id}")
             .replace("{lead}", "{lead_id}")
             .replace("{call}", "{call_id}")
-            .replace("{batch}", "{batch_id}"),
+            .replace("{batch}", "{batch_id}")
+            .replace("{endpoint}", "{endpoint_id}"),
         )
         for m, p in covered
     }

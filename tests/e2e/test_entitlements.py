@@ -33,9 +33,10 @@ METERED = {
     "voice_agents.max": ("/agents", {"active": "true"}),
     "phone_numbers.max": ("/phone-numbers", {"status": "active"}),
 }
-# Metered by calls (on the line, talk minutes this month): none placed here.
-CALL_METERS = ("calls.concurrent.max", "calls.minutes.monthly")
-UNMETERED = [k for k in CATALOGUE_KEYS if k not in METERED and k not in CALL_METERS]
+# Metered, with none made here: calls (on the line, talk minutes this month) and webhook
+# endpoints.
+UNUSED_METERS = ("calls.concurrent.max", "calls.minutes.monthly", "webhooks.endpoints.max")
+UNMETERED = [k for k in CATALOGUE_KEYS if k not in METERED and k not in UNUSED_METERS]
 
 
 @pytest.fixture
@@ -253,7 +254,7 @@ async def test_a_tenant_created_after_the_catalogue_is_on_free_with_every_featur
             assert f["enabled"] is (bool(value) if kind == "boolean" else value != 0), key
         assert {k: by_key[k]["used"] for k in METERED} == used
         assert all(by_key[k]["used"] is None for k in UNMETERED)
-        assert all(by_key[k]["used"] == 0 for k in CALL_METERS)
+        assert all(by_key[k]["used"] == 0 for k in UNUSED_METERS)
         assert by_key["calls.inbound"]["enabled"] is False
         assert by_key["batch.size.max"]["enabled"] is False  # a limit of 0 is off
         one = expect(await who.get(feature_path(tenant_id, "recordings")), 200)

@@ -78,6 +78,12 @@ CREATES = [
     ),
     Create(TENANT + "/agents", {"name": "Sales"}, "voice_agent", TENANT + "/agents/{id}"),
     Create(TENANT + "/leads", {"phone": "+14155550123"}, "lead", TENANT + "/leads/{id}"),
+    Create(
+        TENANT + "/webhook-endpoints",
+        {"url": "https://crm.example.com/hooks", "event_types": ["call.ended"]},
+        "webhook_endpoint",
+        TENANT + "/webhook-endpoints/{id}",
+    ),
 ]
 # A call's create has its own tests, with its provider and idempotency rules; a batch's too
 # (tests/e2e/test_batches.py), as it needs an agent and leads and answers with its preflight.
@@ -121,6 +127,9 @@ async def test_a_create_answers_201_with_the_flat_resource_and_where_to_read_it(
     if create.object in ("api_key", "user_token"):
         assert isinstance(secret, str)
         assert expect(await who.as_(secret).get("/v1/me"), 200)["object"] == "principal"
+    elif create.object == "webhook_endpoint":  # a signing secret, shown here only
+        assert isinstance(secret, str)
+        assert secret.startswith("whsec_")
     else:
         assert secret is None
 

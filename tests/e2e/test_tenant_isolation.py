@@ -41,6 +41,8 @@ CALLS = TENANT + "/calls"
 CALL = CALLS + "/{call_id}"
 BATCHES = TENANT + "/batches"
 BATCH = BATCHES + "/{batch_id}"
+HOOKS = TENANT + "/webhook-endpoints"
+HOOK = HOOKS + "/{endpoint_id}"
 WINDOW = {"days": [1, 2, 3, 4, 5], "start": "09:00", "end": "17:00"}
 
 
@@ -128,6 +130,12 @@ TENANT_ROUTES: list[tuple[str, str, Any]] = [
     ("POST", BATCH + "/pause", None),
     ("POST", BATCH + "/resume", None),
     ("POST", BATCH + "/cancel", None),
+    ("GET", HOOKS, None),
+    ("POST", HOOKS, {"url": "https://mallory.example/hook", "event_types": ["call.ended"]}),
+    ("GET", HOOK, None),
+    ("PATCH", HOOK, {"url": "https://mallory.example/hook"}),
+    ("POST", HOOK + "/rotate-secret", {"overlap_seconds": 0}),
+    ("DELETE", HOOK, None),
 ]
 
 # Every route about one user: only that user (and platform admins) may use it.
@@ -151,6 +159,7 @@ PATH_IDS = (
     "{lead_id}",
     "{call_id}",
     "{batch_id}",
+    "{endpoint_id}",
 )
 
 # Routes that name one of the tenant's records in the path or the body (the lookup names a
@@ -182,7 +191,8 @@ class Tenants:
     plan_id: str
     a_records: dict[str, str]
     """A's voice_id, number_id, agent_id, lead_id, lead_national (its lead's number),
-    call_id (a call of its agent to its lead) and batch_id (a draft batch of that lead)."""
+    call_id (a call of its agent to its lead), batch_id (a draft batch of that lead) and
+    endpoint_id (a webhook endpoint)."""
 
 
 @pytest.fixture
@@ -207,6 +217,16 @@ async def tenants(build: Builder, add_call: Any) -> Tenants:
     records["batch_id"] = expect(await a_owner.api.post(f"/v1/tenants/{a}/batches", batch), 201)[
         "id"
     ]
+    # Only the features webhook endpoints need (the whole catalogue would gate the rest).
+    for key, kind, value in (("webhooks", "boolean", True), ("webhooks.endpoints.max", "limit", 1)):
+        feature = {"feature_key": key, "name": key, "feature_type": kind}
+        expect(await build.admin.post("/v1/features", feature), 201)
+        path = f"/v1/tenants/{a}/features/{key}"
+        assert (await send(build.admin, "PUT", path, json_body={"value": value})).status == 200
+    hook = {"url": "https://a.example/hooks", "event_types": ["call.ended"]}
+    records["endpoint_id"] = expect(
+        await a_owner.api.post(f"/v1/tenants/{a}/webhook-endpoints", hook), 201
+    )["id"]
     return Tenants(
         a, a_owner, a_admin["id"], a_key.id, b, b_owner, b_key.api, b_key.id, plan["id"], records
     )
@@ -261,6 +281,7 @@ async def snapshot_of_a(t: Tenants, admin: Api) -> dict[str, Any]:
         "call": expect(await owner.get(f"/v1/tenants/{t.a}/calls/{t.a_records['call_id']}"), 200),
         "usage": _without(expect(await owner.get(f"/v1/tenants/{t.a}/usage"), 200), "start", "end"),
         "batches": await all_items(owner, f"/v1/tenants/{t.a}/batches"),
+        "webhook_endpoints": await all_items(owner, f"/v1/tenants/{t.a}/webhook-endpoints"),
         "batch_items": await all_items(
             owner, f"/v1/tenants/{t.a}/batches/{t.a_records['batch_id']}/items"
         ),

@@ -167,8 +167,28 @@ def test_the_batches_revision_isolates_its_tables_and_downgrades_to_exactly_befo
     schema.downgrade(empty_database, "0007")
     assert _policies_and_grants(empty_database) == before
     assert not tables & _tables(empty_database)
-    schema.upgrade(empty_database)
+    schema.upgrade(empty_database, "0008")
     assert _policies_and_grants(empty_database) == after
+
+
+def test_the_webhook_endpoints_revision_isolates_its_table_and_downgrades_to_exactly_before_it(
+    empty_database,
+):
+    schema.upgrade(empty_database, "0009")
+    before = _policies_and_grants(empty_database)
+    schema.upgrade(empty_database, "0010")
+    after = _policies_and_grants(empty_database)
+    assert before <= after
+    assert {r[:4] for r in after - before} == {
+        ("policy", "webhook_endpoints", "tenant_isolation", "PERMISSIVE"),
+        *(
+            ("grant", APP_ROLE, "webhook_endpoints", p)
+            for p in ("SELECT", "INSERT", "UPDATE", "DELETE")
+        ),
+    }
+    schema.downgrade(empty_database, "0009")
+    assert _policies_and_grants(empty_database) == before
+    assert "webhook_endpoints" not in _tables(empty_database)
 
 
 def test_the_batches_revision_clears_batch_ids_that_name_no_batch(empty_database):

@@ -77,7 +77,9 @@ from .create_user_in import CreateUserIn
 from .create_user_token_in import CreateUserTokenIn
 from .create_voice_in import CreateVoiceIn
 from .create_voice_in_settings import CreateVoiceInSettings
+from .create_webhook_endpoint_in import CreateWebhookEndpointIn
 from .dial_outcome import DialOutcome
+from .event_type import EventType
 from .feature_out import FeatureOut
 from .feature_out_feature_type import FeatureOutFeatureType
 from .feature_out_object import FeatureOutObject
@@ -146,6 +148,7 @@ from .recording_out import RecordingOut
 from .register_number_in import RegisterNumberIn
 from .retry_policy_in import RetryPolicyIn
 from .retry_policy_out import RetryPolicyOut
+from .rotate_webhook_secret_in import RotateWebhookSecretIn
 from .row_error_out import RowErrorOut
 from .skip_reason import SkipReason
 from .tenant_feature_out import TenantFeatureOut
@@ -172,6 +175,7 @@ from .update_tenant_in import UpdateTenantIn
 from .update_user_in import UpdateUserIn
 from .update_voice_in import UpdateVoiceIn
 from .update_voice_in_settings import UpdateVoiceInSettings
+from .update_webhook_endpoint_in import UpdateWebhookEndpointIn
 from .usage_grouping import UsageGrouping
 from .usage_kind import UsageKind
 from .usage_out import UsageOut
@@ -201,6 +205,11 @@ from .voice_out_object import VoiceOutObject
 from .voice_out_settings import VoiceOutSettings
 from .voice_page import VoicePage
 from .voice_provider import VoiceProvider
+from .webhook_endpoint_out import WebhookEndpointOut
+from .webhook_endpoint_out_object import WebhookEndpointOutObject
+from .webhook_endpoint_page import WebhookEndpointPage
+from .webhook_endpoint_with_secret_out import WebhookEndpointWithSecretOut
+from .webhook_endpoint_with_secret_out_object import WebhookEndpointWithSecretOutObject
 from .webhook_reply import WebhookReply
 from .worker_out import WorkerOut
 from .worker_out_state import WorkerOutState
@@ -283,7 +292,9 @@ __all__ = (
     "CreateUserTokenIn",
     "CreateVoiceIn",
     "CreateVoiceInSettings",
+    "CreateWebhookEndpointIn",
     "DialOutcome",
+    "EventType",
     "FeatureOut",
     "FeatureOutFeatureType",
     "FeatureOutObject",
@@ -352,6 +363,7 @@ __all__ = (
     "RegisterNumberIn",
     "RetryPolicyIn",
     "RetryPolicyOut",
+    "RotateWebhookSecretIn",
     "RowErrorOut",
     "SkipReason",
     "TenantFeatureOut",
@@ -378,6 +390,7 @@ __all__ = (
     "UpdateUserIn",
     "UpdateVoiceIn",
     "UpdateVoiceInSettings",
+    "UpdateWebhookEndpointIn",
     "UsageGrouping",
     "UsageKind",
     "UsageOut",
@@ -407,6 +420,11 @@ __all__ = (
     "VoiceOutSettings",
     "VoicePage",
     "VoiceProvider",
+    "WebhookEndpointOut",
+    "WebhookEndpointOutObject",
+    "WebhookEndpointPage",
+    "WebhookEndpointWithSecretOut",
+    "WebhookEndpointWithSecretOutObject",
     "WebhookReply",
     "WorkerOut",
     "WorkerOutState",

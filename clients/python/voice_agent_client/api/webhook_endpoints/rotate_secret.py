@@ -1,0 +1,272 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.rotate_webhook_secret_in import RotateWebhookSecretIn
+from ...models.webhook_endpoint_with_secret_out import WebhookEndpointWithSecretOut
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    tenant_id: UUID,
+    endpoint_id: UUID,
+    *,
+    body: RotateWebhookSecretIn,
+    x_request_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-Id"] = x_request_id
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/tenants/{tenant_id}/webhook-endpoints/{endpoint_id}/rotate-secret".format(
+            tenant_id=quote(str(tenant_id), safe=""),
+            endpoint_id=quote(str(endpoint_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | WebhookEndpointWithSecretOut | None:
+    if response.status_code == 200:
+        response_200 = WebhookEndpointWithSecretOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | WebhookEndpointWithSecretOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tenant_id: UUID,
+    endpoint_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: RotateWebhookSecretIn,
+    x_request_id: str | Unset = UNSET,
+) -> Response[Problem | WebhookEndpointWithSecretOut]:
+    """Give the endpoint a new signing secret, the old one signing for an overlap (admins)
+
+     Give the endpoint a new signing secret (owners and admins), shown in the answer; the
+    one it replaces keeps signing for `overlap_seconds` (default a day), so the receiver can
+    switch without refusing a delivery.
+
+    Args:
+        tenant_id (UUID):
+        endpoint_id (UUID):
+        x_request_id (str | Unset):
+        body (RotateWebhookSecretIn): How long the secret being replaced still signs beside the
+            new one.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | WebhookEndpointWithSecretOut]
+    """
+
+    kwargs = _get_kwargs(
+        tenant_id=tenant_id,
+        endpoint_id=endpoint_id,
+        body=body,
+        x_request_id=x_request_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    tenant_id: UUID,
+    endpoint_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: RotateWebhookSecretIn,
+    x_request_id: str | Unset = UNSET,
+) -> Problem | WebhookEndpointWithSecretOut | None:
+    """Give the endpoint a new signing secret, the old one signing for an overlap (admins)
+
+     Give the endpoint a new signing secret (owners and admins), shown in the answer; the
+    one it replaces keeps signing for `overlap_seconds` (default a day), so the receiver can
+    switch without refusing a delivery.
+
+    Args:
+        tenant_id (UUID):
+        endpoint_id (UUID):
+        x_request_id (str | Unset):
+        body (RotateWebhookSecretIn): How long the secret being replaced still signs beside the
+            new one.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | WebhookEndpointWithSecretOut
+    """
+
+    return sync_detailed(
+        tenant_id=tenant_id,
+        endpoint_id=endpoint_id,
+        client=client,
+        body=body,
+        x_request_id=x_request_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    tenant_id: UUID,
+    endpoint_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: RotateWebhookSecretIn,
+    x_request_id: str | Unset = UNSET,
+) -> Response[Problem | WebhookEndpointWithSecretOut]:
+    """Give the endpoint a new signing secret, the old one signing for an overlap (admins)
+
+     Give the endpoint a new signing secret (owners and admins), shown in the answer; the
+    one it replaces keeps signing for `overlap_seconds` (default a day), so the receiver can
+    switch without refusing a delivery.
+
+    Args:
+        tenant_id (UUID):
+        endpoint_id (UUID):
+        x_request_id (str | Unset):
+        body (RotateWebhookSecretIn): How long the secret being replaced still signs beside the
+            new one.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | WebhookEndpointWithSecretOut]
+    """
+
+    kwargs = _get_kwargs(
+        tenant_id=tenant_id,
+        endpoint_id=endpoint_id,
+        body=body,
+        x_request_id=x_request_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    tenant_id: UUID,
+    endpoint_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: RotateWebhookSecretIn,
+    x_request_id: str | Unset = UNSET,
+) -> Problem | WebhookEndpointWithSecretOut | None:
+    """Give the endpoint a new signing secret, the old one signing for an overlap (admins)
+
+     Give the endpoint a new signing secret (owners and admins), shown in the answer; the
+    one it replaces keeps signing for `overlap_seconds` (default a day), so the receiver can
+    switch without refusing a delivery.
+
+    Args:
+        tenant_id (UUID):
+        endpoint_id (UUID):
+        x_request_id (str | Unset):
+        body (RotateWebhookSecretIn): How long the secret being replaced still signs beside the
+            new one.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | WebhookEndpointWithSecretOut
+    """
+
+    return (
+        await asyncio_detailed(
+            tenant_id=tenant_id,
+            endpoint_id=endpoint_id,
+            client=client,
+            body=body,
+            x_request_id=x_request_id,
+        )
+    ).parsed
