@@ -42,16 +42,24 @@ def decode_json(raw: bytes, kind: type[S]) -> S:
     try:
         return msgspec.json.decode(raw, type=kind)
     except msgspec.ValidationError as error:
-        raise RequestInvalid.of(_field_errors(raw, kind, error)) from None
+        try:
+            plain = msgspec.json.decode(raw)
+        except (msgspec.DecodeError, UnicodeDecodeError) as malformed:
+            # Validated before it was read to its end: `2` then garbage is an int to the typed
+            # decoder, and malformed JSON to the plain one.
+            raise BadRequest(f"the body is not valid JSON: {malformed}") from None
+        except RecursionError:
+            raise BadRequest("the body's JSON is nested too deeply") from None
+        raise RequestInvalid.of(_field_errors(plain, kind, error)) from None
     except (msgspec.DecodeError, UnicodeDecodeError) as error:
         raise BadRequest(f"the body is not valid JSON: {error}") from None
     except RecursionError:
         raise BadRequest("the body's JSON is nested too deeply") from None
 
 
-def _field_errors(raw: bytes, kind: type[msgspec.Struct], error: Exception) -> list[FieldError]:
+def _field_errors(plain: Any, kind: type[msgspec.Struct], error: Exception) -> list[FieldError]:
     try:
-        errors = body_errors(msgspec.json.decode(raw), kind)
+        errors = body_errors(plain, kind)
     except RecursionError:
         errors = []
     if errors:

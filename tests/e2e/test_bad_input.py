@@ -301,6 +301,9 @@ async def test_json_nested_past_the_parsers_depth_is_400(site, admin, all_rows, 
 MALFORMED = [
     pytest.param(b'{"name": ', id="truncated"),
     pytest.param(b'{"name": "Acme"} x', id="trailing garbage"),
+    # Of the wrong type before the garbage: the typed decoder stops at the type, first.
+    pytest.param(b"2\xff0\xffS\xff\x13", id="a number then garbage"),
+    pytest.param(b'["Acme"] }', id="an array then garbage"),
     pytest.param(b"{'name': 'Acme'}", id="single quotes"),
     pytest.param(b"", id="empty"),
     pytest.param(b'{"name": "\xff\xfe"}', id="invalid utf-8"),
