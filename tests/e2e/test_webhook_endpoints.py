@@ -152,6 +152,13 @@ async def test_an_endpoint_changes_and_is_deleted(desk: Desk):
 
     assert (changed["event_types"], changed["enabled"]) == (["call.analyzed", "call.ended"], False)
     assert_problem(stale, 409)
+    moved = {"url": "https://erp.example.org/in?key=t0k3n", "version": changed["version"]}
+    assert expect(await admin.patch(path, moved), 200)["url"] == moved["url"]
+    log = await audit_log(admin, desk.tenant_id)
+    updates = [e["changes"] for e in log if e["action"] == "webhook_endpoint.updated"]
+    assert {"from": "crm.example.com", "to": "erp.example.org"} in [u.get("url") for u in updates]
+    assert "t0k3n" not in str(log)
+    assert "s3cr3t" not in str(log)
     assert (await send(admin, "DELETE", path)).status == 204
     assert_problem(await send(admin, "GET", path), 404)
     assert await all_items(admin, desk.hooks) == []
