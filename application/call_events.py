@@ -197,7 +197,7 @@ class ProviderEvents:
         routing context finds the call in whichever tenant it is, then the transaction moves
         into that tenant's context for the rest."""
         async with self._deps.uows(call_route=message.route) as tx:
-            found = await tx.calls.route(message.route)
+            found = await tx.enter_routed_call(message.route)
             now = self._deps.clock.now()
             if found is None:  # about no call of ours: kept, without a tenant
                 # Routing may only read: the message is written outside every tenant.
@@ -205,8 +205,7 @@ class ProviderEvents:
                 stored = await tx.inbox.add(self._inbox_row(message, None, now, None))
                 await tx.commit()
                 return Acknowledged(stored=stored)
-            routed.tenant_id, call_id = found
-            await tx.switch_tenant(routed.tenant_id)
+            routed.tenant_id, call_id = found  # and the transaction is in its tenant's context
             if not await tx.inbox.add(self._inbox_row(message, routed.tenant_id, now, None)):
                 return Acknowledged(stored=False)
             call = await tx.calls.get_for_update(routed.tenant_id, call_id)

@@ -45,7 +45,7 @@ from adapters.memory.tenancy import (
 )
 from adapters.memory.webhooks import InMemoryWebhookEndpointRepository
 from application.ports.calls import CallRoute
-from domain.ids import TenantId, UserId
+from domain.ids import CallId, TenantId, UserId
 from domain.phones import PhoneNumber
 
 
@@ -157,6 +157,9 @@ class InMemoryUnitOfWork:
 
     async def switch_tenant(self, tenant_id: TenantId | None) -> None:
         """Nothing to move: these repositories filter by the tenant each call names."""
+
+    async def enter_routed_call(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
+        return await self.calls.route(route)
 
     async def __aenter__(self) -> Self:
         return self

@@ -23,7 +23,7 @@ from application.ports.leads import LeadRepository
 from application.ports.plans import FeatureRepository, OverrideRepository, PlanRepository
 from application.ports.tenancy import MembershipRepository, TenantRepository, UserRepository
 from application.ports.webhooks import WebhookEndpointRepository
-from domain.ids import TenantId, UserId
+from domain.ids import CallId, TenantId, UserId
 from domain.phones import PhoneNumber
 
 
@@ -71,6 +71,13 @@ class UnitOfWork(Protocol):
         with a called number or a call route) sees its lines or calls no more. For routing
         work once it knows its tenant, and for the rare change that must hold in several
         tenants or none (a deactivated user's keys are revoked in every tenant)."""
+        ...
+
+    async def enter_routed_call(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
+        """The tenant and id of the call `route` names (as `calls.route` finds it) and, when
+        there is one, this transaction moved into that tenant's context as `switch_tenant`
+        would, in one step; None, and the context unchanged, when it names no call of ours.
+        For a unit of work opened with that `call_route`."""
         ...
 
 

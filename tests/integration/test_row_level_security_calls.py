@@ -558,3 +558,34 @@ async def test_routing_work_moves_into_the_calls_tenant_or_into_none(engine, ten
         await tx.commit()
     async with uows() as tx:
         assert await tx.inbox.list(None, PageRequest()) == [nobodys, message]
+
+
+_WHO = sa.text("SELECT current_user AS who, current_setting('app.tenant_id', true) AS tenant")
+
+
+async def test_entering_a_routed_call_moves_the_transaction_into_its_tenant_alone(engine, tenants):
+    a, b = tenants
+    # The route names A's call by our id and B's by the provider's: ours wins, as in routing.
+    route = CallRoute(call_id=a.linked.id, provider_call_id=b.linked.vapi_call_id)
+    async with PostgresUnitOfWorkFactory(engine)(call_route=route) as tx:
+        assert await tx.calls.get(a.tenant_id, a.spare.id) is None  # routing sees named calls
+
+        entered = await tx.enter_routed_call(route)
+
+        assert entered == (a.tenant_id, a.linked.id)
+        assert tuple((await tx._conn.execute(_WHO)).one()) == (APP_ROLE, str(a.tenant_id))
+        assert await tx.calls.get(a.tenant_id, a.spare.id) == a.spare  # all of A's, as A
+        assert await tx.calls.get(b.tenant_id, b.linked.id) is None  # nothing of B's now
+        assert await tx.inbox.add(_message(a.tenant_id, datetime.now(UTC)))  # and writes A's
+        with pytest.raises(DBAPIError):
+            await tx.inbox.add(_message(b.tenant_id, datetime.now(UTC)))
+
+
+async def test_a_route_to_no_call_of_ours_leaves_the_routing_context_as_it_was(engine, tenants):
+    a, _ = tenants
+    route = CallRoute(call_id=CallId(ids.new()), provider_call_id="vapi-nobody")
+    async with PostgresUnitOfWorkFactory(engine)(call_route=route) as tx:
+        assert await tx.enter_routed_call(route) is None
+
+        assert tuple((await tx._conn.execute(_WHO)).one()) == (ROUTER_ROLE, "")
+        assert await tx.calls.get(a.tenant_id, a.linked.id) is None
