@@ -178,6 +178,7 @@ async def run_worker(app: procrastinate.App, health: WorkerHealth | None = None)
             try:
                 async with app.open_async():
                     await request_sweep(app)
+                    _stop_if_asked()
                     health.started()
                     # A sweep, a dispatch, and one more of either starting as its
                     # predecessor ends.
@@ -214,6 +215,15 @@ async def run_worker(app: procrastinate.App, health: WorkerHealth | None = None)
             restarts=health.restarts,
         )
         await asyncio.sleep(delay)
+
+
+def _stop_if_asked() -> None:
+    """CancelledError when this task was asked to stop: a cancellation can be lost on the way
+    in (Python 3.11's `asyncio.wait_for` drops one that lands as the awaited task finishes),
+    and the worker would then start and run on as if no stop had been asked."""
+    current = asyncio.current_task()
+    if current is not None and current.cancelling():
+        raise asyncio.CancelledError
 
 
 @asynccontextmanager

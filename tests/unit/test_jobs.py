@@ -5,6 +5,7 @@ each start, and reports its health; cancelling it (the process stopping) ends it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -488,3 +489,36 @@ async def test_a_dispatch_slice_defers_the_next_at_once_while_batches_run_and_la
         assert later["scheduled_at"] is not None
         assert later["scheduled_at"] > datetime.now(UTC)
     assert dispatcher.slices == 2
+
+
+class SwallowingApp(StubApp):
+    """An app whose opening loses a cancellation that lands in it, as Python 3.11's
+    `asyncio.wait_for` can when the awaited task finishes at that moment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opening = asyncio.Event()
+
+    @asynccontextmanager
+    async def open_async(self) -> AsyncIterator[StubApp]:
+        self.opened += 1
+        self.opening.set()
+        with contextlib.suppress(asyncio.CancelledError):  # lost on the way in
+            await asyncio.sleep(1)
+        try:
+            yield self
+        finally:
+            self.closed += 1
+
+
+async def test_a_stop_lost_while_the_app_opens_still_stops_the_worker():
+    app = SwallowingApp()
+    task = asyncio.create_task(run_worker(app))  # type: ignore[arg-type]
+    await app.opening.wait()
+
+    task.cancel()
+
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, timeout=2)
+    assert app.runs == []  # the worker never started
+    assert (app.opened, app.closed) == (1, 1)
