@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import attrs
 
@@ -26,6 +25,7 @@ from domain.webhooks import (
     WebhookEndpoint,
     event_types_of,
     new_signing_secret,
+    url_host,
 )
 
 ENDPOINT_FIELDS = frozenset({"url", "event_types", "description", "enabled"})
@@ -125,8 +125,8 @@ class WebhookEndpointService:
             if "url" in diff:  # as the other entries: the host, not a token in the query
                 moved = diff["url"]
                 diff["url"] = {
-                    "from": endpoint_host(moved["from"]),
-                    "to": endpoint_host(moved["to"]),
+                    "from": url_host(moved["from"]),
+                    "to": url_host(moved["to"]),
                 }
             if diff:
                 await tx.webhook_endpoints.save(endpoint)
@@ -190,11 +190,7 @@ class WebhookEndpointService:
             endpoint.id,
             tenant_id=endpoint.tenant_id,
             changes={
-                "host": endpoint_host(endpoint.url),
+                "host": url_host(endpoint.url),
                 "event_types": sorted(t.value for t in endpoint.event_types),
             },
         )
-
-
-def endpoint_host(url: str) -> str:
-    return urlsplit(url).hostname or ""

@@ -75,11 +75,15 @@ def check_endpoint_url(url: str) -> str:
     return url
 
 
+def url_host(url: str) -> str:
+    """The URL's host, lower-cased ("" when it has none)."""
+    return urlsplit(url).hostname or ""
+
+
 def literal_address(url: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The IP address the URL's host names literally, or None for a host name."""
-    host = urlsplit(url).hostname or ""
     try:
-        return ipaddress.ip_address(host)
+        return ipaddress.ip_address(url_host(url))
     except ValueError:
         return None
 

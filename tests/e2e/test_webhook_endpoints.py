@@ -6,22 +6,19 @@ rotated and never on a read; the old secret signing on for the overlap asked; au
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 
 from tests.e2e.helpers import Builder, Person, all_items, assert_problem, audit_log, expect, send
-from tests.e2e.test_calls import catalogue_fixture  # noqa: F401 (the plans and features)
+from tests.e2e.test_calls import (
+    catalogue_fixture,  # noqa: F401 (the plans and features)
+    set_feature,
+)
 from tests.support import Api
 
 pytestmark = pytest.mark.postgres
 
 HOOK = {"url": "https://crm.example.com/hooks/voice?token=s3cr3t", "event_types": ["call.ended"]}
-
-
-async def set_feature(admin: Api, tenant_id: str, key: str, value: Any) -> None:
-    path = f"/v1/tenants/{tenant_id}/features/{key}"
-    assert (await send(admin, "PUT", path, json_body={"value": value})).status == 200
 
 
 class Desk:
