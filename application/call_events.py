@@ -208,14 +208,20 @@ class ProviderEvents:
             routed.tenant_id, call_id = found  # and the transaction is in its tenant's context
             if not await tx.inbox.add(self._inbox_row(message, routed.tenant_id, now, None)):
                 return Acknowledged(stored=False)
-            call = await tx.calls.get_for_update(routed.tenant_id, call_id)
-            applied = False
-            if call is not None:
-                applied = await apply_news(
-                    tx, self._deps.ids, self._policy, call, self._news(message)
-                )
+            applied = await self.apply_to_call(tx, routed.tenant_id, call_id, message)
             await tx.commit()
         return Acknowledged(stored=True, applied=applied)
+
+    async def apply_to_call(
+        self, tx: UnitOfWork, tenant_id: TenantId, call_id: CallId, message: ProviderMessage
+    ) -> bool:
+        """Lock the call and apply what the message says of it, in `tx` (in the call's
+        tenant's context); True when the call changed. The one way a message moves a call,
+        live or replayed (application.webhook_messages)."""
+        call = await tx.calls.get_for_update(tenant_id, call_id)
+        if call is None:
+            return False
+        return await apply_news(tx, self._deps.ids, self._policy, call, self._news(message))
 
     def _news(self, message: ProviderMessage) -> ProviderNews:
         event = message.event

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 import attrs
 
@@ -18,6 +19,7 @@ from application.ports.calls import (
     CallFilter,
     CallListItem,
     CallRoute,
+    InboxEntry,
     InboxMessage,
     LiveCall,
     UsageGrouping,
@@ -268,6 +270,51 @@ class InMemoryWebhookInbox:
             return False
         self._o.put("inbox", message.id, message)
         return True
+
+    async def recent(
+        self,
+        tenant_id: TenantId | None,
+        page: PageRequest,
+        *,
+        failed: bool = False,
+        since: datetime | None = None,
+    ) -> list[InboxEntry]:
+        def kept(m: InboxMessage) -> bool:
+            return (
+                m.tenant_id == tenant_id
+                and (not failed or (m.processed_at is None and m.error is not None))
+                and (since is None or m.received_at >= since)
+            )
+
+        rows = page_of(
+            self._o.rows_where("inbox", kept),
+            page,
+            lambda m: Position(m.received_at, m.id),
+            newest_first=True,
+        )
+        return [InboxEntry.of(m) for m in rows]
+
+    async def get(self, tenant_id: TenantId | None, message_id: UUID) -> InboxMessage | None:
+        message: InboxMessage | None = self._o.get("inbox", message_id)
+        return message if message is not None and message.tenant_id == tenant_id else None
+
+    async def get_for_update(
+        self, tenant_id: TenantId | None, message_id: UUID
+    ) -> InboxMessage | None:
+        await self._unit.lock_row("inbox", message_id)
+        return await self.get(tenant_id, message_id)
+
+    async def save(self, message: InboxMessage) -> None:
+        stored: InboxMessage | None = self._o.get("inbox", message.id)
+        if stored is None or stored.tenant_id != message.tenant_id:
+            return  # as an UPDATE of a row the context cannot see: nothing
+        changed = attrs.evolve(stored, processed_at=message.processed_at, error=message.error)
+        self._o.put("inbox", message.id, changed)
+
+    async def remove(self, message: InboxMessage) -> None:
+        stored: InboxMessage | None = self._o.get("inbox", message.id)
+        if stored is not None and stored.tenant_id == message.tenant_id:
+            self._o.delete("inbox", message.id)
 
     async def list(self, tenant_id: TenantId | None, page: PageRequest) -> list[InboxMessage]:
         rows = [m for m in self._o.rows("inbox") if m.tenant_id == tenant_id]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -28,6 +29,7 @@ from application.ports.calls import (
     CallFilter,
     CallListItem,
     CallRoute,
+    InboxEntry,
     InboxMessage,
     LiveCall,
     UsageGrouping,
@@ -533,28 +535,107 @@ class PostgresWebhookInbox:
     async def add(self, message: InboxMessage) -> bool:
         return (await self._conn.execute(inbox_insert(message))).first() is not None
 
-    async def list(self, tenant_id: TenantId | None, page: PageRequest) -> list[InboxMessage]:
-        after, order = keyset(webhook_events.c.received_at, webhook_events.c.id, page)
-        scope = (
-            webhook_events.c.tenant_id.is_(None)
-            if tenant_id is None
-            else webhook_events.c.tenant_id == tenant_id
-        )
-        query = (
-            sa.select(webhook_events).where(scope, *after).order_by(*order).limit(page.limit + 1)
-        )
+    async def recent(
+        self,
+        tenant_id: TenantId | None,
+        page: PageRequest,
+        *,
+        failed: bool = False,
+        since: datetime | None = None,
+    ) -> list[InboxEntry]:
+        after, order = keyset(_w.received_at, _w.id, page, newest_first=True)
+        where = [_inbox_scope(tenant_id), *after]
+        if failed:
+            where += [_w.processed_at.is_(None), _w.error.is_not(None)]
+        if since is not None:
+            where.append(_w.received_at >= since)
+        query = sa.select(*_ENTRY_COLUMNS).where(*where).order_by(*order).limit(page.limit + 1)
         return [
-            InboxMessage(
-                id=r.id,
-                provider=r.provider,
-                dedupe_key=r.dedupe_key,
-                type=r.type,
-                payload=r.payload,
-                received_at=r.received_at,
-                provider_call_id=r.vapi_call_id,
-                tenant_id=TenantId(r.tenant_id) if r.tenant_id else None,
-                processed_at=r.processed_at,
-                error=r.error,
+            InboxEntry(
+                r.id,
+                r.provider,
+                r.dedupe_key,
+                r.type,
+                r.received_at,
+                r.vapi_call_id,
+                TenantId(r.tenant_id) if r.tenant_id else None,
+                r.processed_at,
+                r.error,
             )
             for r in await self._conn.execute(query)
         ]
+
+    async def get(self, tenant_id: TenantId | None, message_id: UUID) -> InboxMessage | None:
+        query = sa.select(webhook_events).where(_inbox_scope(tenant_id), _w.id == message_id)
+        row = (await self._conn.execute(query)).first()
+        return _inbox_message(row) if row else None
+
+    async def get_for_update(
+        self, tenant_id: TenantId | None, message_id: UUID
+    ) -> InboxMessage | None:
+        query = (
+            sa.select(webhook_events)
+            .where(_inbox_scope(tenant_id), _w.id == message_id)
+            .with_for_update()
+        )
+        row = (await self._conn.execute(query)).first()
+        return _inbox_message(row) if row else None
+
+    async def save(self, message: InboxMessage) -> None:
+        await self._conn.execute(
+            sa.update(webhook_events)
+            .where(_inbox_scope(message.tenant_id), _w.id == message.id)
+            .values(
+                processed_at=message.processed_at, error=message.error, updated_at=sa.func.now()
+            )
+        )
+
+    async def remove(self, message: InboxMessage) -> None:
+        await self._conn.execute(
+            sa.delete(webhook_events).where(_inbox_scope(message.tenant_id), _w.id == message.id)
+        )
+
+    async def list(self, tenant_id: TenantId | None, page: PageRequest) -> list[InboxMessage]:
+        after, order = keyset(_w.received_at, _w.id, page)
+        query = (
+            sa.select(webhook_events)
+            .where(_inbox_scope(tenant_id), *after)
+            .order_by(*order)
+            .limit(page.limit + 1)
+        )
+        return [_inbox_message(r) for r in await self._conn.execute(query)]
+
+
+_w = webhook_events.c
+# What a list shows of a message: everything but its payload.
+_ENTRY_COLUMNS = (
+    _w.id,
+    _w.provider,
+    _w.dedupe_key,
+    _w.type,
+    _w.received_at,
+    _w.vapi_call_id,
+    _w.tenant_id,
+    _w.processed_at,
+    _w.error,
+)
+
+
+def _inbox_scope(tenant_id: TenantId | None) -> sa.ColumnElement[bool]:
+    """The tenant's messages, or those of no tenant (as row-level security shows them too)."""
+    return _w.tenant_id.is_(None) if tenant_id is None else _w.tenant_id == tenant_id
+
+
+def _inbox_message(r: Any) -> InboxMessage:
+    return InboxMessage(
+        id=r.id,
+        provider=r.provider,
+        dedupe_key=r.dedupe_key,
+        type=r.type,
+        payload=r.payload,
+        received_at=r.received_at,
+        provider_call_id=r.vapi_call_id,
+        tenant_id=TenantId(r.tenant_id) if r.tenant_id else None,
+        processed_at=r.processed_at,
+        error=r.error,
+    )

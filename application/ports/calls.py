@@ -287,9 +287,79 @@ class InboxMessage:
     error: str | None = None
 
 
+# Not frozen, as CallListItem: one is built for every row a list reads.
+@attrs.define
+class InboxEntry:
+    """A kept message as a list shows it: what it is and where it stands, without its
+    payload (a report with its transcript runs to megabytes)."""
+
+    id: UUID
+    provider: str
+    dedupe_key: str
+    type: str
+    received_at: datetime
+    provider_call_id: str | None
+    tenant_id: TenantId | None
+    processed_at: datetime | None
+    error: str | None
+
+    @classmethod
+    def of(cls, m: InboxMessage) -> InboxEntry:
+        return cls(
+            m.id,
+            m.provider,
+            m.dedupe_key,
+            m.type,
+            m.received_at,
+            m.provider_call_id,
+            m.tenant_id,
+            m.processed_at,
+            m.error,
+        )
+
+    @property
+    def failed(self) -> bool:
+        """Kept without being applied, with why: a replay may apply it."""
+        return self.processed_at is None and self.error is not None
+
+
 class WebhookInbox(Protocol):
     async def add(self, message: InboxMessage) -> bool:
         """Store the message; False (and nothing stored) when its dedupe key was seen."""
+        ...
+
+    async def recent(
+        self,
+        tenant_id: TenantId | None,
+        page: PageRequest,
+        *,
+        failed: bool = False,
+        since: datetime | None = None,
+    ) -> list[InboxEntry]:
+        """The tenant's messages (None: those of no tenant), newest received first, at most
+        `page.limit + 1` after `page.after` (a position of `received_at` and id); `failed`:
+        only those kept unapplied with an error; `since`: only those received at or after."""
+        ...
+
+    async def get(self, tenant_id: TenantId | None, message_id: UUID) -> InboxMessage | None:
+        """The tenant's message (None: one of no tenant) by id, with its payload; None when
+        the tenant has no such message."""
+        ...
+
+    async def get_for_update(
+        self, tenant_id: TenantId | None, message_id: UUID
+    ) -> InboxMessage | None:
+        """`get`, the message locked until the transaction ends."""
+        ...
+
+    async def save(self, message: InboxMessage) -> None:
+        """Write the stored message's `processed_at` and `error` (nothing else of a message
+        ever changes); read it with `get_for_update` in this transaction first."""
+        ...
+
+    async def remove(self, message: InboxMessage) -> None:
+        """Delete the stored message (to keep it again in another tenant's context: row-level
+        security lets no single write move a row between tenants)."""
         ...
 
     async def list(self, tenant_id: TenantId | None, page: PageRequest) -> list[InboxMessage]:

@@ -24,6 +24,7 @@ from application.ports.calls import (
     CallFilter,
     CallListItem,
     CallRoute,
+    InboxEntry,
     InboxMessage,
     LiveCall,
     UsageQuery,
@@ -1306,6 +1307,143 @@ async def test_the_inbox_lists_per_tenant_and_no_tenant_oldest_first(uows, acme,
     assert first[:1] + rest == sorted(mine, key=lambda m: m.received_at)
     assert listed_theirs == theirs
     assert listed_nobodys == sorted(nobodys, key=lambda m: m.received_at)
+
+
+def failed(message: InboxMessage, error: str = "RuntimeError: a bug") -> InboxMessage:
+    return attrs.evolve(message, processed_at=None, error=error)
+
+
+def entry(message: InboxMessage) -> InboxEntry:
+    return InboxEntry.of(message)
+
+
+async def test_recent_messages_are_newest_first_by_tenant_and_filtered(uows, acme, globex):
+    applied = attrs.evolve(a_message(acme, when=4), processed_at=at(4))
+    unapplied = a_message(acme, when=5)  # kept without error (no call of ours): not failed
+    mine = [failed(a_message(acme, when=w)) for w in (1, 3, 2)]
+    theirs = failed(a_message(globex, when=2))
+    nobodys = [failed(a_message(None, when=w)) for w in (1, 6)]
+    async with uows(tenant_id=acme.id) as tx:
+        for m in [applied, unapplied, *mine]:
+            assert await tx.inbox.add(m)
+        await tx.commit()
+    async with uows(tenant_id=globex.id) as tx:
+        assert await tx.inbox.add(theirs)
+        await tx.commit()
+    async with uows() as tx:
+        for m in nobodys:
+            assert await tx.inbox.add(m)
+        await tx.commit()
+    newest_failed = sorted(mine, key=lambda m: m.received_at, reverse=True)
+
+    async with uows(tenant_id=acme.id) as tx:
+        everything = await tx.inbox.recent(acme.id, PageRequest())
+        first = await tx.inbox.recent(acme.id, PageRequest(limit=1), failed=True)
+        rest = await tx.inbox.recent(
+            acme.id,
+            PageRequest(after=Position(first[0].received_at, first[0].id)),
+            failed=True,
+        )
+        since = await tx.inbox.recent(acme.id, PageRequest(), failed=True, since=at(2))
+    async with uows(tenant_id=globex.id) as tx:
+        listed_theirs = await tx.inbox.recent(globex.id, PageRequest(), failed=True)
+    async with uows() as tx:
+        listed_nobodys = await tx.inbox.recent(None, PageRequest(), failed=True)
+
+    assert everything == [entry(m) for m in [unapplied, applied, *newest_failed]]
+    assert len(first) == 2, "one more than the limit: a next page exists"
+    assert first[:1] + rest == [entry(m) for m in newest_failed]
+    assert all(m.failed for m in rest)
+    assert since == [entry(m) for m in newest_failed[:2]]
+    assert listed_theirs == [entry(theirs)]
+    assert listed_nobodys == [entry(m) for m in reversed(nobodys)]
+
+
+async def test_a_message_is_read_saved_and_removed_only_in_its_own_tenant(uows, acme, globex):
+    mine, nobodys = failed(a_message(acme)), failed(a_message(None))
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.inbox.add(mine)
+        await tx.commit()
+    async with uows() as tx:
+        assert await tx.inbox.add(nobodys)
+        await tx.commit()
+
+    async with uows(tenant_id=globex.id) as tx:
+        assert await tx.inbox.get(globex.id, mine.id) is None
+        assert await tx.inbox.get_for_update(globex.id, mine.id) is None
+        # Named with another tenant: nothing is written.
+        await tx.inbox.save(attrs.evolve(mine, tenant_id=globex.id, error=None))
+        await tx.inbox.remove(attrs.evolve(mine, tenant_id=globex.id))
+        await tx.commit()
+    async with uows() as tx:
+        assert await tx.inbox.get(None, mine.id) is None
+        assert await tx.inbox.get(None, nobodys.id) == nobodys
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.inbox.get(acme.id, nobodys.id) is None
+        assert await tx.inbox.get(acme.id, mine.id) == mine
+        locked = await tx.inbox.get_for_update(acme.id, mine.id)
+        assert locked == mine
+        # Only processed_at and error change, whatever else the message says.
+        await tx.inbox.save(
+            attrs.evolve(mine, processed_at=at(9), error=None, payload={}, type="other")
+        )
+        await tx.commit()
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.inbox.get(acme.id, mine.id) == attrs.evolve(
+            mine, processed_at=at(9), error=None
+        )
+
+
+async def test_a_message_of_no_tenant_moves_into_a_tenant_in_one_transaction(uows, acme):
+    """Row-level security lets no single write move a row between tenants: it is removed
+    outside every tenant, then kept again in the call's tenant, with its id and key."""
+    nobodys = failed(a_message(None))
+    async with uows() as tx:
+        assert await tx.inbox.add(nobodys)
+        await tx.commit()
+
+    async with uows() as tx:
+        locked = await tx.inbox.get_for_update(None, nobodys.id)
+        assert locked == nobodys
+        await tx.inbox.remove(locked)
+        await tx.switch_tenant(acme.id)
+        moved = attrs.evolve(locked, tenant_id=acme.id, processed_at=at(3), error=None)
+        assert await tx.inbox.add(moved) is True
+        await tx.commit()
+
+    async with uows() as tx:
+        assert await tx.inbox.get(None, nobodys.id) is None
+        assert await tx.inbox.recent(None, PageRequest()) == []
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.inbox.get(acme.id, nobodys.id) == moved
+    # Its key is still taken.
+    async with uows() as tx:
+        assert await tx.inbox.add(attrs.evolve(nobodys, id=ids.new())) is False
+
+
+async def test_a_locked_message_is_read_after_the_holder_commits(uows, acme):
+    """Two replays of one message: the second waits for the first's lock, then sees it
+    processed."""
+    message = failed(a_message(acme))
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.inbox.add(message)
+        await tx.commit()
+
+    async def second() -> InboxMessage | None:
+        async with uows(tenant_id=acme.id) as tx:
+            return await tx.inbox.get_for_update(acme.id, message.id)
+
+    async with uows(tenant_id=acme.id) as first:
+        locked = await first.inbox.get_for_update(acme.id, message.id)
+        assert locked is not None
+        waiting = asyncio.create_task(second())
+        await asyncio.sleep(0.1)
+        assert not waiting.done()
+        await first.inbox.save(attrs.evolve(locked, processed_at=at(7), error=None))
+        await first.commit()
+    seen = await asyncio.wait_for(waiting, 10)
+    assert seen is not None
+    assert (seen.processed_at, seen.error) == (at(7), None)
 
 
 # --- transactions -----------------------------------------------------------------------------
