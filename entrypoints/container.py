@@ -53,6 +53,7 @@ from application.tenancy import MembershipService, TenantService
 from application.users import UserService
 from application.voices import VoiceService
 from application.webhook_endpoints import WebhookEndpointService
+from application.webhook_messages import WebhookMessages
 from entrypoints.http.routing import UseCases
 
 log = structlog.get_logger(__name__)
@@ -136,6 +137,10 @@ class Container(containers.DeclarativeContainer):
     telephony = providers.Singleton(SandboxTelephonyProvider)
     calls = providers.Singleton(CallService, deps, telephony, call_policy)
     provider_events = providers.Singleton(ProviderEvents, deps, phone_resolver, call_policy)
+    # Replays read the stored messages with the same parser live ones come through.
+    webhook_messages = providers.Singleton(
+        WebhookMessages, deps, provider_events, providers.Object(read_message)
+    )
     reconciler = providers.Singleton(Reconciler, deps, telephony, call_policy)
     batches = providers.Singleton(BatchService, deps, call_policy)
     webhook_endpoints = providers.Singleton(WebhookEndpointService, deps)
@@ -166,6 +171,7 @@ class Container(containers.DeclarativeContainer):
         batches=batches,
         webhook_endpoints=webhook_endpoints,
         provider_events=provider_events,
+        webhook_messages=webhook_messages,
         probe=probe,
     )
 

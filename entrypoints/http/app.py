@@ -21,6 +21,7 @@ from entrypoints.http import (
     users,
     voices,
     webhook_endpoints,
+    webhook_messages,
     webhooks,
 )
 from entrypoints.http.health import OPENAPI, WORKER_HEALTH, encode_openapi, service_version
@@ -60,6 +61,7 @@ ENDPOINTS: list[Endpoint] = [
     *calls.ROUTES,
     *batches.ROUTES,
     *webhook_endpoints.ROUTES,
+    *webhook_messages.ROUTES,
     *webhooks.ROUTES,
 ]
 

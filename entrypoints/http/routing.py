@@ -26,6 +26,7 @@ from application.tenancy import MembershipService, TenantService
 from application.users import UserService
 from application.voices import VoiceService
 from application.webhook_endpoints import WebhookEndpointService
+from application.webhook_messages import WebhookMessages
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -52,6 +53,7 @@ class UseCases:
     probe: DatabaseProbe
     batches: BatchService
     webhook_endpoints: WebhookEndpointService
+    webhook_messages: WebhookMessages
 
 
 USE_CASES = web.AppKey("use_cases", UseCases)
