@@ -39,6 +39,8 @@ from application.errors import ApplicationError
 from application.lead_import import ColumnMapping, ImportLeads, ImportReport
 from application.pagination import MAX_PAGE_SIZE, PageRequest
 from application.ports.batches import BatchFilter, LeadSelection
+from application.ports.calls import InboxEntry
+from application.webhook_messages import ReplayOutcome, WebhookMessages
 from domain.batches import Batch, BatchStatus, CallingWindow
 from domain.errors import DomainError, InvalidValue
 from domain.ids import AgentId, BatchId, LeadId, PhoneNumberId, TenantId
@@ -771,6 +773,104 @@ def _add_batch_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     )
 
 
+# --- the provider's kept messages ---------------------------------------------------------------
+
+
+def run_webhook_messages(
+    settings: Settings, action: Callable[[WebhookMessages], Awaitable[T]]
+) -> T:
+    """Run `action` on the kept messages' use cases, as the operator (as `batches` does)."""
+    with database(settings) as url:
+        container = build_container(settings, url)
+        if settings.auto_migrate:
+            schema.upgrade(url)
+
+        async def run(container: Container) -> T:
+            return await action(container.webhook_messages())
+
+        return _run_with(container, run)
+
+
+def webhook_messages(settings: Settings, args: argparse.Namespace) -> int:
+    """`voice-agent webhook-messages …`: list a tenant's (or no tenant's) kept messages, and
+    replay one, or every failed one since a time; exits 1 when some are still failing."""
+    operator = Principal.operator()
+    tenant = TenantId(args.tenant) if args.tenant else None
+    if args.webhook_messages_command == "list":
+        listed = run_webhook_messages(
+            settings, lambda svc: _all_messages(svc, tenant, failed=args.failed)
+        )
+        for entry in listed:
+            print(_message_line(entry))
+        if not listed:
+            print("no messages")
+        return 0
+    if args.since is not None:
+        tally = run_webhook_messages(
+            settings, lambda svc: svc.replay_failed(operator, args.since, tenant)
+        )
+        print(
+            f"replayed {tally.replayed}: applied {tally.applied}, "
+            f"still failing {tally.still_failing}"
+        )
+        return 1 if tally.still_failing else 0
+    replay = run_webhook_messages(settings, lambda svc: svc.replay(operator, tenant, args.message))
+    print(f"{replay.outcome.value}: {_message_line(replay.message)}")
+    return 1 if replay.outcome is ReplayOutcome.STILL_FAILING else 0
+
+
+async def _all_messages(
+    svc: WebhookMessages, tenant: TenantId | None, *, failed: bool
+) -> list[InboxEntry]:
+    found: list[InboxEntry] = []
+    cursor: str | None = None
+    while True:
+        page = await svc.list_messages(
+            Principal.operator(), tenant, PageRequest.parse(MAX_PAGE_SIZE, cursor), failed=failed
+        )
+        found += page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return found
+
+
+def _message_line(m: InboxEntry) -> str:
+    state = "processed" if m.processed_at else ("failed" if m.failed else "kept")
+    line = f"{m.id}  {m.received_at.isoformat()}  {m.type}  {state}"
+    return f"{line}  {m.error}" if m.error else line
+
+
+def _add_webhook_message_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    kept = commands.add_parser(
+        "webhook-messages", help="the provider's messages kept in the inbox, and their replay"
+    )
+    kept_commands = kept.add_subparsers(dest="webhook_messages_command", required=True)
+    tenant_help = "the tenant whose messages (default: those about no call of ours)"
+    listing = kept_commands.add_parser("list", help="a tenant's kept messages, newest first")
+    listing.add_argument("--tenant", type=_uuid, help=tenant_help)
+    listing.add_argument("--failed", action="store_true", help="only those that failed to apply")
+    replay = kept_commands.add_parser(
+        "replay",
+        help="apply a failed message again (by id), or every failed one since --since; "
+        "exits 1 when some are still failing",
+    )
+    which = replay.add_mutually_exclusive_group(required=True)
+    which.add_argument("message", nargs="?", type=_id_of("a message id"), help="the message id")
+    which.add_argument(
+        "--since",
+        type=_instant,
+        help="every failed message received at or after this time (ISO 8601; UTC if no offset)",
+    )
+    replay.add_argument(
+        "--tenant",
+        type=_uuid,
+        help="the message's tenant; with --since, only this tenant's (default: every tenant's "
+        "and those about no call of ours)",
+    )
+
+
 def write_erd(check: bool, output: Path) -> int:
     text = render_erd()
     if check:
@@ -840,6 +940,7 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--no-extra", action="store_true", help="ignore the other columns")
     load.add_argument("--delimiter", default=",")
     _add_batch_commands(commands)
+    _add_webhook_message_commands(commands)
     return root
 
 
@@ -871,6 +972,8 @@ def main(argv: list[str] | None = None) -> int:
             return import_leads(settings, args)
         elif args.command == "batches":
             return batches(settings, args)
+        elif args.command == "webhook-messages":
+            return webhook_messages(settings, args)
         elif args.command == "erd":
             return write_erd(args.check, args.output)
         elif args.command == "openapi":
