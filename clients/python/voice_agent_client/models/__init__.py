@@ -146,6 +146,7 @@ from .ready_out import ReadyOut
 from .ready_out_status import ReadyOutStatus
 from .recording_out import RecordingOut
 from .register_number_in import RegisterNumberIn
+from .replay_webhook_messages_in import ReplayWebhookMessagesIn
 from .retry_policy_in import RetryPolicyIn
 from .retry_policy_out import RetryPolicyOut
 from .rotate_webhook_secret_in import RotateWebhookSecretIn
@@ -210,6 +211,14 @@ from .webhook_endpoint_out_object import WebhookEndpointOutObject
 from .webhook_endpoint_page import WebhookEndpointPage
 from .webhook_endpoint_with_secret_out import WebhookEndpointWithSecretOut
 from .webhook_endpoint_with_secret_out_object import WebhookEndpointWithSecretOutObject
+from .webhook_message_out import WebhookMessageOut
+from .webhook_message_out_object import WebhookMessageOutObject
+from .webhook_message_page import WebhookMessagePage
+from .webhook_message_replay_out import WebhookMessageReplayOut
+from .webhook_message_replay_out_object import WebhookMessageReplayOutObject
+from .webhook_message_replay_out_outcome import WebhookMessageReplayOutOutcome
+from .webhook_replay_summary_out import WebhookReplaySummaryOut
+from .webhook_replay_summary_out_object import WebhookReplaySummaryOutObject
 from .webhook_reply import WebhookReply
 from .worker_out import WorkerOut
 from .worker_out_state import WorkerOutState
@@ -361,6 +370,7 @@ __all__ = (
     "ReadyOutStatus",
     "RecordingOut",
     "RegisterNumberIn",
+    "ReplayWebhookMessagesIn",
     "RetryPolicyIn",
     "RetryPolicyOut",
     "RotateWebhookSecretIn",
@@ -425,6 +435,14 @@ __all__ = (
     "WebhookEndpointPage",
     "WebhookEndpointWithSecretOut",
     "WebhookEndpointWithSecretOutObject",
+    "WebhookMessageOut",
+    "WebhookMessageOutObject",
+    "WebhookMessagePage",
+    "WebhookMessageReplayOut",
+    "WebhookMessageReplayOutObject",
+    "WebhookMessageReplayOutOutcome",
+    "WebhookReplaySummaryOut",
+    "WebhookReplaySummaryOutObject",
     "WebhookReply",
     "WorkerOut",
     "WorkerOutState",
