@@ -367,7 +367,6 @@ CALL = T + "/calls/{call}"
 BATCH = T + "/batches/{batch}"
 HOOKS = T + "/webhook-endpoints"
 HOOK = HOOKS + "/{endpoint}"
-KEPT = "/v1/admin/webhook-messages"
 A_HOOK = {"url": "https://crm.example.com/{role}", "event_types": ["call.ended"]}
 ALWAYS = {"days": [1, 2, 3, 4, 5, 6, 7], "start": "00:00", "end": "23:59"}
 A_BATCH = {
@@ -543,33 +542,6 @@ MATRIX = [
         "webhook_endpoint.secret_rotated",
     ),
     Action("delete a webhook endpoint", "DELETE", HOOK, None, MANAGERS, "webhook_endpoint.deleted"),
-    # The provider's kept messages: platform admins only, whatever the tenant role.
-    Action(
-        "list kept provider messages",
-        "GET",
-        KEPT,
-        None,
-        frozenset(),
-        None,
-        params={"tenant_id": "{tenant_id}", "failed": "true"},
-    ),
-    Action(
-        "replay a kept provider message",
-        "POST",
-        KEPT + "/0190f5a2-7c1e-7d3a-9b2f-4e5d6c7b8a90/replay",
-        None,
-        frozenset(),
-        None,
-        params={"tenant_id": "{tenant_id}"},
-    ),
-    Action(
-        "replay failed provider messages",
-        "POST",
-        KEPT + "/replay",
-        {"since": "2026-01-01T00:00:00Z", "tenant_id": "{tenant_id}"},
-        frozenset(),
-        None,
-    ),
 ]
 
 _PHONES = itertools.count(1000)

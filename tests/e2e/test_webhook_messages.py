@@ -193,12 +193,17 @@ async def test_only_platform_admins_see_or_replay_messages(
     await deliver(acme.api, vapi_call(acme, call).status_update("ringing"))
     monkeypatch.undo()
     [failed] = await failed_of(admin, acme.tenant_id)
+    callers = [acme.owner.api, (await build.key(acme.tenant_id, "owner", by=acme.owner.api)).api]
+    for role in ("admin", "member", "viewer"):
+        person = await build.person()
+        await build.add(acme.tenant_id, person, role, by=acme.owner.api)
+        callers += [person.api, (await build.key(acme.tenant_id, role, by=acme.owner.api)).api]
     globex_admin = await build.person()
     await build.add(globex.tenant_id, globex_admin, "admin", by=globex.owner.api)
-    owner_key = await build.key(acme.tenant_id, "owner", by=acme.owner.api)
+    callers.append(globex_admin.api)
     before = await all_rows()
 
-    for who in (acme.owner.api, globex_admin.api, owner_key.api):
+    for who in callers:
         for tenant in (acme.tenant_id, globex.tenant_id):
             query = {"tenant_id": tenant}
             attempts = [
