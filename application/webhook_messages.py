@@ -206,7 +206,14 @@ class WebhookMessages:
         except ValueError as error:
             return await self._fail(principal, stored, f"{UNREADABLE}: {error}")
         if isinstance(message.event, (InboundCallRequest, ToolCallRequest)):
-            return await self._fail(principal, stored, f"a {message.type} {ANSWERED_LIVE}")
+            # Why it failed when it came (no room on the line, say) is kept beside why a
+            # replay cannot help.
+            reason = f"the {message.type} message {ANSWERED_LIVE}"
+            if stored.error and reason in stored.error:
+                reason = stored.error  # replayed before: said already
+            elif stored.error:
+                reason = f"{stored.error}; {reason}"
+            return await self._fail(principal, stored, reason)
         for attempt in range(1, APPLY_ATTEMPTS + 1):
             try:
                 return await self._apply(principal, stored, message)

@@ -230,10 +230,12 @@ async def test_an_assistant_request_is_not_replayed_and_says_why():
     assert kept.processed_at is None
 
     replay = await replays(placed).replay(PLATFORM, None, kept.id)
+    again = await replays(placed).replay(PLATFORM, None, kept.id)
 
-    assert replay.outcome is ReplayOutcome.STILL_FAILING
-    assert ANSWERED_LIVE in (stored(placed, kept.id).error or "")
-    assert stored(placed, kept.id).processed_at is None
+    assert replay.outcome is again.outcome is ReplayOutcome.STILL_FAILING
+    after = stored(placed, kept.id)
+    assert after.error == f"{kept.error}; the assistant-request message {ANSWERED_LIVE}"
+    assert after.processed_at is None
 
 
 async def test_only_platform_admins_replay_or_list_and_ids_are_per_tenant(monkeypatch):
