@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import base64
 import enum
+import hashlib
+import hmac
 import ipaddress
 import secrets
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from uuid import UUID
 
 import attrs
 
 from domain.errors import InvalidValue
-from domain.ids import TenantId, WebhookEndpointId
+from domain.ids import EventId, TenantId, WebhookDeliveryId, WebhookEndpointId
 from domain.values import optional_text
 
 SECRET_PREFIX = "whsec_"
@@ -117,10 +121,19 @@ class WebhookEndpoint:
     enabled: bool = True
     previous_secret: str | None = None
     previous_secret_expires_at: datetime | None = None
+    failing_since: datetime | None = None
+    """When deliveries to it began to fail without one succeeding since (None: healthy)."""
+    disabled_reason: str | None = None
+    """Why it was turned off by us rather than by the tenant (None: it was not)."""
     version: int = 0
 
     def wants(self, event_type: EventType) -> bool:
         return self.enabled and event_type in self.event_types
+
+    def enable(self) -> None:
+        """Turned on again (by the tenant): its failures so far are forgotten."""
+        self.enabled = True
+        self.failing_since = self.disabled_reason = None
 
     def signing_secrets(self, at: datetime) -> list[str]:
         """The secrets a delivery at `at` is signed with: the current one, and the previous
@@ -145,3 +158,163 @@ class WebhookEndpoint:
             self.previous_secret = self.previous_secret_expires_at = None
         self.secret = new_secret
         self.updated_at = at
+
+
+# --- events and their delivery ----------------------------------------------------------
+
+
+@attrs.frozen
+class OutboundEvent:
+    """Something that happened in a tenant, for the endpoints that want its type. Recorded in
+    the transaction of the change that caused it; what is sent is the subject as it stands
+    when the delivery is made, with `details` for what the subject does not hold."""
+
+    id: EventId
+    tenant_id: TenantId
+    type: EventType
+    occurred_at: datetime
+    subject_id: UUID | None = None
+    """The call or batch it is about: its deliveries to one endpoint go out in order."""
+    details: Mapping[str, Any] | None = None
+    """Plain JSON values."""
+
+
+class DeliveryStatus(enum.StrEnum):
+    """Where a delivery stands: waiting for its next attempt, taken by the receiver (2xx), or
+    given up (every retry used, or the endpoint disabled)."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+# After the first attempt (at once): Standard Webhooks' suggested schedule, about 28 hours.
+DEFAULT_RETRY_DELAYS = (
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=10),
+)
+DEFAULT_DISABLE_AFTER = timedelta(days=1)
+
+
+@attrs.frozen
+class RetrySchedule:
+    delays: tuple[timedelta, ...] = DEFAULT_RETRY_DELAYS
+    """The wait before each retry; once all are used, the delivery has failed."""
+    jitter: float = 0.2
+    """Each wait is stretched or shrunk by up to this fraction, at random, so that deliveries
+    that failed together do not all come back together."""
+    disable_after: timedelta = DEFAULT_DISABLE_AFTER
+    """An endpoint that has failed every delivery this long is turned off."""
+
+    def delay_after(self, attempts: int, spread: float) -> timedelta | None:
+        """The wait after the `attempts`-th failed attempt (None: no retry left); `spread`
+        in [0, 1) picks where in the jitter's range."""
+        if attempts < 1 or attempts > len(self.delays):
+            return None
+        base = self.delays[attempts - 1]
+        return base * (1 + self.jitter * (2 * spread - 1))
+
+
+@attrs.define
+class WebhookDelivery:
+    """One event on its way to one endpoint."""
+
+    id: WebhookDeliveryId
+    tenant_id: TenantId
+    endpoint_id: WebhookEndpointId
+    event_id: EventId
+    event_type: EventType
+    created_at: datetime
+    subject_id: UUID | None = None
+    """The event's subject: one endpoint's deliveries about it are made in order."""
+    status: DeliveryStatus = DeliveryStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    last_status_code: int | None = None
+    last_error: str | None = None
+    delivered_at: datetime | None = None
+
+    def succeeded(self, at: datetime, status_code: int) -> None:
+        self.attempts += 1
+        self.status = DeliveryStatus.DELIVERED
+        self.last_attempt_at = self.delivered_at = at
+        self.last_status_code, self.last_error = status_code, None
+        self.next_attempt_at = None
+
+    def attempt_failed(
+        self,
+        at: datetime,
+        status_code: int | None,
+        error: str,
+        schedule: RetrySchedule,
+        spread: float,
+    ) -> None:
+        """Retried after the schedule's next wait, or failed when none is left."""
+        self.attempts += 1
+        self.last_attempt_at = at
+        self.last_status_code, self.last_error = status_code, error
+        delay = schedule.delay_after(self.attempts, spread)
+        if delay is None:
+            self.give_up(error)
+        else:
+            self.next_attempt_at = at + delay
+
+    def give_up(self, reason: str) -> None:
+        self.status = DeliveryStatus.FAILED
+        self.last_error = reason
+        self.next_attempt_at = None
+
+    def retry(self, at: datetime) -> None:
+        """Sent again at once, whatever became of it (a delivered event is sent once more,
+        with the same id, for the receiver to deduplicate)."""
+        self.status = DeliveryStatus.PENDING
+        self.next_attempt_at = at
+
+
+@attrs.frozen
+class DeliveryAttempt:
+    """One request made for a delivery, as the receiver answered it."""
+
+    id: UUID
+    tenant_id: TenantId
+    delivery_id: WebhookDeliveryId
+    attempted_at: datetime
+    latency_ms: int
+    status_code: int | None = None
+    """None when no answer came (refused, timed out, unreachable)."""
+    response_excerpt: str | None = None
+    error: str | None = None
+
+
+def failing_too_long(failing_since: datetime | None, at: datetime, schedule: RetrySchedule) -> bool:
+    return failing_since is not None and at - failing_since >= schedule.disable_after
+
+
+def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """Standard Webhooks' `v1,` signature of one message with one secret."""
+    key = base64.b64decode(secret.removeprefix(SECRET_PREFIX))
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(key, signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def signature_header(
+    signing_secrets: Sequence[str], message_id: str, timestamp: int, body: bytes
+) -> str:
+    """The `webhook-signature` header: one signature per secret, space-separated (a receiver
+    accepts the message when any one verifies)."""
+    return " ".join(signature(s, message_id, timestamp, body) for s in signing_secrets)
+
+
+def public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether a receiver at `address` is out on the internet: not loopback, private,
+    link-local (cloud metadata services live there), shared, reserved or multicast."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast

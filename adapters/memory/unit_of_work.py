@@ -43,7 +43,11 @@ from adapters.memory.tenancy import (
     InMemoryTenantRepository,
     InMemoryUserRepository,
 )
-from adapters.memory.webhooks import InMemoryWebhookEndpointRepository
+from adapters.memory.webhooks import (
+    InMemoryOutboundEvents,
+    InMemoryWebhookDeliveries,
+    InMemoryWebhookEndpointRepository,
+)
 from application.ports.calls import CallRoute
 from domain.ids import CallId, TenantId, UserId
 from domain.phones import PhoneNumber
@@ -78,6 +82,10 @@ class InMemoryDatabase:
                 "batch_items",
                 "running_batches",
                 "webhook_endpoints",
+                "outbound_events",
+                "webhook_deliveries",
+                "webhook_delivery_attempts",
+                "webhook_delivery_queue",
             )
         }
         self.tenant_locks: dict[TenantId, asyncio.Lock] = {}
@@ -126,6 +134,8 @@ class InMemoryUnitOfWork:
         self.batch_items = InMemoryBatchItemRepository(self._overlay, self)
         self.running_batches = InMemoryRunningBatches(self._overlay)
         self.webhook_endpoints = InMemoryWebhookEndpointRepository(self._overlay)
+        self.events = InMemoryOutboundEvents(self._overlay)
+        self.deliveries = InMemoryWebhookDeliveries(self._overlay)
 
     @property
     def db(self) -> InMemoryDatabase:

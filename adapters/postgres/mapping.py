@@ -16,6 +16,7 @@ from domain.ids import (
     ApiKeyId,
     AuditEntryId,
     CallId,
+    EventId,
     FeatureId,
     LeadId,
     MembershipId,
@@ -26,6 +27,7 @@ from domain.ids import (
     UserId,
     UserTokenId,
     VoiceId,
+    WebhookDeliveryId,
     WebhookEndpointId,
 )
 from domain.leads import Lead, LeadStatus
@@ -34,7 +36,14 @@ from domain.plans import BillingCycle, Feature, FeatureType, Override, Plan
 from domain.tenancy import Membership, Role, Tenant, TenantStatus, User
 from domain.values import Email
 from domain.voices import Voice, VoiceProvider
-from domain.webhooks import EventType, WebhookEndpoint
+from domain.webhooks import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    EventType,
+    OutboundEvent,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 def user_from(row: Row[Any], prefix: str = "") -> User:
@@ -427,6 +436,8 @@ def webhook_endpoint_from(row: Row[Any]) -> WebhookEndpoint:
         enabled=m["enabled"],
         previous_secret=m["previous_secret"],
         previous_secret_expires_at=m["previous_secret_expires_at"],
+        failing_since=m["failing_since"],
+        disabled_reason=m["disabled_reason"],
         version=m["version"],
     )
 
@@ -440,5 +451,66 @@ def webhook_endpoint_values(endpoint: WebhookEndpoint) -> dict[str, Any]:
         "secret": endpoint.secret,
         "previous_secret": endpoint.previous_secret,
         "previous_secret_expires_at": endpoint.previous_secret_expires_at,
+        "failing_since": endpoint.failing_since,
+        "disabled_reason": endpoint.disabled_reason,
         "updated_at": endpoint.updated_at,
     }
+
+
+def outbound_event_from(row: Row[Any]) -> OutboundEvent:
+    m = row._mapping
+    return OutboundEvent(
+        id=EventId(m["id"]),
+        tenant_id=TenantId(m["tenant_id"]),
+        type=EventType(m["type"]),
+        occurred_at=m["occurred_at"],
+        subject_id=m["subject_id"],
+        details=m["details"],
+    )
+
+
+def webhook_delivery_from(row: Row[Any]) -> WebhookDelivery:
+    m = row._mapping
+    return WebhookDelivery(
+        id=WebhookDeliveryId(m["id"]),
+        tenant_id=TenantId(m["tenant_id"]),
+        endpoint_id=WebhookEndpointId(m["endpoint_id"]),
+        event_id=EventId(m["event_id"]),
+        event_type=EventType(m["event_type"]),
+        created_at=m["created_at"],
+        subject_id=m["subject_id"],
+        status=DeliveryStatus(m["status"]),
+        attempts=m["attempts"],
+        next_attempt_at=m["next_attempt_at"],
+        last_attempt_at=m["last_attempt_at"],
+        last_status_code=m["last_status_code"],
+        last_error=m["last_error"],
+        delivered_at=m["delivered_at"],
+    )
+
+
+def webhook_delivery_values(delivery: WebhookDelivery) -> dict[str, Any]:
+    """What changes of a delivery over its life."""
+    return {
+        "status": delivery.status.value,
+        "attempts": delivery.attempts,
+        "next_attempt_at": delivery.next_attempt_at,
+        "last_attempt_at": delivery.last_attempt_at,
+        "last_status_code": delivery.last_status_code,
+        "last_error": delivery.last_error,
+        "delivered_at": delivery.delivered_at,
+    }
+
+
+def delivery_attempt_from(row: Row[Any]) -> DeliveryAttempt:
+    m = row._mapping
+    return DeliveryAttempt(
+        id=m["id"],
+        tenant_id=TenantId(m["tenant_id"]),
+        delivery_id=WebhookDeliveryId(m["delivery_id"]),
+        attempted_at=m["attempted_at"],
+        latency_ms=m["latency_ms"],
+        status_code=m["status_code"],
+        response_excerpt=m["response_excerpt"],
+        error=m["error"],
+    )

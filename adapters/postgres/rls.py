@@ -57,6 +57,10 @@ POLICIES: dict[str, tuple[str, str]] = {
     "call_batch_items": (_OWN, _OWN),
     "running_batches": (_OWN, _OWN),
     "webhook_endpoints": (_OWN, _OWN),
+    "outbound_events": (_OWN, _OWN),
+    "webhook_deliveries": (_OWN, _OWN),
+    "webhook_delivery_attempts": (_OWN, _OWN),
+    "webhook_delivery_queue": (_OWN, _OWN),
     # Messages about no call of ours (tenant_id NULL) are written and read outside any tenant.
     "webhook_events": (
         f"tenant_id IS NOT DISTINCT FROM {CURRENT_TENANT}",
@@ -106,6 +110,9 @@ READ_POLICIES: dict[str, ReadPolicy] = {
     # the provider's lines between them; it holds ids only, and is written only in its own
     # tenant's context.
     "running_batches": ReadPolicy("every_tenant_reads", "true"),
+    # The queue of webhook deliveries due is read across tenants by the delivery workers;
+    # it holds ids and times only, and is written only in its own tenant's context.
+    "webhook_delivery_queue": ReadPolicy("every_tenant_reads", "true"),
 }
 
 ROUTED_TABLES = tuple(t for t, p in READ_POLICIES.items() if p.role == ROUTER_ROLE)

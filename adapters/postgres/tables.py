@@ -654,6 +654,8 @@ webhook_endpoints = sa.Table(
     sa.Column("secret", sa.String(100), nullable=False),
     sa.Column("previous_secret", sa.String(100)),
     sa.Column("previous_secret_expires_at", sa.DateTime(timezone=True)),
+    sa.Column("failing_since", sa.DateTime(timezone=True)),
+    sa.Column("disabled_reason", sa.String(500)),
     _version(),
     *_timestamps(),
     sa.PrimaryKeyConstraint("tenant_id", "id"),
@@ -663,4 +665,117 @@ webhook_endpoints = sa.Table(
         name="previous_secret_expires",
     ),
     _newest("webhook_endpoints"),
+)
+
+outbound_events = sa.Table(
+    "outbound_events",
+    metadata,
+    sa.Column("id", UUID(as_uuid=True), nullable=False),
+    _tenant_id(),
+    sa.Column("type", sa.String(50), nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("subject_id", UUID(as_uuid=True)),
+    sa.Column("details", JSONB),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+    sa.Index("ix_outbound_events_tenant_id_occurred_at_id", "tenant_id", "occurred_at", "id"),
+)
+
+_DELIVERY_STATUSES = "status IN ('pending', 'delivered', 'failed')"
+
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("id", UUID(as_uuid=True), nullable=False),
+    _tenant_id(),
+    sa.Column("endpoint_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("event_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("event_type", sa.String(50), nullable=False),
+    sa.Column("subject_id", UUID(as_uuid=True)),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True)),
+    sa.Column("last_attempt_at", sa.DateTime(timezone=True)),
+    sa.Column("last_status_code", sa.Integer),
+    sa.Column("last_error", sa.String(500)),
+    sa.Column("delivered_at", sa.DateTime(timezone=True)),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+    sa.CheckConstraint(_DELIVERY_STATUSES, name="status_known"),
+    sa.CheckConstraint(
+        "(status = 'pending') = (next_attempt_at IS NOT NULL)", name="pending_has_next_attempt"
+    ),
+    sa.ForeignKeyConstraint(
+        ["tenant_id", "endpoint_id"],
+        ["webhook_endpoints.tenant_id", "webhook_endpoints.id"],
+        ondelete="CASCADE",
+    ),
+    sa.ForeignKeyConstraint(
+        ["tenant_id", "event_id"],
+        ["outbound_events.tenant_id", "outbound_events.id"],
+        ondelete="CASCADE",
+    ),
+    sa.Index(
+        "ix_webhook_deliveries_tenant_id_endpoint_id_created_at_id",
+        "tenant_id",
+        "endpoint_id",
+        "created_at",
+        "id",
+    ),
+    sa.Index("ix_webhook_deliveries_tenant_id_event_id", "tenant_id", "event_id"),
+)
+
+webhook_delivery_attempts = sa.Table(
+    "webhook_delivery_attempts",
+    metadata,
+    sa.Column("id", UUID(as_uuid=True), nullable=False),
+    _tenant_id(),
+    sa.Column("delivery_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("latency_ms", sa.Integer, nullable=False),
+    sa.Column("status_code", sa.Integer),
+    sa.Column("response_excerpt", sa.String(1024)),
+    sa.Column("error", sa.String(500)),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+    sa.ForeignKeyConstraint(
+        ["tenant_id", "delivery_id"],
+        ["webhook_deliveries.tenant_id", "webhook_deliveries.id"],
+        ondelete="CASCADE",
+    ),
+    sa.Index(
+        "ix_webhook_delivery_attempts_tenant_id_delivery_id_attempted_at",
+        "tenant_id",
+        "delivery_id",
+        "attempted_at",
+    ),
+)
+
+# The deliveries due, across tenants: ids and times only, read by every worker (as the
+# registries of calls in flight and running batches), written in the tenant's own context.
+webhook_delivery_queue = sa.Table(
+    "webhook_delivery_queue",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("delivery_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("endpoint_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("subject_id", UUID(as_uuid=True)),
+    # The order deliveries were made in: one endpoint's deliveries about one subject go out
+    # in this order.
+    sa.Column("seq", sa.BigInteger, sa.Identity(always=True), nullable=False),
+    sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "delivery_id"),
+    sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
+    sa.ForeignKeyConstraint(
+        ["tenant_id", "delivery_id"],
+        ["webhook_deliveries.tenant_id", "webhook_deliveries.id"],
+        ondelete="CASCADE",
+    ),
+    sa.Index("ix_webhook_delivery_queue_due_at", "due_at"),
+    sa.Index(
+        "ix_webhook_delivery_queue_endpoint_id_subject_id_seq",
+        "endpoint_id",
+        "subject_id",
+        "seq",
+    ),
 )

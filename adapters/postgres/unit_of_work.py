@@ -57,7 +57,11 @@ from adapters.postgres.timeouts import (
     answering_within,
     milliseconds,
 )
-from adapters.postgres.webhooks import PostgresWebhookEndpointRepository
+from adapters.postgres.webhooks import (
+    PostgresOutboundEvents,
+    PostgresWebhookDeliveries,
+    PostgresWebhookEndpointRepository,
+)
 from application.errors import ConcurrencyConflict, ServiceUnavailable
 from application.ports.calls import CallRoute
 from domain.ids import CallId, TenantId, UserId
@@ -216,6 +220,8 @@ class PostgresUnitOfWork:
         self.batch_items = PostgresBatchItemRepository(conn)
         self.running_batches = PostgresRunningBatches(conn)
         self.webhook_endpoints = PostgresWebhookEndpointRepository(conn)
+        self.events = PostgresOutboundEvents(conn)
+        self.deliveries = PostgresWebhookDeliveries(conn)
         return self
 
     async def __aexit__(

@@ -22,7 +22,11 @@ from application.ports.credentials import ApiKeyRepository, UserTokenRepository
 from application.ports.leads import LeadRepository
 from application.ports.plans import FeatureRepository, OverrideRepository, PlanRepository
 from application.ports.tenancy import MembershipRepository, TenantRepository, UserRepository
-from application.ports.webhooks import WebhookEndpointRepository
+from application.ports.webhooks import (
+    OutboundEvents,
+    WebhookDeliveries,
+    WebhookEndpointRepository,
+)
 from domain.ids import CallId, TenantId, UserId
 from domain.phones import PhoneNumber
 
@@ -51,6 +55,8 @@ class UnitOfWork(Protocol):
     batch_items: BatchItemRepository
     running_batches: RunningBatches
     webhook_endpoints: WebhookEndpointRepository
+    events: OutboundEvents
+    deliveries: WebhookDeliveries
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

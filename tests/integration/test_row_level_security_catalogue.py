@@ -73,7 +73,13 @@ async def _snapshot(engine, tenant_id, table: str) -> set[tuple[object, ...]]:
 
 def test_the_new_tables_are_tenant_scoped():
     assert set(NEW_TABLES) <= set(POLICIES)
-    assert {"phone_numbers", "voice_calls", "live_calls", "running_batches"} == set(READ_POLICIES)
+    assert {
+        "phone_numbers",
+        "voice_calls",
+        "live_calls",
+        "running_batches",
+        "webhook_delivery_queue",
+    } == set(READ_POLICIES)
 
 
 # --- isolation between tenants ----------------------------------------------------------
