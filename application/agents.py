@@ -91,6 +91,7 @@ class AgentService:
             access.tenant,
             "voice_agents.max",
             self._deps.clock.now(),
+            ids=self._deps.ids,
         )
 
     async def create_agent(self, principal: Principal, cmd: CreateAgent) -> VoiceAgent:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
+from application.events import batch_event
+from application.ports.ids import IdGenerator
 from application.ports.unit_of_work import UnitOfWork
 from domain.batches import (
     Batch,
@@ -19,18 +21,25 @@ from domain.batches import (
 )
 from domain.calls import VoiceCall
 from domain.ids import BatchId, CallId
+from domain.webhooks import EventType
 
 
 async def follow_batch_call(
-    tx: UnitOfWork, call: VoiceCall, at: datetime, *, reported_now: bool = False
+    tx: UnitOfWork,
+    ids: IdGenerator,
+    call: VoiceCall,
+    at: datetime,
+    *,
+    reported_now: bool = False,
 ) -> None:
     """`call` (locked in `tx`) changed: move its batch item and the batch's counts along.
     Nothing for a call of no batch."""
-    await follow_batch_calls(tx, [call], at, reported_now={call.id} if reported_now else ())
+    await follow_batch_calls(tx, ids, [call], at, reported_now={call.id} if reported_now else ())
 
 
 async def follow_batch_calls(
     tx: UnitOfWork,
+    ids: IdGenerator,
     calls: Sequence[VoiceCall],
     at: datetime,
     *,
@@ -68,7 +77,7 @@ async def follow_batch_calls(
             touched[batch.id] = batch
     await tx.batch_items.save_many(moved)
     for batch in touched.values():
-        await finish_if_done(tx, batch, at)
+        await finish_if_done(tx, ids, batch, at)
         await tx.batches.save(batch)
 
 
@@ -96,8 +105,9 @@ async def _move_item(
     return True
 
 
-async def finish_if_done(tx: UnitOfWork, batch: Batch, at: datetime) -> None:
+async def finish_if_done(tx: UnitOfWork, ids: IdGenerator, batch: Batch, at: datetime) -> None:
     """A running batch with no lead left to dial or to wait for is complete."""
     if batch.status is BatchStatus.RUNNING and batch.counts.open == 0:
         batch.complete(at)
         await tx.running_batches.leave(batch.tenant_id, batch.id)
+        await batch_event(tx, ids, EventType.BATCH_COMPLETED, batch, at)

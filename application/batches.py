@@ -25,6 +25,7 @@ from application.calls import CallService, Dial, agent_in_service, line_in_servi
 from application.context import UseCaseDeps
 from application.entitlements import allowed, entitlements_of, month_start, require
 from application.errors import ConcurrencyConflict, DatabaseBusy, NotFound
+from application.events import batch_event, calls_queued
 from application.pagination import Page, PageRequest, Position
 from application.ports.batches import (
     BatchFilter,
@@ -58,6 +59,7 @@ from domain.phones import PhoneLine, PhoneNumber
 from domain.plans import EntitlementExceeded, FeatureDisabled, require_capacity
 from domain.tenancy import Tenant
 from domain.voices import Voice
+from domain.webhooks import EventType
 
 log = structlog.get_logger(__name__)
 
@@ -326,9 +328,12 @@ class BatchService:
                 await require(self._deps.entitlements, tx, access.tenant, "batch_calls", now)
                 getattr(batch, action)(now)
                 await tx.running_batches.enter(tenant_id, batch_id)
+                if action == "start":
+                    await batch_event(tx, self._deps.ids, EventType.BATCH_STARTED, batch, now)
             elif action == "pause":
                 batch.pause(now)
                 await tx.running_batches.leave(tenant_id, batch_id)
+                await batch_event(tx, self._deps.ids, EventType.BATCH_PAUSED, batch, now)
             else:
                 batch.cancel(now)
                 batch.cancelled_waiting(
@@ -521,7 +526,7 @@ class BatchDispatcher:
         kept = []
         for batch in batches:
             if batch.counts.open == 0:
-                await finish_if_done(tx, batch, now)
+                await finish_if_done(tx, self._deps.ids, batch, now)
                 await tx.batches.save(batch)
                 report.completed += 1
                 continue
@@ -570,6 +575,7 @@ class BatchDispatcher:
         batch.pause(now, reason)
         await tx.running_batches.leave(batch.tenant_id, batch.id)
         await tx.batches.save(batch)
+        await batch_event(tx, self._deps.ids, EventType.BATCH_PAUSED, batch, now)
         await self._deps.audit(
             tx,
             SYSTEM,
@@ -617,6 +623,7 @@ class BatchDispatcher:
             # A pass's writes go in one flight each, whatever the number of leads: the calls
             # first (their lines and the items name them), then their lines, then the items.
             await tx.calls.add_many([dial.call for dial in queued])
+            await calls_queued(tx, self._deps.ids, [dial.call for dial in queued], now)
             await tx.live_calls.hold_many(
                 [
                     LiveCall(dial.call.id, batch.tenant_id, now + self._policy.reconcile_after)
@@ -627,7 +634,7 @@ class BatchDispatcher:
             dials += queued
             if len(taken) < wanted or len(dials) >= count:
                 break
-        await finish_if_done(tx, batch, now)
+        await finish_if_done(tx, self._deps.ids, batch, now)
         await tx.batches.save(batch)
         return dials
 

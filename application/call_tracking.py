@@ -10,10 +10,12 @@ from typing import Any
 import attrs
 
 from application.batch_tracking import follow_batch_call, follow_batch_calls
+from application.events import call_progressed
 from application.ports.ids import IdGenerator
 from application.ports.unit_of_work import UnitOfWork
 from domain.calls import (
     AiUsage,
+    CallMilestones,
     EndOfCallReport,
     VoiceCall,
     advance,
@@ -69,6 +71,8 @@ class _Absorbed:
     report: EndOfCallReport | None
     was_finished: bool
     first_report: bool
+    before: CallMilestones
+    """How far the call had gone when read (its tenant's webhooks announce the rest)."""
 
     @property
     def quiet(self) -> bool:
@@ -80,6 +84,7 @@ class _Absorbed:
 def _absorb(call: VoiceCall, news: ProviderNews) -> _Absorbed | None:
     """`news` applied to `call` in memory; None when it changed nothing."""
     was_finished, was_reported = call.finished, call.reported
+    before = CallMilestones.of(call)
     changed = False
     if news.provider_call_id:
         changed |= record_provider_id(call, news.provider_call_id, news.at)
@@ -93,7 +98,7 @@ def _absorb(call: VoiceCall, news: ProviderNews) -> _Absorbed | None:
     if not changed:
         return None
     first_report = reported_now and not was_reported
-    return _Absorbed(call, news.at, news.report, was_finished, first_report)
+    return _Absorbed(call, news.at, news.report, was_finished, first_report, before)
 
 
 async def apply_news(
@@ -109,7 +114,8 @@ async def apply_news(
         return False
     await tx.calls.save(call)
     await _after_save(tx, ids, policy, absorbed)
-    await follow_batch_call(tx, call, news.at, reported_now=absorbed.first_report)
+    await follow_batch_call(tx, ids, call, news.at, reported_now=absorbed.first_report)
+    await call_progressed(tx, ids, call, absorbed.before, news.at)
     return True
 
 
@@ -133,10 +139,13 @@ async def apply_news_many(
             continue
         await tx.calls.save(call)
         await _after_save(tx, ids, policy, absorbed)
-        await follow_batch_call(tx, call, news.at, reported_now=absorbed.first_report)
+        await follow_batch_call(tx, ids, call, news.at, reported_now=absorbed.first_report)
+        await call_progressed(tx, ids, call, absorbed.before, news.at)
     if quiet:
         await tx.calls.save_many([a.call for a in quiet])
-        await follow_batch_calls(tx, [a.call for a in quiet], max(a.at for a in quiet))
+        await follow_batch_calls(tx, ids, [a.call for a in quiet], max(a.at for a in quiet))
+        for a in quiet:  # a create's answer may say the call is already on the line
+            await call_progressed(tx, ids, a.call, a.before, a.at)
 
 
 async def _after_save(

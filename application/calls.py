@@ -35,12 +35,21 @@ from application.errors import (
     ProviderError,
     ProviderOutcomeUnknown,
 )
+from application.events import call_progressed, calls_queued
 from application.pagination import Page, PageRequest
 from application.ports.calls import CallFilter, CallListItem, LiveCall, UsageQuery, UsageTotal
 from application.ports.telephony import OutboundCall, ProviderCall, TelephonyProvider
 from application.ports.unit_of_work import UnitOfWork
 from domain.agents import VoiceAgent
-from domain.calls import AiUsage, CallDirection, CallStatus, VoiceCall, fail, lose_track
+from domain.calls import (
+    AiUsage,
+    CallDirection,
+    CallMilestones,
+    CallStatus,
+    VoiceCall,
+    fail,
+    lose_track,
+)
 from domain.errors import InvalidValue
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId
 from domain.leads import Lead
@@ -205,6 +214,7 @@ class CallService:
                 recording_enabled=allowed(found, "recordings"),
             )
             await tx.calls.add(call)
+            await calls_queued(tx, self._deps.ids, [call], now)
             await tx.live_calls.hold(
                 LiveCall(call.id, cmd.tenant_id, now + self._policy.reconcile_after)
             )
@@ -319,14 +329,16 @@ class CallService:
                     tx, self._deps.ids, self._policy, call, news_of(answer.placed, now)
                 )
             elif answer.failed is not None:
+                before = CallMilestones.of(call)
                 if fail(call, answer.failed.code, answer.failed.message, now):
                     await tx.calls.save(call)
+                    await call_progressed(tx, self._deps.ids, call, before, now)
                     await tx.live_calls.release(tenant_id, call_id)
-                    await follow_batch_call(tx, call, now)
+                    await follow_batch_call(tx, self._deps.ids, call, now)
             elif answer.lost is not None and lose_track(call, answer.lost, now):
                 await tx.calls.save(call)
                 await tx.live_calls.postpone(tenant_id, call_id, now)
-                await follow_batch_call(tx, call, now)
+                await follow_batch_call(tx, self._deps.ids, call, now)
             await tx.commit()
         return call
 

@@ -19,12 +19,15 @@ from datetime import UTC, datetime
 import attrs
 
 from application.errors import NotFound
+from application.events import record_event
+from application.ports.ids import IdGenerator
 from application.ports.unit_of_work import UnitOfWork
 from domain.ids import FeatureId, TenantId
 from domain.plans import Entitlement, Feature, FeatureValue, Override, effective
 from domain.plans import require as require_enabled
 from domain.plans import require_capacity as require_room
 from domain.tenancy import Tenant
+from domain.webhooks import EventType
 
 DEFAULT_TTL_SECONDS = 10.0
 
@@ -213,9 +216,24 @@ async def require_capacity(
     at: datetime,
     *,
     wanted: int = 1,
+    ids: IdGenerator | None = None,
 ) -> None:
     """EntitlementExceeded (feature, limit, used) when the usage (counted by the key's meter,
-    in `tx`) plus `wanted` passes the limit."""
+    in `tx`) plus `wanted` passes the limit.
+
+    With `ids`, a count that this change brings to its limit exactly records the tenant's
+    `entitlement.limit_reached` event in `tx` (so it is sent only if the change commits)."""
     found = (await entitlements_of(cache, tx, tenant, at)).get(key)
-    if found is not None:
-        require_room(found, await USAGE_METERS[key](tx, tenant.id, at), wanted)
+    if found is None:
+        return
+    used = await USAGE_METERS[key](tx, tenant.id, at)
+    require_room(found, used, wanted)
+    if ids is not None and found.limit is not None and used + wanted == found.limit:
+        await record_event(
+            tx,
+            ids,
+            EventType.ENTITLEMENT_LIMIT_REACHED,
+            tenant.id,
+            at,
+            details={"feature": key, "limit": found.limit, "used": used + wanted},
+        )

@@ -16,10 +16,11 @@ import structlog
 from application.batch_tracking import follow_batch_call
 from application.context import UseCaseDeps
 from application.errors import ConcurrencyConflict, DatabaseBusy, ServiceUnavailable
+from application.events import call_progressed
 from application.ports.calls import LiveCall
 from application.ports.leases import ProcessLeases
 from application.ports.telephony import ProcessBoundCalls
-from domain.calls import cut_off
+from domain.calls import CallMilestones, cut_off
 
 log = structlog.get_logger(__name__)
 
@@ -120,11 +121,16 @@ class InterruptedCalls:
     async def _end_one(self, live: LiveCall) -> bool:
         async with self._deps.uows(tenant_id=live.tenant_id) as tx:
             call = await tx.calls.get_for_update(live.tenant_id, live.call_id)
-            if call is not None and cut_off(
-                call, SANDBOX_INTERRUPTED, INTERRUPTED_ERROR, self._deps.clock.now()
+            now = self._deps.clock.now()
+            before = CallMilestones.of(call) if call is not None else None
+            if (
+                call is not None
+                and before is not None
+                and cut_off(call, SANDBOX_INTERRUPTED, INTERRUPTED_ERROR, now)
             ):
                 await tx.calls.save(call)
-                await follow_batch_call(tx, call, self._deps.clock.now())
+                await call_progressed(tx, self._deps.ids, call, before, now)
+                await follow_batch_call(tx, self._deps.ids, call, now)
             await tx.live_calls.release(live.tenant_id, live.call_id)
             await tx.commit()
         return True

@@ -15,6 +15,7 @@ import attrs
 
 from application.access import Permission, Principal, authorize
 from application.context import UseCaseDeps
+from application.events import record_event
 from application.ports.leads import StagedLead
 from application.ports.unit_of_work import UnitOfWork
 from application.ports.workers import WorkerPool
@@ -23,6 +24,7 @@ from domain.ids import LeadId, TenantId
 from domain.leads import check_source, check_time_zone
 from domain.phones import PhoneNumber, check_region
 from domain.values import Email
+from domain.webhooks import EventType
 
 BATCH_SIZE = 1000
 """Records read, checked and staged at a time."""
@@ -319,6 +321,12 @@ class LeadImportService:
             await authorize(principal, Permission.LEADS_WRITE, cmd.tenant_id, tx, lock=True)
             await run.write(tx)
             report = run.report()
+            tally = {
+                "rows": report.rows,
+                "created": report.created,
+                "updated": report.updated,
+                "failed": report.failed,
+            }
             await self._deps.audit(
                 tx,
                 principal,
@@ -326,12 +334,16 @@ class LeadImportService:
                 "lead_import",
                 report.id,
                 tenant_id=cmd.tenant_id,
-                changes={
-                    "rows": report.rows,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "failed": report.failed,
-                },
+                changes=tally,
+            )
+            await record_event(
+                tx,
+                self._deps.ids,
+                EventType.LEAD_IMPORT_COMPLETED,
+                cmd.tenant_id,
+                self._deps.clock.now(),
+                report.id,
+                {**tally, "import_id": str(report.id)},
             )
             await tx.commit()
         return report

@@ -72,6 +72,7 @@ class PhoneNumberService:
                 access.tenant,
                 "phone_numbers.max",
                 now,
+                ids=self._deps.ids,
             )
             await check_agent(tx, cmd.tenant_id, cmd.inbound_agent_id)
             line = PhoneLine(

@@ -24,9 +24,10 @@ from application.errors import (
     ProviderError,
     ServiceUnavailable,
 )
+from application.events import call_progressed
 from application.ports.calls import LiveCall
 from application.ports.telephony import ProviderCall, TelephonyProvider
-from domain.calls import CallDirection, CallStatus, VoiceCall, advance, fail
+from domain.calls import CallDirection, CallMilestones, CallStatus, VoiceCall, advance, fail
 
 log = structlog.get_logger(__name__)
 
@@ -167,6 +168,7 @@ class Reconciler:
             if call is None:
                 return True
             now = self._deps.clock.now()
+            before = CallMilestones.of(call)
             if found is not None:
                 await apply_news(tx, self._deps.ids, self._policy, call, news_of(found, now))
             elif call.vapi_call_id is None and now - call.created_at < self._policy.reconcile_after:
@@ -177,15 +179,17 @@ class Reconciler:
                 # Never reached the provider (or it kept nothing): it will never be placed.
                 if fail(call, GONE_AT_PROVIDER, "the provider has no record of this call", now):
                     await tx.calls.save(call)
-                    await follow_batch_call(tx, call, now)
+                    await call_progressed(tx, self._deps.ids, call, before, now)
+                    await follow_batch_call(tx, self._deps.ids, call, now)
                 await tx.live_calls.release(call.tenant_id, call.id)
             elif not call.finished and advance(
                 call, CallStatus.ENDED, now, ended_reason=GONE_AT_PROVIDER
             ):
                 # The provider forgot a call it had: it is over, with nothing to report.
                 await tx.calls.save(call)
+                await call_progressed(tx, self._deps.ids, call, before, now)
                 await tx.live_calls.release(call.tenant_id, call.id)
-                await follow_batch_call(tx, call, now)
+                await follow_batch_call(tx, self._deps.ids, call, now)
             else:
                 await tx.live_calls.release(call.tenant_id, call.id)
             await tx.commit()

@@ -228,6 +228,7 @@ class MembershipService:
                 access.tenant,
                 "members.max",
                 now,
+                ids=self._deps.ids,
             )
             user = await self._resolve_user(tx, principal, cmd)
             membership = Membership.grant(

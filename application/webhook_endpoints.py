@@ -7,7 +7,7 @@ shown when the endpoint is made and when it is rotated, never on a read.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -18,10 +18,14 @@ from application.entitlements import require, require_capacity
 from application.errors import NotFound
 from application.pagination import Page, PageRequest, Position
 from application.ports.unit_of_work import UnitOfWork
-from domain.ids import TenantId, WebhookEndpointId
+from domain.errors import InvalidStateTransition
+from domain.ids import TenantId, WebhookDeliveryId, WebhookEndpointId
 from domain.webhooks import (
     DEFAULT_ROTATION_OVERLAP,
+    DeliveryAttempt,
+    DeliveryStatus,
     EventType,
+    WebhookDelivery,
     WebhookEndpoint,
     event_types_of,
     new_signing_secret,
@@ -29,6 +33,8 @@ from domain.webhooks import (
 )
 
 ENDPOINT_FIELDS = frozenset({"url", "event_types", "description", "enabled"})
+MAX_REPLAYED = 10_000
+"""The most events one replay sends again (replay again from the last one's time for more)."""
 
 
 @attrs.frozen
@@ -51,6 +57,30 @@ class UpdateEndpoint:
 
 def _position(endpoint: WebhookEndpoint) -> Position:
     return Position(endpoint.created_at, endpoint.id)
+
+
+def _delivery_position(delivery: WebhookDelivery) -> Position:
+    return Position(delivery.created_at, delivery.id)
+
+
+def _require_enabled(endpoint: WebhookEndpoint) -> None:
+    if not endpoint.enabled:
+        raise InvalidStateTransition(
+            "the endpoint is disabled: enable it first (PATCH enabled: true)", field="enabled"
+        )
+
+
+async def _delivery_of(
+    tx: UnitOfWork,
+    tenant_id: TenantId,
+    endpoint_id: WebhookEndpointId,
+    delivery_id: WebhookDeliveryId,
+) -> WebhookDelivery:
+    await endpoint_of(tx, tenant_id, endpoint_id)
+    delivery = await tx.deliveries.get(tenant_id, delivery_id)
+    if delivery is None or delivery.endpoint_id != endpoint_id:
+        raise NotFound("webhook delivery", delivery_id)
+    return delivery
 
 
 async def endpoint_of(
@@ -76,7 +106,12 @@ class WebhookEndpointService:
             now = self._deps.clock.now()
             await require(self._deps.entitlements, tx, access.tenant, "webhooks", now)
             await require_capacity(
-                self._deps.entitlements, tx, access.tenant, "webhooks.endpoints.max", now
+                self._deps.entitlements,
+                tx,
+                access.tenant,
+                "webhooks.endpoints.max",
+                now,
+                ids=self._deps.ids,
             )
             endpoint = WebhookEndpoint(
                 id=WebhookEndpointId(self._deps.ids.new()),
@@ -122,6 +157,8 @@ class WebhookEndpointService:
             if changes.get("enabled") is True and not endpoint.enabled:
                 await require(self._deps.entitlements, tx, access.tenant, "webhooks", now)
             diff = apply_changes(endpoint, changes, now)
+            if diff.get("enabled", {}).get("to") is True:
+                endpoint.enable()  # its failures so far are forgotten
             if "url" in diff:  # as the other entries: the host, not a token in the query
                 moved = diff["url"]
                 diff["url"] = {
@@ -177,6 +214,102 @@ class WebhookEndpointService:
             await tx.webhook_endpoints.remove(endpoint)
             await self._audit(tx, principal, "webhook_endpoint.deleted", endpoint)
             await tx.commit()
+
+    async def list_deliveries(
+        self,
+        principal: Principal,
+        tenant_id: TenantId,
+        endpoint_id: WebhookEndpointId,
+        status: DeliveryStatus | None,
+        page: PageRequest,
+    ) -> Page[WebhookDelivery]:
+        """The endpoint's deliveries, newest first."""
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await self._deps.authorize(principal, Permission.WEBHOOKS_MANAGE, tenant_id, tx)
+            await endpoint_of(tx, tenant_id, endpoint_id)
+            rows = await tx.deliveries.list(tenant_id, endpoint_id, status, page)
+        return Page.from_rows(rows, page, _delivery_position)
+
+    async def get_delivery(
+        self,
+        principal: Principal,
+        tenant_id: TenantId,
+        endpoint_id: WebhookEndpointId,
+        delivery_id: WebhookDeliveryId,
+    ) -> tuple[WebhookDelivery, list[DeliveryAttempt]]:
+        """The delivery with every attempt made for it, oldest first."""
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await self._deps.authorize(principal, Permission.WEBHOOKS_MANAGE, tenant_id, tx)
+            delivery = await _delivery_of(tx, tenant_id, endpoint_id, delivery_id)
+            return delivery, await tx.deliveries.attempts(tenant_id, delivery_id)
+
+    async def retry_delivery(
+        self,
+        principal: Principal,
+        tenant_id: TenantId,
+        endpoint_id: WebhookEndpointId,
+        delivery_id: WebhookDeliveryId,
+    ) -> WebhookDelivery:
+        """Made again at once, whatever became of it (a delivered event is sent once more,
+        with its id, for the receiver to deduplicate). The endpoint must be enabled."""
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await authorize(principal, Permission.WEBHOOKS_MANAGE, tenant_id, tx)
+            endpoint = await endpoint_of(tx, tenant_id, endpoint_id)
+            _require_enabled(endpoint)
+            delivery = await _delivery_of(tx, tenant_id, endpoint_id, delivery_id)
+            delivery.retry(self._deps.clock.now())
+            await tx.deliveries.save(delivery)
+            await self._deps.audit(
+                tx,
+                principal,
+                "webhook_delivery.retried",
+                "webhook_delivery",
+                delivery.id,
+                tenant_id=tenant_id,
+                changes={"endpoint_id": str(endpoint_id), "event_id": str(delivery.event_id)},
+            )
+            await tx.commit()
+        return delivery
+
+    async def replay(
+        self,
+        principal: Principal,
+        tenant_id: TenantId,
+        endpoint_id: WebhookEndpointId,
+        since: datetime,
+    ) -> int:
+        """A new delivery to the endpoint of every event since `since` (at most
+        MAX_REPLAYED, the oldest first) of a type it wants, due at once; how many."""
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await authorize(principal, Permission.WEBHOOKS_MANAGE, tenant_id, tx)
+            endpoint = await endpoint_of(tx, tenant_id, endpoint_id)
+            _require_enabled(endpoint)
+            now = self._deps.clock.now()
+            events = await tx.events.since(tenant_id, since, endpoint.event_types, MAX_REPLAYED)
+            for event in events:
+                await tx.deliveries.add(
+                    WebhookDelivery(
+                        id=WebhookDeliveryId(self._deps.ids.new()),
+                        tenant_id=tenant_id,
+                        endpoint_id=endpoint_id,
+                        event_id=event.id,
+                        event_type=event.type,
+                        created_at=now,
+                        subject_id=event.subject_id,
+                        next_attempt_at=now,
+                    )
+                )
+            await self._deps.audit(
+                tx,
+                principal,
+                "webhook_endpoint.replayed",
+                "webhook_endpoint",
+                endpoint_id,
+                tenant_id=tenant_id,
+                changes={"since": since.isoformat(), "events": len(events)},
+            )
+            await tx.commit()
+        return len(events)
 
     async def _audit(
         self, tx: UnitOfWork, principal: Principal, action: str, endpoint: WebhookEndpoint

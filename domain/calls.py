@@ -399,3 +399,36 @@ def update_vapi_data(call: VoiceCall, data: dict[str, Any], at: datetime, *, fin
     call.vapi_data = data
     call.updated_at = max(call.updated_at, at)
     return True
+
+
+@attrs.frozen
+class CallMilestones:
+    """How far a call's life has gone, as its tenant's webhooks tell it: each milestone is
+    announced once, when a change first reaches it."""
+
+    started: bool
+    ended: bool
+    analyzed: bool
+    failed: bool
+
+    @classmethod
+    def of(cls, call: VoiceCall) -> CallMilestones:
+        return cls(
+            started=call.status in (CallStatus.IN_PROGRESS, CallStatus.FORWARDING)
+            or (call.status is CallStatus.ENDED and call.started_at is not None),
+            ended=call.status is CallStatus.ENDED,
+            analyzed=call.reported,
+            failed=call.status is CallStatus.FAILED,
+        )
+
+    def reached_since(self, before: CallMilestones) -> list[str]:
+        """The milestones reached now and not `before`, in the order of a call's life; none
+        that comes before one reached already (a call's start learnt only from its report,
+        after it was announced ended, is not announced)."""
+        order = ("started", "ended", "analyzed", "failed")
+        reached = []
+        for place, milestone in enumerate(order):
+            passed = any(getattr(before, later) for later in order[place:])
+            if getattr(self, milestone) and not passed:
+                reached.append(milestone)
+        return reached
