@@ -31,7 +31,9 @@ $(FUZZ): pyproject.toml $(CLIENT_PROJECT) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]' $(if $(CLIENT_PROJECT),-e ./clients/python)
 	touch $(RUNTIME) $(DEV) $@
 
+# A development server: tenants' webhook receivers on this machine (loopback) are allowed.
 serve: $(RUNTIME)
+	VOICE_AGENT_WEBHOOKS_ALLOW_PRIVATE_TARGETS=$${VOICE_AGENT_WEBHOOKS_ALLOW_PRIVATE_TARGETS:-true} \
 	$(BIN)/voice-agent serve
 
 lint: $(DEV)

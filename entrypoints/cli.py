@@ -29,6 +29,7 @@ from adapters.postgres.roles import LoginUnavailable, escapes_from_row_level_sec
 from adapters.postgres.timeouts import DatabaseTimeouts
 from adapters.sandbox import SandboxOutcome, SandboxScript, SandboxTelephonyProvider
 from adapters.vapi.client import VapiTelephonyProvider
+from adapters.webhook_sender import HttpWebhookSender
 from adapters.workers import ProcessWorkerPool
 from application.access import Principal
 from application.batches import BatchService, CreateBatch, Preflight
@@ -40,12 +41,14 @@ from application.lead_import import ColumnMapping, ImportLeads, ImportReport
 from application.pagination import MAX_PAGE_SIZE, PageRequest
 from application.ports.batches import BatchFilter, LeadSelection
 from application.ports.calls import InboxEntry
+from application.webhook_delivery import DeliveryPolicy
 from application.webhook_messages import ReplayOutcome, WebhookMessages
 from domain.batches import Batch, BatchStatus, CallingWindow
 from domain.errors import DomainError, InvalidValue
 from domain.ids import AgentId, BatchId, LeadId, PhoneNumberId, TenantId
 from domain.leads import LeadStatus
 from domain.values import Email
+from domain.webhooks import RetrySchedule
 from entrypoints.container import Container, connect_sandbox, dispose, sandbox_calls_settled
 from entrypoints.http.app import create_app, openapi_document
 from entrypoints.http.webhooks import WebhookVerifier
@@ -94,6 +97,23 @@ def build_container(settings: Settings, url: str) -> Container:
         container.import_workers.override(
             providers.Singleton(ProcessWorkerPool, settings.import_workers)
         )
+    container.webhook_sender.override(
+        providers.Singleton(
+            HttpWebhookSender,
+            timeout_seconds=settings.webhooks_timeout_seconds,
+            allow_private_targets=settings.webhooks_allow_private_targets,
+        )
+    )
+    container.delivery_policy.override(
+        DeliveryPolicy(
+            schedule=RetrySchedule(
+                delays=tuple(timedelta(seconds=s) for s in settings.webhooks_retry_delays),
+                disable_after=timedelta(seconds=settings.webhooks_disable_after_seconds),
+            ),
+            # Well past the time bound: a request in flight is never made twice at once.
+            lease=timedelta(seconds=2 * settings.webhooks_timeout_seconds + 5),
+        )
+    )
     container.entitlement_cache_seconds.override(float(settings.entitlement_cache_seconds))
     container.access_cache_seconds.override(settings.access_cache_seconds)
     container.call_policy.override(
@@ -200,7 +220,11 @@ def serve(settings: Settings) -> None:
         if worker_health is not None:
             queue = postgres_connector(url, settings.db_connect_timeout)
             jobs = job_app(
-                queue, container.reconciler(), worker_health, container.batch_dispatcher()
+                queue,
+                container.reconciler(),
+                worker_health,
+                container.batch_dispatcher(),
+                container.webhook_deliverer(),
             )
 
             async def background_worker(_app: web.Application) -> AsyncIterator[None]:
@@ -269,7 +293,12 @@ def worker(settings: Settings) -> None:
                 loop.add_signal_handler(stop, working.cancel)
             try:
                 await run_worker(
-                    job_app(queue, container.reconciler(), dispatcher=container.batch_dispatcher())
+                    job_app(
+                        queue,
+                        container.reconciler(),
+                        dispatcher=container.batch_dispatcher(),
+                        deliverer=container.webhook_deliverer(),
+                    )
                 )
             except asyncio.CancelledError:
                 log.info("worker stopped")

@@ -25,6 +25,7 @@ from adapters.postgres.timeouts import DatabaseTimeouts
 from adapters.postgres.unit_of_work import PostgresDatabaseProbe, PostgresUnitOfWorkFactory
 from adapters.sandbox import SandboxTelephonyProvider
 from adapters.vapi.messages import read_message
+from adapters.webhook_sender import HttpWebhookSender
 from adapters.workers import ProcessWorkerPool
 from application.access import DEFAULT_ACCESS_CACHE_SECONDS, AccessCache
 from application.agents import AgentService
@@ -52,8 +53,10 @@ from application.reconciliation import Reconciler
 from application.tenancy import MembershipService, TenantService
 from application.users import UserService
 from application.voices import VoiceService
+from application.webhook_delivery import DeliveryPolicy, WebhookDeliverer
 from application.webhook_endpoints import WebhookEndpointService
 from application.webhook_messages import WebhookMessages
+from entrypoints.http.events import PublicEventPayloads
 from entrypoints.http.routing import UseCases
 
 log = structlog.get_logger(__name__)
@@ -144,6 +147,15 @@ class Container(containers.DeclarativeContainer):
     reconciler = providers.Singleton(Reconciler, deps, telephony, call_policy)
     batches = providers.Singleton(BatchService, deps, call_policy)
     webhook_endpoints = providers.Singleton(WebhookEndpointService, deps)
+    webhook_sender = providers.Singleton(HttpWebhookSender)
+    delivery_policy = providers.Object(DeliveryPolicy())
+    webhook_deliverer = providers.Singleton(
+        WebhookDeliverer,
+        deps,
+        webhook_sender,
+        providers.Singleton(PublicEventPayloads),
+        delivery_policy,
+    )
     batch_dispatcher = providers.Singleton(BatchDispatcher, deps, calls, call_policy)
     process_leases = providers.Singleton(
         PostgresProcessLeases, database_url, connect_timeout=db_connect_timeout
@@ -227,5 +239,7 @@ async def dispose(container: Container) -> None:
     workers = container.import_workers()
     if isinstance(workers, ProcessWorkerPool):
         await workers.close()
+    await container.webhook_deliverer().stop()
+    await container.webhook_sender().close()
     await container.engine().dispose()
     await container.probe_engine().dispose()

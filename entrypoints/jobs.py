@@ -1,5 +1,5 @@
-"""Background work on procrastinate (a PostgreSQL task queue): the periodic reconciler and
-the batch dispatcher.
+"""Background work on procrastinate (a PostgreSQL task queue): the periodic reconciler, the
+batch dispatcher and the delivery of tenants' webhooks.
 
 Every worker runs the periodic deferrer; procrastinate defers each minute's job once,
 whatever the number of workers, and the queueing lock keeps sweeps from piling up. A worker
@@ -22,6 +22,7 @@ import structlog
 from adapters.postgres.job_queue import job_queue_connector
 from application.batches import BatchDispatcher
 from application.reconciliation import Reconciler
+from application.webhook_delivery import WebhookDeliverer
 from entrypoints.worker_health import WorkerHealth
 
 log = structlog.get_logger("jobs")
@@ -36,6 +37,11 @@ DISPATCH_TASK = "batches.dispatch"
 DISPATCH_SLICE = timedelta(seconds=5)
 DISPATCH_IDLE_POLL_SECONDS = 2
 DISPATCH_IDLE_SECONDS = 0.5
+DELIVER_TASK = "webhooks.deliver"
+# A delivery job starts what is due for a few seconds (its requests finish on their own),
+# then defers the next at once: a new event waits DELIVER_IDLE_SECONDS at most.
+DELIVER_SLICE = timedelta(seconds=5)
+DELIVER_IDLE_SECONDS = 0.5
 
 
 def job_app(
@@ -43,9 +49,11 @@ def job_app(
     reconciler: Reconciler,
     health: WorkerHealth | None = None,
     dispatcher: BatchDispatcher | None = None,
+    deliverer: WebhookDeliverer | None = None,
 ) -> procrastinate.App:
     """The job queue's app; each finished sweep is noted in `health`. Without a
-    `dispatcher`, dispatch jobs are taken and do nothing (a worker that cannot dial)."""
+    `dispatcher`, dispatch jobs are taken and do nothing (a worker that cannot dial); without
+    a `deliverer`, delivery jobs likewise."""
     app = procrastinate.App(connector=connector)
     # One sweep at a time in this process: a worker's start and the minute's cron may ask at
     # once, and a sweep may last most of a minute. (Not procrastinate's `lock`: a job left
@@ -90,6 +98,25 @@ def job_app(
                 completed=report.completed,
             )
 
+    delivering = asyncio.Lock()
+
+    @app.periodic(cron=RECONCILE_CRON, periodic_id=DELIVER_TASK)
+    @app.task(name=DELIVER_TASK, queueing_lock=DELIVER_TASK, pass_context=False)
+    async def deliver_webhooks(timestamp: int) -> None:
+        if deliverer is None or delivering.locked():
+            return  # the slice running in this process defers the next
+        async with delivering:
+            report = await deliverer.run(DELIVER_SLICE, DELIVER_IDLE_SECONDS)
+        with suppress(procrastinate.exceptions.AlreadyEnqueued):
+            await app.tasks[DELIVER_TASK].defer_async(timestamp=int(time.time()))
+        if report.started:
+            log.info(
+                "webhooks delivered",
+                started=report.started,
+                delivered=report.delivered,
+                failed_attempts=report.failed_attempts,
+            )
+
     return app
 
 
@@ -121,7 +148,7 @@ async def request_sweep(app: procrastinate.App) -> None:
     """Ask for a sweep now, not at the next minute: a worker (re)starting after a database
     outage settles what piled up at once. The queueing lock keeps it to one waiting sweep,
     whatever the number of workers starting."""
-    for task in (RECONCILE_TASK, DISPATCH_TASK):
+    for task in (RECONCILE_TASK, DISPATCH_TASK, DELIVER_TASK):
         with suppress(procrastinate.exceptions.AlreadyEnqueued):  # one is waiting: it will do
             await app.tasks[task].defer_async(timestamp=int(time.time()))
 
@@ -180,12 +207,13 @@ async def run_worker(app: procrastinate.App, health: WorkerHealth | None = None)
                     await request_sweep(app)
                     _stop_if_asked()
                     health.started()
-                    # A sweep, a dispatch, and one more of either starting as its
+                    # A sweep, a dispatch, a delivery, and one more starting as its
                     # predecessor ends.
-                    # Finished jobs are deleted: a dispatch job runs every few seconds.
+                    # Finished jobs are deleted: dispatch and delivery jobs run every few
+                    # seconds.
                     await app.run_worker_async(
                         install_signal_handlers=False,
-                        concurrency=3,
+                        concurrency=4,
                         delete_jobs=procrastinate.jobs.DeleteJobCondition.SUCCESSFUL,
                     )
                 reason = failures.reasons[0] if failures.reasons else "it returned by itself"

@@ -9,6 +9,8 @@ from typing import Literal
 
 import attrs
 
+from domain.webhooks import DEFAULT_DISABLE_AFTER, DEFAULT_RETRY_DELAYS
+
 
 class SettingsError(ValueError):
     """An environment variable has a value the service cannot use."""
@@ -56,6 +58,20 @@ def _access_cache_seconds(env: Mapping[str, str]) -> float:
     if seconds > ACCESS_CACHE_MAX_SECONDS:
         raise SettingsError(f"{name} must be at most {ACCESS_CACHE_MAX_SECONDS:g}")
     return seconds
+
+
+def _delays(env: Mapping[str, str], name: str) -> tuple[float, ...]:
+    """Comma-separated seconds, each > 0; unset: the default schedule."""
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return tuple(d.total_seconds() for d in DEFAULT_RETRY_DELAYS)
+    try:
+        delays = tuple(float(part) for part in raw.split(","))
+    except ValueError:
+        raise SettingsError(f"{name} must be comma-separated seconds, e.g. 5,300,1800") from None
+    if not delays or any(not d > 0 for d in delays):
+        raise SettingsError(f"{name} must be comma-separated seconds, each above 0")
+    return delays
 
 
 def _float(env: Mapping[str, str], name: str, default: float, *, minimum: float = 0.0) -> float:
@@ -156,6 +172,13 @@ class Settings:
     sandbox_outcome: str = "completed"
     sandbox_seed: int = 0
     worker: bool = True
+    webhooks_allow_private_targets: bool = False
+    """Deliver tenants' events to loopback and private addresses too (local development)."""
+    webhooks_timeout_seconds: float = 10.0
+    webhooks_retry_delays: tuple[float, ...] = tuple(
+        d.total_seconds() for d in DEFAULT_RETRY_DELAYS
+    )
+    webhooks_disable_after_seconds: int = int(DEFAULT_DISABLE_AFTER.total_seconds())
 
     @property
     def sandbox(self) -> bool:
@@ -242,4 +265,16 @@ class Settings:
             ),
             sandbox_seed=_int(env, "VOICE_AGENT_SANDBOX_SEED", 0, minimum=0),
             worker=_bool(env, "VOICE_AGENT_WORKER", True),
+            webhooks_allow_private_targets=_bool(
+                env, "VOICE_AGENT_WEBHOOKS_ALLOW_PRIVATE_TARGETS", False
+            ),
+            webhooks_timeout_seconds=_float(
+                env, "VOICE_AGENT_WEBHOOKS_TIMEOUT_SECONDS", 10.0, minimum=0.1
+            ),
+            webhooks_retry_delays=_delays(env, "VOICE_AGENT_WEBHOOKS_RETRY_DELAYS"),
+            webhooks_disable_after_seconds=_int(
+                env,
+                "VOICE_AGENT_WEBHOOKS_DISABLE_AFTER_SECONDS",
+                int(DEFAULT_DISABLE_AFTER.total_seconds()),
+            ),
         )

@@ -145,4 +145,5 @@ async def pg_container(engine: AsyncEngine) -> AsyncIterator[Container]:
         yield container
     finally:
         await container.probe_engine().dispose()
+        await container.webhook_sender().close()
         container.reset_override()

@@ -24,6 +24,7 @@ from entrypoints.http import (
     webhook_messages,
     webhooks,
 )
+from entrypoints.http.events import EVENT_DOCS
 from entrypoints.http.health import OPENAPI, WORKER_HEALTH, encode_openapi, service_version
 from entrypoints.http.metrics import (
     METRICS,
@@ -82,7 +83,9 @@ BUSIEST_TENANT_PATHS = frozenset(
 
 @functools.cache  # a function of the route table alone
 def openapi_document() -> dict[str, object]:
-    return build_openapi(ENDPOINTS, title="voice-agent-backend", version=service_version())
+    return build_openapi(
+        ENDPOINTS, title="voice-agent-backend", version=service_version(), events=EVENT_DOCS
+    )
 
 
 def create_app(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 from msgspec import inspect as mi
 
+from domain.webhooks import EventType
+from entrypoints.http.events import EventDoc
 from entrypoints.http.middlewares import REQUEST_ID_HEADER, SAFE_REQUEST_ID
 from entrypoints.http.problems import PROBLEM_CONTENT_TYPE, Problem
 from entrypoints.http.routing import CSV_TYPES, Endpoint
@@ -42,10 +45,18 @@ _FORMAT_EXAMPLES = {
 }
 
 
-def build_openapi(endpoints: list[Endpoint], *, title: str, version: str) -> dict[str, Any]:
+def build_openapi(
+    endpoints: list[Endpoint],
+    *,
+    title: str,
+    version: str,
+    events: Mapping[EventType, EventDoc] | None = None,
+) -> dict[str, Any]:
+    events = events or {}
     types: list[Any] = [Problem]
     for e in endpoints:
         types += [t for t in (e.body, e.response) if t is not None]
+    types += [doc.payload for doc in events.values()]
     _, components = msgspec.json.schema_components(
         types, ref_template="#/components/schemas/{name}"
     )
@@ -65,6 +76,7 @@ def build_openapi(endpoints: list[Endpoint], *, title: str, version: str) -> dic
             "`errors`. Lists are cursor-paginated: pass `next_cursor` back as `cursor`.",
         },
         "paths": paths,
+        "webhooks": {event.value: _webhook(event, doc) for event, doc in events.items()},
         "components": {
             "schemas": components,
             "headers": {
@@ -93,6 +105,42 @@ def build_openapi(endpoints: list[Endpoint], *, title: str, version: str) -> dic
         },
         "security": [{"bearer": []}],
     }
+
+
+_SIGNATURE_HEADERS = (
+    ("webhook-id", "The event's id: deduplicate on it (retries and replays repeat it)."),
+    ("webhook-timestamp", "When this attempt was sent, in seconds since the epoch."),
+    (
+        "webhook-signature",
+        "Space-separated `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}`"
+        " with the endpoint's secret (two while a rotated secret overlaps): Standard Webhooks.",
+    ),
+)
+
+
+def _webhook(event: EventType, doc: EventDoc) -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": doc.summary,
+            "description": f"Sent to the tenant's endpoints that want `{event.value}`, signed"
+            " per the Standard Webhooks specification. Answer 2xx within 10 seconds; anything"
+            " else is retried with backoff for about a day.",
+            "tags": ["events"],
+            "parameters": [
+                {"name": name, "in": "header", "required": True, "description": text,
+                 "schema": {"type": "string"}}
+                for name, text in _SIGNATURE_HEADERS
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref(doc.payload)}},
+            },
+            "responses": {
+                "2XX": {"description": "Received: the delivery is done."},
+                "default": {"description": "Not received: the delivery is made again later."},
+            },
+        }
+    }  # fmt: skip
 
 
 def _ref(kind: type) -> dict[str, str]:

@@ -175,6 +175,11 @@ def _encode_more(value: Any) -> Any:
 _encode = msgspec.json.Encoder(enc_hook=_encode_more).encode
 
 
+def encode(payload: msgspec.Struct) -> bytes:
+    """JSON as the API writes it (answers, and the events its webhooks send)."""
+    return _encode(payload)
+
+
 def reply(payload: msgspec.Struct | None, status: int = 200) -> web.Response:
     if payload is None:
         return web.Response(status=status)

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.tables import metadata
 from domain.calls import CallDirection, CallStatus, VoiceCall
-from domain.ids import AgentId, CallId, LeadId, TenantId
+from domain.ids import AgentId, CallId, EventId, LeadId, TenantId
+from domain.webhooks import EventType, OutboundEvent
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from tests.e2e.helpers import Builder, OffsetClock
@@ -136,5 +137,31 @@ def add_call(pg_container: Container, server_clock: OffsetClock) -> AddCall:
             await tx.calls.add(call)
             await tx.commit()
         return str(call.id)
+
+    return add
+
+
+AddEvent = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+def add_event(pg_container: Container, server_clock: OffsetClock) -> AddEvent:
+    """Records one of a tenant's events through the app's own units of work, as the change
+    that causes it would (with a delivery to each endpoint that wants it): `await
+    add_event(tenant_id, "call.ended", subject_id=...)` is the event's id."""
+    deps = pg_container.deps()
+
+    async def add(tenant_id: str, type: str = "call.ended", subject_id: str | None = None) -> str:
+        event = OutboundEvent(
+            EventId(deps.ids.new()),
+            TenantId(UUID(tenant_id)),
+            EventType(type),
+            server_clock.now(),
+            UUID(subject_id) if subject_id else None,
+        )
+        async with deps.uows(tenant_id=event.tenant_id) as tx:
+            await tx.events.record([event])
+            await tx.commit()
+        return str(event.id)
 
     return add

@@ -38,7 +38,7 @@ def _secret() -> str:
 
 
 def _catalogue_ids() -> dict[str, str]:
-    """Ids for the voice, number, agent, lead, call, batch, endpoint and kept message
+    """Ids for the voice, number, agent, lead, call, batch, endpoint, delivery and kept message
     placeholders of the route table."""
     names = (
         "voice_id",
@@ -48,6 +48,7 @@ def _catalogue_ids() -> dict[str, str]:
         "call_id",
         "batch_id",
         "endpoint_id",
+        "delivery_id",
         "message_id",
     )
     return {name: random_id() for name in names}
@@ -367,6 +368,7 @@ CALL = T + "/calls/{call}"
 BATCH = T + "/batches/{batch}"
 HOOKS = T + "/webhook-endpoints"
 HOOK = HOOKS + "/{endpoint}"
+DELIVERY = HOOK + "/deliveries/{delivery}"
 A_HOOK = {"url": "https://crm.example.com/{role}", "event_types": ["call.ended"]}
 ALWAYS = {"days": [1, 2, 3, 4, 5, 6, 7], "start": "00:00", "end": "23:59"}
 A_BATCH = {
@@ -542,6 +544,26 @@ MATRIX = [
         "webhook_endpoint.secret_rotated",
     ),
     Action("delete a webhook endpoint", "DELETE", HOOK, None, MANAGERS, "webhook_endpoint.deleted"),
+    Action("list webhook deliveries", "GET", HOOK + "/deliveries", None, MANAGERS, None),
+    Action("read a webhook delivery", "GET", DELIVERY, None, MANAGERS, None),
+    Action(
+        "retry a webhook delivery",
+        "POST",
+        DELIVERY + "/retry",
+        None,
+        MANAGERS,
+        "webhook_delivery.retried",
+        succeeds=(202,),
+    ),
+    Action(
+        "replay webhook events",
+        "POST",
+        HOOK + "/replay",
+        {"since": "2026-01-01T00:00:00Z"},
+        MANAGERS,
+        "webhook_endpoint.replayed",
+        succeeds=(202,),
+    ),
 ]
 
 _PHONES = itertools.count(1000)
@@ -552,7 +574,9 @@ def _new_phone() -> str:
     return f"+1415555{next(_PHONES):04d}"
 
 
-async def _catalogue_targets(action: Action, tenant: str, by: Any, add_call: Any) -> dict[str, str]:
+async def _catalogue_targets(
+    action: Action, tenant: str, by: Any, add_call: Any, add_event: Any
+) -> dict[str, str]:
     """The voice, number, agent, lead, call or batch the action names, made by the owner
     (`by`)."""
     base, text, values = f"/v1/tenants/{tenant}", action.text(), {"phone": _new_phone()}
@@ -576,6 +600,10 @@ async def _catalogue_targets(action: Action, tenant: str, by: Any, add_call: Any
     if "{endpoint}" in text:
         hook = fill(A_HOOK, role="target")
         values["endpoint"] = expect(await by.post(f"{base}/webhook-endpoints", hook), 201)["id"]
+    if "{delivery}" in text:
+        await add_event(tenant, "call.ended")
+        deliveries = f"{base}/webhook-endpoints/{values['endpoint']}/deliveries"
+        values["delivery"] = expect(await by.get(deliveries), 200)["items"][0]["id"]
     return values
 
 
@@ -590,7 +618,7 @@ async def _a_batch(action: Action, base: str, by: Any, values: dict[str, str]) -
 
 
 @pytest.mark.parametrize("action", MATRIX, ids=lambda a: a.name)
-async def test_role_matrix(team, build, admin, all_rows, add_call, action: Action):
+async def test_role_matrix(team, build, admin, all_rows, add_call, add_event, action: Action):
     """Each role, from the least to the most powerful, with an API key of that role then
     with a user token, tries the action on a target of its own."""
     owner = team.people["owner"]
@@ -603,7 +631,7 @@ async def test_role_matrix(team, build, admin, all_rows, add_call, action: Actio
             key = await build.key(team.tenant_id, role, by=owner.api)
             caller, actor = key.api, ("api_key", key.id)
         values = {"tenant_id": team.tenant_id, "role": f"{role}-{kind[0]}"}
-        values |= await _catalogue_targets(action, team.tenant_id, owner.api, add_call)
+        values |= await _catalogue_targets(action, team.tenant_id, owner.api, add_call, add_event)
         if "{target}" in action.text():
             target = await build.user()
             await build.add(team.tenant_id, target, "member", by=owner.api)
@@ -767,7 +795,8 @@ def test_the_matrix_covers_every_tenant_route():
             .replace("{lead}", "{lead_id}")
             .replace("{call}", "{call_id}")
             .replace("{batch}", "{batch_id}")
-            .replace("{endpoint}", "{endpoint_id}"),
+            .replace("{endpoint}", "{endpoint_id}")
+            .replace("{delivery}", "{delivery_id}"),
         )
         for m, p in covered
     }

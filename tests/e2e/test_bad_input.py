@@ -38,6 +38,7 @@ class Site:
     agent_id: str
     plan_id: str
     batch_id: str
+    endpoint_id: str
 
     def values(self) -> dict[str, str]:
         return {
@@ -49,6 +50,7 @@ class Site:
             "agent_id": self.agent_id,
             "plan_id": self.plan_id,
             "batch_id": self.batch_id,
+            "endpoint_id": self.endpoint_id,
         }
 
 
@@ -71,7 +73,19 @@ async def site(build: Builder) -> Site:
         "calling_window": window,
     }
     made = expect(await owner.api.post(f"{base}/batches", batch), 201)
-    return Site(tenant_id, owner, key.id, lead["id"], agent["id"], plan["id"], made["id"])
+    for key_name, kind, value in (
+        ("webhooks", "boolean", True),
+        ("webhooks.endpoints.max", "limit", 1),
+    ):
+        feature = {"feature_key": key_name, "name": key_name, "feature_type": kind}
+        expect(await build.admin.post("/v1/features", feature), 201)
+        path = f"{base}/features/{key_name}"
+        assert (await send(build.admin, "PUT", path, json_body={"value": value})).status == 200
+    hook = {"url": "https://crm.example.com/hooks", "event_types": ["call.ended"]}
+    endpoint = expect(await owner.api.post(f"{base}/webhook-endpoints", hook), 201)
+    return Site(
+        tenant_id, owner, key.id, lead["id"], agent["id"], plan["id"], made["id"], endpoint["id"]
+    )
 
 
 async def visible_state(admin: Api, site: Site) -> dict[str, Any]:

@@ -43,6 +43,7 @@ BATCHES = TENANT + "/batches"
 BATCH = BATCHES + "/{batch_id}"
 HOOKS = TENANT + "/webhook-endpoints"
 HOOK = HOOKS + "/{endpoint_id}"
+DELIVERY = HOOK + "/deliveries/{delivery_id}"
 WINDOW = {"days": [1, 2, 3, 4, 5], "start": "09:00", "end": "17:00"}
 
 
@@ -136,6 +137,10 @@ TENANT_ROUTES: list[tuple[str, str, Any]] = [
     ("PATCH", HOOK, {"url": "https://mallory.example/hook"}),
     ("POST", HOOK + "/rotate-secret", {"overlap_seconds": 0}),
     ("DELETE", HOOK, None),
+    ("GET", HOOK + "/deliveries", None),
+    ("GET", DELIVERY, None),
+    ("POST", DELIVERY + "/retry", None),
+    ("POST", HOOK + "/replay", {"since": "2026-01-01T00:00:00Z"}),
 ]
 
 # Every route about one user: only that user (and platform admins) may use it.
@@ -160,6 +165,7 @@ PATH_IDS = (
     "{call_id}",
     "{batch_id}",
     "{endpoint_id}",
+    "{delivery_id}",
 )
 
 # Routes that name one of the tenant's records in the path or the body (the lookup names a
@@ -192,11 +198,11 @@ class Tenants:
     a_records: dict[str, str]
     """A's voice_id, number_id, agent_id, lead_id, lead_national (its lead's number),
     call_id (a call of its agent to its lead), batch_id (a draft batch of that lead) and
-    endpoint_id (a webhook endpoint)."""
+    endpoint_id (a webhook endpoint) and delivery_id (an event on its way to it)."""
 
 
 @pytest.fixture
-async def tenants(build: Builder, add_call: Any) -> Tenants:
+async def tenants(build: Builder, add_call: Any, add_event: Any) -> Tenants:
     a_owner = await build.person("owner@a.example", first_name="Alice")
     b_owner = await build.person("owner@b.example", first_name="Bob")
     a = await build.tenant(a_owner, "Tenant A")
@@ -227,6 +233,9 @@ async def tenants(build: Builder, add_call: Any) -> Tenants:
     records["endpoint_id"] = expect(
         await a_owner.api.post(f"/v1/tenants/{a}/webhook-endpoints", hook), 201
     )["id"]
+    await add_event(a, "call.ended", records["call_id"])
+    deliveries = f"/v1/tenants/{a}/webhook-endpoints/{records['endpoint_id']}/deliveries"
+    records["delivery_id"] = expect(await a_owner.api.get(deliveries), 200)["items"][0]["id"]
     return Tenants(
         a, a_owner, a_admin["id"], a_key.id, b, b_owner, b_key.api, b_key.id, plan["id"], records
     )
@@ -282,6 +291,10 @@ async def snapshot_of_a(t: Tenants, admin: Api) -> dict[str, Any]:
         "usage": _without(expect(await owner.get(f"/v1/tenants/{t.a}/usage"), 200), "start", "end"),
         "batches": await all_items(owner, f"/v1/tenants/{t.a}/batches"),
         "webhook_endpoints": await all_items(owner, f"/v1/tenants/{t.a}/webhook-endpoints"),
+        "webhook_deliveries": await all_items(
+            owner,
+            f"/v1/tenants/{t.a}/webhook-endpoints/{t.a_records['endpoint_id']}/deliveries",
+        ),
         "batch_items": await all_items(
             owner, f"/v1/tenants/{t.a}/batches/{t.a_records['batch_id']}/items"
         ),

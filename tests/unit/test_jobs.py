@@ -20,8 +20,10 @@ from structlog.testing import capture_logs
 from adapters.postgres import job_queue
 from application.batches import DispatchReport
 from application.reconciliation import SweepReport
+from application.webhook_delivery import DeliveryReport
 from entrypoints import jobs
 from entrypoints.jobs import (
+    DELIVER_TASK,
     DISPATCH_TASK,
     RECONCILE_TASK,
     job_app,
@@ -63,7 +65,12 @@ class StubApp:
         self.closed_again = 0
         self.sweeps = StubTask()
         self.dispatches = StubTask()
-        self.tasks = {RECONCILE_TASK: self.sweeps, DISPATCH_TASK: self.dispatches}
+        self.deliveries = StubTask()
+        self.tasks = {
+            RECONCILE_TASK: self.sweeps,
+            DISPATCH_TASK: self.dispatches,
+            DELIVER_TASK: self.deliveries,
+        }
 
     async def close_async(self) -> None:
         self.closed_again += 1
@@ -205,6 +212,7 @@ async def test_each_start_asks_for_a_sweep_at_once():
 
     assert len(app.sweeps.defers) == 2
     assert all(isinstance(d["timestamp"], int) for d in app.sweeps.defers)
+    assert len(app.deliveries.defers) == 2  # webhooks waiting are sent at once too
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -522,3 +530,40 @@ async def test_a_stop_lost_while_the_app_opens_still_stops_the_worker():
         await asyncio.wait_for(task, timeout=2)
     assert app.runs == []  # the worker never started
     assert (app.opened, app.closed) == (1, 1)
+
+
+class CountedDeliveries:
+    def __init__(self) -> None:
+        self.slices = 0
+
+    async def run(self, budget: Any, idle_pause: float) -> DeliveryReport:
+        self.slices += 1
+        return DeliveryReport(started=1, delivered=1)
+
+
+async def test_a_delivery_slice_defers_the_next_at_once_and_none_runs_without_a_deliverer():
+    """A new event waits half a second at most, whichever worker takes the next slice; a
+    worker that cannot deliver takes the jobs and starts no chain."""
+    connector = InMemoryConnector()
+    deliverer = CountedDeliveries()
+    app = job_app(connector, HeldSweeps(), deliverer=deliverer)  # type: ignore[arg-type]
+    deliver = app.tasks[DELIVER_TASK].func
+
+    def queued() -> list[dict[str, Any]]:
+        return [
+            job
+            for job in connector.jobs.values()
+            if job["task_name"] == DELIVER_TASK and job["status"] == "todo"
+        ]
+
+    async with app.open_async():
+        await deliver(timestamp=0)
+        [next_slice] = queued()
+        assert next_slice["scheduled_at"] is None
+    assert deliverer.slices == 1
+
+    idle = InMemoryConnector()
+    without = job_app(idle, HeldSweeps())  # type: ignore[arg-type]
+    async with without.open_async():
+        await without.tasks[DELIVER_TASK].func(timestamp=0)
+    assert [j for j in idle.jobs.values() if j["task_name"] == DELIVER_TASK] == []

@@ -24,6 +24,8 @@ from .backoff_in import BackoffIn
 from .backoff_out import BackoffOut
 from .batch_created_out import BatchCreatedOut
 from .batch_created_out_object import BatchCreatedOutObject
+from .batch_event import BatchEvent
+from .batch_event_data import BatchEventData
 from .batch_item_out import BatchItemOut
 from .batch_item_out_object import BatchItemOutObject
 from .batch_item_page import BatchItemPage
@@ -37,6 +39,8 @@ from .call_cost_out_cost_breakdown_type_0 import CallCostOutCostBreakdownType0
 from .call_cost_out_currency import CallCostOutCurrency
 from .call_cost_out_object import CallCostOutObject
 from .call_direction import CallDirection
+from .call_event import CallEvent
+from .call_event_data import CallEventData
 from .call_out import CallOut
 from .call_out_analysis_type_0 import CallOutAnalysisType0
 from .call_out_cost_breakdown_type_0 import CallOutCostBreakdownType0
@@ -78,6 +82,14 @@ from .create_user_token_in import CreateUserTokenIn
 from .create_voice_in import CreateVoiceIn
 from .create_voice_in_settings import CreateVoiceInSettings
 from .create_webhook_endpoint_in import CreateWebhookEndpointIn
+from .delivery_attempt_out import DeliveryAttemptOut
+from .delivery_attempt_out_object import DeliveryAttemptOutObject
+from .delivery_out import DeliveryOut
+from .delivery_out_object import DeliveryOutObject
+from .delivery_page import DeliveryPage
+from .delivery_status import DeliveryStatus
+from .delivery_with_attempts_out import DeliveryWithAttemptsOut
+from .delivery_with_attempts_out_object import DeliveryWithAttemptsOutObject
 from .dial_outcome import DialOutcome
 from .event_type import EventType
 from .feature_out import FeatureOut
@@ -92,18 +104,23 @@ from .import_leads_files_body import ImportLeadsFilesBody
 from .import_report_out import ImportReportOut
 from .import_report_out_object import ImportReportOutObject
 from .lead_filter_in import LeadFilterIn
+from .lead_import_data import LeadImportData
+from .lead_import_event import LeadImportEvent
 from .lead_out import LeadOut
 from .lead_out_metadata import LeadOutMetadata
 from .lead_out_object import LeadOutObject
 from .lead_page import LeadPage
 from .lead_status import LeadStatus
 from .leads_in import LeadsIn
+from .limit_reached_data import LimitReachedData
+from .limit_reached_event import LimitReachedEvent
 from .list_batch_items_outcome import ListBatchItemsOutcome
 from .list_batch_items_skip_reason import ListBatchItemsSkipReason
 from .list_batch_items_status import ListBatchItemsStatus
 from .list_batches_status import ListBatchesStatus
 from .list_calls_direction import ListCallsDirection
 from .list_calls_status import ListCallsStatus
+from .list_deliveries_status import ListDeliveriesStatus
 from .list_leads_status import ListLeadsStatus
 from .list_numbers_status import ListNumbersStatus
 from .mark_contacted_in import MarkContactedIn
@@ -146,6 +163,9 @@ from .ready_out import ReadyOut
 from .ready_out_status import ReadyOutStatus
 from .recording_out import RecordingOut
 from .register_number_in import RegisterNumberIn
+from .replay_in import ReplayIn
+from .replay_out import ReplayOut
+from .replay_out_object import ReplayOutObject
 from .replay_webhook_messages_in import ReplayWebhookMessagesIn
 from .retry_policy_in import RetryPolicyIn
 from .retry_policy_out import RetryPolicyOut
@@ -248,6 +268,8 @@ __all__ = (
     "BackoffOut",
     "BatchCreatedOut",
     "BatchCreatedOutObject",
+    "BatchEvent",
+    "BatchEventData",
     "BatchItemOut",
     "BatchItemOutObject",
     "BatchItemPage",
@@ -261,6 +283,8 @@ __all__ = (
     "CallCostOutCurrency",
     "CallCostOutObject",
     "CallDirection",
+    "CallEvent",
+    "CallEventData",
     "CallingWindowIn",
     "CallingWindowOut",
     "CallOut",
@@ -302,6 +326,14 @@ __all__ = (
     "CreateVoiceIn",
     "CreateVoiceInSettings",
     "CreateWebhookEndpointIn",
+    "DeliveryAttemptOut",
+    "DeliveryAttemptOutObject",
+    "DeliveryOut",
+    "DeliveryOutObject",
+    "DeliveryPage",
+    "DeliveryStatus",
+    "DeliveryWithAttemptsOut",
+    "DeliveryWithAttemptsOutObject",
     "DialOutcome",
     "EventType",
     "FeatureOut",
@@ -316,18 +348,23 @@ __all__ = (
     "ImportReportOut",
     "ImportReportOutObject",
     "LeadFilterIn",
+    "LeadImportData",
+    "LeadImportEvent",
     "LeadOut",
     "LeadOutMetadata",
     "LeadOutObject",
     "LeadPage",
     "LeadsIn",
     "LeadStatus",
+    "LimitReachedData",
+    "LimitReachedEvent",
     "ListBatchesStatus",
     "ListBatchItemsOutcome",
     "ListBatchItemsSkipReason",
     "ListBatchItemsStatus",
     "ListCallsDirection",
     "ListCallsStatus",
+    "ListDeliveriesStatus",
     "ListLeadsStatus",
     "ListNumbersStatus",
     "MarkContactedIn",
@@ -370,6 +407,9 @@ __all__ = (
     "ReadyOutStatus",
     "RecordingOut",
     "RegisterNumberIn",
+    "ReplayIn",
+    "ReplayOut",
+    "ReplayOutObject",
     "ReplayWebhookMessagesIn",
     "RetryPolicyIn",
     "RetryPolicyOut",

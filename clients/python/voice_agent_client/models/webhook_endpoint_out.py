@@ -28,6 +28,10 @@ class WebhookEndpointOut:
         description (None | str):
         enabled (bool): false: nothing is delivered to it until it is enabled again.
         previous_secret_expires_at (datetime.datetime | None): Until when the secret replaced by a rotation still signs.
+        failing_since (datetime.datetime | None): Since when every delivery to it has failed (null: the last one
+            succeeded). After a day of failures it is disabled.
+        disabled_reason (None | str): Why we turned it off (every delivery failing for a day); null when it is on, or
+            was turned off by the tenant. Enabling it clears this.
         version (int): Moves by one with each change; send it back as `version` with a change to have a stale write
             refused (409).
         created_at (datetime.datetime): When it was created (RFC 3339, UTC).
@@ -42,6 +46,8 @@ class WebhookEndpointOut:
     description: None | str
     enabled: bool
     previous_secret_expires_at: datetime.datetime | None
+    failing_since: datetime.datetime | None
+    disabled_reason: None | str
     version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
@@ -72,6 +78,15 @@ class WebhookEndpointOut:
         else:
             previous_secret_expires_at = self.previous_secret_expires_at
 
+        failing_since: None | str
+        if isinstance(self.failing_since, datetime.datetime):
+            failing_since = self.failing_since.isoformat()
+        else:
+            failing_since = self.failing_since
+
+        disabled_reason: None | str
+        disabled_reason = self.disabled_reason
+
         version = self.version
 
         created_at = self.created_at.isoformat()
@@ -90,6 +105,8 @@ class WebhookEndpointOut:
                 "description": description,
                 "enabled": enabled,
                 "previous_secret_expires_at": previous_secret_expires_at,
+                "failing_since": failing_since,
+                "disabled_reason": disabled_reason,
                 "version": version,
                 "created_at": created_at,
                 "updated_at": updated_at,
@@ -140,6 +157,28 @@ class WebhookEndpointOut:
 
         previous_secret_expires_at = _parse_previous_secret_expires_at(d.pop("previous_secret_expires_at"))
 
+        def _parse_failing_since(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                failing_since_type_0 = datetime.datetime.fromisoformat(data)
+
+                return failing_since_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        failing_since = _parse_failing_since(d.pop("failing_since"))
+
+        def _parse_disabled_reason(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        disabled_reason = _parse_disabled_reason(d.pop("disabled_reason"))
+
         version = d.pop("version")
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
@@ -155,6 +194,8 @@ class WebhookEndpointOut:
             description=description,
             enabled=enabled,
             previous_secret_expires_at=previous_secret_expires_at,
+            failing_since=failing_since,
+            disabled_reason=disabled_reason,
             version=version,
             created_at=created_at,
             updated_at=updated_at,

@@ -1,0 +1,260 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.replay_in import ReplayIn
+from ...models.replay_out import ReplayOut
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    tenant_id: UUID,
+    endpoint_id: UUID,
+    *,
+    body: ReplayIn,
+    x_request_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-Id"] = x_request_id
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/tenants/{tenant_id}/webhook-endpoints/{endpoint_id}/replay".format(
+            tenant_id=quote(str(tenant_id), safe=""),
+            endpoint_id=quote(str(endpoint_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | ReplayOut | None:
+    if response.status_code == 202:
+        response_202 = ReplayOut.from_dict(response.json())
+
+        return response_202
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | ReplayOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tenant_id: UUID,
+    endpoint_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ReplayIn,
+    x_request_id: str | Unset = UNSET,
+) -> Response[Problem | ReplayOut]:
+    """Deliver again every event since a time (admins)
+
+     Deliver again every event since a time (owners and admins); the endpoint must be
+    enabled (409 otherwise).
+
+    Args:
+        tenant_id (UUID):
+        endpoint_id (UUID):
+        x_request_id (str | Unset):
+        body (ReplayIn): Which events to send the endpoint again.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | ReplayOut]
+    """
+
+    kwargs = _get_kwargs(
+        tenant_id=tenant_id,
+        endpoint_id=endpoint_id,
+        body=body,
+        x_request_id=x_request_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    tenant_id: UUID,
+    endpoint_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ReplayIn,
+    x_request_id: str | Unset = UNSET,
+) -> Problem | ReplayOut | None:
+    """Deliver again every event since a time (admins)
+
+     Deliver again every event since a time (owners and admins); the endpoint must be
+    enabled (409 otherwise).
+
+    Args:
+        tenant_id (UUID):
+        endpoint_id (UUID):
+        x_request_id (str | Unset):
+        body (ReplayIn): Which events to send the endpoint again.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | ReplayOut
+    """
+
+    return sync_detailed(
+        tenant_id=tenant_id,
+        endpoint_id=endpoint_id,
+        client=client,
+        body=body,
+        x_request_id=x_request_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    tenant_id: UUID,
+    endpoint_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ReplayIn,
+    x_request_id: str | Unset = UNSET,
+) -> Response[Problem | ReplayOut]:
+    """Deliver again every event since a time (admins)
+
+     Deliver again every event since a time (owners and admins); the endpoint must be
+    enabled (409 otherwise).
+
+    Args:
+        tenant_id (UUID):
+        endpoint_id (UUID):
+        x_request_id (str | Unset):
+        body (ReplayIn): Which events to send the endpoint again.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | ReplayOut]
+    """
+
+    kwargs = _get_kwargs(
+        tenant_id=tenant_id,
+        endpoint_id=endpoint_id,
+        body=body,
+        x_request_id=x_request_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    tenant_id: UUID,
+    endpoint_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ReplayIn,
+    x_request_id: str | Unset = UNSET,
+) -> Problem | ReplayOut | None:
+    """Deliver again every event since a time (admins)
+
+     Deliver again every event since a time (owners and admins); the endpoint must be
+    enabled (409 otherwise).
+
+    Args:
+        tenant_id (UUID):
+        endpoint_id (UUID):
+        x_request_id (str | Unset):
+        body (ReplayIn): Which events to send the endpoint again.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | ReplayOut
+    """
+
+    return (
+        await asyncio_detailed(
+            tenant_id=tenant_id,
+            endpoint_id=endpoint_id,
+            client=client,
+            body=body,
+            x_request_id=x_request_id,
+        )
+    ).parsed
