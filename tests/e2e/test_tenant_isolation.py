@@ -57,7 +57,10 @@ class Csv:
 # Every tenant-scoped route, with a body that would do harm if it were accepted.
 # {user_id}: one of the target tenant's members; {key_id}: one of its API keys;
 # {self_id}: the intruder's own user id.
-TENANT_ROUTES: list[tuple[str, str, Any]] = [
+Route = tuple[str, str, Any]
+"""A method, a path template, a body template."""
+
+TENANT_ROUTES: list[Route] = [
     ("GET", TENANT, None),
     ("PATCH", TENANT, {"name": "Taken over"}),
     ("POST", TENANT + "/suspend", None),
@@ -335,22 +338,36 @@ def _values(t: Tenants, **overrides: str) -> dict[str, str]:
     } | overrides
 
 
-@pytest.mark.parametrize("route", TENANT_ROUTES, ids=_route_id)
-async def test_another_tenant_is_indistinguishable_from_an_unknown_one(tenants, all_rows, route):
+def by_resource(routes: list[Route]) -> list[Any]:
+    """The routes in groups, one per resource under the tenant (its first path segment): a
+    test case per group, each building its two tenants once for all of the group's routes."""
+    groups: dict[str, list[Route]] = {}
+    for route in routes:
+        resource = _path(route[1]).removeprefix(TENANT).strip("/").split("/")[0] or "tenant"
+        groups.setdefault(resource, []).append(route)
+    return [pytest.param(group, id=name) for name, group in groups.items()]
+
+
+@pytest.mark.parametrize("routes", by_resource(TENANT_ROUTES))
+async def test_another_tenant_is_indistinguishable_from_an_unknown_one(
+    tenants, all_rows, routes: list[Route]
+):
     before = await all_rows()
-    for who, intruder in intruders(tenants):
-        unknown = random_id()
+    for route in routes:
+        for who, intruder in intruders(tenants):
+            unknown = random_id()
 
-        foreign = await _attempt(intruder, route, **_values(tenants, tenant_id=tenants.a))
-        missing = await _attempt(intruder, route, **_values(tenants, tenant_id=unknown))
+            foreign = await _attempt(intruder, route, **_values(tenants, tenant_id=tenants.a))
+            missing = await _attempt(intruder, route, **_values(tenants, tenant_id=unknown))
 
-        assert foreign.status == 404, (who, foreign.body)
-        assert missing.status == 404, (who, missing.body)
-        assert foreign.content_type == missing.content_type == PROBLEM_JSON
-        assert comparable(foreign.body, tenant=tenants.a) == comparable(
-            missing.body, tenant=unknown
-        ), who
-        assert await all_rows() == before, who
+            what = (_route_id(route), who)
+            assert foreign.status == 404, (*what, foreign.body)
+            assert missing.status == 404, (*what, missing.body)
+            assert foreign.content_type == missing.content_type == PROBLEM_JSON, what
+            assert comparable(foreign.body, tenant=tenants.a) == comparable(
+                missing.body, tenant=unknown
+            ), what
+            assert await all_rows() == before, what
 
 
 def _unknown_ids() -> dict[str, str]:
@@ -359,39 +376,41 @@ def _unknown_ids() -> dict[str, str]:
     return ids | {"lead_national": "4155550777"}
 
 
-@pytest.mark.parametrize("route", ID_ROUTES, ids=_route_id)
-async def test_ids_of_another_tenant_are_unknown_under_ones_own_tenant(tenants, all_rows, route):
-    """B's owner names A's member or A's key in B's own tenant: 404, as for a random id."""
+async def _ids_are_unknown(tenants: Tenants, all_rows: Any, who: Api, routes: list[Route]) -> None:
+    """`who`, of tenant B, names A's records in B's own tenant: 404, as for random ids."""
     before = await all_rows()
     foreign_ids = {"user_id": tenants.a_owner.id, "key_id": tenants.a_key_id} | tenants.a_records
-    unknown_ids = _unknown_ids()
     own = {"tenant_id": tenants.b}
+    for route in routes:
+        unknown_ids = _unknown_ids()
 
-    foreign = await _attempt(tenants.b_owner.api, route, **_values(tenants, **foreign_ids, **own))
-    missing = await _attempt(tenants.b_owner.api, route, **_values(tenants, **unknown_ids, **own))
+        foreign = await _attempt(who, route, **_values(tenants, **foreign_ids, **own))
+        missing = await _attempt(who, route, **_values(tenants, **unknown_ids, **own))
 
-    assert foreign.status == 404, foreign.body
-    assert missing.status == 404, missing.body
-    assert comparable(foreign.body, **foreign_ids) == comparable(missing.body, **unknown_ids)
-    assert await all_rows() == before
+        what = _route_id(route)
+        assert foreign.status == 404, (what, foreign.body)
+        assert missing.status == 404, (what, missing.body)
+        assert comparable(foreign.body, **foreign_ids) == comparable(missing.body, **unknown_ids), (
+            what
+        )
+        assert await all_rows() == before, what
+
+
+@pytest.mark.parametrize("routes", by_resource(ID_ROUTES))
+async def test_ids_of_another_tenant_are_unknown_under_ones_own_tenant(
+    tenants, all_rows, routes: list[Route]
+):
+    """B's owner names A's member or A's key in B's own tenant: 404, as for a random id."""
+    await _ids_are_unknown(tenants, all_rows, tenants.b_owner.api, routes)
 
 
 @pytest.mark.parametrize(
-    "route", [r for r in ID_ROUTES if "{user_id}" not in str(r[2])], ids=_route_id
+    "routes", by_resource([r for r in ID_ROUTES if "{user_id}" not in str(r[2])])
 )
-async def test_ids_of_another_tenant_are_unknown_to_an_api_key(tenants, all_rows, route):
-    before = await all_rows()
-    foreign_ids = {"user_id": tenants.a_owner.id, "key_id": tenants.a_key_id} | tenants.a_records
-    unknown_ids = _unknown_ids()
-    own = {"tenant_id": tenants.b}
-
-    foreign = await _attempt(tenants.b_key, route, **_values(tenants, **foreign_ids, **own))
-    missing = await _attempt(tenants.b_key, route, **_values(tenants, **unknown_ids, **own))
-
-    assert foreign.status == 404, foreign.body
-    assert missing.status == 404, missing.body
-    assert comparable(foreign.body, **foreign_ids) == comparable(missing.body, **unknown_ids)
-    assert await all_rows() == before
+async def test_ids_of_another_tenant_are_unknown_to_an_api_key(
+    tenants, all_rows, routes: list[Route]
+):
+    await _ids_are_unknown(tenants, all_rows, tenants.b_key, routes)
 
 
 @pytest.mark.parametrize("route", USER_ROUTES, ids=_route_id)

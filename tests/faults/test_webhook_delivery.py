@@ -31,9 +31,9 @@ ENV = {
     "VOICE_AGENT_SANDBOX_RING_SECONDS": "0",
     "VOICE_AGENT_SANDBOX_TALK_SECONDS": "0.5",
     "VOICE_AGENT_WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true",
-    "VOICE_AGENT_WEBHOOKS_TIMEOUT_SECONDS": "1",  # a lease of 7 s
+    "VOICE_AGENT_WEBHOOKS_TIMEOUT_SECONDS": "2",  # a lease of 9 s: the kill comes first
     "VOICE_AGENT_WEBHOOKS_RETRY_DELAYS": "1,1,1,1,1,1,1,1,1,1",
-    "VOICE_AGENT_WEBHOOKS_DISABLE_AFTER_SECONDS": "4",
+    "VOICE_AGENT_WEBHOOKS_DISABLE_AFTER_SECONDS": "3",
 }
 BOUND = 45.0
 
@@ -88,6 +88,7 @@ class Receiver:
 
     def close(self) -> None:
         self.server.shutdown()
+        self.server.server_close()
 
 
 @pytest.fixture
@@ -221,6 +222,11 @@ def test_events_reach_a_receiver_through_downtime_a_killed_worker_and_until_it_i
         "the held event sent again",
         lambda: held_id in {e["id"] for e in receiver.received(hooks.secret)},
     )
+    with psycopg.connect(url, connect_timeout=10) as conn:
+        [(attempts,)] = conn.execute(
+            "SELECT attempts FROM webhook_deliveries WHERE event_id = %s", (held_id,)
+        ).fetchall()
+    assert attempts == 1  # the killed serve recorded nothing: the lease brought it back
     # Nothing recorded is lost: every event of the tenant reaches the receiver.
     wait_for(
         "every recorded event",
@@ -242,12 +248,12 @@ def test_events_reach_a_receiver_through_downtime_a_killed_worker_and_until_it_i
     assert endpoint["disabled_reason"]
     failed = [h for h, _, mode in receiver.requests[before:] if mode == "error"]
     stamps = sorted(int(h["webhook-timestamp"]) for h in failed)
-    assert stamps[-1] - stamps[0] >= 4  # failing at least the bound before being disabled
+    assert stamps[-1] - stamps[0] >= 3  # failing at least the bound before being disabled
     status, _, log = second_serve.http("GET", f"{desk.path}/audit-log", token=desk.token)
     assert status == 200, log
     assert [e["entity_id"] for e in log["items"] if e["action"] == "endpoint.disabled"] == [
         hooks.endpoint["id"]
     ]
     quiet = len(receiver.requests)
-    time.sleep(2.5)  # past two retry delays
+    time.sleep(1.5)  # past a retry delay
     assert len(receiver.requests) == quiet  # nothing more is sent to a disabled endpoint

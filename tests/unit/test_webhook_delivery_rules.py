@@ -77,7 +77,9 @@ def test_each_wait_is_its_delay_within_the_jitter_and_none_is_left_after_the_las
     for attempt, seconds in enumerate(delays, start=1):
         wait = schedule.delay_after(attempt, spread)
         assert wait is not None
-        assert seconds * (1 - jitter) - 1e-6 <= wait.total_seconds() <= seconds * (1 + jitter)
+        # to the microsecond, as a timedelta holds it
+        low, high = seconds * (1 - jitter) - 1e-6, seconds * (1 + jitter) + 1e-6
+        assert low <= wait.total_seconds() <= high
     assert schedule.delay_after(len(delays) + 1, spread) is None
 
 
