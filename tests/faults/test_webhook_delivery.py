@@ -125,6 +125,15 @@ def undelivered(url: str, tenant_id: str, received: set[str]) -> list[tuple[Any,
     return [r for r in rows if r[0] not in received]
 
 
+def delivery_of(url: str, event_id: str) -> tuple[str, int]:
+    """The status and number of attempts of the one delivery of an event."""
+    with psycopg.connect(url, connect_timeout=10) as conn:
+        [(status, attempts)] = conn.execute(
+            "SELECT status, attempts FROM webhook_deliveries WHERE event_id = %s", (event_id,)
+        ).fetchall()
+    return str(status), int(attempts)
+
+
 def stored_events(url: str, tenant_id: str) -> set[str]:
     """The ids of the tenant's events of the types the endpoint wants."""
     with psycopg.connect(url, connect_timeout=10) as conn:
@@ -222,11 +231,10 @@ def test_events_reach_a_receiver_through_downtime_a_killed_worker_and_until_it_i
         "the held event sent again",
         lambda: held_id in {e["id"] for e in receiver.received(hooks.secret)},
     )
-    with psycopg.connect(url, connect_timeout=10) as conn:
-        [(attempts,)] = conn.execute(
-            "SELECT attempts FROM webhook_deliveries WHERE event_id = %s", (held_id,)
-        ).fetchall()
-    assert attempts == 1  # the killed serve recorded nothing: the lease brought it back
+    wait_for(
+        "the held event's delivery recorded", lambda: delivery_of(url, held_id)[0] == "delivered"
+    )
+    assert delivery_of(url, held_id)[1] == 1  # the killed serve recorded nothing: the lease
     # Nothing recorded is lost: every event of the tenant reaches the receiver.
     wait_for(
         "every recorded event",
