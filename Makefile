@@ -42,12 +42,9 @@ lint: $(DEV)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-# One worker per core and one more, each with its own PostgreSQL; a test file stays on one
-# worker. The fault tests spend most of their time waiting on the real processes they run:
-# the extra worker keeps the cores busy meanwhile.
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+# One worker per core, each with its own PostgreSQL; a test file stays on one worker.
 test: lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n auto --dist loadfile
 
 format: $(DEV)
 	$(BIN)/ruff check --fix .
