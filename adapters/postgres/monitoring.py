@@ -1,4 +1,5 @@
-"""What an operator watches of the database: the pool, calls on the line, the job queue."""
+"""What an operator watches of the database: the pool, calls on the line, the job queue, the
+tenants' webhook deliveries due."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from adapters.postgres.timeouts import STATEMENT_SECONDS, milliseconds
 _SCRAPE_SECONDS = 2.0
 _FIGURES = sa.text(
     "SELECT (SELECT count(*) FROM live_calls),"
-    " (SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo')"
+    " (SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo'),"
+    " due.count, COALESCE(EXTRACT(EPOCH FROM now() - due.oldest), 0)"
+    " FROM (SELECT count(*) AS count, min(due_at) AS oldest"
+    " FROM webhook_delivery_queue WHERE due_at <= now()) AS due"
 )
 
 
@@ -43,6 +47,8 @@ class PoolWatch:
 class DatabaseFigures:
     live_calls: int
     queued_jobs: int
+    webhook_deliveries_due: int
+    oldest_webhook_due_seconds: float
 
 
 class PostgresOperationalFigures:
@@ -59,5 +65,10 @@ class PostgresOperationalFigures:
                 sa.text("SELECT set_config('statement_timeout', :t, true)"),
                 {"t": milliseconds(_SCRAPE_SECONDS)},
             )
-            live, queued = (await conn.execute(_FIGURES)).one()
-        return DatabaseFigures(live_calls=int(live), queued_jobs=int(queued))
+            live, queued, due, oldest = (await conn.execute(_FIGURES)).one()
+        return DatabaseFigures(
+            live_calls=int(live),
+            queued_jobs=int(queued),
+            webhook_deliveries_due=int(due),
+            oldest_webhook_due_seconds=float(oldest),
+        )

@@ -110,6 +110,16 @@ class HttpMetrics:
             "Background jobs waiting for a worker",
             registry=self.registry,
         )
+        self.webhook_deliveries_due = Gauge(
+            "voice_agent_webhook_deliveries_due",
+            "Tenants' webhook deliveries due now and not yet taken by a worker",
+            registry=self.registry,
+        )
+        self.webhook_delivery_oldest_due = Gauge(
+            "voice_agent_webhook_delivery_oldest_due_seconds",
+            "How long the longest-waiting webhook delivery has been due (0: none)",
+            registry=self.registry,
+        )
         self.webhook_lag = Histogram(
             "voice_agent_webhook_lag_seconds",
             "From the time stamped on a provider's message to its being applied here",
@@ -140,6 +150,12 @@ class Figures(Protocol):
 
     @property
     def queued_jobs(self) -> int: ...
+
+    @property
+    def webhook_deliveries_due(self) -> int: ...
+
+    @property
+    def oldest_webhook_due_seconds(self) -> float: ...
 
 
 class OperationalFigures(Protocol):
@@ -209,6 +225,8 @@ async def _observe_database(app: web.Application, metrics: HttpMetrics) -> None:
     metrics.database_up.set(1)
     metrics.live_calls.set(figures.live_calls)
     metrics.job_queue_depth.set(figures.queued_jobs)
+    metrics.webhook_deliveries_due.set(figures.webhook_deliveries_due)
+    metrics.webhook_delivery_oldest_due.set(figures.oldest_webhook_due_seconds)
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -16,7 +16,7 @@ from domain.ids import CallId, TenantId
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.http.webhooks import WebhookVerifier
-from tests.e2e.conftest import AddCall, AiohttpClient
+from tests.e2e.conftest import AddCall, AddEvent, AiohttpClient
 from tests.e2e.helpers import Builder
 
 pytestmark = pytest.mark.postgres
@@ -79,6 +79,45 @@ async def test_metrics_count_live_calls_queued_jobs_and_held_connections(
     assert during["voice_agent_job_queue_depth"] == 3
     assert during["voice_agent_db_pool_in_use"] == after["voice_agent_db_pool_in_use"] + 2
     assert after["voice_agent_db_pool_waiting"] == 0
+
+
+async def test_metrics_count_the_webhook_deliveries_due_and_how_long_the_oldest_waited(
+    pg_container: Container,
+    aiohttp_client: AiohttpClient,
+    build: Builder,
+    add_event: AddEvent,
+    admin,  # type: ignore[no-untyped-def]
+) -> None:
+    client = await aiohttp_client(
+        create_app(pg_container.use_cases(), operational_figures=pg_container.operational_figures())
+    )
+    owner = await build.person()
+    tenants = [await build.tenant(owner, "One"), await build.tenant(owner, "Two")]
+    for tenant in tenants:
+        for key, kind, value in (
+            ("webhooks", "boolean", True),
+            ("webhooks.endpoints.max", "limit", 2),
+        ):
+            feature = {"feature_key": key, "name": key, "feature_type": kind}
+            await admin.post("/v1/features", feature)  # made once; a second time is a 409
+            await admin.call("PUT", f"/v1/tenants/{tenant}/features/{key}", json={"value": value})
+        hook = {"url": "https://crm.example.com/hooks", "event_types": ["call.ended"]}
+        status, _ = await owner.api.post(f"/v1/tenants/{tenant}/webhook-endpoints", hook)
+        assert status == 201
+    empty = await _scrape(client)
+    await add_event(tenants[0], "call.ended")
+    await add_event(tenants[0], "call.ended")
+    await add_event(tenants[1], "call.ended")
+    await asyncio.sleep(1.1)
+
+    due = await _scrape(client)
+
+    assert (empty["voice_agent_webhook_deliveries_due"], empty[OLDEST]) == (0, 0)
+    assert due["voice_agent_webhook_deliveries_due"] == 3  # every tenant's
+    assert 1 <= due[OLDEST] < 60
+
+
+OLDEST = "voice_agent_webhook_delivery_oldest_due_seconds"
 
 
 class _Unreachable:
