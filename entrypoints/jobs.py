@@ -87,7 +87,9 @@ def job_app(
             return  # the slice running in this process defers the next
         async with dispatching:
             report = await dispatcher.run(DISPATCH_SLICE, DISPATCH_IDLE_SECONDS)
-        await _next_dispatch(app, soon=bool(report.running))
+        await _defer_next(
+            app, DISPATCH_TASK, in_seconds=None if report.running else DISPATCH_IDLE_POLL_SECONDS
+        )
         if report.dialled or report.paused or report.completed:
             log.info(
                 "batches dispatched",
@@ -107,8 +109,7 @@ def job_app(
             return  # the slice running in this process defers the next
         async with delivering:
             report = await deliverer.run(DELIVER_SLICE, DELIVER_IDLE_SECONDS)
-        with suppress(procrastinate.exceptions.AlreadyEnqueued):
-            await app.tasks[DELIVER_TASK].defer_async(timestamp=int(time.time()))
+        await _defer_next(app, DELIVER_TASK)
         if report.started:
             log.info(
                 "webhooks delivered",
@@ -120,13 +121,14 @@ def job_app(
     return app
 
 
-async def _next_dispatch(app: procrastinate.App, *, soon: bool) -> None:
+async def _defer_next(app: procrastinate.App, task: str, *, in_seconds: int | None = None) -> None:
+    """The next slice of a chain of jobs: at once for any free worker, or in `in_seconds`."""
     with suppress(procrastinate.exceptions.AlreadyEnqueued):  # one is waiting: it will do
-        task = app.tasks[DISPATCH_TASK]
+        job = app.tasks[task]
         deferrer = (
-            task.configure()
-            if soon
-            else task.configure(schedule_in={"seconds": DISPATCH_IDLE_POLL_SECONDS})
+            job.configure()
+            if in_seconds is None
+            else job.configure(schedule_in={"seconds": in_seconds})
         )
         await deferrer.defer_async(timestamp=int(time.time()))
 
