@@ -9,8 +9,9 @@ wire format is parsed by its adapter into the types below.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import structlog
@@ -40,6 +41,7 @@ log = structlog.get_logger(__name__)
 
 PROVIDER = "vapi"
 APPLY_ATTEMPTS = 3
+T = TypeVar("T")
 
 
 @attrs.define
@@ -140,6 +142,36 @@ NOT_AVAILABLE = "Sorry, nobody can take your call right now. Please try again la
 NO_TOOLS = "no tools are available to this assistant"
 
 
+async def apply_or_keep(
+    apply: Callable[[], Awaitable[T]],
+    keep: Callable[[str], Awaitable[T]],
+    log_event: str,
+    message_type: str,
+) -> T:
+    """`apply()`, the one policy for a provider's message, live or replayed: a conflict is
+    tried again (APPLY_ATTEMPTS in all); what cannot be applied is kept, with why, by
+    `keep(reason)` for a replay after a fix (Vapi does not send a message again). A busy
+    database (other work holds the call's rows, a lead import say) is one such reason: the
+    reconciler brings the call's final state from the provider later. Only an unreachable
+    database is raised (ServiceUnavailable: nothing can be kept)."""
+    for attempt in range(1, APPLY_ATTEMPTS + 1):
+        try:
+            return await apply()
+        except DatabaseBusy as error:
+            log.warning(f"{log_event}_busy", type=message_type, error=error.message)
+            return await keep(f"not applied: {error.message}")
+        except ServiceUnavailable:
+            raise
+        except ConcurrencyConflict:
+            if attempt < APPLY_ATTEMPTS:
+                continue
+            return await keep("the call kept changing; retry it")
+        except Exception as error:
+            log.exception(log_event, type=message_type)
+            return await keep(f"{type(error).__name__}: {error}")
+    raise AssertionError("unreachable")
+
+
 class ProviderEvents:
     def __init__(
         self, deps: UseCaseDeps, resolver: PhoneResolver, policy: CallPolicy | None = None
@@ -166,31 +198,13 @@ class ProviderEvents:
         if message.route.call_id is None and message.route.provider_call_id is None:
             return await self._keep(message, None, None)
         routed = _Routed()
-        for attempt in range(1, APPLY_ATTEMPTS + 1):
-            try:
-                return await self._apply(message, routed)
-            except DatabaseBusy as error:
-                # Other work holds the call's rows (a lead import, say) or the database is
-                # slow: Vapi does not send the message again, so keep it, with why, in a
-                # short transaction of its own; the reconciler brings the call's final state
-                # from the provider later. Only if even that fails is it answered 503.
-                log.warning("webhook_not_applied_busy", type=message.type, error=error.message)
-                return await self._keep(message, routed.tenant_id, f"not applied: {error.message}")
-            except ServiceUnavailable:
-                raise  # the database is unreachable: nothing can be kept; 503
-            except ConcurrencyConflict:
-                if attempt < APPLY_ATTEMPTS:
-                    continue
-                return await self._keep(
-                    message, routed.tenant_id, "the call kept changing; retry it"
-                )
-            except Exception as error:
-                # Vapi does not send it again: keep it, with why, for a replay after a fix.
-                log.exception("webhook_not_applied", type=message.type)
-                return await self._keep(
-                    message, routed.tenant_id, f"{type(error).__name__}: {error}"
-                )
-        raise AssertionError("unreachable")
+
+        async def keep(error: str) -> Acknowledged:
+            return await self._keep(message, routed.tenant_id, error)
+
+        return await apply_or_keep(
+            lambda: self._apply(message, routed), keep, "webhook_not_applied", message.type
+        )
 
     async def _apply(self, message: ProviderMessage, routed: _Routed) -> Acknowledged:
         """Find the call's tenant, store the message and apply it, in one transaction: the

@@ -25,14 +25,14 @@ import structlog
 
 from application.access import Principal, require_platform_admin
 from application.call_events import (
-    APPLY_ATTEMPTS,
     InboundCallRequest,
     ProviderEvents,
     ProviderMessage,
     ToolCallRequest,
+    apply_or_keep,
 )
 from application.context import UseCaseDeps
-from application.errors import ConcurrencyConflict, DatabaseBusy, NotFound, ServiceUnavailable
+from application.errors import ConcurrencyConflict, NotFound
 from application.pagination import MAX_PAGE_SIZE, Page, PageRequest, Position
 from application.ports.calls import InboxEntry, InboxMessage
 from application.ports.unit_of_work import UnitOfWork
@@ -214,24 +214,17 @@ class WebhookMessages:
             elif stored.error:
                 reason = f"{stored.error}; {reason}"
             return await self._fail(principal, stored, reason)
-        for attempt in range(1, APPLY_ATTEMPTS + 1):
+
+        async def apply() -> Replay:
             try:
                 return await self._apply(principal, stored, message)
             except _Settled as settled:
                 return settled.replay
-            except DatabaseBusy as error:
-                log.warning("webhook_replay_busy", type=stored.type, error=error.message)
-                return await self._fail(principal, stored, f"not applied: {error.message}")
-            except ServiceUnavailable:
-                raise  # nothing can be kept: the caller is told to try again
-            except ConcurrencyConflict:
-                if attempt < APPLY_ATTEMPTS:
-                    continue
-                return await self._fail(principal, stored, "the call kept changing; retry it")
-            except Exception as error:
-                log.exception("webhook_replay_failed", type=stored.type)
-                return await self._fail(principal, stored, f"{type(error).__name__}: {error}")
-        raise AssertionError("unreachable")
+
+        async def keep(error: str) -> Replay:
+            return await self._fail(principal, stored, error)
+
+        return await apply_or_keep(apply, keep, "webhook_replay_not_applied", stored.type)
 
     async def _apply(
         self, principal: Principal, stored: InboxMessage, message: ProviderMessage
