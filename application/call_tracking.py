@@ -114,9 +114,24 @@ async def apply_news(
         return False
     await tx.calls.save(call)
     await _after_save(tx, ids, policy, absorbed)
-    await follow_batch_call(tx, ids, call, news.at, reported_now=absorbed.first_report)
-    await call_progressed(tx, ids, call, absorbed.before, news.at)
+    await call_moved(tx, ids, call, absorbed.before, news.at, reported_now=absorbed.first_report)
     return True
+
+
+async def call_moved(
+    tx: UnitOfWork,
+    ids: IdGenerator,
+    call: VoiceCall,
+    before: CallMilestones,
+    at: datetime,
+    *,
+    reported_now: bool = False,
+) -> None:
+    """What follows any saved change of `call` (locked in `tx`), whatever moved it: its batch
+    item and batch move along, and the milestones it reached since `before` (as it was read)
+    are announced to its tenant's webhooks."""
+    await follow_batch_call(tx, ids, call, at, reported_now=reported_now)
+    await call_progressed(tx, ids, call, before, at)
 
 
 async def apply_news_many(
@@ -139,8 +154,9 @@ async def apply_news_many(
             continue
         await tx.calls.save(call)
         await _after_save(tx, ids, policy, absorbed)
-        await follow_batch_call(tx, ids, call, news.at, reported_now=absorbed.first_report)
-        await call_progressed(tx, ids, call, absorbed.before, news.at)
+        await call_moved(
+            tx, ids, call, absorbed.before, news.at, reported_now=absorbed.first_report
+        )
     if quiet:
         await tx.calls.save_many([a.call for a in quiet])
         await follow_batch_calls(tx, ids, [a.call for a in quiet], max(a.at for a in quiet))

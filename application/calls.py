@@ -17,8 +17,13 @@ import attrs
 import structlog
 
 from application.access import Access, Permission, Principal, authorize
-from application.batch_tracking import follow_batch_call
-from application.call_tracking import CallPolicy, ProviderNews, apply_news, apply_news_many
+from application.call_tracking import (
+    CallPolicy,
+    ProviderNews,
+    apply_news,
+    apply_news_many,
+    call_moved,
+)
 from application.context import UseCaseDeps
 from application.entitlements import (
     EntitlementCache,
@@ -35,7 +40,7 @@ from application.errors import (
     ProviderError,
     ProviderOutcomeUnknown,
 )
-from application.events import call_progressed, calls_queued
+from application.events import calls_queued
 from application.pagination import Page, PageRequest
 from application.ports.calls import CallFilter, CallListItem, LiveCall, UsageQuery, UsageTotal
 from application.ports.telephony import OutboundCall, ProviderCall, TelephonyProvider
@@ -323,22 +328,20 @@ class CallService:
             call = await tx.calls.get_for_update(tenant_id, call_id)
             if call is None:  # the tenant was deleted meanwhile: nothing left to record on
                 raise NotFound("call", call_id)
-            now = self._deps.clock.now()
+            now, before = self._deps.clock.now(), CallMilestones.of(call)
             if answer.placed is not None:
                 await apply_news(
                     tx, self._deps.ids, self._policy, call, news_of(answer.placed, now)
                 )
             elif answer.failed is not None:
-                before = CallMilestones.of(call)
                 if fail(call, answer.failed.code, answer.failed.message, now):
                     await tx.calls.save(call)
-                    await call_progressed(tx, self._deps.ids, call, before, now)
                     await tx.live_calls.release(tenant_id, call_id)
-                    await follow_batch_call(tx, self._deps.ids, call, now)
+                    await call_moved(tx, self._deps.ids, call, before, now)
             elif answer.lost is not None and lose_track(call, answer.lost, now):
                 await tx.calls.save(call)
                 await tx.live_calls.postpone(tenant_id, call_id, now)
-                await follow_batch_call(tx, self._deps.ids, call, now)
+                await call_moved(tx, self._deps.ids, call, before, now)
             await tx.commit()
         return call
 

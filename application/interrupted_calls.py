@@ -13,10 +13,9 @@ from collections.abc import Collection
 
 import structlog
 
-from application.batch_tracking import follow_batch_call
+from application.call_tracking import call_moved
 from application.context import UseCaseDeps
 from application.errors import ConcurrencyConflict, DatabaseBusy, ServiceUnavailable
-from application.events import call_progressed
 from application.ports.calls import LiveCall
 from application.ports.leases import ProcessLeases
 from application.ports.telephony import ProcessBoundCalls
@@ -122,15 +121,11 @@ class InterruptedCalls:
         async with self._deps.uows(tenant_id=live.tenant_id) as tx:
             call = await tx.calls.get_for_update(live.tenant_id, live.call_id)
             now = self._deps.clock.now()
-            before = CallMilestones.of(call) if call is not None else None
-            if (
-                call is not None
-                and before is not None
-                and cut_off(call, SANDBOX_INTERRUPTED, INTERRUPTED_ERROR, now)
-            ):
-                await tx.calls.save(call)
-                await call_progressed(tx, self._deps.ids, call, before, now)
-                await follow_batch_call(tx, self._deps.ids, call, now)
+            if call is not None:
+                before = CallMilestones.of(call)
+                if cut_off(call, SANDBOX_INTERRUPTED, INTERRUPTED_ERROR, now):
+                    await tx.calls.save(call)
+                    await call_moved(tx, self._deps.ids, call, before, now)
             await tx.live_calls.release(live.tenant_id, live.call_id)
             await tx.commit()
         return True

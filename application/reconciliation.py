@@ -14,8 +14,7 @@ from datetime import timedelta
 import attrs
 import structlog
 
-from application.batch_tracking import follow_batch_call
-from application.call_tracking import CallPolicy, apply_news
+from application.call_tracking import CallPolicy, apply_news, call_moved
 from application.calls import FIND_SLACK, news_of
 from application.context import UseCaseDeps
 from application.errors import (
@@ -24,7 +23,6 @@ from application.errors import (
     ProviderError,
     ServiceUnavailable,
 )
-from application.events import call_progressed
 from application.ports.calls import LiveCall
 from application.ports.telephony import ProviderCall, TelephonyProvider
 from domain.calls import CallDirection, CallMilestones, CallStatus, VoiceCall, advance, fail
@@ -179,17 +177,15 @@ class Reconciler:
                 # Never reached the provider (or it kept nothing): it will never be placed.
                 if fail(call, GONE_AT_PROVIDER, "the provider has no record of this call", now):
                     await tx.calls.save(call)
-                    await call_progressed(tx, self._deps.ids, call, before, now)
-                    await follow_batch_call(tx, self._deps.ids, call, now)
+                    await call_moved(tx, self._deps.ids, call, before, now)
                 await tx.live_calls.release(call.tenant_id, call.id)
             elif not call.finished and advance(
                 call, CallStatus.ENDED, now, ended_reason=GONE_AT_PROVIDER
             ):
                 # The provider forgot a call it had: it is over, with nothing to report.
                 await tx.calls.save(call)
-                await call_progressed(tx, self._deps.ids, call, before, now)
                 await tx.live_calls.release(call.tenant_id, call.id)
-                await follow_batch_call(tx, self._deps.ids, call, now)
+                await call_moved(tx, self._deps.ids, call, before, now)
             else:
                 await tx.live_calls.release(call.tenant_id, call.id)
             await tx.commit()
