@@ -16,6 +16,8 @@ from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
 from adapters.ids import Uuid7Generator
+from adapters.memory.email import RecordingMailer
+from adapters.passwords import Argon2PasswordHasher
 from adapters.postgres.engine import create_engine, create_probe_engine
 from adapters.postgres.leases import PostgresProcessLeases
 from adapters.postgres.monitoring import PostgresOperationalFigures
@@ -45,6 +47,7 @@ from application.leads import LeadService
 from application.phone_numbers import PhoneNumberService
 from application.phone_resolution import PhoneResolver
 from application.plans import FeatureService, PlanService, TenantFeatureService
+from application.ports.email import Mailer
 from application.ports.reads import QuickReads
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.ports.workers import WorkerPool
@@ -163,6 +166,9 @@ class Container(containers.DeclarativeContainer):
     # Only with the sandbox: its calls are the ones that live in this process.
     interrupted_calls = providers.Singleton(InterruptedCalls, deps, telephony, process_leases)
     bootstrap = providers.Singleton(BootstrapService, deps, credentials, tenants)
+    password_hasher = providers.Singleton(Argon2PasswordHasher)
+    # Replaced by the settings' choice (SMTP, or the outbox under the data directory).
+    mailer: providers.Provider[Mailer] = providers.Singleton(RecordingMailer)
 
     use_cases = providers.Singleton(
         UseCases,
