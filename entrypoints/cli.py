@@ -20,6 +20,7 @@ from aiohttp import web
 from dependency_injector import providers
 from sqlalchemy.engine import Connection
 
+from adapters.email import OutboxMailer, SmtpMailer
 from adapters.postgres import schema
 from adapters.postgres.embedded import EmbeddedPostgres, ensure_database
 from adapters.postgres.engine import with_login
@@ -41,6 +42,7 @@ from application.lead_import import ColumnMapping, ImportLeads, ImportReport
 from application.pagination import MAX_PAGE_SIZE, PageRequest
 from application.ports.batches import BatchFilter, LeadSelection
 from application.ports.calls import InboxEntry
+from application.ports.email import Mailer
 from application.webhook_delivery import DeliveryPolicy
 from application.webhook_messages import ReplayOutcome, WebhookMessages
 from domain.batches import Batch, BatchStatus, CallingWindow
@@ -115,6 +117,8 @@ def build_container(settings: Settings, url: str) -> Container:
         )
     )
     container.entitlement_cache_seconds.override(float(settings.entitlement_cache_seconds))
+    container.mailer.override(mailer_provider(settings, container))
+    container.public_url.override(settings.public_url)
     container.access_cache_seconds.override(settings.access_cache_seconds)
     container.call_policy.override(
         CallPolicy(
@@ -148,6 +152,44 @@ def build_container(settings: Settings, url: str) -> Container:
             )
         )
     return container
+
+
+def mailer_provider(settings: Settings, container: Container) -> providers.Provider[Mailer]:
+    """SMTP when a host is configured, else the outbox under the data directory."""
+    if settings.smtp_host is None:
+        return providers.Singleton(
+            OutboxMailer, settings.outbox_dir, sender=settings.email_from, clock=container.clock
+        )
+    return providers.Singleton(
+        SmtpMailer,
+        settings.smtp_host,
+        port=settings.smtp_port,
+        tls=settings.smtp_tls,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        sender=settings.email_from,
+        timeout_seconds=settings.smtp_timeout_seconds,
+        clock=container.clock,
+    )
+
+
+def announce_mailer(settings: Settings) -> None:
+    """Say once at start where email goes (never the credentials)."""
+    if settings.smtp_host is None:
+        log.info(
+            "email goes to the outbox",
+            outbox=str(settings.outbox_dir.resolve()),
+            public_url=settings.public_url,
+        )
+    else:
+        log.info(
+            "email goes to an SMTP server",
+            server=f"{settings.smtp_host}:{settings.smtp_port}",
+            tls=settings.smtp_tls,
+            username=settings.smtp_username,
+            sender=settings.email_from,
+            public_url=settings.public_url,
+        )
 
 
 def webhook_verifier(settings: Settings) -> WebhookVerifier:
@@ -249,6 +291,7 @@ def serve(settings: Settings) -> None:
                 log.info("demo token", file=str(settings.data_dir / "demo-token"))
 
         app.on_startup.append(prepare)
+        announce_mailer(settings)
         log.info(
             "serving",
             url=f"http://{settings.host}:{settings.port}",
@@ -283,6 +326,7 @@ def worker(settings: Settings) -> None:
 
         async def work(container: Container) -> None:
             log.info("worker started", telephony="sandbox" if settings.sandbox else "vapi")
+            announce_mailer(settings)
             queue = postgres_connector(url, settings.db_connect_timeout)
             # A process manager stops with SIGTERM: the job in hand ends as on Ctrl-C, and the
             # pools are closed, instead of the process dying with a job left "doing".

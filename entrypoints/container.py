@@ -167,8 +167,11 @@ class Container(containers.DeclarativeContainer):
     interrupted_calls = providers.Singleton(InterruptedCalls, deps, telephony, process_leases)
     bootstrap = providers.Singleton(BootstrapService, deps, credentials, tenants)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
-    # Replaced by the settings' choice (SMTP, or the outbox under the data directory).
+    # Replaced by the settings' choice (SMTP, or the outbox under the data directory; see
+    # cli.build_container); tests keep what was sent in memory or run an SMTP server.
     mailer: providers.Provider[Mailer] = providers.Singleton(RecordingMailer)
+    # The base of the links and instructions written into emails (VOICE_AGENT_PUBLIC_URL).
+    public_url = providers.Object("http://127.0.0.1:8080")
 
     use_cases = providers.Singleton(
         UseCases,

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import email.utils
 import os
+import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
 import attrs
 
+from adapters.email import (
+    DEFAULT_SENDER,
+    DEFAULT_SMTP_PORTS,
+    DEFAULT_SMTP_TIMEOUT_SECONDS,
+    SMTP_TLS_MODES,
+    SmtpTls,
+)
 from domain.webhooks import DEFAULT_DISABLE_AFTER, DEFAULT_RETRY_DELAYS
 
 
@@ -114,6 +123,83 @@ def _database_timeouts(env: Mapping[str, str]) -> tuple[float, float, float, flo
     return pool, statement, lock, bulk
 
 
+_SMTP_ONLY = (
+    "VOICE_AGENT_SMTP_PORT",
+    "VOICE_AGENT_SMTP_TLS",
+    "VOICE_AGENT_SMTP_USERNAME",
+    "VOICE_AGENT_SMTP_PASSWORD",
+)
+
+
+def _email_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """The mailer's settings; the SMTP port and the public URL only when given (their
+    defaults follow the TLS mode and the API's port)."""
+    host = (env.get("VOICE_AGENT_SMTP_HOST") or "").strip() or None
+    if host is None:
+        stray = [name for name in _SMTP_ONLY if env.get(name)]
+        if stray:
+            # Without this the messages would quietly go to the outbox instead.
+            raise SettingsError(f"{stray[0]} is set but VOICE_AGENT_SMTP_HOST is not")
+    elif any(c.isspace() or c in "/@" for c in host):
+        raise SettingsError(f"VOICE_AGENT_SMTP_HOST must be a host name or address, not {host!r}")
+    tls = _choice(env, "VOICE_AGENT_SMTP_TLS", "starttls", SMTP_TLS_MODES)
+    username = env.get("VOICE_AGENT_SMTP_USERNAME") or None
+    password = env.get("VOICE_AGENT_SMTP_PASSWORD") or None
+    if (username is None) != (password is None):
+        raise SettingsError(
+            "VOICE_AGENT_SMTP_USERNAME and VOICE_AGENT_SMTP_PASSWORD go together: set both or"
+            " neither"
+        )
+    values: dict[str, object] = {
+        "smtp_host": host,
+        "smtp_tls": tls,
+        "smtp_username": username,
+        "smtp_password": password,
+        "smtp_timeout_seconds": _float(
+            env, "VOICE_AGENT_SMTP_TIMEOUT_SECONDS", DEFAULT_SMTP_TIMEOUT_SECONDS, minimum=0.1
+        ),
+        "email_from": _sender(env.get("VOICE_AGENT_EMAIL_FROM") or DEFAULT_SENDER),
+    }
+    if env.get("VOICE_AGENT_SMTP_PORT"):
+        values["smtp_port"] = _int(
+            env, "VOICE_AGENT_SMTP_PORT", DEFAULT_SMTP_PORTS[tls], maximum=65535
+        )
+    if env.get("VOICE_AGENT_PUBLIC_URL"):
+        values["public_url"] = _public_url(env["VOICE_AGENT_PUBLIC_URL"])
+    return values
+
+
+def _sender(raw: str) -> str:
+    name = "VOICE_AGENT_EMAIL_FROM"
+    addresses = email.utils.getaddresses([raw])
+    if "\r" in raw or "\n" in raw or len(addresses) != 1 or "@" not in addresses[0][1]:
+        raise SettingsError(
+            f"{name} must be one address, e.g. 'Voice Agent <no-reply@example.com>', not {raw!r}"
+        )
+    return raw.strip()
+
+
+def _public_url(raw: str) -> str:
+    name = "VOICE_AGENT_PUBLIC_URL"
+    parts = urllib.parse.urlsplit(raw.strip())
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.query
+        or parts.fragment
+    ):
+        raise SettingsError(
+            f"{name} must be an http or https URL without credentials, query or fragment,"
+            f" e.g. https://voice.example.com, not {raw!r}"
+        )
+    try:
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError:
+        raise SettingsError(f"{name} has an invalid port: {raw!r}") from None
+    return raw.strip().rstrip("/")
+
+
 WEBHOOK_AUTH_MODES = ("bearer", "x-vapi-secret", "hmac")
 SANDBOX_OUTCOMES = ("completed", "busy", "no-answer", "voicemail", "random")
 
@@ -179,6 +265,19 @@ class Settings:
         d.total_seconds() for d in DEFAULT_RETRY_DELAYS
     )
     webhooks_disable_after_seconds: int = int(DEFAULT_DISABLE_AFTER.total_seconds())
+    smtp_host: str | None = None
+    """No host: messages are written to the outbox under the data directory."""
+    smtp_tls: SmtpTls = "starttls"
+    smtp_port: int = attrs.field(
+        default=attrs.Factory(lambda self: DEFAULT_SMTP_PORTS[self.smtp_tls], takes_self=True)
+    )
+    smtp_username: str | None = None
+    smtp_password: str | None = attrs.field(default=None, repr=False)
+    smtp_timeout_seconds: float = DEFAULT_SMTP_TIMEOUT_SECONDS
+    email_from: str = DEFAULT_SENDER
+    public_url: str = attrs.field(
+        default=attrs.Factory(lambda self: f"http://127.0.0.1:{self.port}", takes_self=True)
+    )
 
     @property
     def sandbox(self) -> bool:
@@ -194,6 +293,11 @@ class Settings:
     def pg_data_dir(self) -> Path:
         return self.data_dir / "pg"
 
+    @property
+    def outbox_dir(self) -> Path:
+        """Where messages are written when no SMTP server is configured."""
+        return self.data_dir / "outbox"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
@@ -204,6 +308,7 @@ class Settings:
         if log_level not in ("debug", "info", "warning", "error"):
             raise SettingsError("VOICE_AGENT_LOG_LEVEL must be debug, info, warning or error")
         pool, statement, lock, bulk = _database_timeouts(env)
+        email_settings = _email_settings(env)
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             app_database_url=env.get("VOICE_AGENT_APP_DATABASE_URL") or None,
@@ -277,4 +382,5 @@ class Settings:
                 "VOICE_AGENT_WEBHOOKS_DISABLE_AFTER_SECONDS",
                 int(DEFAULT_DISABLE_AFTER.total_seconds()),
             ),
+            **email_settings,  # type: ignore[arg-type]
         )

@@ -30,6 +30,7 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from application.context import UseCaseDeps
 from application.ports.unit_of_work import UnitOfWorkFactory
 from entrypoints.container import Container
+from tests.smtp import SmtpInbox, loopback_smtp
 from tests.support import AlwaysReady, MutableClock, World
 
 
@@ -105,6 +106,14 @@ def clock() -> MutableClock:
 
 
 @pytest.fixture
+def smtp_inbox() -> Iterator[SmtpInbox]:
+    """A real SMTP server on loopback collecting what arrives, parsed (tests/smtp.py): give
+    a container `providers.Object(smtp_inbox.mailer())` as its mailer and read
+    `smtp_inbox.to(address)`."""
+    with loopback_smtp() as inbox:
+        yield inbox
+
+
 def deps(memory_uows: UnitOfWorkFactory, clock: MutableClock) -> UseCaseDeps:
     """Use cases on the in-memory adapters, with a clock the test controls."""
     return UseCaseDeps(uows=memory_uows, ids=Uuid7Generator(), clock=clock)
