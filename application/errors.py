@@ -172,3 +172,26 @@ class IdempotencyKeyReused(ApplicationError):
             "this Idempotency-Key was used for a different request; use a new key for a new call"
         )
         self.field = "Idempotency-Key"
+
+
+class RateLimited(ApplicationError):
+    """Too many failed attempts from this address or client: nothing was checked; retry after
+    `retry_after_seconds`."""
+
+    code = "rate-limited"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            f"too many attempts; try again in {retry_after_seconds} seconds",
+        )
+        self.retry_after_seconds = retry_after_seconds
+
+
+class ResetTokenInvalid(ApplicationError):
+    """A password reset token that is unknown, expired or used: one answer for all three."""
+
+    code = "reset-token-invalid"
+
+    def __init__(self) -> None:
+        super().__init__("the reset token is invalid, expired or already used; ask for a new one")
+        self.field = "token"

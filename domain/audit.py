@@ -16,6 +16,8 @@ class ActorKind(enum.StrEnum):
     USER = "user"
     API_KEY = "api_key"
     SYSTEM = "system"
+    # Someone not (yet) authenticated: a sign-in attempt, a password reset request.
+    ANONYMOUS = "anonymous"
 
 
 @attrs.frozen
@@ -25,6 +27,7 @@ class Actor:
 
 
 SYSTEM = Actor(ActorKind.SYSTEM, None)
+ANONYMOUS = Actor(ActorKind.ANONYMOUS, None)
 
 
 @attrs.frozen

@@ -82,6 +82,15 @@ class User:
     is_platform_admin: bool = False
     is_active: bool = True
     version: int = 0
+    # An argon2id hash (never shown, never logged); None until the user sets a password:
+    # users made by a platform admin, or by an invitation accepted while signed in.
+    password_hash: str | None = attrs.field(default=None, repr=False)
+    password_changed_at: datetime | None = None
+
+    def set_password(self, password_hash: str, at: datetime) -> None:
+        self.password_hash = password_hash
+        self.password_changed_at = at
+        self.updated_at = at
 
     def deactivate(self, at: datetime) -> None:
         if not self.is_active:

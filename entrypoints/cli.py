@@ -43,12 +43,14 @@ from application.pagination import MAX_PAGE_SIZE, PageRequest
 from application.ports.batches import BatchFilter, LeadSelection
 from application.ports.calls import InboxEntry
 from application.ports.email import Mailer
+from application.sign_in import SignInPolicy
 from application.webhook_delivery import DeliveryPolicy
 from application.webhook_messages import ReplayOutcome, WebhookMessages
 from domain.batches import Batch, BatchStatus, CallingWindow
 from domain.errors import DomainError, InvalidValue
 from domain.ids import AgentId, BatchId, LeadId, PhoneNumberId, TenantId
 from domain.leads import LeadStatus
+from domain.passwords import ThrottleRule
 from domain.values import Email
 from domain.webhooks import RetrySchedule
 from entrypoints.container import Container, connect_sandbox, dispose, sandbox_calls_settled
@@ -117,6 +119,16 @@ def build_container(settings: Settings, url: str) -> Container:
         )
     )
     container.entitlement_cache_seconds.override(float(settings.entitlement_cache_seconds))
+    window = timedelta(seconds=settings.sign_in_window_seconds)
+    block = timedelta(seconds=settings.sign_in_block_seconds)
+    container.sign_in_policy.override(
+        SignInPolicy(
+            token_life=timedelta(hours=settings.sign_in_token_hours),
+            per_address=ThrottleRule(settings.sign_in_max_failures, window, block),
+            per_client=ThrottleRule(settings.sign_in_client_max_failures, window, block),
+            trusted_proxies=settings.trusted_proxies,
+        )
+    )
     container.mailer.override(mailer_provider(settings, container))
     container.public_url.override(settings.public_url)
     container.access_cache_seconds.override(settings.access_cache_seconds)

@@ -53,6 +53,7 @@ from application.ports.unit_of_work import UnitOfWorkFactory
 from application.ports.workers import WorkerPool
 from application.reads import UnitOfWorkReads
 from application.reconciliation import Reconciler
+from application.sign_in import SignInPolicy, SignInService
 from application.tenancy import MembershipService, TenantService
 from application.users import UserService
 from application.voices import VoiceService
@@ -170,6 +171,8 @@ class Container(containers.DeclarativeContainer):
     # Replaced by the settings' choice (SMTP, or the outbox under the data directory; see
     # cli.build_container); tests keep what was sent in memory or run an SMTP server.
     mailer: providers.Provider[Mailer] = providers.Singleton(RecordingMailer)
+    sign_in_policy = providers.Object(SignInPolicy())
+    sign_in = providers.Singleton(SignInService, deps, password_hasher, mailer, sign_in_policy)
     # The base of the links and instructions written into emails (VOICE_AGENT_PUBLIC_URL).
     public_url = providers.Object("http://127.0.0.1:8080")
 
@@ -194,6 +197,7 @@ class Container(containers.DeclarativeContainer):
         provider_events=provider_events,
         webhook_messages=webhook_messages,
         probe=probe,
+        sign_in=sign_in,
     )
 
 
@@ -249,6 +253,7 @@ async def dispose(container: Container) -> None:
     if isinstance(workers, ProcessWorkerPool):
         await workers.close()
     await container.webhook_deliverer().stop()
+    await container.sign_in().drain()  # the reset messages and notices in hand
     await container.webhook_sender().close()
     await container.engine().dispose()
     await container.probe_engine().dispose()

@@ -278,6 +278,14 @@ class Settings:
     public_url: str = attrs.field(
         default=attrs.Factory(lambda self: f"http://127.0.0.1:{self.port}", takes_self=True)
     )
+    sign_in_token_hours: int = 12
+    sign_in_max_failures: int = 5
+    sign_in_client_max_failures: int = 50
+    sign_in_window_seconds: int = 900
+    sign_in_block_seconds: int = 900
+    trusted_proxies: int = 0
+    """How many proxies in front of the API append to X-Forwarded-For (0: none, the peer
+    address is the client's)."""
 
     @property
     def sandbox(self) -> bool:
@@ -383,4 +391,10 @@ class Settings:
                 int(DEFAULT_DISABLE_AFTER.total_seconds()),
             ),
             **email_settings,  # type: ignore[arg-type]
+            sign_in_token_hours=_int(env, "VOICE_AGENT_SIGN_IN_TOKEN_HOURS", 12, maximum=24 * 366),
+            sign_in_max_failures=_int(env, "VOICE_AGENT_SIGN_IN_MAX_FAILURES", 5),
+            sign_in_client_max_failures=_int(env, "VOICE_AGENT_SIGN_IN_CLIENT_MAX_FAILURES", 50),
+            sign_in_window_seconds=_int(env, "VOICE_AGENT_SIGN_IN_WINDOW_SECONDS", 900),
+            sign_in_block_seconds=_int(env, "VOICE_AGENT_SIGN_IN_BLOCK_SECONDS", 900),
+            trusted_proxies=_int(env, "VOICE_AGENT_TRUSTED_PROXIES", 0, minimum=0, maximum=10),
         )

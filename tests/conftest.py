@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.clock import SystemClock
 from adapters.ids import Uuid7Generator
 from adapters.memory.unit_of_work import InMemoryDatabase
+from adapters.passwords import Argon2PasswordHasher
 from adapters.postgres import schema
 from adapters.postgres.embedded import EmbeddedPostgres, drop_database, ensure_database
 from adapters.postgres.engine import create_engine
@@ -32,6 +33,9 @@ from application.ports.unit_of_work import UnitOfWorkFactory
 from entrypoints.container import Container
 from tests.smtp import SmtpInbox, loopback_smtp
 from tests.support import AlwaysReady, MutableClock, World
+
+# argon2id at its cheapest: the same code path in milliseconds (tests that sign in many times).
+FAST_HASHER = Argon2PasswordHasher.fast_for_tests()
 
 
 @pytest.fixture(scope="session")
@@ -137,6 +141,7 @@ def memory_container() -> Iterator[Container]:
     container = Container()
     container.uows.override(providers.Object(InMemoryDatabase().unit_of_work))
     container.probe.override(providers.Object(AlwaysReady()))
+    container.password_hasher.override(providers.Object(FAST_HASHER))
     try:
         yield container
     finally:
@@ -150,9 +155,11 @@ async def pg_container(engine: AsyncEngine) -> AsyncIterator[Container]:
     container = Container()
     container.engine.override(providers.Object(engine))
     container.database_url.override(engine.url.render_as_string(hide_password=False))
+    container.password_hasher.override(providers.Object(FAST_HASHER))
     try:
         yield container
     finally:
+        await container.sign_in().drain()
         await container.probe_engine().dispose()
         await container.webhook_sender().close()
         container.reset_override()

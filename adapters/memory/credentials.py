@@ -97,3 +97,19 @@ class InMemoryUserTokenRepository:
         if token is not None:
             token.last_used_at = at
             self._o.put("user_tokens", token_id, token)
+
+    async def revoke_all_of(
+        self, user_id: UserId, at: datetime, *, keep: UserTokenId | None = None
+    ) -> Sequence[UserToken]:
+        revoked = sorted(
+            (
+                t
+                for t in self._o.rows("user_tokens")
+                if t.user_id == user_id and t.revoked_at is None and t.id != keep
+            ),
+            key=lambda t: (t.created_at, t.id),
+        )
+        for token in revoked:
+            token.revoked_at = at
+            self._o.put("user_tokens", token.id, token)
+        return revoked

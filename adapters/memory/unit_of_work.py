@@ -38,6 +38,7 @@ from adapters.memory.plans import (
     InMemoryPlanRepository,
 )
 from adapters.memory.repositories import Overlay
+from adapters.memory.sign_in import InMemoryPasswordResetTokenRepository, InMemorySignInThrottle
 from adapters.memory.tenancy import (
     InMemoryMembershipRepository,
     InMemoryTenantRepository,
@@ -65,6 +66,8 @@ class InMemoryDatabase:
                 "memberships",
                 "api_keys",
                 "user_tokens",
+                "password_reset_tokens",
+                "sign_in_throttle",
                 "audit",
                 "plans",
                 "plan_values",
@@ -118,6 +121,8 @@ class InMemoryUnitOfWork:
         self.memberships = InMemoryMembershipRepository(self._overlay)
         self.api_keys = InMemoryApiKeyRepository(self._overlay)
         self.user_tokens = InMemoryUserTokenRepository(self._overlay)
+        self.password_resets = InMemoryPasswordResetTokenRepository(self._overlay, self)
+        self.sign_in_throttle = InMemorySignInThrottle(self._overlay, self)
         self.audit = InMemoryAuditLog(self._overlay)
         self.plans = InMemoryPlanRepository(self._overlay)
         self.features = InMemoryFeatureRepository(self._overlay)

@@ -162,3 +162,18 @@ class PostgresUserTokenRepository:
 
     async def mark_used(self, token_id: UserTokenId, at: datetime) -> None:
         await self._conn.execute(_touch(user_tokens, token_id, at))
+
+    async def revoke_all_of(
+        self, user_id: UserId, at: datetime, *, keep: UserTokenId | None = None
+    ) -> Sequence[UserToken]:
+        conditions = [user_tokens.c.user_id == user_id, user_tokens.c.revoked_at.is_(None)]
+        if keep is not None:
+            conditions.append(user_tokens.c.id != keep)
+        revoked = await self._conn.execute(
+            sa.update(user_tokens)
+            .where(*conditions)
+            .values(revoked_at=at, updated_at=sa.func.now())
+            .returning(*user_tokens.c)
+        )
+        tokens = [mapping.user_token_from(r) for r in revoked]
+        return sorted(tokens, key=lambda t: (t.created_at, t.id))

@@ -58,6 +58,8 @@ def user_from(row: Row[Any], prefix: str = "") -> User:
         is_platform_admin=m[f"{prefix}is_platform_admin"],
         is_active=m[f"{prefix}is_active"],
         version=m[f"{prefix}version"],
+        password_hash=m[f"{prefix}password_hash"],
+        password_changed_at=m[f"{prefix}password_changed_at"],
     )
 
 
@@ -69,6 +71,8 @@ def user_values(user: User) -> dict[str, Any]:
         "is_platform_admin": user.is_platform_admin,
         "is_active": user.is_active,
         "updated_at": user.updated_at,
+        "password_hash": user.password_hash,
+        "password_changed_at": user.password_changed_at,
     }
 
 

@@ -108,6 +108,9 @@ users = sa.Table(
     sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("version", sa.Integer, nullable=False, server_default="0"),
     *_timestamps(),
+    # argon2id, self-describing; NULL until the user sets a password.
+    sa.Column("password_hash", sa.String(255)),
+    sa.Column("password_changed_at", sa.DateTime(timezone=True)),
     sa.Index("uq_users_email_lower", sa.func.lower(sa.text("email")), unique=True),
     sa.Index("ix_users_created_at_id", "created_at", "id"),
 )
@@ -142,6 +145,37 @@ user_tokens = sa.Table(
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
     *_timestamps(),
     sa.Index("ix_user_tokens_user_id_created_at_id", "user_id", "created_at", "id"),
+)
+
+# One-time permissions to set a password, mailed to the user: SHA-256 at rest, found by prefix.
+password_reset_tokens = sa.Table(
+    "password_reset_tokens",
+    metadata,
+    _id(),
+    sa.Column(
+        "user_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("prefix", sa.String(32), nullable=False, unique=True),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_password_reset_tokens_user_id", "user_id"),
+)
+
+# Failed sign-in (and reset) attempts per address or client, counted here so that every API
+# process sees the same counts. Keys are SHA-256 digests: no address in the clear.
+sign_in_throttle = sa.Table(
+    "sign_in_throttle",
+    metadata,
+    sa.Column("scope", sa.String(30), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("window_started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("blocked_until", sa.DateTime(timezone=True)),
+    sa.PrimaryKeyConstraint("scope", "key_hash"),
+    sa.Index("ix_sign_in_throttle_last_failure_at", "last_failure_at"),
 )
 
 # --- tenant-scoped tables (row-level security; see rls.py) --------------------------------
@@ -221,7 +255,9 @@ audit_log = sa.Table(
     sa.Column("changes", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     *_timestamps(),
-    sa.CheckConstraint("actor_type IN ('user', 'api_key', 'system')", name="actor_type"),
+    sa.CheckConstraint(
+        "actor_type IN ('user', 'api_key', 'system', 'anonymous')", name="actor_type"
+    ),
     sa.Index("ix_audit_log_tenant_id_at_id", "tenant_id", "at", "id"),
 )
 

@@ -46,6 +46,7 @@ from adapters.postgres.rls import (
     TENANT_SETTING,
     USER_SETTING,
 )
+from adapters.postgres.sign_in import PostgresPasswordResetTokenRepository, PostgresSignInThrottle
 from adapters.postgres.tenancy import (
     PostgresMembershipRepository,
     PostgresTenantRepository,
@@ -138,6 +139,8 @@ class PostgresUnitOfWork:
     memberships: PostgresMembershipRepository
     api_keys: PostgresApiKeyRepository
     user_tokens: PostgresUserTokenRepository
+    password_resets: PostgresPasswordResetTokenRepository
+    sign_in_throttle: PostgresSignInThrottle
     audit: PostgresAuditLog
     plans: PostgresPlanRepository
     features: PostgresFeatureRepository
@@ -204,6 +207,8 @@ class PostgresUnitOfWork:
         self.memberships = PostgresMembershipRepository(conn)
         self.api_keys = PostgresApiKeyRepository(conn)
         self.user_tokens = PostgresUserTokenRepository(conn)
+        self.password_resets = PostgresPasswordResetTokenRepository(conn)
+        self.sign_in_throttle = PostgresSignInThrottle(conn)
         self.audit = PostgresAuditLog(conn)
         self.plans = PostgresPlanRepository(conn)
         self.features = PostgresFeatureRepository(conn)

@@ -21,6 +21,7 @@ from application.ports.calls import (
 from application.ports.credentials import ApiKeyRepository, UserTokenRepository
 from application.ports.leads import LeadRepository
 from application.ports.plans import FeatureRepository, OverrideRepository, PlanRepository
+from application.ports.sign_in import PasswordResetTokenRepository, SignInThrottle
 from application.ports.tenancy import MembershipRepository, TenantRepository, UserRepository
 from application.ports.webhooks import (
     OutboundEvents,
@@ -39,6 +40,8 @@ class UnitOfWork(Protocol):
     memberships: MembershipRepository
     api_keys: ApiKeyRepository
     user_tokens: UserTokenRepository
+    password_resets: PasswordResetTokenRepository
+    sign_in_throttle: SignInThrottle
     audit: AuditLog
     plans: PlanRepository
     features: FeatureRepository

@@ -11,7 +11,7 @@ import structlog
 from aiohttp import web
 
 from application.access import Principal
-from application.errors import ProviderBusy, ServiceUnavailable, Unauthenticated
+from application.errors import ProviderBusy, RateLimited, ServiceUnavailable, Unauthenticated
 from entrypoints.http.problems import (
     PROBLEM_BASE,
     FieldError,
@@ -125,7 +125,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             headers["Retry-After"] = str(PROVIDER_BUSY_RETRY_SECONDS)
         if isinstance(error, ServiceUnavailable):
             headers["Retry-After"] = str(error.retry_after_seconds)
-        if isinstance(error, TooManyRequests):
+        if isinstance(error, (TooManyRequests, RateLimited)):
             headers["Retry-After"] = str(error.retry_after_seconds)
         return problem_response(problem, headers=headers or None)
 

@@ -18,6 +18,8 @@ from application.errors import (
     PermissionDenied,
     ProviderBusy,
     ProviderError,
+    RateLimited,
+    ResetTokenInvalid,
     ServiceUnavailable,
     Unauthenticated,
 )
@@ -225,6 +227,8 @@ PROBLEMS: list[tuple[type[Exception], int, str]] = [
     (UnsupportedMediaType, 415, "Unsupported media type"),
     (RequestInvalid, 422, "Invalid request"),
     (TooManyRequests, 429, "Too many requests"),
+    (RateLimited, 429, "Too many attempts"),
+    (ResetTokenInvalid, 400, "Invalid reset token"),
     (Unauthenticated, 401, "Authentication required"),
     (NotFound, 404, "Not found"),
     (OwnerRoleReserved, 403, "Forbidden"),

@@ -22,6 +22,7 @@ from application.leads import LeadService
 from application.phone_numbers import PhoneNumberService
 from application.plans import FeatureService, PlanService, TenantFeatureService
 from application.ports.unit_of_work import DatabaseProbe
+from application.sign_in import SignInService
 from application.tenancy import MembershipService, TenantService
 from application.users import UserService
 from application.voices import VoiceService
@@ -54,6 +55,7 @@ class UseCases:
     batches: BatchService
     webhook_endpoints: WebhookEndpointService
     webhook_messages: WebhookMessages
+    sign_in: SignInService
 
 
 USE_CASES = web.AppKey("use_cases", UseCases)

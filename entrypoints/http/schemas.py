@@ -455,13 +455,15 @@ class AuditEntryOut(msgspec.Struct, tag_field="object", tag="audit_entry"):
     id: Annotated[UUID, msgspec.Meta(description="The entry's id.")]
     tenant_id: Annotated[UUID | None, msgspec.Meta(description="The tenant it happened in.")]
     actor_type: Annotated[
-        Literal["user", "api_key", "system"],
+        Literal["user", "api_key", "system", "anonymous"],
         msgspec.Meta(
-            description="What acted: a user, an API key or the system.", examples=["user"]
+            description="What acted: a user, an API key, the system, or someone not signed in.",
+            examples=["user"],
         ),
     ]
     actor_id: Annotated[
-        UUID | None, msgspec.Meta(description="The user or key that acted; null: the system.")
+        UUID | None,
+        msgspec.Meta(description="The user or key that acted; null: the system or anonymous."),
     ]
     action: Annotated[str, msgspec.Meta(description="What was done.", examples=["member.added"])]
     entity: Annotated[str, msgspec.Meta(description="The kind of record.", examples=["member"])]

@@ -179,6 +179,23 @@ INVALID_BODIES: list[tuple[str, str, str, Any, str | None]] = [
     ),
     ("token name missing", "POST", USER + "/tokens", {}, "name"),
     (
+        "sign-in without password",
+        "POST",
+        "/v1/auth/sign-in",
+        {"email": "a@example.com"},
+        "password",
+    ),
+    ("sign-in bad email", "POST", "/v1/auth/sign-in", {"email": "nope", "password": "x"}, "email"),
+    ("reset bad email", "POST", "/v1/auth/password-resets", {"email": "a@"}, "email"),
+    (
+        "reset confirm without token",
+        "POST",
+        "/v1/auth/password-resets/confirm",
+        {"new_password": "long enough"},
+        "token",
+    ),
+    ("new password too short", "PUT", "/v1/me/password", {"new_password": "short"}, "new_password"),
+    (
         "voice unknown provider",
         "POST",
         VOICES,

@@ -35,6 +35,10 @@ GLOBAL_TABLES = {
     # People and their personal tokens: one user may be a member of several tenants.
     "users",
     "user_tokens",
+    # A user's password reset links, and the counts of failed sign-ins per address or client
+    # (before anyone is signed in there is no tenant).
+    "password_reset_tokens",
+    "sign_in_throttle",
     # Alembic's record of the schema's revision.
     "alembic_version",
 }
