@@ -124,11 +124,13 @@ class SignInService:
         hasher: PasswordHasher,
         mailer: Mailer,
         policy: SignInPolicy | None = None,
+        public_url: str = "http://127.0.0.1:8080",
     ) -> None:
         self._deps = deps
         self._hasher = hasher
         self._mailer = mailer
         self.policy = policy or SignInPolicy()
+        self._public_url = public_url.rstrip("/")
         # Work after the answer (reset requests, notices): held so it is not collected
         # mid-way, and awaited when the process stops (`drain`).
         self._tasks: set[asyncio.Task[None]] = set()
@@ -455,7 +457,7 @@ class SignInService:
                 },
             )
             await tx.commit()
-        await self._send(reset_message(user.email, secret.token))
+        await self._send(reset_message(user.email, secret.token, self._public_url))
 
     async def confirm_reset(self, raw_token: str, new: str, client: str) -> User:
         """Set a new password with a reset token: marks the token used, revokes every
@@ -536,7 +538,8 @@ class SignInService:
     # --- mail, after the answer ----------------------------------------------------------
 
     def _notify_password_changed(self, user: User, how: str) -> None:
-        self._spawn(self._send(password_changed_message(user.email, how)), "password_changed")
+        message = password_changed_message(user.email, how, self._public_url)
+        self._spawn(self._send(message), "password_changed")
 
     async def _send(self, message: EmailMessage) -> None:
         try:
@@ -590,7 +593,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def reset_message(to: Email, token: str) -> EmailMessage:
+def reset_message(to: Email, token: str, public_url: str) -> EmailMessage:
     minutes = int(RESET_TOKEN_LIFE.total_seconds() // 60)
     return EmailMessage(
         to=to,
@@ -600,8 +603,9 @@ def reset_message(to: Email, token: str) -> EmailMessage:
             f"Your reset token, usable once within {minutes} minutes:\n\n"
             f"    {token}\n\n"
             "Choose a new password with it:\n\n"
-            "    POST /v1/auth/password-resets/confirm\n"
-            f'    {{"token": "{token}", "new_password": "<at least 10 characters>"}}\n\n'
+            f"    curl -X POST {public_url}/v1/auth/password-resets/confirm \\\n"
+            "      -H 'Content-Type: application/json' \\\n"
+            f'      -d \'{{"token": "{token}", "new_password": "<at least 10 characters>"}}\'\n\n'
             "Setting it signs you out everywhere. If you did not ask for this, ignore this "
             "message: your password stays as it is.\n"
         ),
@@ -609,15 +613,16 @@ def reset_message(to: Email, token: str) -> EmailMessage:
     )
 
 
-def password_changed_message(to: Email, how: str) -> EmailMessage:
+def password_changed_message(to: Email, how: str, public_url: str) -> EmailMessage:
     return EmailMessage(
         to=to,
         subject="Your voice-agent password was changed",
         body=(
             f"The password of the account {to.value} was just {how}.\n"
             "Every other session of the account was signed out.\n\n"
-            "If this was not you, reset your password at once (POST /v1/auth/password-resets "
-            "with this address) and tell your administrator.\n"
+            "If this was not you, reset your password at once (POST "
+            f"{public_url}/v1/auth/password-resets with this address) and tell your "
+            "administrator.\n"
         ),
         kind="password_changed",
     )

@@ -171,10 +171,12 @@ class Container(containers.DeclarativeContainer):
     # Replaced by the settings' choice (SMTP, or the outbox under the data directory; see
     # cli.build_container); tests keep what was sent in memory or run an SMTP server.
     mailer: providers.Provider[Mailer] = providers.Singleton(RecordingMailer)
-    sign_in_policy = providers.Object(SignInPolicy())
-    sign_in = providers.Singleton(SignInService, deps, password_hasher, mailer, sign_in_policy)
     # The base of the links and instructions written into emails (VOICE_AGENT_PUBLIC_URL).
     public_url = providers.Object("http://127.0.0.1:8080")
+    sign_in_policy = providers.Object(SignInPolicy())
+    sign_in = providers.Singleton(
+        SignInService, deps, password_hasher, mailer, sign_in_policy, public_url=public_url
+    )
 
     use_cases = providers.Singleton(
         UseCases,
