@@ -26,7 +26,8 @@ _DESCRIPTIONS = {
     415: "The body is not of a media type this operation reads (see `detail`)",
     422: "Invalid request: `errors` names every invalid field or query parameter, unknown "
     "ones included, each with a message and what is accepted",
-    429: "As many of these run at once as the server allows; retry after Retry-After seconds",
+    429: "Too many requests: as many of these run at once as the server allows, or too many "
+    "failed attempts for this address or client; retry after Retry-After seconds",
     502: "The telephony provider refused or failed the request",
     503: "A backing service is unreachable or busy; nothing was changed. Retry after "
     "Retry-After seconds",

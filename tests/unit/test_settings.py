@@ -17,6 +17,10 @@ INT_VARIABLES = {
     "VOICE_AGENT_DB_POOL_SIZE": "db_pool_size",
     "VOICE_AGENT_DB_CONNECT_TIMEOUT": "db_connect_timeout",
     "VOICE_AGENT_IMPORT_CONCURRENCY": "import_concurrency",
+    "VOICE_AGENT_SIGN_IN_MAX_FAILURES": "sign_in_max_failures",
+    "VOICE_AGENT_SIGN_IN_CLIENT_MAX_FAILURES": "sign_in_client_max_failures",
+    "VOICE_AGENT_SIGN_IN_WINDOW_SECONDS": "sign_in_window_seconds",
+    "VOICE_AGENT_SIGN_IN_BLOCK_SECONDS": "sign_in_block_seconds",
 }
 BOOL_VARIABLES = {"VOICE_AGENT_AUTO_MIGRATE": "auto_migrate", "VOICE_AGENT_SEED_DEMO": "seed_demo"}
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from unittest.mock import MagicMock
 
 import argon2
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,6 +25,8 @@ from domain.errors import InvalidValue
 from domain.passwords import ThrottleRule, after_failure, new_password
 from domain.tenancy import User
 from domain.values import Email
+from entrypoints.http.routing import USE_CASES
+from entrypoints.http.sign_in import client_address
 from tests.support import MutableClock, World
 from tests.unit.helpers import AuditTap
 
@@ -331,3 +336,30 @@ def test_a_key_is_blocked_exactly_when_limit_failures_fall_in_one_window(gaps: l
         assert state.blocked_at(now) == (count >= RULE.limit)
         if count >= RULE.limit:
             assert state.blocked_until == now + RULE.block
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "198.51.100.9", "192.0.2.1"),  # no proxy: the header is the client's to write
+        (1, "198.51.100.9", "198.51.100.9"),
+        (1, "10.0.0.1, 198.51.100.9", "198.51.100.9"),  # the forged first entry is ignored
+        (2, "10.0.0.1, 198.51.100.9, 203.0.113.5", "198.51.100.9"),
+        (2, "198.51.100.9", "192.0.2.1"),  # fewer entries than proxies: the peer
+    ],
+)
+def test_the_client_address_believes_only_what_trusted_proxies_wrote(
+    proxies: int, forwarded: str, expected: str
+):
+    app = web.Application()
+    app[USE_CASES] = MagicMock(sign_in=MagicMock(policy=SignInPolicy(trusted_proxies=proxies)))
+    transport = MagicMock()
+    transport.get_extra_info.return_value = ("192.0.2.1", 40000)
+    request = make_mocked_request(
+        "POST",
+        "/v1/auth/sign-in",
+        headers={"X-Forwarded-For": forwarded},
+        app=app,
+        transport=transport,
+    )
+    assert client_address(request) == expected
