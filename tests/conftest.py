@@ -118,6 +118,7 @@ def smtp_inbox() -> Iterator[SmtpInbox]:
         yield inbox
 
 
+@pytest.fixture
 def deps(memory_uows: UnitOfWorkFactory, clock: MutableClock) -> UseCaseDeps:
     """Use cases on the in-memory adapters, with a clock the test controls."""
     return UseCaseDeps(uows=memory_uows, ids=Uuid7Generator(), clock=clock)
