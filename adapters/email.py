@@ -38,8 +38,13 @@ DEFAULT_SMTP_TIMEOUT_SECONDS = 10.0
 _NOT_IN_A_FILE_NAME = re.compile(r"[^a-z0-9_]+")
 
 
-def rfc5322_message(message: EmailMessage, sender: str, clock: Clock) -> email.message.EmailMessage:
-    """The message as it goes out: headers, and the plain-text body in UTF-8."""
+def rfc5322_message(
+    message: EmailMessage, sender: str, clock: Clock, *, lines_whole: bool = False
+) -> email.message.EmailMessage:
+    """The message as it goes out: headers, and the plain-text body in UTF-8. `lines_whole`:
+    the body as it is (8bit), for a file a person reads; otherwise long lines are wrapped by
+    quoted-printable as any mail relay accepts, which would split a token or a command in a
+    raw file."""
     built = email.message.EmailMessage()
     built["From"] = sender
     built["To"] = message.to.value
@@ -49,7 +54,7 @@ def rfc5322_message(message: EmailMessage, sender: str, clock: Clock) -> email.m
     # host's fully qualified name, which can block on DNS.
     built["Message-ID"] = email.utils.make_msgid(domain=_domain_of(sender))
     built[KIND_HEADER] = message.kind
-    built.set_content(message.body)
+    built.set_content(message.body, cte="8bit" if lines_whole else None)
     return built
 
 
@@ -72,7 +77,7 @@ class OutboxMailer:
         self._clock = clock or SystemClock()
 
     async def send(self, message: EmailMessage) -> None:
-        built = rfc5322_message(message, self._sender, self._clock)
+        built = rfc5322_message(message, self._sender, self._clock, lines_whole=True)
         try:
             path = await asyncio.to_thread(self._write, built, message.kind)
         except OSError as error:

@@ -84,6 +84,19 @@ async def test_the_outbox_writes_each_message_as_a_private_eml_file_named_by_tim
     assert "tok_secret" not in str(logged)
 
 
+async def test_a_long_line_stays_whole_in_the_outbox_file_for_a_person_to_copy(
+    tmp_path: Path,
+) -> None:
+    command = 'curl -d \'{"token": "vin_' + "a" * 32 + "_" + "b" * 12 + "_" + "C" * 43 + "\"}'"
+    mailer = OutboxMailer(tmp_path, clock=MutableClock())
+
+    await mailer.send(message(body=f"Café Zoë invites you.\n{command}\n"))
+
+    [written] = eml_files(tmp_path)
+    assert command in written.read_bytes().decode()
+    assert body(parsed(written)) == f"Café Zoë invites you.\n{command}\n"
+
+
 async def test_messages_sent_at_the_same_instant_never_replace_each_other(tmp_path: Path) -> None:
     mailer = OutboxMailer(tmp_path, clock=MutableClock())
 
