@@ -1,5 +1,8 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .accept_invitation_in import AcceptInvitationIn
+from .accepted_out import AcceptedOut
+from .accepted_out_object import AcceptedOutObject
 from .add_member_in import AddMemberIn
 from .add_member_in_role import AddMemberInRole
 from .agent_out import AgentOut
@@ -61,9 +64,11 @@ from .call_usage_out import CallUsageOut
 from .call_usage_out_object import CallUsageOutObject
 from .calling_window_in import CallingWindowIn
 from .calling_window_out import CallingWindowOut
+from .change_password_in import ChangePasswordIn
 from .change_plan_in import ChangePlanIn
 from .change_role_in import ChangeRoleIn
 from .change_role_in_role import ChangeRoleInRole
+from .confirm_password_reset_in import ConfirmPasswordResetIn
 from .create_agent_in import CreateAgentIn
 from .create_agent_in_config import CreateAgentInConfig
 from .create_api_key_in import CreateApiKeyIn
@@ -103,6 +108,17 @@ from .health_out_status import HealthOutStatus
 from .import_leads_files_body import ImportLeadsFilesBody
 from .import_report_out import ImportReportOut
 from .import_report_out_object import ImportReportOutObject
+from .invitation_out import InvitationOut
+from .invitation_out_object import InvitationOutObject
+from .invitation_out_role import InvitationOutRole
+from .invitation_out_status import InvitationOutStatus
+from .invitation_page import InvitationPage
+from .invitation_preview_out import InvitationPreviewOut
+from .invitation_preview_out_object import InvitationPreviewOutObject
+from .invitation_preview_out_role import InvitationPreviewOutRole
+from .invitation_preview_out_status import InvitationPreviewOutStatus
+from .invite_in import InviteIn
+from .invite_in_role import InviteInRole
 from .lead_filter_in import LeadFilterIn
 from .lead_import_data import LeadImportData
 from .lead_import_event import LeadImportEvent
@@ -121,6 +137,7 @@ from .list_batches_status import ListBatchesStatus
 from .list_calls_direction import ListCallsDirection
 from .list_calls_status import ListCallsStatus
 from .list_deliveries_status import ListDeliveriesStatus
+from .list_invitations_status import ListInvitationsStatus
 from .list_leads_status import ListLeadsStatus
 from .list_numbers_status import ListNumbersStatus
 from .mark_contacted_in import MarkContactedIn
@@ -132,6 +149,10 @@ from .member_user_out import MemberUserOut
 from .number_provider import NumberProvider
 from .number_status import NumberStatus
 from .override_in import OverrideIn
+from .password_reset_accepted_out import PasswordResetAcceptedOut
+from .password_reset_accepted_out_object import PasswordResetAcceptedOutObject
+from .password_reset_accepted_out_status import PasswordResetAcceptedOutStatus
+from .password_reset_in import PasswordResetIn
 from .pause_reason import PauseReason
 from .phone_number_out import PhoneNumberOut
 from .phone_number_out_object import PhoneNumberOutObject
@@ -171,7 +192,15 @@ from .retry_policy_in import RetryPolicyIn
 from .retry_policy_out import RetryPolicyOut
 from .rotate_webhook_secret_in import RotateWebhookSecretIn
 from .row_error_out import RowErrorOut
+from .sign_in_in import SignInIn
+from .signed_in_out import SignedInOut
+from .signed_in_out_object import SignedInOutObject
 from .skip_reason import SkipReason
+from .tenant_export_out import TenantExportOut
+from .tenant_export_out_counts import TenantExportOutCounts
+from .tenant_export_out_object import TenantExportOutObject
+from .tenant_export_out_status import TenantExportOutStatus
+from .tenant_export_page import TenantExportPage
 from .tenant_feature_out import TenantFeatureOut
 from .tenant_feature_out_feature_type import TenantFeatureOutFeatureType
 from .tenant_feature_out_object import TenantFeatureOutObject
@@ -181,6 +210,7 @@ from .tenant_out import TenantOut
 from .tenant_out_object import TenantOutObject
 from .tenant_out_status import TenantOutStatus
 from .tenant_page import TenantPage
+from .token_in import TokenIn
 from .transcript_message_out import TranscriptMessageOut
 from .transcript_out import TranscriptOut
 from .transfer_ownership_in import TransferOwnershipIn
@@ -244,6 +274,9 @@ from .worker_out import WorkerOut
 from .worker_out_state import WorkerOutState
 
 __all__ = (
+    "AcceptedOut",
+    "AcceptedOutObject",
+    "AcceptInvitationIn",
     "AddMemberIn",
     "AddMemberInRole",
     "AgentOut",
@@ -305,9 +338,11 @@ __all__ = (
     "CallTranscriptOutObject",
     "CallUsageOut",
     "CallUsageOutObject",
+    "ChangePasswordIn",
     "ChangePlanIn",
     "ChangeRoleIn",
     "ChangeRoleInRole",
+    "ConfirmPasswordResetIn",
     "CreateAgentIn",
     "CreateAgentInConfig",
     "CreateApiKeyIn",
@@ -347,6 +382,17 @@ __all__ = (
     "ImportLeadsFilesBody",
     "ImportReportOut",
     "ImportReportOutObject",
+    "InvitationOut",
+    "InvitationOutObject",
+    "InvitationOutRole",
+    "InvitationOutStatus",
+    "InvitationPage",
+    "InvitationPreviewOut",
+    "InvitationPreviewOutObject",
+    "InvitationPreviewOutRole",
+    "InvitationPreviewOutStatus",
+    "InviteIn",
+    "InviteInRole",
     "LeadFilterIn",
     "LeadImportData",
     "LeadImportEvent",
@@ -365,6 +411,7 @@ __all__ = (
     "ListCallsDirection",
     "ListCallsStatus",
     "ListDeliveriesStatus",
+    "ListInvitationsStatus",
     "ListLeadsStatus",
     "ListNumbersStatus",
     "MarkContactedIn",
@@ -376,6 +423,10 @@ __all__ = (
     "NumberProvider",
     "NumberStatus",
     "OverrideIn",
+    "PasswordResetAcceptedOut",
+    "PasswordResetAcceptedOutObject",
+    "PasswordResetAcceptedOutStatus",
+    "PasswordResetIn",
     "PauseReason",
     "PhoneNumberOut",
     "PhoneNumberOutObject",
@@ -415,7 +466,15 @@ __all__ = (
     "RetryPolicyOut",
     "RotateWebhookSecretIn",
     "RowErrorOut",
+    "SignedInOut",
+    "SignedInOutObject",
+    "SignInIn",
     "SkipReason",
+    "TenantExportOut",
+    "TenantExportOutCounts",
+    "TenantExportOutObject",
+    "TenantExportOutStatus",
+    "TenantExportPage",
     "TenantFeatureOut",
     "TenantFeatureOutFeatureType",
     "TenantFeatureOutObject",
@@ -425,6 +484,7 @@ __all__ = (
     "TenantOutObject",
     "TenantOutStatus",
     "TenantPage",
+    "TokenIn",
     "TranscriptMessageOut",
     "TranscriptOut",
     "TransferOwnershipIn",

@@ -14,23 +14,20 @@ T = TypeVar("T", bound="AddMemberIn")
 
 @_attrs_define
 class AddMemberIn:
-    """Give `user_id` or `email` (a new email creates the user, with `first_name` and
-    `last_name`).
+    """An existing user, by `user_id` (platform admins). People are brought in by email
+    through an invitation instead (POST /v1/tenants/{tenant_id}/invitations).
 
     Attributes:
         role (AddMemberInRole | Unset): A role in a tenant, from most to least powerful: owner, admin, member, viewer.
             Default: 'member'.
         user_id (None | Unset | UUID):
-        email (None | str | Unset):
-        first_name (None | str | Unset):
-        last_name (None | str | Unset):
+        email (None | str | Unset): No longer accepted: an address is invited instead (owners and admins are answered
+            403 pointing there, platform admins 422).
     """
 
     role: AddMemberInRole | Unset = "member"
     user_id: None | Unset | UUID = UNSET
     email: None | str | Unset = UNSET
-    first_name: None | str | Unset = UNSET
-    last_name: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         role: str | Unset = UNSET
@@ -51,18 +48,6 @@ class AddMemberIn:
         else:
             email = self.email
 
-        first_name: None | str | Unset
-        if isinstance(self.first_name, Unset):
-            first_name = UNSET
-        else:
-            first_name = self.first_name
-
-        last_name: None | str | Unset
-        if isinstance(self.last_name, Unset):
-            last_name = UNSET
-        else:
-            last_name = self.last_name
-
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -72,10 +57,6 @@ class AddMemberIn:
             field_dict["user_id"] = user_id
         if email is not UNSET:
             field_dict["email"] = email
-        if first_name is not UNSET:
-            field_dict["first_name"] = first_name
-        if last_name is not UNSET:
-            field_dict["last_name"] = last_name
 
         return field_dict
 
@@ -115,30 +96,10 @@ class AddMemberIn:
 
         email = _parse_email(d.pop("email", UNSET))
 
-        def _parse_first_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        first_name = _parse_first_name(d.pop("first_name", UNSET))
-
-        def _parse_last_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        last_name = _parse_last_name(d.pop("last_name", UNSET))
-
         add_member_in = cls(
             role=role,
             user_id=user_id,
             email=email,
-            first_name=first_name,
-            last_name=last_name,
         )
 
         return add_member_in

@@ -26,8 +26,8 @@ class AuditEntryOut:
         object_ (AuditEntryOutObject):
         id (UUID): The entry's id.
         tenant_id (None | UUID): The tenant it happened in.
-        actor_type (AuditEntryOutActorType): What acted: a user, an API key or the system.
-        actor_id (None | UUID): The user or key that acted; null: the system.
+        actor_type (AuditEntryOutActorType): What acted: a user, an API key, the system, or someone not signed in.
+        actor_id (None | UUID): The user or key that acted; null: the system or anonymous.
         action (str): What was done.
         entity (str): The kind of record.
         entity_id (UUID): The record's id.

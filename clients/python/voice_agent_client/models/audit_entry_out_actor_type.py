@@ -1,8 +1,9 @@
 from typing import Literal
 
-AuditEntryOutActorType = Literal["api_key", "system", "user"]
+AuditEntryOutActorType = Literal["anonymous", "api_key", "system", "user"]
 
 AUDIT_ENTRY_OUT_ACTOR_TYPE_VALUES: set[AuditEntryOutActorType] = {
+    "anonymous",
     "api_key",
     "system",
     "user",

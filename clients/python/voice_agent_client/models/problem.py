@@ -35,6 +35,8 @@ class Problem:
         limit (int | None | Unset): The plan's limit (403).
         used (int | None | Unset): How much of the limit is used (403).
         existing_id (None | str | Unset): 409: the id of the record that already holds the key, where you may read it.
+        tenant_ids (list[str] | None | Unset): 409 `last-owner` on deleting an account: the tenants of which the user is
+            the only owner.
     """
 
     type_: str
@@ -50,6 +52,7 @@ class Problem:
     limit: int | None | Unset = UNSET
     used: int | None | Unset = UNSET
     existing_id: None | str | Unset = UNSET
+    tenant_ids: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -121,6 +124,15 @@ class Problem:
         else:
             existing_id = self.existing_id
 
+        tenant_ids: list[str] | None | Unset
+        if isinstance(self.tenant_ids, Unset):
+            tenant_ids = UNSET
+        elif isinstance(self.tenant_ids, list):
+            tenant_ids = self.tenant_ids
+
+        else:
+            tenant_ids = self.tenant_ids
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -149,6 +161,8 @@ class Problem:
             field_dict["used"] = used
         if existing_id is not UNSET:
             field_dict["existing_id"] = existing_id
+        if tenant_ids is not UNSET:
+            field_dict["tenant_ids"] = tenant_ids
 
         return field_dict
 
@@ -259,6 +273,23 @@ class Problem:
 
         existing_id = _parse_existing_id(d.pop("existing_id", UNSET))
 
+        def _parse_tenant_ids(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                tenant_ids_type_0 = cast(list[str], data)
+
+                return tenant_ids_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        tenant_ids = _parse_tenant_ids(d.pop("tenant_ids", UNSET))
+
         problem = cls(
             type_=type_,
             title=title,
@@ -273,6 +304,7 @@ class Problem:
             limit=limit,
             used=used,
             existing_id=existing_id,
+            tenant_ids=tenant_ids,
         )
 
         problem.additional_properties = d

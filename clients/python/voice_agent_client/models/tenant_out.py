@@ -22,13 +22,17 @@ class TenantOut:
         object_ (TenantOutObject):
         id (UUID): The tenant's id.
         name (str): The tenant's name.
-        status (TenantOutStatus): suspended: nobody acts in it until it is reactivated.
+        status (TenantOutStatus): suspended: nobody acts in it until it is reactivated. closed: closed by its owner, who
+            may still read it, download its exports and reopen it until purge_after, when its data is deleted.
         is_active (bool): Whether status is active.
         plan_id (None | UUID): The plan it is on.
         version (int): Moves by one with each change; send it back as `version` with a change to have a stale write
             refused (409).
         created_at (datetime.datetime): When it was created (RFC 3339, UTC).
         updated_at (datetime.datetime): When it last changed (RFC 3339, UTC).
+        closed_at (datetime.datetime | None): When it was closed (RFC 3339); null unless closed.
+        purge_after (datetime.datetime | None): When a closed tenant's data is deleted (RFC 3339); it can be reopened
+            until then. Null unless closed.
     """
 
     object_: TenantOutObject
@@ -40,6 +44,8 @@ class TenantOut:
     version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    closed_at: datetime.datetime | None
+    purge_after: datetime.datetime | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,6 +71,18 @@ class TenantOut:
 
         updated_at = self.updated_at.isoformat()
 
+        closed_at: None | str
+        if isinstance(self.closed_at, datetime.datetime):
+            closed_at = self.closed_at.isoformat()
+        else:
+            closed_at = self.closed_at
+
+        purge_after: None | str
+        if isinstance(self.purge_after, datetime.datetime):
+            purge_after = self.purge_after.isoformat()
+        else:
+            purge_after = self.purge_after
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -78,6 +96,8 @@ class TenantOut:
                 "version": version,
                 "created_at": created_at,
                 "updated_at": updated_at,
+                "closed_at": closed_at,
+                "purge_after": purge_after,
             }
         )
 
@@ -117,6 +137,36 @@ class TenantOut:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
+        def _parse_closed_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                closed_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return closed_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        closed_at = _parse_closed_at(d.pop("closed_at"))
+
+        def _parse_purge_after(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                purge_after_type_0 = datetime.datetime.fromisoformat(data)
+
+                return purge_after_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        purge_after = _parse_purge_after(d.pop("purge_after"))
+
         tenant_out = cls(
             object_=object_,
             id=id,
@@ -127,6 +177,8 @@ class TenantOut:
             version=version,
             created_at=created_at,
             updated_at=updated_at,
+            closed_at=closed_at,
+            purge_after=purge_after,
         )
 
         tenant_out.additional_properties = d

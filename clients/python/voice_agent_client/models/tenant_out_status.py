@@ -1,9 +1,10 @@
 from typing import Literal
 
-TenantOutStatus = Literal["active", "suspended"]
+TenantOutStatus = Literal["active", "closed", "suspended"]
 
 TENANT_OUT_STATUS_VALUES: set[TenantOutStatus] = {
     "active",
+    "closed",
     "suspended",
 }
 

@@ -24,13 +24,17 @@ class UserTenantOut:
         object_ (UserTenantOutObject):
         id (UUID): The tenant's id.
         name (str): The tenant's name.
-        status (UserTenantOutStatus): suspended: nobody acts in it until it is reactivated.
+        status (UserTenantOutStatus): suspended: nobody acts in it until it is reactivated. closed: closed by its owner,
+            who may still read it, download its exports and reopen it until purge_after, when its data is deleted.
         is_active (bool): Whether status is active.
         plan_id (None | UUID): The plan it is on.
         version (int): Moves by one with each change; send it back as `version` with a change to have a stale write
             refused (409).
         created_at (datetime.datetime): When it was created (RFC 3339, UTC).
         updated_at (datetime.datetime): When it last changed (RFC 3339, UTC).
+        closed_at (datetime.datetime | None): When it was closed (RFC 3339); null unless closed.
+        purge_after (datetime.datetime | None): When a closed tenant's data is deleted (RFC 3339); it can be reopened
+            until then. Null unless closed.
         role (UserTenantOutRole): A role in a tenant, from most to least powerful: owner, admin, member, viewer.
         membership_id (UUID): The user's membership's id.
         joined_at (datetime.datetime): When the user joined (RFC 3339).
@@ -45,6 +49,8 @@ class UserTenantOut:
     version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    closed_at: datetime.datetime | None
+    purge_after: datetime.datetime | None
     role: UserTenantOutRole
     membership_id: UUID
     joined_at: datetime.datetime
@@ -73,6 +79,18 @@ class UserTenantOut:
 
         updated_at = self.updated_at.isoformat()
 
+        closed_at: None | str
+        if isinstance(self.closed_at, datetime.datetime):
+            closed_at = self.closed_at.isoformat()
+        else:
+            closed_at = self.closed_at
+
+        purge_after: None | str
+        if isinstance(self.purge_after, datetime.datetime):
+            purge_after = self.purge_after.isoformat()
+        else:
+            purge_after = self.purge_after
+
         role: str = self.role
 
         membership_id = str(self.membership_id)
@@ -92,6 +110,8 @@ class UserTenantOut:
                 "version": version,
                 "created_at": created_at,
                 "updated_at": updated_at,
+                "closed_at": closed_at,
+                "purge_after": purge_after,
                 "role": role,
                 "membership_id": membership_id,
                 "joined_at": joined_at,
@@ -134,6 +154,36 @@ class UserTenantOut:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
+        def _parse_closed_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                closed_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return closed_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        closed_at = _parse_closed_at(d.pop("closed_at"))
+
+        def _parse_purge_after(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                purge_after_type_0 = datetime.datetime.fromisoformat(data)
+
+                return purge_after_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        purge_after = _parse_purge_after(d.pop("purge_after"))
+
         role = check_user_tenant_out_role(d.pop("role"))
 
         membership_id = UUID(d.pop("membership_id"))
@@ -150,6 +200,8 @@ class UserTenantOut:
             version=version,
             created_at=created_at,
             updated_at=updated_at,
+            closed_at=closed_at,
+            purge_after=purge_after,
             role=role,
             membership_id=membership_id,
             joined_at=joined_at,

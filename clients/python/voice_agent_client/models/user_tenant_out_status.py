@@ -1,9 +1,10 @@
 from typing import Literal
 
-UserTenantOutStatus = Literal["active", "suspended"]
+UserTenantOutStatus = Literal["active", "closed", "suspended"]
 
 USER_TENANT_OUT_STATUS_VALUES: set[UserTenantOutStatus] = {
     "active",
+    "closed",
     "suspended",
 }
 

@@ -111,19 +111,19 @@ def sync_detailed(
     body: AddMemberIn,
     x_request_id: str | Unset = UNSET,
 ) -> Response[MemberOut | Problem]:
-    """Add a member by user_id or email (owners and admins)
+    """Add an existing user as a member by user_id (platform admins)
 
-     Add a member with a role (owners and admins; only owners grant `owner`): an existing user
-    by `user_id`, or by `email`, which creates the user when the address is new. Counts against
-    the plan's `members.max` (403 with `feature`, `limit` and `used` when reached); a user
-    already a member is a 409.
+     Add an existing user by `user_id` with a role (platform admins). A tenant's owners and
+    admins get a 403 pointing to invitations: people join by accepting one (POST
+    /v1/tenants/{tenant_id}/invitations). Counts against the plan's `members.max` (403 with
+    `feature`, `limit` and `used` when reached); a user already a member is a 409.
 
     Args:
         tenant_id (UUID):
         x_request_id (str | Unset):
-        body (AddMemberIn): Give `user_id` or `email` (a new email creates the user, with
-            `first_name` and
-                `last_name`).
+        body (AddMemberIn): An existing user, by `user_id` (platform admins). People are brought
+            in by email
+                through an invitation instead (POST /v1/tenants/{tenant_id}/invitations).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,19 +153,19 @@ def sync(
     body: AddMemberIn,
     x_request_id: str | Unset = UNSET,
 ) -> MemberOut | Problem | None:
-    """Add a member by user_id or email (owners and admins)
+    """Add an existing user as a member by user_id (platform admins)
 
-     Add a member with a role (owners and admins; only owners grant `owner`): an existing user
-    by `user_id`, or by `email`, which creates the user when the address is new. Counts against
-    the plan's `members.max` (403 with `feature`, `limit` and `used` when reached); a user
-    already a member is a 409.
+     Add an existing user by `user_id` with a role (platform admins). A tenant's owners and
+    admins get a 403 pointing to invitations: people join by accepting one (POST
+    /v1/tenants/{tenant_id}/invitations). Counts against the plan's `members.max` (403 with
+    `feature`, `limit` and `used` when reached); a user already a member is a 409.
 
     Args:
         tenant_id (UUID):
         x_request_id (str | Unset):
-        body (AddMemberIn): Give `user_id` or `email` (a new email creates the user, with
-            `first_name` and
-                `last_name`).
+        body (AddMemberIn): An existing user, by `user_id` (platform admins). People are brought
+            in by email
+                through an invitation instead (POST /v1/tenants/{tenant_id}/invitations).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,19 +190,19 @@ async def asyncio_detailed(
     body: AddMemberIn,
     x_request_id: str | Unset = UNSET,
 ) -> Response[MemberOut | Problem]:
-    """Add a member by user_id or email (owners and admins)
+    """Add an existing user as a member by user_id (platform admins)
 
-     Add a member with a role (owners and admins; only owners grant `owner`): an existing user
-    by `user_id`, or by `email`, which creates the user when the address is new. Counts against
-    the plan's `members.max` (403 with `feature`, `limit` and `used` when reached); a user
-    already a member is a 409.
+     Add an existing user by `user_id` with a role (platform admins). A tenant's owners and
+    admins get a 403 pointing to invitations: people join by accepting one (POST
+    /v1/tenants/{tenant_id}/invitations). Counts against the plan's `members.max` (403 with
+    `feature`, `limit` and `used` when reached); a user already a member is a 409.
 
     Args:
         tenant_id (UUID):
         x_request_id (str | Unset):
-        body (AddMemberIn): Give `user_id` or `email` (a new email creates the user, with
-            `first_name` and
-                `last_name`).
+        body (AddMemberIn): An existing user, by `user_id` (platform admins). People are brought
+            in by email
+                through an invitation instead (POST /v1/tenants/{tenant_id}/invitations).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -230,19 +230,19 @@ async def asyncio(
     body: AddMemberIn,
     x_request_id: str | Unset = UNSET,
 ) -> MemberOut | Problem | None:
-    """Add a member by user_id or email (owners and admins)
+    """Add an existing user as a member by user_id (platform admins)
 
-     Add a member with a role (owners and admins; only owners grant `owner`): an existing user
-    by `user_id`, or by `email`, which creates the user when the address is new. Counts against
-    the plan's `members.max` (403 with `feature`, `limit` and `used` when reached); a user
-    already a member is a 409.
+     Add an existing user by `user_id` with a role (platform admins). A tenant's owners and
+    admins get a 403 pointing to invitations: people join by accepting one (POST
+    /v1/tenants/{tenant_id}/invitations). Counts against the plan's `members.max` (403 with
+    `feature`, `limit` and `used` when reached); a user already a member is a 409.
 
     Args:
         tenant_id (UUID):
         x_request_id (str | Unset):
-        body (AddMemberIn): Give `user_id` or `email` (a new email creates the user, with
-            `first_name` and
-                `last_name`).
+        body (AddMemberIn): An existing user, by `user_id` (platform admins). People are brought
+            in by email
+                through an invitation instead (POST /v1/tenants/{tenant_id}/invitations).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
