@@ -19,7 +19,7 @@ from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWork
 from domain.audit import SYSTEM, Actor, ActorKind
 from domain.ids import ApiKeyId, TenantId, UserId
-from domain.tenancy import Role, Tenant
+from domain.tenancy import Role, Tenant, TenantStatus
 
 
 class Permission(enum.StrEnum):
@@ -45,6 +45,10 @@ class Permission(enum.StrEnum):
     CALLS_PROVIDER_RECORD_READ = "calls.provider_record.read"
     BATCHES_MANAGE = "batches.manage"
     WEBHOOKS_MANAGE = "webhooks.manage"
+    # Owners only (and platform admins): closing or reopening the tenant, and its exports.
+    TENANT_CLOSE = "tenant.close"
+    EXPORTS_MANAGE = "exports.manage"
+    EXPORTS_READ = "exports.read"
 
 
 _VIEWER = frozenset(
@@ -85,6 +89,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 # What a member of a suspended tenant may still do: see that it is suspended.
 _ALLOWED_WHILE_SUSPENDED = frozenset({Permission.TENANT_READ})
+# A closed tenant's owners may also take their data out and reopen it, until it is purged.
+_ALLOWED_WHILE_CLOSED = _ALLOWED_WHILE_SUSPENDED | {
+    Permission.EXPORTS_READ,
+    Permission.TENANT_CLOSE,
+}
 
 
 @attrs.frozen
@@ -213,7 +222,10 @@ def permitted(access: Access, permission: Permission) -> Access:
         raise PermissionDenied(
             f"the {access.role} role may not do {permission}", permission=permission.value
         )
-    if not access.tenant.is_active and permission not in _ALLOWED_WHILE_SUSPENDED:
+    if access.tenant.status is TenantStatus.CLOSED:
+        if permission not in _ALLOWED_WHILE_CLOSED:
+            raise PermissionDenied("the tenant is closed", permission=permission.value)
+    elif not access.tenant.is_active and permission not in _ALLOWED_WHILE_SUSPENDED:
         raise PermissionDenied("the tenant is suspended", permission=permission.value)
     return access
 

@@ -81,6 +81,7 @@ class KeyRevocation(enum.StrEnum):
     CREATOR_REJOINED = "creator_rejoined"
     CREATOR_REACTIVATED = "creator_reactivated"
     CREATOR_MADE_PLATFORM_ADMIN = "creator_made_platform_admin"
+    CREATOR_DELETED = "creator_deleted"
 
 
 @attrs.frozen
@@ -161,9 +162,12 @@ async def revoke_keys_after_standing_change(
     user_id: UserId,
     before: Standing,
     after: Standing,
+    *,
+    reason: KeyRevocation | None = None,
 ) -> None:
     """In `tx`, revoke the user's keys in every tenant where they did not have standing both
-    before and after a change of `is_active` or `is_platform_admin` (audited per key).
+    before and after a change of `is_active` or `is_platform_admin` (audited per key, with
+    `reason`, by default the one the change implies).
 
     Looks at the user's own tenants (`tx` must be opened with `user_id=`), or at every tenant
     when the user is or was a platform admin, whose keys may live anywhere: one short visit
@@ -171,7 +175,7 @@ async def revoke_keys_after_standing_change(
     """
     if before == after:
         return
-    reason = before.reason_for_change_to(after)
+    reason = reason or before.reason_for_change_to(after)
     kept = {m: before.in_tenant(member=m) and after.in_tenant(member=m) for m in (False, True)}
     if kept[False] and kept[True]:
         return

@@ -158,8 +158,9 @@ async def require(
 UsageMeter = Callable[[UnitOfWork, TenantId, datetime], Awaitable[int]]
 
 
-async def _members(tx: UnitOfWork, tenant_id: TenantId, _at: datetime) -> int:
-    return await tx.memberships.count(tenant_id)
+async def _members(tx: UnitOfWork, tenant_id: TenantId, at: datetime) -> int:
+    """Members and the places held for them: pending invitations not yet expired."""
+    return await tx.memberships.count(tenant_id) + await tx.invitations.count_pending(tenant_id, at)
 
 
 async def _active_agents(tx: UnitOfWork, tenant_id: TenantId, _at: datetime) -> int:

@@ -8,13 +8,12 @@ from application.access import Permission, Principal, authorize, require_platfor
 from application.context import UseCaseDeps, check_version
 from application.credentials import KeyRevocation, Standing, revoke_keys_of_creator
 from application.entitlements import require_capacity
-from application.errors import NotFound
+from application.errors import NotFound, PermissionDenied
 from application.pagination import Page, PageRequest, Position
 from application.ports.unit_of_work import UnitOfWork
-from domain.errors import LastOwnerRequired
+from domain.errors import InvalidValue, LastOwnerRequired
 from domain.ids import MembershipId, TenantId, UserId
 from domain.tenancy import Member, Membership, Role, Tenant, User, UserTenant
-from domain.values import Email
 
 
 @attrs.frozen
@@ -31,14 +30,12 @@ class UpdateTenant:
 
 @attrs.frozen
 class AddMember:
-    """Add an existing user by id, or anyone by email (the user is created when new)."""
+    """Add an existing user by id (platform admins only: people join a tenant by accepting an
+    invitation, application/invitations.py)."""
 
     tenant_id: TenantId
     role: Role
-    user_id: UserId | None = None
-    email: Email | None = None
-    first_name: str | None = None
-    last_name: str | None = None
+    user_id: UserId | None
 
 
 @attrs.frozen
@@ -217,10 +214,20 @@ class MembershipService:
             return await _member(tx, tenant_id, user_id)
 
     async def add_member(self, principal: Principal, cmd: AddMember) -> Member:
+        """Add an existing user with a role: platform admins only. A tenant's owners and
+        admins invite people instead (PermissionDenied says so): joining takes the person's
+        consent, and nothing here tells anyone whether an address has an account."""
         async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
             access = await authorize(
                 principal, Permission.MEMBERS_MANAGE, cmd.tenant_id, tx, lock=True
             )
+            if not principal.is_platform_admin:
+                raise PermissionDenied(
+                    "people join a tenant by accepting an invitation: POST"
+                    f" /v1/tenants/{cmd.tenant_id}/invitations with their email and role;"
+                    " only platform administrators add an existing user by id",
+                    permission="members.add",
+                )
             now = self._deps.clock.now()
             await require_capacity(
                 self._deps.entitlements,
@@ -263,35 +270,15 @@ class MembershipService:
         return Member(membership, user)
 
     async def _resolve_user(self, tx: UnitOfWork, principal: Principal, cmd: AddMember) -> User:
-        if cmd.user_id is not None:
-            user = await tx.users.get(cmd.user_id)
-            if user is None:
-                raise NotFound("user", cmd.user_id)
-            return user
-        if cmd.email is None:
-            raise ValueError("AddMember needs a user_id or an email")
-        existing = await tx.users.by_email(cmd.email)
-        if existing is not None:
-            return existing
-        now = self._deps.clock.now()
-        user = User(
-            UserId(self._deps.ids.new()),
-            cmd.email,
-            created_at=now,
-            updated_at=now,
-            first_name=cmd.first_name,
-            last_name=cmd.last_name,
-        )
-        await tx.users.add(user)
-        await self._deps.audit(
-            tx,
-            principal,
-            "user.created",
-            "user",
-            user.id,
-            tenant_id=cmd.tenant_id,
-            changes={"email": user.email.value},
-        )
+        if cmd.user_id is None:
+            raise InvalidValue(
+                "give the user_id of an existing user; to bring someone in by email, invite"
+                f" them: POST /v1/tenants/{cmd.tenant_id}/invitations",
+                field="user_id",
+            )
+        user = await tx.users.get(cmd.user_id)
+        if user is None:
+            raise NotFound("user", cmd.user_id)
         return user
 
     async def change_role(self, principal: Principal, cmd: ChangeRole) -> Member:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class DomainError(Exception):
     """A rule of the domain was broken by the input or the requested change."""
@@ -37,6 +39,21 @@ class LastOwnerRequired(InvariantViolation):
             "member to owner first"
         )
         self.tenant_id = tenant_id
+
+
+class LastOwnerOfTenants(InvariantViolation):
+    """A user cannot delete their account while they are the last owner of a tenant: nobody
+    would be left to run it, close it or take its data out."""
+
+    code = "last-owner"
+
+    def __init__(self, tenant_ids: Sequence[object]) -> None:
+        self.tenant_ids = [str(t) for t in tenant_ids]
+        super().__init__(
+            "the user is the last owner of tenant(s) " + ", ".join(self.tenant_ids) + ":"
+            " transfer ownership of each (POST /v1/tenants/{tenant_id}/transfer-ownership) or"
+            " close it first"
+        )
 
 
 class OwnerRoleReserved(DomainError):

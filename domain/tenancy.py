@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -15,6 +15,9 @@ from domain.values import Email, non_blank, optional_text
 class TenantStatus(enum.StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
+    # Closed by its owner: refused like a suspended tenant, reopenable until `purge_after`,
+    # when its data is deleted.
+    CLOSED = "closed"
 
 
 class Role(enum.StrEnum):
@@ -45,6 +48,8 @@ class Tenant:
     plan_id: PlanId | None = None
     status: TenantStatus = TenantStatus.ACTIVE
     version: int = 0
+    closed_at: datetime | None = None
+    purge_after: datetime | None = None
 
     @property
     def is_active(self) -> bool:
@@ -61,14 +66,53 @@ class Tenant:
     def suspend(self, at: datetime) -> None:
         if self.status is TenantStatus.SUSPENDED:
             raise InvalidStateTransition("the tenant is already suspended", field="status")
+        if self.status is TenantStatus.CLOSED:
+            raise InvalidStateTransition("a closed tenant cannot be suspended", field="status")
         self.status = TenantStatus.SUSPENDED
         self.updated_at = at
 
     def reactivate(self, at: datetime) -> None:
         if self.status is TenantStatus.ACTIVE:
             raise InvalidStateTransition("the tenant is already active", field="status")
+        if self.status is TenantStatus.CLOSED:
+            raise InvalidStateTransition(
+                "a closed tenant is reopened by its owner, not reactivated", field="status"
+            )
         self.status = TenantStatus.ACTIVE
         self.updated_at = at
+
+    def close(self, at: datetime, grace: timedelta) -> None:
+        """Closed at once; its data is kept, and the tenant reopenable, for `grace`."""
+        if self.status is not TenantStatus.ACTIVE:
+            raise InvalidStateTransition(
+                f"only an active tenant can be closed; this one is {self.status}", field="status"
+            )
+        if grace < timedelta(0):
+            raise ValueError("a grace period cannot be negative")
+        self.status = TenantStatus.CLOSED
+        self.closed_at = at
+        self.purge_after = at + grace
+        self.updated_at = at
+
+    def reopen(self, at: datetime) -> None:
+        if self.status is not TenantStatus.CLOSED:
+            raise InvalidStateTransition("only a closed tenant can be reopened", field="status")
+        assert self.purge_after is not None
+        if at >= self.purge_after:
+            raise InvalidStateTransition(
+                "the grace period is over: the tenant's data is being deleted", field="status"
+            )
+        self.status = TenantStatus.ACTIVE
+        self.closed_at = None
+        self.purge_after = None
+        self.updated_at = at
+
+    def due_for_purge(self, at: datetime) -> bool:
+        return (
+            self.status is TenantStatus.CLOSED
+            and self.purge_after is not None
+            and at >= self.purge_after
+        )
 
 
 @attrs.define

@@ -44,6 +44,7 @@ from application.ports.batches import BatchFilter, LeadSelection
 from application.ports.calls import InboxEntry
 from application.ports.email import Mailer
 from application.sign_in import SignInPolicy
+from application.tenant_closure import LeavingPolicy
 from application.webhook_delivery import DeliveryPolicy
 from application.webhook_messages import ReplayOutcome, WebhookMessages
 from domain.batches import Batch, BatchStatus, CallingWindow
@@ -119,6 +120,8 @@ def build_container(settings: Settings, url: str) -> Container:
         )
     )
     container.entitlement_cache_seconds.override(float(settings.entitlement_cache_seconds))
+    container.mailer.override(mailer_provider(settings, container))
+    container.public_url.override(settings.public_url)
     window = timedelta(seconds=settings.sign_in_window_seconds)
     block = timedelta(seconds=settings.sign_in_block_seconds)
     container.sign_in_policy.override(
@@ -129,9 +132,14 @@ def build_container(settings: Settings, url: str) -> Container:
             trusted_proxies=settings.trusted_proxies,
         )
     )
-    container.mailer.override(mailer_provider(settings, container))
-    container.public_url.override(settings.public_url)
+    container.invitation_life.override(timedelta(days=settings.invitation_days))
     container.access_cache_seconds.override(settings.access_cache_seconds)
+    container.leaving_policy.override(
+        LeavingPolicy(
+            purge_grace=timedelta(days=settings.tenant_purge_grace_days),
+            export_keep_for=timedelta(days=settings.tenant_export_days),
+        )
+    )
     container.call_policy.override(
         CallPolicy(
             provider_max_concurrent=settings.provider_max_concurrent_calls,
@@ -279,6 +287,8 @@ def serve(settings: Settings) -> None:
                 worker_health,
                 container.batch_dispatcher(),
                 container.webhook_deliverer(),
+                container.tenant_closure(),
+                container.tenant_exports(),
             )
 
             async def background_worker(_app: web.Application) -> AsyncIterator[None]:
@@ -354,6 +364,8 @@ def worker(settings: Settings) -> None:
                         container.reconciler(),
                         dispatcher=container.batch_dispatcher(),
                         deliverer=container.webhook_deliverer(),
+                        closure=container.tenant_closure(),
+                        exports=container.tenant_exports(),
                     )
                 )
             except asyncio.CancelledError:
@@ -442,6 +454,19 @@ def _run_with(container: Container, action: Callable[[Container], Awaitable[T]])
             await dispose(container)
 
     return asyncio.run(run())
+
+
+def purge_closed_tenants(settings: Settings) -> None:
+    """One purge pass, as the worker runs each minute: closed tenants past their grace period
+    deleted, expired exports removed."""
+    with database(settings) as url:
+
+        async def purge(container: Container) -> tuple[int, int]:
+            report = await container.tenant_closure().purge_due()
+            return len(report.purged), await container.tenant_exports().remove_expired()
+
+        tenants, exports = _run_with(build_container(settings, url), purge)
+    print(f"tenants purged: {tenants}; expired exports removed: {exports}")
 
 
 def create_platform_admin(settings: Settings, email: str) -> None:
@@ -1024,6 +1049,13 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--timezone-column", default="timezone")
     load.add_argument("--no-extra", action="store_true", help="ignore the other columns")
     load.add_argument("--delimiter", default=",")
+    tenants = commands.add_parser("tenants", help="tenants' lifecycle")
+    tenant_commands = tenants.add_subparsers(dest="tenants_command", required=True)
+    tenant_commands.add_parser(
+        "purge-closed",
+        help="run one purge pass: delete closed tenants past their grace period, and expired "
+        "exports (the worker does this every minute)",
+    )
     _add_batch_commands(commands)
     _add_webhook_message_commands(commands)
     return root
@@ -1053,6 +1085,8 @@ def main(argv: list[str] | None = None) -> int:
             create_platform_admin(settings, args.email)
         elif args.command == "catalogue":
             catalogue_sync(settings)
+        elif args.command == "tenants":
+            purge_closed_tenants(settings)
         elif args.command == "leads":
             return import_leads(settings, args)
         elif args.command == "batches":

@@ -23,6 +23,7 @@ from adapters.postgres.leases import PostgresProcessLeases
 from adapters.postgres.monitoring import PostgresOperationalFigures
 from adapters.postgres.reads import PostgresQuickReads
 from adapters.postgres.schema import head_revision
+from adapters.postgres.tenant_data import PostgresTenantPurger, PostgresTenantRecords
 from adapters.postgres.timeouts import DatabaseTimeouts
 from adapters.postgres.unit_of_work import PostgresDatabaseProbe, PostgresUnitOfWorkFactory
 from adapters.sandbox import SandboxTelephonyProvider
@@ -30,6 +31,7 @@ from adapters.vapi.messages import read_message
 from adapters.webhook_sender import HttpWebhookSender
 from adapters.workers import ProcessWorkerPool
 from application.access import DEFAULT_ACCESS_CACHE_SECONDS, AccessCache
+from application.account_deletion import AccountDeletionService
 from application.agents import AgentService
 from application.audit import AuditService
 from application.batches import BatchDispatcher, BatchService
@@ -42,6 +44,7 @@ from application.credentials import CredentialService
 from application.entitlements import DEFAULT_TTL_SECONDS, EntitlementCache
 from application.errors import ServiceUnavailable
 from application.interrupted_calls import InterruptedCalls
+from application.invitations import InvitationService
 from application.lead_import import LeadImportService
 from application.leads import LeadService
 from application.phone_numbers import PhoneNumberService
@@ -55,11 +58,14 @@ from application.reads import UnitOfWorkReads
 from application.reconciliation import Reconciler
 from application.sign_in import SignInPolicy, SignInService
 from application.tenancy import MembershipService, TenantService
+from application.tenant_closure import LeavingPolicy, TenantClosureService
+from application.tenant_exports import TenantExportService
 from application.users import UserService
 from application.voices import VoiceService
 from application.webhook_delivery import DeliveryPolicy, WebhookDeliverer
 from application.webhook_endpoints import WebhookEndpointService
 from application.webhook_messages import WebhookMessages
+from domain.invitations import DEFAULT_INVITATION_LIFE
 from entrypoints.http.events import PublicEventPayloads
 from entrypoints.http.routing import UseCases
 
@@ -161,12 +167,27 @@ class Container(containers.DeclarativeContainer):
         delivery_policy,
     )
     batch_dispatcher = providers.Singleton(BatchDispatcher, deps, calls, call_policy)
+    # Closing a tenant and exporting its data (grace period and export life from settings).
+    leaving_policy = providers.Object(LeavingPolicy())
+    tenant_closure = providers.Singleton(
+        TenantClosureService,
+        deps,
+        providers.Singleton(PostgresTenantPurger, uows),
+        leaving_policy,
+    )
+    tenant_exports = providers.Singleton(
+        TenantExportService,
+        deps,
+        providers.Singleton(PostgresTenantRecords, uows),
+        leaving_policy,
+    )
     process_leases = providers.Singleton(
         PostgresProcessLeases, database_url, connect_timeout=db_connect_timeout
     )
     # Only with the sandbox: its calls are the ones that live in this process.
     interrupted_calls = providers.Singleton(InterruptedCalls, deps, telephony, process_leases)
     bootstrap = providers.Singleton(BootstrapService, deps, credentials, tenants)
+    account_deletion = providers.Singleton(AccountDeletionService, deps)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     # Replaced by the settings' choice (SMTP, or the outbox under the data directory; see
     # cli.build_container); tests keep what was sent in memory or run an SMTP server.
@@ -176,6 +197,16 @@ class Container(containers.DeclarativeContainer):
     sign_in_policy = providers.Object(SignInPolicy())
     sign_in = providers.Singleton(
         SignInService, deps, password_hasher, mailer, sign_in_policy, public_url=public_url
+    )
+    invitation_life = providers.Object(DEFAULT_INVITATION_LIFE)
+    invitations = providers.Singleton(
+        InvitationService,
+        deps,
+        mailer,
+        password_hasher,
+        life=invitation_life,
+        public_url=public_url,
+        acceptance_token_life=sign_in_policy.provided.token_life,
     )
 
     use_cases = providers.Singleton(
@@ -198,8 +229,12 @@ class Container(containers.DeclarativeContainer):
         webhook_endpoints=webhook_endpoints,
         provider_events=provider_events,
         webhook_messages=webhook_messages,
+        tenant_closure=tenant_closure,
+        tenant_exports=tenant_exports,
         probe=probe,
         sign_in=sign_in,
+        invitations=invitations,
+        account_deletion=account_deletion,
     )
 
 

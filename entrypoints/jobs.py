@@ -1,5 +1,6 @@
 """Background work on procrastinate (a PostgreSQL task queue): the periodic reconciler, the
-batch dispatcher and the delivery of tenants' webhooks.
+batch dispatcher, the delivery of tenants' webhooks, tenants' exports and the purge of closed
+tenants.
 
 Every worker runs the periodic deferrer; procrastinate defers each minute's job once,
 whatever the number of workers, and the queueing lock keeps sweeps from piling up. A worker
@@ -22,6 +23,8 @@ import structlog
 from adapters.postgres.job_queue import job_queue_connector
 from application.batches import BatchDispatcher
 from application.reconciliation import Reconciler
+from application.tenant_closure import TenantClosureService
+from application.tenant_exports import TenantExportService
 from application.webhook_delivery import WebhookDeliverer
 from entrypoints.worker_health import WorkerHealth
 
@@ -42,6 +45,12 @@ DELIVER_TASK = "webhooks.deliver"
 # then defers the next at once: a new event waits DELIVER_IDLE_SECONDS at most.
 DELIVER_SLICE = timedelta(seconds=5)
 DELIVER_IDLE_SECONDS = 0.5
+# Tenants' exports: a pass builds what is due (each build in its own short transactions),
+# then the next pass is deferred in EXPORT_POLL_SECONDS, so a new export waits that long.
+EXPORT_TASK = "tenants.exports"
+EXPORT_POLL_SECONDS = 5
+# Closed tenants past their grace period, and expired exports, deleted once a minute.
+PURGE_TASK = "tenants.purge"
 
 
 def job_app(
@@ -50,6 +59,8 @@ def job_app(
     health: WorkerHealth | None = None,
     dispatcher: BatchDispatcher | None = None,
     deliverer: WebhookDeliverer | None = None,
+    closure: TenantClosureService | None = None,
+    exports: TenantExportService | None = None,
 ) -> procrastinate.App:
     """The job queue's app; each finished sweep is noted in `health`. Without a
     `dispatcher`, dispatch jobs are taken and do nothing (a worker that cannot dial); without
@@ -118,6 +129,37 @@ def job_app(
                 failed_attempts=report.failed_attempts,
             )
 
+    exporting = asyncio.Lock()
+
+    @app.periodic(cron=RECONCILE_CRON, periodic_id=EXPORT_TASK)
+    @app.task(name=EXPORT_TASK, queueing_lock=EXPORT_TASK, pass_context=False)
+    async def build_exports(timestamp: int) -> None:
+        if exports is None or exporting.locked():
+            return
+        async with exporting:
+            report = await exports.run_due()
+        await _defer_next(app, EXPORT_TASK, in_seconds=EXPORT_POLL_SECONDS)
+        if report.built or report.failed or report.removed:
+            log.info(
+                "tenant exports",
+                built=report.built,
+                failed=report.failed,
+                removed=report.removed,
+            )
+
+    purging = asyncio.Lock()
+
+    @app.periodic(cron=RECONCILE_CRON, periodic_id=PURGE_TASK)
+    @app.task(name=PURGE_TASK, queueing_lock=PURGE_TASK, pass_context=False)
+    async def purge_tenants(timestamp: int) -> None:
+        if closure is None or purging.locked():
+            return
+        async with purging:
+            report = await closure.purge_due()
+            removed = await exports.remove_expired() if exports is not None else 0
+        if report.purged or removed:
+            log.info("tenants purged", tenants=len(report.purged), expired_exports=removed)
+
     return app
 
 
@@ -150,7 +192,7 @@ async def request_sweep(app: procrastinate.App) -> None:
     """Ask for a sweep now, not at the next minute: a worker (re)starting after a database
     outage settles what piled up at once. The queueing lock keeps it to one waiting sweep,
     whatever the number of workers starting."""
-    for task in (RECONCILE_TASK, DISPATCH_TASK, DELIVER_TASK):
+    for task in (RECONCILE_TASK, DISPATCH_TASK, DELIVER_TASK, EXPORT_TASK):
         with suppress(procrastinate.exceptions.AlreadyEnqueued):  # one is waiting: it will do
             await app.tasks[task].defer_async(timestamp=int(time.time()))
 
@@ -209,13 +251,13 @@ async def run_worker(app: procrastinate.App, health: WorkerHealth | None = None)
                     await request_sweep(app)
                     _stop_if_asked()
                     health.started()
-                    # A sweep, a dispatch, a delivery, and one more starting as its
-                    # predecessor ends.
+                    # A sweep, a dispatch, a delivery, an export pass, a purge, and one more
+                    # starting as its predecessor ends.
                     # Finished jobs are deleted: dispatch and delivery jobs run every few
                     # seconds.
                     await app.run_worker_async(
                         install_signal_handlers=False,
-                        concurrency=4,
+                        concurrency=6,
                         delete_jobs=procrastinate.jobs.DeleteJobCondition.SUCCESSFUL,
                     )
                 reason = failures.reasons[0] if failures.reasons else "it returned by itself"

@@ -278,6 +278,8 @@ class Settings:
     public_url: str = attrs.field(
         default=attrs.Factory(lambda self: f"http://127.0.0.1:{self.port}", takes_self=True)
     )
+    """Where people reach the API: the base of the links and instructions in emails."""
+    invitation_days: int = 7
     sign_in_token_hours: int = 12
     sign_in_max_failures: int = 5
     sign_in_client_max_failures: int = 50
@@ -286,6 +288,11 @@ class Settings:
     trusted_proxies: int = 0
     """How many proxies in front of the API append to X-Forwarded-For (0: none, the peer
     address is the client's)."""
+    tenant_purge_grace_days: float = 30.0
+    """How long a closed tenant stays reopenable before its data is deleted (fractions of a
+    day allowed: 0.001 is about 86 s)."""
+    tenant_export_days: float = 7.0
+    """How long an export's archive is kept once built."""
 
     @property
     def sandbox(self) -> bool:
@@ -391,10 +398,13 @@ class Settings:
                 int(DEFAULT_DISABLE_AFTER.total_seconds()),
             ),
             **email_settings,  # type: ignore[arg-type]
+            invitation_days=_int(env, "VOICE_AGENT_INVITATION_DAYS", 7, maximum=366),
             sign_in_token_hours=_int(env, "VOICE_AGENT_SIGN_IN_TOKEN_HOURS", 12, maximum=24 * 366),
             sign_in_max_failures=_int(env, "VOICE_AGENT_SIGN_IN_MAX_FAILURES", 5),
             sign_in_client_max_failures=_int(env, "VOICE_AGENT_SIGN_IN_CLIENT_MAX_FAILURES", 50),
             sign_in_window_seconds=_int(env, "VOICE_AGENT_SIGN_IN_WINDOW_SECONDS", 900),
             sign_in_block_seconds=_int(env, "VOICE_AGENT_SIGN_IN_BLOCK_SECONDS", 900),
             trusted_proxies=_int(env, "VOICE_AGENT_TRUSTED_PROXIES", 0, minimum=0, maximum=10),
+            tenant_purge_grace_days=_float(env, "VOICE_AGENT_TENANT_PURGE_GRACE_DAYS", 30.0),
+            tenant_export_days=_float(env, "VOICE_AGENT_TENANT_EXPORT_DAYS", 7.0),
         )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import attrs
+
 from adapters.memory.repositories import Overlay, page_of, save_versioned
-from application.errors import AlreadyExists
+from application.errors import AlreadyExists, ConcurrencyConflict
 from application.pagination import PageRequest, Position
 from domain.ids import TenantId, UserId
 from domain.tenancy import Member, Membership, Role, Tenant, User, UserTenant
@@ -15,9 +17,23 @@ if TYPE_CHECKING:
     from adapters.memory.unit_of_work import InMemoryUnitOfWork
 
 
+# What refers to a user, as the database's foreign keys say: rows that go with them, and
+# (table, field) of rows that stay and forget them.
+_USER_OWNED = ("memberships", "user_tokens", "password_reset_tokens")
+_USER_NAMED = (
+    ("api_keys", "created_by"),
+    ("overrides", "granted_by"),
+    ("agents", "created_by"),
+    ("batches", "created_by"),
+    ("invitations", "invited_by"),
+    ("invitations", "accepted_by"),
+)
+
+
 class InMemoryUserRepository:
-    def __init__(self, overlay: Overlay) -> None:
+    def __init__(self, overlay: Overlay, uow: InMemoryUnitOfWork) -> None:
         self._o = overlay
+        self._uow = uow
 
     async def get(self, user_id: UserId) -> User | None:
         return self._o.get("users", user_id)  # type: ignore[no-any-return]
@@ -35,6 +51,26 @@ class InMemoryUserRepository:
         if other is not None and other.id != user.id:
             raise AlreadyExists("user", "email")
         save_versioned(self._o, "users", user, "user")
+
+    async def get_for_update(self, user_id: UserId) -> User | None:
+        await self._uow.lock_row("users", user_id)
+        return await self.get(user_id)
+
+    async def remove(self, user: User) -> None:
+        current = self._o.get("users", user.id)
+        if current is None or current.version != user.version:
+            raise ConcurrencyConflict("user", user.id)
+        if self._o.committed("users", user.id) is not None:
+            self._o.based_on.setdefault(("users", user.id), user.version)
+        self._o.delete("users", user.id)
+        for table in _USER_OWNED:
+            for key, row in self._o.items(table):
+                if getattr(row, "user_id", None) == user.id:
+                    self._o.delete(table, key)
+        for table, field in _USER_NAMED:
+            for key, row in self._o.items(table):
+                if getattr(row, field, None) == user.id:
+                    self._o.put(table, key, attrs.evolve(row, **{field: None}))
 
     async def list(self, page: PageRequest) -> list[User]:
         return page_of(self._o.rows("users"), page, lambda u: Position(u.created_at, u.id))
@@ -57,6 +93,9 @@ class InMemoryTenantRepository:
 
     async def save(self, tenant: Tenant) -> None:
         save_versioned(self._o, "tenants", tenant, "tenant")
+
+    async def remove(self, tenant: Tenant) -> None:
+        self._o.delete("tenants", tenant.id)
 
     async def list(self, page: PageRequest) -> list[Tenant]:
         return page_of(self._o.rows("tenants"), page, lambda t: Position(t.created_at, t.id))

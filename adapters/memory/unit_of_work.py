@@ -31,6 +31,7 @@ from adapters.memory.calls import (
     InMemoryWebhookInbox,
 )
 from adapters.memory.credentials import InMemoryApiKeyRepository, InMemoryUserTokenRepository
+from adapters.memory.invitations import InMemoryInvitationRepository
 from adapters.memory.leads import InMemoryLeadRepository
 from adapters.memory.plans import (
     InMemoryFeatureRepository,
@@ -44,6 +45,7 @@ from adapters.memory.tenancy import (
     InMemoryTenantRepository,
     InMemoryUserRepository,
 )
+from adapters.memory.tenant_exports import EXPORT_TABLES, InMemoryTenantExportRepository
 from adapters.memory.webhooks import (
     InMemoryOutboundEvents,
     InMemoryWebhookDeliveries,
@@ -85,10 +87,12 @@ class InMemoryDatabase:
                 "batch_items",
                 "running_batches",
                 "webhook_endpoints",
+                "invitations",
                 "outbound_events",
                 "webhook_deliveries",
                 "webhook_delivery_attempts",
                 "webhook_delivery_queue",
+                *EXPORT_TABLES,
             )
         }
         self.tenant_locks: dict[TenantId, asyncio.Lock] = {}
@@ -116,7 +120,7 @@ class InMemoryUnitOfWork:
         self._overlay = Overlay(db)
         self._held: list[asyncio.Lock] = []
         self._after_commit: list[Callable[[], None]] = []
-        self.users = InMemoryUserRepository(self._overlay)
+        self.users = InMemoryUserRepository(self._overlay, self)
         self.tenants = InMemoryTenantRepository(self._overlay, self)
         self.memberships = InMemoryMembershipRepository(self._overlay)
         self.api_keys = InMemoryApiKeyRepository(self._overlay)
@@ -139,8 +143,10 @@ class InMemoryUnitOfWork:
         self.batch_items = InMemoryBatchItemRepository(self._overlay, self)
         self.running_batches = InMemoryRunningBatches(self._overlay)
         self.webhook_endpoints = InMemoryWebhookEndpointRepository(self._overlay)
+        self.invitations = InMemoryInvitationRepository(self._overlay)
         self.events = InMemoryOutboundEvents(self._overlay)
         self.deliveries = InMemoryWebhookDeliveries(self._overlay)
+        self.exports = InMemoryTenantExportRepository(self._overlay)
 
     @property
     def db(self) -> InMemoryDatabase:

@@ -87,6 +87,8 @@ def tenant_from(row: Row[Any], prefix: str = "") -> Tenant:
         plan_id=PlanId(plan_id) if plan_id else None,
         status=TenantStatus(m[f"{prefix}status"]),
         version=m[f"{prefix}version"],
+        closed_at=m[f"{prefix}closed_at"],
+        purge_after=m[f"{prefix}purge_after"],
     )
 
 
@@ -96,6 +98,8 @@ def tenant_values(tenant: Tenant) -> dict[str, Any]:
         "plan_id": tenant.plan_id,
         "status": tenant.status.value,
         "updated_at": tenant.updated_at,
+        "closed_at": tenant.closed_at,
+        "purge_after": tenant.purge_after,
     }
 
 

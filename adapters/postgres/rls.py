@@ -41,6 +41,7 @@ POLICIES: dict[str, tuple[str, str]] = {
     ),
     "tenant_features": (f"tenant_id = {CURRENT_TENANT}", f"tenant_id = {CURRENT_TENANT}"),
     "api_keys": (f"tenant_id = {CURRENT_TENANT}", f"tenant_id = {CURRENT_TENANT}"),
+    "invitations": (_OWN, _OWN),
     # Platform-level entries (tenant_id NULL) are written and read outside any tenant.
     "audit_log": (
         f"tenant_id IS NOT DISTINCT FROM {CURRENT_TENANT}",
@@ -61,6 +62,9 @@ POLICIES: dict[str, tuple[str, str]] = {
     "webhook_deliveries": (_OWN, _OWN),
     "webhook_delivery_attempts": (_OWN, _OWN),
     "webhook_delivery_queue": (_OWN, _OWN),
+    "tenant_exports": (_OWN, _OWN),
+    "tenant_export_chunks": (_OWN, _OWN),
+    "tenant_export_queue": (_OWN, _OWN),
     # Messages about no call of ours (tenant_id NULL) are written and read outside any tenant.
     "webhook_events": (
         f"tenant_id IS NOT DISTINCT FROM {CURRENT_TENANT}",
@@ -113,6 +117,9 @@ READ_POLICIES: dict[str, ReadPolicy] = {
     # The queue of webhook deliveries due is read across tenants by the delivery workers;
     # it holds ids and times only, and is written only in its own tenant's context.
     "webhook_delivery_queue": ReadPolicy("every_tenant_reads", "true"),
+    # The queue of exports to build or remove is read across tenants by the export workers;
+    # it holds ids and times only, and is written only in its own tenant's context.
+    "tenant_export_queue": ReadPolicy("every_tenant_reads", "true"),
 }
 
 ROUTED_TABLES = tuple(t for t, p in READ_POLICIES.items() if p.role == ROUTER_ROLE)

@@ -126,8 +126,20 @@ tenants = sa.Table(
     sa.Column("is_active", sa.Boolean, sa.Computed("status = 'active'", persisted=True)),
     sa.Column("version", sa.Integer, nullable=False, server_default="0"),
     *_timestamps(),
-    sa.CheckConstraint("status IN ('active', 'suspended')", name="status"),
+    # Set when an owner closes the tenant; its data is deleted once purge_after has passed.
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
+    sa.Column("purge_after", sa.DateTime(timezone=True)),
+    sa.CheckConstraint("status IN ('active', 'suspended', 'closed')", name="status"),
+    sa.CheckConstraint(
+        "(status = 'closed') = (closed_at IS NOT NULL)"
+        " AND (closed_at IS NULL) = (purge_after IS NULL)",
+        name="closed_dates",
+    ),
     sa.Index("ix_tenants_created_at_id", "created_at", "id"),
+    # The purge looks for closed tenants past their grace period.
+    sa.Index(
+        "ix_tenants_purge_after", "purge_after", postgresql_where=sa.text("status = 'closed'")
+    ),
 )
 
 user_tokens = sa.Table(
@@ -239,6 +251,47 @@ api_keys = sa.Table(
     sa.UniqueConstraint("tenant_id", "prefix"),
     sa.CheckConstraint("role IN ('owner', 'admin', 'member', 'viewer')", name="role"),
     sa.Index("ix_api_keys_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
+)
+
+_INVITATION_STATUSES = "status IN ('pending', 'accepted', 'declined', 'revoked', 'expired')"
+
+# Invitations to a tenant: the token, like an API key's, is kept as a prefix and a SHA-256
+# hash. A pending invitation past expires_at is expired when read, whatever status says.
+invitations = sa.Table(
+    "invitations",
+    metadata,
+    sa.Column("id", UUID(as_uuid=True), nullable=False),
+    _tenant_id(),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("prefix", sa.String(32), nullable=False),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("invited_by", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="SET NULL")),
+    sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("accepted_by", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="SET NULL")),
+    sa.Column("accepted_at", sa.DateTime(timezone=True)),
+    sa.Column("declined_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    sa.Column("sent_at", sa.DateTime(timezone=True)),
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    *_timestamps(),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+    sa.UniqueConstraint("tenant_id", "prefix"),
+    sa.CheckConstraint(_INVITATION_STATUSES, name="status"),
+    sa.CheckConstraint("role IN ('owner', 'admin', 'member', 'viewer')", name="role"),
+    sa.CheckConstraint("(status = 'accepted') = (accepted_at IS NOT NULL)", name="accepted_at"),
+    sa.CheckConstraint("(status = 'declined') = (declined_at IS NOT NULL)", name="declined_at"),
+    sa.CheckConstraint("(status = 'revoked') = (revoked_at IS NOT NULL)", name="revoked_at"),
+    # At most one pending invitation of an address per tenant.
+    sa.Index(
+        "uq_invitations_pending_email",
+        "tenant_id",
+        sa.func.lower(sa.text("email")),
+        unique=True,
+        postgresql_where=sa.text("status = 'pending'"),
+    ),
+    sa.Index("ix_invitations_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
 )
 
 audit_log = sa.Table(
@@ -814,4 +867,70 @@ webhook_delivery_queue = sa.Table(
         "subject_id",
         "seq",
     ),
+)
+
+
+# --- leaving: a tenant's exports -------------------------------------------------------
+
+tenant_exports = sa.Table(
+    "tenant_exports",
+    metadata,
+    sa.Column("id", UUID(as_uuid=True), nullable=False),
+    _tenant_id(),
+    # The user who asked (none for an API key's or the platform's request); no foreign key:
+    # the export outlives the account.
+    sa.Column("requested_by", UUID(as_uuid=True)),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True)),
+    sa.Column("completed_at", sa.DateTime(timezone=True)),
+    sa.Column("error", sa.String(500)),
+    sa.Column("counts", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("size_bytes", sa.BigInteger),
+    sa.Column("chunks", sa.Integer),
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+    sa.CheckConstraint("status IN ('pending', 'running', 'ready', 'failed')", name="status"),
+    sa.CheckConstraint(
+        "(status = 'ready') = (sha256 IS NOT NULL AND size_bytes IS NOT NULL"
+        " AND chunks IS NOT NULL)",
+        name="ready_has_archive",
+    ),
+    _newest("tenant_exports"),
+)
+
+# The archive's bytes in order, about a MiB a row: any API process streams what any worker
+# wrote, with no shared disk.
+tenant_export_chunks = sa.Table(
+    "tenant_export_chunks",
+    metadata,
+    _tenant_id(),
+    sa.Column("export_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "export_id", "seq"),
+    sa.ForeignKeyConstraint(
+        ["tenant_id", "export_id"],
+        ["tenant_exports.tenant_id", "tenant_exports.id"],
+        ondelete="CASCADE",
+    ),
+)
+
+# What the export workers look at across tenants: an export to build (due at once, or again
+# when a worker's lease on it runs out) or to remove (due when it expires). Ids and times
+# only, written only in its own tenant's context.
+tenant_export_queue = sa.Table(
+    "tenant_export_queue",
+    metadata,
+    _tenant_id(),
+    sa.Column("export_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "export_id"),
+    sa.ForeignKeyConstraint(
+        ["tenant_id", "export_id"],
+        ["tenant_exports.tenant_id", "tenant_exports.id"],
+        ondelete="CASCADE",
+    ),
+    sa.Index("ix_tenant_export_queue_due_at", "due_at"),
 )

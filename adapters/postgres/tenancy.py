@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.postgres import mapping
 from adapters.postgres.repositories import insert_row, keyset, update_versioned
 from adapters.postgres.tables import memberships, tenants, users
+from application.errors import ConcurrencyConflict
 from application.pagination import PageRequest
 from domain.ids import TenantId, UserId
 from domain.tenancy import Member, Membership, Role, Tenant, User, UserTenant
@@ -53,6 +54,22 @@ class PostgresUserRepository:
 
     async def save(self, user: User) -> None:
         await update_versioned(self._conn, users, user, mapping.user_values(user), "user")
+
+    async def get_for_update(self, user_id: UserId) -> User | None:
+        # FOR UPDATE, not FOR NO KEY UPDATE: it is the lock a new row's foreign key check
+        # waits for.
+        query = sa.select(users).where(users.c.id == user_id).with_for_update()
+        row = (await self._conn.execute(query)).first()
+        return mapping.user_from(row) if row else None
+
+    async def remove(self, user: User) -> None:
+        # The foreign keys do the rest (ON DELETE CASCADE or SET NULL), run as the tables'
+        # owner, so the user's rows in every tenant go whatever tenant this context is in.
+        result = await self._conn.execute(
+            sa.delete(users).where(users.c.id == user.id, users.c.version == user.version)
+        )
+        if result.rowcount != 1:
+            raise ConcurrencyConflict("user", user.id)
 
     async def list(self, page: PageRequest) -> list[User]:
         where, order = keyset(users.c.created_at, users.c.id, page)
@@ -104,6 +121,9 @@ class PostgresTenantRepository:
 
     async def save(self, tenant: Tenant) -> None:
         await update_versioned(self._conn, tenants, tenant, mapping.tenant_values(tenant), "tenant")
+
+    async def remove(self, tenant: Tenant) -> None:
+        await self._conn.execute(sa.delete(tenants).where(tenants.c.id == tenant.id))
 
     async def list(self, page: PageRequest) -> list[Tenant]:
         where, order = keyset(tenants.c.created_at, tenants.c.id, page)

@@ -29,6 +29,7 @@ from adapters.postgres.calls import (
 )
 from adapters.postgres.credentials import PostgresApiKeyRepository, PostgresUserTokenRepository
 from adapters.postgres.errors import DatabaseNotAnswering, translate
+from adapters.postgres.invitations import PostgresInvitationRepository
 from adapters.postgres.leads import PostgresLeadRepository
 from adapters.postgres.monitoring import PoolWatch
 from adapters.postgres.plans import (
@@ -52,6 +53,7 @@ from adapters.postgres.tenancy import (
     PostgresTenantRepository,
     PostgresUserRepository,
 )
+from adapters.postgres.tenant_exports import PostgresTenantExportRepository
 from adapters.postgres.timeouts import (
     STATEMENT_SECONDS,
     DatabaseTimeouts,
@@ -225,8 +227,10 @@ class PostgresUnitOfWork:
         self.batch_items = PostgresBatchItemRepository(conn)
         self.running_batches = PostgresRunningBatches(conn)
         self.webhook_endpoints = PostgresWebhookEndpointRepository(conn)
+        self.invitations = PostgresInvitationRepository(conn)
         self.events = PostgresOutboundEvents(conn)
         self.deliveries = PostgresWebhookDeliveries(conn)
+        self.exports = PostgresTenantExportRepository(conn)
         return self
 
     async def __aexit__(
@@ -248,6 +252,13 @@ class PostgresUnitOfWork:
             translated = translate(exc)
             if translated is not None:
                 raise translated from exc
+
+    @property
+    def connection(self) -> AsyncConnection:
+        """The transaction's connection, for adapters that work across a tenant's tables (its
+        export, its purge) in this unit of work's context."""
+        assert self._conn is not None, "connection outside the unit of work's block"
+        return self._conn
 
     async def switch_tenant(self, tenant_id: TenantId | None) -> None:
         assert self._conn is not None, "switch_tenant() outside the unit of work's block"

@@ -21,6 +21,18 @@ class UserRepository(Protocol):
         """Version-checked: raises ConcurrencyConflict when the stored version moved on."""
         ...
 
+    async def get_for_update(self, user_id: UserId) -> User | None:
+        """Read and lock the user until the transaction ends: a row being added that refers
+        to them (a membership, a token) waits for the transaction, and fails if they are
+        gone."""
+        ...
+
+    async def remove(self, user: User) -> None:
+        """Delete the user, version-checked (ConcurrencyConflict when the stored version
+        moved on). Their memberships, personal tokens and reset tokens go with them; rows
+        they made (keys, agents, batches, grants, invitations) stay and no longer name them."""
+        ...
+
     async def list(self, page: PageRequest) -> list[User]:
         """Oldest first, at most `page.limit + 1` rows after `page.after`."""
         ...
@@ -43,6 +55,11 @@ class TenantRepository(Protocol):
 
     async def list(self, page: PageRequest) -> list[Tenant]:
         """Every tenant, oldest first (platform administration)."""
+        ...
+
+    async def remove(self, tenant: Tenant) -> None:
+        """Delete the tenant's row, and with it whatever of the tenant is still left (the
+        purge deletes the rest first, in bounded batches)."""
         ...
 
 

@@ -19,10 +19,12 @@ from application.ports.calls import (
     WebhookInbox,
 )
 from application.ports.credentials import ApiKeyRepository, UserTokenRepository
+from application.ports.invitations import InvitationRepository
 from application.ports.leads import LeadRepository
 from application.ports.plans import FeatureRepository, OverrideRepository, PlanRepository
 from application.ports.sign_in import PasswordResetTokenRepository, SignInThrottle
 from application.ports.tenancy import MembershipRepository, TenantRepository, UserRepository
+from application.ports.tenant_data import TenantExportRepository
 from application.ports.webhooks import (
     OutboundEvents,
     WebhookDeliveries,
@@ -58,8 +60,10 @@ class UnitOfWork(Protocol):
     batch_items: BatchItemRepository
     running_batches: RunningBatches
     webhook_endpoints: WebhookEndpointRepository
+    invitations: InvitationRepository
     events: OutboundEvents
     deliveries: WebhookDeliveries
+    exports: TenantExportRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -241,6 +241,8 @@ def _responses(e: Endpoint) -> dict[str, Any]:
     success: dict[str, Any] = {"description": "Success", "headers": _success_headers(e.status)}
     if e.response is not None:
         success["content"] = {"application/json": {"schema": _ref(e.response)}}
+    elif e.media is not None:
+        success["content"] = {e.media: {"schema": {"type": "string", "format": "binary"}}}
     responses: dict[str, Any] = {str(e.status): success}
     for status, description in e.also:
         responses[str(status)] = {

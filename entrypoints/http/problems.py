@@ -218,6 +218,14 @@ class Problem(msgspec.Struct, omit_defaults=True):
             examples=["0190f5a2-7c1e-7d3a-9b2f-4e5d6c7b8a90"],
         ),
     ] = None
+    tenant_ids: Annotated[
+        list[str] | None,
+        msgspec.Meta(
+            description="409 `last-owner` on deleting an account: the tenants of which the "
+            "user is the only owner.",
+            examples=[["0190f5a2-7c1e-7d3a-9b2f-4e5d6c7b8a90"]],
+        ),
+    ] = None
 
 
 PROBLEMS: list[tuple[type[Exception], int, str]] = [
@@ -262,6 +270,7 @@ def problem_for(error: Exception) -> tuple[int, Problem] | None:
                 limit=getattr(error, "limit", None),
                 used=getattr(error, "used", None),
                 existing_id=_text(getattr(error, "existing_id", None)),
+                tenant_ids=getattr(error, "tenant_ids", None),
             )
     return None
 

@@ -11,12 +11,14 @@ import attrs
 import msgspec
 from aiohttp import web
 
+from application.account_deletion import AccountDeletionService
 from application.agents import AgentService
 from application.audit import AuditService
 from application.batches import BatchService
 from application.call_events import ProviderEvents
 from application.calls import CallService
 from application.credentials import CredentialService
+from application.invitations import InvitationService
 from application.lead_import import LeadImportService
 from application.leads import LeadService
 from application.phone_numbers import PhoneNumberService
@@ -24,6 +26,8 @@ from application.plans import FeatureService, PlanService, TenantFeatureService
 from application.ports.unit_of_work import DatabaseProbe
 from application.sign_in import SignInService
 from application.tenancy import MembershipService, TenantService
+from application.tenant_closure import TenantClosureService
+from application.tenant_exports import TenantExportService
 from application.users import UserService
 from application.voices import VoiceService
 from application.webhook_endpoints import WebhookEndpointService
@@ -55,7 +59,11 @@ class UseCases:
     batches: BatchService
     webhook_endpoints: WebhookEndpointService
     webhook_messages: WebhookMessages
+    tenant_closure: TenantClosureService
+    tenant_exports: TenantExportService
+    invitations: InvitationService
     sign_in: SignInService
+    account_deletion: AccountDeletionService
 
 
 USE_CASES = web.AppKey("use_cases", UseCases)
@@ -122,6 +130,8 @@ class Endpoint:
     open_query: bool = False
     """Query parameters are not checked: the URL is configured in another system, which may
     add its own (Vapi's Server URL)."""
+    media: str | None = None
+    """The success answer's media type when it is a file, not JSON (a download)."""
 
     @property
     def accepts(self) -> tuple[str, ...]:

@@ -175,14 +175,18 @@ class UpdateUserIn(Body):
 
 
 class AddMemberIn(Body):
-    """Give `user_id` or `email` (a new email creates the user, with `first_name` and
-    `last_name`)."""
+    """An existing user, by `user_id` (platform admins). People are brought in by email
+    through an invitation instead (POST /v1/tenants/{tenant_id}/invitations)."""
 
     role: RoleName = "member"
     user_id: UserRef | None = None
-    email: EmailText | None = None
-    first_name: GivenName | None = None
-    last_name: FamilyName | None = None
+    email: Annotated[
+        EmailText | None,
+        msgspec.Meta(
+            description="No longer accepted: an address is invited instead (owners and admins"
+            " are answered 403 pointing there, platform admins 422)."
+        ),
+    ] = None
 
 
 class ChangeRoleIn(Body):
@@ -216,9 +220,12 @@ class CreateUserTokenIn(Body):
 # --- responses -----------------------------------------------------------------------
 
 TenantStatusName = Annotated[
-    Literal["active", "suspended"],
+    Literal["active", "suspended", "closed"],
     msgspec.Meta(
-        description="suspended: nobody acts in it until it is reactivated.", examples=["active"]
+        description="suspended: nobody acts in it until it is reactivated. closed: closed by "
+        "its owner, who may still read it, download its exports and reopen it until "
+        "purge_after, when its data is deleted.",
+        examples=["active"],
     ),
 ]
 
@@ -236,6 +243,17 @@ class _TenantFields(msgspec.Struct, tag_field="object"):
     version: RecordVersion
     created_at: CreatedAt
     updated_at: UpdatedAt
+    closed_at: Annotated[
+        Instant | None,
+        msgspec.Meta(description="When it was closed (RFC 3339); null unless closed."),
+    ]
+    purge_after: Annotated[
+        Instant | None,
+        msgspec.Meta(
+            description="When a closed tenant's data is deleted (RFC 3339); it can be reopened "
+            "until then. Null unless closed."
+        ),
+    ]
 
 
 class TenantOut(_TenantFields, tag="tenant"):
@@ -252,6 +270,8 @@ class TenantOut(_TenantFields, tag="tenant"):
             t.version,
             t.created_at,
             t.updated_at,
+            t.closed_at,
+            t.purge_after,
         )
 
 
@@ -345,6 +365,8 @@ class UserTenantOut(_TenantFields, tag="user_tenant"):
             t.version,
             t.created_at,
             t.updated_at,
+            t.closed_at,
+            t.purge_after,
             m.role.value,
             m.id,
             m.created_at,

@@ -7,8 +7,6 @@ from aiohttp import web
 from application.tenancy import AddMember, ChangeRole, CreateTenant, UpdateTenant
 from domain.ids import UserId
 from domain.tenancy import Role
-from domain.values import Email
-from entrypoints.http.problems import RequestInvalid
 from entrypoints.http.requests import body, page_request, principal, tenant_id, user_id
 from entrypoints.http.routing import PAGE_PARAMS, Endpoint, created, reply, use_cases
 from entrypoints.http.schemas import (
@@ -83,22 +81,17 @@ async def list_members(request: web.Request) -> web.Response:
 
 
 async def add_member(request: web.Request) -> web.Response:
-    """Add a member with a role (owners and admins; only owners grant `owner`): an existing user
-    by `user_id`, or by `email`, which creates the user when the address is new. Counts against
-    the plan's `members.max` (403 with `feature`, `limit` and `used` when reached); a user
-    already a member is a 409."""
+    """Add an existing user by `user_id` with a role (platform admins). A tenant's owners and
+    admins get a 403 pointing to invitations: people join by accepting one (POST
+    /v1/tenants/{tenant_id}/invitations). Counts against the plan's `members.max` (403 with
+    `feature`, `limit` and `used` when reached); a user already a member is a 409."""
     data = await body(request, AddMemberIn)
-    if (data.user_id is None) == (data.email is None):
-        raise RequestInvalid("give exactly one of user_id and email", field="user_id")
     member = await use_cases(request).memberships.add_member(
         principal(request),
         AddMember(
             tenant_id=tenant_id(request),
             role=Role(data.role),
             user_id=UserId(data.user_id) if data.user_id else None,
-            email=Email.parse(data.email) if data.email is not None else None,
-            first_name=data.first_name,
-            last_name=data.last_name,
         ),
     )
     ms = member.membership
@@ -215,7 +208,7 @@ ROUTES = [
         "POST",
         TENANT + "/members",
         add_member,
-        "Add a member by user_id or email (owners and admins)",
+        "Add an existing user as a member by user_id (platform admins)",
         "members",
         body=AddMemberIn,
         response=MemberOut,

@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient
 from dependency_injector import providers
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.memory.email import RecordingMailer
 from adapters.postgres.tables import metadata
 from domain.calls import CallDirection, CallStatus, VoiceCall
 from domain.ids import AgentId, CallId, EventId, LeadId, TenantId
@@ -70,9 +71,12 @@ async def admin_id(admin: Api) -> str:
 
 
 @pytest.fixture
-def build(admin: Api) -> Builder:
+def build(admin: Api, pg_container: Container) -> Builder:
     """Users with tokens, tenants, members and API keys, arranged through the API."""
-    return Builder(admin)
+    mailer = pg_container.mailer()
+    if not isinstance(mailer, RecordingMailer):
+        return Builder(admin)
+    return Builder(admin, lambda address: mailer.to(address)[-1].body)
 
 
 Rows = Callable[[], Awaitable[dict[str, Any]]]

@@ -6,6 +6,7 @@ import itertools
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -175,13 +176,28 @@ class Key:
     api: Api
 
 
+INVITATION_TOKEN = re.compile(r"vin_[0-9a-f]{32}_[0-9a-f]{12}_[A-Za-z0-9_-]{43}")
+
+
+def invitation_token(body: str) -> str:
+    """The invitation token an invitation email carries."""
+    found = INVITATION_TOKEN.search(body)
+    assert found, body
+    return found[0]
+
+
 class Builder:
-    """Arranges users, tenants, members and keys through the API, as the platform admin."""
+    """Arranges users, tenants, members and keys through the API, as the platform admin.
+
+    `inbox` gives the body of the last message sent to an address: with it, a member added
+    `by` someone other than the platform admin joins as people do, by an invitation of theirs
+    accepted with the token from the email."""
 
     _numbers = itertools.count(1)
 
-    def __init__(self, admin: Api) -> None:
+    def __init__(self, admin: Api, inbox: Callable[[str], str] | None = None) -> None:
         self.admin = admin
+        self.inbox = inbox
 
     async def user(self, email: str | None = None, **fields: Any) -> dict[str, Any]:
         """A user without a token."""
@@ -210,9 +226,22 @@ class Builder:
     async def add(
         self, tenant_id: str, who: Person | dict[str, Any], role: str, *, by: Api
     ) -> dict[str, Any]:
+        if by is not self.admin and isinstance(who, Person) and self.inbox is not None:
+            return await self.invite_and_accept(tenant_id, who, role, by=by)
         user_id = who.id if isinstance(who, Person) else who["id"]
         body = {"user_id": user_id, "role": role}
-        return expect(await by.post(f"/v1/tenants/{tenant_id}/members", body), 201)
+        return expect(await self.admin.post(f"/v1/tenants/{tenant_id}/members", body), 201)
+
+    async def invite_and_accept(
+        self, tenant_id: str, who: Person, role: str, *, by: Api
+    ) -> dict[str, Any]:
+        """`by` invites the person's address; they accept, signed in. Their membership."""
+        assert self.inbox is not None
+        invite = {"email": who.email, "role": role}
+        expect(await by.post(f"/v1/tenants/{tenant_id}/invitations", invite), 201)
+        token = invitation_token(self.inbox(who.email))
+        accepted = expect(await who.api.post("/v1/invitations/accept", {"token": token}), 200)
+        return dict(accepted["member"])
 
     async def member(self, tenant_id: str, role: str, *, by: Api | None = None) -> Person:
         """A new person, added to the tenant with `role` (by the platform admin by default)."""

@@ -17,6 +17,7 @@ from tests.e2e.helpers import (
     assert_problem,
     audit_log,
     expect,
+    invitation_token,
     random_id,
     send,
     the_entry,
@@ -81,10 +82,16 @@ async def move(admin: Api, tenant_id: str, plan_id: str) -> None:
     assert moved["id"] == plan_id
 
 
-async def add_by_email(who: Api, tenant_id: str, email: str) -> Any:
-    return await send(
-        who, "POST", members_path(tenant_id), json_body={"email": email, "role": "member"}
-    )
+async def add_by_email(build: Builder, who: Api, tenant_id: str, email: str) -> Any:
+    """`who` invites the address (a pending invitation takes a place); when that is admitted,
+    the invitee accepts at once, creating their account. The answer to the invitation."""
+    path = f"/v1/tenants/{tenant_id}/invitations"
+    reply = await send(who, "POST", path, json_body={"email": email, "role": "member"})
+    if reply.status == 201:
+        assert build.inbox is not None
+        accept = {"token": invitation_token(build.inbox(email)), "password": "long enough secret"}
+        expect(await build.admin.as_(None).post("/v1/invitations/accept", accept), 200)
+    return reply
 
 
 async def member_count(api: Api, tenant_id: str) -> int:
@@ -116,10 +123,10 @@ async def test_a_plan_limit_an_expiring_override_and_back_to_the_plan(
     assert expect(await owner.api.get(f"/v1/tenants/{tenant_id}"), 200)["plan_id"] == team["id"]
     on_plan = expect(await owner.api.get(feature_path(tenant_id)), 200)
     assert (on_plan["value"], on_plan["source"], on_plan["used"]) == (2, "plan", 1)
-    admitted(await add_by_email(owner.api, tenant_id, "second@example.com"))
+    admitted(await add_by_email(build, owner.api, tenant_id, "second@example.com"))
     before = await all_rows()
 
-    third = await add_by_email(owner.api, tenant_id, "third@example.com")
+    third = await add_by_email(build, owner.api, tenant_id, "third@example.com")
 
     assert_exceeded(third, limit=2, used=2)
     assert await all_rows() == before  # neither the member nor the new user
@@ -133,7 +140,7 @@ async def test_a_plan_limit_an_expiring_override_and_back_to_the_plan(
         200,
     )
     assert (granted["value"], granted["source"], granted["used"]) == (3, "override", 2)
-    admitted(await add_by_email(owner.api, tenant_id, "third@example.com"))
+    admitted(await add_by_email(build, owner.api, tenant_id, "third@example.com"))
     read = expect(await owner.api.get(feature_path(tenant_id)), 200)
     assert read["feature_key"] == "members.max"
     assert read["feature_type"] == "limit"
@@ -163,7 +170,7 @@ async def test_a_plan_limit_an_expiring_override_and_back_to_the_plan(
         (2, "plan")
     ]
     before = await all_rows()
-    fourth = await add_by_email(owner.api, tenant_id, "fourth@example.com")
+    fourth = await add_by_email(build, owner.api, tenant_id, "fourth@example.com")
     assert_exceeded(fourth, limit=2, used=3)
     assert await all_rows() == before
     assert await member_count(owner.api, tenant_id) == 3
@@ -177,7 +184,7 @@ async def test_an_unlimited_plan_lets_members_in_past_every_count(
     await move(admin, tenant_id, (await plans_by_name(admin))["enterprise"]["id"])
 
     for n in range(4):  # past free's 3
-        admitted(await add_by_email(owner.api, tenant_id, f"e{n}@example.com"))
+        admitted(await add_by_email(build, owner.api, tenant_id, f"e{n}@example.com"))
 
     read = expect(await owner.api.get(feature_path(tenant_id)), 200)
     assert (read["value"], read["enabled"], read["source"], read["used"]) == (
@@ -192,10 +199,12 @@ async def test_the_free_plan_limit_holds_for_a_new_tenant(build: Builder, all_ro
     owner = await build.person()
     tenant_id = await build.tenant(owner)
     for n in range(2):
-        admitted(await add_by_email(owner.api, tenant_id, f"f{n}@example.com"))
+        admitted(await add_by_email(build, owner.api, tenant_id, f"f{n}@example.com"))
     before = await all_rows()
 
-    assert_exceeded(await add_by_email(owner.api, tenant_id, "f9@example.com"), limit=3, used=3)
+    assert_exceeded(
+        await add_by_email(build, owner.api, tenant_id, "f9@example.com"), limit=3, used=3
+    )
 
     assert await all_rows() == before
 
@@ -644,11 +653,16 @@ async def test_racing_adds_at_the_limit_let_exactly_one_in(build: Builder, admin
         tenant_id = await build.tenant(owner)
         await move(admin, tenant_id, plan["id"])
         for n in range(2):
-            admitted(await add_by_email(owner.api, tenant_id, f"pre{round_}.{n}@example.com"))
+            admitted(
+                await add_by_email(build, owner.api, tenant_id, f"pre{round_}.{n}@example.com")
+            )
         assert await member_count(owner.api, tenant_id) == 3
 
         replies = await asyncio.gather(
-            *(add_by_email(owner.api, tenant_id, f"race{round_}.{n}@example.com") for n in range(6))
+            *(
+                add_by_email(build, owner.api, tenant_id, f"race{round_}.{n}@example.com")
+                for n in range(6)
+            )
         )
 
         statuses = sorted(r.status for r in replies)

@@ -1,4 +1,5 @@
-"""Membership rules end to end: owners, adding by email, leaving, transfers, versions, pages."""
+"""Membership rules end to end: owners, who may add members, leaving, transfers, versions,
+pages."""
 
 from __future__ import annotations
 
@@ -56,58 +57,46 @@ async def test_creating_a_tenant_makes_the_creator_its_only_owner(build: Builder
     assert log[1]["changes"] == {"name": created["name"]}
 
 
-async def test_adding_by_a_new_email_creates_the_user(build: Builder, admin):
+async def test_owners_and_admins_are_sent_to_invitations_and_nothing_is_made(
+    build: Builder, admin, all_rows
+):
     owner = await build.person()
     tenant_id = await build.tenant(owner)
-    assert_problem(await send(admin, "GET", "/v1/users", params={"email": "bo@example.com"}), 404)
+    manager = await build.member(tenant_id, "admin", by=owner.api)
+    cy = await build.user("cy@example.com", first_name="Cy")
+    before = await all_rows()
+
+    for who in (owner.api, manager.api):
+        for body in ({"email": "bo@example.com", "role": "viewer"}, {"user_id": cy["id"]}):
+            reply = await send(who, "POST", members_path(tenant_id), json_body=body)
+            problem = assert_problem(reply, 403, code="forbidden")
+            assert f"/v1/tenants/{tenant_id}/invitations" in problem["detail"]
+    by_email = await send(admin, "POST", members_path(tenant_id), json_body={"email": "c@x.io"})
+    assert "invite" in assert_problem(by_email, 422)["detail"]
+
+    assert await all_rows() == before
+
+
+async def test_a_platform_admin_adds_an_existing_user_by_id(build: Builder, admin):
+    owner = await build.person()
+    tenant_id = await build.tenant(owner)
+    cy = await build.user("cy@example.com", first_name="Cy")
 
     reply = await send(
-        owner.api,
-        "POST",
-        members_path(tenant_id),
-        json_body={
-            "email": "bo@example.com",
-            "role": "viewer",
-            "first_name": "Bo",
-            "last_name": "Li",
-        },
+        admin, "POST", members_path(tenant_id), json_body={"user_id": cy["id"], "role": "viewer"}
     )
 
     assert reply.status == 201, reply.body
     added = reply.body
-    assert reply.headers["Location"] == f"{members_path(tenant_id)}/{added['user_id']}"
+    assert reply.headers["Location"] == f"{members_path(tenant_id)}/{cy['id']}"
     assert expect(await owner.api.get(reply.headers["Location"]), 200) == added
-    assert (added["object"], added["role"]) == ("member", "viewer")
-    assert added["tenant_id"] == tenant_id
-    assert (added["user"]["email"], added["user"]["first_name"]) == ("bo@example.com", "Bo")
-    found = expect(await admin.get("/v1/users", params={"email": "bo@example.com"}), 200)
-    assert [u["id"] for u in found["items"]] == [added["user_id"]]
-    log = await audit_log(owner.api, tenant_id)
-    assert the_entry(log, "user.created")["entity_id"] == added["user_id"]
-    entry = the_entry(log, "member.added", role="viewer")
-    assert entry["entity_id"] == added["membership_id"]
-    assert entry["changes"] == {"user_id": added["user_id"], "role": "viewer"}
-
-
-async def test_adding_an_existing_email_in_any_letter_case_reuses_the_user(build: Builder, admin):
-    owner = await build.person()
-    tenant_id = await build.tenant(owner)
-    cy = await build.user("cy@example.com", first_name="Cy")
-    users_before = await all_items(admin, "/v1/users")
-
-    added = expect(
-        await owner.api.post(
-            members_path(tenant_id), {"email": "CY@Example.COM", "first_name": "Other"}
-        ),
-        201,
+    assert (added["object"], added["role"], added["user"]["first_name"]) == (
+        "member",
+        "viewer",
+        "Cy",
     )
-
-    assert added["user_id"] == cy["id"]
-    assert added["user"]["first_name"] == "Cy"  # the existing user, unchanged
-    assert added["role"] == "member"  # the default
-    assert await all_items(admin, "/v1/users") == users_before
-    assert [e["action"] for e in await audit_log(owner.api, tenant_id)][:1] == ["member.added"]
-    assert "user.created" not in [e["action"] for e in await audit_log(owner.api, tenant_id)]
+    entry = the_entry(await audit_log(owner.api, tenant_id), "member.added", role="viewer")
+    assert entry["changes"] == {"user_id": cy["id"], "role": "viewer"}
 
 
 async def test_adding_the_same_user_twice_is_409_and_changes_nothing(
@@ -119,24 +108,20 @@ async def test_adding_the_same_user_twice_is_409_and_changes_nothing(
     await build.add(tenant_id, dee, "member", by=owner.api)
     before = await all_rows()
 
-    for body in (
-        {"user_id": dee["id"], "role": "admin"},
-        {"email": "DEE@example.com"},
-        {"user_id": owner.id},
-    ):
-        reply = await send(owner.api, "POST", members_path(tenant_id), json_body=body)
+    for body in ({"user_id": dee["id"], "role": "admin"}, {"user_id": owner.id}):
+        reply = await send(admin, "POST", members_path(tenant_id), json_body=body)
         assert_problem(reply, 409, code="already-exists")
 
     assert await all_rows() == before
     assert await roles_of(owner.api, tenant_id) == {owner.id: "owner", dee["id"]: "member"}
 
 
-async def test_adding_an_unknown_user_id_is_404(build: Builder, all_rows):
+async def test_adding_an_unknown_user_id_is_404(build: Builder, admin, all_rows):
     owner = await build.person()
     tenant_id = await build.tenant(owner)
     before = await all_rows()
     reply = await send(
-        owner.api, "POST", members_path(tenant_id), json_body={"user_id": owner.token_id}
+        admin, "POST", members_path(tenant_id), json_body={"user_id": owner.token_id}
     )
     assert_problem(reply, 404, code="not-found")
     assert await all_rows() == before

@@ -22,10 +22,11 @@ from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 import attrs
 import pytest
 from dependency_injector import providers
-from voice_agent_client import AuthenticatedClient, models
+from voice_agent_client import AuthenticatedClient, Client, models
 from voice_agent_client.api.agents import create_agent, list_agents
 from voice_agent_client.api.api_keys import create_api_key
 from voice_agent_client.api.audit import audit_log
+from voice_agent_client.api.auth import sign_in
 from voice_agent_client.api.calls import (
     call_cost,
     call_transcript,
@@ -35,19 +36,21 @@ from voice_agent_client.api.calls import (
     provider_record,
     usage_report,
 )
+from voice_agent_client.api.invitations import accept_invitation, invite
 from voice_agent_client.api.leads import call_history, create_lead, import_leads, lookup_lead
 from voice_agent_client.api.me import me
-from voice_agent_client.api.members import add_member, list_members
+from voice_agent_client.api.members import list_members
 from voice_agent_client.api.phone_numbers import register_number
 from voice_agent_client.api.tenants import create_tenant
-from voice_agent_client.api.users import create_user
 from voice_agent_client.api.voices import create_voice
 from voice_agent_client.types import File, Response
 
+from adapters.memory.email import RecordingMailer
 from adapters.sandbox import SandboxScript, SandboxTelephonyProvider
 from application.catalogue import sync_catalogue
 from entrypoints.container import Container, connect_sandbox
 from entrypoints.http.app import create_app
+from tests.e2e.helpers import invitation_token
 
 pytestmark = pytest.mark.postgres
 
@@ -167,7 +170,7 @@ def _check(value: Any, hint: Any, where: str) -> None:
 
 
 async def test_the_readme_walk_through_runs_through_the_python_client(
-    connect, admin_token, pg_container
+    connect, admin_token, pg_container, base_url
 ):
     # The token a platform admin was given (`voice-agent admin create-platform-admin`, or the
     # demo token of a first start).
@@ -184,25 +187,44 @@ async def test_the_readme_walk_through_runs_through_the_python_client(
         "/v1/tenants/{id}",
     )
     t = f"/v1/tenants/{tenant.id}"
-    # A user, then a member.
-    dana = await created(
-        create_user.asyncio_detailed(
-            client=admin,
-            body=models.CreateUserIn(email="dana@acme.example", first_name="Dana", last_name="Ito"),
+    # Dana is invited as an admin; the token her email carries lets her accept, creating her
+    # account with a password, and she signs in with it.
+    invitation = await created(
+        invite.asyncio_detailed(
+            tenant.id, client=admin, body=models.InviteIn(email="dana@acme.example", role="admin")
         ),
-        models.UserOut,
-        "/v1/users/{id}",
+        models.InvitationOut,
+        f"{t}/invitations/{{id}}",
     )
-    member = await answer(
-        add_member.asyncio_detailed(
-            tenant.id,
-            client=admin,
-            body=models.AddMemberIn(email="dana@acme.example", role="admin"),
+    assert (invitation.status, invitation.role) == ("pending", "admin")
+    mailer = pg_container.mailer()
+    assert isinstance(mailer, RecordingMailer)
+    [message] = mailer.to("dana@acme.example")
+    anonymous = Client(base_url, raise_on_unexpected_status=True)
+    accepted = await answer(
+        accept_invitation.asyncio_detailed(
+            client=anonymous,
+            body=models.AcceptInvitationIn(
+                token=invitation_token(message.body),
+                password="correct horse battery",
+                first_name="Dana",
+                last_name="Ito",
+            ),
         ),
-        201,
-        models.MemberOut,
+        200,
+        models.AcceptedOut,
     )
-    assert (member.user_id, member.role) == (dana.id, "admin")
+    assert accepted.member.role == "admin"
+    signed_in = await answer(
+        sign_in.asyncio_detailed(
+            client=anonymous,
+            body=models.SignInIn(email="dana@acme.example", password="correct horse battery"),
+        ),
+        200,
+        models.SignedInOut,
+    )
+    dana = signed_in.user
+    assert dana.id == accepted.member.user.id
     members = await answer(
         list_members.asyncio_detailed(tenant.id, client=admin, limit=10), 200, models.MemberPage
     )

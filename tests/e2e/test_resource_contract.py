@@ -46,9 +46,16 @@ CREATES = [
     ),
     Create(
         TENANT + "/members",
-        {"email": "joiner@example.com", "role": "viewer"},
+        {"user_id": "{new_user_id}", "role": "viewer"},
         "member",
         TENANT + "/members/{user_id}",
+        by_admin=True,
+    ),
+    Create(
+        TENANT + "/invitations",
+        {"email": "joiner@example.com", "role": "viewer"},
+        "invitation",
+        TENANT + "/invitations/{id}",
     ),
     Create(
         TENANT + "/api-keys",
@@ -110,8 +117,10 @@ async def test_a_create_answers_201_with_the_flat_resource_and_where_to_read_it(
     person, tenant_id = owner
     who = admin if create.by_admin else person.api
     ids = {"tenant_id": tenant_id, "user_id": person.id}
-
-    reply = await send(who, "POST", fill(create.path, **ids), json_body=create.body)
+    if "{new_user_id}" in create.body.values():
+        joiner = await send(admin, "POST", "/v1/users", json_body={"email": "joiner@example.com"})
+        ids["new_user_id"] = joiner.body["id"]
+    reply = await send(who, "POST", fill(create.path, **ids), json_body=fill(create.body, **ids))
 
     assert reply.status == 201, reply.body
     made = reply.body

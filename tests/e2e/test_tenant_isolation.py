@@ -44,6 +44,9 @@ BATCH = BATCHES + "/{batch_id}"
 HOOKS = TENANT + "/webhook-endpoints"
 HOOK = HOOKS + "/{endpoint_id}"
 DELIVERY = HOOK + "/deliveries/{delivery_id}"
+EXPORT = TENANT + "/exports/{export_id}"
+INVITATIONS = TENANT + "/invitations"
+INVITATION = INVITATIONS + "/{invitation_id}"
 WINDOW = {"days": [1, 2, 3, 4, 5], "start": "09:00", "end": "17:00"}
 
 
@@ -144,12 +147,24 @@ TENANT_ROUTES: list[Route] = [
     ("GET", DELIVERY, None),
     ("POST", DELIVERY + "/retry", None),
     ("POST", HOOK + "/replay", {"since": "2026-01-01T00:00:00Z"}),
+    ("POST", TENANT + "/close", None),
+    ("POST", TENANT + "/reopen", None),
+    ("GET", TENANT + "/exports", None),
+    ("POST", TENANT + "/exports", None),
+    ("GET", EXPORT, None),
+    ("GET", EXPORT + "/download", None),
+    ("GET", INVITATIONS, None),
+    ("POST", INVITATIONS, {"email": "mallory@b.example", "role": "owner"}),
+    ("GET", INVITATION, None),
+    ("DELETE", INVITATION, None),
+    ("POST", INVITATION + "/resend", None),
 ]
 
 # Every route about one user: only that user (and platform admins) may use it.
 USER_ROUTES: list[tuple[str, str, Any]] = [
     ("GET", USER, None),
     ("PATCH", USER, {"first_name": "Mallory"}),
+    ("DELETE", USER, None),
     ("GET", USER + "/tenants", None),
     ("GET", USER + "/tokens", None),
     ("POST", USER + "/tokens", {"name": "stolen"}),
@@ -169,6 +184,8 @@ PATH_IDS = (
     "{batch_id}",
     "{endpoint_id}",
     "{delivery_id}",
+    "{invitation_id}",
+    "{export_id}",
 )
 
 # Routes that name one of the tenant's records in the path or the body (the lookup names a
@@ -201,7 +218,8 @@ class Tenants:
     a_records: dict[str, str]
     """A's voice_id, number_id, agent_id, lead_id, lead_national (its lead's number),
     call_id (a call of its agent to its lead), batch_id (a draft batch of that lead) and
-    endpoint_id (a webhook endpoint) and delivery_id (an event on its way to it)."""
+    endpoint_id (a webhook endpoint), delivery_id (an event on its way to it),
+    invitation_id (a pending invitation) and export_id (an export of its data, pending)."""
 
 
 @pytest.fixture
@@ -239,6 +257,11 @@ async def tenants(build: Builder, add_call: Any, add_event: Any) -> Tenants:
     await add_event(a, "call.ended", records["call_id"])
     deliveries = f"/v1/tenants/{a}/webhook-endpoints/{records['endpoint_id']}/deliveries"
     records["delivery_id"] = expect(await a_owner.api.get(deliveries), 200)["items"][0]["id"]
+    records["export_id"] = expect(await a_owner.api.post(f"/v1/tenants/{a}/exports"), 202)["id"]
+    invite = {"email": "invitee@a.example", "role": "member"}
+    records["invitation_id"] = expect(
+        await a_owner.api.post(f"/v1/tenants/{a}/invitations", invite), 201
+    )["id"]
     return Tenants(
         a, a_owner, a_admin["id"], a_key.id, b, b_owner, b_key.api, b_key.id, plan["id"], records
     )
@@ -304,6 +327,7 @@ async def snapshot_of_a(t: Tenants, admin: Api) -> dict[str, Any]:
         "tenant": expect(await owner.get(f"/v1/tenants/{t.a}"), 200),
         "members": await all_items(owner, f"/v1/tenants/{t.a}/members"),
         "keys": await all_items(owner, f"/v1/tenants/{t.a}/api-keys"),
+        "invitations": await all_items(owner, f"/v1/tenants/{t.a}/invitations"),
         "audit": await audit_log(owner, t.a),
         "features": expect(await owner.get(f"/v1/tenants/{t.a}/features"), 200),
         "owner": expect(await admin.get(f"/v1/users/{t.a_owner.id}"), 200),

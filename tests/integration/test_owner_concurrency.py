@@ -13,7 +13,7 @@ from application.pagination import PageRequest
 from application.tenancy import AddMember, ChangeRole, MembershipService
 from domain.errors import LastOwnerRequired, OwnerRoleReserved
 from domain.tenancy import Role
-from tests.support import World
+from tests.support import PLATFORM, World
 
 pytestmark = pytest.mark.postgres
 
@@ -36,9 +36,7 @@ async def test_concurrent_demotions_and_removals_leave_at_least_one_owner(pg_dep
     first = await world.user("first@example.com")
     second = await world.user("second@example.com")
     tenant = await world.tenant(first)
-    await members.add_member(
-        Principal.user(first.id), AddMember(tenant.id, Role.OWNER, user_id=second.id)
-    )
+    await members.add_member(PLATFORM, AddMember(tenant.id, Role.OWNER, user_id=second.id))
     owners = [first, second]
 
     def attack(actor, target):

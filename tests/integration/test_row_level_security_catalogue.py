@@ -79,6 +79,7 @@ def test_the_new_tables_are_tenant_scoped():
         "live_calls",
         "running_batches",
         "webhook_delivery_queue",
+        "tenant_export_queue",
     } == set(READ_POLICIES)
 
 

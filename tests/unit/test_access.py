@@ -14,10 +14,17 @@ from application.pagination import PageRequest
 from application.tenancy import AddMember, MembershipService, TenantService
 from domain.ids import ApiKeyId, TenantId, UserId
 from domain.tenancy import Role, Tenant, User
-from tests.support import World
+from tests.support import PLATFORM, World
 
 ROLES_HIGH_TO_LOW = [Role.OWNER, Role.ADMIN, Role.MEMBER, Role.VIEWER]
-OWNER_ONLY = {Permission.OWNERSHIP_TRANSFER, Permission.PLAN_CHANGE, Permission.TENANT_UPDATE}
+OWNER_ONLY = {
+    Permission.OWNERSHIP_TRANSFER,
+    Permission.PLAN_CHANGE,
+    Permission.TENANT_UPDATE,
+    Permission.TENANT_CLOSE,
+    Permission.EXPORTS_MANAGE,
+    Permission.EXPORTS_READ,
+}
 
 
 # --- the matrix -----------------------------------------------------------------------------
@@ -84,11 +91,8 @@ async def _authorize(
 
 
 async def _member_of(deps: UseCaseDeps, world: World, tenant: Tenant, role: Role) -> User:
-    owner_id = (await _owners(deps, tenant))[0]
     user = await world.user(f"{role}-{uuid4().hex[:8]}@example.com")
-    await MembershipService(deps).add_member(
-        Principal.user(owner_id), AddMember(tenant.id, role, user_id=user.id)
-    )
+    await MembershipService(deps).add_member(PLATFORM, AddMember(tenant.id, role, user_id=user.id))
     return user
 
 

@@ -80,8 +80,7 @@ async def scene() -> Scene:
     owner = await world.user("owner@example.com")
     member = await world.user("member@example.com")
     tenant = await world.tenant(owner)
-    as_owner = Principal.user(owner.id)
-    await here.svc.members.add_member(as_owner, AddMember(tenant.id, Role.ADMIN, user_id=member.id))
+    await here.svc.members.add_member(PLATFORM, AddMember(tenant.id, Role.ADMIN, user_id=member.id))
     key = await here.svc.credentials.create_api_key(
         Principal.user(member.id), CreateApiKey(tenant.id, "ci", Role.MEMBER)
     )
@@ -235,7 +234,7 @@ async def _remove_member(s: Scene) -> object:
 
 async def _add_member_back(s: Scene) -> object:
     return await s.here.svc.members.add_member(
-        Principal.user(s.owner.id), AddMember(s.tenant.id, Role.VIEWER, user_id=s.member.id)
+        PLATFORM, AddMember(s.tenant.id, Role.VIEWER, user_id=s.member.id)
     )
 
 

@@ -91,9 +91,7 @@ async def people(world: World, svc: Svc, acme: Tenant) -> People:
     users = {}
     for role in (Role.ADMIN, Role.MEMBER, Role.VIEWER):
         users[role] = await world.user(f"{role}@acme.example")
-        await svc.members.add_member(
-            me(owner_membership.user), AddMember(acme.id, role, user_id=users[role].id)
-        )
+        await svc.members.add_member(PLATFORM, AddMember(acme.id, role, user_id=users[role].id))
     return People(
         owner_membership.user,
         users[Role.ADMIN],

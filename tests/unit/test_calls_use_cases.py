@@ -619,7 +619,7 @@ async def test_a_viewer_may_not_place_calls_and_another_tenant_cannot_see_this_o
 ) -> None:
     viewer = await World(acme.deps).user("viewer@acme.example")
     await MembershipService(acme.deps).add_member(
-        acme.owner, AddMember(acme.tenant.id, Role.VIEWER, user_id=viewer.id)
+        PLATFORM, AddMember(acme.tenant.id, Role.VIEWER, user_id=viewer.id)
     )
     as_viewer = Principal.user(viewer.id)
     cmd = PlaceCall(acme.tenant.id, acme.agent.id, lead_id=acme.lead.id)
@@ -651,7 +651,7 @@ async def test_only_owners_and_admins_read_the_providers_record_of_a_call(
     for role, may in allowed.items():
         person = await people.user(f"record-{role.value}@acme.example")
         await MembershipService(acme.deps).add_member(
-            acme.owner, AddMember(acme.tenant.id, role, user_id=person.id)
+            PLATFORM, AddMember(acme.tenant.id, role, user_id=person.id)
         )
         reading = acme.calls.provider_record(Principal.user(person.id), acme.tenant.id, call.id)
         if may:
@@ -1018,7 +1018,7 @@ async def test_members_may_end_calls_viewers_may_not_and_other_tenants_cannot_se
     for role in (Role.MEMBER, Role.VIEWER):
         person = await people.user(f"end-{role.value}@acme.example")
         await MembershipService(acme.deps).add_member(
-            acme.owner, AddMember(acme.tenant.id, role, user_id=person.id)
+            PLATFORM, AddMember(acme.tenant.id, role, user_id=person.id)
         )
         roles[role] = Principal.user(person.id)
 

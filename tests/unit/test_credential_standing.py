@@ -45,7 +45,7 @@ async def acme(world: World, owner: User) -> Tenant:
 
 async def member(svc: Services, world: World, owner: User, tenant: Tenant, role: Role) -> User:
     user = await world.user(f"{role}-{tenant.name.lower()}@example.com")
-    await svc.members.add_member(me(owner), AddMember(tenant.id, role, user_id=user.id))
+    await svc.members.add_member(PLATFORM, AddMember(tenant.id, role, user_id=user.id))
     return user
 
 
@@ -152,7 +152,7 @@ async def test_re_adding_a_creator_revokes_keys_left_from_an_earlier_membership(
     await remove_directly(deps, acme, bob)
     audit_tap.new()
 
-    await svc.members.add_member(me(owner), AddMember(acme.id, Role.ADMIN, user_id=bob.id))
+    await svc.members.add_member(PLATFORM, AddMember(acme.id, Role.ADMIN, user_id=bob.id))
 
     with pytest.raises(Unauthenticated):
         await svc.credentials.authenticate(issued.token)
@@ -169,7 +169,7 @@ async def test_adding_a_platform_admin_keeps_the_keys_they_made_as_one(
     operator = await world.user("operator@example.com", is_platform_admin=True)
     issued = await key_of(svc, operator, acme, Role.ADMIN)
 
-    await svc.members.add_member(me(owner), AddMember(acme.id, Role.VIEWER, user_id=operator.id))
+    await svc.members.add_member(PLATFORM, AddMember(acme.id, Role.VIEWER, user_id=operator.id))
 
     assert await svc.credentials.authenticate(issued.token) == Principal.api_key(
         issued.credential.id, acme.id, Role.ADMIN, operator.id
@@ -200,7 +200,7 @@ async def test_making_a_user_platform_admin_revokes_their_keys_where_they_are_no
 ) -> None:
     globex = await world.tenant(owner, "Globex")
     bob = await member(svc, world, owner, acme, Role.ADMIN)
-    await svc.members.add_member(me(owner), AddMember(globex.id, Role.ADMIN, user_id=bob.id))
+    await svc.members.add_member(PLATFORM, AddMember(globex.id, Role.ADMIN, user_id=bob.id))
     stale = await key_of(svc, bob, acme, Role.ADMIN)
     kept = await key_of(svc, bob, globex, Role.ADMIN)
     await remove_directly(deps, acme, bob)

@@ -25,6 +25,7 @@ from entrypoints import jobs
 from entrypoints.jobs import (
     DELIVER_TASK,
     DISPATCH_TASK,
+    EXPORT_TASK,
     RECONCILE_TASK,
     job_app,
     postgres_connector,
@@ -66,10 +67,12 @@ class StubApp:
         self.sweeps = StubTask()
         self.dispatches = StubTask()
         self.deliveries = StubTask()
+        self.exports = StubTask()
         self.tasks = {
             RECONCILE_TASK: self.sweeps,
             DISPATCH_TASK: self.dispatches,
             DELIVER_TASK: self.deliveries,
+            EXPORT_TASK: self.exports,
         }
 
     async def close_async(self) -> None:
@@ -213,6 +216,7 @@ async def test_each_start_asks_for_a_sweep_at_once():
     assert len(app.sweeps.defers) == 2
     assert all(isinstance(d["timestamp"], int) for d in app.sweeps.defers)
     assert len(app.deliveries.defers) == 2  # webhooks waiting are sent at once too
+    assert len(app.exports.defers) == 2  # and exports asked for meanwhile are built
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

@@ -37,7 +37,7 @@ from domain.leads import Lead, LeadStatus
 from domain.phones import PhoneNumber
 from domain.tenancy import Role, Tenant, User
 from domain.values import Email
-from tests.support import World
+from tests.support import PLATFORM, World
 from tests.unit.helpers import AuditTap, fresh, run
 
 ALL = PageRequest(limit=200)
@@ -757,7 +757,7 @@ async def test_members_import_and_viewers_may_not(
 ) -> None:
     user = await world.user(f"{role}@acme.example")
     await MembershipService(deps).add_member(
-        me(acme.owner), AddMember(acme.tenant.id, role, user_id=user.id)
+        PLATFORM, AddMember(acme.tenant.id, role, user_id=user.id)
     )
     cmd = ImportLeads(acme.tenant.id, "phone\n+12127365000\n")
 

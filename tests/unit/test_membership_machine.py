@@ -27,7 +27,6 @@ from application.tenancy import AddMember, ChangeRole
 from domain.errors import InvalidStateTransition, LastOwnerRequired, OwnerRoleReserved
 from domain.ids import UserId
 from domain.tenancy import Role
-from domain.values import Email
 from tests.support import PLATFORM
 from tests.unit.helpers import fresh
 
@@ -137,22 +136,22 @@ class MembershipMachine(RuleBasedStateMachine):
         | st.lists(st.sampled_from([*Role, None]), min_size=POOL - 1, max_size=POOL - 1)
     )
     def start_with_some_members(self, seed: list[Role | None]) -> None:
-        """The first owner adds some of the others, so that runs start from varied teams,
+        """The platform adds some of the others, so that runs start from varied teams,
         half of them with a second owner, an admin and an outsider."""
         for user, role in zip(self.users[1:], seed, strict=True):
             if role is not None:
                 self.run(
                     self.svc.members.add_member(
-                        self.principal(0), AddMember(self.tenant.id, role, user_id=user.id)
+                        PLATFORM, AddMember(self.tenant.id, role, user_id=user.id)
                     )
                 )
                 self.model[user.id] = role
         self.audit_rows = len(self.env.db.tables["audit"])
 
-    @rule(data=st.data(), role=roles, by_email=st.booleans(), shout=st.booleans())
-    def add_member(self, data: st.DataObject, role: Role, by_email: bool, shout: bool) -> None:
+    @rule(data=st.data(), role=roles)
+    def add_member(self, data: st.DataObject, role: Role) -> None:
         actor, subject = self.draw_actor(data), self.draw_subject(data, joining=True)
-        self.do_add(actor, subject, role, by_email=by_email, shout=shout)
+        self.do_add(actor, subject, role)
 
     @rule(data=st.data(), role=roles)
     def change_role(self, data: st.DataObject, role: Role) -> None:
@@ -199,20 +198,11 @@ class MembershipMachine(RuleBasedStateMachine):
 
     # --- the use cases, with what the model expects of them -------------------------------
 
-    def do_add(
-        self, actor: int, subject: int, role: Role, *, by_email: bool = False, shout: bool = False
-    ) -> None:
+    def do_add(self, actor: int, subject: int, role: Role) -> None:
+        """Only the platform adds an existing user directly; people join by invitation."""
         user = self.users[subject]
-        allowed = (
-            self.manages(actor)
-            and user.id not in self.model
-            and (role is not Role.OWNER or self.is_owner_or_platform(actor))
-        )
-        if by_email:
-            raw = user.email.value.upper() if shout else user.email.value
-            cmd = AddMember(self.tenant.id, role, email=Email.parse(raw))
-        else:
-            cmd = AddMember(self.tenant.id, role, user_id=user.id)
+        allowed = actor == PLATFORM_ADMIN and user.id not in self.model
+        cmd = AddMember(self.tenant.id, role, user_id=user.id)
         call = self.svc.members.add_member(self.principal(actor), cmd)
         if self.attempt(f"add {subject} as {role}", actor, allowed, call):
             self.model[user.id] = role

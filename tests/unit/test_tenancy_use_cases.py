@@ -32,7 +32,6 @@ from domain.errors import (
 )
 from domain.ids import TenantId, UserId
 from domain.tenancy import Role, Tenant, TenantStatus, User
-from domain.values import Email
 from tests.support import PLATFORM, MutableClock, World
 from tests.unit.helpers import AuditTap, Services, snapshot
 
@@ -82,11 +81,11 @@ async def acme(world: World, owner: User) -> Tenant:
 async def add(
     svc: Services, world: World, owner: User, acme: Tenant
 ) -> Callable[..., Awaitable[User]]:
-    """Add a new user to Acme with a role, as Acme's owner."""
+    """Add a new user to Acme with a role, as the platform does (the one direct path)."""
 
     async def add(role: Role, email: str | None = None) -> User:
         user = await world.user(email or f"{role}-{uuid4().hex[:8]}@acme.example")
-        await svc.members.add_member(me(owner), AddMember(acme.id, role, user_id=user.id))
+        await svc.members.add_member(PLATFORM, AddMember(acme.id, role, user_id=user.id))
         return user
 
     return add
@@ -218,12 +217,6 @@ async def test_with_a_second_owner_the_first_may_step_down_and_the_second_is_the
 
 
 OWNER_RESERVED_CASES: dict[str, Callable[..., Awaitable[Any]]] = {
-    "grant owner to an existing user": lambda svc, actor, acme, other_owner, member, outsider: (
-        svc.members.add_member(actor, AddMember(acme.id, Role.OWNER, user_id=outsider.id))
-    ),
-    "grant owner to a new user by email": lambda svc, actor, acme, o, m, x: svc.members.add_member(
-        actor, AddMember(acme.id, Role.OWNER, email=Email.parse("new@acme.example"))
-    ),
     "promote a member to owner": lambda svc, actor, acme, other_owner, member, outsider: (
         svc.members.change_role(actor, ChangeRole(acme.id, member.id, Role.OWNER))
     ),
@@ -266,9 +259,8 @@ async def test_an_admin_manages_everyone_below_owner(
 ) -> None:
     admin = me(await add(Role.ADMIN))
     viewer = await add(Role.VIEWER)
-    newcomer = await world.user("newcomer@example.com")
+    newcomer = await add(Role.ADMIN)
 
-    await svc.members.add_member(admin, AddMember(acme.id, Role.ADMIN, user_id=newcomer.id))
     await svc.members.change_role(admin, ChangeRole(acme.id, viewer.id, Role.ADMIN))
     await svc.members.remove_member(admin, acme.id, newcomer.id)
 
@@ -304,72 +296,25 @@ async def test_members_and_viewers_cannot_manage_members(
 # --- adding members ---------------------------------------------------------------------------
 
 
-async def test_adding_by_email_creates_the_user_once_and_reuses_it_in_any_case(
+async def test_owners_and_admins_are_pointed_to_invitations_instead_of_adding_members(
     svc: Services,
     world: World,
     owner: User,
     acme: Tenant,
-    memory_db: InMemoryDatabase,
-    audit_tap: AuditTap,
+    add: Callable[..., Awaitable[User]],
+    unchanged: Unchanged,
 ) -> None:
-    globex = await world.tenant(owner, "Globex")
-    users_before = len(memory_db.tables["users"])
-    audit_tap.new()
-
-    first = await svc.members.add_member(
-        me(owner),
-        AddMember(
-            acme.id,
-            Role.MEMBER,
-            email=Email.parse("Jane.Doe@Example.com"),
-            first_name="Jane",
-            last_name="Doe",
-        ),
-    )
-
-    jane = first.user
-    assert (jane.email.value, jane.first_name, jane.last_name) == (
-        "Jane.Doe@example.com",
-        "Jane",
-        "Doe",
-    )
-    assert [summary(e) for e in audit_tap.new()] == [
-        ("user.created", ActorKind.USER, owner.id, "user", jane.id, acme.id,
-         {"email": "Jane.Doe@example.com"}),
-        ("member.added", ActorKind.USER, owner.id, "membership", first.membership.id, acme.id,
-         {"user_id": str(jane.id), "role": "member"}),
-    ]  # fmt: skip
-
-    second = await svc.members.add_member(
-        me(owner),
-        AddMember(
-            globex.id, Role.VIEWER, email=Email.parse("JANE.DOE@EXAMPLE.COM"), first_name="J"
-        ),
-    )
-
-    assert second.user.id == jane.id
-    assert second.user.first_name == "Jane"
-    assert len(memory_db.tables["users"]) == users_before + 1
-    assert [summary(e) for e in audit_tap.new()] == [
-        ("member.added", ActorKind.USER, owner.id, "membership", second.membership.id,
-         globex.id, {"user_id": str(jane.id), "role": "viewer"}),
-    ]  # fmt: skip
-    assert (await roles(svc, acme.id))[jane.id] is Role.MEMBER
-    assert (await roles(svc, globex.id))[jane.id] is Role.VIEWER
-
-
-async def test_adding_by_email_finds_a_user_created_elsewhere_whatever_the_case(
-    svc: Services, world: World, owner: User, acme: Tenant, memory_db: InMemoryDatabase
-) -> None:
-    existing = await world.user("Sam@Example.org")
-    users_before = len(memory_db.tables["users"])
-
-    added = await svc.members.add_member(
-        me(owner), AddMember(acme.id, Role.VIEWER, email=Email.parse("sAM@eXAMPLE.ORG"))
-    )
-
-    assert added.user.id == existing.id
-    assert len(memory_db.tables["users"]) == users_before
+    outsider = await world.user("outsider@example.com")
+    admin = await add(Role.ADMIN)
+    key = await api_key_principal(svc, owner, acme, Role.OWNER)
+    with unchanged:
+        for actor in (me(owner), me(admin), key):
+            with pytest.raises(PermissionDenied, match="invitations"):
+                await svc.members.add_member(
+                    actor, AddMember(acme.id, Role.VIEWER, user_id=outsider.id)
+                )
+        with pytest.raises(InvalidValue, match="invite"):
+            await svc.members.add_member(PLATFORM, AddMember(acme.id, Role.VIEWER, None))
 
 
 async def test_adding_an_unknown_user_id_is_not_found(
@@ -377,28 +322,22 @@ async def test_adding_an_unknown_user_id_is_not_found(
 ) -> None:
     with unchanged, pytest.raises(NotFound):
         await svc.members.add_member(
-            me(owner), AddMember(acme.id, Role.VIEWER, user_id=UserId(uuid4()))
+            PLATFORM, AddMember(acme.id, Role.VIEWER, user_id=UserId(uuid4()))
         )
 
 
-@pytest.mark.parametrize("how", ["by id", "by email in another case"])
 async def test_a_second_membership_for_the_same_user_already_exists(
     svc: Services,
     owner: User,
     acme: Tenant,
     add: Callable[..., Awaitable[User]],
     unchanged: Unchanged,
-    how: str,
 ) -> None:
     member = await add(Role.MEMBER, "Twice@acme.example")
-    cmd = (
-        AddMember(acme.id, Role.ADMIN, user_id=member.id)
-        if how == "by id"
-        else AddMember(acme.id, Role.ADMIN, email=Email.parse("tWICE@ACME.example"))
-    )
+    cmd = AddMember(acme.id, Role.ADMIN, user_id=member.id)
 
     with unchanged, pytest.raises(AlreadyExists) as raised:
-        await svc.members.add_member(me(owner), cmd)
+        await svc.members.add_member(PLATFORM, cmd)
 
     assert raised.value.field == "user_id"
 
@@ -407,7 +346,7 @@ async def test_the_owner_cannot_be_added_again(
     svc: Services, owner: User, acme: Tenant, unchanged: Unchanged
 ) -> None:
     with unchanged, pytest.raises(AlreadyExists):
-        await svc.members.add_member(me(owner), AddMember(acme.id, Role.VIEWER, user_id=owner.id))
+        await svc.members.add_member(PLATFORM, AddMember(acme.id, Role.VIEWER, user_id=owner.id))
 
 
 # --- membership changes and their audit -------------------------------------------------------
@@ -481,17 +420,22 @@ async def test_changing_or_removing_a_non_member_is_not_found(
 
 
 async def test_an_api_key_acts_as_itself_in_the_audit_log(
-    svc: Services, world: World, owner: User, acme: Tenant, audit_tap: AuditTap
+    svc: Services,
+    owner: User,
+    acme: Tenant,
+    add: Callable[..., Awaitable[User]],
+    audit_tap: AuditTap,
 ) -> None:
     key = await api_key_principal(svc, owner, acme, Role.ADMIN)
-    newcomer = await world.user("newcomer@example.com")
+    viewer = await add(Role.VIEWER)
     audit_tap.new()
 
-    added = await svc.members.add_member(key, AddMember(acme.id, Role.MEMBER, user_id=newcomer.id))
+    changed = await svc.members.change_role(key, ChangeRole(acme.id, viewer.id, Role.MEMBER))
 
     assert [summary(e) for e in audit_tap.new()] == [
-        ("member.added", ActorKind.API_KEY, key.api_key_id, "membership", added.membership.id,
-         acme.id, {"user_id": str(newcomer.id), "role": "member"}),
+        ("member.role_changed", ActorKind.API_KEY, key.api_key_id, "membership",
+         changed.membership.id, acme.id,
+         {"user_id": str(viewer.id), "role": {"from": "viewer", "to": "member"}}),
     ]  # fmt: skip
 
 
