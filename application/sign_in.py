@@ -171,7 +171,9 @@ class SignInService:
             else None
         )
         if reason is not None or user is None or stored is None:
-            await self._sign_in_failed(address, client_key, user, reason, client)
+            blocked = await self._sign_in_failed(address, client_key, user, reason, client)
+            if blocked is not None:  # this failure reached a limit: say so now, not next time
+                raise RateLimited(_retry_after(blocked, self._deps.clock.now()))
             raise Unauthenticated(INVALID_CREDENTIALS)
         signed_in = await self._issue_sign_in_token(user, address, client)
         if self._hasher.needs_rehash(stored):
@@ -185,7 +187,9 @@ class SignInService:
         user: User | None,
         reason: FailureReason | None,
         client: str,
-    ) -> None:
+    ) -> datetime | None:
+        """Count the failure and audit it; until when the address or the client is blocked, if
+        this failure blocked either."""
         now = self._deps.clock.now()
         async with self._deps.uows() as tx:
             by_address = await tx.sign_in_throttle.record_failure(
@@ -214,6 +218,8 @@ class SignInService:
             )
             await tx.commit()
         self._purge_now_and_then(now)
+        blocked = [u for u in (by_address.blocked_until, by_client.blocked_until) if u is not None]
+        return max(blocked, default=None)
 
     async def _issue_sign_in_token(self, user: User, address: ThrottleKey, client: str) -> SignedIn:
         now = self._deps.clock.now()
