@@ -28,15 +28,16 @@ from uuid import uuid4
 import attrs
 import structlog
 
-from adapters.vapi.client import create_call_body, provider_call
+from adapters.vapi.client import create_call_body, create_number_body, provider_call, provider_line
 from application.errors import ProviderRejected
-from application.ports.telephony import OutboundCall, ProviderCall
-from domain.ids import CallId
-from domain.phones import PhoneLine
+from application.ports.telephony import NumberOrder, OutboundCall, ProviderCall, ProviderLine
+from domain.ids import CallId, PhoneNumberId
+from domain.phones import NumberProvider, PhoneLine, PhoneNumber
 
 log = structlog.get_logger(__name__)
 
-Deliver = Callable[[dict[str, Any]], Awaitable[None]]
+Deliver = Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]
+"""Hands a provider message to the application; returns the reply Vapi would get."""
 
 
 class SandboxOutcome(enum.StrEnum):
@@ -73,6 +74,24 @@ _PER_1K_CHARACTERS = 0.03
 _CALL_ID = re.compile(r"sandbox-([0-9a-f]{8})-[0-9a-f-]{36}")
 # Instances are positive 31-bit numbers: PostgreSQL advisory lock keys take them as they are.
 _INSTANCES = 2**31 - 1
+# Numbers the sandbox sells: 555-0100 to 555-0199 of an area code, the range kept for fiction
+# in North America; the area code when none is asked for.
+SANDBOX_AREA_CODE = "415"
+_FICTIONAL_LINES = range(100, 200)
+# Why an inbound call the application would not answer ends (Vapi's endedReason).
+_REFUSED_INBOUND = "assistant-request-returned-error"
+
+
+@attrs.frozen
+class InboundRing:
+    """A call placed to one of the sandbox's numbers, and what the application answered."""
+
+    provider_call_id: str
+    answered: bool
+    call_id: str | None = None
+    """Our id of the call, when the application took it."""
+    refusal: str | None = None
+    """What the caller was told, when it did not."""
 
 
 @attrs.frozen
@@ -183,6 +202,7 @@ class SandboxTelephonyProvider:
         self._hang_ups: dict[str, asyncio.Event] = {}
         """Set when a call still playing is asked to end (`end_call`)."""
         self._deliver: Deliver | None = None
+        self._numbers: dict[str, dict[str, Any]] = {}
 
     def connect(self, deliver: Deliver) -> None:
         """Where the simulated webhooks go (the application's webhook handler)."""
@@ -268,6 +288,118 @@ class SandboxTelephonyProvider:
         hang_up = self._hang_ups.get(provider_call_id)
         if hang_up is not None:
             hang_up.set()
+
+    # --- numbers ---------------------------------------------------------------------------
+
+    async def provision_number(self, order: NumberOrder) -> ProviderLine:
+        """Sell a fictional number of the area code, or import the tenant's number: the very
+        body Vapi would get, with its checks that can be made offline."""
+        body = create_number_body(order, None)
+        if order.provider is NumberProvider.VAPI:
+            number = self._free_number(body.get("numberDesiredAreaCode") or SANDBOX_AREA_CODE)
+        else:
+            number = body["number"]
+            sid = body.get("twilioAccountSid")
+            if sid is not None and not str(sid).startswith("AC"):
+                raise ProviderRejected(
+                    "Vapi answered 400: Twilio could not authenticate: twilioAccountSid must "
+                    "start with AC",
+                    status=400,
+                )
+            if any(n["number"] == number for n in self._numbers.values()):
+                raise ProviderRejected(
+                    f"Vapi answered 400: {number} is already a phone number of this account",
+                    status=400,
+                )
+        now = _iso(datetime.now(UTC))
+        record = {
+            "id": f"sandbox-number-{uuid4()}",
+            "orgId": "sandbox",
+            "provider": body["provider"],
+            "number": number,
+            "name": body["name"],
+            "status": "active",
+            "createdAt": now,
+            "updatedAt": now,
+        }
+        self._numbers[record["id"]] = record
+        return provider_line(dict(record))
+
+    def _free_number(self, area_code: str) -> str:
+        taken = {n["number"] for n in self._numbers.values()}
+        start = self._random.randrange(len(_FICTIONAL_LINES))
+        for step in range(len(_FICTIONAL_LINES)):
+            line = _FICTIONAL_LINES[(start + step) % len(_FICTIONAL_LINES)]
+            number = f"+1{area_code}555{line:04d}"
+            if number not in taken:
+                return number
+        raise ProviderRejected(
+            f"Vapi answered 400: no number is available in area code {area_code}", status=400
+        )
+
+    async def get_number(self, provider_number_id: str) -> ProviderLine | None:
+        record = self._numbers.get(provider_number_id)
+        return provider_line(dict(record)) if record else None
+
+    async def find_number(
+        self, number_id: PhoneNumberId, created_after: datetime
+    ) -> ProviderLine | None:
+        for record in self._numbers.values():
+            if record["name"] == str(number_id):
+                return provider_line(dict(record))
+        return None
+
+    async def release_number(self, provider_number_id: str) -> None:
+        self._numbers.pop(provider_number_id, None)
+
+    # --- inbound calls ----------------------------------------------------------------------
+
+    async def call_in(self, line: PhoneLine, caller: PhoneNumber) -> InboundRing:
+        """A caller dials the number: the application is asked which assistant answers (as
+        Vapi asks), and the call is played as an outbound one is when it answers."""
+        if line.number is None:
+            raise ProviderRejected("the number is not in service yet", status=409)
+        now = datetime.now(UTC)
+        provider_id = f"sandbox-{self._instance:08x}-{uuid4()}"
+        line_of = {"id": line.provider_number_id, "number": line.number.e164}
+        record: dict[str, Any] = {
+            "id": provider_id,
+            "orgId": "sandbox",
+            "type": "inboundPhoneCall",
+            "status": "ringing",
+            "createdAt": _iso(now),
+            "updatedAt": _iso(now),
+            "phoneNumberId": line.provider_number_id,
+            "customer": {"number": caller.e164},
+            "phoneNumber": line_of,
+        }
+        reply = None
+        if self._deliver is not None:
+            reply = await self._deliver(
+                {
+                    "message": {
+                        "type": "assistant-request",
+                        "timestamp": _ms(now),
+                        "call": dict(record),
+                        "phoneNumber": line_of,
+                        "customer": {"number": caller.e164},
+                    }
+                }
+            )
+        reply = reply or {}
+        assistant = reply.get("assistant")
+        if not isinstance(assistant, dict) and "assistantId" not in reply:
+            return InboundRing(provider_id, False, refusal=str(reply.get("error") or "no answer"))
+        overrides = reply.get("assistantOverrides") or (assistant or {}).get("assistantOverrides")
+        metadata = (overrides or {}).get("metadata") or (assistant or {}).get("metadata") or {}
+        self._calls[provider_id] = record
+        self._hang_ups[provider_id] = asyncio.Event()
+        body = {"assistant": assistant or {}, "assistantOverrides": overrides or {}}
+        task = asyncio.create_task(self._play(provider_id, body, self._outcome()))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        call_id = metadata.get("call_id")
+        return InboundRing(provider_id, True, call_id=str(call_id) if call_id else None)
 
     async def _wait(self, provider_id: str, seconds: float) -> bool:
         """Let `seconds` of the call pass; True when it was hung up meanwhile."""

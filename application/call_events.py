@@ -372,7 +372,7 @@ class ProviderEvents:
             tenant_id=tenant_id,
             direction=CallDirection.INBOUND,
             status=CallStatus.QUEUED,
-            to_number=route.line.number.e164,
+            to_number=route.number.e164,
             created_at=now,
             updated_at=now,
             agent_id=agent.id,
@@ -401,6 +401,8 @@ def _refusal(route: InboundRoute) -> str | None:
     """Why the route cannot take the call (kept in the inbox, never told the caller)."""
     if not route.tenant.is_active:
         return "the tenant is suspended"
+    if not route.line.in_service:
+        return f"the number is not in service: {route.line.why_not_in_service}"
     if route.agent is None:
         return "the number routes inbound calls to no agent"
     if not route.agent.is_active:

@@ -494,9 +494,11 @@ async def line_in_service(
         raise InvalidValue(
             f"from_number_id: no phone number {number_id} in this tenant", field="from_number_id"
         )
-    if not line.is_active:
+    if not line.in_service:
         raise InvalidValue(
-            f"from_number_id: phone number {number_id} is not in service", field="from_number_id"
+            f"from_number_id: phone number {number_id} is not in service: "
+            f"{line.why_not_in_service}",
+            field="from_number_id",
         )
     return line
 

@@ -167,8 +167,9 @@ async def _active_agents(tx: UnitOfWork, tenant_id: TenantId, _at: datetime) -> 
     return await tx.agents.count_active(tenant_id)
 
 
-async def _active_numbers(tx: UnitOfWork, tenant_id: TenantId, _at: datetime) -> int:
-    return await tx.phone_numbers.count_active(tenant_id)
+async def _held_numbers(tx: UnitOfWork, tenant_id: TenantId, _at: datetime) -> int:
+    """Numbers active and those being provisioned (each holds its place from the start)."""
+    return await tx.phone_numbers.count_held(tenant_id)
 
 
 async def _webhook_endpoints(tx: UnitOfWork, tenant_id: TenantId, _at: datetime) -> int:
@@ -196,7 +197,7 @@ async def _minutes_this_month(tx: UnitOfWork, tenant_id: TenantId, at: datetime)
 USAGE_METERS: dict[str, UsageMeter] = {
     "members.max": _members,
     "voice_agents.max": _active_agents,
-    "phone_numbers.max": _active_numbers,
+    "phone_numbers.max": _held_numbers,
     "calls.concurrent.max": _live_calls,
     "calls.minutes.monthly": _minutes_this_month,
     "webhooks.endpoints.max": _webhook_endpoints,

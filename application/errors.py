@@ -128,6 +128,14 @@ class ProviderOutcomeUnknown(ProviderError):
     code = "provider-outcome-unknown"
 
 
+class ProvisioningRefused(ApplicationError):
+    """The provider refused to make the number asked for, for a reason of the request's (bad
+    credentials, no number in that area code, a number it does not know): its reason is said,
+    and nothing was kept."""
+
+    code = "provider-rejected"
+
+
 class ServiceUnavailable(ApplicationError):
     """A backing service (the database) cannot serve the request now: unreachable, not
     answering, or every connection or the records it needs busy past their bound. The

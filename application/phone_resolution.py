@@ -24,6 +24,12 @@ class InboundRoute:
     lead: Lead | None
     """The tenant's lead with the caller's number, when there is one."""
 
+    @property
+    def number(self) -> PhoneNumber:
+        """The called number (only active lines route, and an active line has its number)."""
+        assert self.line.number is not None
+        return self.line.number
+
 
 class PhoneResolver:
     def __init__(self, deps: UseCaseDeps) -> None:

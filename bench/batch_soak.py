@@ -177,7 +177,13 @@ def prepare(api: Api, options: Options) -> tuple[str, str]:
     number = api.call(
         "POST",
         f"{t}/phone-numbers",
-        {"number": "+12125550100", "provider": "vapi", "provider_number_id": "pn-soak"},
+        # The sandbox imports a Twilio number on the form of its credentials alone.
+        {
+            "source": "twilio",
+            "number": "+12125550100",
+            "twilio_account_sid": "AC" + "0" * 32,
+            "twilio_auth_token": "soak",
+        },
         status=201,
     )["id"]
     agent = api.call(

@@ -96,32 +96,55 @@ def _single_zone(parsed: phonenumbers.PhoneNumber, kind: int | None = None) -> s
 
 
 class NumberProvider(enum.StrEnum):
-    """Who provides the number's line."""
+    """Who provides the number's line (Vapi's `provider` of a phone number)."""
 
     VAPI = "vapi"
     TWILIO = "twilio"
     VONAGE = "vonage"
     TELNYX = "telnyx"
+    BYO = "byo-phone-number"
+    """The tenant's own SIP trunk, known to Vapi by a credential."""
 
 
 class NumberStatus(enum.StrEnum):
-    """`active`: in service; `released`: answers no calls and may be registered again."""
+    """`provisioning`: asked of the provider, not yet in service (its number may not be known
+    yet); `active`: in service; `released`: answers no calls and may be provisioned again;
+    `failed`: the provider made no number of it."""
 
+    PROVISIONING = "provisioning"
     ACTIVE = "active"
     RELEASED = "released"
+    FAILED = "failed"
+
+
+class NumberOwnership(enum.StrEnum):
+    """How the tenant came to hold the number, which is what lets it route and dial."""
+
+    PROVISIONED = "provisioned"
+    """Made at the provider for the tenant: bought, or imported with the tenant's own
+    credentials. The number and the provider's id are the provider's answer."""
+    ATTACHED = "attached"
+    """An existing number of the provider that a platform admin gave the tenant."""
+    UNCONFIRMED = "unconfirmed"
+    """Typed in by a tenant before numbers were provisioned: neither routes nor dials until a
+    platform admin confirms it."""
+    CONFIRMED = "confirmed"
+    """An unconfirmed number a platform admin confirmed as the tenant's."""
 
 
 @attrs.define
 class PhoneLine:
     """A number in a tenant's inventory (the seed's PhoneNumberModel, table phone_numbers).
 
-    An active number belongs to one tenant at a time; a released one stays as history for
-    the calls made from it, and the number may then be registered again.
+    A number held (active or being provisioned) belongs to one tenant at a time; a released
+    one stays as history for the calls made from it, and the number may then be provisioned
+    again. `number` is None only while a bought number is being provisioned, or when that
+    failed.
     """
 
     id: PhoneNumberId
     tenant_id: TenantId
-    number: PhoneNumber
+    number: PhoneNumber | None
     provider: NumberProvider
     created_at: datetime
     updated_at: datetime
@@ -130,22 +153,90 @@ class PhoneLine:
     status: NumberStatus = NumberStatus.ACTIVE
     inbound_agent_id: AgentId | None = None
     version: int = 0
+    ownership: NumberOwnership = NumberOwnership.PROVISIONED
+    provider_credential_id: str | None = attrs.field(
+        default=None, validator=optional_text(max_len=255)
+    )
+    """The provider credential it was imported with (Vonage, Telnyx, a SIP trunk)."""
+    error: str | None = None
+    """Why provisioning failed."""
+    idempotency_key: str | None = None
 
     @property
     def is_active(self) -> bool:
         return self.status is NumberStatus.ACTIVE
 
+    @property
+    def is_held(self) -> bool:
+        """Active or being provisioned: it takes a place in `phone_numbers.max`, and no other
+        tenant may hold the same number."""
+        return self.status in (NumberStatus.ACTIVE, NumberStatus.PROVISIONING)
+
+    @property
+    def is_proven(self) -> bool:
+        return self.ownership is not NumberOwnership.UNCONFIRMED
+
+    @property
+    def in_service(self) -> bool:
+        """Active and proven the tenant's: it answers inbound calls and places outbound ones."""
+        return self.is_active and self.is_proven
+
+    @property
+    def why_not_in_service(self) -> str | None:
+        if not self.is_active:
+            return f"it is {self.status.value}"
+        if not self.is_proven:
+            return "it was registered without proof and awaits a platform admin's confirmation"
+        return None
+
+    def provisioned(
+        self, provider_number_id: str, number: PhoneNumber | None, at: datetime
+    ) -> None:
+        """The provider's answer: its id for the line and, once it has one, the number (a
+        bought number may be activating without one yet: it stays provisioning)."""
+        if self.status is not NumberStatus.PROVISIONING:
+            raise InvalidStateTransition(f"the number is {self.status.value}", field="status")
+        if self.number is not None and number is not None and number != self.number:
+            raise InvalidValue(
+                f"the provider made {number.e164}, not {self.number.e164}", field="number"
+            )
+        self.provider_number_id = provider_number_id
+        self.number = number or self.number
+        if self.number is not None:
+            self.status = NumberStatus.ACTIVE
+        self.updated_at = at
+
+    def fail(self, reason: str, at: datetime) -> None:
+        """The provider made no number: it holds nothing any more."""
+        if self.status is not NumberStatus.PROVISIONING:
+            raise InvalidStateTransition(f"the number is {self.status.value}", field="status")
+        self.status = NumberStatus.FAILED
+        self.error = reason
+        self.inbound_agent_id = None
+        self.updated_at = at
+
+    def confirm(self, at: datetime) -> None:
+        if self.ownership is not NumberOwnership.UNCONFIRMED:
+            raise InvalidStateTransition(
+                f"the number is {self.ownership.value}, not unconfirmed", field="ownership"
+            )
+        self.ownership = NumberOwnership.CONFIRMED
+        self.updated_at = at
+
     def release(self, at: datetime) -> None:
         if not self.is_active:
-            raise InvalidStateTransition("the number is already released", field="status")
+            raise InvalidStateTransition(
+                f"the number is {self.status.value}: only an active number is released",
+                field="status",
+            )
         self.status = NumberStatus.RELEASED
         self.inbound_agent_id = None
         self.updated_at = at
 
     def route_inbound_to(self, agent_id: AgentId | None, at: datetime) -> None:
-        if agent_id is not None and not self.is_active:
+        if agent_id is not None and not self.is_held:
             raise InvalidStateTransition(
-                "a released number answers no calls", field="inbound_agent_id"
+                f"a {self.status.value} number answers no calls", field="inbound_agent_id"
             )
         self.inbound_agent_id = agent_id
         self.updated_at = at

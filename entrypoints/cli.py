@@ -157,6 +157,7 @@ def build_container(settings: Settings, url: str) -> Container:
                 base_url=settings.vapi_base_url,
                 timeout_seconds=settings.vapi_timeout_seconds,
                 connect_timeout_seconds=settings.vapi_connect_timeout_seconds,
+                server=settings.vapi_server,
             )
         )
     else:
@@ -289,6 +290,7 @@ def serve(settings: Settings) -> None:
                 container.webhook_deliverer(),
                 container.tenant_closure(),
                 container.tenant_exports(),
+                container.phone_numbers(),
             )
 
             async def background_worker(_app: web.Application) -> AsyncIterator[None]:
@@ -366,6 +368,7 @@ def worker(settings: Settings) -> None:
                         deliverer=container.webhook_deliverer(),
                         closure=container.tenant_closure(),
                         exports=container.tenant_exports(),
+                        numbers=container.phone_numbers(),
                     )
                 )
             except asyncio.CancelledError:

@@ -27,6 +27,7 @@ from adapters.postgres.tenant_data import PostgresTenantPurger, PostgresTenantRe
 from adapters.postgres.timeouts import DatabaseTimeouts
 from adapters.postgres.unit_of_work import PostgresDatabaseProbe, PostgresUnitOfWorkFactory
 from adapters.sandbox import SandboxTelephonyProvider
+from adapters.vapi.answers import reply_of
 from adapters.vapi.messages import read_message
 from adapters.webhook_sender import HttpWebhookSender
 from adapters.workers import ProcessWorkerPool
@@ -47,7 +48,7 @@ from application.interrupted_calls import InterruptedCalls
 from application.invitations import InvitationService
 from application.lead_import import LeadImportService
 from application.leads import LeadService
-from application.phone_numbers import PhoneNumberService
+from application.phone_numbers import PhoneNumberService, SettlingPolicy
 from application.phone_resolution import PhoneResolver
 from application.plans import FeatureService, PlanService, TenantFeatureService
 from application.ports.email import Mailer
@@ -80,6 +81,10 @@ def quick_reads(uows: UnitOfWorkFactory) -> QuickReads:
     if isinstance(uows, PostgresUnitOfWorkFactory):
         return PostgresQuickReads(uows)
     return UnitOfWorkReads(uows)
+
+
+def _sandbox_of(telephony: object) -> SandboxTelephonyProvider | None:
+    return telephony if isinstance(telephony, SandboxTelephonyProvider) else None
 
 
 class Container(containers.DeclarativeContainer):
@@ -137,7 +142,6 @@ class Container(containers.DeclarativeContainer):
     features = providers.Singleton(FeatureService, deps)
     tenant_features = providers.Singleton(TenantFeatureService, deps)
     voices = providers.Singleton(VoiceService, deps)
-    phone_numbers = providers.Singleton(PhoneNumberService, deps)
     agents = providers.Singleton(AgentService, deps)
     leads = providers.Singleton(LeadService, deps)
     # Processes that check imports' rows beside this one (build_container sets their number
@@ -148,6 +152,8 @@ class Container(containers.DeclarativeContainer):
     call_policy = providers.Object(CallPolicy())
     # The sandbox unless a Vapi key is configured (the CLI overrides this with the client).
     telephony = providers.Singleton(SandboxTelephonyProvider)
+    number_settling = providers.Object(SettlingPolicy())
+    phone_numbers = providers.Singleton(PhoneNumberService, deps, telephony, number_settling)
     calls = providers.Singleton(CallService, deps, telephony, call_policy)
     provider_events = providers.Singleton(ProviderEvents, deps, phone_resolver, call_policy)
     # Replays read the stored messages with the same parser live ones come through.
@@ -235,6 +241,7 @@ class Container(containers.DeclarativeContainer):
         sign_in=sign_in,
         invitations=invitations,
         account_deletion=account_deletion,
+        sandbox=providers.Callable(_sandbox_of, telephony),
     )
 
 
@@ -244,8 +251,8 @@ def connect_sandbox(container: Container) -> None:
     if isinstance(telephony, SandboxTelephonyProvider):
         events = container.provider_events()
 
-        async def deliver(payload: dict[str, object]) -> None:
-            await events.receive(read_message(payload, events.now()))
+        async def deliver(payload: dict[str, object]) -> dict[str, object]:
+            return reply_of(await events.receive(read_message(payload, events.now())))
 
         telephony.connect(deliver)
 

@@ -22,6 +22,7 @@ import structlog
 
 from adapters.postgres.job_queue import job_queue_connector
 from application.batches import BatchDispatcher
+from application.phone_numbers import PhoneNumberService
 from application.reconciliation import Reconciler
 from application.tenant_closure import TenantClosureService
 from application.tenant_exports import TenantExportService
@@ -51,6 +52,9 @@ EXPORT_TASK = "tenants.exports"
 EXPORT_POLL_SECONDS = 5
 # Closed tenants past their grace period, and expired exports, deleted once a minute.
 PURGE_TASK = "tenants.purge"
+# Numbers whose provisioning the provider left unanswered, or still activating, are looked at
+# again every minute.
+SETTLE_NUMBERS_TASK = "numbers.settle"
 
 
 def job_app(
@@ -61,6 +65,7 @@ def job_app(
     deliverer: WebhookDeliverer | None = None,
     closure: TenantClosureService | None = None,
     exports: TenantExportService | None = None,
+    numbers: PhoneNumberService | None = None,
 ) -> procrastinate.App:
     """The job queue's app; each finished sweep is noted in `health`. Without a
     `dispatcher`, dispatch jobs are taken and do nothing (a worker that cannot dial); without
@@ -160,6 +165,23 @@ def job_app(
         if report.purged or removed:
             log.info("tenants purged", tenants=len(report.purged), expired_exports=removed)
 
+    settling = asyncio.Lock()
+
+    @app.periodic(cron=RECONCILE_CRON, periodic_id=SETTLE_NUMBERS_TASK)
+    @app.task(name=SETTLE_NUMBERS_TASK, queueing_lock=SETTLE_NUMBERS_TASK, pass_context=False)
+    async def settle_numbers(timestamp: int) -> None:
+        if numbers is None or settling.locked():
+            return
+        async with settling:
+            report = await numbers.settle_due()
+        if report.checked:
+            log.info(
+                "phone numbers settled",
+                checked=report.checked,
+                activated=report.activated,
+                failed=report.failed,
+            )
+
     return app
 
 
@@ -192,7 +214,7 @@ async def request_sweep(app: procrastinate.App) -> None:
     """Ask for a sweep now, not at the next minute: a worker (re)starting after a database
     outage settles what piled up at once. The queueing lock keeps it to one waiting sweep,
     whatever the number of workers starting."""
-    for task in (RECONCILE_TASK, DISPATCH_TASK, DELIVER_TASK, EXPORT_TASK):
+    for task in (RECONCILE_TASK, DISPATCH_TASK, DELIVER_TASK, EXPORT_TASK, SETTLE_NUMBERS_TASK):
         with suppress(procrastinate.exceptions.AlreadyEnqueued):  # one is waiting: it will do
             await app.tasks[task].defer_async(timestamp=int(time.time()))
 

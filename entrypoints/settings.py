@@ -7,7 +7,7 @@ import os
 import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -179,8 +179,7 @@ def _sender(raw: str) -> str:
     return raw.strip()
 
 
-def _public_url(raw: str) -> str:
-    name = "VOICE_AGENT_PUBLIC_URL"
+def _public_url(raw: str, name: str = "VOICE_AGENT_PUBLIC_URL") -> str:
     parts = urllib.parse.urlsplit(raw.strip())
     if (
         parts.scheme not in ("http", "https")
@@ -247,6 +246,11 @@ class Settings:
     webhook_secret: str | None = attrs.field(default=None, repr=False)
     webhook_header: str = "Authorization"
     webhook_max_skew_seconds: int = 300
+    vapi_server_url: str | None = None
+    """Where Vapi sends the messages of the numbers provisioned here; None: the webhook under
+    `public_url`."""
+    vapi_server_credential_id: str | None = None
+    """The Vapi credential that authenticates those messages (Server URL credentialId)."""
     provider_max_concurrent_calls: int = 10
     tenant_max_concurrent_calls: int | None = None
     """The most of the provider's lines one tenant may hold; None: half of them."""
@@ -293,6 +297,21 @@ class Settings:
     day allowed: 0.001 is about 86 s)."""
     tenant_export_days: float = 7.0
     """How long an export's archive is kept once built."""
+
+    @property
+    def vapi_server(self) -> dict[str, Any]:
+        """The Server URL of the numbers provisioned at Vapi: our webhook, authenticated as
+        it expects (a Vapi credential when one is named, else the secret as a header)."""
+        server: dict[str, Any] = {
+            "url": self.vapi_server_url or f"{self.public_url}/v1/webhooks/vapi"
+        }
+        if self.vapi_server_credential_id is not None:
+            server["credentialId"] = self.vapi_server_credential_id
+        elif self.webhook_secret is not None and self.webhook_auth == "bearer":
+            server["headers"] = {self.webhook_header: f"Bearer {self.webhook_secret}"}
+        elif self.webhook_secret is not None and self.webhook_auth == "x-vapi-secret":
+            server["headers"] = {"X-Vapi-Secret": self.webhook_secret}
+        return server
 
     @property
     def sandbox(self) -> bool:
@@ -367,6 +386,12 @@ class Settings:
             webhook_secret=env.get("VOICE_AGENT_VAPI_WEBHOOK_SECRET") or None,
             webhook_header=env.get("VOICE_AGENT_VAPI_WEBHOOK_HEADER") or "Authorization",
             webhook_max_skew_seconds=_int(env, "VOICE_AGENT_VAPI_WEBHOOK_MAX_SKEW_SECONDS", 300),
+            vapi_server_url=(
+                _public_url(env["VOICE_AGENT_VAPI_SERVER_URL"], "VOICE_AGENT_VAPI_SERVER_URL")
+                if env.get("VOICE_AGENT_VAPI_SERVER_URL")
+                else None
+            ),
+            vapi_server_credential_id=env.get("VOICE_AGENT_VAPI_SERVER_CREDENTIAL_ID") or None,
             provider_max_concurrent_calls=_int(
                 env, "VOICE_AGENT_PROVIDER_MAX_CONCURRENT_CALLS", 10
             ),

@@ -10,8 +10,12 @@ from aiohttp.test_utils import TestClient
 
 from application.access import Principal
 from application.context import UseCaseDeps
+from application.phone_numbers import NumberSource, ProvisionNumber
+from application.ports.telephony import TwilioProof
 from application.tenancy import CreateTenant, TenantService
 from application.users import CreateUser, UserService
+from domain.ids import TenantId
+from domain.phones import PhoneNumber
 from domain.tenancy import Tenant, User
 from domain.values import Email
 
@@ -90,3 +94,31 @@ class Api:
 
     async def delete(self, path: str, **kwargs: Any) -> tuple[int, Any]:
         return await self.call("DELETE", path, **kwargs)
+
+
+# A Twilio account's credentials as a tenant gives them to import its number: the sandbox and
+# the fakes check their form only (an account SID starts with AC).
+TWILIO_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+TWILIO_AUTH_TOKEN = "twilio-auth-token"
+
+
+def twilio_import(tenant_id: TenantId, number: PhoneNumber, **fields: Any) -> ProvisionNumber:
+    """The command that imports the tenant's own Twilio number."""
+    return ProvisionNumber(
+        tenant_id,
+        NumberSource.TWILIO,
+        number=number,
+        twilio=TwilioProof(TWILIO_ACCOUNT_SID, auth_token=TWILIO_AUTH_TOKEN),
+        **fields,
+    )
+
+
+def twilio_body(number: str, **fields: Any) -> dict[str, Any]:
+    """The body of POST …/phone-numbers that imports the tenant's own Twilio number."""
+    return {
+        "source": "twilio",
+        "number": number,
+        "twilio_account_sid": TWILIO_ACCOUNT_SID,
+        "twilio_auth_token": TWILIO_AUTH_TOKEN,
+        **fields,
+    }

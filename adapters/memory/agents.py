@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from adapters.memory.repositories import Overlay, owned, page_of, save_versioned
 from application.errors import number_taken
 from application.pagination import PageRequest, Position
 from domain.agents import VoiceAgent
 from domain.ids import AgentId, PhoneNumberId, TenantId, VoiceId
-from domain.phones import NumberStatus, PhoneLine, PhoneNumber
+from domain.phones import NumberOwnership, NumberStatus, PhoneLine, PhoneNumber
 from domain.voices import Voice
 
 
@@ -43,27 +46,75 @@ class InMemoryPhoneNumberRepository:
         return owned(self._o.get("phone_numbers", number_id), tenant_id)
 
     async def add(self, line: PhoneLine) -> None:
-        if await self.routing(line.number) is not None:
+        if any(
+            n.is_held and n.number is not None and n.number == line.number
+            for n in self._o.rows("phone_numbers")
+        ):
             raise number_taken()
         self._o.put("phone_numbers", line.id, line)
 
     async def save(self, line: PhoneLine) -> None:
         save_versioned(self._o, "phone_numbers", line, "phone number")
 
+    async def remove(self, line: PhoneLine) -> None:
+        if await self.get(line.tenant_id, line.id) is not None:
+            self._o.delete("phone_numbers", line.id)
+            self._o.delete("phone_number_settling", (line.tenant_id, line.id))
+
     async def list(
-        self, tenant_id: TenantId, page: PageRequest, *, status: NumberStatus | None = None
+        self,
+        tenant_id: TenantId,
+        page: PageRequest,
+        *,
+        status: NumberStatus | None = None,
+        ownership: NumberOwnership | None = None,
     ) -> list[PhoneLine]:
         rows = [
             n
             for n in self._o.rows("phone_numbers")
-            if n.tenant_id == tenant_id and status in (None, n.status)
+            if n.tenant_id == tenant_id
+            and status in (None, n.status)
+            and ownership in (None, n.ownership)
         ]
         return page_of(rows, page, lambda n: Position(n.created_at, n.id))
 
-    async def count_active(self, tenant_id: TenantId) -> int:
+    async def count_held(self, tenant_id: TenantId) -> int:
         return sum(
-            1 for n in self._o.rows("phone_numbers") if n.tenant_id == tenant_id and n.is_active
+            1 for n in self._o.rows("phone_numbers") if n.tenant_id == tenant_id and n.is_held
         )
+
+    async def by_idempotency_key(self, tenant_id: TenantId, key: str) -> PhoneLine | None:
+        return next(
+            (
+                n
+                for n in self._o.rows("phone_numbers")
+                if n.tenant_id == tenant_id and n.idempotency_key == key
+            ),
+            None,
+        )
+
+    async def claim_credential(self, tenant_id: TenantId, credential_id: str) -> bool:
+        holder = self._o.get("provider_credentials", credential_id)
+        if holder is None:
+            self._o.put("provider_credentials", credential_id, tenant_id)
+            return True
+        return bool(holder == tenant_id)
+
+    async def settle_later(
+        self, tenant_id: TenantId, number_id: PhoneNumberId, due_at: datetime
+    ) -> None:
+        self._o.put("phone_number_settling", (tenant_id, number_id), due_at)
+
+    async def settled(self, tenant_id: TenantId, number_id: PhoneNumberId) -> None:
+        self._o.delete("phone_number_settling", (tenant_id, number_id))
+
+    async def due_for_settling(
+        self, now: datetime, limit: int
+    ) -> Sequence[tuple[TenantId, PhoneNumberId]]:
+        due = sorted(
+            (due_at, key) for key, due_at in self._o.items("phone_number_settling") if due_at <= now
+        )
+        return [key for _, key in due[:limit]]
 
     async def routing(self, number: PhoneNumber) -> PhoneLine | None:
         return next(

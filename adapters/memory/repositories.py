@@ -98,12 +98,17 @@ class Overlay:
             ):
                 raise AlreadyExists("user", "email")
         self._check_unique(
-            "phone_numbers", lambda n: n.number if n.is_active else None, number_taken
+            "phone_numbers", lambda n: n.number if n.is_held and n.number else None, number_taken
         )
         self._check_unique(
             "phone_numbers",
-            lambda n: n.provider_number_id if n.is_active else None,
+            lambda n: n.provider_number_id if n.is_held else None,
             provider_number_taken,
+        )
+        self._check_unique(
+            "phone_numbers",
+            lambda n: (n.tenant_id, n.idempotency_key) if n.idempotency_key else None,
+            lambda: AlreadyExists("phone number", "idempotency_key"),
         )
         self._check_unique("leads", lambda lead: (lead.tenant_id, lead.phone), lead_phone_taken)
         self._check_unique(

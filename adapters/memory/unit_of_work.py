@@ -77,6 +77,8 @@ class InMemoryDatabase:
                 "overrides",
                 "voices",
                 "phone_numbers",
+                "provider_credentials",
+                "phone_number_settling",
                 "agents",
                 "leads",
                 "calls",

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
 from adapters.postgres.repositories import insert_tenant_row, keyset, update_versioned
-from adapters.postgres.tables import phone_numbers, voice_agents, voices
+from adapters.postgres.tables import (
+    phone_number_settling,
+    phone_numbers,
+    provider_credentials,
+    voice_agents,
+    voices,
+)
 from application.pagination import PageRequest
 from domain.agents import VoiceAgent
 from domain.ids import AgentId, PhoneNumberId, TenantId, VoiceId
-from domain.phones import NumberStatus, PhoneLine, PhoneNumber
+from domain.phones import NumberOwnership, NumberStatus, PhoneLine, PhoneNumber
 from domain.voices import Voice
+
+HELD_STATUSES = (NumberStatus.ACTIVE.value, NumberStatus.PROVISIONING.value)
 
 
 def _page_of(
@@ -81,19 +93,85 @@ class PostgresPhoneNumberRepository:
             phone_numbers.c.tenant_id == line.tenant_id,
         )
 
+    async def remove(self, line: PhoneLine) -> None:
+        await self._conn.execute(
+            sa.delete(phone_numbers).where(
+                phone_numbers.c.tenant_id == line.tenant_id, phone_numbers.c.id == line.id
+            )
+        )
+
     async def list(
-        self, tenant_id: TenantId, page: PageRequest, *, status: NumberStatus | None = None
+        self,
+        tenant_id: TenantId,
+        page: PageRequest,
+        *,
+        status: NumberStatus | None = None,
+        ownership: NumberOwnership | None = None,
     ) -> list[PhoneLine]:
         where = [] if status is None else [phone_numbers.c.status == status.value]
+        if ownership is not None:
+            where.append(phone_numbers.c.ownership == ownership.value)
         rows = await self._conn.execute(_page_of(phone_numbers, tenant_id, page, *where))
         return [mapping.phone_line_from(r) for r in rows]
 
-    async def count_active(self, tenant_id: TenantId) -> int:
+    async def count_held(self, tenant_id: TenantId) -> int:
         query = sa.select(sa.func.count()).where(
             phone_numbers.c.tenant_id == tenant_id,
-            phone_numbers.c.status == NumberStatus.ACTIVE.value,
+            phone_numbers.c.status.in_(HELD_STATUSES),
         )
         return int((await self._conn.execute(query)).scalar_one())
+
+    async def by_idempotency_key(self, tenant_id: TenantId, key: str) -> PhoneLine | None:
+        query = sa.select(phone_numbers).where(
+            phone_numbers.c.tenant_id == tenant_id, phone_numbers.c.idempotency_key == key
+        )
+        row = (await self._conn.execute(query)).first()
+        return mapping.phone_line_from(row) if row else None
+
+    async def claim_credential(self, tenant_id: TenantId, credential_id: str) -> bool:
+        # Keyed by the credential alone: another tenant's claim, though out of sight, makes
+        # this insert do nothing, and then the tenant holds none.
+        await self._conn.execute(
+            pg_insert(provider_credentials)
+            .values(credential_id=credential_id, tenant_id=tenant_id)
+            .on_conflict_do_nothing(index_elements=["credential_id"])
+        )
+        mine = sa.select(provider_credentials.c.credential_id).where(
+            provider_credentials.c.tenant_id == tenant_id,
+            provider_credentials.c.credential_id == credential_id,
+        )
+        return (await self._conn.execute(mine)).first() is not None
+
+    async def settle_later(
+        self, tenant_id: TenantId, number_id: PhoneNumberId, due_at: datetime
+    ) -> None:
+        await self._conn.execute(
+            pg_insert(phone_number_settling)
+            .values(tenant_id=tenant_id, number_id=number_id, due_at=due_at)
+            .on_conflict_do_update(
+                index_elements=["tenant_id", "number_id"], set_={"due_at": due_at}
+            )
+        )
+
+    async def settled(self, tenant_id: TenantId, number_id: PhoneNumberId) -> None:
+        await self._conn.execute(
+            sa.delete(phone_number_settling).where(
+                phone_number_settling.c.tenant_id == tenant_id,
+                phone_number_settling.c.number_id == number_id,
+            )
+        )
+
+    async def due_for_settling(
+        self, now: datetime, limit: int
+    ) -> Sequence[tuple[TenantId, PhoneNumberId]]:
+        q = phone_number_settling
+        rows = await self._conn.execute(
+            sa.select(q.c.tenant_id, q.c.number_id)
+            .where(q.c.due_at <= now)
+            .order_by(q.c.due_at)
+            .limit(limit)
+        )
+        return [(TenantId(t), PhoneNumberId(n)) for t, n in rows]
 
     async def routing(self, number: PhoneNumber) -> PhoneLine | None:
         query = sa.select(phone_numbers).where(

@@ -31,7 +31,7 @@ from domain.ids import (
     WebhookEndpointId,
 )
 from domain.leads import Lead, LeadStatus
-from domain.phones import NumberProvider, NumberStatus, PhoneLine, PhoneNumber
+from domain.phones import NumberOwnership, NumberProvider, NumberStatus, PhoneLine, PhoneNumber
 from domain.plans import BillingCycle, Feature, FeatureType, Override, Plan
 from domain.tenancy import Membership, Role, Tenant, TenantStatus, User
 from domain.values import Email
@@ -257,7 +257,7 @@ def phone_line_from(row: Row[Any]) -> PhoneLine:
     return PhoneLine(
         id=PhoneNumberId(m["id"]),
         tenant_id=TenantId(m["tenant_id"]),
-        number=PhoneNumber(m["number"]),
+        number=_optional(PhoneNumber, m["number"]),
         provider=NumberProvider(m["provider"]),
         created_at=m["created_at"],
         updated_at=m["updated_at"],
@@ -266,18 +266,26 @@ def phone_line_from(row: Row[Any]) -> PhoneLine:
         status=NumberStatus(m["status"]),
         inbound_agent_id=_optional(AgentId, m["inbound_agent_id"]),
         version=m["version"],
+        ownership=NumberOwnership(m["ownership"]),
+        provider_credential_id=m["provider_credential_id"],
+        error=m["error"],
+        idempotency_key=m["idempotency_key"],
     )
 
 
 def phone_line_values(line: PhoneLine) -> dict[str, Any]:
     return {
-        "number": line.number.e164,
+        "number": line.number.e164 if line.number else None,
         "provider": line.provider.value,
         "provider_number_id": line.provider_number_id,
         "label": line.label,
         "status": line.status.value,
         "inbound_agent_id": line.inbound_agent_id,
         "updated_at": line.updated_at,
+        "ownership": line.ownership.value,
+        "provider_credential_id": line.provider_credential_id,
+        "error": line.error,
+        "idempotency_key": line.idempotency_key,
     }
 
 

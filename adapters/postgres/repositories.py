@@ -34,6 +34,9 @@ _UNIQUE: dict[str, Callable[[], AlreadyExists]] = {
     ),
     "uq_phone_numbers_number_active": number_taken,
     "uq_phone_numbers_provider_number_id_active": provider_number_taken,
+    "uq_phone_numbers_tenant_id_idempotency_key": lambda: AlreadyExists(
+        "phone number", "idempotency_key"
+    ),
     "uq_leads_tenant_id_phone": lead_phone_taken,
     "uq_voice_calls_tenant_id_idempotency_key": lambda: AlreadyExists("call", "idempotency_key"),
     "uq_voice_calls_vapi_call_id": lambda: AlreadyExists("call", "vapi_call_id"),

@@ -49,6 +49,8 @@ POLICIES: dict[str, tuple[str, str]] = {
     ),
     "voices": (_OWN, _OWN),
     "phone_numbers": (_OWN, _OWN),
+    "provider_credentials": (_OWN, _OWN),
+    "phone_number_settling": (_OWN, _OWN),
     "voice_agents": (_OWN, _OWN),
     "leads": (_OWN, _OWN),
     "voice_calls": (_OWN, _OWN),
@@ -120,6 +122,9 @@ READ_POLICIES: dict[str, ReadPolicy] = {
     # The queue of exports to build or remove is read across tenants by the export workers;
     # it holds ids and times only, and is written only in its own tenant's context.
     "tenant_export_queue": ReadPolicy("every_tenant_reads", "true"),
+    # The registry of numbers being provisioned is read across tenants by the workers that
+    # settle them; it holds ids and times only, and is written only in its own tenant's context.
+    "phone_number_settling": ReadPolicy("every_tenant_reads", "true"),
 }
 
 ROUTED_TABLES = tuple(t for t, p in READ_POLICIES.items() if p.role == ROUTER_ROLE)

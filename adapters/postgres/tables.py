@@ -359,12 +359,14 @@ voices = sa.Table(
     _newest("voices"),
 )
 
+_HELD = "status IN ('active', 'provisioning')"
+
 phone_numbers = sa.Table(
     "phone_numbers",
     metadata,
     _id(),
     _tenant_id(),
-    sa.Column("number", sa.String(16), nullable=False),
+    sa.Column("number", sa.String(16)),
     sa.Column("provider", sa.String(20), nullable=False),
     sa.Column("provider_number_id", sa.String(255)),
     sa.Column("label", sa.String(255)),
@@ -372,29 +374,75 @@ phone_numbers = sa.Table(
     sa.Column("inbound_agent_id", UUID(as_uuid=True)),
     _version(),
     *_timestamps(),
+    # A row that does not say how the tenant came to hold its number is unproven.
+    sa.Column("ownership", sa.String(20), nullable=False, server_default="unconfirmed"),
+    sa.Column("provider_credential_id", sa.String(255)),
+    sa.Column("error", sa.Text),
+    sa.Column("idempotency_key", sa.String(255)),
     sa.UniqueConstraint("tenant_id", "id"),
+    sa.UniqueConstraint("tenant_id", "idempotency_key"),
     sa.CheckConstraint(_E164, name="number_e164"),
-    sa.CheckConstraint("provider IN ('vapi', 'twilio', 'vonage', 'telnyx')", name="provider"),
-    sa.CheckConstraint("status IN ('active', 'released')", name="status"),
     sa.CheckConstraint(
-        "status = 'active' OR inbound_agent_id IS NULL", name="released_routes_nowhere"
+        "provider IN ('vapi', 'twilio', 'vonage', 'telnyx', 'byo-phone-number')", name="provider"
     ),
+    sa.CheckConstraint("status IN ('provisioning', 'active', 'released', 'failed')", name="status"),
+    sa.CheckConstraint(
+        "ownership IN ('provisioned', 'attached', 'unconfirmed', 'confirmed')", name="ownership"
+    ),
+    sa.CheckConstraint(
+        "number IS NOT NULL OR status IN ('provisioning', 'failed')",
+        name="number_once_provisioned",
+    ),
+    sa.CheckConstraint(f"{_HELD} OR inbound_agent_id IS NULL", name="released_routes_nowhere"),
     _in_tenant("inbound_agent_id", "voice_agents", deferred=True),
-    # A number is active in at most one tenant; released rows stay as call history.
+    # A number is held (active, or being provisioned) by at most one tenant; released and
+    # failed rows stay as history.
     sa.Index(
         "uq_phone_numbers_number_active",
         "number",
         unique=True,
-        postgresql_where=sa.text("status = 'active'"),
+        postgresql_where=sa.text(_HELD),
     ),
     # The provider's line is one line: two tenants must not call out from the same one.
     sa.Index(
         "uq_phone_numbers_provider_number_id_active",
         "provider_number_id",
         unique=True,
-        postgresql_where=sa.text("status = 'active'"),
+        postgresql_where=sa.text(_HELD),
     ),
     _newest("phone_numbers"),
+)
+
+# A provider credential (Vapi's credentialId of a Vonage, Telnyx or SIP trunk account) is the
+# first importing tenant's: no other tenant may import numbers with it. Keyed by the credential
+# alone, so that a second tenant's claim collides whatever it can see.
+provider_credentials = sa.Table(
+    "provider_credentials",
+    metadata,
+    sa.Column("credential_id", sa.String(255), primary_key=True),
+    _tenant_id(),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    sa.Index("ix_provider_credentials_tenant_id", "tenant_id"),
+)
+
+# What the settling workers look at across tenants: a number being provisioned whose outcome
+# is to be found at the provider (an unanswered request, a bought number still activating).
+# Ids and times only, written only in its own tenant's context.
+phone_number_settling = sa.Table(
+    "phone_number_settling",
+    metadata,
+    _tenant_id(),
+    sa.Column("number_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "number_id"),
+    sa.ForeignKeyConstraint(
+        ["tenant_id", "number_id"],
+        ["phone_numbers.tenant_id", "phone_numbers.id"],
+        ondelete="CASCADE",
+    ),
+    sa.Index("ix_phone_number_settling_due_at", "due_at"),
 )
 
 voice_agents = sa.Table(

@@ -9,6 +9,7 @@ an unknown outcome is reported as such for reconciliation, never retried here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -24,11 +25,12 @@ from application.errors import (
     ProviderRejected,
     ProviderUnreachable,
 )
-from application.ports.telephony import OutboundCall, ProviderCall
+from application.ports.telephony import NumberOrder, OutboundCall, ProviderCall, ProviderLine
 from domain.agents import VoiceAgent
 from domain.calls import CallDirection
-from domain.ids import CallId
-from domain.phones import PhoneLine
+from domain.errors import DomainError
+from domain.ids import CallId, PhoneNumberId
+from domain.phones import NumberProvider, PhoneLine, PhoneNumber
 from domain.voices import Voice
 
 DEFAULT_BASE_URL = "https://api.vapi.ai"
@@ -204,6 +206,71 @@ def _message_of(payload: Any, status: int) -> str:
     return f"Vapi answered {status}: {message or 'no message'}"
 
 
+class _Number(msgspec.Struct, rename="camel"):
+    """The fields of Vapi's PhoneNumber we read."""
+
+    id: str
+    number: str | None = None
+    provider: str | None = None
+    name: str | None = None
+    status: str | None = None
+    created_at: datetime | None = None
+
+
+def provider_line(data: Any) -> ProviderLine:
+    """A Vapi PhoneNumber as the application sees it; ProviderError when it is not one. A
+    number still activating has no number yet."""
+    try:
+        found = msgspec.convert(data, _Number)
+    except msgspec.ValidationError as error:
+        raise ProviderError(
+            f"Vapi sent a phone number the API does not describe: {error}"
+        ) from None
+    number = None
+    if found.number and found.status != "activating":
+        try:
+            number = PhoneNumber.parse(found.number)
+        except DomainError:
+            raise ProviderError(
+                f"Vapi's phone number {found.id} is not E.164: {found.number!r}"
+            ) from None
+    try:
+        provider = NumberProvider(found.provider) if found.provider else None
+    except ValueError:
+        provider = None
+    return ProviderLine(found.id, number, provider, found.name, found.created_at)
+
+
+def create_number_body(order: NumberOrder, server: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The body of `POST /phone-number`: our id as its name (to find it again), our webhook
+    as its Server URL, and what the source needs (Vapi's Create*PhoneNumberDto)."""
+    body: dict[str, Any] = {"provider": order.provider.value, "name": str(order.number_id)}
+    if server:
+        body["server"] = dict(server)
+    if order.provider is NumberProvider.VAPI:
+        if order.area_code:
+            body["numberDesiredAreaCode"] = order.area_code
+        return body
+    if order.number is None:
+        raise ProviderRejected(f"a {order.provider.value} import needs the number")
+    body["number"] = order.number.e164
+    if order.provider is NumberProvider.TWILIO:
+        proof = order.twilio
+        if proof is None:
+            raise ProviderRejected("a Twilio import needs the account's credentials")
+        body["twilioAccountSid"] = proof.account_sid
+        if proof.auth_token is not None:
+            body["twilioAuthToken"] = proof.auth_token
+        else:
+            body["twilioApiKey"] = proof.api_key
+            body["twilioApiSecret"] = proof.api_secret
+        return body
+    body["credentialId"] = order.credential_id
+    if order.provider is NumberProvider.BYO:
+        body["numberE164CheckEnabled"] = True
+    return body
+
+
 class VapiTelephonyProvider:
     def __init__(
         self,
@@ -212,7 +279,9 @@ class VapiTelephonyProvider:
         base_url: str = DEFAULT_BASE_URL,
         timeout_seconds: float = 10.0,
         connect_timeout_seconds: float = 3.0,
+        server: Mapping[str, Any] | None = None,
     ) -> None:
+        self._server = dict(server) if server else None
         self._headers = {"Authorization": f"Bearer {api_key}"}
         self._base_url = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(
@@ -326,6 +395,73 @@ class VapiTelephonyProvider:
                 f"no answer from Vapi's call control ({type(error).__name__}); the call may "
                 "or may not be hanging up: ask again"
             ) from None
+        if status >= 500:
+            raise ProviderError(_message_of(payload, status))
+        if status >= 400:
+            raise ProviderRejected(_message_of(payload, status), status=status)
+
+    async def provision_number(self, order: NumberOrder) -> ProviderLine:
+        body = create_number_body(order, self._server)
+        try:
+            async with self._client().post(f"{self._base_url}/phone-number", json=body) as response:
+                payload = await _json(response)
+                status = response.status
+        except aiohttp.ClientConnectorError as error:
+            raise ProviderUnreachable(f"Vapi cannot be reached: {error}") from None
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise ProviderOutcomeUnknown(
+                f"no answer from Vapi ({type(error).__name__}); the number may exist"
+            ) from None
+        if status >= 500:
+            raise ProviderOutcomeUnknown(_message_of(payload, status) + "; the number may exist")
+        if status >= 400:
+            raise ProviderRejected(_message_of(payload, status), status=status)
+        try:
+            return provider_line(payload)
+        except ProviderError:
+            raise ProviderOutcomeUnknown(
+                f"Vapi answered {status} without a readable phone number; the number may exist"
+            ) from None
+
+    async def get_number(self, provider_number_id: str) -> ProviderLine | None:
+        path = f"/phone-number/{quote(provider_number_id, safe='')}"
+        payload, status = await self._get(path, {})
+        if status == 404:
+            return None
+        return provider_line(payload)
+
+    async def find_number(
+        self, number_id: PhoneNumberId, created_after: datetime
+    ) -> ProviderLine | None:
+        params = {"createdAtGt": created_after.isoformat(), "limit": str(LIST_LIMIT)}
+        payload, _status = await self._get("/phone-number", params)
+        items = payload.get("results") if isinstance(payload, dict) else payload
+        if not isinstance(items, list):
+            raise ProviderError("Vapi's answer is not a list of phone numbers")
+        for item in items:
+            if isinstance(item, dict) and item.get("name") == str(number_id):
+                return provider_line(item)
+        if len(items) >= LIST_LIMIT:
+            raise ProviderOutcomeUnknown(
+                f"cannot tell whether Vapi made number {number_id}: too many numbers to search"
+            )
+        return None
+
+    async def release_number(self, provider_number_id: str) -> None:
+        url = f"{self._base_url}/phone-number/{quote(provider_number_id, safe='')}"
+        try:
+            async with self._client().delete(url) as response:
+                payload = await _json(response)
+                status = response.status
+        except aiohttp.ClientConnectorError as error:
+            raise ProviderUnreachable(f"Vapi cannot be reached: {error}") from None
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise ProviderError(
+                f"no answer from Vapi ({type(error).__name__}): the number may or may not be "
+                "released; ask again"
+            ) from None
+        if status == 404:
+            return  # released already
         if status >= 500:
             raise ProviderError(_message_of(payload, status))
         if status >= 400:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from application.pagination import PageRequest
 from domain.agents import VoiceAgent
 from domain.ids import AgentId, PhoneNumberId, TenantId, VoiceId
-from domain.phones import NumberStatus, PhoneLine, PhoneNumber
+from domain.phones import NumberOwnership, NumberStatus, PhoneLine, PhoneNumber
 from domain.voices import Voice
 
 
@@ -28,21 +30,58 @@ class VoiceRepository(Protocol):
 class PhoneNumberRepository(Protocol):
     async def get(self, tenant_id: TenantId, number_id: PhoneNumberId) -> PhoneLine | None: ...
     async def add(self, line: PhoneLine) -> None:
-        """Raises AlreadyExists(field="number") when the number is active in any tenant,
-        without saying which."""
+        """Raises AlreadyExists when the number (field "number") or the provider's line (field
+        "provider_number_id") is held in any tenant, without saying which, or when the
+        tenant's Idempotency-Key is taken (field "idempotency_key")."""
         ...
 
     async def save(self, line: PhoneLine) -> None:
-        """Version-checked: raises ConcurrencyConflict when the stored version moved on."""
+        """Version-checked: raises ConcurrencyConflict when the stored version moved on; the
+        AlreadyExists of `add` when the provider's answer names a line held elsewhere."""
+        ...
+
+    async def remove(self, line: PhoneLine) -> None:
+        """Forget a number the provider refused to make (it never held anything)."""
         ...
 
     async def list(
-        self, tenant_id: TenantId, page: PageRequest, *, status: NumberStatus | None = None
+        self,
+        tenant_id: TenantId,
+        page: PageRequest,
+        *,
+        status: NumberStatus | None = None,
+        ownership: NumberOwnership | None = None,
     ) -> list[PhoneLine]:
         """Oldest first, at most `page.limit + 1`."""
         ...
 
-    async def count_active(self, tenant_id: TenantId) -> int: ...
+    async def count_held(self, tenant_id: TenantId) -> int:
+        """Numbers active or being provisioned: those that take a place in the plan."""
+        ...
+
+    async def by_idempotency_key(self, tenant_id: TenantId, key: str) -> PhoneLine | None: ...
+
+    async def claim_credential(self, tenant_id: TenantId, credential_id: str) -> bool:
+        """Make the provider credential the tenant's if no tenant has it; True when it is the
+        tenant's (now or already), False when another tenant's (without saying which)."""
+        ...
+
+    async def settle_later(
+        self, tenant_id: TenantId, number_id: PhoneNumberId, due_at: datetime
+    ) -> None:
+        """Have the number's provisioning looked at again from `due_at` (the registry of
+        numbers being provisioned, read across tenants)."""
+        ...
+
+    async def settled(self, tenant_id: TenantId, number_id: PhoneNumberId) -> None: ...
+
+    async def due_for_settling(
+        self, now: datetime, limit: int
+    ) -> Sequence[tuple[TenantId, PhoneNumberId]]:
+        """Numbers being provisioned whose time to be looked at has come, soonest first, in
+        any tenant."""
+        ...
+
     async def routing(self, number: PhoneNumber) -> PhoneLine | None:
         """The active line with this number, whichever tenant owns it.
 

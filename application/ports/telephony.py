@@ -9,8 +9,8 @@ import attrs
 
 from domain.agents import VoiceAgent
 from domain.calls import EndOfCallReport
-from domain.ids import CallId, LeadId, TenantId
-from domain.phones import PhoneLine, PhoneNumber
+from domain.ids import CallId, LeadId, PhoneNumberId, TenantId
+from domain.phones import NumberProvider, PhoneLine, PhoneNumber
 from domain.voices import Voice
 
 
@@ -75,6 +75,72 @@ class TelephonyProvider(Protocol):
         messages. Raises ProviderRejected (it refused: the call is unknown to it, or it gave
         no way to reach it), ProviderUnreachable or ProviderError (no answer, or an answer
         that says nothing)."""
+        ...
+
+
+@attrs.frozen(repr=False)
+class TwilioProof:
+    """The tenant's own Twilio credentials, proving the number is theirs: the account SID with
+    its auth token, or with an API key and secret. Used for the one import, never kept."""
+
+    account_sid: str
+    auth_token: str | None = None
+    api_key: str | None = None
+    api_secret: str | None = None
+
+    def __repr__(self) -> str:  # never the secrets, in a log or a traceback
+        return f"TwilioProof(account_sid={self.account_sid!r}, secrets=...)"
+
+
+@attrs.frozen
+class NumberOrder:
+    """What the provider is asked to make: a number it sells (`area_code`), or the tenant's
+    own number imported with the proof of it (`twilio`, or a provider credential for Vonage,
+    Telnyx or a SIP trunk). `number_id` is our id, its name at the provider, by which it is
+    found again when the provider's answer is lost."""
+
+    number_id: PhoneNumberId
+    provider: NumberProvider
+    area_code: str | None = None
+    number: PhoneNumber | None = None
+    twilio: TwilioProof | None = None
+    credential_id: str | None = None
+
+
+@attrs.frozen
+class ProviderLine:
+    """A number as the provider has it; `number` is None while a bought one is activating."""
+
+    provider_number_id: str
+    number: PhoneNumber | None
+    provider: NumberProvider | None = None
+    name: str | None = None
+    created_at: datetime | None = None
+
+
+class NumberProvisioner(Protocol):
+    """The provider that makes and releases the numbers calls are placed from and answered on."""
+
+    async def provision_number(self, order: NumberOrder) -> ProviderLine:
+        """Make the number, its messages sent to our webhook. Never retried blindly: raises
+        ProviderRejected (refused: nothing was made, the reason is the provider's),
+        ProviderUnreachable (nothing was sent) or ProviderOutcomeUnknown (a number may exist:
+        find it with `find_number`)."""
+        ...
+
+    async def get_number(self, provider_number_id: str) -> ProviderLine | None:
+        """None when the provider does not know the id."""
+        ...
+
+    async def find_number(
+        self, number_id: PhoneNumberId, created_after: datetime
+    ) -> ProviderLine | None:
+        """The provider's number made for our `number_id` after `created_after`, if one was."""
+        ...
+
+    async def release_number(self, provider_number_id: str) -> None:
+        """Give the number back; one the provider no longer knows is released already.
+        Raises ProviderRejected, ProviderUnreachable or ProviderError."""
         ...
 
 

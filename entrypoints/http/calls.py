@@ -36,6 +36,7 @@ from domain.phones import PhoneNumber
 from entrypoints.http.phone_numbers import Country, PhoneText
 from entrypoints.http.problems import RequestInvalid
 from entrypoints.http.requests import (
+    IDEMPOTENCY_HEADER,
     body,
     page_request,
     path_id,
@@ -64,7 +65,6 @@ from entrypoints.http.schemas import (
     UpdatedAt,
 )
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY = HeaderParam(
     IDEMPOTENCY_HEADER,
     f"1 to {MAX_IDEMPOTENCY_KEY} characters of your choosing, e.g. a UUID: a retry with the "

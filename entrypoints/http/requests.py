@@ -36,6 +36,10 @@ _AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 _LIMIT = re.compile(r"[0-9]{1,4}")
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+"""A client's key for a create it may retry: the retry gets the first answer."""
+
+
 def decode_json(raw: bytes, kind: type[S]) -> S:
     """Decode and validate in one pass: malformed JSON is 400; a body msgspec refuses is
     422, naming every invalid field (read again, as plain JSON, to find them all)."""

@@ -11,6 +11,7 @@ import attrs
 import msgspec
 from aiohttp import web
 
+from adapters.sandbox import SandboxTelephonyProvider
 from application.account_deletion import AccountDeletionService
 from application.agents import AgentService
 from application.audit import AuditService
@@ -64,6 +65,8 @@ class UseCases:
     invitations: InvitationService
     sign_in: SignInService
     account_deletion: AccountDeletionService
+    sandbox: SandboxTelephonyProvider | None = None
+    """The offline provider, when it is the one in use (no Vapi key)."""
 
 
 USE_CASES = web.AppKey("use_cases", UseCases)

@@ -296,10 +296,12 @@ async def test_two_tenants_registering_one_number_at_once_cannot_both_win(uows, 
         assert await tx.phone_numbers.routing(number) == won
 
 
-async def test_numbers_list_by_status_and_count_active(uows, acme, globex):
+async def test_numbers_list_by_status_and_count_those_held(uows, acme, globex):
     active = [a_line(acme, when=w) for w in (1, 2, 2)]
     released = a_line(acme, when=3, status=NumberStatus.RELEASED)
-    await given(uows, acme, *active, released)
+    bought = a_line(acme, when=4, status=NumberStatus.PROVISIONING)
+    failed = attrs.evolve(a_line(acme, when=5, status=NumberStatus.FAILED), number=None)
+    await given(uows, acme, *active, released, bought, failed)
     await given(uows, globex, a_line(globex))
 
     async with uows(tenant_id=acme.id) as tx:
@@ -310,16 +312,16 @@ async def test_numbers_list_by_status_and_count_active(uows, acme, globex):
         only_released = await tx.phone_numbers.list(
             acme.id, PageRequest(), status=NumberStatus.RELEASED
         )
-        count = await tx.phone_numbers.count_active(acme.id)
+        count = await tx.phone_numbers.count_held(acme.id)
         first_page = await tx.phone_numbers.list(acme.id, PageRequest(limit=2))
     async with uows(tenant_id=globex.id) as tx:
-        theirs = await tx.phone_numbers.count_active(globex.id)
+        theirs = await tx.phone_numbers.count_held(globex.id)
 
     by_key = sorted(active, key=lambda n: (n.created_at, n.id))
-    assert every == [*by_key, released]
+    assert every == [*by_key, released, bought, failed]
     assert only_active == by_key
     assert only_released == [released]
-    assert (count, theirs) == (3, 1)
+    assert (count, theirs) == (4, 1)  # active and provisioning hold their place
     assert first_page == by_key  # limit + 1
 
 
@@ -501,7 +503,7 @@ async def test_leaving_without_commit_leaves_nothing(uows, acme):
         assert await tx.voices.get(acme.id, voice.id) is None
         assert await tx.phone_numbers.get(acme.id, line.id) is None
         assert await tx.agents.get(acme.id, agent.id) is None
-        assert await tx.phone_numbers.count_active(acme.id) == 0
+        assert await tx.phone_numbers.count_held(acme.id) == 0
     async with uows(called_number=line.number) as tx:
         assert await tx.phone_numbers.routing(line.number) is None
     await given(uows, acme, a_line(acme, line.number))  # the number was never taken
@@ -548,7 +550,7 @@ async def test_routing_sees_other_tenants_numbers_only_through_the_called_number
         # ... and only that one number of theirs.
         assert await tx.phone_numbers.routing(also_theirs.number) is None
         assert await tx.phone_numbers.get(globex.id, also_theirs.id) is None
-        assert await tx.phone_numbers.count_active(globex.id) == 1
+        assert await tx.phone_numbers.count_held(globex.id) == 1
 
 
 @pytest.mark.postgres
@@ -616,3 +618,79 @@ async def test_a_line_moved_onto_another_tenants_provider_number_id_is_refused(u
     assert raised.value.field == "provider_number_id"
     async with uows(tenant_id=globex.id) as tx:
         assert await tx.phone_numbers.get(globex.id, theirs.id) == theirs
+
+
+# --- provisioning ---------------------------------------------------------------------------
+
+
+async def test_a_number_being_provisioned_holds_its_number_against_every_tenant(uows, acme, globex):
+    number = next(_numbers)
+    await given(uows, acme, a_line(acme, number, status=NumberStatus.PROVISIONING))
+
+    with pytest.raises(AlreadyExists) as raised:
+        await given(uows, globex, a_line(globex, number))
+    assert raised.value.field == "number"
+    # A bought number not yet known holds nothing but its place.
+    await given(
+        uows, globex, attrs.evolve(a_line(globex), number=None, status=NumberStatus.PROVISIONING)
+    )
+    await given(
+        uows, globex, attrs.evolve(a_line(globex), number=None, status=NumberStatus.PROVISIONING)
+    )
+
+
+async def test_a_key_finds_the_tenants_number_and_is_the_tenants_once(uows, acme, globex):
+    mine = a_line(acme, idempotency_key="k-1")
+    await given(uows, acme, mine)
+    await given(uows, globex, a_line(globex, idempotency_key="k-1"))  # its own key space
+
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.phone_numbers.by_idempotency_key(acme.id, "k-1") == mine
+        assert await tx.phone_numbers.by_idempotency_key(acme.id, "k-2") is None
+    with pytest.raises(AlreadyExists) as raised:
+        await given(uows, acme, a_line(acme, idempotency_key="k-1"))
+    assert raised.value.field == "idempotency_key"
+
+
+async def test_a_credential_is_the_first_claiming_tenants(uows, acme, globex):
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.phone_numbers.claim_credential(acme.id, "cred-1") is True
+        assert await tx.phone_numbers.claim_credential(acme.id, "cred-1") is True
+        await tx.commit()
+    async with uows(tenant_id=globex.id) as tx:
+        assert await tx.phone_numbers.claim_credential(globex.id, "cred-1") is False
+        assert await tx.phone_numbers.claim_credential(globex.id, "cred-2") is True
+    # Without a commit, nothing was claimed.
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.phone_numbers.claim_credential(acme.id, "cred-2") is True
+
+
+async def test_numbers_to_settle_are_listed_across_tenants_when_due_and_removed(uows, acme, globex):
+    lines = [a_line(t, status=NumberStatus.PROVISIONING) for t in (acme, globex, acme)]
+    for line, due in zip(lines, (3, 1, 9), strict=True):
+        await given(uows, tenant_of(line, acme, globex), line)
+        async with uows(tenant_id=line.tenant_id) as tx:
+            await tx.phone_numbers.settle_later(line.tenant_id, line.id, at(due))
+            await tx.commit()
+
+    async with uows() as tx:
+        due = await tx.phone_numbers.due_for_settling(at(5), 10)
+        first = await tx.phone_numbers.due_for_settling(at(5), 1)
+    assert list(due) == [(lines[1].tenant_id, lines[1].id), (lines[0].tenant_id, lines[0].id)]
+    assert list(first) == [(lines[1].tenant_id, lines[1].id)]
+
+    async with uows(tenant_id=acme.id) as tx:
+        await tx.phone_numbers.settle_later(acme.id, lines[0].id, at(20))  # moved on
+        await tx.phone_numbers.settled(acme.id, lines[2].id)
+        await tx.commit()
+    async with uows(tenant_id=globex.id) as tx:
+        await tx.phone_numbers.remove(lines[1])  # its entry goes with it
+        await tx.commit()
+    async with uows() as tx:
+        assert list(await tx.phone_numbers.due_for_settling(at(30), 10)) == [(acme.id, lines[0].id)]
+    async with uows(tenant_id=globex.id) as tx:
+        assert await tx.phone_numbers.get(globex.id, lines[1].id) is None
+
+
+def tenant_of(line: PhoneLine, *tenants: Tenant) -> Tenant:
+    return next(t for t in tenants if t.id == line.tenant_id)

@@ -26,7 +26,7 @@ from tests.e2e.helpers import (
     send,
     the_entry,
 )
-from tests.support import Api
+from tests.support import Api, twilio_body
 
 pytestmark = pytest.mark.postgres
 
@@ -74,7 +74,7 @@ async def new_voice(api: Api, base: str, **fields: Any) -> dict[str, Any]:
 
 
 async def new_number(api: Api, base: str, number: str = SF, **fields: Any) -> dict[str, Any]:
-    return expect(await api.post(f"{base}/phone-numbers", {"number": number, **fields}), 201)
+    return expect(await api.post(f"{base}/phone-numbers", twilio_body(number, **fields)), 201)
 
 
 async def new_agent(api: Api, base: str, name: str = "Sales", **fields: Any) -> dict[str, Any]:
@@ -224,26 +224,27 @@ async def test_a_number_is_stored_in_e164_whatever_its_format(shop: Shop, all_ro
     line = await new_number(admin.api, shop.path, SF_NATIONAL, country="US", label="Main")
 
     assert (line["number"], line["label"], line["status"]) == (SF, "Main", "active")
-    assert (line["provider"], line["provider_number_id"], line["inbound_agent_id"]) == (
-        "vapi",
-        None,
+    assert (line["provider"], line["ownership"], line["inbound_agent_id"]) == (
+        "twilio",
+        "provisioned",
         None,
     )
+    assert line["provider_number_id"]
     for role in shop.people:
         path = f"{shop.path}/phone-numbers/{line['id']}"
         assert expect(await shop.api(role).get(path), 200) == line, role
-    entry = the_entry(await audit_log(admin.api, shop.tenant_id), "phone_number.registered")
+    entry = the_entry(await audit_log(admin.api, shop.tenant_id), "phone_number.provisioned")
     assert_actor(entry, admin)
     assert entry["entity_id"] == line["id"]
-    assert entry["changes"] == {"number": SF, "provider": "vapi"}
+    assert entry["changes"] == {"number": SF, "provider_number_id": line["provider_number_id"]}
     before = await all_rows()
     # The same number in another format is the same number; without + it needs a country.
     again = await send(
-        admin.api, "POST", f"{shop.path}/phone-numbers", json_body={"number": "+1 415-555-0123"}
+        admin.api, "POST", f"{shop.path}/phone-numbers", json_body=twilio_body("+1 415-555-0123")
     )
     assert assert_problem(again, 409, code="already-exists")["field"] == "number"
     bare = await send(
-        admin.api, "POST", f"{shop.path}/phone-numbers", json_body={"number": SF_NATIONAL}
+        admin.api, "POST", f"{shop.path}/phone-numbers", json_body=twilio_body(SF_NATIONAL)
     )
     assert assert_problem(bare, 422)["field"] == "number"
     assert await all_rows() == before
@@ -259,10 +260,8 @@ async def test_a_number_held_by_another_tenant_is_409_and_names_no_one(build: Bu
     own = await new_number(rival.api, f"/v1/tenants/{rival_tenant}", NYC)
     before = await all_rows()
 
-    taken = await send(
-        rival.api, "POST", numbers, json_body={"number": SF_NATIONAL, "country": "US"}
-    )
-    twice = await send(rival.api, "POST", numbers, json_body={"number": own["number"]})
+    taken = await send(rival.api, "POST", numbers, json_body=twilio_body(SF_NATIONAL, country="US"))
+    twice = await send(rival.api, "POST", numbers, json_body=twilio_body(own["number"]))
 
     problem = assert_problem(taken, 409, code="already-exists")
     assert problem["field"] == "number"
@@ -278,35 +277,42 @@ async def test_a_number_held_by_another_tenant_is_409_and_names_no_one(build: Bu
         await holder.api.delete(f"/v1/tenants/{holder_tenant}/phone-numbers/{held['id']}"), 200
     )
     assert (released["status"], released["number"]) == ("released", SF)
-    moved = expect(await rival.api.post(numbers, {"number": SF_NATIONAL, "country": "US"}), 201)
+    moved = expect(await rival.api.post(numbers, twilio_body(SF_NATIONAL, country="US")), 201)
     assert (moved["number"], moved["tenant_id"], moved["status"]) == (SF, rival_tenant, "active")
     history = await all_items(holder.api, f"/v1/tenants/{holder_tenant}/phone-numbers")
     assert history == [released]
     back = await send(
-        holder.api, "POST", f"/v1/tenants/{holder_tenant}/phone-numbers", json_body={"number": SF}
+        holder.api,
+        "POST",
+        f"/v1/tenants/{holder_tenant}/phone-numbers",
+        json_body=twilio_body(SF),
     )
     assert_problem(back, 409, code="already-exists")
 
 
 async def test_a_number_routes_inbound_calls_to_an_agent_until_released(shop: Shop, all_rows):
     owner = shop.api("owner")
-    line = await new_number(
-        owner, shop.path, label="Main", provider="twilio", provider_number_id="PN1"
-    )
+    line = await new_number(owner, shop.path, label="Main")
     agent = await new_agent(owner, shop.path)
     path = f"{shop.path}/phone-numbers/{line['id']}"
 
     routed = expect(await owner.patch(path, {"inbound_agent_id": agent["id"]}), 200)
     relabelled = expect(await owner.patch(path, {"label": "Front desk"}), 200)
-    no_provider_id = expect(await owner.patch(path, {"provider_number_id": None}), 200)
+    # The provider's id is the provider's: no request changes it.
+    claimed = await send(owner, "PATCH", path, json_body={"provider_number_id": "PN-other"})
+    assert assert_problem(claimed, 422)["field"] == "provider_number_id"
+    no_provider_id = relabelled
 
     assert routed["inbound_agent_id"] == agent["id"]
     assert without(routed, "inbound_agent_id", *MOVING) == without(
         line, "inbound_agent_id", *MOVING
     )
     assert (relabelled["label"], relabelled["inbound_agent_id"]) == ("Front desk", agent["id"])
-    assert (no_provider_id["provider_number_id"], no_provider_id["label"]) == (None, "Front desk")
-    assert no_provider_id["version"] == line["version"] + 3
+    assert (no_provider_id["provider_number_id"], no_provider_id["label"]) == (
+        line["provider_number_id"],
+        "Front desk",
+    )
+    assert no_provider_id["version"] == line["version"] + 2
     before = await all_rows()
     stale = await send(owner, "PATCH", path, json_body={"label": "x", "version": line["version"]})
     assert_problem(stale, 409, code="conflict")
@@ -315,8 +321,8 @@ async def test_a_number_routes_inbound_calls_to_an_agent_until_released(shop: Sh
     released = expect(await owner.delete(path), 200)
 
     assert (released["status"], released["inbound_agent_id"]) == ("released", None)
-    assert without(released, "status", "inbound_agent_id", *MOVING) == without(
-        no_provider_id, "status", "inbound_agent_id", *MOVING
+    assert without(released, "status", "in_service", "inbound_agent_id", *MOVING) == without(
+        no_provider_id, "status", "in_service", "inbound_agent_id", *MOVING
     )
     before = await all_rows()
     assert_problem(await send(owner, "DELETE", path), 409)
@@ -331,11 +337,13 @@ async def test_a_number_routes_inbound_calls_to_an_agent_until_released(shop: Sh
     assert assert_problem(bad, 422)["field"] == "status"
     log = await audit_log(owner, shop.tenant_id)
     assert [e["changes"] for e in entries(log, "phone_number.updated")] == [
-        {"provider_number_id": {"from": "PN1", "to": None}},
         {"label": {"from": "Main", "to": "Front desk"}},
         {"inbound_agent_id": {"from": None, "to": agent["id"]}},
     ]
-    assert the_entry(log, "phone_number.released")["changes"] == {"number": SF}
+    assert the_entry(log, "phone_number.released")["changes"] == {
+        "number": SF,
+        "released_at_provider": True,
+    }
 
 
 # --- agents -------------------------------------------------------------------------------
@@ -491,7 +499,7 @@ async def test_links_to_another_tenants_records_are_422_and_write_nothing(
         (
             "POST",
             "/phone-numbers",
-            {"number": "+14155550999", "inbound_agent_id": their_agent["id"]},
+            twilio_body("+14155550999", inbound_agent_id=their_agent["id"]),
             "inbound_agent_id",
         ),
         (
@@ -529,7 +537,7 @@ async def test_links_to_records_out_of_service_are_422(shop: Shop, all_rows):
         (
             "POST",
             "/phone-numbers",
-            {"number": "+14155550999", "inbound_agent_id": retired["id"]},
+            twilio_body("+14155550999", inbound_agent_id=retired["id"]),
             "inbound_agent_id",
         ),
         (
@@ -599,7 +607,7 @@ async def test_the_free_plan_limits_numbers_and_a_release_frees_one(
     made = [await new_number(owner.api, base, f"+1212555{n:04d}") for n in range(limit)]
     before = await all_rows()
 
-    one_more = await send(owner.api, "POST", f"{base}/phone-numbers", json_body={"number": SF})
+    one_more = await send(owner.api, "POST", f"{base}/phone-numbers", json_body=twilio_body(SF))
 
     assert_exceeded(one_more, "phone_numbers.max", limit)
     assert await all_rows() == before
@@ -621,7 +629,7 @@ async def test_viewers_and_members_read_the_catalogue_but_may_not_change_it(shop
     agent = await new_agent(owner, shop.path, voice_id=voice["id"])
     records = {
         "voices": (voice, {"name": "Mine"}, {**VOICE, "name": "Mine"}),
-        "phone-numbers": (line, {"label": "Mine"}, {"number": NYC}),
+        "phone-numbers": (line, {"label": "Mine"}, twilio_body(NYC)),
         "agents": (agent, {"name": "Mine"}, {"name": "Mine"}),
     }
     before = await all_rows()
@@ -644,48 +652,3 @@ async def test_viewers_and_members_read_the_catalogue_but_may_not_change_it(shop
 
 
 # --- regressions --------------------------------------------------------------------------
-
-
-async def test_a_provider_number_id_held_by_another_tenant_is_409_and_names_no_one(
-    build: Builder, all_rows
-):
-    """Vapi's phoneNumberId is one line: a second tenant registering it could call out as
-    the first, and take its inbound calls."""
-    holder = await build.person("pn-holder@example.com")
-    holder_tenant = await build.tenant(holder, "Secret Holder Inc")
-    held = await new_number(
-        holder.api, f"/v1/tenants/{holder_tenant}", SF, provider_number_id="PN-SHARED"
-    )
-    rival = await build.person("pn-rival@example.com")
-    rival_tenant = await build.tenant(rival, "Rival")
-    numbers = f"/v1/tenants/{rival_tenant}/phone-numbers"
-    own = await new_number(rival.api, f"/v1/tenants/{rival_tenant}", NYC)
-    before = await all_rows()
-
-    taken = await send(
-        rival.api,
-        "POST",
-        numbers,
-        json_body={"number": "+12125550199", "provider_number_id": "PN-SHARED"},
-    )
-    moved = await send(
-        rival.api, "PATCH", f"{numbers}/{own['id']}", json_body={"provider_number_id": "PN-SHARED"}
-    )
-
-    for reply in (taken, moved):
-        problem = assert_problem(reply, 409, code="already-exists")
-        assert problem["field"] == "provider_number_id"
-        text = str(reply.body)
-        for secret in (holder_tenant, "Secret Holder", held["id"], holder.id, SF):
-            assert secret not in text, secret
-    assert await all_rows() == before
-
-    # Released, the line is free for another tenant.
-    expect(await holder.api.delete(f"/v1/tenants/{holder_tenant}/phone-numbers/{held['id']}"), 200)
-    again = expect(
-        await rival.api.post(
-            numbers, {"number": "+12125550199", "provider_number_id": "PN-SHARED"}
-        ),
-        201,
-    )
-    assert (again["provider_number_id"], again["tenant_id"]) == ("PN-SHARED", rival_tenant)

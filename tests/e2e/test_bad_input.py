@@ -22,7 +22,7 @@ from tests.e2e.helpers import (
     random_id,
     send,
 )
-from tests.support import Api
+from tests.support import Api, twilio_body
 
 pytestmark = pytest.mark.postgres
 
@@ -63,7 +63,7 @@ async def site(build: Builder) -> Site:
     lead = expect(await owner.api.post(f"{base}/leads", {"phone": "+14155550123"}), 201)
     agent = expect(await owner.api.post(f"{base}/agents", {"name": "Ava"}), 201)
     plan = expect(await build.admin.post("/v1/plans", {"name": "Site"}), 201)
-    number = expect(await owner.api.post(f"{base}/phone-numbers", {"number": "+14155550100"}), 201)
+    number = expect(await owner.api.post(f"{base}/phone-numbers", twilio_body("+14155550100")), 201)
     window = {"days": [1, 2, 3, 4, 5], "start": "09:00", "end": "17:00"}
     batch = {
         "name": "Site",
@@ -228,27 +228,44 @@ INVALID_BODIES: list[tuple[str, str, str, Any, str | None]] = [
         {"name": " ", "provider": "openai", "provider_voice_id": "v"},
         "name",
     ),
-    ("number not a number", "POST", NUMBERS, {"number": "call me"}, "number"),
-    ("number without a country", "POST", NUMBERS, {"number": "(415) 555-0123"}, "number"),
+    ("number not a number", "POST", NUMBERS, twilio_body("call me"), "number"),
+    ("number without a country", "POST", NUMBERS, twilio_body("(415) 555-0123"), "number"),
     (
         "number unknown country",
         "POST",
         NUMBERS,
-        {"number": "4155550123", "country": "ZZ"},
+        twilio_body("4155550123", country="ZZ"),
         "country",
     ),
+    ("number without a source", "POST", NUMBERS, {"number": "+14155550123"}, "source"),
+    ("number unknown source", "POST", NUMBERS, {"source": "typed"}, "source"),
     (
-        "number unknown provider",
+        "number import without the number",
         "POST",
         NUMBERS,
-        {"number": "+14155550123", "provider": "x"},
-        "provider",
+        {"source": "vonage", "credential_id": "c"},
+        "number",
     ),
+    (
+        "number import without proof",
+        "POST",
+        NUMBERS,
+        {"source": "twilio", "number": "+14155550123"},
+        "twilio_account_sid",
+    ),
+    (
+        "number typed provider id",
+        "POST",
+        NUMBERS,
+        twilio_body("+14155550123", provider_number_id="pn-x"),
+        "provider_number_id",
+    ),
+    ("number bad area code", "POST", NUMBERS, {"source": "vapi", "area_code": "12"}, "area_code"),
     (
         "number bad agent id",
         "POST",
         NUMBERS,
-        {"number": "+14155550123", "inbound_agent_id": "x"},
+        twilio_body("+14155550123", inbound_agent_id="x"),
         "inbound_agent_id",
     ),
     ("agent name missing", "POST", AGENTS, {"voice_id": None}, "name"),

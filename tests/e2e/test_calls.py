@@ -44,7 +44,7 @@ from tests.e2e.helpers import (
 from tests.fakes.vapi import DEFAULT_API_KEY, FakeVapi, Op
 from tests.fakes.vapi_messages import VapiCall
 from tests.fakes.vapi_oracle import VapiOracle
-from tests.support import Api
+from tests.support import Api, twilio_body
 
 pytestmark = pytest.mark.postgres
 
@@ -356,7 +356,7 @@ async def arrange(build: Builder, name: str = "Acme", *, inbound: bool = False) 
     api, base, n = owner.api, f"/v1/tenants/{tenant_id}", next(_SERIAL)
     voice = {"name": "Ava", "provider": "11labs", "provider_voice_id": "ava"}
     voice_id = expect(await api.post(f"{base}/voices", voice), 201)["id"]
-    line = {"number": f"+1212555{n:04d}", "provider_number_id": f"pn-{n}"}
+    line = twilio_body(f"+1212555{n:04d}")
     number = expect(await api.post(f"{base}/phone-numbers", line), 201)
     agent = {**AGENT, "voice_id": voice_id, "default_number_id": number["id"]}
     agent_id = expect(await api.post(f"{base}/agents", agent), 201)["id"]

@@ -22,7 +22,7 @@ from tests.e2e.helpers import (
     send,
     the_entry,
 )
-from tests.support import Api
+from tests.support import Api, twilio_body
 
 pytestmark = pytest.mark.postgres
 
@@ -240,7 +240,7 @@ async def test_a_tenant_created_after_the_catalogue_is_on_free_with_every_featur
     assert expect(await owner.api.get(f"/v1/tenants/{tenant_id}"), 200)["plan_id"] == free["id"]
     # Something in every metered limit: a number, and an agent answering it.
     number = await owner.api.post(
-        f"/v1/tenants/{tenant_id}/phone-numbers", {"number": "+14155550123"}
+        f"/v1/tenants/{tenant_id}/phone-numbers", twilio_body("+14155550123")
     )
     agent = await owner.api.post(
         f"/v1/tenants/{tenant_id}/agents",

@@ -40,7 +40,7 @@ from voice_agent_client.api.invitations import accept_invitation, invite
 from voice_agent_client.api.leads import call_history, create_lead, import_leads, lookup_lead
 from voice_agent_client.api.me import me
 from voice_agent_client.api.members import list_members
-from voice_agent_client.api.phone_numbers import register_number
+from voice_agent_client.api.phone_numbers import provision_number
 from voice_agent_client.api.tenants import create_tenant
 from voice_agent_client.api.voices import create_voice
 from voice_agent_client.types import File, Response
@@ -256,20 +256,17 @@ async def test_the_readme_walk_through_runs_through_the_python_client(
         t + "/voices/{id}",
     )
     number = await created(
-        register_number.asyncio_detailed(
+        provision_number.asyncio_detailed(
             tenant.id,
             client=admin,
-            body=models.RegisterNumberIn(
-                number="(415) 555-0100",
-                country="US",
-                provider="vapi",
-                provider_number_id="your-vapi-phone-number-id",
-            ),
+            body=models.ProvisionNumberIn(source="vapi", area_code="415"),
         ),
         models.PhoneNumberOut,
         t + "/phone-numbers/{id}",
     )
-    assert number.number == "+14155550100"
+    assert isinstance(number.number, str)
+    assert number.number.startswith("+1415555")
+    assert number.status == "active"
     agent = await created(
         create_agent.asyncio_detailed(
             tenant.id,

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from application.catalogue import sync_catalogue
 from entrypoints.http.app import ENDPOINTS
 from tests.e2e.helpers import Builder, Person, all_items, assert_problem, expect, fill, send
-from tests.support import Api
+from tests.support import Api, twilio_body
 
 pytestmark = pytest.mark.postgres
 
@@ -79,7 +79,7 @@ CREATES = [
     ),
     Create(
         TENANT + "/phone-numbers",
-        {"number": "+14155550100"},
+        twilio_body("+14155550100"),
         "phone_number",
         TENANT + "/phone-numbers/{id}",
     ),

@@ -26,7 +26,7 @@ from tests.e2e.helpers import (
     random_id,
     send,
 )
-from tests.support import Api
+from tests.support import Api, twilio_body
 
 pytestmark = pytest.mark.postgres
 
@@ -90,10 +90,12 @@ TENANT_ROUTES: list[Route] = [
     ("PATCH", VOICE, {"name": "Taken over", "provider_voice_id": "mallory"}),
     ("DELETE", VOICE, None),
     ("GET", TENANT + "/phone-numbers", None),
-    ("POST", TENANT + "/phone-numbers", {"number": "+14155559999", "inbound_agent_id": None}),
+    ("POST", TENANT + "/phone-numbers", twilio_body("+14155559999", inbound_agent_id=None)),
     ("GET", NUMBER, None),
     ("PATCH", NUMBER, {"inbound_agent_id": None, "label": "Taken over"}),
     ("DELETE", NUMBER, None),
+    ("POST", NUMBER + "/confirm", None),
+    ("POST", NUMBER + "/sandbox-calls", {"caller": "+14155550199"}),
     ("GET", TENANT + "/agents", None),
     ("POST", TENANT + "/agents", {"name": "Mallory", "voice_id": "{voice_id}"}),
     ("GET", AGENT, None),
@@ -275,7 +277,7 @@ async def catalogue_of(owner: Api, tenant_id: str) -> dict[str, str]:
     base = f"/v1/tenants/{tenant_id}"
     voice = {"name": "Ava", "provider": "11labs", "provider_voice_id": "ava"}
     voice_id = expect(await owner.post(f"{base}/voices", voice), 201)["id"]
-    number_id = expect(await owner.post(f"{base}/phone-numbers", {"number": "+12125550100"}), 201)[
+    number_id = expect(await owner.post(f"{base}/phone-numbers", twilio_body("+12125550100")), 201)[
         "id"
     ]
     agent = {"name": "Sales", "voice_id": voice_id, "default_number_id": number_id}
@@ -510,7 +512,7 @@ LINK_ROUTES: list[tuple[str, str, Any, str]] = [
     (
         "POST",
         TENANT + "/phone-numbers",
-        {"number": "+14155559999", "inbound_agent_id": "{agent_id}"},
+        twilio_body("+14155559999", inbound_agent_id="{agent_id}"),
         "inbound_agent_id",
     ),
     ("PATCH", TENANT + "/agents/{own_agent}", {"voice_id": "{voice_id}"}, "voice_id"),
@@ -591,7 +593,7 @@ async def test_links_to_another_tenants_records_read_as_unknown_ids(
         "tenant_id": tenants.b,
         "own_agent": expect(await b_api.post(f"{b}/agents", {"name": "Mine"}), 201)["id"],
         "own_number": expect(
-            await b_api.post(f"{b}/phone-numbers", {"number": "+12125550199"}), 201
+            await b_api.post(f"{b}/phone-numbers", twilio_body("+12125550199")), 201
         )["id"],
         "own_lead": expect(await b_api.post(f"{b}/leads", {"phone": "+12125550198"}), 201)["id"],
     }

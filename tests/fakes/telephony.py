@@ -22,11 +22,12 @@ from typing import Any
 import attrs
 
 from adapters.memory.unit_of_work import InMemoryDatabase
-from application.ports.telephony import OutboundCall, ProviderCall
-from domain.ids import CallId
-from domain.phones import PhoneLine
+from application.ports.telephony import NumberOrder, OutboundCall, ProviderCall, ProviderLine
+from domain.ids import CallId, PhoneNumberId
+from domain.phones import PhoneLine, PhoneNumber
 
 Answer = ProviderCall | BaseException | Callable[[OutboundCall], ProviderCall]
+Made = ProviderLine | BaseException | Callable[[NumberOrder], ProviderLine]
 Found = ProviderCall | BaseException | None
 
 
@@ -70,6 +71,14 @@ class FakeTelephony:
         self._end: deque[BaseException | None] = deque()
         self.gate: asyncio.Event | None = None
         """When set, `place_call` waits for it (after recording the request)."""
+        self._number_ids = (f"vapi-number-{n}" for n in itertools.count(1))
+        self._fictional = itertools.count(100)
+        self._provision: deque[Made] = deque()
+        self._release: deque[BaseException | None] = deque()
+        self.numbers: dict[str, ProviderLine] = {}
+        """The provider's numbers: what `get_number` and `find_number` answer."""
+        self.orders: list[NumberOrder] = []
+        self.released: list[str] = []
 
     # --- scripting ---------------------------------------------------------------------
 
@@ -88,6 +97,20 @@ class FakeTelephony:
     def end_next(self, *answers: BaseException | None) -> None:
         """The outcomes of the next end_call requests, in order (None: taken)."""
         self._end.extend(answers)
+
+    def provision_next(self, *answers: Made) -> None:
+        """The outcomes of the next provision_number requests, in order."""
+        self._provision.extend(answers)
+
+    def release_next(self, *answers: BaseException | None) -> None:
+        """The outcomes of the next release_number requests, in order (None: released)."""
+        self._release.extend(answers)
+
+    def made(self, order: NumberOrder) -> ProviderLine:
+        """The number the provider makes for `order`: the imported number, or a fictional one
+        (+1 415 555 01xx) for a purchase."""
+        number = order.number or PhoneNumber.parse(f"+1415555{next(self._fictional):04d}")
+        return ProviderLine(next(self._number_ids), number, order.provider, str(order.number_id))
 
     def set_call(self, call: ProviderCall) -> None:
         """What the provider now holds for the call (answered by every later get_call)."""
@@ -141,3 +164,28 @@ class FakeTelephony:
         answer = self._end.popleft() if self._end else None
         if answer is not None:
             raise answer
+
+    async def provision_number(self, order: NumberOrder) -> ProviderLine:
+        self.orders.append(order)
+        await asyncio.sleep(0)
+        answer = self._provision.popleft() if self._provision else self.made
+        if isinstance(answer, BaseException):
+            raise answer
+        made = answer if isinstance(answer, ProviderLine) else answer(order)
+        self.numbers[made.provider_number_id] = made
+        return made
+
+    async def get_number(self, provider_number_id: str) -> ProviderLine | None:
+        return self.numbers.get(provider_number_id)
+
+    async def find_number(
+        self, number_id: PhoneNumberId, created_after: datetime
+    ) -> ProviderLine | None:
+        return next((n for n in self.numbers.values() if n.name == str(number_id)), None)
+
+    async def release_number(self, provider_number_id: str) -> None:
+        answer = self._release.popleft() if self._release else None
+        if answer is not None:
+            raise answer
+        self.released.append(provider_number_id)
+        self.numbers.pop(provider_number_id, None)

@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import enum
+import itertools
 import json
 import uuid
 from collections import deque
@@ -45,6 +46,8 @@ from typing import Any, Self
 import attrs
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+from tests.support import TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
 
 DEFAULT_API_KEY = "test-vapi-private-key"
 MAX_SHORT_TEXT = 40
@@ -125,6 +128,10 @@ class Op(enum.StrEnum):
     GET = "get"  # GET /call/{id}
     LIST = "list"  # GET /call
     CONTROL = "control"  # POST {monitor.controlUrl}
+    NUMBER_CREATE = "number-create"  # POST /phone-number
+    NUMBER_GET = "number-get"  # GET /phone-number/{id}
+    NUMBER_LIST = "number-list"  # GET /phone-number
+    NUMBER_DELETE = "number-delete"  # DELETE /phone-number/{id}
 
 
 class Mode(enum.Enum):
@@ -223,6 +230,16 @@ class FakeVapi:
         self.app.router.add_get("/call", self._list)
         self.app.router.add_get("/call/{id}", self._get)
         self.app.router.add_post("/{id}/control", self._control)
+        self.app.router.add_post("/phone-number", self._create_number)
+        self.app.router.add_get("/phone-number", self._list_numbers)
+        self.app.router.add_get("/phone-number/{id}", self._get_number)
+        self.app.router.add_delete("/phone-number/{id}", self._delete_number)
+        self.phone_numbers: dict[str, dict[str, Any]] = {}
+        """The org's phone numbers by id, as `GET /phone-number/{id}` answers them."""
+        self.twilio_accounts: dict[str, str] = {TWILIO_ACCOUNT_SID: TWILIO_AUTH_TOKEN}
+        """Twilio accounts (SID: auth token or API secret) whose numbers may be imported:
+        the tests' own account, by default."""
+        self._fictional = itertools.count(100)
         self.app.on_shutdown.append(self._release)
 
     # --- serving ------------------------------------------------------------------------
@@ -333,6 +350,29 @@ class FakeVapi:
         if "updatedAt" not in fields:
             call["updatedAt"] = iso(self._now())
         return call
+
+    @property
+    def number_create_bodies(self) -> list[Any]:
+        """Every body sent to `POST /phone-number`, accepted or not, in order."""
+        return [r.body for r in self.requests if r.method == "POST" and r.path == "/phone-number"]
+
+    def numbers_named(self, name: str) -> list[dict[str, Any]]:
+        return [n for n in self.phone_numbers.values() if n.get("name") == name]
+
+    def add_number(self, **fields: Any) -> dict[str, Any]:
+        """Store a phone number of the org as if made earlier; camelCase fields."""
+        now = iso(self._now())
+        number: dict[str, Any] = {
+            "id": str(uuid.uuid4()),
+            "orgId": self.org_id,
+            "provider": "vapi",
+            "status": "active",
+            "createdAt": now,
+            "updatedAt": now,
+            **fields,
+        }
+        self.phone_numbers[number["id"]] = number
+        return number
 
     def calls_named(self, name: str) -> list[dict[str, Any]]:
         return [c for c in self.calls.values() if c.get("name") == name]
@@ -511,6 +551,146 @@ class FakeVapi:
             and all(test(parse_iso(call[field]), bound) for field, test, bound in bounds)
         ]
         return web.json_response(found[:limit])
+
+    # --- phone numbers ------------------------------------------------------------------
+
+    async def _create_number(self, request: web.Request) -> web.StreamResponse:
+        recorded = await self._record(request)
+        refused = self._refuse_unauthenticated(request)
+        if refused is not None:
+            return refused
+        body = recorded.body
+        if not isinstance(body, dict):
+            return web.json_response(error_body(400, ["body must be a JSON object"]), status=400)
+        problems = number_problems(body)
+        if problems:
+            return web.json_response(error_body(400, problems), status=400)
+        refusal = self._number_refusal(body)
+        if refusal is not None:
+            return web.json_response(error_body(400, refusal), status=400)
+        due = self._script[Op.NUMBER_CREATE][0] if self._script[Op.NUMBER_CREATE] else None
+        made = self._store_number(body) if due is None or due.created else None
+        failure = await self._scripted(Op.NUMBER_CREATE, request)
+        if failure is not None:
+            return failure
+        assert made is not None
+        return web.json_response(made, status=201)
+
+    def _number_refusal(self, body: Mapping[str, Any]) -> str | None:
+        """Why Vapi would refuse to make this number, beyond the body's form."""
+        number = body.get("number")
+        if number is not None and any(
+            n.get("number") == number for n in self.phone_numbers.values()
+        ):
+            return f"Number {number} already exists in your organization."
+        if body["provider"] == "twilio":
+            sid = body.get("twilioAccountSid")
+            secret = body.get("twilioAuthToken") or body.get("twilioApiSecret")
+            if self.twilio_accounts.get(sid) != secret:
+                return (
+                    "Twilio Error: Authentication Error - invalid username. Please check your "
+                    "Twilio credentials."
+                )
+        return None
+
+    def _store_number(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        number = body.get("number")
+        if body["provider"] == "vapi":
+            area = body.get("numberDesiredAreaCode") or "415"
+            number = f"+1{area}555{next(self._fictional):04d}"
+        kept = {k: copy.deepcopy(body[k]) for k in ("provider", "name", "server") if k in body}
+        if "credentialId" in body:
+            kept["credentialId"] = body["credentialId"]
+        return self.add_number(number=number, **kept)
+
+    async def _get_number(self, request: web.Request) -> web.StreamResponse:
+        await self._record(request)
+        refused = self._refuse_unauthenticated(request)
+        if refused is not None:
+            return refused
+        failure = await self._scripted(Op.NUMBER_GET, request)
+        if failure is not None:
+            return failure
+        found = self.phone_numbers.get(request.match_info["id"])
+        if found is None:
+            return web.json_response(error_body(404, "Not Found"), status=404)
+        return web.json_response(found)
+
+    async def _list_numbers(self, request: web.Request) -> web.StreamResponse:
+        recorded = await self._record(request)
+        refused = self._refuse_unauthenticated(request)
+        if refused is not None:
+            return refused
+        failure = await self._scripted(Op.NUMBER_LIST, request)
+        if failure is not None:
+            return failure
+        query = recorded.query
+        problems = [f"property {key} should not exist" for key in query if key not in LIST_FILTERS]
+        if problems:
+            return web.json_response(error_body(400, problems), status=400)
+        bounds = [
+            (key[:9], _COMPARISONS[key[9:]], parse_iso(value))
+            for key, value in query.items()
+            if key.startswith(("createdAt", "updatedAt"))
+        ]
+        found = [
+            n
+            for n in reversed(self.phone_numbers.values())
+            if all(test(parse_iso(n[field]), bound) for field, test, bound in bounds)
+        ]
+        return web.json_response(found[: int(float(query.get("limit", DEFAULT_LIST_LIMIT)))])
+
+    async def _delete_number(self, request: web.Request) -> web.StreamResponse:
+        await self._record(request)
+        refused = self._refuse_unauthenticated(request)
+        if refused is not None:
+            return refused
+        failure = await self._scripted(Op.NUMBER_DELETE, request)
+        if failure is not None:
+            return failure
+        found = self.phone_numbers.pop(request.match_info["id"], None)
+        if found is None:
+            return web.json_response(error_body(404, "Not Found"), status=404)
+        return web.json_response(found)
+
+
+# What each provider's `POST /phone-number` takes (the SDK's Create*PhoneNumberDto), and needs.
+NUMBER_COMMON_FIELDS = frozenset(
+    {"provider", "name", "server", "fallbackDestination", "hooks", "assistantId", "workflowId",
+     "squadId"}
+)  # fmt: skip
+NUMBER_FIELDS = {
+    "vapi": NUMBER_COMMON_FIELDS | {"numberDesiredAreaCode", "sipUri", "authentication"},
+    "twilio": NUMBER_COMMON_FIELDS
+    | {"number", "twilioAccountSid", "twilioAuthToken", "twilioApiKey", "twilioApiSecret",
+       "smsEnabled"},
+    "vonage": NUMBER_COMMON_FIELDS | {"number", "credentialId"},
+    "telnyx": NUMBER_COMMON_FIELDS | {"number", "credentialId"},
+    "byo-phone-number": NUMBER_COMMON_FIELDS | {"number", "credentialId", "numberE164CheckEnabled"},
+}  # fmt: skip
+NUMBER_REQUIRED = {
+    "vapi": (),
+    "twilio": ("number", "twilioAccountSid"),
+    "vonage": ("number", "credentialId"),
+    "telnyx": ("number", "credentialId"),
+    "byo-phone-number": ("credentialId",),
+}
+
+
+def number_problems(body: Mapping[str, Any]) -> list[str]:
+    """Why Vapi would refuse this `POST /phone-number` body with 400 (empty when it would not)."""
+    provider = body.get("provider")
+    if provider not in NUMBER_FIELDS:
+        return [f"provider must be one of {sorted(NUMBER_FIELDS)}"]
+    problems = [
+        f"property {key} should not exist" for key in body if key not in NUMBER_FIELDS[provider]
+    ]
+    problems += [
+        f"{key} should not be empty" for key in NUMBER_REQUIRED[provider] if not body.get(key)
+    ]
+    if _too_long(body.get("name")):
+        problems.append(f"name must be shorter than or equal to {MAX_SHORT_TEXT} characters")
+    return problems
 
 
 def create_problems(body: Mapping[str, Any]) -> list[str]:

@@ -41,6 +41,7 @@ ANSWER_SECONDS = 10.0
 # A message the Server URL did not take is sent again this many times, this far apart.
 DELIVERY_TRIES = 40
 DELIVERY_PAUSE_SECONDS = 0.25
+CLOSE_GRACE_SECONDS = 0.1
 # Fields of an ended call's record that its end adds or changes.
 _ENDED_FIELDS = (
     "status",
@@ -133,6 +134,10 @@ class VapiLine:
             await self._session.close()
         if self._fake is not None:
             await self._fake.close()
+        # Closed transports let go of their sockets in the loop's next callbacks: run them
+        # before the loop is closed, or the sockets are left to the garbage collector (a
+        # ResourceWarning in whichever test happens to run then).
+        await asyncio.sleep(CLOSE_GRACE_SECONDS)
 
     def _run(self, work: Awaitable[T]) -> T:
         async def wrapped() -> T:

@@ -118,6 +118,28 @@ class VapiOracle:
         assert not too_long, f"texts longer than Vapi allows: {too_long}"
         return model
 
+    def check_number_create_body(self, body: Any) -> Any:
+        """The body as the SDK's Create*PhoneNumberDto of its provider (the union of
+        `POST /phone-number`, discriminated by `provider`); AssertionError when Vapi would
+        refuse it."""
+        assert isinstance(body, dict), f"a POST /phone-number body must be an object: {body!r}"
+        models = {
+            "vapi": self.sdk.CreateVapiPhoneNumberDto,
+            "twilio": self.sdk.CreateTwilioPhoneNumberDto,
+            "vonage": self.sdk.CreateVonagePhoneNumberDto,
+            "telnyx": self.sdk.CreateTelnyxPhoneNumberDto,
+            "byo-phone-number": self.sdk.CreateByoPhoneNumberDto,
+        }
+        provider = body.get("provider")
+        assert provider in models, f"provider {provider!r} is not one Vapi documents"
+        rest = {k: v for k, v in body.items() if k != "provider"}
+        model = models[provider].model_validate(rest)
+        unknown = unknown_keys(model, rest)
+        assert not unknown, f"properties Vapi does not document: {unknown}"
+        name = body.get("name")
+        assert not (isinstance(name, str) and len(name) > MAX_SHORT_TEXT), f"name too long: {name}"
+        return model
+
     def check_call(self, data: Any) -> Any:
         """A Call object (from a fake or a fixture) as Vapi's `Call` model reads it."""
         assert isinstance(data, dict), f"a Call must be an object: {data!r}"

@@ -21,12 +21,12 @@ import attrs
 import psycopg
 
 from tests.faults.harness import Service
+from tests.support import twilio_body
 
 T = TypeVar("T")
 
 SERVER_URL_SECRET = "server-url-secret"
 SERVE_KEY = "vapi-key-of-serve"
-PROVIDER_NUMBER_ID = "pn-campaign"
 GONE_AT_PROVIDER = "provider-has-no-record"
 # Calls are placed, settled and reported on at once in these tests: the reconciler looks at a
 # call a second after it was placed, and a report is waited for a second.
@@ -112,7 +112,7 @@ class Campaign:
         )
         number = post(
             f"{path}/phone-numbers",
-            {"number": "+12125550100", "provider_number_id": PROVIDER_NUMBER_ID},
+            twilio_body("+12125550100"),
         )
         agent = post(
             f"{path}/agents",

@@ -13,6 +13,7 @@ import pytest
 
 from tests.fakes.vapi_messages import T0, VapiCall
 from tests.faults.harness import Cluster, Service, free_port
+from tests.support import twilio_body
 
 pytestmark = pytest.mark.faults
 
@@ -48,8 +49,8 @@ def test_a_report_of_megabytes_is_stored_and_applied_by_serve(
     base = f"/v1/tenants/{tenant['tenant']['id'] if 'tenant' in tenant else tenant['id']}"
     voice = {"name": "Ava", "provider": "11labs", "provider_voice_id": "ava"}
     voice_id = created(service, token, f"{base}/voices", voice)["id"]
-    line = {"number": "+12125550100", "provider_number_id": "pn-1"}
-    number_id = created(service, token, f"{base}/phone-numbers", line)["id"]
+    line = created(service, token, f"{base}/phone-numbers", twilio_body("+12125550100"))
+    number_id = line["id"]
     agent = {
         "name": "Sam",
         "voice_id": voice_id,
@@ -65,7 +66,7 @@ def test_a_report_of_megabytes_is_stored_and_applied_by_serve(
         id=call["vapi_call_id"],
         name=call["id"],
         metadata={"tenant_id": call["tenant_id"], "call_id": call["id"]},
-        phone_number_id="pn-1",
+        phone_number_id=line["provider_number_id"],
         customer_number=call["to_number"],
         customer_external_id=lead["id"],
         created_at=LATER,

@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from tests.faults.harness import Cluster, Service, free_port
+from tests.support import twilio_body
 
 pytestmark = pytest.mark.faults
 
@@ -38,9 +39,7 @@ class Desk:
             "voices",
             {"name": "Ava", "provider": "11labs", "provider_voice_id": "ava"},
         )
-        number = self._post(
-            service, "phone-numbers", {"number": "+12125550100", "provider_number_id": "pn-1"}
-        )
+        number = self._post(service, "phone-numbers", twilio_body("+12125550100"))
         agent = {
             "name": "Sam",
             "voice_id": voice["id"],

@@ -36,18 +36,19 @@ from application.errors import AlreadyExists
 from application.lead_import import ImportLeads, ImportReport, LeadImportService
 from application.leads import CreateLead, LeadService
 from application.pagination import PageRequest
-from application.phone_numbers import PhoneNumberService, RegisterNumber
+from application.phone_numbers import PhoneNumberService
 from application.plans import CreatePlan, PlanService, TenantFeatureService
 from application.ports.leads import LeadFilter
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.agents import VoiceAgent
 from domain.leads import Lead
-from domain.phones import NumberProvider, NumberStatus, PhoneLine, PhoneNumber
+from domain.phones import NumberStatus, PhoneLine, PhoneNumber
 from domain.plans import EntitlementExceeded
 from domain.tenancy import Tenant
 from entrypoints import cli
 from entrypoints.settings import Settings
-from tests.support import PLATFORM, World
+from tests.fakes.telephony import FakeTelephony
+from tests.support import PLATFORM, World, twilio_import
 
 pytestmark = pytest.mark.postgres
 
@@ -153,18 +154,16 @@ def only(results: list[Any], kind: type) -> list[Any]:
 @pytest.mark.parametrize("limit", [1, 3])
 async def test_concurrent_registrations_fill_the_last_number_place_exactly_once(pg_deps, limit):
     me, tenant = await tenant_on_plan(pg_deps, {"phone_numbers.max": limit})
-    numbers = PhoneNumberService(pg_deps)
+    provider = FakeTelephony()  # one provider account: its ids are unique across services
+    numbers = PhoneNumberService(pg_deps, provider)
     for n in range(limit - 1):
-        await numbers.register_number(me, RegisterNumber(tenant.id, number(n), NumberProvider.VAPI))
+        await numbers.provision_number(me, twilio_import(tenant.id, number(n)))
     wanted = [number(100 + n) for n in range(RACERS)]
 
     gate = Gate(RACERS)  # every racer's transaction is open before any goes on
-    racing = PhoneNumberService(gated(pg_deps, gate))
+    racing = PhoneNumberService(gated(pg_deps, gate), provider)
     results = await gate.race(
-        *(
-            racing.register_number(me, RegisterNumber(tenant.id, w, NumberProvider.VAPI))
-            for w in wanted
-        )
+        *(racing.provision_number(me, twilio_import(tenant.id, w)) for w in wanted)
     )
 
     registered = only(results, PhoneLine)
@@ -213,12 +212,9 @@ async def test_two_tenants_registering_one_number_at_once_get_it_once(pg_deps):
 
     # Both have checked their limit and hold their own tenant's lock when they insert.
     gate = Gate(2)
-    racing = PhoneNumberService(gated(pg_deps, gate, at=("phone_numbers", "add")))
+    racing = PhoneNumberService(gated(pg_deps, gate, at=("phone_numbers", "add")), FakeTelephony())
     results = await gate.race(
-        *(
-            racing.register_number(me, RegisterNumber(t.id, wanted, NumberProvider.TWILIO))
-            for me, t in (one, two)
-        )
+        *(racing.provision_number(me, twilio_import(t.id, wanted)) for me, t in (one, two))
     )
 
     registered = only(results, PhoneLine)
@@ -231,7 +227,7 @@ async def test_two_tenants_registering_one_number_at_once_get_it_once(pg_deps):
         assert str(winner[1].id) not in said
         assert winner[1].name not in said
         assert str(registered[0].id) not in said
-    numbers = PhoneNumberService(pg_deps)
+    numbers = PhoneNumberService(pg_deps, FakeTelephony())
     held = await numbers.list_numbers(winner[0], winner[1].id, PageRequest())
     assert [line.id for line in held.items] == [registered[0].id]
     assert (await numbers.list_numbers(loser[0], loser[1].id, PageRequest())).items == []

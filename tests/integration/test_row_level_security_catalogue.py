@@ -80,6 +80,7 @@ def test_the_new_tables_are_tenant_scoped():
         "running_batches",
         "webhook_delivery_queue",
         "tenant_export_queue",
+        "phone_number_settling",
     } == set(READ_POLICIES)
 
 

@@ -91,6 +91,9 @@ KEYS_WITHOUT_TENANT = {
     # The provider's call id is unique at the provider; its messages name a call by it before
     # the tenant is known (PostgresCallRepository.route).
     ("voice_calls", "uq_voice_calls_vapi_call_id"): "provider messages find the call by it",
+    # A provider credential belongs to one tenant: a second tenant's import with it must
+    # collide with the first's claim, which it cannot see.
+    ("provider_credentials", "pk_provider_credentials"): "one tenant per provider credential",
     ("audit_log", "pk_audit_log"): _NULL_TENANT_KEY,
     ("webhook_events", "pk_webhook_events"): _NULL_TENANT_KEY,
     # The inbox deduplicates a provider's messages by the provider's key, whether or not the

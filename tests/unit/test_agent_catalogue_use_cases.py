@@ -17,7 +17,7 @@ from application.catalogue import sync_catalogue
 from application.context import UseCaseDeps
 from application.errors import AlreadyExists, ConcurrencyConflict, NotFound, PermissionDenied
 from application.pagination import PageRequest
-from application.phone_numbers import PhoneNumberService, RegisterNumber, UpdateNumber
+from application.phone_numbers import PhoneNumberService, UpdateNumber
 from application.plans import SetOverride, TenantFeatureService
 from application.tenancy import AddMember, MembershipService
 from application.voices import CreateVoice, UpdateVoice, VoiceService
@@ -30,7 +30,8 @@ from domain.phones import NumberProvider, NumberStatus, PhoneLine, PhoneNumber
 from domain.plans import EntitlementExceeded
 from domain.tenancy import Role, Tenant, User
 from domain.voices import Voice, VoiceProvider
-from tests.support import PLATFORM, MutableClock, World
+from tests.fakes.telephony import FakeTelephony
+from tests.support import PLATFORM, MutableClock, World, twilio_import
 from tests.unit.helpers import AuditTap, snapshot
 
 ALL = PageRequest(limit=200)
@@ -53,7 +54,7 @@ class Svc:
 def svc(deps: UseCaseDeps) -> Svc:
     return Svc(
         VoiceService(deps),
-        PhoneNumberService(deps),
+        PhoneNumberService(deps, FakeTelephony()),
         AgentService(deps),
         TenantFeatureService(deps),
         MembershipService(deps),
@@ -135,9 +136,7 @@ async def a_voice(svc: Svc, who: Principal, tenant: Tenant, name: str = "Ava") -
 async def a_number(
     svc: Svc, who: Principal, tenant: Tenant, number: PhoneNumber = NUMBERS[0], **fields: Any
 ) -> PhoneLine:
-    return await svc.numbers.register_number(
-        who, RegisterNumber(tenant.id, number, NumberProvider.TWILIO, **fields)
-    )
+    return await svc.numbers.provision_number(who, twilio_import(tenant.id, number, **fields))
 
 
 async def an_agent(
@@ -261,33 +260,44 @@ async def test_an_admin_registers_routes_lists_and_releases_numbers(
     agent = await an_agent(svc, admin, acme)
     audit_tap.new()
 
-    line = await a_number(svc, admin, acme, NUMBERS[0], provider_number_id="PN1", label="Front")
+    line = await a_number(svc, admin, acme, NUMBERS[0], label="Front")
     second = await a_number(svc, admin, acme, NUMBERS[1])
 
-    assert (line.tenant_id, line.number, line.provider, line.provider_number_id, line.label) == (
+    assert (line.tenant_id, line.number, line.provider, line.label) == (
         acme.id,
         NUMBERS[0],
         NumberProvider.TWILIO,
-        "PN1",
         "Front",
     )
-    assert (line.status, line.inbound_agent_id, line.version) == (NumberStatus.ACTIVE, None, 0)
+    assert line.provider_number_id is not None
+    assert line.provider_number_id != second.provider_number_id
+    assert (line.status, line.inbound_agent_id) == (NumberStatus.ACTIVE, None)
     assert await svc.numbers.get_number(viewer, acme.id, line.id) == line
     assert (await svc.numbers.list_numbers(viewer, acme.id, ALL)).items == [line, second]
     assert entries(audit_tap) == [
-        ("phone_number.registered", "phone_number", line.id,
-         {"number": NUMBERS[0].e164, "provider": "twilio"}),
-        ("phone_number.registered", "phone_number", second.id,
-         {"number": NUMBERS[1].e164, "provider": "twilio"}),
+        ("phone_number.provisioning", "phone_number", line.id,
+         {"source": "twilio", "number": NUMBERS[0].e164}),
+        ("phone_number.provisioned", "phone_number", line.id,
+         {"number": NUMBERS[0].e164, "provider_number_id": line.provider_number_id}),
+        ("phone_number.provisioning", "phone_number", second.id,
+         {"source": "twilio", "number": NUMBERS[1].e164}),
+        ("phone_number.provisioned", "phone_number", second.id,
+         {"number": NUMBERS[1].e164, "provider_number_id": second.provider_number_id}),
     ]  # fmt: skip
 
     clock.advance(minutes=1)
     routed = await svc.numbers.update_number(
         admin,
-        UpdateNumber(acme.id, line.id, {"inbound_agent_id": agent.id, "label": "Sales"}, 0),
+        UpdateNumber(
+            acme.id, line.id, {"inbound_agent_id": agent.id, "label": "Sales"}, line.version
+        ),
     )
 
-    assert (routed.inbound_agent_id, routed.label, routed.version) == (agent.id, "Sales", 1)
+    assert (routed.inbound_agent_id, routed.label, routed.version) == (
+        agent.id,
+        "Sales",
+        line.version + 1,
+    )
     assert routed.updated_at == clock.now()
     assert entries(audit_tap) == [
         ("phone_number.updated", "phone_number", line.id,
@@ -305,8 +315,9 @@ async def test_an_admin_registers_routes_lists_and_releases_numbers(
         await svc.numbers.list_numbers(viewer, acme.id, ALL, status=NumberStatus.ACTIVE)
     ).items == [second]
     assert entries(audit_tap) == [
-        ("phone_number.released", "phone_number", line.id, {"number": NUMBERS[0].e164})
-    ]
+        ("phone_number.released", "phone_number", line.id,
+         {"number": NUMBERS[0].e164, "released_at_provider": True})
+    ]  # fmt: skip
     with pytest.raises(InvalidStateTransition):
         await svc.numbers.release_number(admin, acme.id, line.id)
     with pytest.raises(InvalidStateTransition) as raised:
@@ -480,8 +491,8 @@ WRITES: dict[str, Callable[[Svc, Principal, Tenant, Catalogue], Awaitable[object
         p, UpdateVoice(t.id, c.voice.id, {"name": "V2"})
     ),
     "deactivate voice": lambda s, p, t, c: s.voices.deactivate_voice(p, t.id, c.voice.id),
-    "register number": lambda s, p, t, c: s.numbers.register_number(
-        p, RegisterNumber(t.id, NUMBERS[1], NumberProvider.VAPI)
+    "provision number": lambda s, p, t, c: s.numbers.provision_number(
+        p, twilio_import(t.id, NUMBERS[1])
     ),
     "update number": lambda s, p, t, c: s.numbers.update_number(
         p, UpdateNumber(t.id, c.line.id, {"label": "L"})
@@ -526,9 +537,12 @@ async def test_admins_and_owners_may(
 
     await WRITES[write](svc, me(user), acme, stocked)
 
-    [entry] = audit_tap.new()
-    assert entry.actor == Actor(ActorKind.USER, user.id)
-    assert entry.tenant_id == acme.id
+    written = audit_tap.new()
+    # A provisioning is two entries: the request, then the provider's answer.
+    assert len(written) == (2 if write == "provision number" else 1)
+    for entry in written:
+        assert entry.actor == Actor(ActorKind.USER, user.id)
+        assert entry.tenant_id == acme.id
 
 
 @pytest.mark.parametrize("write", sorted(WRITES))

@@ -35,12 +35,12 @@ from application.errors import (
 )
 from application.leads import CreateLead, LeadService
 from application.pagination import PageRequest
-from application.phone_numbers import PhoneNumberService, RegisterNumber
+from application.phone_numbers import PhoneNumberService
 from application.phone_resolution import PhoneResolver
 from application.plans import SetOverride, TenantFeatureService
 from application.ports.calls import CallFilter, CallListItem, CallRoute, UsageQuery
 from application.ports.reads import QuickReads
-from application.ports.telephony import ProviderCall
+from application.ports.telephony import ProviderCall, ProviderLine
 from application.tenancy import AddMember, MembershipService
 from application.voices import CreateVoice, VoiceService
 from domain.agents import VoiceAgent
@@ -60,7 +60,7 @@ from domain.plans import EntitlementExceeded, FeatureDisabled
 from domain.tenancy import Role, Tenant
 from domain.voices import Voice, VoiceProvider
 from tests.fakes.telephony import FakeTelephony
-from tests.support import PLATFORM, MutableClock, World
+from tests.support import PLATFORM, MutableClock, World, twilio_import
 from tests.unit.helpers import AuditTap, fresh, run, snapshot
 
 ALL = PageRequest(limit=200)
@@ -170,8 +170,9 @@ async def open_desk(
     voice = await VoiceService(deps).create_voice(
         owner, CreateVoice(tenant.id, "Ava", VoiceProvider.ELEVENLABS, "el-ava")
     )
-    line = await PhoneNumberService(deps).register_number(
-        owner, RegisterNumber(tenant.id, line_number, NumberProvider.VAPI, "pn-" + name)
+    fake.provision_next(ProviderLine("pn-" + name, line_number, NumberProvider.TWILIO))
+    line = await PhoneNumberService(deps, fake).provision_number(
+        owner, twilio_import(tenant.id, line_number)
     )
     agent = await AgentService(deps).create_agent(
         owner,
@@ -405,7 +406,9 @@ async def _unknown_agent(acme: Desk, globex: Desk) -> tuple[dict[str, Any], str]
 
 
 async def _released_number(acme: Desk, globex: Desk) -> tuple[dict[str, Any], str]:
-    await PhoneNumberService(acme.deps).release_number(acme.owner, acme.tenant.id, acme.line.id)
+    await PhoneNumberService(acme.deps, FakeTelephony()).release_number(
+        acme.owner, acme.tenant.id, acme.line.id
+    )
     return {}, "from_number_id"
 
 

@@ -27,6 +27,7 @@ from entrypoints.jobs import (
     DISPATCH_TASK,
     EXPORT_TASK,
     RECONCILE_TASK,
+    SETTLE_NUMBERS_TASK,
     job_app,
     postgres_connector,
     run_worker,
@@ -68,11 +69,13 @@ class StubApp:
         self.dispatches = StubTask()
         self.deliveries = StubTask()
         self.exports = StubTask()
+        self.settles = StubTask()
         self.tasks = {
             RECONCILE_TASK: self.sweeps,
             DISPATCH_TASK: self.dispatches,
             DELIVER_TASK: self.deliveries,
             EXPORT_TASK: self.exports,
+            SETTLE_NUMBERS_TASK: self.settles,
         }
 
     async def close_async(self) -> None:

@@ -25,7 +25,7 @@ from application.credentials import CreateApiKey, CredentialService
 from application.entitlements import EntitlementCache
 from application.errors import AlreadyExists, ConcurrencyConflict, NotFound, PermissionDenied
 from application.pagination import PageRequest
-from application.phone_numbers import PhoneNumberService, RegisterNumber
+from application.phone_numbers import PhoneNumberService
 from application.plans import (
     CreateFeature,
     CreatePlan,
@@ -40,7 +40,7 @@ from application.tenancy import AddMember, MembershipService
 from domain.audit import AuditEntry
 from domain.errors import InvalidStateTransition, InvalidValue
 from domain.ids import PlanId, TenantId
-from domain.phones import NumberProvider, PhoneNumber
+from domain.phones import PhoneNumber
 from domain.plans import (
     BillingCycle,
     EntitlementExceeded,
@@ -52,7 +52,8 @@ from domain.plans import (
 )
 from domain.tenancy import Role, Tenant, User
 from domain.values import Email
-from tests.support import PLATFORM, MutableClock, World
+from tests.fakes.telephony import FakeTelephony
+from tests.support import PLATFORM, MutableClock, World, twilio_import
 from tests.unit.helpers import AuditTap, snapshot
 
 ALL = PageRequest(limit=200)
@@ -499,11 +500,9 @@ async def test_tenant_features_show_the_source_of_each_value_and_member_usage(
     viewer = await member_of(svc, world, owner, acme, Role.VIEWER)
     await svc.tenant_features.set_override(PLATFORM, SetOverride(acme.id, "recordings", True))
     await svc.tenant_features.set_override(PLATFORM, SetOverride(acme.id, "phone_numbers.max", 5))
-    numbers = PhoneNumberService(deps)
+    numbers = PhoneNumberService(deps, FakeTelephony())
     lines = [
-        await numbers.register_number(
-            me(owner), RegisterNumber(acme.id, PhoneNumber.parse(raw), NumberProvider.VAPI)
-        )
+        await numbers.provision_number(me(owner), twilio_import(acme.id, PhoneNumber.parse(raw)))
         for raw in ("+12127365000", "+14155550123", "+442079460958")
     ]
     await numbers.release_number(me(owner), acme.id, lines[0].id)  # released: not counted

@@ -139,6 +139,7 @@ from .list_calls_status import ListCallsStatus
 from .list_deliveries_status import ListDeliveriesStatus
 from .list_invitations_status import ListInvitationsStatus
 from .list_leads_status import ListLeadsStatus
+from .list_numbers_ownership import ListNumbersOwnership
 from .list_numbers_status import ListNumbersStatus
 from .mark_contacted_in import MarkContactedIn
 from .member_out import MemberOut
@@ -146,7 +147,9 @@ from .member_out_object import MemberOutObject
 from .member_out_role import MemberOutRole
 from .member_page import MemberPage
 from .member_user_out import MemberUserOut
+from .number_ownership import NumberOwnership
 from .number_provider import NumberProvider
+from .number_source import NumberSource
 from .number_status import NumberStatus
 from .override_in import OverrideIn
 from .password_reset_accepted_out import PasswordResetAcceptedOut
@@ -180,10 +183,10 @@ from .problem import Problem
 from .progress_out import ProgressOut
 from .progress_out_ended_by_outcome import ProgressOutEndedByOutcome
 from .progress_out_skipped_by_reason import ProgressOutSkippedByReason
+from .provision_number_in import ProvisionNumberIn
 from .ready_out import ReadyOut
 from .ready_out_status import ReadyOutStatus
 from .recording_out import RecordingOut
-from .register_number_in import RegisterNumberIn
 from .replay_in import ReplayIn
 from .replay_out import ReplayOut
 from .replay_out_object import ReplayOutObject
@@ -192,6 +195,8 @@ from .retry_policy_in import RetryPolicyIn
 from .retry_policy_out import RetryPolicyOut
 from .rotate_webhook_secret_in import RotateWebhookSecretIn
 from .row_error_out import RowErrorOut
+from .sandbox_call_in import SandboxCallIn
+from .sandbox_call_out import SandboxCallOut
 from .sign_in_in import SignInIn
 from .signed_in_out import SignedInOut
 from .signed_in_out_object import SignedInOutObject
@@ -413,6 +418,7 @@ __all__ = (
     "ListDeliveriesStatus",
     "ListInvitationsStatus",
     "ListLeadsStatus",
+    "ListNumbersOwnership",
     "ListNumbersStatus",
     "MarkContactedIn",
     "MemberOut",
@@ -420,7 +426,9 @@ __all__ = (
     "MemberOutRole",
     "MemberPage",
     "MemberUserOut",
+    "NumberOwnership",
     "NumberProvider",
+    "NumberSource",
     "NumberStatus",
     "OverrideIn",
     "PasswordResetAcceptedOut",
@@ -454,10 +462,10 @@ __all__ = (
     "ProgressOut",
     "ProgressOutEndedByOutcome",
     "ProgressOutSkippedByReason",
+    "ProvisionNumberIn",
     "ReadyOut",
     "ReadyOutStatus",
     "RecordingOut",
-    "RegisterNumberIn",
     "ReplayIn",
     "ReplayOut",
     "ReplayOutObject",
@@ -466,6 +474,8 @@ __all__ = (
     "RetryPolicyOut",
     "RotateWebhookSecretIn",
     "RowErrorOut",
+    "SandboxCallIn",
+    "SandboxCallOut",
     "SignedInOut",
     "SignedInOutObject",
     "SignInIn",

@@ -1,9 +1,11 @@
 from typing import Literal
 
-ListNumbersStatus = Literal["active", "released"]
+ListNumbersStatus = Literal["active", "failed", "provisioning", "released"]
 
 LIST_NUMBERS_STATUS_VALUES: set[ListNumbersStatus] = {
     "active",
+    "failed",
+    "provisioning",
     "released",
 }
 

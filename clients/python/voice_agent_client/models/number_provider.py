@@ -1,8 +1,9 @@
 from typing import Literal
 
-NumberProvider = Literal["telnyx", "twilio", "vapi", "vonage"]
+NumberProvider = Literal["byo-phone-number", "telnyx", "twilio", "vapi", "vonage"]
 
 NUMBER_PROVIDER_VALUES: set[NumberProvider] = {
+    "byo-phone-number",
     "telnyx",
     "twilio",
     "vapi",

@@ -1,9 +1,11 @@
 from typing import Literal
 
-NumberStatus = Literal["active", "released"]
+NumberStatus = Literal["active", "failed", "provisioning", "released"]
 
 NUMBER_STATUS_VALUES: set[NumberStatus] = {
     "active",
+    "failed",
+    "provisioning",
     "released",
 }
 

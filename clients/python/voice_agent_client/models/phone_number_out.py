@@ -8,6 +8,7 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.number_ownership import NumberOwnership, check_number_ownership
 from ..models.number_provider import NumberProvider, check_number_provider
 from ..models.number_status import NumberStatus, check_number_status
 from ..models.phone_number_out_object import PhoneNumberOutObject, check_phone_number_out_object
@@ -23,11 +24,17 @@ class PhoneNumberOut:
         object_ (PhoneNumberOutObject):
         id (UUID): The number's id.
         tenant_id (UUID): The tenant it belongs to.
-        number (str): The number, E.164.
-        provider (NumberProvider): Who provides the number's line.
+        number (None | str): The number, E.164; null while a bought number is provisioning.
+        provider (NumberProvider): Who provides the number's line (Vapi's `provider` of a phone number).
         provider_number_id (None | str): The provider's id (Vapi phoneNumberId).
         label (None | str): A name for the number.
-        status (NumberStatus): `active`: in service; `released`: answers no calls and may be registered again.
+        status (NumberStatus): `provisioning`: asked of the provider, not yet in service (its number may not be known
+                yet); `active`: in service; `released`: answers no calls and may be provisioned again;
+                `failed`: the provider made no number of it.
+        ownership (NumberOwnership): How the tenant came to hold the number, which is what lets it route and dial.
+        in_service (bool): Active and proven the tenant's: it answers and places calls.
+        credential_id (None | str): The provider credential it was imported with (Vonage, Telnyx, SIP).
+        error (None | str): Why provisioning failed (status failed).
         inbound_agent_id (None | UUID): The agent that answers calls to the number.
         version (int): Moves by one with each change; send it back as `version` with a change to have a stale write
             refused (409).
@@ -38,11 +45,15 @@ class PhoneNumberOut:
     object_: PhoneNumberOutObject
     id: UUID
     tenant_id: UUID
-    number: str
+    number: None | str
     provider: NumberProvider
     provider_number_id: None | str
     label: None | str
     status: NumberStatus
+    ownership: NumberOwnership
+    in_service: bool
+    credential_id: None | str
+    error: None | str
     inbound_agent_id: None | UUID
     version: int
     created_at: datetime.datetime
@@ -56,6 +67,7 @@ class PhoneNumberOut:
 
         tenant_id = str(self.tenant_id)
 
+        number: None | str
         number = self.number
 
         provider: str = self.provider
@@ -67,6 +79,16 @@ class PhoneNumberOut:
         label = self.label
 
         status: str = self.status
+
+        ownership: str = self.ownership
+
+        in_service = self.in_service
+
+        credential_id: None | str
+        credential_id = self.credential_id
+
+        error: None | str
+        error = self.error
 
         inbound_agent_id: None | str
         if isinstance(self.inbound_agent_id, UUID):
@@ -92,6 +114,10 @@ class PhoneNumberOut:
                 "provider_number_id": provider_number_id,
                 "label": label,
                 "status": status,
+                "ownership": ownership,
+                "in_service": in_service,
+                "credential_id": credential_id,
+                "error": error,
                 "inbound_agent_id": inbound_agent_id,
                 "version": version,
                 "created_at": created_at,
@@ -110,7 +136,12 @@ class PhoneNumberOut:
 
         tenant_id = UUID(d.pop("tenant_id"))
 
-        number = d.pop("number")
+        def _parse_number(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        number = _parse_number(d.pop("number"))
 
         provider = check_number_provider(d.pop("provider"))
 
@@ -129,6 +160,24 @@ class PhoneNumberOut:
         label = _parse_label(d.pop("label"))
 
         status = check_number_status(d.pop("status"))
+
+        ownership = check_number_ownership(d.pop("ownership"))
+
+        in_service = d.pop("in_service")
+
+        def _parse_credential_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        credential_id = _parse_credential_id(d.pop("credential_id"))
+
+        def _parse_error(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        error = _parse_error(d.pop("error"))
 
         def _parse_inbound_agent_id(data: object) -> None | UUID:
             if data is None:
@@ -160,6 +209,10 @@ class PhoneNumberOut:
             provider_number_id=provider_number_id,
             label=label,
             status=status,
+            ownership=ownership,
+            in_service=in_service,
+            credential_id=credential_id,
+            error=error,
             inbound_agent_id=inbound_agent_id,
             version=version,
             created_at=created_at,

@@ -17,13 +17,11 @@ class UpdateNumberIn:
 
     Attributes:
         label (None | str | Unset):
-        provider_number_id (None | str | Unset):
         inbound_agent_id (None | Unset | UUID):
         version (int | None | Unset):
     """
 
     label: None | str | Unset = UNSET
-    provider_number_id: None | str | Unset = UNSET
     inbound_agent_id: None | Unset | UUID = UNSET
     version: int | None | Unset = UNSET
 
@@ -33,12 +31,6 @@ class UpdateNumberIn:
             label = UNSET
         else:
             label = self.label
-
-        provider_number_id: None | str | Unset
-        if isinstance(self.provider_number_id, Unset):
-            provider_number_id = UNSET
-        else:
-            provider_number_id = self.provider_number_id
 
         inbound_agent_id: None | str | Unset
         if isinstance(self.inbound_agent_id, Unset):
@@ -59,8 +51,6 @@ class UpdateNumberIn:
         field_dict.update({})
         if label is not UNSET:
             field_dict["label"] = label
-        if provider_number_id is not UNSET:
-            field_dict["provider_number_id"] = provider_number_id
         if inbound_agent_id is not UNSET:
             field_dict["inbound_agent_id"] = inbound_agent_id
         if version is not UNSET:
@@ -80,15 +70,6 @@ class UpdateNumberIn:
             return cast(None | str | Unset, data)
 
         label = _parse_label(d.pop("label", UNSET))
-
-        def _parse_provider_number_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        provider_number_id = _parse_provider_number_id(d.pop("provider_number_id", UNSET))
 
         def _parse_inbound_agent_id(data: object) -> None | Unset | UUID:
             if data is None:
@@ -118,7 +99,6 @@ class UpdateNumberIn:
 
         update_number_in = cls(
             label=label,
-            provider_number_id=provider_number_id,
             inbound_agent_id=inbound_agent_id,
             version=version,
         )

@@ -7,6 +7,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.list_numbers_ownership import ListNumbersOwnership
 from ...models.list_numbers_status import ListNumbersStatus
 from ...models.phone_number_page import PhoneNumberPage
 from ...models.problem import Problem
@@ -17,6 +18,7 @@ def _get_kwargs(
     tenant_id: UUID,
     *,
     status: ListNumbersStatus | Unset = UNSET,
+    ownership: ListNumbersOwnership | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -32,6 +34,12 @@ def _get_kwargs(
         json_status = status
 
     params["status"] = json_status
+
+    json_ownership: str | Unset = UNSET
+    if not isinstance(ownership, Unset):
+        json_ownership = ownership
+
+    params["ownership"] = json_ownership
 
     params["limit"] = limit
 
@@ -106,6 +114,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     status: ListNumbersStatus | Unset = UNSET,
+    ownership: ListNumbersOwnership | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -118,6 +127,7 @@ def sync_detailed(
     Args:
         tenant_id (UUID):
         status (ListNumbersStatus | Unset):
+        ownership (ListNumbersOwnership | Unset):
         limit (int | Unset):
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -133,6 +143,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         tenant_id=tenant_id,
         status=status,
+        ownership=ownership,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -150,6 +161,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     status: ListNumbersStatus | Unset = UNSET,
+    ownership: ListNumbersOwnership | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -162,6 +174,7 @@ def sync(
     Args:
         tenant_id (UUID):
         status (ListNumbersStatus | Unset):
+        ownership (ListNumbersOwnership | Unset):
         limit (int | Unset):
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -178,6 +191,7 @@ def sync(
         tenant_id=tenant_id,
         client=client,
         status=status,
+        ownership=ownership,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -189,6 +203,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     status: ListNumbersStatus | Unset = UNSET,
+    ownership: ListNumbersOwnership | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -201,6 +216,7 @@ async def asyncio_detailed(
     Args:
         tenant_id (UUID):
         status (ListNumbersStatus | Unset):
+        ownership (ListNumbersOwnership | Unset):
         limit (int | Unset):
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -216,6 +232,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         tenant_id=tenant_id,
         status=status,
+        ownership=ownership,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -231,6 +248,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     status: ListNumbersStatus | Unset = UNSET,
+    ownership: ListNumbersOwnership | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -243,6 +261,7 @@ async def asyncio(
     Args:
         tenant_id (UUID):
         status (ListNumbersStatus | Unset):
+        ownership (ListNumbersOwnership | Unset):
         limit (int | Unset):
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -260,6 +279,7 @@ async def asyncio(
             tenant_id=tenant_id,
             client=client,
             status=status,
+            ownership=ownership,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,

@@ -67,6 +67,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+        return response_502
+
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
 
@@ -96,10 +101,12 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
 ) -> Response[PhoneNumberOut | Problem]:
-    """Release a number: it answers no calls and frees its place in the limit (admins)
+    """Release a number, at the provider too: it answers no calls and frees its place (admins)
 
      Release a number (owners and admins): it answers no more calls, frees its place in
-    `phone_numbers.max`, and may be registered again, by any tenant.
+    `phone_numbers.max`, and may be provisioned again. A number provisioned here is released
+    at the provider first; if the provider cannot be told, nothing changes and the 502 says
+    why. Attached and typed-in numbers stay with the platform's provider account.
 
     Args:
         tenant_id (UUID):
@@ -134,10 +141,12 @@ def sync(
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
 ) -> PhoneNumberOut | Problem | None:
-    """Release a number: it answers no calls and frees its place in the limit (admins)
+    """Release a number, at the provider too: it answers no calls and frees its place (admins)
 
      Release a number (owners and admins): it answers no more calls, frees its place in
-    `phone_numbers.max`, and may be registered again, by any tenant.
+    `phone_numbers.max`, and may be provisioned again. A number provisioned here is released
+    at the provider first; if the provider cannot be told, nothing changes and the 502 says
+    why. Attached and typed-in numbers stay with the platform's provider account.
 
     Args:
         tenant_id (UUID):
@@ -167,10 +176,12 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
 ) -> Response[PhoneNumberOut | Problem]:
-    """Release a number: it answers no calls and frees its place in the limit (admins)
+    """Release a number, at the provider too: it answers no calls and frees its place (admins)
 
      Release a number (owners and admins): it answers no more calls, frees its place in
-    `phone_numbers.max`, and may be registered again, by any tenant.
+    `phone_numbers.max`, and may be provisioned again. A number provisioned here is released
+    at the provider first; if the provider cannot be told, nothing changes and the 502 says
+    why. Attached and typed-in numbers stay with the platform's provider account.
 
     Args:
         tenant_id (UUID):
@@ -203,10 +214,12 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
 ) -> PhoneNumberOut | Problem | None:
-    """Release a number: it answers no calls and frees its place in the limit (admins)
+    """Release a number, at the provider too: it answers no calls and frees its place (admins)
 
      Release a number (owners and admins): it answers no more calls, frees its place in
-    `phone_numbers.max`, and may be registered again, by any tenant.
+    `phone_numbers.max`, and may be provisioned again. A number provisioned here is released
+    at the provider first; if the provider cannot be told, nothing changes and the 502 says
+    why. Attached and typed-in numbers stay with the platform's provider account.
 
     Args:
         tenant_id (UUID):

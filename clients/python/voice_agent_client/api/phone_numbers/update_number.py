@@ -118,11 +118,11 @@ def sync_detailed(
     body: UpdateNumberIn,
     x_request_id: str | Unset = UNSET,
 ) -> Response[PhoneNumberOut | Problem]:
-    """Change a number's label, provider id or inbound agent (admins)
+    """Change a number's label or inbound agent (admins)
 
-     Change a number's label, provider line id or inbound agent (owners and admins): fields
-    left out stay, null clears. Send the `version` you read to be refused (409) if someone
-    changed it since.
+     Change a number's label or inbound agent (owners and admins): fields left out stay,
+    null clears. Its number and provider id are the provider's and do not change. Send the
+    `version` you read to be refused (409) if someone changed it since.
 
     Args:
         tenant_id (UUID):
@@ -160,11 +160,11 @@ def sync(
     body: UpdateNumberIn,
     x_request_id: str | Unset = UNSET,
 ) -> PhoneNumberOut | Problem | None:
-    """Change a number's label, provider id or inbound agent (admins)
+    """Change a number's label or inbound agent (admins)
 
-     Change a number's label, provider line id or inbound agent (owners and admins): fields
-    left out stay, null clears. Send the `version` you read to be refused (409) if someone
-    changed it since.
+     Change a number's label or inbound agent (owners and admins): fields left out stay,
+    null clears. Its number and provider id are the provider's and do not change. Send the
+    `version` you read to be refused (409) if someone changed it since.
 
     Args:
         tenant_id (UUID):
@@ -197,11 +197,11 @@ async def asyncio_detailed(
     body: UpdateNumberIn,
     x_request_id: str | Unset = UNSET,
 ) -> Response[PhoneNumberOut | Problem]:
-    """Change a number's label, provider id or inbound agent (admins)
+    """Change a number's label or inbound agent (admins)
 
-     Change a number's label, provider line id or inbound agent (owners and admins): fields
-    left out stay, null clears. Send the `version` you read to be refused (409) if someone
-    changed it since.
+     Change a number's label or inbound agent (owners and admins): fields left out stay,
+    null clears. Its number and provider id are the provider's and do not change. Send the
+    `version` you read to be refused (409) if someone changed it since.
 
     Args:
         tenant_id (UUID):
@@ -237,11 +237,11 @@ async def asyncio(
     body: UpdateNumberIn,
     x_request_id: str | Unset = UNSET,
 ) -> PhoneNumberOut | Problem | None:
-    """Change a number's label, provider id or inbound agent (admins)
+    """Change a number's label or inbound agent (admins)
 
-     Change a number's label, provider line id or inbound agent (owners and admins): fields
-    left out stay, null clears. Send the `version` you read to be refused (409) if someone
-    changed it since.
+     Change a number's label or inbound agent (owners and admins): fields left out stay,
+    null clears. Its number and provider id are the provider's and do not change. Send the
+    `version` you read to be refused (409) if someone changed it since.
 
     Args:
         tenant_id (UUID):

@@ -7,16 +7,17 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.phone_number_out import PhoneNumberOut
 from ...models.problem import Problem
-from ...models.register_number_in import RegisterNumberIn
+from ...models.sandbox_call_in import SandboxCallIn
+from ...models.sandbox_call_out import SandboxCallOut
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     tenant_id: UUID,
+    number_id: UUID,
     *,
-    body: RegisterNumberIn,
+    body: SandboxCallIn,
     x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -25,8 +26,9 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/tenants/{tenant_id}/phone-numbers".format(
+        "url": "/v1/tenants/{tenant_id}/phone-numbers/{number_id}/sandbox-calls".format(
             tenant_id=quote(str(tenant_id), safe=""),
+            number_id=quote(str(number_id), safe=""),
         ),
     }
 
@@ -40,11 +42,11 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> PhoneNumberOut | Problem | None:
-    if response.status_code == 201:
-        response_201 = PhoneNumberOut.from_dict(response.json())
+) -> Problem | SandboxCallOut | None:
+    if response.status_code == 202:
+        response_202 = SandboxCallOut.from_dict(response.json())
 
-        return response_201
+        return response_202
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -99,7 +101,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[PhoneNumberOut | Problem]:
+) -> Response[Problem | SandboxCallOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -110,33 +112,35 @@ def _build_response(
 
 def sync_detailed(
     tenant_id: UUID,
+    number_id: UUID,
     *,
     client: AuthenticatedClient | Client,
-    body: RegisterNumberIn,
+    body: SandboxCallIn,
     x_request_id: str | Unset = UNSET,
-) -> Response[PhoneNumberOut | Problem]:
-    """Register a number (stored E.164; active in one tenant at a time; admins)
+) -> Response[Problem | SandboxCallOut]:
+    """Sandbox: a caller dials the number (members and up)
 
-     Register a phone number (owners and admins), written in any format and stored as E.164
-    (`country` reads one written without +). Counts against the plan's `phone_numbers.max`. A
-    number active in any tenant is a 409 that says nothing of the tenant holding it.
-    `inbound_agent_id` routes its inbound calls to one of the tenant's agents.
+     On the sandbox (no Vapi key), a caller dials the number: the inbound call is routed as
+    Vapi's would be, and played like a placed call when an agent takes it (the roles that
+    place calls). A number not in service gets the polite refusal a caller would hear.
 
     Args:
         tenant_id (UUID):
+        number_id (UUID):
         x_request_id (str | Unset):
-        body (RegisterNumberIn): A number for the tenant's inventory.
+        body (SandboxCallIn): A call placed to one of the tenant's numbers, on the sandbox.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PhoneNumberOut | Problem]
+        Response[Problem | SandboxCallOut]
     """
 
     kwargs = _get_kwargs(
         tenant_id=tenant_id,
+        number_id=number_id,
         body=body,
         x_request_id=x_request_id,
     )
@@ -150,33 +154,35 @@ def sync_detailed(
 
 def sync(
     tenant_id: UUID,
+    number_id: UUID,
     *,
     client: AuthenticatedClient | Client,
-    body: RegisterNumberIn,
+    body: SandboxCallIn,
     x_request_id: str | Unset = UNSET,
-) -> PhoneNumberOut | Problem | None:
-    """Register a number (stored E.164; active in one tenant at a time; admins)
+) -> Problem | SandboxCallOut | None:
+    """Sandbox: a caller dials the number (members and up)
 
-     Register a phone number (owners and admins), written in any format and stored as E.164
-    (`country` reads one written without +). Counts against the plan's `phone_numbers.max`. A
-    number active in any tenant is a 409 that says nothing of the tenant holding it.
-    `inbound_agent_id` routes its inbound calls to one of the tenant's agents.
+     On the sandbox (no Vapi key), a caller dials the number: the inbound call is routed as
+    Vapi's would be, and played like a placed call when an agent takes it (the roles that
+    place calls). A number not in service gets the polite refusal a caller would hear.
 
     Args:
         tenant_id (UUID):
+        number_id (UUID):
         x_request_id (str | Unset):
-        body (RegisterNumberIn): A number for the tenant's inventory.
+        body (SandboxCallIn): A call placed to one of the tenant's numbers, on the sandbox.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PhoneNumberOut | Problem
+        Problem | SandboxCallOut
     """
 
     return sync_detailed(
         tenant_id=tenant_id,
+        number_id=number_id,
         client=client,
         body=body,
         x_request_id=x_request_id,
@@ -185,33 +191,35 @@ def sync(
 
 async def asyncio_detailed(
     tenant_id: UUID,
+    number_id: UUID,
     *,
     client: AuthenticatedClient | Client,
-    body: RegisterNumberIn,
+    body: SandboxCallIn,
     x_request_id: str | Unset = UNSET,
-) -> Response[PhoneNumberOut | Problem]:
-    """Register a number (stored E.164; active in one tenant at a time; admins)
+) -> Response[Problem | SandboxCallOut]:
+    """Sandbox: a caller dials the number (members and up)
 
-     Register a phone number (owners and admins), written in any format and stored as E.164
-    (`country` reads one written without +). Counts against the plan's `phone_numbers.max`. A
-    number active in any tenant is a 409 that says nothing of the tenant holding it.
-    `inbound_agent_id` routes its inbound calls to one of the tenant's agents.
+     On the sandbox (no Vapi key), a caller dials the number: the inbound call is routed as
+    Vapi's would be, and played like a placed call when an agent takes it (the roles that
+    place calls). A number not in service gets the polite refusal a caller would hear.
 
     Args:
         tenant_id (UUID):
+        number_id (UUID):
         x_request_id (str | Unset):
-        body (RegisterNumberIn): A number for the tenant's inventory.
+        body (SandboxCallIn): A call placed to one of the tenant's numbers, on the sandbox.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PhoneNumberOut | Problem]
+        Response[Problem | SandboxCallOut]
     """
 
     kwargs = _get_kwargs(
         tenant_id=tenant_id,
+        number_id=number_id,
         body=body,
         x_request_id=x_request_id,
     )
@@ -223,34 +231,36 @@ async def asyncio_detailed(
 
 async def asyncio(
     tenant_id: UUID,
+    number_id: UUID,
     *,
     client: AuthenticatedClient | Client,
-    body: RegisterNumberIn,
+    body: SandboxCallIn,
     x_request_id: str | Unset = UNSET,
-) -> PhoneNumberOut | Problem | None:
-    """Register a number (stored E.164; active in one tenant at a time; admins)
+) -> Problem | SandboxCallOut | None:
+    """Sandbox: a caller dials the number (members and up)
 
-     Register a phone number (owners and admins), written in any format and stored as E.164
-    (`country` reads one written without +). Counts against the plan's `phone_numbers.max`. A
-    number active in any tenant is a 409 that says nothing of the tenant holding it.
-    `inbound_agent_id` routes its inbound calls to one of the tenant's agents.
+     On the sandbox (no Vapi key), a caller dials the number: the inbound call is routed as
+    Vapi's would be, and played like a placed call when an agent takes it (the roles that
+    place calls). A number not in service gets the polite refusal a caller would hear.
 
     Args:
         tenant_id (UUID):
+        number_id (UUID):
         x_request_id (str | Unset):
-        body (RegisterNumberIn): A number for the tenant's inventory.
+        body (SandboxCallIn): A call placed to one of the tenant's numbers, on the sandbox.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PhoneNumberOut | Problem
+        Problem | SandboxCallOut
     """
 
     return (
         await asyncio_detailed(
             tenant_id=tenant_id,
+            number_id=number_id,
             client=client,
             body=body,
             x_request_id=x_request_id,
