@@ -9,7 +9,7 @@ RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 FUZZ := $(VENV)/.installed-fuzz
 
-.PHONY: serve test lint format erd client fuzz bench batch-soak clean
+.PHONY: serve test faults lint format erd client fuzz bench batch-soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,9 +42,14 @@ lint: $(DEV)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-# One worker per core, each with its own PostgreSQL; a test file stays on one worker.
+# One worker per core, each with its own PostgreSQL; a test file stays on one worker. The long
+# fault campaigns (minutes of killed, frozen and restarted processes) are `make faults`.
 test: lint
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto --dist loadfile -m "not campaign"
+
+# Not part of `make test` (CI runs both): the long fault campaigns, with real processes.
+faults: $(DEV)
+	$(BIN)/pytest -n auto --dist loadfile -m campaign
 
 format: $(DEV)
 	$(BIN)/ruff check --fix .

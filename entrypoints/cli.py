@@ -52,6 +52,7 @@ from domain.errors import DomainError, InvalidValue
 from domain.ids import AgentId, BatchId, LeadId, PhoneNumberId, TenantId
 from domain.leads import LeadStatus
 from domain.passwords import ThrottleRule
+from domain.phones import PhoneLine
 from domain.values import Email
 from domain.webhooks import RetrySchedule
 from entrypoints.container import Container, connect_sandbox, dispose, sandbox_calls_settled
@@ -470,6 +471,41 @@ def purge_closed_tenants(settings: Settings) -> None:
 
         tenants, exports = _run_with(build_container(settings, url), purge)
     print(f"tenants purged: {tenants}; expired exports removed: {exports}")
+
+
+def phone_numbers(settings: Settings, args: argparse.Namespace) -> int:
+    """`voice-agent numbers unconfirmed|confirm`: the numbers typed in before provisioning,
+    across tenants, and confirming one as its tenant's (as a platform admin, audited)."""
+    operator = Principal.operator()
+    with database(settings) as url:
+        container = build_container(settings, url)
+        if args.numbers_command == "unconfirmed":
+
+            async def listing(container: Container) -> list[PhoneLine]:
+                return await container.phone_numbers().unconfirmed_numbers(operator)
+
+            found = _run_with(container, listing)
+            for line in found:
+                print(_number_line(line))
+            if not found:
+                print("no unconfirmed numbers")
+            return 0
+
+        async def confirm(container: Container) -> PhoneLine:
+            return await container.phone_numbers().confirm_number(
+                operator, TenantId(args.tenant), PhoneNumberId(args.number)
+            )
+
+        print(f"confirmed: {_number_line(_run_with(container, confirm))}")
+        return 0
+
+
+def _number_line(line: PhoneLine) -> str:
+    number = line.number.e164 if line.number else "-"
+    return (
+        f"{line.tenant_id}  {line.id}  {number}  {line.provider.value}  "
+        f"{line.provider_number_id or '-'}  {line.ownership.value}"
+    )
 
 
 def create_platform_admin(settings: Settings, email: str) -> None:
@@ -1059,6 +1095,18 @@ def parser() -> argparse.ArgumentParser:
         help="run one purge pass: delete closed tenants past their grace period, and expired "
         "exports (the worker does this every minute)",
     )
+    numbers = commands.add_parser("numbers", help="phone numbers typed in before provisioning")
+    number_commands = numbers.add_subparsers(dest="numbers_command", required=True)
+    number_commands.add_parser(
+        "unconfirmed",
+        help="list every tenant's numbers awaiting confirmation (tenant, id, number, provider, "
+        "provider id, ownership)",
+    )
+    confirming = number_commands.add_parser(
+        "confirm", help="confirm a number as its tenant's: it answers and places calls again"
+    )
+    confirming.add_argument("tenant", type=_uuid, help="the tenant id")
+    confirming.add_argument("number", type=_uuid, help="the number's id")
     _add_batch_commands(commands)
     _add_webhook_message_commands(commands)
     return root
@@ -1096,6 +1144,8 @@ def main(argv: list[str] | None = None) -> int:
             return batches(settings, args)
         elif args.command == "webhook-messages":
             return webhook_messages(settings, args)
+        elif args.command == "numbers":
+            return phone_numbers(settings, args)
         elif args.command == "erd":
             return write_erd(args.check, args.output)
         elif args.command == "openapi":

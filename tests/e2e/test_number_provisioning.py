@@ -28,6 +28,8 @@ from tests.e2e.helpers import (
     expect,
     send,
 )
+from tests.e2e.test_batches_cli import Run
+from tests.e2e.test_batches_cli import run as run  # the command line's fixture
 from tests.e2e.test_calls import (  # noqa: F401
     VAPI_TIMEOUT,
     api_fixture,
@@ -199,6 +201,33 @@ async def test_another_tenant_cannot_take_a_number_or_its_provider_id_by_any_req
     )
     assert await all_rows() == before
     assert expect(await owner.get(f"{base}/phone-numbers/{held['id']}"), 200) == held
+
+
+async def test_the_operator_lists_and_confirms_typed_in_numbers_from_the_command_line(
+    api: Api, admin: Api, build: Builder, engine: AsyncEngine, run: Run
+) -> None:
+    owner, base = await shop(build, admin, "Legacy")
+    tenant_id = base.rsplit("/", 1)[1]
+    number_id = await typed_in(engine, base, "+12125550143")
+    expect(await owner.post(f"{base}/phone-numbers", twilio_body("+12125550144")), 201)
+
+    code, out, err = await run("numbers", "unconfirmed")
+
+    assert (code, err) == (0, ""), err
+    [line] = out.splitlines()
+    assert line.split() == [
+        tenant_id, number_id, "+12125550143", "vapi", "typed-+12125550143", "unconfirmed"
+    ]  # fmt: skip
+    code, out, _ = await run("numbers", "confirm", tenant_id, number_id)
+    assert code == 0
+    assert out.startswith("confirmed: ")
+    assert expect(await owner.get(f"{base}/phone-numbers/{number_id}"), 200)["in_service"]
+    assert await run("numbers", "unconfirmed") == (0, "no unconfirmed numbers\n", "")
+    code, _, err = await run("numbers", "confirm", tenant_id, number_id)
+    assert code != 0
+    assert "confirmed" in err
+    log = await audit_log(admin, tenant_id)
+    assert [e["entity_id"] for e in entries(log, "phone_number.confirmed")] == [number_id]
 
 
 # --- against Vapi ---------------------------------------------------------------------------

@@ -35,7 +35,8 @@ from tests.faults.campaign import (
 )
 from tests.faults.harness import Cluster, Service, free_port
 
-pytestmark = pytest.mark.faults
+# A long campaign: run by `make faults` (and CI), not by `make test`.
+pytestmark = [pytest.mark.faults, pytest.mark.campaign]
 
 SEED = 20260307
 LEADS = 40

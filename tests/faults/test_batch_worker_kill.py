@@ -40,7 +40,8 @@ from tests.faults.campaign import (
 )
 from tests.faults.harness import Cluster, Service, free_port
 
-pytestmark = pytest.mark.faults
+# A long campaign: run by `make faults` (and CI), not by `make test`.
+pytestmark = [pytest.mark.faults, pytest.mark.campaign]
 
 SEED = 20260306
 LEADS = 30

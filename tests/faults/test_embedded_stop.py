@@ -14,7 +14,8 @@ import pytest
 
 from tests.faults.harness import Service, free_port, postmaster_of
 
-pytestmark = pytest.mark.faults
+# A long campaign: run by `make faults` (and CI), not by `make test`.
+pytestmark = [pytest.mark.faults, pytest.mark.campaign]
 
 STOP_BOUND_SECONDS = 15
 

@@ -11,7 +11,8 @@ import pytest
 
 from tests.faults.harness import Cluster, Service, free_port
 
-pytestmark = pytest.mark.faults
+# A long campaign: run by `make faults` (and CI), not by `make test`.
+pytestmark = [pytest.mark.faults, pytest.mark.campaign]
 
 PHONE = "+14155550123"
 

@@ -24,7 +24,8 @@ from standardwebhooks.webhooks import Webhook
 from tests.faults.harness import Cluster, Service, free_port
 from tests.faults.test_sandbox_restart import Desk
 
-pytestmark = pytest.mark.faults
+# A long campaign: run by `make faults` (and CI), not by `make test`.
+pytestmark = [pytest.mark.faults, pytest.mark.campaign]
 
 CALL_EVENTS = ["call.queued", "call.started", "call.ended", "call.analyzed", "call.failed"]
 ENV = {
