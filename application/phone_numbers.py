@@ -695,6 +695,60 @@ class PhoneNumberService:
                 await tx.commit()
         return line
 
+    async def release_all(self, tenant_id: TenantId) -> bool:
+        """Release every number provisioned for the tenant at the provider, and here (a
+        closed tenant's purge): True when none is left with the provider; a failure is logged
+        and the number stays, for the next try."""
+        page, lines = PageRequest(limit=100), []
+        while True:
+            async with self._deps.uows(tenant_id=tenant_id) as tx:
+                rows = await tx.phone_numbers.list(
+                    tenant_id, page, ownership=NumberOwnership.PROVISIONED
+                )
+            lines.extend(rows[: page.limit])
+            if len(rows) <= page.limit:
+                break
+            page = PageRequest(page.limit, _position(rows[page.limit - 1]))
+        released_all = True
+        for line in lines:
+            if not line.is_held or line.provider_number_id is None:
+                continue
+            try:
+                await self._provisioner.release_number(line.provider_number_id)
+            except ProviderError as error:
+                log.error(
+                    "number_not_released",
+                    tenant_id=str(tenant_id),
+                    provider_number_id=line.provider_number_id,
+                    error=str(error),
+                )
+                released_all = False
+                continue
+            async with self._deps.uows(tenant_id=tenant_id) as tx:
+                current = await tx.phone_numbers.get(tenant_id, line.id)
+                if current is not None and current.is_held:
+                    now = self._deps.clock.now()
+                    if current.is_active:
+                        current.release(now)
+                    else:
+                        current.fail("released with its tenant before it was settled", now)
+                    await tx.phone_numbers.save(current)
+                    await tx.phone_numbers.settled(tenant_id, line.id)
+                    await self._deps.audit(
+                        tx,
+                        SYSTEM,
+                        "phone_number.released",
+                        "phone_number",
+                        line.id,
+                        tenant_id=tenant_id,
+                        changes={
+                            "number": current.number.e164 if current.number else None,
+                            "released_at_provider": True,
+                        },
+                    )
+                    await tx.commit()
+        return released_all
+
     async def release_number(
         self, principal: Principal, tenant_id: TenantId, number_id: PhoneNumberId
     ) -> PhoneLine:

@@ -10,6 +10,7 @@ import structlog
 
 from application.access import Permission, Principal, authorize
 from application.context import UseCaseDeps
+from application.phone_numbers import PhoneNumberService
 from application.ports.tenant_data import TenantPurger
 from domain.audit import SYSTEM
 from domain.ids import TenantId
@@ -46,11 +47,17 @@ class PurgeReport:
 
 class TenantClosureService:
     def __init__(
-        self, deps: UseCaseDeps, purger: TenantPurger, policy: LeavingPolicy | None = None
+        self,
+        deps: UseCaseDeps,
+        purger: TenantPurger,
+        policy: LeavingPolicy | None = None,
+        numbers: PhoneNumberService | None = None,
     ) -> None:
         self._deps = deps
         self._purger = purger
         self._policy = policy or LeavingPolicy()
+        self._numbers = numbers
+        """Releases the numbers provisioned for a tenant at the provider before its purge."""
 
     async def close(self, principal: Principal, tenant_id: TenantId) -> Tenant:
         """Closed at once: its members and keys are refused (403) except to read the tenant,
@@ -100,13 +107,16 @@ class TenantClosureService:
         return tenant
 
     async def purge_due(self) -> PurgeReport:
-        """One pass: the closed tenants past their grace period are deleted, their rows in
-        bounded batches and then the tenant, with a platform-level `tenant.purged` entry (its
+        """One pass: the closed tenants past their grace period are deleted (the numbers
+        provisioned for them released at the provider first), their rows in bounded batches
+        and then the tenant, with a platform-level `tenant.purged` entry (its
         id and the rows deleted per table, nothing else). A pass interrupted midway leaves
         the tenant closed and due: the next one carries on where it stopped."""
         report = PurgeReport()
         now = self._deps.clock.now()
         for tenant_id in await self._purger.due(now, self._policy.purge_tenants_per_pass):
+            if self._numbers is not None and not await self._numbers.release_all(tenant_id):
+                continue  # a number the provider still holds: the next pass tries again
             rows = await self._purger.delete_rows(tenant_id, self._policy.purge_chunk_rows)
             async with self._deps.uows() as tx:
                 tenant = await tx.tenants.get_for_update(tenant_id)

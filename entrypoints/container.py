@@ -180,6 +180,7 @@ class Container(containers.DeclarativeContainer):
         deps,
         providers.Singleton(PostgresTenantPurger, uows),
         leaving_policy,
+        phone_numbers,
     )
     tenant_exports = providers.Singleton(
         TenantExportService,

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.rls import POLICIES
 from adapters.postgres.tenant_data import SOURCES
+from application.errors import ProviderUnreachable
 from application.tenant_closure import LeavingPolicy
 from domain.calls import AiUsage, UsageItem, UsageKind
 from domain.ids import CallId, TenantId
@@ -41,6 +42,10 @@ def pg_container(pg_container: Container) -> Container:
         providers.Object(LeavingPolicy(purge_grace=GRACE, export_chunk_bytes=512))
     )
     return pg_container
+
+
+async def _unreachable(provider_number_id: str) -> None:
+    raise ProviderUnreachable("Vapi cannot be reached: connection refused")
 
 
 async def _add_usage(container: Container, tenant_id: str, call_id: str) -> None:
@@ -201,12 +206,21 @@ async def test_a_closed_tenant_is_refused_reopenable_then_purged_alone(
         k: v for k, v in before_a.items() if k != "audit_log"
     }
 
-    # Closed again (by a platform admin this time); once the period is over it is purged.
+    # Closed again (by a platform admin this time); once the period is over it is purged,
+    # its number released at the provider first: while the provider cannot be told, it waits.
+    line = expect(await owner.get(f"{base}/phone-numbers/{t.a_records['number_id']}"), 200)
+    provider = pg_container.telephony()
+    assert await provider.get_number(line["provider_number_id"]) is not None
     expect(await admin.post(f"{base}/close"), 200)
     server_clock.advance(seconds=GRACE.total_seconds() + 1)
     assert (await owner.post(f"{base}/reopen"))[0] == 409  # too late
+    with pytest.MonkeyPatch.context() as outage:
+        outage.setattr(provider, "release_number", _unreachable)
+        assert (await pg_container.tenant_closure().purge_due()).purged == []
+    assert (await _rows_of(engine, t.a))["phone_numbers"] == before_a["phone_numbers"]
     report = await pg_container.tenant_closure().purge_due()
     assert report.purged == [TenantId(UUID(t.a))]
+    assert await provider.get_number(line["provider_number_id"]) is None
 
     assert all(n == 0 for n in (await _rows_of(engine, t.a)).values())
     assert await _rows_of(engine, t.b) == before_b
