@@ -275,29 +275,36 @@ class PhoneNumberService:
             raise _refusal(error) from None
         return await self._record(principal, line.tenant_id, line.id, made)
 
+    async def _admit(
+        self, tx: UnitOfWork, principal: Principal, cmd: ProvisionNumber
+    ) -> PhoneLine | None:
+        """In `tx`, with the tenant locked: the first number of a repeated Idempotency-Key;
+        else None, once a new number may be had (the plan has room, the agent is the
+        tenant's)."""
+        access = await authorize(principal, Permission.NUMBERS_MANAGE, cmd.tenant_id, tx, lock=True)
+        if cmd.idempotency_key is not None:
+            first = await tx.phone_numbers.by_idempotency_key(cmd.tenant_id, cmd.idempotency_key)
+            if first is not None:
+                if not _same_request(first, cmd):
+                    raise IdempotencyKeyReused()
+                return first
+        await require_capacity(
+            self._deps.entitlements,
+            tx,
+            access.tenant,
+            "phone_numbers.max",
+            self._deps.clock.now(),
+            ids=self._deps.ids,
+        )
+        await check_agent(tx, cmd.tenant_id, cmd.inbound_agent_id)
+        return None
+
     async def _reserve(self, principal: Principal, cmd: ProvisionNumber) -> tuple[PhoneLine, bool]:
         async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
-            access = await authorize(
-                principal, Permission.NUMBERS_MANAGE, cmd.tenant_id, tx, lock=True
-            )
-            if cmd.idempotency_key is not None:
-                first = await tx.phone_numbers.by_idempotency_key(
-                    cmd.tenant_id, cmd.idempotency_key
-                )
-                if first is not None:
-                    if not _same_request(first, cmd):
-                        raise IdempotencyKeyReused()
-                    return first, False
+            first = await self._admit(tx, principal, cmd)
+            if first is not None:
+                return first, False
             now = self._deps.clock.now()
-            await require_capacity(
-                self._deps.entitlements,
-                tx,
-                access.tenant,
-                "phone_numbers.max",
-                now,
-                ids=self._deps.ids,
-            )
-            await check_agent(tx, cmd.tenant_id, cmd.inbound_agent_id)
             if cmd.credential_id is not None and not await tx.phone_numbers.claim_credential(
                 cmd.tenant_id, cmd.credential_id
             ):
@@ -463,27 +470,10 @@ class PhoneNumberService:
                 f"the provider has no active phone number {cmd.provider_number_id}"
             )
         async with self._deps.uows(tenant_id=cmd.tenant_id) as tx:
-            access = await authorize(
-                principal, Permission.NUMBERS_MANAGE, cmd.tenant_id, tx, lock=True
-            )
-            if cmd.idempotency_key is not None:
-                first = await tx.phone_numbers.by_idempotency_key(
-                    cmd.tenant_id, cmd.idempotency_key
-                )
-                if first is not None:
-                    if not _same_request(first, cmd):
-                        raise IdempotencyKeyReused()
-                    return first
+            first = await self._admit(tx, principal, cmd)
+            if first is not None:
+                return first
             now = self._deps.clock.now()
-            await require_capacity(
-                self._deps.entitlements,
-                tx,
-                access.tenant,
-                "phone_numbers.max",
-                now,
-                ids=self._deps.ids,
-            )
-            await check_agent(tx, cmd.tenant_id, cmd.inbound_agent_id)
             line = PhoneLine(
                 id=PhoneNumberId(self._deps.ids.new()),
                 tenant_id=cmd.tenant_id,

@@ -311,27 +311,33 @@ class VapiTelephonyProvider:
             self._control_session = None
 
     async def place_call(self, call: OutboundCall) -> ProviderCall:
-        body = create_call_body(call)
-        try:
-            async with self._client().post(f"{self._base_url}/call", json=body) as response:
-                payload = await _json(response)
-                status = response.status
-        except aiohttp.ClientConnectorError as error:
-            raise ProviderUnreachable(f"Vapi cannot be reached: {error}") from None
-        except (TimeoutError, aiohttp.ClientError) as error:
-            raise ProviderOutcomeUnknown(
-                f"no answer from Vapi ({type(error).__name__}); the call may exist"
-            ) from None
-        if status >= 500:
-            raise ProviderOutcomeUnknown(_message_of(payload, status) + "; the call may exist")
-        if status >= 400:
-            raise ProviderRejected(_message_of(payload, status), status=status)
+        payload, status = await self._create("/call", create_call_body(call), "call")
         try:
             return provider_call(payload if isinstance(payload, dict) else {})
         except ProviderError:
             raise ProviderOutcomeUnknown(
                 f"Vapi answered {status} without a readable call; the call may exist"
             ) from None
+
+    async def _create(self, path: str, body: dict[str, Any], what: str) -> tuple[Any, int]:
+        """POST a create, sent once (Vapi takes no idempotency key): Vapi's answer when it is a
+        success; ProviderRejected (refused: nothing made), ProviderUnreachable (nothing sent)
+        or ProviderOutcomeUnknown (the `what` may exist) otherwise."""
+        try:
+            async with self._client().post(self._base_url + path, json=body) as response:
+                payload = await _json(response)
+                status = response.status
+        except aiohttp.ClientConnectorError as error:
+            raise ProviderUnreachable(f"Vapi cannot be reached: {error}") from None
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise ProviderOutcomeUnknown(
+                f"no answer from Vapi ({type(error).__name__}); the {what} may exist"
+            ) from None
+        if status >= 500:
+            raise ProviderOutcomeUnknown(_message_of(payload, status) + f"; the {what} may exist")
+        if status >= 400:
+            raise ProviderRejected(_message_of(payload, status), status=status)
+        return payload, status
 
     async def get_call(self, provider_call_id: str) -> ProviderCall | None:
         payload, status = await self._get(f"/call/{quote(provider_call_id, safe='')}", {})
@@ -402,20 +408,7 @@ class VapiTelephonyProvider:
 
     async def provision_number(self, order: NumberOrder) -> ProviderLine:
         body = create_number_body(order, self._server)
-        try:
-            async with self._client().post(f"{self._base_url}/phone-number", json=body) as response:
-                payload = await _json(response)
-                status = response.status
-        except aiohttp.ClientConnectorError as error:
-            raise ProviderUnreachable(f"Vapi cannot be reached: {error}") from None
-        except (TimeoutError, aiohttp.ClientError) as error:
-            raise ProviderOutcomeUnknown(
-                f"no answer from Vapi ({type(error).__name__}); the number may exist"
-            ) from None
-        if status >= 500:
-            raise ProviderOutcomeUnknown(_message_of(payload, status) + "; the number may exist")
-        if status >= 400:
-            raise ProviderRejected(_message_of(payload, status), status=status)
+        payload, status = await self._create("/phone-number", body, "number")
         try:
             return provider_line(payload)
         except ProviderError:
