@@ -42,14 +42,14 @@ lint: $(DEV)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-# One worker per core, each with its own PostgreSQL; a test file stays on one worker. The long
-# fault campaigns (minutes of killed, frozen and restarted processes) are `make faults`.
+# One worker per core, each with its own PostgreSQL; a test file stays on one worker. The fault
+# campaigns (real processes killed, frozen and restarted: minutes) are `make faults`.
 test: lint
-	$(BIN)/pytest -n auto --dist loadfile -m "not campaign"
+	$(BIN)/pytest -n auto --dist loadfile -m "not faults"
 
-# Not part of `make test` (CI runs both): the long fault campaigns, with real processes.
+# Not part of `make test` (CI runs both): tests/faults, real processes on loopback.
 faults: $(DEV)
-	$(BIN)/pytest -n auto --dist loadfile -m campaign
+	$(BIN)/pytest -n auto --dist loadfile -m faults
 
 format: $(DEV)
 	$(BIN)/ruff check --fix .

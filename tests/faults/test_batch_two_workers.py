@@ -35,8 +35,7 @@ from tests.faults.campaign import (
 )
 from tests.faults.harness import Cluster, Service, free_port
 
-# A long campaign: run by `make faults` (and CI), not by `make test`.
-pytestmark = [pytest.mark.faults, pytest.mark.campaign]
+pytestmark = pytest.mark.faults
 
 SEED = 20260307
 LEADS = 40

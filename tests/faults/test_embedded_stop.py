@@ -14,8 +14,7 @@ import pytest
 
 from tests.faults.harness import Service, free_port, postmaster_of
 
-# A long campaign: run by `make faults` (and CI), not by `make test`.
-pytestmark = [pytest.mark.faults, pytest.mark.campaign]
+pytestmark = pytest.mark.faults
 
 STOP_BOUND_SECONDS = 15
 

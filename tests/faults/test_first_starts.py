@@ -28,7 +28,6 @@ def _catalogue(url: str) -> tuple[list[str], list[str]]:
     return features, plans
 
 
-@pytest.mark.campaign  # long: run by `make faults` (and CI), not by `make test`
 def test_two_migrates_and_two_serves_at_once_on_a_fresh_database_all_succeed(
     cluster: Cluster, tmp_path: Path, services: list[Service]
 ) -> None:

@@ -11,8 +11,7 @@ import pytest
 
 from tests.faults.harness import Cluster, Service, free_port
 
-# A long campaign: run by `make faults` (and CI), not by `make test`.
-pytestmark = [pytest.mark.faults, pytest.mark.campaign]
+pytestmark = pytest.mark.faults
 
 PHONE = "+14155550123"
 

@@ -24,8 +24,7 @@ from standardwebhooks.webhooks import Webhook
 from tests.faults.harness import Cluster, Service, free_port
 from tests.faults.test_sandbox_restart import Desk
 
-# A long campaign: run by `make faults` (and CI), not by `make test`.
-pytestmark = [pytest.mark.faults, pytest.mark.campaign]
+pytestmark = pytest.mark.faults
 
 CALL_EVENTS = ["call.queued", "call.started", "call.ended", "call.analyzed", "call.failed"]
 ENV = {
