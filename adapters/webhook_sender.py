@@ -73,6 +73,9 @@ class HttpWebhookSender:
         if self._session is not None:
             await self._session.close()
             self._session = None
+            # The closed connections let go of their sockets in the loop's next callbacks: let
+            # them run, or a loop stopping right after leaves the sockets to the collector.
+            await asyncio.sleep(0)
 
     async def send(self, url: str, headers: Mapping[str, str], body: bytes) -> ReceiverAnswer:
         started = time.perf_counter()

@@ -9,6 +9,7 @@ an unknown outcome is reported as such for reconciliation, never retried here.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -309,6 +310,9 @@ class VapiTelephonyProvider:
         if self._control_session is not None:
             await self._control_session.close()
             self._control_session = None
+        # The closed connections let go of their sockets in the loop's next callbacks: let
+        # them run, or a loop stopping right after leaves the sockets to the collector.
+        await asyncio.sleep(0)
 
     async def place_call(self, call: OutboundCall) -> ProviderCall:
         payload, status = await self._create("/call", create_call_body(call), "call")
