@@ -23,6 +23,7 @@ from adapters.postgres.repositories import (
     keyset,
     tenant_row,
 )
+from adapters.postgres.rls import APP_ROLE, TENANT_SETTING
 from adapters.postgres.tables import ai_usage, live_calls, voice_calls, webhook_events
 from application.pagination import PageRequest
 from application.ports.calls import (
@@ -214,6 +215,48 @@ def call_route(route: CallRoute) -> sa.Select[Any] | None:
         .order_by((voice_calls.c.id == route.call_id).desc() if route.call_id else voice_calls.c.id)
         .limit(1)
     )
+
+
+def _entering(where: sa.ColumnElement[bool], first: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """The call a route names, read as the routing role, and the context moved into its
+    tenant by the same statement (the functions run for the one row the routing query
+    yields, after it is read): one round trip where a route and a switch took two."""
+    found = (
+        sa.select(voice_calls.c.tenant_id, voice_calls.c.id)
+        .where(where)
+        .order_by(first)
+        .limit(1)
+        .subquery("routed")
+    )
+    return sa.select(
+        found.c.tenant_id,
+        found.c.id,
+        sa.func.set_config("role", APP_ROLE, True),
+        sa.func.set_config(TENANT_SETTING, sa.cast(found.c.tenant_id, sa.Text), True),
+    )
+
+
+_BY_OUR_ID = voice_calls.c.id == sa.bindparam("call_id")
+_BY_PROVIDER_ID = voice_calls.c.vapi_call_id == sa.bindparam("provider_call_id")
+# Built once: a message arrives for every change of every call, and building the statement
+# (its subquery's columns) cost more than running it.
+_ENTER_BY_OUR_ID = _entering(_BY_OUR_ID, voice_calls.c.id)
+_ENTER_BY_PROVIDER_ID = _entering(_BY_PROVIDER_ID, voice_calls.c.id)
+# Our id first: it is in the call's name from the moment it is placed.
+_ENTER_BY_EITHER = _entering(sa.or_(_BY_OUR_ID, _BY_PROVIDER_ID), _BY_OUR_ID.desc())
+
+
+def entering_routed_call(route: CallRoute) -> tuple[sa.Select[Any], dict[str, Any]] | None:
+    """The statement (and its values) that finds the call a provider's message names and
+    enters its tenant; None when the message names no call."""
+    values = {"call_id": route.call_id, "provider_call_id": route.provider_call_id}
+    if route.call_id is not None and route.provider_call_id is not None:
+        return _ENTER_BY_EITHER, values
+    if route.call_id is not None:
+        return _ENTER_BY_OUR_ID, {"call_id": route.call_id}
+    if route.provider_call_id is not None:
+        return _ENTER_BY_PROVIDER_ID, {"provider_call_id": route.provider_call_id}
+    return None
 
 
 class PostgresCallRepository:

@@ -25,7 +25,7 @@ from adapters.postgres.calls import (
     PostgresCallRepository,
     PostgresLiveCallRegistry,
     PostgresWebhookInbox,
-    call_route,
+    entering_routed_call,
 )
 from adapters.postgres.credentials import PostgresApiKeyRepository, PostgresUserTokenRepository
 from adapters.postgres.errors import DatabaseNotAnswering, translate
@@ -269,21 +269,11 @@ class PostgresUnitOfWork:
 
     async def enter_routed_call(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
         assert self._conn is not None, "enter_routed_call() outside the unit of work's block"
-        query = call_route(route)
-        if query is None:
+        entering = entering_routed_call(route)
+        if entering is None:
             return None
-        # The call found as the routing role, and the context moved into its tenant by the
-        # same statement: one round trip where a route and a switch took two. The functions
-        # run for the one row the routing query yields, after it is read.
-        found = query.subquery("routed")
-        entering = sa.select(
-            found.c.tenant_id,
-            found.c.id,
-            sa.func.set_config("role", APP_ROLE, True),
-            sa.func.set_config(TENANT_SETTING, sa.cast(found.c.tenant_id, sa.Text), True),
-        )
         try:
-            row = (await self._conn.execute(entering)).first()
+            row = (await self._conn.execute(*entering)).first()
         except Exception as error:
             raise (translate(error) or error) from error
         return (TenantId(row.tenant_id), CallId(row.id)) if row else None
