@@ -350,16 +350,17 @@ def worker(settings: Settings) -> None:
         container = build_container(settings, url)
 
         async def work(container: Container) -> None:
-            log.info("worker started", telephony="sandbox" if settings.sandbox else "vapi")
-            announce_mailer(settings)
-            queue = postgres_connector(url, settings.db_connect_timeout)
             # A process manager stops with SIGTERM: the job in hand ends as on Ctrl-C, and the
-            # pools are closed, instead of the process dying with a job left "doing".
+            # pools are closed, instead of the process dying with a job left "doing". The
+            # handlers come before "worker started": a stop sent once that is logged is clean.
             working = asyncio.current_task()
             assert working is not None
             loop = asyncio.get_running_loop()
             for stop in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(stop, working.cancel)
+            log.info("worker started", telephony="sandbox" if settings.sandbox else "vapi")
+            announce_mailer(settings)
+            queue = postgres_connector(url, settings.db_connect_timeout)
             try:
                 await run_worker(
                     job_app(
