@@ -22,6 +22,7 @@ from application.access import (
 )
 from application.entitlements import EntitlementCache
 from application.errors import ConcurrencyConflict
+from application.pagination import MAX_PAGE_SIZE, PageRequest, Position
 from application.ports.clock import Clock
 from application.ports.ids import IdGenerator
 from application.ports.reads import QuickReads
@@ -135,3 +136,17 @@ def apply_changes(entity: Any, changes: Mapping[str, Any], at: datetime) -> dict
     if diff:
         entity.updated_at = at
     return diff
+
+
+async def every_tenant_id(deps: UseCaseDeps) -> list[TenantId]:
+    """The id of every tenant, oldest first: the platform's sweeps go through them in turn."""
+    found: list[TenantId] = []
+    page = PageRequest(limit=MAX_PAGE_SIZE)
+    while True:
+        async with deps.uows() as tx:
+            rows = await tx.tenants.list(page)
+        found.extend(t.id for t in rows[: page.limit])
+        if len(rows) <= page.limit:
+            return found
+        last = rows[page.limit - 1]
+        page = PageRequest(page.limit, Position(last.created_at, last.id))

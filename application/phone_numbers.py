@@ -20,7 +20,13 @@ import attrs
 import structlog
 
 from application.access import Permission, Principal, authorize, require_platform_admin
-from application.context import UseCaseDeps, apply_changes, check_version, jsonable
+from application.context import (
+    UseCaseDeps,
+    apply_changes,
+    check_version,
+    every_tenant_id,
+    jsonable,
+)
 from application.entitlements import require_capacity
 from application.errors import (
     AlreadyExists,
@@ -602,16 +608,9 @@ class PhoneNumberService:
         admins)."""
         require_platform_admin(principal)
         found: list[PhoneLine] = []
-        tenants = PageRequest(limit=100)
-        while True:
-            async with self._deps.uows() as tx:
-                batch = await tx.tenants.list(tenants)
-            for tenant in batch[: tenants.limit]:
-                found.extend(await self._unconfirmed_of(tenant.id))
-            if len(batch) <= tenants.limit:
-                return found
-            last = batch[tenants.limit - 1]
-            tenants = PageRequest(tenants.limit, Position(last.created_at, last.id))
+        for tenant_id in await every_tenant_id(self._deps):
+            found.extend(await self._unconfirmed_of(tenant_id))
+        return found
 
     async def _unconfirmed_of(self, tenant_id: TenantId) -> list[PhoneLine]:
         found: list[PhoneLine] = []

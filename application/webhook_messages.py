@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -31,11 +31,12 @@ from application.call_events import (
     ToolCallRequest,
     apply_or_keep,
 )
-from application.context import UseCaseDeps
+from application.context import UseCaseDeps, every_tenant_id
 from application.errors import ConcurrencyConflict, NotFound
 from application.pagination import MAX_PAGE_SIZE, Page, PageRequest, Position
 from application.ports.calls import InboxEntry, InboxMessage
 from application.ports.unit_of_work import UnitOfWork
+from domain.audit import SYSTEM
 from domain.ids import CallId, TenantId
 
 log = structlog.get_logger(__name__)
@@ -101,11 +102,75 @@ class _Settled(Exception):
         self.replay = replay
 
 
+@attrs.frozen
+class InboxRetention:
+    """How long the provider's messages are kept: those applied (or about no call of ours)
+    for `settled`; those that failed to apply until they are replayed, or for `failed`."""
+
+    settled: timedelta = timedelta(days=30)
+    failed: timedelta = timedelta(days=90)
+    batch: int = 5_000
+    """Messages deleted a transaction: no long lock, whatever piled up."""
+
+
 class WebhookMessages:
-    def __init__(self, deps: UseCaseDeps, events: ProviderEvents, reader: MessageReader) -> None:
+    def __init__(
+        self,
+        deps: UseCaseDeps,
+        events: ProviderEvents,
+        reader: MessageReader,
+        retention: InboxRetention | None = None,
+    ) -> None:
         self._deps = deps
         self._events = events
         self._read = reader
+        self._retention = retention or InboxRetention()
+
+    async def purge_kept(self) -> dict[TenantId | None, int]:
+        """One pass over every tenant's kept messages and those of no tenant: the messages
+        past their time go, a batch a transaction; each tenant's count is audited (a
+        platform-level entry for those of no tenant). The counts by tenant, where some went."""
+        now = self._deps.clock.now()
+        run = self._deps.ids.new()
+        removed: dict[TenantId | None, int] = {}
+        tenants: list[TenantId | None] = [None, *await every_tenant_id(self._deps)]
+        for tenant_id in tenants:
+            count = await self._purge(tenant_id, now, run)
+            if count:
+                removed[tenant_id] = count
+        return removed
+
+    async def _purge(self, tenant_id: TenantId | None, now: datetime, run: UUID) -> int:
+        keep = self._retention
+        settled_before, failed_before = now - keep.settled, now - keep.failed
+        total = 0
+        while True:
+            async with self._deps.uows(tenant_id=tenant_id) as tx:
+                count = await tx.inbox.purge(
+                    tenant_id,
+                    settled_before=settled_before,
+                    failed_before=failed_before,
+                    limit=keep.batch,
+                )
+                total += count
+                done = count < keep.batch
+                if done and total:
+                    await self._deps.audit(
+                        tx,
+                        SYSTEM,
+                        "webhook_messages.purged",
+                        "webhook_inbox",
+                        run,
+                        tenant_id=tenant_id,
+                        changes={
+                            "removed": total,
+                            "settled_before": settled_before.isoformat(),
+                            "failed_before": failed_before.isoformat(),
+                        },
+                    )
+                await tx.commit()
+            if done:
+                return total
 
     async def list_messages(
         self,

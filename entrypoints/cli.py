@@ -46,7 +46,7 @@ from application.ports.email import Mailer
 from application.sign_in import SignInPolicy
 from application.tenant_closure import LeavingPolicy
 from application.webhook_delivery import DeliveryPolicy
-from application.webhook_messages import ReplayOutcome, WebhookMessages
+from application.webhook_messages import InboxRetention, ReplayOutcome, WebhookMessages
 from domain.batches import Batch, BatchStatus, CallingWindow
 from domain.errors import DomainError, InvalidValue
 from domain.ids import AgentId, BatchId, LeadId, PhoneNumberId, TenantId
@@ -139,6 +139,12 @@ def build_container(settings: Settings, url: str) -> Container:
         LeavingPolicy(
             purge_grace=timedelta(days=settings.tenant_purge_grace_days),
             export_keep_for=timedelta(days=settings.tenant_export_days),
+        )
+    )
+    container.inbox_retention.override(
+        InboxRetention(
+            settled=timedelta(days=settings.webhook_inbox_days),
+            failed=timedelta(days=settings.webhook_failed_days),
         )
     )
     container.call_policy.override(
@@ -292,6 +298,7 @@ def serve(settings: Settings) -> None:
                 container.tenant_closure(),
                 container.tenant_exports(),
                 container.phone_numbers(),
+                container.webhook_messages(),
             )
 
             async def background_worker(_app: web.Application) -> AsyncIterator[None]:
@@ -371,6 +378,7 @@ def worker(settings: Settings) -> None:
                         closure=container.tenant_closure(),
                         exports=container.tenant_exports(),
                         numbers=container.phone_numbers(),
+                        inbox=container.webhook_messages(),
                     )
                 )
             except asyncio.CancelledError:

@@ -65,7 +65,7 @@ from application.users import UserService
 from application.voices import VoiceService
 from application.webhook_delivery import DeliveryPolicy, WebhookDeliverer
 from application.webhook_endpoints import WebhookEndpointService
-from application.webhook_messages import WebhookMessages
+from application.webhook_messages import InboxRetention, WebhookMessages
 from domain.invitations import DEFAULT_INVITATION_LIFE
 from entrypoints.http.events import PublicEventPayloads
 from entrypoints.http.routing import UseCases
@@ -157,8 +157,9 @@ class Container(containers.DeclarativeContainer):
     calls = providers.Singleton(CallService, deps, telephony, call_policy)
     provider_events = providers.Singleton(ProviderEvents, deps, phone_resolver, call_policy)
     # Replays read the stored messages with the same parser live ones come through.
+    inbox_retention = providers.Object(InboxRetention())
     webhook_messages = providers.Singleton(
-        WebhookMessages, deps, provider_events, providers.Object(read_message)
+        WebhookMessages, deps, provider_events, providers.Object(read_message), inbox_retention
     )
     reconciler = providers.Singleton(Reconciler, deps, telephony, call_policy)
     batches = providers.Singleton(BatchService, deps, call_policy)

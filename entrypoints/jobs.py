@@ -27,6 +27,7 @@ from application.reconciliation import Reconciler
 from application.tenant_closure import TenantClosureService
 from application.tenant_exports import TenantExportService
 from application.webhook_delivery import WebhookDeliverer
+from application.webhook_messages import WebhookMessages
 from entrypoints.worker_health import WorkerHealth
 
 log = structlog.get_logger("jobs")
@@ -55,6 +56,9 @@ PURGE_TASK = "tenants.purge"
 # Numbers whose provisioning the provider left unanswered, or still activating, are looked at
 # again every minute.
 SETTLE_NUMBERS_TASK = "numbers.settle"
+# The provider's messages past their keeping time leave the inbox once an hour.
+PURGE_INBOX_TASK = "webhooks.inbox_purge"
+PURGE_INBOX_CRON = "23 * * * *"
 
 
 def job_app(
@@ -66,6 +70,7 @@ def job_app(
     closure: TenantClosureService | None = None,
     exports: TenantExportService | None = None,
     numbers: PhoneNumberService | None = None,
+    inbox: WebhookMessages | None = None,
 ) -> procrastinate.App:
     """The job queue's app; each finished sweep is noted in `health`. Without a
     `dispatcher`, dispatch jobs are taken and do nothing (a worker that cannot dial); without
@@ -181,6 +186,18 @@ def job_app(
                 activated=report.activated,
                 failed=report.failed,
             )
+
+    purging_inbox = asyncio.Lock()
+
+    @app.periodic(cron=PURGE_INBOX_CRON, periodic_id=PURGE_INBOX_TASK)
+    @app.task(name=PURGE_INBOX_TASK, queueing_lock=PURGE_INBOX_TASK, pass_context=False)
+    async def purge_inbox(timestamp: int) -> None:
+        if inbox is None or purging_inbox.locked():
+            return
+        async with purging_inbox:
+            removed = await inbox.purge_kept()
+        if removed:
+            log.info("webhook inbox purged", messages=sum(removed.values()), tenants=len(removed))
 
     return app
 

@@ -296,6 +296,10 @@ class Settings:
     """How long a closed tenant stays reopenable before its data is deleted (fractions of a
     day allowed: 0.001 is about 86 s)."""
     tenant_export_days: float = 7.0
+    webhook_inbox_days: float = 30.0
+    """How long the provider's applied messages are kept in the inbox."""
+    webhook_failed_days: float = 90.0
+    """How long a message that failed to apply is kept, unless replayed (then as applied)."""
     """How long an export's archive is kept once built."""
 
     @property
@@ -432,4 +436,6 @@ class Settings:
             trusted_proxies=_int(env, "VOICE_AGENT_TRUSTED_PROXIES", 0, minimum=0, maximum=10),
             tenant_purge_grace_days=_float(env, "VOICE_AGENT_TENANT_PURGE_GRACE_DAYS", 30.0),
             tenant_export_days=_float(env, "VOICE_AGENT_TENANT_EXPORT_DAYS", 7.0),
+            webhook_inbox_days=_float(env, "VOICE_AGENT_WEBHOOK_INBOX_DAYS", 30.0),
+            webhook_failed_days=_float(env, "VOICE_AGENT_WEBHOOK_FAILED_DAYS", 90.0),
         )

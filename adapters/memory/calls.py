@@ -262,6 +262,26 @@ class InMemoryWebhookInbox:
         self._o = overlay
         self._unit = unit
 
+    async def purge(
+        self,
+        tenant_id: TenantId | None,
+        *,
+        settled_before: datetime,
+        failed_before: datetime,
+        limit: int,
+    ) -> int:
+        def due(m: InboxMessage) -> bool:
+            return (
+                m.tenant_id == tenant_id
+                and m.received_at < settled_before
+                and (m.processed_at is not None or m.received_at < failed_before)
+            )
+
+        gone = self._o.rows_where("inbox", due)[:limit]
+        for message in gone:
+            self._o.delete("inbox", message.id)
+        return len(gone)
+
     async def add(self, message: InboxMessage) -> bool:
         # Like the unique index: a second delivery waits for the first to end.
         lock = self._unit.db.dedupe_locks.setdefault(message.dedupe_key, asyncio.Lock())

@@ -575,6 +575,26 @@ class PostgresWebhookInbox:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
+    async def purge(
+        self,
+        tenant_id: TenantId | None,
+        *,
+        settled_before: datetime,
+        failed_before: datetime,
+        limit: int,
+    ) -> int:
+        due = (
+            sa.select(_w.id)
+            .where(
+                _inbox_scope(tenant_id),
+                _w.received_at < settled_before,
+                sa.or_(_w.processed_at.is_not(None), _w.received_at < failed_before),
+            )
+            .limit(limit)
+        )
+        result = await self._conn.execute(sa.delete(webhook_events).where(_w.id.in_(due)))
+        return int(result.rowcount)
+
     async def add(self, message: InboxMessage) -> bool:
         return (await self._conn.execute(inbox_insert(message))).first() is not None
 

@@ -362,6 +362,19 @@ class WebhookInbox(Protocol):
         security lets no single write move a row between tenants)."""
         ...
 
+    async def purge(
+        self,
+        tenant_id: TenantId | None,
+        *,
+        settled_before: datetime,
+        failed_before: datetime,
+        limit: int,
+    ) -> int:
+        """Delete at most `limit` of the tenant's messages (None: those of no tenant): those
+        received before `settled_before` that were applied or kept without an error, and
+        those received before `failed_before` whatever became of them. How many went."""
+        ...
+
     async def list(self, tenant_id: TenantId | None, page: PageRequest) -> list[InboxMessage]:
         """The tenant's messages (None: those of no tenant), oldest first."""
         ...

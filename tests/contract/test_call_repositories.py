@@ -1503,3 +1503,48 @@ async def test_an_error_rolls_back_what_the_transaction_wrote(uows, acme):
         assert await tx.live_calls.count() == 0
         assert await tx.ai_usage.of_call(acme.id, call.id) == []
         assert await tx.inbox.list(acme.id, PageRequest()) == []
+
+
+def applied(message: InboxMessage) -> InboxMessage:
+    return attrs.evolve(message, processed_at=message.received_at)
+
+
+async def test_old_messages_leave_the_inbox_applied_ones_first_failed_ones_later(
+    uows, acme, globex
+):
+    mine = {
+        "applied, old": applied(a_message(acme, when=0)),
+        "applied, recent": applied(a_message(acme, when=100)),
+        "failed, old": failed(a_message(acme, when=0)),
+        "failed, very old": failed(a_message(acme, when=-100)),
+        "applied, older": applied(a_message(acme, when=-1)),
+    }
+    theirs = applied(a_message(globex, when=0))
+    nobodys = [applied(a_message(None, when=0)), failed(a_message(None, when=-100))]
+    for tenant, messages in ((acme, list(mine.values())), (globex, [theirs])):
+        async with uows(tenant_id=tenant.id) as tx:
+            for m in messages:
+                await tx.inbox.add(m)
+            await tx.commit()
+    async with uows() as tx:
+        for m in nobodys:
+            await tx.inbox.add(m)
+        await tx.commit()
+    bounds = {"settled_before": at(50), "failed_before": at(-50)}
+
+    async with uows(tenant_id=acme.id) as tx:
+        first = await tx.inbox.purge(acme.id, **bounds, limit=2)
+        second = await tx.inbox.purge(acme.id, **bounds, limit=2)
+        await tx.commit()
+    async with uows() as tx:
+        of_no_tenant = await tx.inbox.purge(None, **bounds, limit=10)
+        await tx.commit()
+
+    assert (first, second, of_no_tenant) == (2, 1, 2)
+    async with uows(tenant_id=acme.id) as tx:
+        left = {m.id for m in await tx.inbox.list(acme.id, PageRequest())}
+    assert left == {mine["applied, recent"].id, mine["failed, old"].id}
+    async with uows(tenant_id=globex.id) as tx:
+        assert await tx.inbox.list(globex.id, PageRequest()) == [theirs]
+    async with uows() as tx:
+        assert await tx.inbox.list(None, PageRequest()) == []
