@@ -43,6 +43,7 @@ class Permission(enum.StrEnum):
     CALLS_PLACE = "calls.place"
     CALLS_END = "calls.end"
     CALLS_PROVIDER_RECORD_READ = "calls.provider_record.read"
+    CALLS_CONTENT_DELETE = "calls.content.delete"
     BATCHES_MANAGE = "batches.manage"
     WEBHOOKS_MANAGE = "webhooks.manage"
     # Owners only (and platform admins): closing or reopening the tenant, and its exports.
@@ -69,6 +70,7 @@ _MEMBER = _VIEWER | {
 }
 _ADMIN = _MEMBER | {
     Permission.CALLS_PROVIDER_RECORD_READ,
+    Permission.CALLS_CONTENT_DELETE,
     Permission.MEMBERS_MANAGE,
     Permission.API_KEYS_READ,
     Permission.API_KEYS_MANAGE,

@@ -107,8 +107,13 @@ async def require_line(
         raise ProviderBusy(policy.tenant_ceiling, share=True)
 
 
-async def call_of(tx: UnitOfWork, tenant_id: TenantId, call_id: CallId) -> VoiceCall:
-    call = await tx.calls.get(tenant_id, call_id)
+async def call_of(
+    tx: UnitOfWork, tenant_id: TenantId, call_id: CallId, *, for_update: bool = False
+) -> VoiceCall:
+    """The tenant's call (NotFound otherwise); `for_update`: locked until `tx` ends, so that
+    no provider message changes it meanwhile."""
+    read = tx.calls.get_for_update if for_update else tx.calls.get
+    call = await read(tenant_id, call_id)
     if call is None:
         raise NotFound("call", call_id)
     return call
@@ -428,6 +433,31 @@ class CallService:
             )
             call = await call_of(tx, tenant_id, call_id)
         return call.vapi_data or None
+
+    async def delete_content(
+        self, principal: Principal, tenant_id: TenantId, call_id: CallId
+    ) -> VoiceCall:
+        """Delete what was said and recorded of a finished call (owners and admins): its
+        transcript, recording link, summary, analysis, artifacts and the provider's record.
+        Its outcome, cost, duration and AI usage stay, so reports are unchanged; it says when
+        (`content_purged_at`). Audited with the kinds of content it held. Asking again
+        deletes nothing more; a call not finished is refused (its content is yet to come)."""
+        async with self._deps.uows(tenant_id=tenant_id) as tx:
+            await authorize(principal, Permission.CALLS_CONTENT_DELETE, tenant_id, tx)
+            call = await call_of(tx, tenant_id, call_id, for_update=True)
+            held = call.purge_content(self._deps.clock.now())
+            await tx.calls.save(call)
+            await self._deps.audit(
+                tx,
+                principal,
+                "call.content_deleted",
+                "call",
+                call.id,
+                tenant_id=tenant_id,
+                changes={"deleted": held},
+            )
+            await tx.commit()
+        return call
 
     def usage_window(
         self, start: datetime | None, end: datetime | None

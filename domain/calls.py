@@ -11,7 +11,7 @@ from uuid import UUID
 
 import attrs
 
-from domain.errors import InvariantViolation
+from domain.errors import InvalidStateTransition, InvariantViolation
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId, VoiceId
 from domain.values import json_object
 
@@ -76,11 +76,15 @@ class VoiceCall:
     """Whether the call may keep its recording (the tenant's plan, when it was placed): a
     call that may not keeps no recording link from any report or record."""
     version: int = 0
+    content_purged_at: datetime | None = None
+    """When its content (transcript, recording, summary, analysis, the provider's record)
+    was deleted; its cost, duration, outcome and usage stay."""
 
     @property
     def reported(self) -> bool:
-        """Whether the end-of-call report has been applied (it always brings a transcript)."""
-        return self.transcription is not None
+        """Whether the end-of-call report has been applied (it always brings a transcript,
+        unless the content was deleted since: the call stays reported)."""
+        return self.transcription is not None or self.content_purged_at is not None
 
     @property
     def finished(self) -> bool:
@@ -97,6 +101,36 @@ class VoiceCall:
         """On the line at the provider, or about to be: the provider took it (we have its
         id) and has not said it ended. A call whose creation is not known yet is not."""
         return self.vapi_call_id is not None and self.status in LIVE_STATUSES
+
+    def purge_content(self, at: datetime) -> list[str]:
+        """Delete what was said and recorded of a finished call, keep what it cost and how it
+        went; the kinds of content it held. A call not finished has content yet to come."""
+        if not self.finished:
+            raise InvalidStateTransition(
+                f"the call is {self.status.value}: its content is deleted once it has ended",
+                field="status",
+            )
+        held = [
+            kind
+            for kind, present in (
+                ("transcript", self.transcription is not None),
+                ("recording", self.recording_url is not None),
+                ("summary", self.summary is not None),
+                ("analysis", self.analysis is not None),
+                ("artifacts", bool(self.artifacts)),
+                ("provider_record", bool(self.vapi_data)),
+            )
+            if present
+        ]
+        self.transcription = None
+        self.recording_url = None
+        self.summary = None
+        self.analysis = None
+        self.artifacts = None
+        self.vapi_data = {}
+        self.content_purged_at = at
+        self.updated_at = max(self.updated_at, at)
+        return held
 
     def require_live(self) -> str:
         """The provider's id of the call, which must be live (CallNotLive otherwise)."""

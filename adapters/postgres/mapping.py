@@ -390,6 +390,7 @@ _CALL_PLAIN = (
     "caller_number",
     "artifacts",
     "recording_enabled",
+    "content_purged_at",
 )
 
 

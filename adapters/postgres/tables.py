@@ -529,6 +529,9 @@ voice_calls = sa.Table(
     sa.Column("caller_number", sa.String(32)),
     sa.Column("artifacts", JSONB),
     sa.Column("recording_enabled", sa.Boolean, nullable=False, server_default=sa.text("true")),
+    # When the call's content (transcript, recording, analysis, the provider's record) was
+    # deleted; its cost, duration and usage stay.
+    sa.Column("content_purged_at", sa.DateTime(timezone=True)),
     _version(),
     *_timestamps(),
     sa.UniqueConstraint("tenant_id", "id"),

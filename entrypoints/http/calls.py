@@ -468,6 +468,14 @@ class CallOut(msgspec.Struct, tag_field="object", tag="call"):
     structured_outputs: StructuredOutputs
     transfers: Transfers
     log_url: LogUrl
+    content_purged_at: Annotated[
+        datetime | None,
+        msgspec.Meta(
+            description="When the call's transcript, recording, analysis and provider record "
+            "were deleted; null while they are kept.",
+            examples=[None],
+        ),
+    ]
 
     @classmethod
     def of(cls, c: VoiceCall) -> CallOut:
@@ -503,6 +511,7 @@ class CallOut(msgspec.Struct, tag_field="object", tag="call"):
             artifacts.get("structured_outputs"),
             artifacts.get("transfers", []),
             artifacts.get("log_url"),
+            c.content_purged_at,
         )
 
 
@@ -1038,6 +1047,18 @@ async def end_call(request: web.Request) -> web.Response:
     return reply(CallOut.of(call), 202)
 
 
+async def delete_call_content(request: web.Request) -> web.Response:
+    """Delete what was said and recorded of a finished call (owners and admins): transcript,
+    recording link, summary, analysis, artifacts and the provider's record go; its outcome,
+    cost, duration and AI usage stay, so the usage report is unchanged. The answer is the call
+    as it stands, with `content_purged_at`. A call not yet ended is a 409. Audited
+    (`call.content_deleted`, with the kinds of content it held)."""
+    call = await use_cases(request).calls.delete_content(
+        principal(request), tenant_id(request), _call_id(request)
+    )
+    return reply(CallOut.of(call))
+
+
 async def call_transcript(request: web.Request) -> web.Response:
     """The call's transcript and recording (any role): `available` is false until the provider's
     end-of-call report arrives."""
@@ -1202,6 +1223,10 @@ ROUTES = [
              response=CallCostOut, errors=READ),
     Endpoint("GET", CALL + "/usage", call_usage, "The call's AI usage, one row per cost item",
              "calls", response=CallUsageOut, errors=READ),
+    Endpoint("DELETE", CALL + "/content", delete_call_content,
+             "Delete a finished call's transcript, recording, analysis and provider record "
+             "(owners and admins); its cost and usage stay", "calls", response=CallOut,
+             errors=(403, 404, 409)),
     Endpoint("GET", CALL + "/provider-record", provider_record,
              "The provider's own record of the call, in its format (owners and admins)",
              "calls", response=CallProviderRecordOut, errors=READ),

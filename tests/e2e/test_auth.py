@@ -578,6 +578,14 @@ MATRIX = [
     Action("read a call's usage", "GET", CALL + "/usage", None, ALL, None),
     # The provider's own record of a call: owners and admins only.
     Action("read a call's provider record", "GET", CALL + "/provider-record", None, MANAGERS, None),
+    Action(
+        "delete a call's content",
+        "DELETE",
+        CALL + "/content",
+        None,
+        MANAGERS,
+        "call.content_deleted",
+    ),
     Action("read the usage report", "GET", T + "/usage", None, ALL, None),
     # Batches: members run them, viewers follow them. {batch} is a draft, or running for
     # pause, or paused for resume.

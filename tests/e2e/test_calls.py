@@ -162,7 +162,7 @@ ROLES = {"bot": "assistant", "user": "user", "system": "system"}
 # What only the call itself shows; its list items leave these out.
 DETAIL_ONLY = {
     "version", "transcript", "recording", "summary", "analysis", "cost_breakdown", "metadata",
-    "structured_outputs", "transfers", "log_url",
+    "structured_outputs", "transfers", "log_url", "content_purged_at",
 }  # fmt: skip
 USD = re.compile(r"-?[0-9]+\.[0-9]{6,}")
 

@@ -119,6 +119,7 @@ TENANT_ROUTES: list[Route] = [
     ("GET", CALL + "/cost", None),
     ("GET", CALL + "/usage", None),
     ("GET", CALL + "/provider-record", None),
+    ("DELETE", CALL + "/content", None),
     ("GET", TENANT + "/usage", None),
     (
         "POST",

@@ -23,6 +23,7 @@ from domain.calls import (
     record_report,
     update_vapi_data,
 )
+from domain.errors import InvalidStateTransition
 from domain.ids import CallId, TenantId
 
 T0 = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -316,3 +317,47 @@ def test_an_unbelievable_reported_duration_is_not_kept(duration):
     record_report(call, a_report(started_at=None, duration=duration), T0)
 
     assert call.call_duration is None
+
+
+# --- deleting a call's content --------------------------------------------------------------
+
+
+def test_a_reported_calls_content_goes_and_a_late_report_brings_none_back() -> None:
+    call = a_call(CallStatus.IN_PROGRESS)
+    record_report(call, a_report(), T0 + timedelta(minutes=2))
+    call.vapi_data = {"id": "vapi-1", "artifact": {"transcript": "AI: Hello"}}
+    kept = (call.status, call.ended_reason, call.cost, call.cost_breakdown, call.call_duration)
+
+    held = call.purge_content(T0 + timedelta(days=1))
+
+    assert held == ["transcript", "recording", "summary", "analysis", "provider_record"]
+    assert (call.transcription, call.recording_url, call.summary, call.analysis) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert (call.artifacts, call.vapi_data) == (None, {})
+    assert (call.status, call.ended_reason, call.cost, call.cost_breakdown, call.call_duration) == (
+        kept
+    )
+    assert (call.reported, call.settled, call.content_purged_at) == (
+        True,
+        True,
+        T0 + timedelta(days=1),
+    )
+    # The report sent again (a replay, a poll) does not bring the content back.
+    assert record_report(call, a_report(), T0 + timedelta(days=2)) is False
+    assert call.transcription is None
+    assert call.purge_content(T0 + timedelta(days=3)) == []
+
+
+@pytest.mark.parametrize(
+    "status", [CallStatus.QUEUED, CallStatus.RINGING, CallStatus.IN_PROGRESS, CallStatus.UNKNOWN]
+)
+def test_a_call_not_finished_keeps_its_content_to_come(status: CallStatus) -> None:
+    call = a_call(status)
+    before = attrs.evolve(call)
+    with pytest.raises(InvalidStateTransition):
+        call.purge_content(T0)
+    assert call == before

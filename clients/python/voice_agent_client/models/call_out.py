@@ -77,6 +77,8 @@ class CallOut:
         transfers (list[CallOutTransfersItem]): The call's transfer attempts (warm and blind) as the provider sent them:
             destination, mode, status; empty when none.
         log_url (None | str): The provider's log of the call (may expire); null when none.
+        content_purged_at (datetime.datetime | None): When the call's transcript, recording, analysis and provider
+            record were deleted; null while they are kept.
     """
 
     object_: CallOutObject
@@ -110,6 +112,7 @@ class CallOut:
     structured_outputs: CallOutStructuredOutputsType0 | None
     transfers: list[CallOutTransfersItem]
     log_url: None | str
+    content_purged_at: datetime.datetime | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -240,6 +243,12 @@ class CallOut:
         log_url: None | str
         log_url = self.log_url
 
+        content_purged_at: None | str
+        if isinstance(self.content_purged_at, datetime.datetime):
+            content_purged_at = self.content_purged_at.isoformat()
+        else:
+            content_purged_at = self.content_purged_at
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -275,6 +284,7 @@ class CallOut:
                 "structured_outputs": structured_outputs,
                 "transfers": transfers,
                 "log_url": log_url,
+                "content_purged_at": content_purged_at,
             }
         )
 
@@ -554,6 +564,21 @@ class CallOut:
 
         log_url = _parse_log_url(d.pop("log_url"))
 
+        def _parse_content_purged_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                content_purged_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return content_purged_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        content_purged_at = _parse_content_purged_at(d.pop("content_purged_at"))
+
         call_out = cls(
             object_=object_,
             id=id,
@@ -586,6 +611,7 @@ class CallOut:
             structured_outputs=structured_outputs,
             transfers=transfers,
             log_url=log_url,
+            content_purged_at=content_purged_at,
         )
 
         call_out.additional_properties = d
