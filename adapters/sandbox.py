@@ -255,12 +255,16 @@ class SandboxTelephonyProvider:
                 "controlUrl": f"https://sandbox.invalid/{provider_id}/control",
             },
         }
+        self._start(provider_id, record, body)
+        return provider_call(dict(record))
+
+    def _start(self, provider_id: str, record: dict[str, Any], body: dict[str, Any]) -> None:
+        """The call is on the line: it plays out in a task of its own."""
         self._calls[provider_id] = record
         self._hang_ups[provider_id] = asyncio.Event()
         task = asyncio.create_task(self._play(provider_id, body, self._outcome()))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        return provider_call(dict(record))
 
     async def get_call(self, provider_call_id: str) -> ProviderCall | None:
         record = self._calls.get(provider_call_id)
@@ -390,14 +394,12 @@ class SandboxTelephonyProvider:
         assistant = reply.get("assistant")
         if not isinstance(assistant, dict) and "assistantId" not in reply:
             return InboundRing(provider_id, False, refusal=str(reply.get("error") or "no answer"))
-        overrides = reply.get("assistantOverrides") or (assistant or {}).get("assistantOverrides")
-        metadata = (overrides or {}).get("metadata") or (assistant or {}).get("metadata") or {}
-        self._calls[provider_id] = record
-        self._hang_ups[provider_id] = asyncio.Event()
-        body = {"assistant": assistant or {}, "assistantOverrides": overrides or {}}
-        task = asyncio.create_task(self._play(provider_id, body, self._outcome()))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        # Our ids ride in the answer's overrides, as on a placed call.
+        overrides = reply.get("assistantOverrides") or {}
+        metadata = overrides.get("metadata") or {}
+        self._start(
+            provider_id, record, {"assistant": assistant or {}, "assistantOverrides": overrides}
+        )
         call_id = metadata.get("call_id")
         return InboundRing(provider_id, True, call_id=str(call_id) if call_id else None)
 

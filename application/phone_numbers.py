@@ -613,16 +613,19 @@ class PhoneNumberService:
         return found
 
     async def _unconfirmed_of(self, tenant_id: TenantId) -> list[PhoneLine]:
+        lines = await self._numbers_of(tenant_id, NumberOwnership.UNCONFIRMED)
+        return [line for line in lines if line.is_active]
+
+    async def _numbers_of(self, tenant_id: TenantId, ownership: NumberOwnership) -> list[PhoneLine]:
+        """Every number the tenant holds this way, a page a transaction."""
         found: list[PhoneLine] = []
         page = PageRequest(limit=100)
         while True:
             async with self._deps.uows(tenant_id=tenant_id) as tx:
-                rows = await tx.phone_numbers.list(
-                    tenant_id, page, ownership=NumberOwnership.UNCONFIRMED
-                )
+                rows = await tx.phone_numbers.list(tenant_id, page, ownership=ownership)
             found.extend(rows[: page.limit])
             if len(rows) <= page.limit:
-                return [line for line in found if line.is_active]
+                return found
             page = PageRequest(page.limit, _position(rows[page.limit - 1]))
 
     async def confirm_number(
@@ -688,16 +691,7 @@ class PhoneNumberService:
         """Release every number provisioned for the tenant at the provider, and here (a
         closed tenant's purge): True when none is left with the provider; a failure is logged
         and the number stays, for the next try."""
-        page, lines = PageRequest(limit=100), []
-        while True:
-            async with self._deps.uows(tenant_id=tenant_id) as tx:
-                rows = await tx.phone_numbers.list(
-                    tenant_id, page, ownership=NumberOwnership.PROVISIONED
-                )
-            lines.extend(rows[: page.limit])
-            if len(rows) <= page.limit:
-                break
-            page = PageRequest(page.limit, _position(rows[page.limit - 1]))
+        lines = await self._numbers_of(tenant_id, NumberOwnership.PROVISIONED)
         released_all = True
         for line in lines:
             if not line.is_held or line.provider_number_id is None:
@@ -723,18 +717,7 @@ class PhoneNumberService:
                         current.fail("released with its tenant before it was settled", now)
                     await tx.phone_numbers.save(current)
                     await tx.phone_numbers.settled(tenant_id, line.id)
-                    await self._deps.audit(
-                        tx,
-                        SYSTEM,
-                        "phone_number.released",
-                        "phone_number",
-                        line.id,
-                        tenant_id=tenant_id,
-                        changes={
-                            "number": current.number.e164 if current.number else None,
-                            "released_at_provider": True,
-                        },
-                    )
+                    await self._audit_released(tx, SYSTEM, current, at_provider=True)
                     await tx.commit()
         return released_all
 
@@ -761,17 +744,22 @@ class PhoneNumberService:
             line = await number_of(tx, tenant_id, number_id)
             line.release(self._deps.clock.now())
             await tx.phone_numbers.save(line)
-            await self._deps.audit(
-                tx,
-                principal,
-                "phone_number.released",
-                "phone_number",
-                line.id,
-                tenant_id=tenant_id,
-                changes={
-                    "number": line.number.e164 if line.number else None,
-                    "released_at_provider": at_provider,
-                },
-            )
+            await self._audit_released(tx, principal, line, at_provider=at_provider)
             await tx.commit()
         return line
+
+    async def _audit_released(
+        self, tx: UnitOfWork, actor: Principal | Actor, line: PhoneLine, *, at_provider: bool
+    ) -> None:
+        await self._deps.audit(
+            tx,
+            actor,
+            "phone_number.released",
+            "phone_number",
+            line.id,
+            tenant_id=line.tenant_id,
+            changes={
+                "number": line.number.e164 if line.number else None,
+                "released_at_provider": at_provider,
+            },
+        )
