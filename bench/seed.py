@@ -281,6 +281,8 @@ class Seeder:
                 if (line and index == 0)
                 else f"pn-{tenant_id.hex[:12]}-{index}",
                 label=f"Line {index + 1}",
+                # Provisioned, as numbers come now: a row that does not say is unconfirmed.
+                ownership="provisioned",
                 inbound_agent_id=agents[0] if index == 0 else None,
                 created_at=at,
                 updated_at=at,
