@@ -44,6 +44,8 @@ class Permission(enum.StrEnum):
     CALLS_END = "calls.end"
     CALLS_PROVIDER_RECORD_READ = "calls.provider_record.read"
     CALLS_CONTENT_DELETE = "calls.content.delete"
+    RETENTION_MANAGE = "retention.manage"
+    LEADS_ERASE = "leads.erase"
     BATCHES_MANAGE = "batches.manage"
     WEBHOOKS_MANAGE = "webhooks.manage"
     # Owners only (and platform admins): closing or reopening the tenant, and its exports.
@@ -71,6 +73,8 @@ _MEMBER = _VIEWER | {
 _ADMIN = _MEMBER | {
     Permission.CALLS_PROVIDER_RECORD_READ,
     Permission.CALLS_CONTENT_DELETE,
+    Permission.RETENTION_MANAGE,
+    Permission.LEADS_ERASE,
     Permission.MEMBERS_MANAGE,
     Permission.API_KEYS_READ,
     Permission.API_KEYS_MANAGE,

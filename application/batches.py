@@ -23,7 +23,7 @@ from application.batch_tracking import finish_if_done
 from application.call_tracking import CallPolicy
 from application.calls import CallService, Dial, agent_in_service, line_in_service
 from application.context import UseCaseDeps
-from application.entitlements import allowed, entitlements_of, month_start, require
+from application.entitlements import entitlements_of, keeping_of, month_start, require
 from application.errors import ConcurrencyConflict, DatabaseBusy, NotFound
 from application.events import batch_event, calls_queued
 from application.pagination import Page, PageRequest, Position
@@ -52,7 +52,7 @@ from domain.batches import (
     share_lines,
     zone_for,
 )
-from domain.calls import CallDirection, CallStatus, VoiceCall
+from domain.calls import CallDirection, CallStatus, Keeping, VoiceCall
 from domain.errors import InvalidValue
 from domain.ids import AgentId, BatchId, CallId, LeadId, PhoneNumberId, TenantId
 from domain.phones import PhoneLine, PhoneNumber
@@ -401,8 +401,8 @@ class DispatchReport:
 class _TenantPlan:
     batches: list[Batch]
     wants: dict[BatchId, int]
-    record: bool
-    """Whether the tenant's calls may be recorded (its plan's `recordings`)."""
+    keeping: Keeping
+    """What the tenant's calls may keep (its plan's `recordings`, its retention)."""
 
 
 class BatchDispatcher:
@@ -487,7 +487,9 @@ class BatchDispatcher:
                 for batch in plan.batches:
                     count = shares.get(batch.id, 0)
                     if count:
-                        dials += await self._claim_batch(tx, batch, count, plan.record, now, report)
+                        dials += await self._claim_batch(
+                            tx, batch, count, plan.keeping, now, report
+                        )
             await tx.commit()
         return dials
 
@@ -546,7 +548,7 @@ class BatchDispatcher:
         return _TenantPlan(
             [b for b in kept if wants[b.id]],
             {b: n for b, n in wants.items() if n},
-            allowed(found, "recordings"),
+            keeping_of(found, tenant),
         )
 
     async def _stop_reason(
@@ -592,7 +594,7 @@ class BatchDispatcher:
         tx: UnitOfWork,
         batch: Batch,
         count: int,
-        record: bool,
+        keeping: Keeping,
         now: datetime,
         report: DispatchReport,
     ) -> list[Dial]:
@@ -618,7 +620,7 @@ class BatchDispatcher:
             queued = [
                 dial
                 for due in taken
-                if (dial := self._claim_item(batch, due, agent, line, voice, record, now, report))
+                if (dial := self._claim_item(batch, due, agent, line, voice, keeping, now, report))
             ]
             # A pass's writes go in one flight each, whatever the number of leads: the calls
             # first (their lines and the items name them), then their lines, then the items.
@@ -645,7 +647,7 @@ class BatchDispatcher:
         agent: VoiceAgent,
         line: PhoneLine,
         voice: Voice | None,
-        record: bool,
+        keeping: Keeping,
         now: datetime,
         report: DispatchReport,
     ) -> Dial | None:
@@ -668,7 +670,7 @@ class BatchDispatcher:
                 report.rescheduled += 1
             else:
                 call = _queued_call(self._deps, batch, item, lead.id, lead.phone, voice, now)
-                call.recording_enabled = record
+                keeping.apply(call)
                 item.claim(now, call.id)
                 batch.record_item_move(before, item.standing)
                 outbound = OutboundCall(
@@ -681,7 +683,8 @@ class BatchDispatcher:
                     voice=voice if voice and voice.is_active else None,
                     customer_name=lead.name,
                     variables={k: str(v) for k, v in item.variables.items()},
-                    record=record,
+                    record=keeping.record,
+                    private=not keeping.store,
                 )
                 return Dial(call, outbound)
         batch.record_item_move(before, item.standing)

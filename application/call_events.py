@@ -19,7 +19,7 @@ import structlog
 from application.call_tracking import CallPolicy, ProviderNews, apply_news
 from application.calls import require_line
 from application.context import UseCaseDeps
-from application.entitlements import allowed, entitlements_of
+from application.entitlements import entitlements_of, keeping_of
 from application.errors import (
     ConcurrencyConflict,
     DatabaseBusy,
@@ -30,7 +30,7 @@ from application.phone_resolution import InboundRoute, PhoneResolver
 from application.ports.calls import CallRoute, InboxMessage, LiveCall
 from application.ports.unit_of_work import UnitOfWork
 from domain.agents import VoiceAgent
-from domain.calls import CallDirection, CallStatus, EndOfCallReport, VoiceCall
+from domain.calls import CallDirection, CallStatus, EndOfCallReport, Keeping, VoiceCall
 from domain.errors import DomainError
 from domain.ids import CallId, LeadId, TenantId
 from domain.phones import PhoneNumber
@@ -120,6 +120,9 @@ class InboundAnswer:
     lead_id: LeadId | None
     record: bool = True
     """Whether the provider may record the call (the tenant's plan has `recordings`)."""
+    private: bool = False
+    """Whether the provider is to keep nothing of the call (the tenant stores no
+    transcripts): Vapi's HIPAA mode."""
 
 
 @attrs.frozen
@@ -316,7 +319,7 @@ class ProviderEvents:
                     assert route.agent is not None
                     try:
                         call = await self._inbound_call(
-                            tx, message, route, route.agent, allowed(features, "recordings"), now
+                            tx, message, route, route.agent, keeping_of(features, route.tenant), now
                         )
                     except (EntitlementExceeded, ProviderBusy) as error:
                         # No room on the line: nothing of the call is committed; the request
@@ -336,6 +339,7 @@ class ProviderEvents:
                             voice if voice is not None and voice.is_active else None,
                             call.lead_id,
                             record=call.recording_enabled,
+                            private=not call.content_stored,
                         )
         await self._keep(message, route.tenant.id if route else None, refusal)
         return InboundRefusal(answer)
@@ -346,11 +350,11 @@ class ProviderEvents:
         message: ProviderMessage,
         route: InboundRoute,
         agent: VoiceAgent,
-        record: bool,
+        keeping: Keeping,
         now: datetime,
     ) -> VoiceCall:
         """The inbound call's record, created once per provider call (a repeated request
-        gets the same one), recorded when `record` (the plan's `recordings`);
+        gets the same one), keeping what `keeping` allows;
         EntitlementExceeded or ProviderBusy when there is no room on the line for a new one
         (see `require_line`)."""
         tenant_id = route.tenant.id
@@ -381,8 +385,8 @@ class ProviderEvents:
             from_number_id=route.line.id,
             vapi_call_id=message.route.provider_call_id,
             caller_number=caller.e164 if caller else None,
-            recording_enabled=record,
         )
+        keeping.apply(call)
         await tx.calls.add(call)
         await tx.live_calls.hold(LiveCall(call.id, tenant_id, now + self._policy.reconcile_after))
         return call

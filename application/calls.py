@@ -27,8 +27,8 @@ from application.call_tracking import (
 from application.context import UseCaseDeps
 from application.entitlements import (
     EntitlementCache,
-    allowed,
     entitlements_of,
+    keeping_of,
     require,
     require_capacity,
 )
@@ -221,8 +221,8 @@ class CallService:
                 from_number_id=line.id,
                 idempotency_key=cmd.idempotency_key,
                 metadata=dict(cmd.metadata),
-                recording_enabled=allowed(found, "recordings"),
             )
+            keeping_of(found, access.tenant).apply(call)
             await tx.calls.add(call)
             await calls_queued(tx, self._deps.ids, [call], now)
             await tx.live_calls.hold(
@@ -249,6 +249,7 @@ class CallService:
             customer_name=lead.name if lead else None,
             variables=dict(cmd.variables),
             record=call.recording_enabled,
+            private=not call.content_stored,
         )
         return Dial(call, outbound)
 

@@ -48,7 +48,34 @@ FEATURES = (
     FeatureSpec("api_keys", "API keys", B, True, "Tenant API keys for integrations."),
     FeatureSpec("webhooks", "Webhooks", B, False, "Signed events to the tenant's own systems."),
     FeatureSpec("webhooks.endpoints.max", "Webhook endpoints", L, 0, "Webhook endpoints."),
-)
+    # Retention: the most a tenant may keep (it may choose less); null keeps with no end.
+    FeatureSpec(
+        "retention.transcripts.days", "Transcripts kept (days)", L, None,
+        "Days transcripts, summaries and analyses are kept after a call ends.",
+    ),
+    FeatureSpec(
+        "retention.recordings.days", "Recording links kept (days)", L, None,
+        "Days links to call recordings are kept after a call ends.",
+    ),
+    FeatureSpec(
+        "retention.provider_record.days", "Provider records kept (days)", L, None,
+        "Days the provider's own record of a call is kept after it ends.",
+    ),
+    FeatureSpec(
+        "retention.store_transcripts", "Store transcripts", B, True,
+        "Keep what was said on calls; without it only outcome, cost, duration and usage are "
+        "kept, and the provider keeps nothing either.",
+    ),
+)  # fmt: skip
+
+# No plan ends retention by default: a new feature's value reaches plans already in use,
+# and deleting content there is the tenant's choice, not an upgrade's.
+_KEEP = {
+    "retention.transcripts.days": None,
+    "retention.recordings.days": None,
+    "retention.provider_record.days": None,
+    "retention.store_transcripts": True,
+}
 
 PLANS = (
     PlanSpec(
@@ -59,7 +86,7 @@ PLANS = (
             "calls.outbound": True, "calls.inbound": False, "calls.concurrent.max": 1,
             "calls.minutes.monthly": 60, "batch_calls": False, "batch.size.max": 0,
             "recordings": False, "api_keys": True, "webhooks": False,
-            "webhooks.endpoints.max": 0,
+            "webhooks.endpoints.max": 0, **_KEEP,
         },
         is_default=True,
     ),
@@ -71,7 +98,7 @@ PLANS = (
             "calls.outbound": True, "calls.inbound": True, "calls.concurrent.max": 10,
             "calls.minutes.monthly": 2000, "batch_calls": True, "batch.size.max": 1000,
             "recordings": True, "api_keys": True, "webhooks": True,
-            "webhooks.endpoints.max": 5,
+            "webhooks.endpoints.max": 5, **_KEEP,
         },
     ),
     PlanSpec(
@@ -82,7 +109,7 @@ PLANS = (
             "calls.outbound": True, "calls.inbound": True, "calls.concurrent.max": 50,
             "calls.minutes.monthly": None, "batch_calls": True, "batch.size.max": 100_000,
             "recordings": True, "api_keys": True, "webhooks": True,
-            "webhooks.endpoints.max": 25,
+            "webhooks.endpoints.max": 25, **_KEEP,
         },
     ),
 )  # fmt: skip

@@ -22,10 +22,12 @@ from application.errors import NotFound
 from application.events import record_event
 from application.ports.ids import IdGenerator
 from application.ports.unit_of_work import UnitOfWork
+from domain.calls import Keeping
 from domain.ids import FeatureId, TenantId
 from domain.plans import Entitlement, Feature, FeatureValue, Override, effective
 from domain.plans import require as require_enabled
 from domain.plans import require_capacity as require_room
+from domain.retention import tenant_policy
 from domain.tenancy import Tenant
 from domain.webhooks import EventType
 
@@ -140,6 +142,15 @@ def allowed(found: dict[str, Entitlement], key: str) -> bool:
     (as `require` does not enforce it)."""
     entitlement = found.get(key)
     return entitlement is None or entitlement.enabled
+
+
+def keeping_of(found: dict[str, Entitlement], tenant: Tenant) -> Keeping:
+    """What the tenant's new calls may keep: recordings by its plan, what was said by its
+    retention."""
+    return Keeping(
+        record=allowed(found, "recordings"),
+        store=tenant_policy(tenant.retention, found).store_transcripts,
+    )
 
 
 async def require(

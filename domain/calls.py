@@ -23,6 +23,36 @@ class CallDirection(enum.StrEnum):
     INBOUND = "inbound"
 
 
+class ContentKind(enum.StrEnum):
+    """What a call holds of what was said and recorded, each kept for its own time."""
+
+    TRANSCRIPT = "transcript"
+    """The transcript, summary, analysis and the report's artifacts other than recordings."""
+    RECORDING = "recording"
+    """Links to the call's audio: the recording URL, the artifacts' recordings and the
+    links in the provider's record."""
+    PROVIDER_RECORD = "provider_record"
+    """The provider's own record of the call (`vapi_data`)."""
+
+
+@attrs.frozen
+class Keeping:
+    """What a new call may keep: its recording (the plan's `recordings`) and what was said
+    (the tenant's retention); a call that may keep neither asks the provider to keep
+    nothing either."""
+
+    record: bool = True
+    store: bool = True
+
+    def apply(self, call: VoiceCall) -> None:
+        call.recording_enabled = self.record
+        call.content_stored = self.store
+
+
+ERASED_NUMBER = "erased"
+"""What a call shows as the number it called once the person's data was erased."""
+
+
 class CallStatus(enum.StrEnum):
     """Vapi's call statuses, plus ours: `failed` (the provider refused to place it) and
     `unknown` (its creation's outcome is not known yet; the reconciler finds out)."""
@@ -77,14 +107,20 @@ class VoiceCall:
     call that may not keeps no recording link from any report or record."""
     version: int = 0
     content_purged_at: datetime | None = None
-    """When its content (transcript, recording, summary, analysis, the provider's record)
-    was deleted; its cost, duration, outcome and usage stay."""
+    """When content (`purged_content`) was last deleted; its cost, duration, outcome and
+    usage stay."""
+    purged_content: list[ContentKind] = attrs.field(factory=list)
+    """The kinds of content deleted (by age, on demand, or as they came when not stored),
+    in the order they went."""
+    content_stored: bool = True
+    """Whether the call keeps what was said (the tenant's retention when it was placed, or
+    since): a call that does not keeps only its outcome, cost, duration and usage."""
 
     @property
     def reported(self) -> bool:
         """Whether the end-of-call report has been applied (it always brings a transcript,
-        unless the content was deleted since: the call stays reported)."""
-        return self.transcription is not None or self.content_purged_at is not None
+        unless the transcript was deleted since, or not stored: the call stays reported)."""
+        return self.transcription is not None or ContentKind.TRANSCRIPT in self.purged_content
 
     @property
     def finished(self) -> bool:
@@ -102,35 +138,71 @@ class VoiceCall:
         id) and has not said it ended. A call whose creation is not known yet is not."""
         return self.vapi_call_id is not None and self.status in LIVE_STATUSES
 
-    def purge_content(self, at: datetime) -> list[str]:
-        """Delete what was said and recorded of a finished call, keep what it cost and how it
-        went; the kinds of content it held. A call not finished has content yet to come."""
+    def holds(self, kind: ContentKind) -> bool:
+        """Whether the call holds content of `kind`."""
+        if kind is ContentKind.TRANSCRIPT:
+            return (
+                self.transcription is not None
+                or self.summary is not None
+                or self.analysis is not None
+                or bool(_without_recordings_key(self.artifacts))
+            )
+        if kind is ContentKind.RECORDING:
+            return (
+                self.recording_url is not None
+                or "recordings" in (self.artifacts or {})
+                or without_recordings(self.vapi_data) != self.vapi_data
+            )
+        return bool(self.vapi_data)
+
+    def purge(self, kinds: Iterable[ContentKind], at: datetime) -> list[ContentKind]:
+        """Delete the `kinds` of content of a finished call, keep what it cost and how it
+        went; the kinds it held. A call not finished has content yet to come."""
         if not self.finished:
             raise InvalidStateTransition(
                 f"the call is {self.status.value}: its content is deleted once it has ended",
                 field="status",
             )
-        held = [
-            kind
-            for kind, present in (
-                ("transcript", self.transcription is not None),
-                ("recording", self.recording_url is not None),
-                ("summary", self.summary is not None),
-                ("analysis", self.analysis is not None),
-                ("artifacts", bool(self.artifacts)),
-                ("provider_record", bool(self.vapi_data)),
-            )
-            if present
-        ]
-        self.transcription = None
-        self.recording_url = None
-        self.summary = None
-        self.analysis = None
-        self.artifacts = None
-        self.vapi_data = {}
+        held = [kind for kind in ContentKind if kind in set(kinds) and self.holds(kind)]
+        for kind in held:
+            _PURGES[kind](self)
+            if kind not in self.purged_content:
+                self.purged_content.append(kind)
+        if held:
+            self.content_purged_at = at
+            self.updated_at = max(self.updated_at, at)
+        return held
+
+    def purge_content(self, at: datetime) -> list[ContentKind]:
+        """`purge` of every kind; the call is marked purged even when it held nothing, so
+        nothing that comes later is kept."""
+        held = self.purge(ContentKind, at)
+        for kind in ContentKind:
+            if kind not in self.purged_content:
+                self.purged_content.append(kind)
         self.content_purged_at = at
         self.updated_at = max(self.updated_at, at)
         return held
+
+    def forget_party(self, number: str, at: datetime) -> None:
+        """Keep nothing of who was on the other end (a data subject's erasure): the lead,
+        `number` where the call was to it (it becomes ERASED_NUMBER) or from it, the
+        metadata and idempotency key given when it was placed."""
+        self.lead_id = None
+        if self.to_number == number:
+            self.to_number = ERASED_NUMBER
+        self.caller_number = None
+        self.metadata = {}
+        self.idempotency_key = None
+        self.updated_at = max(self.updated_at, at)
+
+    def stop_storing_content(self, at: datetime) -> bool:
+        """From now on the call keeps nothing of what was said; True when that changed."""
+        if not self.content_stored:
+            return False
+        self.content_stored = False
+        self.updated_at = max(self.updated_at, at)
+        return True
 
     def require_live(self) -> str:
         """The provider's id of the call, which must be live (CallNotLive otherwise)."""
@@ -342,6 +414,8 @@ def record_report(call: VoiceCall, report: EndOfCallReport, at: datetime) -> boo
     changed = _report(call, report)
     if changed:
         call.updated_at = max(call.updated_at, at)
+        if not call.content_stored:
+            call.purge_content(at)  # not stored: deleted as it came, the call stays reported
     return changed
 
 
@@ -422,12 +496,47 @@ def without_recordings(record: dict[str, Any] | None) -> dict[str, Any] | None:
     return kept
 
 
+def _without_recordings_key(artifacts: dict[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (artifacts or {}).items() if k != "recordings"}
+
+
+def _purge_transcript(call: VoiceCall) -> None:
+    call.transcription = None
+    call.summary = None
+    call.analysis = None
+    recordings = (call.artifacts or {}).get("recordings")
+    call.artifacts = {"recordings": recordings} if recordings is not None else None
+
+
+def _purge_recording(call: VoiceCall) -> None:
+    call.recording_url = None
+    call.artifacts = _without_recordings_key(call.artifacts) or None
+    call.vapi_data = without_recordings(call.vapi_data) or {}
+
+
+def _purge_provider_record(call: VoiceCall) -> None:
+    call.vapi_data = {}
+
+
+_PURGES = {
+    ContentKind.TRANSCRIPT: _purge_transcript,
+    ContentKind.RECORDING: _purge_recording,
+    ContentKind.PROVIDER_RECORD: _purge_provider_record,
+}
+
+# Of a call that stores no content, the provider's record keeps only what reaching the live
+# call needs (its id and its control links), and nothing once the call is over.
+_KEPT_WHEN_NOT_STORED = ("id", "monitor")
+
+
 def update_vapi_data(call: VoiceCall, data: dict[str, Any], at: datetime, *, final: bool) -> bool:
     """Keep the provider's record of the call (the seed's updateCallVAPIData). The record
     that came with the report is final; earlier ones only stand in until it arrives. A call
     that may not keep its recording keeps the record without its links."""
     if not call.recording_enabled:
         data = without_recordings(data) or {}
+    if not call.content_stored:
+        data = {} if final else {k: data[k] for k in _KEPT_WHEN_NOT_STORED if k in data}
     if (call.reported and not final) or data == call.vapi_data:
         return False
     call.vapi_data = data

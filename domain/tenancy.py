@@ -9,6 +9,7 @@ import attrs
 
 from domain.errors import InvalidStateTransition, OwnerRoleReserved
 from domain.ids import MembershipId, PlanId, TenantId, UserId
+from domain.retention import RetentionChoice
 from domain.values import Email, non_blank, optional_text
 
 
@@ -50,6 +51,8 @@ class Tenant:
     version: int = 0
     closed_at: datetime | None = None
     purge_after: datetime | None = None
+    retention: RetentionChoice = attrs.field(factory=RetentionChoice)
+    """How long the tenant keeps its calls' content, within its plan (domain.retention)."""
 
     @property
     def is_active(self) -> bool:
@@ -57,6 +60,10 @@ class Tenant:
 
     def rename(self, name: str, at: datetime) -> None:
         self.name = name  # attrs.define validates on assignment
+        self.updated_at = at
+
+    def choose_retention(self, choice: RetentionChoice, at: datetime) -> None:
+        self.retention = choice
         self.updated_at = at
 
     def change_plan(self, plan_id: PlanId, at: datetime) -> None:

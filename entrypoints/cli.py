@@ -379,6 +379,7 @@ def worker(settings: Settings) -> None:
                         exports=container.tenant_exports(),
                         numbers=container.phone_numbers(),
                         inbox=container.webhook_messages(),
+                        retention=container.retention(),
                     )
                 )
             except asyncio.CancelledError:
@@ -480,6 +481,20 @@ def purge_closed_tenants(settings: Settings) -> None:
 
         tenants, exports = _run_with(build_container(settings, url), purge)
     print(f"tenants purged: {tenants}; expired exports removed: {exports}")
+
+
+def purge_content(settings: Settings) -> None:
+    """One retention pass, as the worker runs every five minutes: each tenant's calls' content
+    past its time deleted; prints what went, tenant by tenant."""
+    with database(settings) as url:
+
+        async def purge(container: Container) -> dict[TenantId, dict[str, int]]:
+            return await container.retention().purge_due()
+
+        purged = _run_with(build_container(settings, url), purge)
+    for tenant, counts in purged.items():
+        print(tenant, " ".join(f"{kind}={count}" for kind, count in sorted(counts.items())))
+    print(f"tenants with content purged: {len(purged)}")
 
 
 def phone_numbers(settings: Settings, args: argparse.Namespace) -> int:
@@ -1104,6 +1119,13 @@ def parser() -> argparse.ArgumentParser:
         help="run one purge pass: delete closed tenants past their grace period, and expired "
         "exports (the worker does this every minute)",
     )
+    retention = commands.add_parser("retention", help="calls' content kept for a time")
+    retention_commands = retention.add_subparsers(dest="retention_command", required=True)
+    retention_commands.add_parser(
+        "purge",
+        help="run one retention pass: delete each tenant's calls' content past its time (the "
+        "worker does this every five minutes)",
+    )
     numbers = commands.add_parser("numbers", help="phone numbers typed in before provisioning")
     number_commands = numbers.add_subparsers(dest="numbers_command", required=True)
     number_commands.add_parser(
@@ -1147,6 +1169,8 @@ def main(argv: list[str] | None = None) -> int:
             catalogue_sync(settings)
         elif args.command == "tenants":
             purge_closed_tenants(settings)
+        elif args.command == "retention":
+            purge_content(settings)
         elif args.command == "leads":
             return import_leads(settings, args)
         elif args.command == "batches":

@@ -57,6 +57,7 @@ from application.ports.unit_of_work import UnitOfWorkFactory
 from application.ports.workers import WorkerPool
 from application.reads import UnitOfWorkReads
 from application.reconciliation import Reconciler
+from application.retention import Retention
 from application.sign_in import SignInPolicy, SignInService
 from application.tenancy import MembershipService, TenantService
 from application.tenant_closure import LeavingPolicy, TenantClosureService
@@ -161,6 +162,7 @@ class Container(containers.DeclarativeContainer):
     webhook_messages = providers.Singleton(
         WebhookMessages, deps, provider_events, providers.Object(read_message), inbox_retention
     )
+    retention = providers.Singleton(Retention, deps, inbox_retention)
     reconciler = providers.Singleton(Reconciler, deps, telephony, call_policy)
     batches = providers.Singleton(BatchService, deps, call_policy)
     webhook_endpoints = providers.Singleton(WebhookEndpointService, deps)
@@ -243,6 +245,7 @@ class Container(containers.DeclarativeContainer):
         sign_in=sign_in,
         invitations=invitations,
         account_deletion=account_deletion,
+        retention=retention,
         sandbox=providers.Callable(_sandbox_of, telephony),
     )
 

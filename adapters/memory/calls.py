@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -27,7 +29,7 @@ from application.ports.calls import (
     UsageQuery,
     UsageTotal,
 )
-from domain.calls import AiUsage, VoiceCall
+from domain.calls import AiUsage, ContentKind, VoiceCall
 from domain.ids import AgentId, CallId, LeadId, TenantId
 
 if TYPE_CHECKING:
@@ -137,6 +139,49 @@ class InMemoryCallRepository:
         ]
         page_rows = page_of(rows, page, lambda c: Position(c.created_at, c.id), newest_first=True)
         return [CallListItem.of(c) for c in page_rows]
+
+    async def purge_expired(
+        self,
+        tenant_id: TenantId,
+        kind: ContentKind,
+        ended_before: datetime,
+        at: datetime,
+        limit: int,
+    ) -> int:
+        def due(c: VoiceCall) -> bool:
+            return (
+                c.tenant_id == tenant_id
+                and c.finished
+                and (c.ended_at or c.created_at) < ended_before
+                and c.holds(kind)
+            )
+
+        found = self._o.rows_where("calls", due)[:limit]
+        for call in found:
+            call.purge([kind], at)
+            await self.save(call)
+        return len(found)
+
+    async def stop_storing_content(self, tenant_id: TenantId, at: datetime) -> int:
+        found = self._o.rows_where(
+            "calls", lambda c: c.tenant_id == tenant_id and not c.finished and c.content_stored
+        )
+        for call in found:
+            call.stop_storing_content(at)
+            await self.save(call)
+        return len(found)
+
+    async def of_person(
+        self, tenant_id: TenantId, lead_id: LeadId, number: str
+    ) -> builtins.list[VoiceCall]:
+        found = self._o.rows_where(
+            "calls",
+            lambda c: (
+                c.tenant_id == tenant_id
+                and (c.lead_id == lead_id or number in (c.to_number, c.caller_number))
+            ),
+        )
+        return sorted(found, key=lambda c: c.id)
 
 
 class InMemoryLiveCallRegistry:
@@ -278,6 +323,20 @@ class InMemoryWebhookInbox:
             )
 
         gone = self._o.rows_where("inbox", due)[:limit]
+        for message in gone:
+            self._o.delete("inbox", message.id)
+        return len(gone)
+
+    async def remove_mentioning(
+        self, tenant_id: TenantId, provider_call_ids: Sequence[str], texts: Sequence[str]
+    ) -> int:
+        def mentions(m: InboxMessage) -> bool:
+            if m.tenant_id != tenant_id:
+                return False
+            written = json.dumps(m.payload, ensure_ascii=False)
+            return m.provider_call_id in provider_call_ids or any(t in written for t in texts)
+
+        gone = self._o.rows_where("inbox", mentions)
         for message in gone:
             self._o.delete("inbox", message.id)
         return len(gone)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from uuid import UUID
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -43,3 +46,22 @@ class PostgresAuditLog:
             .limit(page.limit + 1)
         )
         return [mapping.audit_from(r) for r in await self._conn.execute(query)]
+
+    async def redact(
+        self, tenant_id: TenantId, entity_ids: Sequence[UUID], texts: Sequence[str]
+    ) -> int:
+        a = audit_log.c
+        written = sa.cast(a.changes, sa.Text)
+        result = await self._conn.execute(
+            sa.update(audit_log)
+            .where(
+                a.tenant_id == tenant_id,
+                a.changes != sa.literal_column("'{}'::jsonb"),
+                sa.or_(
+                    a.entity_id.in_(entity_ids),
+                    *(written.contains(text, autoescape=True) for text in texts),
+                ),
+            )
+            .values(changes={})
+        )
+        return int(result.rowcount)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -24,7 +25,15 @@ from adapters.postgres.repositories import (
     tenant_row,
 )
 from adapters.postgres.rls import APP_ROLE, TENANT_SETTING
-from adapters.postgres.tables import ai_usage, live_calls, voice_calls, webhook_events
+from adapters.postgres.tables import (
+    CONTENT_AGE,
+    CONTENT_HELD,
+    RECORDING_LINKS,
+    ai_usage,
+    live_calls,
+    voice_calls,
+    webhook_events,
+)
 from application.pagination import PageRequest
 from application.ports.calls import (
     CallFilter,
@@ -41,6 +50,7 @@ from domain.calls import (
     AiUsage,
     CallDirection,
     CallStatus,
+    ContentKind,
     UsageItem,
     UsageKind,
     VoiceCall,
@@ -349,6 +359,100 @@ class PostgresCallRepository:
         rows = await self._conn.execute(calls_page(tenant_id, where, page))
         return [list_item(r) for r in rows]
 
+    async def purge_expired(
+        self,
+        tenant_id: TenantId,
+        kind: ContentKind,
+        ended_before: datetime,
+        at: datetime,
+        limit: int,
+    ) -> int:
+        c = voice_calls.c
+        due = (
+            sa.select(c.id)
+            .where(
+                c.tenant_id == tenant_id,
+                sa.text(f"({CONTENT_HELD[kind.value]})"),
+                ended_before > CONTENT_AGE,
+                c.status.in_(_FINISHED),
+            )
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            # Materialized: run once, so the limit holds (inlined, a rescan could take more).
+            .cte("due")
+            .prefix_with("MATERIALIZED")
+        )
+        result = await self._conn.execute(
+            sa.update(voice_calls)
+            .where(c.tenant_id == tenant_id, c.id == due.c.id)
+            .values(
+                **_PURGED[kind],
+                purged_content=sa.case(
+                    (sa.literal(kind.value) == sa.func.any(c.purged_content), c.purged_content),
+                    else_=sa.func.array_append(c.purged_content, kind.value),
+                ),
+                content_purged_at=at,
+                updated_at=sa.func.greatest(c.updated_at, at),
+                version=c.version + 1,
+            )
+        )
+        return int(result.rowcount)
+
+    async def stop_storing_content(self, tenant_id: TenantId, at: datetime) -> int:
+        c = voice_calls.c
+        result = await self._conn.execute(
+            sa.update(voice_calls)
+            .where(c.tenant_id == tenant_id, c.status.not_in(_FINISHED), c.content_stored)
+            .values(
+                content_stored=False,
+                updated_at=sa.func.greatest(c.updated_at, at),
+                version=c.version + 1,
+            )
+        )
+        return int(result.rowcount)
+
+    async def of_person(
+        self, tenant_id: TenantId, lead_id: LeadId, number: str
+    ) -> builtins.list[VoiceCall]:
+        c = voice_calls.c
+        query = (
+            sa.select(voice_calls)
+            .where(
+                c.tenant_id == tenant_id,
+                sa.or_(c.lead_id == lead_id, c.to_number == number, c.caller_number == number),
+            )
+            .order_by(c.id)
+            .with_for_update()
+        )
+        return [mapping.call_from(r) for r in await self._conn.execute(query)]
+
+
+_FINISHED = (CallStatus.ENDED.value, CallStatus.FAILED.value)
+_TOP_LINKS = f"{RECORDING_LINKS[:-1]}, 'recordings']"
+# Each kind's deletion in SQL, as VoiceCall.purge does it (domain.calls).
+_PURGED: dict[ContentKind, dict[str, Any]] = {
+    ContentKind.TRANSCRIPT: {
+        "transcription": None,
+        "summary": None,
+        "analysis": None,
+        "artifacts": sa.literal_column(
+            "CASE WHEN artifacts ? 'recordings'"
+            " THEN jsonb_build_object('recordings', artifacts -> 'recordings') END"
+        ),
+    },
+    ContentKind.RECORDING: {
+        "recording_url": None,
+        "artifacts": sa.literal_column("NULLIF(artifacts - 'recordings', '{}'::jsonb)"),
+        "vapi_data": sa.literal_column(
+            "CASE WHEN jsonb_typeof(vapi_data -> 'artifact') = 'object'"
+            f" THEN jsonb_set(vapi_data - {_TOP_LINKS}, '{{artifact}}',"
+            f" (vapi_data -> 'artifact') - {RECORDING_LINKS})"
+            f" ELSE vapi_data - {_TOP_LINKS} END"
+        ),
+    },
+    ContentKind.PROVIDER_RECORD: {"vapi_data": sa.literal_column("'{}'::jsonb")},
+}
+
 
 # Built once: a hold builds no statement and no cache key.
 _HOLD = pg_insert(live_calls).on_conflict_do_nothing(index_elements=["call_id"])
@@ -593,6 +697,21 @@ class PostgresWebhookInbox:
             .limit(limit)
         )
         result = await self._conn.execute(sa.delete(webhook_events).where(_w.id.in_(due)))
+        return int(result.rowcount)
+
+    async def remove_mentioning(
+        self, tenant_id: TenantId, provider_call_ids: Sequence[str], texts: Sequence[str]
+    ) -> int:
+        payload = sa.cast(_w.payload, sa.Text)
+        result = await self._conn.execute(
+            sa.delete(webhook_events).where(
+                _w.tenant_id == tenant_id,
+                sa.or_(
+                    _w.vapi_call_id.in_(provider_call_ids),
+                    *(payload.contains(text, autoescape=True) for text in texts),
+                ),
+            )
+        )
         return int(result.rowcount)
 
     async def add(self, message: InboxMessage) -> bool:

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Row
 
 from domain.agents import VoiceAgent
 from domain.audit import Actor, ActorKind, AuditEntry
-from domain.calls import CallDirection, CallStatus, VoiceCall
+from domain.calls import CallDirection, CallStatus, ContentKind, VoiceCall
 from domain.credentials import ApiKey, UserToken
 from domain.ids import (
     AgentId,
@@ -33,6 +33,7 @@ from domain.ids import (
 from domain.leads import Lead, LeadStatus
 from domain.phones import NumberOwnership, NumberProvider, NumberStatus, PhoneLine, PhoneNumber
 from domain.plans import BillingCycle, Feature, FeatureType, Override, Plan
+from domain.retention import RetentionChoice
 from domain.tenancy import Membership, Role, Tenant, TenantStatus, User
 from domain.values import Email
 from domain.voices import Voice, VoiceProvider
@@ -89,6 +90,12 @@ def tenant_from(row: Row[Any], prefix: str = "") -> Tenant:
         version=m[f"{prefix}version"],
         closed_at=m[f"{prefix}closed_at"],
         purge_after=m[f"{prefix}purge_after"],
+        retention=RetentionChoice(
+            transcripts_days=m[f"{prefix}retention_transcripts_days"],
+            recordings_days=m[f"{prefix}retention_recordings_days"],
+            provider_record_days=m[f"{prefix}retention_provider_record_days"],
+            store_transcripts=m[f"{prefix}retention_store_transcripts"],
+        ),
     )
 
 
@@ -100,6 +107,10 @@ def tenant_values(tenant: Tenant) -> dict[str, Any]:
         "updated_at": tenant.updated_at,
         "closed_at": tenant.closed_at,
         "purge_after": tenant.purge_after,
+        "retention_transcripts_days": tenant.retention.transcripts_days,
+        "retention_recordings_days": tenant.retention.recordings_days,
+        "retention_provider_record_days": tenant.retention.provider_record_days,
+        "retention_store_transcripts": tenant.retention.store_transcripts,
     }
 
 
@@ -391,6 +402,7 @@ _CALL_PLAIN = (
     "artifacts",
     "recording_enabled",
     "content_purged_at",
+    "content_stored",
 )
 
 
@@ -411,6 +423,7 @@ def call_from_mapping(m: Mapping[Any, Any]) -> VoiceCall:
         voice_id=_optional(VoiceId, m["voice_id"]),
         from_number_id=_optional(PhoneNumberId, m["from_number_id"]),
         version=m["version"],
+        purged_content=[ContentKind(kind) for kind in m["purged_content"]],
         **{name: m[name] for name in _CALL_PLAIN},
     )
 
@@ -423,6 +436,7 @@ CALL_COLUMNS = (
     "lead_id",
     "voice_id",
     "from_number_id",
+    "purged_content",
     *_CALL_PLAIN,
 )
 
@@ -435,6 +449,7 @@ def call_values(call: VoiceCall) -> dict[str, Any]:
         "lead_id": call.lead_id,
         "voice_id": call.voice_id,
         "from_number_id": call.from_number_id,
+        "purged_content": [kind.value for kind in call.purged_content],
         **{name: getattr(call, name) for name in _CALL_PLAIN},
     }
 

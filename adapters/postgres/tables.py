@@ -129,6 +129,11 @@ tenants = sa.Table(
     # Set when an owner closes the tenant; its data is deleted once purge_after has passed.
     sa.Column("closed_at", sa.DateTime(timezone=True)),
     sa.Column("purge_after", sa.DateTime(timezone=True)),
+    # The tenant's retention choices (domain.retention.RetentionChoice); NULL: as its plan.
+    sa.Column("retention_transcripts_days", sa.Integer),
+    sa.Column("retention_recordings_days", sa.Integer),
+    sa.Column("retention_provider_record_days", sa.Integer),
+    sa.Column("retention_store_transcripts", sa.Boolean),
     sa.CheckConstraint("status IN ('active', 'suspended', 'closed')", name="status"),
     sa.CheckConstraint(
         "(status = 'closed') = (closed_at IS NOT NULL)"
@@ -498,6 +503,10 @@ leads = sa.Table(
     _newest("leads"),
 )
 
+# A call's report parts are NULL in SQL until they come (not JSON null), so that "holds a
+# transcript" is `transcription IS NOT NULL` to the retention purge and its indexes.
+_ABSENT_AS_NULL = JSONB(none_as_null=True)
+
 voice_calls = sa.Table(
     "voice_calls",
     metadata,
@@ -513,12 +522,12 @@ voice_calls = sa.Table(
     sa.Column("ended_reason", sa.String(255)),
     sa.Column("vapi_call_id", sa.String(255), unique=True),
     sa.Column("vapi_data", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
-    sa.Column("transcription", JSONB),
+    sa.Column("transcription", _ABSENT_AS_NULL),
     sa.Column("recording_url", sa.Text),
     sa.Column("summary", sa.Text),
-    sa.Column("analysis", JSONB),
+    sa.Column("analysis", _ABSENT_AS_NULL),
     sa.Column("cost", sa.Numeric()),
-    sa.Column("cost_breakdown", JSONB),
+    sa.Column("cost_breakdown", _ABSENT_AS_NULL),
     sa.Column("call_duration", sa.Integer),
     sa.Column("batch_id", UUID(as_uuid=True)),
     sa.Column("started_at", sa.DateTime(timezone=True)),
@@ -527,11 +536,16 @@ voice_calls = sa.Table(
     sa.Column("metadata", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     sa.Column("error", sa.Text),
     sa.Column("caller_number", sa.String(32)),
-    sa.Column("artifacts", JSONB),
+    sa.Column("artifacts", _ABSENT_AS_NULL),
     sa.Column("recording_enabled", sa.Boolean, nullable=False, server_default=sa.text("true")),
     # When the call's content (transcript, recording, analysis, the provider's record) was
     # deleted; its cost, duration and usage stay.
     sa.Column("content_purged_at", sa.DateTime(timezone=True)),
+    # Which kinds of content went (domain.calls.ContentKind), and whether any is kept.
+    sa.Column(
+        "purged_content", ARRAY(sa.String(20)), nullable=False, server_default=sa.text("'{}'")
+    ),
+    sa.Column("content_stored", sa.Boolean, nullable=False, server_default=sa.true()),
     _version(),
     *_timestamps(),
     sa.UniqueConstraint("tenant_id", "id"),
@@ -569,6 +583,32 @@ voice_calls = sa.Table(
         postgresql_where=sa.text("batch_id IS NOT NULL"),
     ),
 )
+
+# What each kind of content is, for the retention purge (domain.calls.VoiceCall.holds says
+# the same): the calls holding it are indexed by tenant and age, so a purge reads only those
+# due and a call that holds none leaves the index.
+RECORDING_LINKS = (
+    "ARRAY['recording', 'recordingUrl', 'stereoRecordingUrl', 'videoRecordingUrl',"
+    " 'presignedMonoUrl', 'presignedStereoUrl', 'presignedVideoUrl', 'presignedAssistantUrl',"
+    " 'presignedCustomerUrl', 'pcapUrl', 'presignedPcapUrl']"
+)
+CONTENT_HELD = {
+    "transcript": "transcription IS NOT NULL OR summary IS NOT NULL OR analysis IS NOT NULL"
+    " OR (artifacts - 'recordings') <> '{}'::jsonb",
+    "recording": "recording_url IS NOT NULL OR artifacts ? 'recordings'"
+    f" OR vapi_data ?| {RECORDING_LINKS[:-1]}, 'recordings']"
+    " OR (jsonb_typeof(vapi_data -> 'artifact') = 'object'"
+    f" AND (vapi_data -> 'artifact') ?| {RECORDING_LINKS})",
+    "provider_record": "vapi_data <> '{}'::jsonb",
+}
+CONTENT_AGE = sa.func.coalesce(voice_calls.c.ended_at, voice_calls.c.created_at)
+for _kind, _held in CONTENT_HELD.items():
+    sa.Index(
+        f"ix_voice_calls_{_kind}_held",
+        voice_calls.c.tenant_id,
+        CONTENT_AGE,
+        postgresql_where=sa.text(_held),
+    )
 
 # --- batches (campaigns) --------------------------------------------------------------------
 

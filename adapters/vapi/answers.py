@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.vapi.client import NOT_RECORDED, assistant_of
+from adapters.vapi.client import KEEP_NOTHING, NOT_RECORDED, assistant_of
 from application.call_events import (
     NOT_AVAILABLE,
     Acknowledged,
@@ -34,6 +34,8 @@ def assistant_answer(answer: InboundAnswer) -> dict[str, Any]:
     overrides: dict[str, Any] = {"metadata": _metadata(answer)}
     if not answer.record:
         overrides["artifactPlan"] = dict(NOT_RECORDED)
+    if answer.private:
+        overrides["compliancePlan"] = dict(KEEP_NOTHING)
     if answer.agent.provider_assistant_id:
         return {"assistantId": answer.agent.provider_assistant_id, "assistantOverrides": overrides}
     try:

@@ -40,6 +40,9 @@ MAX_SHORT_TEXT = 40
 DEFAULT_MODEL = {"provider": "openai", "model": "gpt-4o-mini"}
 # Vapi records every call unless told not to (in the assistant or its overrides).
 NOT_RECORDED = {"recordingEnabled": False}
+# Vapi keeps no recording, transcript or log of the call and sends only its end-of-call
+# report: for tenants that store no transcripts.
+KEEP_NOTHING = {"hipaaEnabled": True}
 # GET /call returns at most this many calls and has no cursor.
 LIST_LIMIT = 1000
 MAX_LIST_PAGES = 20
@@ -176,6 +179,8 @@ def create_call_body(call: OutboundCall) -> dict[str, Any]:
         overrides["variableValues"] = dict(call.variables)
     if not call.record:
         overrides["artifactPlan"] = dict(NOT_RECORDED)
+    if call.private:
+        overrides["compliancePlan"] = dict(KEEP_NOTHING)
     body: dict[str, Any] = {
         "name": str(call.call_id),
         "phoneNumberId": call.from_number.provider_number_id,

@@ -4,6 +4,7 @@ the provider's webhook messages.
 
 from __future__ import annotations
 
+import builtins
 import enum
 from collections.abc import Sequence
 from datetime import datetime
@@ -14,7 +15,7 @@ from uuid import UUID
 import attrs
 
 from application.pagination import PageRequest, Position
-from domain.calls import AiUsage, CallDirection, CallStatus, VoiceCall
+from domain.calls import AiUsage, CallDirection, CallStatus, ContentKind, VoiceCall
 from domain.ids import AgentId, CallId, LeadId, PhoneNumberId, TenantId, VoiceId
 from domain.phones import PhoneNumber
 
@@ -165,6 +166,30 @@ class CallRepository(Protocol):
         self, tenant_id: TenantId, where: CallFilter, page: PageRequest
     ) -> list[CallListItem]:
         """Newest first, at most `page.limit + 1`."""
+        ...
+
+    async def purge_expired(
+        self,
+        tenant_id: TenantId,
+        kind: ContentKind,
+        ended_before: datetime,
+        at: datetime,
+        limit: int,
+    ) -> int:
+        """`VoiceCall.purge` of `kind` at `at` for at most `limit` of the tenant's finished
+        calls that hold it and ended (or, never placed, were made) before `ended_before`,
+        skipping any locked by another transaction; how many."""
+        ...
+
+    async def stop_storing_content(self, tenant_id: TenantId, at: datetime) -> int:
+        """`VoiceCall.stop_storing_content` for each of the tenant's calls not finished;
+        how many changed."""
+        ...
+
+    async def of_person(
+        self, tenant_id: TenantId, lead_id: LeadId, number: str
+    ) -> builtins.list[VoiceCall]:
+        """Locked, in id order: the tenant's calls of the lead, to `number` or from it."""
         ...
 
 
@@ -373,6 +398,13 @@ class WebhookInbox(Protocol):
         """Delete at most `limit` of the tenant's messages (None: those of no tenant): those
         received before `settled_before` that were applied or kept without an error, and
         those received before `failed_before` whatever became of them. How many went."""
+        ...
+
+    async def remove_mentioning(
+        self, tenant_id: TenantId, provider_call_ids: Sequence[str], texts: Sequence[str]
+    ) -> int:
+        """Delete the tenant's messages about any of the provider's calls, or whose payload
+        holds any of `texts`; how many went."""
         ...
 
     async def list(self, tenant_id: TenantId | None, page: PageRequest) -> list[InboxMessage]:

@@ -30,6 +30,9 @@ class OutboundCall:
     variables: dict[str, str] = attrs.field(factory=dict)
     record: bool = True
     """Whether the provider may record the call (the tenant's plan has `recordings`)."""
+    private: bool = False
+    """Whether the provider is to keep nothing of the call (the tenant stores no
+    transcripts): Vapi's HIPAA mode."""
 
 
 @attrs.frozen

@@ -471,9 +471,27 @@ class CallOut(msgspec.Struct, tag_field="object", tag="call"):
     content_purged_at: Annotated[
         datetime | None,
         msgspec.Meta(
-            description="When the call's transcript, recording, analysis and provider record "
-            "were deleted; null while they are kept.",
+            description="When content of the call (`purged_content`) was last deleted; null "
+            "while all of it is kept.",
             examples=[None],
+        ),
+    ]
+    purged_content: Annotated[
+        list[Literal["transcript", "recording", "provider_record"]],
+        msgspec.Meta(
+            description="What was deleted, by age (the tenant's retention), on demand, or as "
+            "it came when the tenant stores no transcripts: `transcript` (with the summary, "
+            "analysis and other artifacts), `recording` (every link to the audio), "
+            "`provider_record`. Outcome, cost, duration and usage always stay.",
+            examples=[[]],
+        ),
+    ]
+    content_stored: Annotated[
+        bool,
+        msgspec.Meta(
+            description="Whether the call keeps what was said (false when its tenant stores "
+            "no transcripts: the provider kept nothing either).",
+            examples=[True],
         ),
     ]
 
@@ -512,6 +530,8 @@ class CallOut(msgspec.Struct, tag_field="object", tag="call"):
             artifacts.get("transfers", []),
             artifacts.get("log_url"),
             c.content_purged_at,
+            [kind.value for kind in c.purged_content],
+            c.content_stored,
         )
 
 

@@ -25,6 +25,7 @@ from application.leads import LeadService
 from application.phone_numbers import PhoneNumberService
 from application.plans import FeatureService, PlanService, TenantFeatureService
 from application.ports.unit_of_work import DatabaseProbe
+from application.retention import Retention
 from application.sign_in import SignInService
 from application.tenancy import MembershipService, TenantService
 from application.tenant_closure import TenantClosureService
@@ -65,6 +66,7 @@ class UseCases:
     invitations: InvitationService
     sign_in: SignInService
     account_deletion: AccountDeletionService
+    retention: Retention
     sandbox: SandboxTelephonyProvider | None = None
     """The offline provider, when it is the one in use (no Vapi key)."""
 

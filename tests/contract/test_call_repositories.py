@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,7 +16,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.ids import Uuid7Generator
-from adapters.memory.unit_of_work import InMemoryDatabase
 from application.errors import AlreadyExists, ConcurrencyConflict
 from application.pagination import PageRequest, Position
 from application.ports.calls import (
@@ -169,29 +167,6 @@ async def add_and_commit(uows: UnitOfWorkFactory, call: VoiceCall) -> None:
     async with uows(tenant_id=call.tenant_id) as tx:
         await tx.calls.add(call)
         await tx.commit()
-
-
-@pytest.fixture
-async def acme(uows: UnitOfWorkFactory) -> Tenant:
-    tenant = a_tenant("Acme")
-    await given_tenants(uows, tenant)
-    return tenant
-
-
-@pytest.fixture
-async def globex(uows: UnitOfWorkFactory) -> Tenant:
-    tenant = a_tenant("Globex")
-    await given_tenants(uows, tenant)
-    return tenant
-
-
-@pytest.fixture
-def per_example(uows: UnitOfWorkFactory) -> Callable[[], UnitOfWorkFactory]:
-    """Units of work for one hypothesis example: on a fresh in-memory database, or on the same
-    PostgreSQL database, where each example works in tenants of its own."""
-    if isinstance(getattr(uows, "__self__", None), InMemoryDatabase):
-        return lambda: InMemoryDatabase().unit_of_work
-    return lambda: uows
 
 
 EXAMPLES = settings(

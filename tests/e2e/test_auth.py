@@ -557,6 +557,17 @@ MATRIX = [
     Action("change a lead", "PATCH", LEAD, {"name": "By {role}"}, WRITERS, "lead.updated"),
     Action("delete a lead", "DELETE", LEAD, None, WRITERS, "lead.deleted"),
     Action("mark contacted", "POST", LEAD + "/contacted", {}, WRITERS, "lead.contacted"),
+    # A data subject's erasure, and how long content is kept: owners and admins.
+    Action("erase a lead", "POST", LEAD + "/erase", None, MANAGERS, "lead.erased"),
+    Action("read the retention", "GET", T + "/retention", None, ALL, None),
+    Action(
+        "change the retention",
+        "PATCH",
+        T + "/retention",
+        {"recordings_days": 30},
+        MANAGERS,
+        "tenant.retention_changed",
+    ),
     Action("read a lead's calls", "GET", LEAD + "/calls", None, ALL, None),
     # Calls: members place them (this one fails at the provider, its number having no Vapi
     # id, but it is placed and audited all the same), viewers read them.

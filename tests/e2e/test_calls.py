@@ -163,6 +163,7 @@ ROLES = {"bot": "assistant", "user": "user", "system": "system"}
 DETAIL_ONLY = {
     "version", "transcript", "recording", "summary", "analysis", "cost_breakdown", "metadata",
     "structured_outputs", "transfers", "log_url", "content_purged_at",
+    "purged_content", "content_stored",
 }  # fmt: skip
 USD = re.compile(r"-?[0-9]+\.[0-9]{6,}")
 

@@ -16,6 +16,7 @@ from domain.calls import (
     MAX_CALL_SECONDS,
     CallDirection,
     CallStatus,
+    ContentKind,
     EndOfCallReport,
     VoiceCall,
     advance,
@@ -330,7 +331,7 @@ def test_a_reported_calls_content_goes_and_a_late_report_brings_none_back() -> N
 
     held = call.purge_content(T0 + timedelta(days=1))
 
-    assert held == ["transcript", "recording", "summary", "analysis", "provider_record"]
+    assert held == [ContentKind.TRANSCRIPT, ContentKind.RECORDING, ContentKind.PROVIDER_RECORD]
     assert (call.transcription, call.recording_url, call.summary, call.analysis) == (
         None,
         None,

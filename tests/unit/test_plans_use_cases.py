@@ -187,16 +187,16 @@ def unchanged(memory_db: InMemoryDatabase) -> Any:
 # --- the catalogue ----------------------------------------------------------------------
 
 
-async def test_sync_installs_thirteen_features_and_three_plans_with_free_the_default(
+async def test_sync_installs_seventeen_features_and_three_plans_with_free_the_default(
     deps: UseCaseDeps,
 ) -> None:
     added = await sync_catalogue(deps)
 
     installed = await read_catalogue(deps)
     assert sorted(installed.features) == FEATURE_KEYS
-    assert len(installed.features) == 13
+    assert len(installed.features) == 17
     assert list(installed.plans) == ["free", "pro", "enterprise"]
-    assert added == 13 + 3 + sum(len(spec.values) for spec in PLANS)
+    assert added == 17 + 3 + sum(len(spec.values) for spec in PLANS)
     async with deps.uows() as tx:
         default = await tx.plans.default()
         values = {
@@ -283,7 +283,7 @@ async def test_inactive_plans_are_hidden_from_everyone_but_platform_admins(
     with pytest.raises(NotFound):
         await svc.plans.plan_features(me(owner), pro.id, ALL)
     assert (await svc.plans.get_plan(PLATFORM, pro.id)).is_active is False
-    assert len((await svc.plans.plan_features(PLATFORM, pro.id, ALL)).items) == 13
+    assert len((await svc.plans.plan_features(PLATFORM, pro.id, ALL)).items) == len(FEATURES)
     assert (await svc.plans.get_plan(me(owner), catalogue.plans["free"].id)).name == "free"
     with pytest.raises(NotFound):
         await svc.plans.get_plan(PLATFORM, PlanId(uuid4()))
@@ -467,7 +467,9 @@ async def test_only_platform_admins_create_features_and_keys_are_unique(
     with unchanged, pytest.raises(PermissionDenied):
         await svc.features.create_feature(me(owner), cmd)
     # Acme's entitlements are cached now; the new feature must still show at once.
-    assert len((await svc.tenant_features.tenant_features(me(owner), acme.id, ALL)).items) == 13
+    assert len((await svc.tenant_features.tenant_features(me(owner), acme.id, ALL)).items) == len(
+        FEATURES
+    )
 
     created = await svc.features.create_feature(PLATFORM, cmd)
 

@@ -49,6 +49,7 @@ from .call_out_analysis_type_0 import CallOutAnalysisType0
 from .call_out_cost_breakdown_type_0 import CallOutCostBreakdownType0
 from .call_out_metadata import CallOutMetadata
 from .call_out_object import CallOutObject
+from .call_out_purged_content_item import CallOutPurgedContentItem
 from .call_out_structured_outputs_type_0 import CallOutStructuredOutputsType0
 from .call_out_transfers_item import CallOutTransfersItem
 from .call_page import CallPage
@@ -119,6 +120,8 @@ from .invitation_preview_out_role import InvitationPreviewOutRole
 from .invitation_preview_out_status import InvitationPreviewOutStatus
 from .invite_in import InviteIn
 from .invite_in_role import InviteInRole
+from .lead_erasure_out import LeadErasureOut
+from .lead_erasure_out_object import LeadErasureOutObject
 from .lead_filter_in import LeadFilterIn
 from .lead_import_data import LeadImportData
 from .lead_import_event import LeadImportEvent
@@ -191,6 +194,10 @@ from .replay_in import ReplayIn
 from .replay_out import ReplayOut
 from .replay_out_object import ReplayOutObject
 from .replay_webhook_messages_in import ReplayWebhookMessagesIn
+from .retention_choice_out import RetentionChoiceOut
+from .retention_out import RetentionOut
+from .retention_out_object import RetentionOutObject
+from .retention_periods import RetentionPeriods
 from .retry_policy_in import RetryPolicyIn
 from .retry_policy_out import RetryPolicyOut
 from .rotate_webhook_secret_in import RotateWebhookSecretIn
@@ -227,6 +234,7 @@ from .update_number_in import UpdateNumberIn
 from .update_plan_in import UpdatePlanIn
 from .update_plan_in_billing_cycle_type_0 import UpdatePlanInBillingCycleType0
 from .update_plan_in_metadata_type_0 import UpdatePlanInMetadataType0
+from .update_retention_in import UpdateRetentionIn
 from .update_tenant_in import UpdateTenantIn
 from .update_user_in import UpdateUserIn
 from .update_voice_in import UpdateVoiceIn
@@ -330,6 +338,7 @@ __all__ = (
     "CallOutCostBreakdownType0",
     "CallOutMetadata",
     "CallOutObject",
+    "CallOutPurgedContentItem",
     "CallOutStructuredOutputsType0",
     "CallOutTransfersItem",
     "CallPage",
@@ -398,6 +407,8 @@ __all__ = (
     "InvitationPreviewOutStatus",
     "InviteIn",
     "InviteInRole",
+    "LeadErasureOut",
+    "LeadErasureOutObject",
     "LeadFilterIn",
     "LeadImportData",
     "LeadImportEvent",
@@ -470,6 +481,10 @@ __all__ = (
     "ReplayOut",
     "ReplayOutObject",
     "ReplayWebhookMessagesIn",
+    "RetentionChoiceOut",
+    "RetentionOut",
+    "RetentionOutObject",
+    "RetentionPeriods",
     "RetryPolicyIn",
     "RetryPolicyOut",
     "RotateWebhookSecretIn",
@@ -506,6 +521,7 @@ __all__ = (
     "UpdatePlanIn",
     "UpdatePlanInBillingCycleType0",
     "UpdatePlanInMetadataType0",
+    "UpdateRetentionIn",
     "UpdateTenantIn",
     "UpdateUserIn",
     "UpdateVoiceIn",

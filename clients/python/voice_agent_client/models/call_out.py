@@ -10,6 +10,7 @@ from attrs import field as _attrs_field
 
 from ..models.call_direction import CallDirection, check_call_direction
 from ..models.call_out_object import CallOutObject, check_call_out_object
+from ..models.call_out_purged_content_item import CallOutPurgedContentItem, check_call_out_purged_content_item
 from ..models.call_status import CallStatus, check_call_status
 
 if TYPE_CHECKING:
@@ -77,8 +78,14 @@ class CallOut:
         transfers (list[CallOutTransfersItem]): The call's transfer attempts (warm and blind) as the provider sent them:
             destination, mode, status; empty when none.
         log_url (None | str): The provider's log of the call (may expire); null when none.
-        content_purged_at (datetime.datetime | None): When the call's transcript, recording, analysis and provider
-            record were deleted; null while they are kept.
+        content_purged_at (datetime.datetime | None): When content of the call (`purged_content`) was last deleted; null
+            while all of it is kept.
+        purged_content (list[CallOutPurgedContentItem]): What was deleted, by age (the tenant's retention), on demand,
+            or as it came when the tenant stores no transcripts: `transcript` (with the summary, analysis and other
+            artifacts), `recording` (every link to the audio), `provider_record`. Outcome, cost, duration and usage always
+            stay.
+        content_stored (bool): Whether the call keeps what was said (false when its tenant stores no transcripts: the
+            provider kept nothing either).
     """
 
     object_: CallOutObject
@@ -113,6 +120,8 @@ class CallOut:
     transfers: list[CallOutTransfersItem]
     log_url: None | str
     content_purged_at: datetime.datetime | None
+    purged_content: list[CallOutPurgedContentItem]
+    content_stored: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -249,6 +258,13 @@ class CallOut:
         else:
             content_purged_at = self.content_purged_at
 
+        purged_content = []
+        for purged_content_item_data in self.purged_content:
+            purged_content_item: str = purged_content_item_data
+            purged_content.append(purged_content_item)
+
+        content_stored = self.content_stored
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -285,6 +301,8 @@ class CallOut:
                 "transfers": transfers,
                 "log_url": log_url,
                 "content_purged_at": content_purged_at,
+                "purged_content": purged_content,
+                "content_stored": content_stored,
             }
         )
 
@@ -579,6 +597,15 @@ class CallOut:
 
         content_purged_at = _parse_content_purged_at(d.pop("content_purged_at"))
 
+        purged_content = []
+        _purged_content = d.pop("purged_content")
+        for purged_content_item_data in _purged_content:
+            purged_content_item = check_call_out_purged_content_item(purged_content_item_data)
+
+            purged_content.append(purged_content_item)
+
+        content_stored = d.pop("content_stored")
+
         call_out = cls(
             object_=object_,
             id=id,
@@ -612,6 +639,8 @@ class CallOut:
             transfers=transfers,
             log_url=log_url,
             content_purged_at=content_purged_at,
+            purged_content=purged_content,
+            content_stored=content_stored,
         )
 
         call_out.additional_properties = d
