@@ -156,11 +156,13 @@ class InMemoryCallRepository:
                 and c.holds(kind)
             )
 
-        found = self._o.rows_where("calls", due)[:limit]
-        for call in found:
+        oldest_first = sorted(
+            self._o.rows_where("calls", due), key=lambda c: c.ended_at or c.created_at
+        )
+        for call in oldest_first[:limit]:
             call.purge([kind], at)
             await self.save(call)
-        return len(found)
+        return len(oldest_first[:limit])
 
     async def stop_storing_content(self, tenant_id: TenantId, at: datetime) -> int:
         found = self._o.rows_where(

@@ -367,35 +367,7 @@ class PostgresCallRepository:
         at: datetime,
         limit: int,
     ) -> int:
-        c = voice_calls.c
-        due = (
-            sa.select(c.id)
-            .where(
-                c.tenant_id == tenant_id,
-                sa.text(f"({CONTENT_HELD[kind.value]})"),
-                ended_before > CONTENT_AGE,
-                c.status.in_(_FINISHED),
-            )
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            # Materialized: run once, so the limit holds (inlined, a rescan could take more).
-            .cte("due")
-            .prefix_with("MATERIALIZED")
-        )
-        result = await self._conn.execute(
-            sa.update(voice_calls)
-            .where(c.tenant_id == tenant_id, c.id == due.c.id)
-            .values(
-                **_PURGED[kind],
-                purged_content=sa.case(
-                    (sa.literal(kind.value) == sa.func.any(c.purged_content), c.purged_content),
-                    else_=sa.func.array_append(c.purged_content, kind.value),
-                ),
-                content_purged_at=at,
-                updated_at=sa.func.greatest(c.updated_at, at),
-                version=c.version + 1,
-            )
-        )
+        result = await self._conn.execute(content_purge(tenant_id, kind, ended_before, at, limit))
         return int(result.rowcount)
 
     async def stop_storing_content(self, tenant_id: TenantId, at: datetime) -> int:
@@ -452,6 +424,45 @@ _PURGED: dict[ContentKind, dict[str, Any]] = {
     },
     ContentKind.PROVIDER_RECORD: {"vapi_data": sa.literal_column("'{}'::jsonb")},
 }
+
+
+def content_purge(
+    tenant_id: TenantId, kind: ContentKind, ended_before: datetime, at: datetime, limit: int
+) -> sa.Update:
+    """Delete `kind` from at most `limit` of the tenant's finished calls holding it that
+    ended before `ended_before`, oldest first (read in order from the kind's partial index,
+    those locked skipped)."""
+    c = voice_calls.c
+    due = (
+        sa.select(c.id)
+        .where(
+            c.tenant_id == tenant_id,
+            sa.text(f"({CONTENT_HELD[kind.value]})"),
+            ended_before > CONTENT_AGE,
+            sa.or_(*(c.status == status for status in _FINISHED)),
+        )
+        # Oldest first: the kind's index gives them in that order, and reads no further.
+        .order_by(CONTENT_AGE)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        # Materialized: run once, so the limit holds (inlined, a rescan could take more).
+        .cte("due")
+        .prefix_with("MATERIALIZED")
+    )
+    return (
+        sa.update(voice_calls)
+        .where(c.tenant_id == tenant_id, c.id == due.c.id)
+        .values(
+            **_PURGED[kind],
+            purged_content=sa.case(
+                (sa.literal(kind.value) == sa.func.any(c.purged_content), c.purged_content),
+                else_=sa.func.array_append(c.purged_content, kind.value),
+            ),
+            content_purged_at=at,
+            updated_at=sa.func.greatest(c.updated_at, at),
+            version=c.version + 1,
+        )
+    )
 
 
 # Built once: a hold builds no statement and no cache key.

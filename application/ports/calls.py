@@ -178,7 +178,7 @@ class CallRepository(Protocol):
     ) -> int:
         """`VoiceCall.purge` of `kind` at `at` for at most `limit` of the tenant's finished
         calls that hold it and ended (or, never placed, were made) before `ended_before`,
-        skipping any locked by another transaction; how many."""
+        oldest first, skipping any locked by another transaction; how many."""
         ...
 
     async def stop_storing_content(self, tenant_id: TenantId, at: datetime) -> int:

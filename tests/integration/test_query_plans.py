@@ -28,7 +28,7 @@ from psycopg.types.json import Jsonb
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
 from adapters.postgres import schema
-from adapters.postgres.calls import call_by_id, call_route, calls_page, inbox_insert
+from adapters.postgres.calls import call_by_id, call_route, calls_page, content_purge, inbox_insert
 from adapters.postgres.credentials import api_key_by_prefix, user_token_by_prefix
 from adapters.postgres.embedded import drop_database, ensure_database
 from adapters.postgres.engine import create_engine, libpq_url
@@ -36,6 +36,7 @@ from adapters.postgres.tenancy import membership_of, tenant_by_id
 from adapters.postgres.unit_of_work import PostgresUnitOfWork, PostgresUnitOfWorkFactory
 from application.pagination import PageRequest, Position
 from application.ports.calls import CallFilter, CallRoute, InboxMessage
+from domain.calls import ContentKind
 from domain.ids import CallId, LeadId, TenantId, UserId
 from domain.phones import PhoneNumber
 
@@ -406,3 +407,18 @@ async def test_a_message_is_stored_once_by_its_dedupe_key_and_its_call_locked_by
             assert insert["Conflict Arbiter Indexes"] == ["uq_webhook_events_dedupe_key"]
             assert whole_reads(plan) == []
         await assert_indexed(tx, call_by_id(tenant(3), call(3, 777)).with_for_update())
+
+
+# --- the retention purge ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", list(ContentKind), ids=str)
+async def test_the_retention_purge_reads_the_calls_due_from_the_kinds_index(busy_uows, kind):
+    # At steady state few calls are due at each pass: the cut-off is before most calls ended.
+    ended_before = datetime(2026, 1, 2, tzinfo=UTC)
+    async with busy_uows(tenant_id=tenant(1)) as tx:
+        purge = content_purge(tenant(1), kind, ended_before, ended_before, 1000)
+        for mode, plan in (await plans(tx, purge)).items():
+            assert whole_reads(plan) == [], f"{mode} plan:\n{outline(plan)}"
+            used = {node.get("Index Name") for node in nodes(plan)}
+            assert f"ix_voice_calls_{kind.value}_held" in used, f"{mode} plan:\n{outline(plan)}"

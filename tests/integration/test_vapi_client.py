@@ -424,6 +424,20 @@ def test_a_call_that_may_not_be_recorded_tells_vapi_so_whatever_its_assistant() 
         assert "artifactPlan" not in on["assistantOverrides"]  # Vapi records by default
 
 
+def test_a_call_of_a_tenant_storing_no_transcripts_asks_vapi_to_keep_nothing(
+    oracle: VapiOracle,
+) -> None:
+    for agent in (an_agent(), an_agent(provider_assistant_id="asst_1")):
+        private = create_call_body(a_call(agent=agent, private=True))
+        kept = create_call_body(a_call(agent=agent))
+
+        model = oracle.check_create_body(private)
+        assert model.assistant_overrides is not None
+        assert model.assistant_overrides.compliance_plan is not None
+        assert model.assistant_overrides.compliance_plan.hipaa_enabled is True
+        assert "compliancePlan" not in kept["assistantOverrides"]
+
+
 @pytest.mark.parametrize(
     ("agent_language", "voice_language", "transcriber", "spoken"),
     [

@@ -29,6 +29,7 @@ from application.call_tracking import CallPolicy
 from application.catalogue import sync_catalogue
 from application.phone_resolution import PhoneResolver
 from application.plans import SetOverride, TenantFeatureService
+from application.retention import Retention
 from domain.agents import VoiceAgent
 from domain.calls import CallDirection, CallStatus, VoiceCall
 from domain.ids import AgentId, LeadId, PhoneNumberId, VoiceId
@@ -557,6 +558,18 @@ async def test_an_inbound_call_is_recorded_only_on_a_plan_with_recordings(record
     if not recordings:
         assert overrides["artifactPlan"] == {"recordingEnabled": False}
     assert desk.f.db.tables["calls"][answer.call_id].recording_enabled is recordings
+
+
+async def test_an_inbound_call_of_a_tenant_storing_no_transcripts_keeps_none_at_vapi_either():
+    desk = await a_desk(provider_assistant_id="asst_6a1c")
+    await Retention(desk.f.deps).change(PLATFORM, desk.tenant.id, {"store_transcripts": False})
+
+    answer = await desk.ring(VapiCall().assistant_request())
+    assert isinstance(answer, InboundAnswer)
+
+    overrides = reply_of(answer)["assistantOverrides"]
+    assert overrides["compliancePlan"] == {"hipaaEnabled": True}
+    assert desk.f.db.tables["calls"][answer.call_id].content_stored is False
 
 
 async def test_an_agent_whose_model_config_vapi_cannot_take_is_not_available():
