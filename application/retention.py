@@ -266,7 +266,10 @@ class Retention:
             messages = await tx.inbox.remove_mentioning(
                 tenant_id, [c.vapi_call_id for c in calls if c.vapi_call_id], texts
             )
-            redacted = await tx.audit.redact(tenant_id, [lead.id, *(c.id for c in calls)], texts)
+            subjects = [lead.id, *(c.id for c in calls)]
+            redacted = await tx.audit.redact(tenant_id, subjects, texts)
+            await tx.batch_items.forget_lead(tenant_id, lead.id)
+            await tx.deliveries.forget_responses(tenant_id, subjects)
             exports = await self._remove_finished_exports(tx, tenant_id)
             await tx.leads.remove(lead)
             await self._deps.audit(

@@ -125,6 +125,17 @@ class InMemoryBatchItemRepository:
             ),
         )
 
+    async def forget_lead(self, tenant_id: TenantId, lead_id: LeadId) -> int:
+        found = self._o.rows_where(
+            "batch_items",
+            lambda i: i.tenant_id == tenant_id and i.lead_id == lead_id and i.variables,
+        )
+        for item in found:
+            self._o.put(
+                "batch_items", item.id, attrs.evolve(item, variables={}, version=item.version + 1)
+            )
+        return len(found)
+
     async def count_selection(self, tenant_id: TenantId, selection: LeadSelection) -> int:
         return len(self._o.rows_where("leads", lambda lead: _selected(lead, tenant_id, selection)))
 

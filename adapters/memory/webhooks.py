@@ -234,6 +234,30 @@ class InMemoryWebhookDeliveries:
     async def add_attempt(self, attempt: DeliveryAttempt) -> None:
         self._o.put("webhook_delivery_attempts", attempt.id, attempt)
 
+    async def forget_responses(self, tenant_id: TenantId, subject_ids: Sequence[UUID]) -> int:
+        about = {
+            d.id
+            for d in self._o.rows_where(
+                "webhook_deliveries",
+                lambda d: d.tenant_id == tenant_id and d.subject_id in subject_ids,
+            )
+        }
+        found = self._o.rows_where(
+            "webhook_delivery_attempts",
+            lambda a: (
+                a.tenant_id == tenant_id
+                and a.delivery_id in about
+                and a.response_excerpt is not None
+            ),
+        )
+        for attempt in found:
+            self._o.put(
+                "webhook_delivery_attempts",
+                attempt.id,
+                attrs.evolve(attempt, response_excerpt=None),
+            )
+        return len(found)
+
     async def attempts(
         self, tenant_id: TenantId, delivery_id: WebhookDeliveryId
     ) -> list[DeliveryAttempt]:

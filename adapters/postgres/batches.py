@@ -376,6 +376,19 @@ class PostgresBatchItemRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
+    async def forget_lead(self, tenant_id: TenantId, lead_id: LeadId) -> int:
+        i = call_batch_items.c
+        result = await self._conn.execute(
+            sa.update(call_batch_items)
+            .where(
+                i.tenant_id == tenant_id,
+                i.lead_id == lead_id,
+                i.variables != sa.literal_column("'{}'::jsonb"),
+            )
+            .values(variables={}, version=i.version + 1)
+        )
+        return int(result.rowcount)
+
     async def count_selection(self, tenant_id: TenantId, selection: LeadSelection) -> int:
         query = (
             sa.select(sa.func.count()).select_from(leads).where(*_selected(tenant_id, selection))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -309,6 +310,20 @@ class PostgresWebhookDeliveries:
             .returning(_q.c.delivery_id)
         )
         return (await self._conn.execute(statement)).first() is not None
+
+    async def forget_responses(self, tenant_id: TenantId, subject_ids: Sequence[UUID]) -> int:
+        a, d = webhook_delivery_attempts.c, webhook_deliveries.c
+        about = sa.select(d.id).where(d.tenant_id == tenant_id, d.subject_id.in_(subject_ids))
+        result = await self._conn.execute(
+            sa.update(webhook_delivery_attempts)
+            .where(
+                a.tenant_id == tenant_id,
+                a.delivery_id.in_(about),
+                a.response_excerpt.is_not(None),
+            )
+            .values(response_excerpt=None)
+        )
+        return int(result.rowcount)
 
     async def add_attempt(self, attempt: DeliveryAttempt) -> None:
         await insert_row(

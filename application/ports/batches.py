@@ -98,6 +98,11 @@ class BatchRepository(Protocol):
 
 
 class BatchItemRepository(Protocol):
+    async def forget_lead(self, tenant_id: TenantId, lead_id: LeadId) -> int:
+        """Empty the variables of the lead's items in every batch of the tenant (a data
+        subject's erasure); how many held some."""
+        ...
+
     async def count_selection(self, tenant_id: TenantId, selection: LeadSelection) -> int:
         """How many of the tenant's leads the selection names (ids of no lead of the tenant
         are not counted; each lead once)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
+from uuid import UUID
 
 import attrs
 
@@ -126,6 +127,11 @@ class WebhookDeliveries(Protocol):
         self, tenant_id: TenantId, delivery_id: WebhookDeliveryId
     ) -> list[DeliveryAttempt]:
         """Oldest first."""
+        ...
+
+    async def forget_responses(self, tenant_id: TenantId, subject_ids: Sequence[UUID]) -> int:
+        """Drop what the receivers answered (`response_excerpt`) to deliveries of events
+        about any of `subject_ids` (a receiver may echo what it was sent); how many."""
         ...
 
     async def list(

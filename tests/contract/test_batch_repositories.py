@@ -876,3 +876,28 @@ async def test_another_tenant_never_sees_nor_takes_a_tenants_items(uows, acme, g
         )
         await tx.commit()
     assert await items_of(uows, d.batch) == before
+
+
+async def test_forgetting_a_lead_empties_its_items_variables_in_its_tenant_only(uows, acme, globex):
+    lead, neighbour = a_lead(acme), a_lead(acme)
+    batch, theirs = a_batch(acme), a_batch(globex)
+    their_lead = a_lead(globex)
+    await given(uows, acme, lead, neighbour, batch)
+    await given(uows, globex, their_lead, theirs)
+    await select(uows, batch, by_ids(lead, neighbour))
+    await select(uows, theirs, by_ids(their_lead))
+    items = await items_of(uows, batch)
+    [their_item] = await items_of(uows, theirs)
+    for item in [*items, their_item]:
+        item.variables = {"name": "Zebulon"}
+    await save_items(uows, *items)
+    await save_items(uows, their_item)
+
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.batch_items.forget_lead(acme.id, lead.id) == 1
+        assert await tx.batch_items.forget_lead(acme.id, their_lead.id) == 0
+        await tx.commit()
+
+    variables = {i.lead_id: i.variables for i in await items_of(uows, batch)}
+    assert variables == {lead.id: {}, neighbour.id: {"name": "Zebulon"}}
+    assert [i.variables for i in await items_of(uows, theirs)] == [{"name": "Zebulon"}]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+import attrs
 import pytest
 
 from adapters.ids import Uuid7Generator
@@ -322,3 +323,30 @@ async def test_one_endpoints_backlog_never_fills_the_answer(uows, acme, globex):
         skipping = await tx.deliveries.due(at(2), 3, per_endpoint=2, skip=[busy.id])
     assert [d.endpoint_id for d in two_each] == [busy.id, busy.id, quiet.id]
     assert [d.endpoint_id for d in skipping] == [quiet.id]
+
+
+async def test_what_receivers_answered_about_erased_subjects_is_dropped_in_the_tenant_only(
+    uows, acme, globex
+):
+    person, other = ids.new(), ids.new()
+    attempts = []
+    for tenant, subject in ((acme, person), (acme, other), (globex, person)):
+        endpoint = await an_endpoint(uows, tenant, ENDED)
+        await record(uows, an_event(tenant, ENDED, subject=subject))
+        [delivery] = await deliveries_of(uows, endpoint)
+        attempt = DeliveryAttempt(
+            ids.new(), tenant.id, delivery.id, at(1), 80, 200, "got +14155550123", None
+        )
+        async with uows(tenant_id=tenant.id) as tx:
+            await tx.deliveries.add_attempt(attempt)
+            await tx.commit()
+        attempts.append(attempt)
+
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.deliveries.forget_responses(acme.id, [person]) == 1
+        await tx.commit()
+
+    for attempt, kept in zip(attempts, (None, "got +14155550123", "got +14155550123"), strict=True):
+        async with uows(tenant_id=attempt.tenant_id) as tx:
+            [stored] = await tx.deliveries.attempts(attempt.tenant_id, attempt.delivery_id)
+        assert stored == attrs.evolve(attempt, response_excerpt=kept)
