@@ -177,9 +177,7 @@ class VoiceCall:
         """`purge` of every kind; the call is marked purged even when it held nothing, so
         nothing that comes later is kept."""
         held = self.purge(ContentKind, at)
-        for kind in ContentKind:
-            if kind not in self.purged_content:
-                self.purged_content.append(kind)
+        self.purged_content += [k for k in ContentKind if k not in self.purged_content]
         self.content_purged_at = at
         self.updated_at = max(self.updated_at, at)
         return held

@@ -5,17 +5,21 @@ messages and audit entries are found by lead and number, in the tenant only."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
+from application.access import Principal
+from application.context import UseCaseDeps
 from application.pagination import PageRequest
+from application.retention import PurgeBatches, Retention
 from domain.audit import SYSTEM, AuditEntry
 from domain.calls import CallStatus, ContentKind, VoiceCall
 from domain.ids import AuditEntryId, LeadId
+from domain.retention import RetentionChoice, RetentionPolicy, effective
 from domain.tenancy import Tenant
 from tests.contract.test_call_repositories import (
     EXAMPLES,
@@ -28,6 +32,7 @@ from tests.contract.test_call_repositories import (
     read_call,
     seed,
 )
+from tests.support import MutableClock, World
 
 HOUR = 3600
 
@@ -225,3 +230,90 @@ async def test_audit_entries_about_the_person_keep_the_act_without_details(uows,
     }
     async with uows(tenant_id=globex.id) as tx:
         assert await tx.audit.list(globex.id, PageRequest()) == [theirs]
+
+
+# --- the purge use case, over random settings and call ages ----------------------------------
+
+
+@attrs.frozen
+class Kept:
+    owner: int
+    ended_days_ago: int | None
+    status: CallStatus
+    content: dict[str, Any]
+
+
+kept_calls = st.builds(
+    Kept,
+    owner=st.integers(0, 1),
+    ended_days_ago=st.one_of(st.none(), st.integers(0, 12)),
+    status=st.sampled_from([CallStatus.ENDED, CallStatus.FAILED, CallStatus.IN_PROGRESS]),
+    content=held_content(),
+)
+small_days = st.one_of(st.none(), st.integers(0, 10))
+tenant_choices = st.builds(
+    RetentionChoice,
+    transcripts_days=small_days,
+    recordings_days=small_days,
+    provider_record_days=small_days,
+    store_transcripts=st.one_of(st.none(), st.booleans()),
+)
+
+
+@EXAMPLES
+@given(
+    choices=st.lists(tenant_choices, min_size=2, max_size=2),
+    kept=st.lists(kept_calls, max_size=10),
+)
+async def test_exactly_the_content_past_each_tenants_time_goes_and_nothing_else(
+    per_example, choices, kept
+):
+    uows = per_example()
+    deps = UseCaseDeps(uows=uows, ids=ids, clock=MutableClock(datetime.now(UTC)))
+    world = World(deps)
+    owner = await world.user(f"owner-{ids.new()}@acme.example")
+    tenants = [await world.tenant(owner, name) for name in ("Acme", "Globex")]
+    retention = Retention(deps, batches=PurgeBatches(calls=2))
+    for tenant, choice in zip(tenants, choices, strict=True):
+        await retention.change(Principal.user(owner.id), tenant.id, attrs.asdict(choice))
+    now = deps.clock.now()
+    calls = []
+    for spec in kept:
+        tenant = tenants[spec.owner]
+        ended = None if spec.ended_days_ago is None else now - timedelta(days=spec.ended_days_ago)
+        call = a_call(
+            tenant,
+            status=spec.status,
+            ended_at=ended,
+            created_at=now - timedelta(days=11),
+            **spec.content,
+        )
+        await seed(uows, tenant, call)
+        calls.append(call)
+
+    # On PostgreSQL the examples share a database: each looks at its own tenants.
+    mine = {t.id for t in tenants}
+    purged = {t: counts for t, counts in (await retention.purge_due()).items() if t in mine}
+
+    expected: dict[Any, dict[str, int]] = {}
+    for call in calls:
+        owner_index = next(i for i, t in enumerate(tenants) if t.id == call.tenant_id)
+        policy = effective(choices[owner_index], RetentionPolicy())
+        after = attrs.evolve(call, purged_content=list(call.purged_content))
+        for kind, before in policy.expiring(now):
+            if (
+                call.finished
+                and (call.ended_at or call.created_at) < before
+                and after.purge([kind], now)
+            ):
+                counts = expected.setdefault(call.tenant_id, {})
+                counts[kind.value] = counts.get(kind.value, 0) + 1
+        stored = await read_call(uows, tenants[owner_index], call.id)
+        assert without_version(stored) == without_version(after)
+    assert purged == expected
+    for tenant in tenants:
+        async with uows(tenant_id=tenant.id) as tx:
+            entries = await tx.audit.list(tenant.id, PageRequest(limit=100))
+        audited = [e.changes["removed"] for e in entries if e.action == "call_content.purged"]
+        assert audited == ([expected[tenant.id]] if tenant.id in expected else [])
+    assert mine.isdisjoint(await retention.purge_due())

@@ -10,13 +10,13 @@ from uuid import uuid4
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from application.access import Principal
 from application.errors import PermissionDenied
 from application.ports.calls import InboxMessage
-from application.retention import PurgeBatches, Retention
+from application.retention import Retention
 from application.tenancy import AddMember
 from application.webhook_messages import InboxRetention
 from domain.calls import (
@@ -266,90 +266,6 @@ def test_turning_storage_off_reaches_the_calls_in_progress_and_not_the_ended_one
 
 
 # --- the purge: exactly what is past its time, tenant by tenant -------------------------------
-
-
-@attrs.frozen
-class Kept:
-    owner: int
-    ended_days_ago: int | None
-    status: CallStatus
-    content: dict[str, Any]
-
-
-kept_calls = st.builds(
-    Kept,
-    owner=st.integers(0, 1),
-    ended_days_ago=st.one_of(st.none(), st.integers(0, 12)),
-    status=st.sampled_from([CallStatus.ENDED, CallStatus.FAILED, CallStatus.IN_PROGRESS]),
-    content=held_content(),
-)
-small_days = st.one_of(st.none(), st.integers(0, 10))
-tenant_choices = st.builds(
-    RetentionChoice,
-    transcripts_days=small_days,
-    recordings_days=small_days,
-    provider_record_days=small_days,
-    store_transcripts=st.one_of(st.none(), st.booleans()),
-)
-
-
-async def _purge(choices: list[RetentionChoice], kept: list[Kept]) -> None:
-    env = fresh()
-    owner = await env.world.user("owner@acme.example")
-    tenants = [await env.world.tenant(owner, name) for name in ("Acme", "Globex")]
-    retention = Retention(env.deps, batches=PurgeBatches(calls=2))
-    for tenant, choice in zip(tenants, choices, strict=True):
-        await retention.change(as_user(owner), tenant.id, attrs.asdict(choice))
-    now = env.clock.now()
-    calls = []
-    for spec in kept:
-        tenant = tenants[spec.owner]
-        ended = None if spec.ended_days_ago is None else now - timedelta(days=spec.ended_days_ago)
-        call = attrs.evolve(
-            a_call(now - timedelta(days=11), status=spec.status, ended_at=ended, **spec.content),
-            tenant_id=tenant.id,
-        )
-        async with env.deps.uows(tenant_id=tenant.id) as tx:
-            await tx.calls.add(call)
-            await tx.commit()
-        calls.append(call)
-    tap = AuditTap(env.db)
-
-    purged = await retention.purge_due()
-
-    expected: dict[Any, dict[str, int]] = {}
-    for call in calls:
-        choice = choices[tenants.index(next(t for t in tenants if t.id == call.tenant_id))]
-        policy = effective(choice, RetentionPolicy())
-        due = [
-            kind
-            for kind, before in policy.expiring(now)
-            if call.finished and (call.ended_at or call.created_at) < before
-        ]
-        after = attrs.evolve(call, purged_content=list(call.purged_content))
-        if due:
-            for kind in due:
-                if after.purge([kind], now):
-                    counts = expected.setdefault(call.tenant_id, {})
-                    counts[kind.value] = counts.get(kind.value, 0) + 1
-        async with env.deps.uows(tenant_id=call.tenant_id) as tx:
-            stored = await tx.calls.get(call.tenant_id, call.id)
-        assert attrs.evolve(stored, version=0) == attrs.evolve(after, version=0)
-    assert purged == expected
-    audited = {
-        e.tenant_id: e.changes["removed"] for e in tap.new() if e.action == "call_content.purged"
-    }
-    assert audited == expected
-    assert await retention.purge_due() == {}
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    choices=st.lists(tenant_choices, min_size=2, max_size=2),
-    kept=st.lists(kept_calls, max_size=12),
-)
-def test_exactly_the_content_past_each_tenants_time_goes_and_nothing_else(choices, kept) -> None:
-    run(_purge(choices, kept))
 
 
 def test_messages_carrying_transcripts_go_with_them_failed_ones_stay_for_replay() -> None:
