@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 from uuid import UUID
 
 import structlog
@@ -62,6 +62,9 @@ from entrypoints.jobs import job_app, postgres_connector, run_worker, worker_in_
 from entrypoints.logs import AccessLog, configure_logging
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.worker_health import WorkerHealth
+
+if TYPE_CHECKING:  # the job queue is imported when a worker starts
+    import procrastinate
 
 EMBEDDED_DATABASE = "voice_agent"
 ERD_PATH = Path("docs/erd.md")
@@ -289,17 +292,7 @@ def serve(settings: Settings) -> None:
         )
         if worker_health is not None:
             queue = postgres_connector(url, settings.db_connect_timeout)
-            jobs = job_app(
-                queue,
-                container.reconciler(),
-                worker_health,
-                container.batch_dispatcher(),
-                container.webhook_deliverer(),
-                container.tenant_closure(),
-                container.tenant_exports(),
-                container.phone_numbers(),
-                container.webhook_messages(),
-            )
+            jobs = jobs_of(container, queue, worker_health)
 
             async def background_worker(_app: web.Application) -> AsyncIterator[None]:
                 async with worker_in_background(jobs, worker_health):
@@ -369,23 +362,32 @@ def worker(settings: Settings) -> None:
             announce_mailer(settings)
             queue = postgres_connector(url, settings.db_connect_timeout)
             try:
-                await run_worker(
-                    job_app(
-                        queue,
-                        container.reconciler(),
-                        dispatcher=container.batch_dispatcher(),
-                        deliverer=container.webhook_deliverer(),
-                        closure=container.tenant_closure(),
-                        exports=container.tenant_exports(),
-                        numbers=container.phone_numbers(),
-                        inbox=container.webhook_messages(),
-                        retention=container.retention(),
-                    )
-                )
+                await run_worker(jobs_of(container, queue))
             except asyncio.CancelledError:
                 log.info("worker stopped")
 
         _run_with(container, work)
+
+
+def jobs_of(
+    container: Container,
+    queue: procrastinate.BaseConnector,
+    health: WorkerHealth | None = None,
+) -> procrastinate.App:
+    """The job queue's app with every job the container can do: one list, for `serve`'s
+    worker and `voice-agent worker` alike."""
+    return job_app(
+        queue,
+        container.reconciler(),
+        health,
+        dispatcher=container.batch_dispatcher(),
+        deliverer=container.webhook_deliverer(),
+        closure=container.tenant_closure(),
+        exports=container.tenant_exports(),
+        numbers=container.phone_numbers(),
+        inbox=container.webhook_messages(),
+        retention=container.retention(),
+    )
 
 
 def runtime_database_url(settings: Settings, url: str) -> str:

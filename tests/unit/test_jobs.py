@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,7 +22,7 @@ from adapters.postgres import job_queue
 from application.batches import DispatchReport
 from application.reconciliation import SweepReport
 from application.webhook_delivery import DeliveryReport
-from entrypoints import jobs
+from entrypoints import cli, jobs
 from entrypoints.jobs import (
     DELIVER_TASK,
     DISPATCH_TASK,
@@ -574,3 +575,21 @@ async def test_a_delivery_slice_defers_the_next_at_once_and_none_runs_without_a_
     async with without.open_async():
         await without.tasks[DELIVER_TASK].func(timestamp=0)
     assert [j for j in idle.jobs.values() if j["task_name"] == DELIVER_TASK] == []
+
+
+def test_every_worker_is_given_every_job_it_can_do(memory_container, monkeypatch):
+    """`serve`'s worker and `voice-agent worker` build their jobs in one place, which gives
+    each job of job_app what it needs: a job left without one takes its turns and does
+    nothing (as the retention purge once did in `serve`)."""
+    given: dict[str, Any] = {}
+
+    def recording(*args: Any, **kwargs: Any) -> None:
+        names = list(inspect.signature(job_app).parameters)
+        given.update(zip(names, args, strict=False), **kwargs)
+
+    monkeypatch.setattr(cli, "job_app", recording)
+
+    cli.jobs_of(memory_container, InMemoryConnector(), WorkerHealth())
+
+    expected = set(inspect.signature(job_app).parameters)
+    assert {name for name, value in given.items() if value is not None} == expected
