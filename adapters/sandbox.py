@@ -78,6 +78,7 @@ _INSTANCES = 2**31 - 1
 # in North America; the area code when none is asked for.
 SANDBOX_AREA_CODE = "415"
 _FICTIONAL_LINES = range(100, 200)
+_NUMBER_DRAW = random.SystemRandom()
 # Why an inbound call the application would not answer ends (Vapi's endedReason).
 _REFUSED_INBOUND = "assistant-request-returned-error"
 
@@ -331,7 +332,9 @@ class SandboxTelephonyProvider:
 
     def _free_number(self, area_code: str) -> str:
         taken = {n["number"] for n in self._numbers.values()}
-        start = self._random.randrange(len(_FICTIONAL_LINES))
+        # Not the script's seeded draw: the sandbox forgets its numbers when serve restarts,
+        # and the same draw again would offer the number bought before the restart.
+        start = _NUMBER_DRAW.randrange(len(_FICTIONAL_LINES))
         for step in range(len(_FICTIONAL_LINES)):
             line = _FICTIONAL_LINES[(start + step) % len(_FICTIONAL_LINES)]
             number = f"+1{area_code}555{line:04d}"
