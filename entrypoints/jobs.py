@@ -215,11 +215,11 @@ def job_app(
         async with purging_content:
             purged = await retention.purge_due()
         if purged:
-            log.info(
-                "call content purged",
-                tenants=len(purged),
-                calls=sum(n for counts in purged.values() for n in counts.values()),
-            )
+            totals: dict[str, int] = {}
+            for counts in purged.values():
+                for kind, count in counts.items():
+                    totals[kind] = totals.get(kind, 0) + count
+            log.info("call content purged", tenants=len(purged), **totals)
 
     return app
 
