@@ -148,7 +148,8 @@ FromNumberRef = Annotated[
 ToNumber = Annotated[
     str,
     msgspec.Meta(
-        description="The number called, E.164 (inbound: the tenant's own line).",
+        description="The number called, E.164 (inbound: the tenant's own line); `erased` "
+        "once the person called was erased (POST …/leads/{lead_id}/erase).",
         examples=["+14155550123"],
     ),
 ]

@@ -42,7 +42,8 @@ class CallOut:
         lead_id (None | UUID): The lead called, or who called in; null: nobody known.
         voice_id (None | UUID): The voice the agent spoke with.
         from_number_id (None | UUID): The tenant's number the call was made from (outbound) or to (inbound).
-        to_number (str): The number called, E.164 (inbound: the tenant's own line).
+        to_number (str): The number called, E.164 (inbound: the tenant's own line); `erased` once the person called was
+            erased (POST …/leads/{lead_id}/erase).
         caller_number (None | str): Inbound calls: who called, E.164 (null when the number was withheld); `?number=`
             finds calls by it.
         ended_reason (None | str): Why the call ended, as the provider says it, or ours: `provider-rejected`, `provider-
