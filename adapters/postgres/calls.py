@@ -179,6 +179,17 @@ def call_by_id(tenant_id: TenantId, call_id: CallId) -> sa.Select[Any]:
     )
 
 
+# Built once: every provider message locks its call.
+_CALL_FOR_UPDATE = (
+    sa.select(voice_calls)
+    .where(
+        voice_calls.c.tenant_id == sa.bindparam("tenant_id"),
+        voice_calls.c.id == sa.bindparam("call_id"),
+    )
+    .with_for_update()
+)
+
+
 def calls_page(tenant_id: TenantId, where: CallFilter, page: PageRequest) -> sa.Select[Any]:
     """One page of the tenant's calls that match, newest first, as lists show them."""
     after, order = keyset(voice_calls.c.created_at, voice_calls.c.id, page, newest_first=True)
@@ -289,7 +300,11 @@ class PostgresCallRepository:
         return await self._one(call_by_id(tenant_id, call_id))
 
     async def get_for_update(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
-        return await self._one(call_by_id(tenant_id, call_id).with_for_update())
+        found = await self._conn.execute(
+            _CALL_FOR_UPDATE, {"tenant_id": tenant_id, "call_id": call_id}
+        )
+        row = found.first()
+        return mapping.call_from(row) if row else None
 
     async def get_many_for_update(
         self, tenant_id: TenantId, call_ids: Sequence[CallId]
@@ -663,26 +678,49 @@ class PostgresAiUsageRepository:
         ]
 
 
+# Built once: a message's insert builds no statement and no cache key (every webhook stores
+# one); its values are bound at execution.
+_INBOX_INSERT = (
+    pg_insert(webhook_events)
+    .values(
+        {
+            **{
+                name: sa.bindparam(name)
+                for name in (
+                    "id", "provider", "dedupe_key", "type", "vapi_call_id", "tenant_id",
+                    "payload", "received_at", "processed_at", "error",
+                )
+            },
+            "created_at": sa.bindparam("received_at"),
+            "updated_at": sa.bindparam("received_at"),
+        }
+    )
+    .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    .returning(webhook_events.c.id)
+)  # fmt: skip
+
+
+def inbox_values(message: InboxMessage) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "provider": message.provider,
+        "dedupe_key": message.dedupe_key,
+        "type": message.type,
+        "vapi_call_id": message.provider_call_id,
+        "tenant_id": message.tenant_id,
+        "payload": message.payload,
+        "received_at": message.received_at,
+        "processed_at": message.processed_at,
+        "error": message.error,
+    }
+
+
 def inbox_insert(message: InboxMessage) -> ReturningInsert[Any]:
-    """Store a message unless one with its dedupe key is stored; returns its id if stored."""
-    return (
-        pg_insert(webhook_events)
-        .values(
-            id=message.id,
-            provider=message.provider,
-            dedupe_key=message.dedupe_key,
-            type=message.type,
-            vapi_call_id=message.provider_call_id,
-            tenant_id=message.tenant_id,
-            payload=message.payload,
-            received_at=message.received_at,
-            processed_at=message.processed_at,
-            error=message.error,
-            created_at=message.received_at,
-            updated_at=message.received_at,
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(webhook_events.c.id)
+    """The statement `add` runs for `message`, with its values in it (for EXPLAIN): store it
+    unless one with its dedupe key is stored; returns its id if stored."""
+    values = inbox_values(message)
+    return _INBOX_INSERT.values(
+        {**values, "created_at": values["received_at"], "updated_at": values["received_at"]}
     )
 
 
@@ -726,7 +764,8 @@ class PostgresWebhookInbox:
         return int(result.rowcount)
 
     async def add(self, message: InboxMessage) -> bool:
-        return (await self._conn.execute(inbox_insert(message))).first() is not None
+        stored = await self._conn.execute(_INBOX_INSERT, inbox_values(message))
+        return stored.first() is not None
 
     async def recent(
         self,

@@ -257,33 +257,35 @@ async def test_a_hundred_thousand_expired_calls_go_in_bounded_batches_while_the_
                 ),
                 {"tenant": tenant_id, "count": EXPIRED},
             )
-    expect(await desk.api.patch(f"{desk.path}/retention", {"transcripts_days": 30}), 200)
-    batches: list[int] = []
-    purge_expired = PostgresCallRepository.purge_expired
+    try:
+        expect(await desk.api.patch(f"{desk.path}/retention", {"transcripts_days": 30}), 200)
+        batches: list[int] = []
+        purge_expired = PostgresCallRepository.purge_expired
 
-    async def counted(self: PostgresCallRepository, *args: Any) -> int:
-        count = await purge_expired(self, *args)
-        batches.append(count)
-        return count
+        async def counted(self: PostgresCallRepository, *args: Any) -> int:
+            count = await purge_expired(self, *args)
+            batches.append(count)
+            return count
 
-    monkeypatch.setattr(PostgresCallRepository, "purge_expired", counted)
-    purge = asyncio.ensure_future(pg_container.retention().purge_due())
-    answers: list[int] = []
-    while not purge.done():
-        status, _ = await desk.api.get(desk.call(kept["id"]))
-        answers.append(status)
-        await asyncio.sleep(0.05)
-    purged = await purge
-    async with engine.connect() as conn:
-        held = (
-            await conn.execute(
-                sa.text(
-                    "SELECT tenant_id::text, count(*) FILTER (WHERE transcription IS NOT NULL),"
-                    " count(*) FILTER (WHERE cost IS NOT NULL) FROM voice_calls GROUP BY 1"
+        monkeypatch.setattr(PostgresCallRepository, "purge_expired", counted)
+        purge = asyncio.ensure_future(pg_container.retention().purge_due())
+        answers: list[int] = []
+        while not purge.done():
+            status, _ = await desk.api.get(desk.call(kept["id"]))
+            answers.append(status)
+            await asyncio.sleep(0.05)
+        purged = await purge
+        async with engine.connect() as conn:
+            held = (
+                await conn.execute(
+                    sa.text(
+                        "SELECT tenant_id::text, count(*) FILTER (WHERE transcription IS NOT NULL),"
+                        " count(*) FILTER (WHERE cost IS NOT NULL) FROM voice_calls GROUP BY 1"
+                    )
                 )
-            )
-        ).all()
-    await _forget_the_crowd(engine)
+            ).all()
+    finally:
+        await _forget_the_crowd(engine)
 
     assert purged == {UUID(desk.tenant_id): {"transcript": EXPIRED}}
     assert max(batches) <= 1_000
