@@ -415,6 +415,7 @@ class PostgresCallRepository:
 
 
 _FINISHED = (CallStatus.ENDED.value, CallStatus.FAILED.value)
+_UUIDS = ARRAY(PG_UUID(as_uuid=True))
 _TOP_LINKS = f"{RECORDING_LINKS[:-1]}, 'recordings']"
 # Each kind's deletion in SQL, as VoiceCall.purge does it (domain.calls).
 _PURGED: dict[ContentKind, dict[str, Any]] = {
@@ -464,9 +465,13 @@ def content_purge(
         .cte("due")
         .prefix_with("MATERIALIZED")
     )
+    # The due ids as one array, matched by the primary key: a join with the CTE could be
+    # planned as a scan of the table per due call when its statistics are stale (after a
+    # bulk load), past the statement's bound.
+    due_ids = sa.select(sa.func.array_agg(due.c.id)).scalar_subquery()
     return (
         sa.update(voice_calls)
-        .where(c.tenant_id == tenant_id, c.id == due.c.id)
+        .where(c.tenant_id == tenant_id, c.id == sa.any_(sa.cast(due_ids, _UUIDS)))
         .values(
             **_PURGED[kind],
             purged_content=sa.case(
