@@ -23,8 +23,9 @@ from application.access import Permission, Principal, authorize
 from application.context import UseCaseDeps, every_tenant_id
 from application.entitlements import EntitlementCache, entitlements_of
 from application.leads import lead_of
-from application.pagination import MAX_PAGE_SIZE, PageRequest, Position
+from application.pagination import MAX_PAGE_SIZE, PageRequest
 from application.ports.unit_of_work import UnitOfWork
+from application.tenant_exports import export_position
 from application.webhook_messages import InboxRetention
 from domain.audit import SYSTEM
 from domain.calls import ContentKind
@@ -47,12 +48,18 @@ INBOX_KIND = "webhook_messages"
 """The provider's messages in the inbox hold transcripts too: they go with them."""
 
 
+async def plan_retention(
+    cache: EntitlementCache, tx: UnitOfWork, tenant: Tenant, at: datetime
+) -> RetentionPolicy:
+    """The most the tenant's plan (or an override) lets it keep now."""
+    return RetentionPolicy.of_plan(await entitlements_of(cache, tx, tenant, at))
+
+
 async def retention_of(
     cache: EntitlementCache, tx: UnitOfWork, tenant: Tenant, at: datetime
 ) -> RetentionPolicy:
     """What the tenant keeps now: its choices within its plan."""
-    plan = RetentionPolicy.of_plan(await entitlements_of(cache, tx, tenant, at))
-    return effective(tenant.retention, plan)
+    return effective(tenant.retention, await plan_retention(cache, tx, tenant, at))
 
 
 @attrs.frozen
@@ -130,9 +137,7 @@ class Retention:
             tenant = access.tenant
             now = self._deps.clock.now()
             choice = attrs.evolve(tenant.retention, **changes)
-            plan = RetentionPolicy.of_plan(
-                await entitlements_of(self._deps.entitlements, tx, tenant, now)
-            )
+            plan = await plan_retention(self._deps.entitlements, tx, tenant, now)
             check_within(choice, plan)
             stored_before = effective(tenant.retention, plan).store_transcripts
             tenant.choose_retention(choice, now)
@@ -155,9 +160,7 @@ class Retention:
 
     async def _view(self, tx: UnitOfWork, tenant: Tenant) -> RetentionView:
         now = self._deps.clock.now()
-        plan = RetentionPolicy.of_plan(
-            await entitlements_of(self._deps.entitlements, tx, tenant, now)
-        )
+        plan = await plan_retention(self._deps.entitlements, tx, tenant, now)
         return RetentionView(
             tenant.id, tenant.retention, plan, effective(tenant.retention, plan), tenant.updated_at
         )
@@ -301,5 +304,4 @@ class Retention:
                     removed += 1
             if len(found) <= page.limit:
                 return removed
-            last = found[page.limit - 1]
-            page = PageRequest(page.limit, Position(last.created_at, last.id))
+            page = PageRequest(page.limit, export_position(found[page.limit - 1]))
