@@ -31,7 +31,7 @@ import psycopg
 
 from bench import payloads
 from bench.batch_dispatch import DispatchPlan, new_batch, run_side, seed_tenant
-from bench.pinning import LOAD_CORE, SERVER_CORE, set_affinity
+from bench.pinning import LOAD_CORE, SERVER_CORE, pinned, set_affinity
 from bench.processes import (
     BenchCluster,
     Server,
@@ -82,6 +82,7 @@ class Options:
     output: Path
     keep: bool
     only: frozenset[str]
+    profile: Path | None = None
 
     @classmethod
     def parse(cls, argv: Sequence[str] | None = None) -> Options:
@@ -136,6 +137,13 @@ class Options:
             default=bool(env.get("BENCH_KEEP")),
             help="keep the work directory (database, logs) afterwards",
         )
+        parser.add_argument(
+            "--profile",
+            type=Path,
+            default=Path(env["BENCH_PROFILE"]) if env.get("BENCH_PROFILE") else None,
+            help="a directory: after each scenario's rounds, one more product round sampled by"
+            " py-spy, its stacks written there as {scenario}.txt (collapsed, for flame graphs)",
+        )
         args = parser.parse_args(argv)
         quick = bool(args.quick)
         if quick:
@@ -162,6 +170,7 @@ class Options:
             output=args.output,
             keep=args.keep,
             only=frozenset(k.strip() for k in args.only.split(",") if k.strip()),
+            profile=args.profile,
         )
 
     def wants(self, key: str) -> bool:
@@ -394,6 +403,7 @@ class Run:
             (self.bodies / f"{kind}.json").write_text(build())
         self.url = ""
         self.fixture: Fixture | None = None
+        self.product_pid: int | None = None
 
     # webhooks: which calls the next request is about
 
@@ -524,6 +534,38 @@ class Run:
             self._take_calls(request.webhook, result.ids_used)
         return result
 
+    def profile(self, key: str, request: Request) -> None:
+        """One more product round, not counted, with py-spy sampling the server."""
+        assert self.options.profile is not None
+        assert self.product_pid is not None
+        self.options.profile.mkdir(parents=True, exist_ok=True)
+        out = self.options.profile / f"{key}.txt"
+        seconds = self.options.seconds
+        spy = subprocess.Popen(
+            [
+                *pinned(LOAD_CORE, [_py_spy()]),
+                "record",
+                "--rate",
+                "200",
+                "--format",
+                "raw",
+                "--duration",
+                f"{seconds:g}",
+                "--pid",
+                str(self.product_pid),
+                "--output",
+                str(out),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        self.drive(request, seconds)
+        _, err = spy.communicate(timeout=seconds + 60)
+        if spy.returncode != 0:
+            self.notes.append(f"`{key}`: py-spy failed: {err.decode(errors='replace')[-300:]}")
+        else:
+            self.log(f"  {key}: profile in {out}")
+
     def scenario(self, scenario: Scenario) -> Comparison | None:
         options = self.options
         sides = [("raw", scenario.raw), ("product", scenario.product)]
@@ -549,6 +591,8 @@ class Run:
                     f" req/s  p50 {result.p50_ms:7.1f} ms  p99 {result.p99_ms:7.1f} ms"
                     + (f"  {result.errors} errors" if result.errors else "")
                 )
+        if options.profile is not None and scenario.product is not None:
+            self.profile(scenario.key, scenario.product)
         for name, runs in results.items():
             errors, requests = sum(r.errors for r in runs), sum(r.requests for r in runs)
             if errors:
@@ -664,6 +708,15 @@ def _wrk_version() -> str:
 
 def _load() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def _py_spy() -> str:
+    """py-spy from this virtualenv (the bench extra installs it), else from PATH."""
+    beside = Path(sys.executable).parent / "py-spy"
+    found = str(beside) if beside.exists() else shutil.which("py-spy")
+    if found is None:
+        raise BenchError("BENCH_PROFILE needs py-spy: pip install py-spy")
+    return found
 
 
 def check_tools(*, wrk: bool = True) -> None:
@@ -856,6 +909,7 @@ def _served(run: Run, stack: contextlib.ExitStack, url: str) -> _Served:
     stack.callback(raw.stop)
     product = start_product(url, work, run.secret)
     stack.callback(product.stop)
+    run.product_pid = product.process.pid
     log(f"raw server on {raw.base_url}, product on {product.base_url} (core {SERVER_CORE})")
 
     comparisons: dict[str, Comparison] = {}

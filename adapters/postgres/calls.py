@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.postgres import mapping
+from adapters.postgres.prebuilt import Prebuilt
 from adapters.postgres.repositories import (
     VersionedUpdate,
     insert_rows,
@@ -172,15 +173,17 @@ def _call_filter(where: CallFilter) -> list[sa.ColumnElement[bool]]:
 # can be checked (tests/integration/test_query_plans.py).
 
 
-def call_by_id(tenant_id: TenantId, call_id: CallId) -> sa.Select[Any]:
-    """The whole call."""
-    return sa.select(voice_calls).where(
-        voice_calls.c.tenant_id == tenant_id, voice_calls.c.id == call_id
+# Built once: the whole call, by its tenant and id (the API's most frequent read).
+CALL_BY_ID = Prebuilt(
+    sa.select(voice_calls).where(
+        voice_calls.c.tenant_id == sa.bindparam("tenant_id"),
+        voice_calls.c.id == sa.bindparam("call_id"),
     )
+)
 
 
 # Built once: every provider message locks its call.
-_CALL_FOR_UPDATE = (
+_CALL_FOR_UPDATE = Prebuilt(
     sa.select(voice_calls)
     .where(
         voice_calls.c.tenant_id == sa.bindparam("tenant_id"),
@@ -261,13 +264,13 @@ _BY_OUR_ID = voice_calls.c.id == sa.bindparam("call_id")
 _BY_PROVIDER_ID = voice_calls.c.vapi_call_id == sa.bindparam("provider_call_id")
 # Built once: a message arrives for every change of every call, and building the statement
 # (its subquery's columns) cost more than running it.
-_ENTER_BY_OUR_ID = _entering(_BY_OUR_ID, voice_calls.c.id)
-_ENTER_BY_PROVIDER_ID = _entering(_BY_PROVIDER_ID, voice_calls.c.id)
+_ENTER_BY_OUR_ID = Prebuilt(_entering(_BY_OUR_ID, voice_calls.c.id))
+_ENTER_BY_PROVIDER_ID = Prebuilt(_entering(_BY_PROVIDER_ID, voice_calls.c.id))
 # Our id first: it is in the call's name from the moment it is placed.
-_ENTER_BY_EITHER = _entering(sa.or_(_BY_OUR_ID, _BY_PROVIDER_ID), _BY_OUR_ID.desc())
+_ENTER_BY_EITHER = Prebuilt(_entering(sa.or_(_BY_OUR_ID, _BY_PROVIDER_ID), _BY_OUR_ID.desc()))
 
 
-def entering_routed_call(route: CallRoute) -> tuple[sa.Select[Any], dict[str, Any]] | None:
+def entering_routed_call(route: CallRoute) -> tuple[Prebuilt, dict[str, Any]] | None:
     """The statement (and its values) that finds the call a provider's message names and
     enters its tenant; None when the message names no call."""
     values = {"call_id": route.call_id, "provider_call_id": route.provider_call_id}
@@ -297,14 +300,14 @@ class PostgresCallRepository:
         return mapping.call_from(row) if row else None
 
     async def get(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
-        return await self._one(call_by_id(tenant_id, call_id))
+        found = await CALL_BY_ID.run(self._conn, {"tenant_id": tenant_id, "call_id": call_id})
+        row = found.first()
+        return mapping.call_from_mapping(row) if row else None
 
     async def get_for_update(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
-        found = await self._conn.execute(
-            _CALL_FOR_UPDATE, {"tenant_id": tenant_id, "call_id": call_id}
-        )
+        found = await _CALL_FOR_UPDATE.run(self._conn, {"tenant_id": tenant_id, "call_id": call_id})
         row = found.first()
-        return mapping.call_from(row) if row else None
+        return mapping.call_from_mapping(row) if row else None
 
     async def get_many_for_update(
         self, tenant_id: TenantId, call_ids: Sequence[CallId]
@@ -498,6 +501,28 @@ def _held(live: LiveCall) -> dict[str, Any]:
     }
 
 
+# Built once: a call's end and its report each move it in the registry.
+_LIVE_CALL = (
+    live_calls.c.tenant_id == sa.bindparam("tenant_id"),
+    live_calls.c.call_id == sa.bindparam("call_id"),
+)
+_HANG_UP = Prebuilt(
+    sa.update(live_calls)
+    .where(*_LIVE_CALL)
+    .values(
+        on_line=False,
+        check_at=sa.func.least(live_calls.c.check_at, sa.bindparam("check_at")),
+        updated_at=sa.func.now(),
+    )
+)
+_RELEASE = Prebuilt(sa.delete(live_calls).where(*_LIVE_CALL))
+_POSTPONE = Prebuilt(
+    sa.update(live_calls)
+    .where(*_LIVE_CALL)
+    .values(check_at=sa.bindparam("check_at"), updated_at=sa.func.now())
+)
+
+
 class PostgresLiveCallRegistry:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -512,28 +537,17 @@ class PostgresLiveCallRegistry:
         if lives:
             await self._conn.execute(_HOLD, [_held(live) for live in lives])
 
-    def _of(self, tenant_id: TenantId, call_id: CallId) -> list[sa.ColumnElement[bool]]:
-        return [live_calls.c.tenant_id == tenant_id, live_calls.c.call_id == call_id]
-
     async def hang_up(self, tenant_id: TenantId, call_id: CallId, check_at: datetime) -> None:
-        await self._conn.execute(
-            sa.update(live_calls)
-            .where(*self._of(tenant_id, call_id))
-            .values(
-                on_line=False,
-                check_at=sa.func.least(live_calls.c.check_at, check_at),
-                updated_at=sa.func.now(),
-            )
+        await _HANG_UP.run(
+            self._conn, {"tenant_id": tenant_id, "call_id": call_id, "check_at": check_at}
         )
 
     async def release(self, tenant_id: TenantId, call_id: CallId) -> None:
-        await self._conn.execute(sa.delete(live_calls).where(*self._of(tenant_id, call_id)))
+        await _RELEASE.run(self._conn, {"tenant_id": tenant_id, "call_id": call_id})
 
     async def postpone(self, tenant_id: TenantId, call_id: CallId, check_at: datetime) -> None:
-        await self._conn.execute(
-            sa.update(live_calls)
-            .where(*self._of(tenant_id, call_id))
-            .values(check_at=check_at, updated_at=sa.func.now())
+        await _POSTPONE.run(
+            self._conn, {"tenant_id": tenant_id, "call_id": call_id, "check_at": check_at}
         )
 
     async def count(self, tenant_id: TenantId | None = None) -> int:
@@ -622,13 +636,25 @@ def _usage_from(r: Any) -> AiUsage:
     )
 
 
+# Built once: every call's first report writes its usage (the columns _usage_values sets).
+_USAGE_COLUMNS = (
+    "id", "tenant_id", "call_id", "kind", "item_type", "provider", "model", "prompt_tokens",
+    "completion_tokens", "characters", "seconds", "cached_prompt_tokens", "reasoning_tokens",
+    "prompt_audio_tokens", "completion_audio_tokens", "minutes", "cost", "occurred_at",
+    "created_at", "updated_at",
+)  # fmt: skip
+_ADD_USAGE = Prebuilt(
+    sa.insert(ai_usage).values({name: sa.bindparam(name) for name in _USAGE_COLUMNS})
+)
+
+
 class PostgresAiUsageRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def add_many(self, rows: Sequence[AiUsage]) -> None:
         if rows:
-            await self._conn.execute(sa.insert(ai_usage), [_usage_values(r) for r in rows])
+            await _ADD_USAGE.executemany(self._conn, [_usage_values(r) for r in rows])
 
     async def of_call(self, tenant_id: TenantId, call_id: CallId) -> list[AiUsage]:
         query = (
@@ -685,7 +711,7 @@ class PostgresAiUsageRepository:
 
 # Built once: a message's insert builds no statement and no cache key (every webhook stores
 # one); its values are bound at execution.
-_INBOX_INSERT = (
+_INBOX_INSERT = Prebuilt(
     pg_insert(webhook_events)
     .values(
         {
@@ -724,7 +750,7 @@ def inbox_insert(message: InboxMessage) -> ReturningInsert[Any]:
     """The statement `add` runs for `message`, with its values in it (for EXPLAIN): store it
     unless one with its dedupe key is stored; returns its id if stored."""
     values = inbox_values(message)
-    return _INBOX_INSERT.values(
+    return _INBOX_INSERT.statement.values(  # type: ignore[attr-defined, no-any-return]
         {**values, "created_at": values["received_at"], "updated_at": values["received_at"]}
     )
 
@@ -769,8 +795,8 @@ class PostgresWebhookInbox:
         return int(result.rowcount)
 
     async def add(self, message: InboxMessage) -> bool:
-        stored = await self._conn.execute(_INBOX_INSERT, inbox_values(message))
-        return stored.first() is not None
+        stored = await _INBOX_INSERT.run(self._conn, inbox_values(message))
+        return bool(stored.rows)
 
     async def recent(
         self,

@@ -13,7 +13,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
-from adapters.postgres.repositories import insert_tenant_row, keyset, update_versioned
+from adapters.postgres.prebuilt import Prebuilt
+from adapters.postgres.repositories import VersionedUpdate, insert_tenant_row, keyset
 from adapters.postgres.tables import leads, voice_calls
 from adapters.postgres.timeouts import driver_answering_within
 from application.pagination import PageRequest
@@ -124,6 +125,15 @@ FROM merged
 """)
 
 
+# Built once: every call's first report reads and saves its lead.
+_LEAD_BY_ID = Prebuilt(
+    sa.select(leads).where(
+        leads.c.tenant_id == sa.bindparam("tenant_id"), leads.c.id == sa.bindparam("lead_id")
+    )
+)
+_save_lead = VersionedUpdate(leads, mapping.LEAD_COLUMNS, scope=("tenant_id",))
+
+
 class PostgresLeadRepository:
     def __init__(self, conn: AsyncConnection, answer_seconds: float) -> None:
         self._conn = conn
@@ -135,9 +145,9 @@ class PostgresLeadRepository:
         return driver_answering_within(self._conn, self._answer_seconds)
 
     async def get(self, tenant_id: TenantId, lead_id: LeadId) -> Lead | None:
-        query = sa.select(leads).where(leads.c.tenant_id == tenant_id, leads.c.id == lead_id)
-        row = (await self._conn.execute(query)).first()
-        return mapping.lead_from(row) if row else None
+        found = await _LEAD_BY_ID.run(self._conn, {"tenant_id": tenant_id, "lead_id": lead_id})
+        row = found.first()
+        return mapping.lead_from_mapping(row) if row else None
 
     async def by_phone(self, tenant_id: TenantId, phone: PhoneNumber) -> Lead | None:
         query = sa.select(leads).where(leads.c.tenant_id == tenant_id, leads.c.phone == phone.e164)
@@ -169,13 +179,8 @@ class PostgresLeadRepository:
         await insert_tenant_row(self._conn, leads, lead, mapping.lead_values(lead))
 
     async def save(self, lead: Lead) -> None:
-        await update_versioned(
-            self._conn,
-            leads,
-            lead,
-            mapping.lead_values(lead),
-            "lead",
-            leads.c.tenant_id == lead.tenant_id,
+        await _save_lead(
+            self._conn, lead, mapping.lead_values(lead), "lead", tenant_id=lead.tenant_id
         )
 
     async def stage(self, rows: Sequence[StagedLead]) -> None:

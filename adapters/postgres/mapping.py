@@ -343,7 +343,11 @@ def agent_values(agent: VoiceAgent) -> dict[str, Any]:
 
 
 def lead_from(row: Row[Any], prefix: str = "") -> Lead:
-    m = row._mapping
+    return lead_from_mapping(row._mapping, prefix)
+
+
+def lead_from_mapping(m: Mapping[Any, Any], prefix: str = "") -> Lead:
+    """The lead of a leads row given by column name (a row read on the driver)."""
     return Lead(
         id=LeadId(m[f"{prefix}id"]),
         tenant_id=TenantId(m[f"{prefix}tenant_id"]),
@@ -361,6 +365,22 @@ def lead_from(row: Row[Any], prefix: str = "") -> Lead:
         last_call_id=_optional(CallId, m[f"{prefix}last_call_id"]),
         version=m[f"{prefix}version"],
     )
+
+
+# What lead_values sets: every column a save writes.
+LEAD_COLUMNS = (
+    "name",
+    "phone",
+    "email",
+    "source",
+    "status",
+    "timezone",
+    "do_not_call",
+    "metadata",
+    "last_contacted_at",
+    "last_call_id",
+    "updated_at",
+)
 
 
 def lead_values(lead: Lead) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 from sqlalchemy.engine import Compiled
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.postgres.calls import call_by_id, calls_page, list_item
+from adapters.postgres.calls import CALL_BY_ID, calls_page, list_item
 from adapters.postgres.errors import DatabaseNotAnswering, translate
 from adapters.postgres.mapping import call_from_mapping
 from adapters.postgres.rls import APP_ROLE
@@ -80,7 +80,9 @@ class PostgresQuickReads:
         self._compiled: dict[Any, Compiled] = {}
 
     async def call(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
-        (found,) = await self._read(tenant_id, [self._render(call_by_id(tenant_id, call_id))])
+        values = {"tenant_id": tenant_id, "call_id": call_id}
+        query = (CALL_BY_ID.sql(_DIALECT), CALL_BY_ID.parameters(_DIALECT, values))
+        (found,) = await self._read(tenant_id, [query])
         return call_from_mapping(found.mappings()[0]) if found.rows else None
 
     async def calls(

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.errors import constraint_of, unique_violation
+from adapters.postgres.prebuilt import Prebuilt
 from application.errors import (
     AlreadyExists,
     ConcurrencyConflict,
@@ -153,7 +154,7 @@ class VersionedUpdate:
     (a call's, at each provider message) then builds no statement and no cache key."""
 
     def __init__(self, table: sa.Table, columns: Sequence[str], scope: Sequence[str] = ()) -> None:
-        self._statement = (
+        self._prebuilt = Prebuilt(
             sa.update(table)
             .where(
                 table.c.id == sa.bindparam("where_id"),
@@ -184,7 +185,16 @@ class VersionedUpdate:
         **scope: Any,
     ) -> None:
         parameters = self._parameters(entity, values, scope)
-        await _run_versioned(conn, self._statement, parameters, entity, name)
+        try:
+            result = await self._prebuilt.run(conn, parameters)
+        except IntegrityError as error:
+            known = refused(error)
+            if known is None:
+                raise
+            raise known from None
+        if result.rowcount != 1:
+            raise ConcurrencyConflict(name, entity.id)
+        entity.version += 1
 
     async def many(
         self,
@@ -198,7 +208,7 @@ class VersionedUpdate:
             return
         parameters = [self._parameters(entity, values, scope) for entity, values, scope in saves]
         try:
-            result = await conn.execute(self._statement, parameters)
+            result = await conn.execute(self._prebuilt.statement, parameters)
         except IntegrityError as error:
             known = refused(error)
             if known is None:

@@ -37,6 +37,7 @@ from adapters.postgres.plans import (
     PostgresOverrideRepository,
     PostgresPlanRepository,
 )
+from adapters.postgres.prebuilt import Prebuilt
 from adapters.postgres.rls import (
     APP_ROLE,
     CALLED_NUMBER_SETTING,
@@ -129,10 +130,13 @@ def _connection_lost(error: Exception) -> bool:
 
 # Transaction-local like the rest of the context: it ends with the transaction. The role
 # too: routing work, which starts as the routing role, continues as the application role.
-_SWITCH_TENANT = sa.text(
-    f"SELECT set_config('role', '{APP_ROLE}', true),"
-    f" set_config('{TENANT_SETTING}', :tenant_id, true)"
+_SWITCH_TENANT = Prebuilt(
+    sa.text(
+        f"SELECT set_config('role', '{APP_ROLE}', true),"
+        f" set_config('{TENANT_SETTING}', :tenant_id, true)"
+    )
 )
+_ENTER_CONTEXT = Prebuilt(ENTER_CONTEXT)
 
 
 class PostgresUnitOfWork:
@@ -263,7 +267,7 @@ class PostgresUnitOfWork:
     async def switch_tenant(self, tenant_id: TenantId | None) -> None:
         assert self._conn is not None, "switch_tenant() outside the unit of work's block"
         try:
-            await self._conn.execute(_SWITCH_TENANT, {"tenant_id": str(tenant_id or "")})
+            await _SWITCH_TENANT.run(self._conn, {"tenant_id": str(tenant_id or "")})
         except Exception as error:
             raise (translate(error) or error) from error
 
@@ -272,11 +276,12 @@ class PostgresUnitOfWork:
         entering = entering_routed_call(route)
         if entering is None:
             return None
+        statement, values = entering
         try:
-            row = (await self._conn.execute(*entering)).first()
+            row = (await statement.run(self._conn, values)).first()
         except Exception as error:
             raise (translate(error) or error) from error
-        return (TenantId(row.tenant_id), CallId(row.id)) if row else None
+        return (TenantId(row["tenant_id"]), CallId(row["id"])) if row else None
 
     async def _begin(self) -> AsyncConnection:
         """A pooled connection in a transaction with this unit of work's context and bounds
@@ -285,8 +290,8 @@ class PostgresUnitOfWork:
         try:
             await conn.execution_options(**{STATEMENT_SECONDS: self._statement_seconds})
             await conn.begin()
-            await conn.execute(
-                ENTER_CONTEXT,
+            await _ENTER_CONTEXT.run(
+                conn,
                 context_values(
                     role=ROUTER_ROLE if self._routing else APP_ROLE,
                     tenant_id=self._tenant_id,

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
+from adapters.postgres.prebuilt import Prebuilt
 from adapters.postgres.repositories import (
     insert_row,
     insert_tenant_row,
@@ -122,8 +123,9 @@ class PostgresWebhookEndpointRepository:
 # type, and each delivery in the queue, due at once: one statement, whatever the number of
 # events. The queue numbers deliveries in the events' order (their ids grow with time), so
 # one subject's go out in the order they happened.
-_RECORD_EVENTS = sa.text(
-    """
+_RECORD_EVENTS = Prebuilt(
+    sa.text(
+        """
     WITH event AS (
         INSERT INTO outbound_events (tenant_id, id, type, occurred_at, subject_id, details)
         SELECT * FROM unnest(
@@ -148,6 +150,7 @@ _RECORD_EVENTS = sa.text(
     SELECT tenant_id, id, endpoint_id, subject_id, next_attempt_at
     FROM delivery ORDER BY event_id, endpoint_id
     """
+    )
 )
 
 
@@ -158,8 +161,8 @@ class PostgresOutboundEvents:
     async def record(self, events: Sequence[OutboundEvent]) -> int:
         if not events:
             return 0
-        result = await self._conn.execute(
-            _RECORD_EVENTS,
+        result = await _RECORD_EVENTS.run(
+            self._conn,
             {
                 "tenant_ids": [e.tenant_id for e in events],
                 "ids": [e.id for e in events],
