@@ -174,12 +174,16 @@ def _call_filter(where: CallFilter) -> list[sa.ColumnElement[bool]]:
 
 
 # Built once: the whole call, by its tenant and id (the API's most frequent read).
-CALL_BY_ID = Prebuilt(
-    sa.select(voice_calls).where(
-        voice_calls.c.tenant_id == sa.bindparam("tenant_id"),
-        voice_calls.c.id == sa.bindparam("call_id"),
-    )
+_CALL_BY_ID = sa.select(voice_calls).where(
+    voice_calls.c.tenant_id == sa.bindparam("tenant_id"),
+    voice_calls.c.id == sa.bindparam("call_id"),
 )
+CALL_BY_ID = Prebuilt(_CALL_BY_ID)
+
+
+def call_by_id(tenant_id: TenantId, call_id: CallId) -> sa.Select[Any]:
+    """CALL_BY_ID with its values in it (for EXPLAIN)."""
+    return _CALL_BY_ID.params(tenant_id=tenant_id, call_id=call_id)
 
 
 # Built once: every provider message locks its call.
@@ -283,6 +287,15 @@ def entering_routed_call(route: CallRoute) -> tuple[Prebuilt, dict[str, Any]] | 
     return None
 
 
+# Built once: every placement and every answered call checks the month's minutes.
+_SECONDS_SINCE = Prebuilt(
+    sa.select(sa.func.coalesce(sa.func.sum(voice_calls.c.call_duration), 0)).where(
+        voice_calls.c.tenant_id == sa.bindparam("tenant_id"),
+        voice_calls.c.created_at >= sa.bindparam("since"),
+    )
+)
+
+
 class PostgresCallRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -351,10 +364,8 @@ class PostgresCallRepository:
         return bool((await self._conn.execute(query)).scalar_one())
 
     async def seconds_since(self, tenant_id: TenantId, since: datetime) -> int:
-        query = sa.select(sa.func.coalesce(sa.func.sum(voice_calls.c.call_duration), 0)).where(
-            voice_calls.c.tenant_id == tenant_id, voice_calls.c.created_at >= since
-        )
-        return int((await self._conn.execute(query)).scalar_one())
+        found = await _SECONDS_SINCE.run(self._conn, {"tenant_id": tenant_id, "since": since})
+        return int(found.rows[0][0])
 
     async def average_talk_since(self, tenant_id: TenantId, since: datetime) -> float | None:
         c = voice_calls.c
@@ -489,7 +500,19 @@ def content_purge(
 
 
 # Built once: a hold builds no statement and no cache key.
-_HOLD = pg_insert(live_calls).on_conflict_do_nothing(index_elements=["call_id"])
+_HOLD = Prebuilt(
+    pg_insert(live_calls)
+    .values({name: sa.bindparam(name) for name in ("call_id", "tenant_id", "on_line", "check_at")})
+    .on_conflict_do_nothing(index_elements=["call_id"])
+)
+# Built once, as every placement and every answered call runs them.
+_LOCK_LINES = Prebuilt(sa.select(sa.func.pg_advisory_xact_lock(_PLACEMENT_LOCK)))
+_ON_LINE = Prebuilt(sa.select(sa.func.count()).select_from(live_calls).where(live_calls.c.on_line))
+_TENANT_ON_LINE = Prebuilt(
+    sa.select(sa.func.count())
+    .select_from(live_calls)
+    .where(live_calls.c.on_line, live_calls.c.tenant_id == sa.bindparam("tenant_id"))
+)
 
 
 def _held(live: LiveCall) -> dict[str, Any]:
@@ -528,14 +551,14 @@ class PostgresLiveCallRegistry:
         self._conn = conn
 
     async def lock(self) -> None:
-        await self._conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PLACEMENT_LOCK)))
+        await _LOCK_LINES.run(self._conn, {})
 
     async def hold(self, live: LiveCall) -> None:
-        await self._conn.execute(_HOLD, _held(live))
+        await _HOLD.run(self._conn, _held(live))
 
     async def hold_many(self, lives: Sequence[LiveCall]) -> None:
         if lives:
-            await self._conn.execute(_HOLD, [_held(live) for live in lives])
+            await _HOLD.executemany(self._conn, [_held(live) for live in lives])
 
     async def hang_up(self, tenant_id: TenantId, call_id: CallId, check_at: datetime) -> None:
         await _HANG_UP.run(
@@ -551,10 +574,11 @@ class PostgresLiveCallRegistry:
         )
 
     async def count(self, tenant_id: TenantId | None = None) -> int:
-        query = sa.select(sa.func.count()).select_from(live_calls).where(live_calls.c.on_line)
-        if tenant_id is not None:
-            query = query.where(live_calls.c.tenant_id == tenant_id)
-        return int((await self._conn.execute(query)).scalar_one())
+        if tenant_id is None:
+            found = await _ON_LINE.run(self._conn, {})
+        else:
+            found = await _TENANT_ON_LINE.run(self._conn, {"tenant_id": tenant_id})
+        return int(found.rows[0][0])
 
     async def due(self, at: datetime, limit: int, after: LiveCall | None = None) -> list[LiveCall]:
         # ix_live_calls_check_at serves both bounds; the row comparison only breaks ties.

@@ -7,6 +7,7 @@ layer); row-level security (the third) holds even if one forgot to.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -87,9 +88,15 @@ def keyset(
     return where, order
 
 
+@functools.cache
+def _insert_of(table: sa.Table, columns: tuple[str, ...]) -> Prebuilt:
+    """The insert of `columns` into `table`, built once per table and set of columns."""
+    return Prebuilt(sa.insert(table).values({column: sa.bindparam(column) for column in columns}))
+
+
 async def insert_row(conn: AsyncConnection, table: sa.Table, values: dict[str, Any]) -> None:
     try:
-        await conn.execute(sa.insert(table).values(**values))
+        await _insert_of(table, tuple(values)).run(conn, values)
     except IntegrityError as error:
         known = refused(error)
         if known is None:
@@ -105,7 +112,7 @@ async def insert_rows(
     if not rows:
         return
     try:
-        await conn.execute(sa.insert(table), list(rows))
+        await _insert_of(table, tuple(rows[0])).executemany(conn, rows)
     except IntegrityError as error:
         known = refused(error)
         if known is None:
