@@ -24,6 +24,7 @@ from typing import Any, NamedTuple, cast
 
 import psycopg
 import sqlalchemy as sa
+from psycopg.pq import TransactionStatus
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -124,6 +125,41 @@ class Prebuilt:
         async with _driver_of(conn, sql, parameters) as cursor:
             await cursor.executemany(sql, parameters)
             return cursor.rowcount
+
+    async def begin_with(self, conn: AsyncConnection, values: Mapping[str, Any]) -> None:
+        """Open `conn`'s transaction and run this statement first in it, in one round trip
+        (psycopg would send its BEGIN on its own first): the driver is put in autocommit
+        mode, so that it starts no transaction of its own, and sent `BEGIN; statement` as
+        one query, the values inline (the only protocol that takes two statements at once).
+        The transaction then runs until COMMIT or ROLLBACK as any other; `end_transaction`
+        puts the driver back in its usual mode afterwards."""
+        dialect = conn.dialect
+        parameters = self.parameters(dialect, values)
+        sql = self._for(dialect).sql
+        async with _driver_of(conn, sql, parameters) as cursor:
+            driver = cursor.connection
+            await driver.set_autocommit(True)
+            quoting = psycopg.AsyncClientCursor(driver)
+            # Never prepared: with its values inline, each query is new to the server.
+            await quoting.execute(f"BEGIN; {quoting.mogrify(sql, parameters)}", prepare=False)
+
+
+async def end_transaction(conn: AsyncConnection) -> None:
+    """After `Prebuilt.begin_with`: roll back what was not committed, and put the driver back
+    in its usual mode (it opens its own transactions), as the pool's next user expects it.
+    A connection that broke, or breaks now, is invalidated: the pool discards it."""
+    if conn.closed or conn.invalidated:
+        return
+    raw = await conn.get_raw_connection()
+    driver = cast(psycopg.AsyncConnection[Any], raw.driver_connection)
+    if driver.broken or driver.closed or not driver.autocommit:
+        return
+    try:
+        if driver.info.transaction_status != TransactionStatus.IDLE:
+            await driver.rollback()
+        await driver.set_autocommit(False)
+    except psycopg.Error as error:  # lost meanwhile (a cut socket, a server gone)
+        await conn.invalidate(error)
 
 
 @contextlib.asynccontextmanager

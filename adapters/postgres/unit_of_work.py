@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self
@@ -37,7 +38,7 @@ from adapters.postgres.plans import (
     PostgresOverrideRepository,
     PostgresPlanRepository,
 )
-from adapters.postgres.prebuilt import Prebuilt
+from adapters.postgres.prebuilt import Prebuilt, end_transaction
 from adapters.postgres.rls import (
     APP_ROLE,
     CALLED_NUMBER_SETTING,
@@ -248,7 +249,10 @@ class PostgresUnitOfWork:
             return
         try:
             with answering_within(conn, self._statement_seconds):
-                await conn.close()  # rolls back whatever was not committed
+                try:
+                    await end_transaction(conn)  # rolls back whatever was not committed
+                finally:
+                    await conn.close()
         except Exception as error:
             if exc is None:
                 raise (translate(error) or error) from error
@@ -290,7 +294,8 @@ class PostgresUnitOfWork:
         try:
             await conn.execution_options(**{STATEMENT_SECONDS: self._statement_seconds})
             await conn.begin()
-            await _ENTER_CONTEXT.run(
+            # BEGIN and the context in one round trip.
+            await _ENTER_CONTEXT.begin_with(
                 conn,
                 context_values(
                     role=ROUTER_ROLE if self._routing else APP_ROLE,
@@ -337,6 +342,10 @@ class PostgresUnitOfWork:
                 ) from error
             raise (translate(error) or error) from error
         finally:
+            # What the caller hears of is the commit's outcome; a connection that cannot be
+            # put back in its usual mode is broken, and the pool discards it.
+            with contextlib.suppress(Exception):
+                await end_transaction(conn)
             await conn.close()
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:

@@ -1,0 +1,102 @@
+"""A unit of work opens its transaction and its context in one round trip (the driver in
+autocommit mode, `BEGIN; context` sent together), yet everything in it is one transaction,
+and its pooled connection goes back as it came however the unit of work ends: in the
+driver's usual mode, outside any transaction, without the role or the tenant."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from adapters.ids import Uuid7Generator
+from adapters.postgres.rls import APP_ROLE
+from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from application.errors import DatabaseBusy
+from domain.ids import TenantId
+from domain.tenancy import Tenant
+from tests.integration.test_quick_reads import BOUNDS, connection_state, one_connection  # noqa: F401
+
+pytestmark = pytest.mark.postgres
+
+ids = Uuid7Generator()
+CLEAN = ("", False, psycopg.pq.TransactionStatus.IDLE)
+
+
+def a_tenant() -> Tenant:
+    now = datetime.now(UTC)
+    return Tenant(TenantId(ids.new()), "Acme", now, now)
+
+
+def clean(state: tuple[str, str, int, bool, object]) -> tuple[str, bool, object]:
+    assert state[0] != APP_ROLE
+    return (state[1], state[3], state[4])
+
+
+async def test_the_unit_of_work_is_one_transaction_in_its_context(one_connection):  # noqa: F811
+    uows = PostgresUnitOfWorkFactory(one_connection, BOUNDS)
+    tenant = a_tenant()
+    async with uows(tenant_id=tenant.id) as tx:
+        seen = (
+            await tx.connection.execute(
+                sa.text("SELECT current_user, current_setting('app.tenant_id')")
+            )
+        ).one()
+        first = (await tx.connection.execute(sa.text("SELECT now()"))).scalar_one()
+        second = (await tx.connection.execute(sa.text("SELECT now()"))).scalar_one()
+
+    assert (seen[0], seen[1]) == (APP_ROLE, str(tenant.id))
+    assert first == second  # now() is the transaction's start: one transaction throughout
+
+
+async def test_a_committed_unit_of_work_leaves_the_connection_as_it_came(one_connection):  # noqa: F811
+    before = await connection_state(one_connection)
+    uows = PostgresUnitOfWorkFactory(one_connection, BOUNDS)
+    tenant = a_tenant()
+    async with uows() as tx:
+        await tx.tenants.add(tenant)
+        await tx.commit()
+
+    after = await connection_state(one_connection)
+    assert clean(after) == CLEAN
+    assert after[2] == before[2]  # the same connection, kept by the pool
+    async with uows() as tx:
+        assert await tx.tenants.get(tenant.id) == tenant
+
+
+@pytest.mark.parametrize("ending", ["left", "raised", "refused", "timed out"])
+async def test_an_unfinished_unit_of_work_is_rolled_back_and_leaves_the_connection_clean(
+    one_connection,  # noqa: F811
+    ending,
+):
+    uows = PostgresUnitOfWorkFactory(one_connection, BOUNDS)
+    tenant, kept = a_tenant(), a_tenant()
+    async with uows() as tx:
+        await tx.tenants.add(kept)
+        await tx.commit()
+
+    with pytest.raises(Exception) as raised:  # noqa: PT011, PT012
+        async with uows() as tx:
+            await tx.tenants.add(tenant)
+            if ending == "left":
+                raise LookupError("left before the commit")
+            if ending == "raised":
+                raise RuntimeError("a bug")
+            if ending == "refused":
+                await tx.tenants.add(kept)  # the same id: a refused row
+            if ending == "timed out":
+                await tx.connection.execute(sa.text("SELECT pg_sleep(5)"))
+    expected = {
+        "left": LookupError,
+        "raised": RuntimeError,
+        "refused": sa.exc.IntegrityError,
+        "timed out": DatabaseBusy,
+    }
+    assert isinstance(raised.value, expected[ending])
+
+    assert clean(await connection_state(one_connection)) == CLEAN
+    async with uows() as tx:
+        assert await tx.tenants.get(tenant.id) is None
+        assert await tx.tenants.get(kept.id) == kept
