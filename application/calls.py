@@ -99,10 +99,13 @@ async def require_line(
     which takes no tenant lock) cannot both take the last line."""
     await require_capacity(cache, tx, tenant, "calls.minutes.monthly", now)
     await tx.live_calls.lock()
-    await require_capacity(cache, tx, tenant, "calls.concurrent.max", now)
-    if await tx.live_calls.count() >= policy.provider_max_concurrent:
+    # One count of both while the lock is held (every placement waits on it): the tenant's
+    # is what `calls.concurrent.max` meters.
+    everyone, theirs = await tx.live_calls.on_line(tenant.id)
+    await require_capacity(cache, tx, tenant, "calls.concurrent.max", now, used=theirs)
+    if everyone >= policy.provider_max_concurrent:
         raise ProviderBusy(policy.provider_max_concurrent)
-    if await tx.live_calls.count(tenant.id) >= policy.tenant_ceiling:
+    if theirs >= policy.tenant_ceiling:
         # The pool is shared: one tenant holding every line would lock out the others.
         raise ProviderBusy(policy.tenant_ceiling, share=True)
 

@@ -230,16 +230,19 @@ async def require_capacity(
     *,
     wanted: int = 1,
     ids: IdGenerator | None = None,
+    used: int | None = None,
 ) -> None:
     """EntitlementExceeded (feature, limit, used) when the usage (counted by the key's meter,
-    in `tx`) plus `wanted` passes the limit.
+    in `tx`, unless the caller gives what it counted as the meter does) plus `wanted` passes
+    the limit.
 
     With `ids`, a count that this change brings to its limit exactly records the tenant's
     `entitlement.limit_reached` event in `tx` (so it is sent only if the change commits)."""
     found = (await entitlements_of(cache, tx, tenant, at)).get(key)
     if found is None:
         return
-    used = await USAGE_METERS[key](tx, tenant.id, at)
+    if used is None:
+        used = await USAGE_METERS[key](tx, tenant.id, at)
     require_room(found, used, wanted)
     if ids is not None and found.limit is not None and used + wanted == found.limit:
         await record_event(

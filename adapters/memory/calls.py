@@ -230,6 +230,9 @@ class InMemoryLiveCallRegistry:
             if live.on_line and (tenant_id is None or live.tenant_id == tenant_id)
         )
 
+    async def on_line(self, tenant_id: TenantId) -> tuple[int, int]:
+        return await self.count(), await self.count(tenant_id)
+
     async def due(self, at: datetime, limit: int, after: LiveCall | None = None) -> list[LiveCall]:
         def is_due(live: LiveCall) -> bool:
             return live.check_at <= at and (

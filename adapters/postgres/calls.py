@@ -508,6 +508,14 @@ _HOLD = Prebuilt(
 # Built once, as every placement and every answered call runs them.
 _LOCK_LINES = Prebuilt(sa.select(sa.func.pg_advisory_xact_lock(_PLACEMENT_LOCK)))
 _ON_LINE = Prebuilt(sa.select(sa.func.count()).select_from(live_calls).where(live_calls.c.on_line))
+_ON_LINE_WITH_TENANT = Prebuilt(
+    sa.select(
+        sa.func.count(),
+        sa.func.count().filter(live_calls.c.tenant_id == sa.bindparam("tenant_id")),
+    )
+    .select_from(live_calls)
+    .where(live_calls.c.on_line)
+)
 _TENANT_ON_LINE = Prebuilt(
     sa.select(sa.func.count())
     .select_from(live_calls)
@@ -579,6 +587,11 @@ class PostgresLiveCallRegistry:
         else:
             found = await _TENANT_ON_LINE.run(self._conn, {"tenant_id": tenant_id})
         return int(found.rows[0][0])
+
+    async def on_line(self, tenant_id: TenantId) -> tuple[int, int]:
+        found = await _ON_LINE_WITH_TENANT.run(self._conn, {"tenant_id": tenant_id})
+        everyone, theirs = found.rows[0]
+        return int(everyone), int(theirs)
 
     async def due(self, at: datetime, limit: int, after: LiveCall | None = None) -> list[LiveCall]:
         # ix_live_calls_check_at serves both bounds; the row comparison only breaks ties.

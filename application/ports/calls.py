@@ -234,6 +234,11 @@ class LiveCallRegistry(Protocol):
         """The tenant's calls on the line, or every tenant's with None."""
         ...
 
+    async def on_line(self, tenant_id: TenantId) -> tuple[int, int]:
+        """(every tenant's calls on the line, the tenant's): `count()` and `count(tenant_id)`
+        counted together, as a placement checks both under the lines' lock."""
+        ...
+
     async def due(self, at: datetime, limit: int, after: LiveCall | None = None) -> list[LiveCall]:
         """Every tenant's calls to check at `at` (check_at <= at), the most overdue first
         (ties in call id order): up to `limit`, those after `after` in that order (None:

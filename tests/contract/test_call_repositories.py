@@ -804,11 +804,17 @@ async def test_live_calls_count_on_the_line_per_tenant_and_globally(uows, acme, 
                 await tx.live_calls.count(),
             )
     assert counts == {"Acme": (3, 1, 4), "Globex": (3, 1, 4)}  # seen alike from any tenant
+    async with uows(tenant_id=acme.id) as tx:
+        assert (await tx.live_calls.on_line(acme.id), await tx.live_calls.on_line(globex.id)) == (
+            (4, 3),
+            (4, 1),
+        )
 
     async with uows(tenant_id=acme.id) as tx:
         await tx.live_calls.hang_up(acme.id, mine[0].id, at(500))  # later: the earlier stays
         await tx.live_calls.hang_up(acme.id, mine[1].id, at(90))  # sooner: brought forward
         assert (await tx.live_calls.count(acme.id), await tx.live_calls.count()) == (1, 2)
+        assert await tx.live_calls.on_line(acme.id) == (2, 1)
         await tx.commit()
     async with uows(tenant_id=acme.id) as tx:
         assert (await tx.live_calls.count(acme.id), await tx.live_calls.count()) == (1, 2)

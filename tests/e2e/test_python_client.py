@@ -93,6 +93,15 @@ async def connect(base_url: str) -> AsyncIterator[Connect]:
         await each.get_async_httpx_client().aclose()
 
 
+@pytest.fixture
+async def anonymous(base_url: str) -> AsyncIterator[Client]:
+    """A client of the app without a token, closed at the end: left open, its connection
+    would be collected during some later test, and fail it with an unclosed transport."""
+    client = Client(base_url, raise_on_unexpected_status=True)
+    yield client
+    await client.get_async_httpx_client().aclose()
+
+
 async def answer(request: Awaitable[Response[Any]], status: int, kind: type[T]) -> T:
     """What `request` answered: `status`, and a `kind` that holds to the document."""
     response = await request
@@ -170,7 +179,7 @@ def _check(value: Any, hint: Any, where: str) -> None:
 
 
 async def test_the_readme_walk_through_runs_through_the_python_client(
-    connect, admin_token, pg_container, base_url
+    connect, anonymous, admin_token, pg_container, base_url
 ):
     # The token a platform admin was given (`voice-agent admin create-platform-admin`, or the
     # demo token of a first start).
@@ -200,7 +209,6 @@ async def test_the_readme_walk_through_runs_through_the_python_client(
     mailer = pg_container.mailer()
     assert isinstance(mailer, RecordingMailer)
     [message] = mailer.to("dana@acme.example")
-    anonymous = Client(base_url, raise_on_unexpected_status=True)
     accepted = await answer(
         accept_invitation.asyncio_detailed(
             client=anonymous,
