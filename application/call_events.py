@@ -223,9 +223,13 @@ class ProviderEvents:
                 await tx.commit()
                 return Acknowledged(stored=stored)
             routed.tenant_id, call_id = found  # and the transaction is in its tenant's context
-            if not await tx.inbox.add(self._inbox_row(message, routed.tenant_id, now, None)):
+            row = self._inbox_row(message, routed.tenant_id, now, None)
+            stored, call = await tx.store_and_lock_call(row, call_id)
+            if not stored:
                 return Acknowledged(stored=False)
-            applied = await self.apply_to_call(tx, routed.tenant_id, call_id, message)
+            applied = call is not None and await apply_news(
+                tx, self._deps.ids, self._policy, call, self._news(message)
+            )
             await tx.commit()
         return Acknowledged(stored=True, applied=applied)
 

@@ -51,7 +51,8 @@ from adapters.memory.webhooks import (
     InMemoryWebhookDeliveries,
     InMemoryWebhookEndpointRepository,
 )
-from application.ports.calls import CallRoute
+from application.ports.calls import CallRoute, InboxMessage
+from domain.calls import VoiceCall
 from domain.ids import CallId, TenantId, UserId
 from domain.phones import PhoneNumber
 
@@ -183,6 +184,15 @@ class InMemoryUnitOfWork:
 
     async def enter_routed_call(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
         return await self.calls.route(route)
+
+    async def store_and_lock_call(
+        self, message: InboxMessage, call_id: CallId
+    ) -> tuple[bool, VoiceCall | None]:
+        stored = await self.inbox.add(message)
+        assert message.tenant_id is not None, "a message about a call is kept in its tenant"
+        if not stored:
+            return False, None
+        return True, await self.calls.get_for_update(message.tenant_id, call_id)
 
     async def __aenter__(self) -> Self:
         return self

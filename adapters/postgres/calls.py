@@ -768,6 +768,30 @@ _INBOX_INSERT = Prebuilt(
 )  # fmt: skip
 
 
+def _storing_and_locking() -> sa.Select[Any]:
+    """A provider message stored (as `_INBOX_INSERT`) and its call read locked (as
+    `_CALL_FOR_UPDATE`, the call in the message's tenant) by one statement: one round trip
+    where a message took two. One row always: `inbox_stored` (1, or 0 for a message seen
+    before) and the call's columns (all null when there is no such call, or the message was
+    seen before: then nothing is locked)."""
+    stored = _INBOX_INSERT.statement.cte("stored")  # type: ignore[attr-defined]
+    locked = (
+        sa.select(voice_calls)
+        .where(
+            voice_calls.c.tenant_id == sa.bindparam("tenant_id"),
+            voice_calls.c.id == sa.bindparam("call_id"),
+            sa.exists(sa.select(stored.c.id)),  # a repeat waits for no lock
+        )
+        .with_for_update()
+        .cte("locked")
+    )
+    counted = sa.select(sa.func.count()).select_from(stored).scalar_subquery()
+    one = sa.select(sa.literal(1).label("one")).subquery("one")
+    return sa.select(counted.label("inbox_stored"), *locked.c).select_from(
+        one.outerjoin(locked, sa.true())
+    )
+
+
 def inbox_values(message: InboxMessage) -> dict[str, Any]:
     return {
         "id": message.id,
@@ -781,6 +805,26 @@ def inbox_values(message: InboxMessage) -> dict[str, Any]:
         "processed_at": message.processed_at,
         "error": message.error,
     }
+
+
+# Built once: every provider message about a call of ours runs it.
+_STORE_AND_LOCK = Prebuilt(_storing_and_locking())
+
+
+def storing_and_locking(message: InboxMessage, call_id: CallId) -> sa.Select[Any]:
+    """The statement `store_and_lock_call` runs, with its values in it (for EXPLAIN)."""
+    return _storing_and_locking().params(**inbox_values(message), call_id=call_id)
+
+
+async def store_and_lock_call(
+    conn: AsyncConnection, message: InboxMessage, call_id: CallId
+) -> tuple[bool, VoiceCall | None]:
+    """UnitOfWork.store_and_lock_call on PostgreSQL."""
+    found = await _STORE_AND_LOCK.run(conn, {**inbox_values(message), "call_id": call_id})
+    row = found.first()
+    assert row is not None  # the statement yields one row whatever it finds
+    stored = bool(row.pop("inbox_stored"))
+    return stored, mapping.call_from_mapping(row) if row["id"] is not None else None
 
 
 def inbox_insert(message: InboxMessage) -> ReturningInsert[Any]:

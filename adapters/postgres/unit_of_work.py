@@ -27,6 +27,7 @@ from adapters.postgres.calls import (
     PostgresLiveCallRegistry,
     PostgresWebhookInbox,
     entering_routed_call,
+    store_and_lock_call,
 )
 from adapters.postgres.credentials import PostgresApiKeyRepository, PostgresUserTokenRepository
 from adapters.postgres.errors import DatabaseNotAnswering, translate
@@ -68,7 +69,8 @@ from adapters.postgres.webhooks import (
     PostgresWebhookEndpointRepository,
 )
 from application.errors import ConcurrencyConflict, ServiceUnavailable
-from application.ports.calls import CallRoute
+from application.ports.calls import CallRoute, InboxMessage
+from domain.calls import VoiceCall
 from domain.ids import CallId, TenantId, UserId
 from domain.phones import PhoneNumber
 
@@ -286,6 +288,15 @@ class PostgresUnitOfWork:
         except Exception as error:
             raise (translate(error) or error) from error
         return (TenantId(row["tenant_id"]), CallId(row["id"])) if row else None
+
+    async def store_and_lock_call(
+        self, message: InboxMessage, call_id: CallId
+    ) -> tuple[bool, VoiceCall | None]:
+        assert self._conn is not None, "store_and_lock_call() outside the unit of work's block"
+        try:
+            return await store_and_lock_call(self._conn, message, call_id)
+        except Exception as error:
+            raise (translate(error) or error) from error
 
     async def _begin(self) -> AsyncConnection:
         """A pooled connection in a transaction with this unit of work's context and bounds

@@ -15,6 +15,7 @@ from application.ports.calls import (
     AiUsageRepository,
     CallRepository,
     CallRoute,
+    InboxMessage,
     LiveCallRegistry,
     WebhookInbox,
 )
@@ -30,6 +31,7 @@ from application.ports.webhooks import (
     WebhookDeliveries,
     WebhookEndpointRepository,
 )
+from domain.calls import VoiceCall
 from domain.ids import CallId, TenantId, UserId
 from domain.phones import PhoneNumber
 
@@ -91,6 +93,16 @@ class UnitOfWork(Protocol):
         there is one, this transaction moved into that tenant's context as `switch_tenant`
         would, in one step; None, and the context unchanged, when it names no call of ours.
         For a unit of work opened with that `call_route`."""
+        ...
+
+    async def store_and_lock_call(
+        self, message: InboxMessage, call_id: CallId
+    ) -> tuple[bool, VoiceCall | None]:
+        """`inbox.add(message)` and `calls.get_for_update(message.tenant_id, call_id)` in one
+        step (one round trip where the adapter can): whether the message was stored, and
+        the call locked until the transaction ends, or None. A message whose dedupe key was
+        seen stores nothing and locks nothing: (False, None), at once, however busy the
+        call."""
         ...
 
 

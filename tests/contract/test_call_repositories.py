@@ -1240,6 +1240,30 @@ async def test_the_inbox_keeps_a_message_once_per_dedupe_key(uows, acme, globex)
         assert await tx.inbox.list(None, PageRequest()) == []
 
 
+async def test_a_message_is_stored_and_its_call_locked_in_one_step(uows, acme, globex):
+    call, theirs = a_call(acme, 1), a_call(globex, 2)
+    await seed(uows, acme, call)
+    await seed(uows, globex, theirs)
+    message = attrs.evolve(a_message(acme), provider_call_id="call-1")
+
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.store_and_lock_call(message, call.id) == (True, call)
+        await tx.commit()
+    async with uows(tenant_id=acme.id) as tx:
+        repeat = attrs.evolve(message, id=ids.new())
+        assert await tx.store_and_lock_call(repeat, call.id) == (False, None)
+        other = a_message(acme)
+        assert await tx.store_and_lock_call(other, CallId(ids.new())) == (True, None)
+        # Another tenant's call is no call of this tenant's: the message is kept all the same.
+        elsewhere = a_message(acme)
+        assert await tx.store_and_lock_call(elsewhere, theirs.id) == (True, None)
+        await tx.commit()
+
+    async with uows(tenant_id=acme.id) as tx:
+        kept = await tx.inbox.list(acme.id, PageRequest())
+    assert sorted(m.id for m in kept) == sorted([message.id, other.id, elsewhere.id])
+
+
 async def test_a_message_delivered_again_while_the_first_is_open_is_not_stored_twice(uows, acme):
     """The provider retries a webhook while the first delivery's transaction is still open:
     the retry learns the key is taken (PostgreSQL waits for the first to commit), and the

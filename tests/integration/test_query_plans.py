@@ -28,7 +28,14 @@ from psycopg.types.json import Jsonb
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
 from adapters.postgres import schema
-from adapters.postgres.calls import call_by_id, call_route, calls_page, content_purge, inbox_insert
+from adapters.postgres.calls import (
+    call_by_id,
+    call_route,
+    calls_page,
+    content_purge,
+    inbox_insert,
+    storing_and_locking,
+)
 from adapters.postgres.credentials import api_key_by_prefix, user_token_by_prefix
 from adapters.postgres.embedded import drop_database, ensure_database
 from adapters.postgres.engine import create_engine, libpq_url
@@ -407,6 +414,11 @@ async def test_a_message_is_stored_once_by_its_dedupe_key_and_its_call_locked_by
             assert insert["Conflict Arbiter Indexes"] == ["uq_webhook_events_dedupe_key"]
             assert whole_reads(plan) == []
         await assert_indexed(tx, call_by_id(tenant(3), call(3, 777)).with_for_update())
+        # Both as one statement, as a message about a call runs them.
+        for plan in (await plans(tx, storing_and_locking(repeat, call(3, 777)))).values():
+            [insert] = [node for node in nodes(plan) if node["Node Type"] == "ModifyTable"]
+            assert insert["Conflict Arbiter Indexes"] == ["uq_webhook_events_dedupe_key"]
+            assert whole_reads(plan) == [], outline(plan)
 
 
 # --- the retention purge ----------------------------------------------------------------------

@@ -5,8 +5,10 @@ driver's usual mode, outside any transaction, without the role or the tenant."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
+import attrs
 import psycopg
 import pytest
 import sqlalchemy as sa
@@ -15,8 +17,11 @@ from adapters.ids import Uuid7Generator
 from adapters.postgres.rls import APP_ROLE
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from application.errors import DatabaseBusy
+from application.ports.calls import InboxMessage
+from domain.calls import VoiceCall
 from domain.ids import TenantId
 from domain.tenancy import Tenant
+from tests.contract.test_call_repositories import a_call, a_message, seed
 from tests.integration.test_quick_reads import BOUNDS, connection_state, one_connection  # noqa: F401
 
 pytestmark = pytest.mark.postgres
@@ -100,3 +105,35 @@ async def test_an_unfinished_unit_of_work_is_rolled_back_and_leaves_the_connecti
     async with uows() as tx:
         assert await tx.tenants.get(tenant.id) is None
         assert await tx.tenants.get(kept.id) == kept
+
+
+async def test_a_stored_message_waits_for_its_call_and_a_repeat_does_not(engine):
+    uows = PostgresUnitOfWorkFactory(engine)
+    acme = a_tenant()
+    async with uows() as tx:
+        await tx.tenants.add(acme)
+        await tx.commit()
+    # The call stays locked by a message's transaction until it ends: another message about
+    # it waits for it, while a repeat of a message kept before answers at once.
+    call = a_call(acme, 1)
+    await seed(uows, acme, call)
+    kept, holding_message, waiting_message = a_message(acme), a_message(acme), a_message(acme)
+    async with uows(tenant_id=acme.id) as tx:
+        assert await tx.inbox.add(kept) is True
+        await tx.commit()
+
+    async def deliver(message: InboxMessage) -> tuple[bool, VoiceCall | None]:
+        async with uows(tenant_id=acme.id) as tx:
+            found = await tx.store_and_lock_call(message, call.id)
+            await tx.commit()
+            return found
+
+    async with uows(tenant_id=acme.id) as holding:
+        assert await holding.store_and_lock_call(holding_message, call.id) == (True, call)
+        waiting = asyncio.create_task(deliver(waiting_message))
+        repeat = await asyncio.wait_for(deliver(attrs.evolve(kept, id=ids.new())), 2)
+        await asyncio.sleep(0.1)
+        assert not waiting.done()
+        await holding.commit()
+    assert repeat == (False, None)
+    assert await asyncio.wait_for(waiting, 10) == (True, call)
