@@ -7,8 +7,9 @@ layer); row-level security (the third) holds even if one forgot to.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -94,14 +95,28 @@ def _insert_of(table: sa.Table, columns: tuple[str, ...]) -> Prebuilt:
     return Prebuilt(sa.insert(table).values({column: sa.bindparam(column) for column in columns}))
 
 
-async def insert_row(conn: AsyncConnection, table: sa.Table, values: dict[str, Any]) -> None:
+@contextlib.contextmanager
+def refusals() -> Iterator[None]:
+    """A row the database refuses raised as the application's error for its constraint
+    (`refused`), where it knows the constraint."""
     try:
-        await _insert_of(table, tuple(values)).run(conn, values)
+        yield
     except IntegrityError as error:
         known = refused(error)
         if known is None:
             raise
         raise known from None
+
+
+def _versions_moved_on(name: str, entity: Any, saved: int, expected: int = 1) -> None:
+    """ConcurrencyConflict when fewer rows than saved were found at their versions."""
+    if saved != expected:
+        raise ConcurrencyConflict(name, entity.id)
+
+
+async def insert_row(conn: AsyncConnection, table: sa.Table, values: dict[str, Any]) -> None:
+    with refusals():
+        await _insert_of(table, tuple(values)).run(conn, values)
 
 
 async def insert_rows(
@@ -111,13 +126,8 @@ async def insert_rows(
     psycopg sends in one flight (pipeline mode) rather than one round trip a row."""
     if not rows:
         return
-    try:
+    with refusals():
         await _insert_of(table, tuple(rows[0])).executemany(conn, rows)
-    except IntegrityError as error:
-        known = refused(error)
-        if known is None:
-            raise
-        raise known from None
 
 
 def tenant_row(entity: Any, values: dict[str, Any]) -> dict[str, Any]:
@@ -145,15 +155,14 @@ async def update_versioned(
     name: str,
     *scope: sa.ColumnElement[bool],
 ) -> None:
-    await _run_versioned(
-        conn,
-        sa.update(table)
-        .where(table.c.id == entity.id, table.c.version == entity.version, *scope)
-        .values(**values, version=entity.version + 1),
-        {},
-        entity,
-        name,
-    )
+    with refusals():
+        result = await conn.execute(
+            sa.update(table)
+            .where(table.c.id == entity.id, table.c.version == entity.version, *scope)
+            .values(**values, version=entity.version + 1)
+        )
+    _versions_moved_on(name, entity, result.rowcount)
+    entity.version += 1
 
 
 class VersionedUpdate:
@@ -192,15 +201,9 @@ class VersionedUpdate:
         **scope: Any,
     ) -> None:
         parameters = self._parameters(entity, values, scope)
-        try:
+        with refusals():
             result = await self._prebuilt.run(conn, parameters)
-        except IntegrityError as error:
-            known = refused(error)
-            if known is None:
-                raise
-            raise known from None
-        if result.rowcount != 1:
-            raise ConcurrencyConflict(name, entity.id)
+        _versions_moved_on(name, entity, result.rowcount)
         entity.version += 1
 
     async def many(
@@ -214,33 +217,8 @@ class VersionedUpdate:
         if not saves:
             return
         parameters = [self._parameters(entity, values, scope) for entity, values, scope in saves]
-        try:
+        with refusals():
             result = await conn.execute(self._prebuilt.statement, parameters)
-        except IntegrityError as error:
-            known = refused(error)
-            if known is None:
-                raise
-            raise known from None
-        if result.rowcount != len(saves):
-            raise ConcurrencyConflict(name, saves[0][0].id)
+        _versions_moved_on(name, saves[0][0], result.rowcount, len(saves))
         for entity, _, _ in saves:
             entity.version += 1
-
-
-async def _run_versioned(
-    conn: AsyncConnection,
-    statement: sa.Update,
-    parameters: dict[str, Any],
-    entity: Any,
-    name: str,
-) -> None:
-    try:
-        result = await conn.execute(statement, parameters)
-    except IntegrityError as error:
-        known = refused(error)
-        if known is None:
-            raise
-        raise known from None
-    if result.rowcount != 1:
-        raise ConcurrencyConflict(name, entity.id)
-    entity.version += 1
