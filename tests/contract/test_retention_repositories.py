@@ -19,7 +19,7 @@ from application.retention import PurgeBatches, Retention
 from domain.audit import SYSTEM, AuditEntry
 from domain.calls import CallStatus, ContentKind, VoiceCall
 from domain.ids import AuditEntryId, LeadId
-from domain.retention import RetentionPolicy, effective
+from domain.retention import RetentionChoice, RetentionPolicy, effective
 from domain.tenancy import Tenant
 from tests.contract.test_call_repositories import (
     EXAMPLES,
@@ -33,7 +33,6 @@ from tests.contract.test_call_repositories import (
     seed,
 )
 from tests.support import MutableClock, World
-from tests.unit.test_retention import retention_choices
 
 HOUR = 3600
 
@@ -251,6 +250,20 @@ kept_calls = st.builds(
     status=st.sampled_from([CallStatus.ENDED, CallStatus.FAILED, CallStatus.IN_PROGRESS]),
     content=held_content(),
 )
+
+
+def retention_choices(most_days: int) -> st.SearchStrategy[RetentionChoice]:
+    """A tenant's choices: each period unset or up to `most_days`, storing unset or not."""
+    days = st.one_of(st.none(), st.integers(0, most_days))
+    return st.builds(
+        RetentionChoice,
+        transcripts_days=days,
+        recordings_days=days,
+        provider_record_days=days,
+        store_transcripts=st.one_of(st.none(), st.booleans()),
+    )
+
+
 tenant_choices = retention_choices(10)
 
 

@@ -39,22 +39,9 @@ from domain.retention import (
     effective,
 )
 from domain.tenancy import Role
-from tests.contract.test_retention_repositories import held_content
+from tests.contract.test_retention_repositories import held_content, retention_choices
 from tests.support import PLATFORM
 from tests.unit.helpers import AuditTap, Fresh, as_user, fresh, run
-
-
-def retention_choices(most_days: int) -> st.SearchStrategy[RetentionChoice]:
-    """A tenant's choices: each period unset or up to `most_days`, storing unset or not."""
-    days = st.one_of(st.none(), st.integers(0, most_days))
-    return st.builds(
-        RetentionChoice,
-        transcripts_days=days,
-        recordings_days=days,
-        provider_record_days=days,
-        store_transcripts=st.one_of(st.none(), st.booleans()),
-    )
-
 
 days = st.one_of(st.none(), st.integers(0, 40))
 choices = retention_choices(40)
