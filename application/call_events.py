@@ -213,7 +213,7 @@ class ProviderEvents:
         """Find the call's tenant, store the message and apply it, in one transaction: the
         routing context finds the call in whichever tenant it is, then the transaction moves
         into that tenant's context for the rest."""
-        async with self._deps.uows(call_route=message.route) as tx:
+        async with self._deps.uows(call_route=message.route, entering=True) as tx:
             found = await tx.enter_routed_call(message.route)
             now = self._deps.clock.now()
             if found is None:  # about no call of ours: kept, without a tenant

@@ -304,7 +304,7 @@ class WebhookMessages:
                 return await self._applied(tx, principal, locked, found[1], message)
         # About no call of ours when it came, or failed before its call was found: routed as
         # a live message is, the routing context finding the call in whichever tenant.
-        async with self._deps.uows(call_route=message.route) as tx:
+        async with self._deps.uows(call_route=message.route, entering=True) as tx:
             found = await tx.enter_routed_call(message.route)
             await tx.switch_tenant(None)
             locked = await _locked(tx, stored)

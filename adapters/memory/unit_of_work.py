@@ -112,6 +112,7 @@ class InMemoryDatabase:
         called_number: PhoneNumber | None = None,
         called_provider_number: str | None = None,
         call_route: CallRoute | None = None,
+        entering: bool = False,
         bulk: bool = False,
     ) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self)

@@ -34,7 +34,7 @@ ANSWER_GRACE_SECONDS = 1.0
 # The execution option that carries a connection's statement bound (in seconds).
 STATEMENT_SECONDS = "voice_agent_statement_seconds"
 _WATCH = "voice_agent_answer_watch"
-_CUT = "voice_agent_answer_cut"
+CUT = "voice_agent_answer_cut"
 
 
 @attrs.frozen
@@ -102,7 +102,7 @@ class _Watch:
             fd = self.driver.fileno()
         except Exception:  # closed meanwhile: the statement fails by itself
             return
-        self.info[_CUT] = self.seconds
+        self.info[CUT] = self.seconds
         _cut(fd)
 
 
@@ -121,7 +121,7 @@ def _arm(info: dict[Any, Any], driver_connection: Any, seconds: float) -> None:
         watch.timer = loop.call_at(deadline, watch.check)
 
 
-def _disarm(info: dict[Any, Any]) -> None:
+def disarm(info: dict[Any, Any]) -> None:
     watch = info.get(_WATCH)
     if watch is not None:
         watch.deadline = None
@@ -138,42 +138,50 @@ def bound_every_statement(engine: AsyncEngine, default_seconds: float) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "before_cursor_execute")
-    def arm(conn: Connection, *_: object) -> None:
+    def arm_statement(conn: Connection, *_: object) -> None:
         _arm(
             conn.info, conn.connection.driver_connection, _statement_seconds(conn, default_seconds)
         )
 
     @event.listens_for(sync_engine, "after_cursor_execute")
-    def disarm(conn: Connection, *_: object) -> None:
-        _disarm(conn.info)
+    def disarm_statement(conn: Connection, *_: object) -> None:
+        disarm(conn.info)
 
     @event.listens_for(sync_engine, "handle_error")
     def not_answering(context: ExceptionContext) -> BaseException | None:
         conn = context.connection
         if conn is None or conn.invalidated:
             return None
-        _disarm(conn.info)
-        seconds = conn.info.pop(_CUT, None)
+        disarm(conn.info)
+        seconds = conn.info.pop(CUT, None)
         if seconds is None:
             return None
         context.is_disconnect = True  # discard the connection, whatever the driver said
         return DatabaseNotAnswering(seconds)
 
 
+def arm(conn: AsyncConnection, seconds: float) -> dict[Any, Any] | None:
+    """Arm the connection's answer timer for `seconds`; the connection's info, which
+    `disarm` takes when the wait is over (None: nothing to bound, the connection is gone
+    already)."""
+    sync = conn.sync_connection
+    if sync is None or sync.invalidated:
+        return None
+    info = sync.info  # read once: an invalidated connection has none to give
+    _arm(info, sync.connection.driver_connection, seconds)
+    return info
+
+
 @contextlib.contextmanager
 def _armed(conn: AsyncConnection, seconds: float) -> Iterator[dict[Any, Any] | None]:
     """The connection's info with its answer timer armed for `seconds` (None: nothing to
     bound, the connection is gone already)."""
-    sync = conn.sync_connection
-    if sync is None or sync.invalidated:
-        yield None
-        return
-    info = sync.info  # read once: an invalidated connection has none to give
-    _arm(info, sync.connection.driver_connection, seconds)
+    info = arm(conn, seconds)
     try:
         yield info
     finally:
-        _disarm(info)
+        if info is not None:
+            disarm(info)
 
 
 @contextlib.contextmanager
@@ -194,7 +202,7 @@ async def driver_answering_within(conn: AsyncConnection, seconds: float) -> Asyn
         except DatabaseNotAnswering:
             raise  # already told through SQLAlchemy's handle_error
         except Exception as error:
-            cut = None if info is None else info.pop(_CUT, None)
+            cut = None if info is None else info.pop(CUT, None)
             if cut is None:
                 raise
             await conn.invalidate(error)

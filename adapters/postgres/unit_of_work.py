@@ -39,7 +39,7 @@ from adapters.postgres.plans import (
     PostgresOverrideRepository,
     PostgresPlanRepository,
 )
-from adapters.postgres.prebuilt import Prebuilt, end_transaction
+from adapters.postgres.prebuilt import Prebuilt, Rows, commit, end_transaction
 from adapters.postgres.rls import (
     APP_ROLE,
     CALLED_NUMBER_SETTING,
@@ -175,6 +175,7 @@ class PostgresUnitOfWork:
         called_number: PhoneNumber | None = None,
         called_provider_number: str | None = None,
         call_route: CallRoute | None = None,
+        entering: bool = False,
         pool: PoolWatch | None = None,
         timeouts: DatabaseTimeouts | None = None,
         bulk: bool = False,
@@ -197,6 +198,9 @@ class PostgresUnitOfWork:
             or self._call_route.call_id
             or self._call_route.provider_call_id
         )
+        # A route entered as the transaction began: what it found, kept for enter_routed_call.
+        self._entering = entering_routed_call(self._call_route) if entering else None
+        self._entered: Rows | None = None
         self._conn: AsyncConnection | None = None
         self._after_commit: list[Callable[[], None]] = []
 
@@ -279,14 +283,19 @@ class PostgresUnitOfWork:
 
     async def enter_routed_call(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
         assert self._conn is not None, "enter_routed_call() outside the unit of work's block"
-        entering = entering_routed_call(route)
-        if entering is None:
-            return None
-        statement, values = entering
-        try:
-            row = (await statement.run(self._conn, values)).first()
-        except Exception as error:
-            raise (translate(error) or error) from error
+        entered, self._entered = self._entered, None
+        if entered is None:
+            entering = entering_routed_call(route)
+            if entering is None:
+                return None
+            statement, values = entering
+            try:
+                entered = await statement.run(self._conn, values)
+            except Exception as error:
+                raise (translate(error) or error) from error
+        else:
+            assert route == self._call_route, "entered with another route than the one opened"
+        row = entered.first()
         return (TenantId(row["tenant_id"]), CallId(row["id"])) if row else None
 
     async def store_and_lock_call(
@@ -305,8 +314,8 @@ class PostgresUnitOfWork:
         try:
             await conn.execution_options(**{STATEMENT_SECONDS: self._statement_seconds})
             await conn.begin()
-            # BEGIN and the context in one round trip.
-            await _ENTER_CONTEXT.begin_with(
+            # BEGIN and the context in one round trip (and the route entered, if asked).
+            self._entered = await _ENTER_CONTEXT.begin_with(
                 conn,
                 context_values(
                     role=ROUTER_ROLE if self._routing else APP_ROLE,
@@ -318,6 +327,7 @@ class PostgresUnitOfWork:
                     statement_seconds=self._statement_seconds,
                     lock_seconds=self._lock_seconds,
                 ),
+                then=self._entering,
             )
         except BaseException:
             await conn.close()
@@ -333,8 +343,7 @@ class PostgresUnitOfWork:
         assert self._conn is not None, "commit() outside the unit of work's block, or twice"
         conn, self._conn = self._conn, None
         try:
-            with answering_within(conn, self._statement_seconds):
-                await conn.commit()
+            await commit(conn)
         except sa.exc.IntegrityError as error:
             # A link checked at commit (deferred) lost its target to a concurrent change.
             raise ConcurrencyConflict("transaction", "a linked record changed") from error
@@ -377,6 +386,7 @@ class PostgresUnitOfWorkFactory:
         called_number: PhoneNumber | None = None,
         called_provider_number: str | None = None,
         call_route: CallRoute | None = None,
+        entering: bool = False,
         bulk: bool = False,
     ) -> PostgresUnitOfWork:
         return PostgresUnitOfWork(
@@ -386,6 +396,7 @@ class PostgresUnitOfWorkFactory:
             called_number=called_number,
             called_provider_number=called_provider_number,
             call_route=call_route,
+            entering=entering,
             pool=self.pool,
             timeouts=self.timeouts,
             bulk=bulk,

@@ -1,7 +1,8 @@
 """A unit of work opens its transaction and its context in one round trip (the driver in
-autocommit mode, `BEGIN; context` sent together), yet everything in it is one transaction,
-and its pooled connection goes back as it came however the unit of work ends: in the
-driver's usual mode, outside any transaction, without the role or the tenant."""
+autocommit mode, `BEGIN; context` sent together, with a provider message's routing when
+asked), yet everything in it is one transaction, and its pooled connection goes back as it
+came however the unit of work ends: in the driver's usual mode, outside any transaction,
+without the role or the tenant."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from adapters.ids import Uuid7Generator
 from adapters.postgres.rls import APP_ROLE
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from application.errors import DatabaseBusy
-from application.ports.calls import InboxMessage
+from application.ports.calls import CallRoute, InboxMessage
 from domain.calls import VoiceCall
-from domain.ids import TenantId
+from domain.ids import CallId, TenantId
 from domain.tenancy import Tenant
 from tests.contract.test_call_repositories import a_call, a_message, seed
 from tests.integration.test_quick_reads import BOUNDS, connection_state, one_connection  # noqa: F401
@@ -137,3 +138,48 @@ async def test_a_stored_message_waits_for_its_call_and_a_repeat_does_not(engine)
         await holding.commit()
     assert repeat == (False, None)
     assert await asyncio.wait_for(waiting, 10) == (True, call)
+
+
+@pytest.mark.parametrize("named", ["ours", "provider's", "both", "none of ours"])
+async def test_a_route_entered_as_the_unit_of_work_opens_costs_no_statement_of_its_own(
+    engine, monkeypatch, named
+):
+    uows = PostgresUnitOfWorkFactory(engine)
+    acme = a_tenant()
+    async with uows() as tx:
+        await tx.tenants.add(acme)
+        await tx.commit()
+    call = a_call(acme, 1, vapi_call_id=f"vapi-{ids.new()}")
+    await seed(uows, acme, call)
+    route = {
+        "ours": CallRoute(call_id=call.id),
+        "provider's": CallRoute(provider_call_id=call.vapi_call_id),
+        "both": CallRoute(call.id, call.vapi_call_id),
+        "none of ours": CallRoute(call_id=CallId(ids.new())),
+    }[named]
+    sent: list[object] = []
+    execute = psycopg.AsyncCursor.execute
+
+    async def counted(cursor, query, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append(query)
+        return await execute(cursor, query, *args, **kwargs)
+
+    async def entered(*, entering: bool) -> tuple[object, int, str]:
+        async with uows(call_route=route, entering=entering) as tx:
+            monkeypatch.setattr(psycopg.AsyncCursor, "execute", counted)
+            found = await tx.enter_routed_call(route)
+            monkeypatch.undo()
+            statements = len(sent)
+            sent.clear()
+            context = (
+                await tx.connection.execute(sa.text("SELECT current_setting('app.tenant_id')"))
+            ).scalar_one()
+            return found, statements, context
+
+    first = await entered(entering=True)
+    separate = await entered(entering=False)
+
+    expected = None if named == "none of ours" else (acme.id, call.id)
+    assert first[0] == separate[0] == expected
+    assert first[2] == separate[2] == ("" if expected is None else str(acme.id))
+    assert (first[1], separate[1]) == (0, 1)
