@@ -320,10 +320,16 @@ class ProviderEvents:
                 if inbound is not None and not inbound.enabled:
                     refusal = "calls.inbound is not in the tenant's plan"
                 else:
-                    assert route.agent is not None
+                    agent, tenant_id = route.agent, route.tenant.id
+                    assert agent is not None
+                    # The agent's voice is read before the call takes its line: the pool's
+                    # lock, which every placement waits on, is held from then to the commit.
+                    voice = (
+                        await tx.voices.get(tenant_id, agent.voice_id) if agent.voice_id else None
+                    )
                     try:
                         call = await self._inbound_call(
-                            tx, message, route, route.agent, keeping_of(features, route.tenant), now
+                            tx, message, route, agent, keeping_of(features, route.tenant), now
                         )
                     except (EntitlementExceeded, ProviderBusy) as error:
                         # No room on the line: nothing of the call is committed; the request
@@ -331,15 +337,17 @@ class ProviderEvents:
                         refusal = f"no room for the call: {error}"
                         log.info("inbound_call_refused", reason=refusal)
                     else:
-                        tenant_id = route.tenant.id
-                        voice = (
-                            await tx.voices.get(tenant_id, call.voice_id) if call.voice_id else None
-                        )
+                        if call.voice_id != agent.voice_id:  # a repeat, from before a change
+                            voice = (
+                                await tx.voices.get(tenant_id, call.voice_id)
+                                if call.voice_id
+                                else None
+                            )
                         await tx.commit()
                         return InboundAnswer(
                             call.id,
                             tenant_id,
-                            route.agent,
+                            agent,
                             voice if voice is not None and voice.is_active else None,
                             call.lead_id,
                             record=call.recording_enabled,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 import psycopg
 import sqlalchemy as sa
@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.postgres.calls import CALL_BY_ID, calls_page, list_item
 from adapters.postgres.errors import DatabaseNotAnswering, translate
 from adapters.postgres.mapping import call_from_mapping
+from adapters.postgres.prebuilt import driver_connection
 from adapters.postgres.rls import APP_ROLE
 from adapters.postgres.tables import leads
 from adapters.postgres.timeouts import driver_answering_within
@@ -143,8 +144,7 @@ class PostgresQuickReads:
         except Exception as error:
             raise (translate(error) or error) from error
         try:
-            raw = await conn.get_raw_connection()
-            driver = cast(psycopg.AsyncConnection[Any], raw.driver_connection)
+            driver = await driver_connection(conn)
             async with driver_answering_within(conn, self._statement_seconds):
                 return await _results(conn, driver, statements)
         except DatabaseNotAnswering as error:

@@ -198,6 +198,31 @@ async def test_a_repeated_request_gets_the_same_call_and_records_no_second():
     assert len(desk.inbox()) == 1
 
 
+async def test_a_request_repeated_after_the_agent_changed_voice_keeps_the_call_s_voice():
+    desk = await a_desk()
+    payload = VapiCall().assistant_request()
+    first = await desk.ring(payload)
+    now = desk.f.clock.now()
+    other = Voice(
+        VoiceId(desk.f.deps.ids.new()), desk.tenant.id, "Ada", VoiceProvider.VAPI, "ada", now, now
+    )
+    async with desk.f.deps.uows(tenant_id=desk.tenant.id) as tx:
+        await tx.voices.add(other)
+        await tx.commit()
+    await change(
+        desk, "agents", (desk.tenant.id, desk.agent.id), lambda a: setattr(a, "voice_id", other.id)
+    )
+
+    again = await desk.ring(copy.deepcopy(payload))
+    fresh_call = await desk.ring(VapiCall().assistant_request())
+
+    assert isinstance(first, InboundAnswer)
+    assert isinstance(again, InboundAnswer)
+    assert isinstance(fresh_call, InboundAnswer)
+    assert (again.call_id, again.voice) == (first.call_id, desk.voice)
+    assert fresh_call.voice == other
+
+
 async def test_two_calls_to_the_line_are_two_calls():
     desk = await a_desk()
 
