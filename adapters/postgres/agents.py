@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
+from adapters.postgres.prebuilt import Prebuilt
 from adapters.postgres.repositories import insert_tenant_row, keyset, update_versioned
 from adapters.postgres.tables import (
     phone_number_settling,
@@ -39,8 +41,22 @@ def _page_of(
     )
 
 
-def _one_of(table: sa.Table, tenant_id: TenantId, id_: object) -> sa.Select[tuple[object, ...]]:
+def _one_of(
+    table: sa.Table, tenant_id: TenantId | sa.BindParameter[Any], id_: object
+) -> sa.Select[tuple[object, ...]]:
     return sa.select(table).where(table.c.tenant_id == tenant_id, table.c.id == id_)
+
+
+# Built once: an inbound call reads its line, its agent and the agent's voice before it is
+# answered, and Vapi waits for the answer.
+_VOICE_BY_ID = Prebuilt(_one_of(voices, sa.bindparam("tenant_id"), sa.bindparam("id")))
+_AGENT_BY_ID = Prebuilt(_one_of(voice_agents, sa.bindparam("tenant_id"), sa.bindparam("id")))
+_LINE_ROUTING = Prebuilt(
+    sa.select(phone_numbers).where(
+        phone_numbers.c.number == sa.bindparam("number"),
+        phone_numbers.c.status == NumberStatus.ACTIVE.value,
+    )
+)
 
 
 class PostgresVoiceRepository:
@@ -48,8 +64,9 @@ class PostgresVoiceRepository:
         self._conn = conn
 
     async def get(self, tenant_id: TenantId, voice_id: VoiceId) -> Voice | None:
-        row = (await self._conn.execute(_one_of(voices, tenant_id, voice_id))).first()
-        return mapping.voice_from(row) if row else None
+        found = await _VOICE_BY_ID.run(self._conn, {"tenant_id": tenant_id, "id": voice_id})
+        row = found.first()
+        return mapping.voice_from_mapping(row) if row else None
 
     async def add(self, voice: Voice) -> None:
         await insert_tenant_row(self._conn, voices, voice, mapping.voice_values(voice))
@@ -174,12 +191,8 @@ class PostgresPhoneNumberRepository:
         return [(TenantId(t), PhoneNumberId(n)) for t, n in rows]
 
     async def routing(self, number: PhoneNumber) -> PhoneLine | None:
-        query = sa.select(phone_numbers).where(
-            phone_numbers.c.number == number.e164,
-            phone_numbers.c.status == NumberStatus.ACTIVE.value,
-        )
-        row = (await self._conn.execute(query)).first()
-        return mapping.phone_line_from(row) if row else None
+        row = (await _LINE_ROUTING.run(self._conn, {"number": number.e164})).first()
+        return mapping.phone_line_from_mapping(row) if row else None
 
     async def routing_by_provider_id(self, provider_number_id: str) -> PhoneLine | None:
         query = (
@@ -209,8 +222,9 @@ class PostgresVoiceAgentRepository:
         self._conn = conn
 
     async def get(self, tenant_id: TenantId, agent_id: AgentId) -> VoiceAgent | None:
-        row = (await self._conn.execute(_one_of(voice_agents, tenant_id, agent_id))).first()
-        return mapping.agent_from(row) if row else None
+        found = await _AGENT_BY_ID.run(self._conn, {"tenant_id": tenant_id, "id": agent_id})
+        row = found.first()
+        return mapping.agent_from_mapping(row) if row else None
 
     async def add(self, agent: VoiceAgent) -> None:
         await insert_tenant_row(self._conn, voice_agents, agent, mapping.agent_values(agent))

@@ -131,6 +131,12 @@ _LEAD_BY_ID = Prebuilt(
         leads.c.tenant_id == sa.bindparam("tenant_id"), leads.c.id == sa.bindparam("lead_id")
     )
 )
+# Built once: every inbound call looks for its caller among the tenant's leads.
+_LEAD_BY_PHONE = Prebuilt(
+    sa.select(leads).where(
+        leads.c.tenant_id == sa.bindparam("tenant_id"), leads.c.phone == sa.bindparam("phone")
+    )
+)
 _save_lead = VersionedUpdate(leads, mapping.LEAD_COLUMNS, scope=("tenant_id",))
 
 
@@ -150,9 +156,9 @@ class PostgresLeadRepository:
         return mapping.lead_from_mapping(row) if row else None
 
     async def by_phone(self, tenant_id: TenantId, phone: PhoneNumber) -> Lead | None:
-        query = sa.select(leads).where(leads.c.tenant_id == tenant_id, leads.c.phone == phone.e164)
-        row = (await self._conn.execute(query)).first()
-        return mapping.lead_from(row) if row else None
+        values = {"tenant_id": tenant_id, "phone": phone.e164}
+        row = (await _LEAD_BY_PHONE.run(self._conn, values)).first()
+        return mapping.lead_from_mapping(row) if row else None
 
     async def by_phones(
         self, tenant_id: TenantId, phones: Sequence[PhoneNumber]

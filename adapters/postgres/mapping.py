@@ -78,7 +78,11 @@ def user_values(user: User) -> dict[str, Any]:
 
 
 def tenant_from(row: Row[Any], prefix: str = "") -> Tenant:
-    m = row._mapping
+    return tenant_from_mapping(row._mapping, prefix)
+
+
+def tenant_from_mapping(m: Mapping[Any, Any], prefix: str = "") -> Tenant:
+    """The tenant of a row given by column name (a row read on the driver)."""
     plan_id = m[f"{prefix}plan_id"]
     return Tenant(
         id=TenantId(m[f"{prefix}id"]),
@@ -235,7 +239,11 @@ def _optional(kind: Any, value: Any) -> Any:
 
 
 def voice_from(row: Row[Any]) -> Voice:
-    m = row._mapping
+    return voice_from_mapping(row._mapping)
+
+
+def voice_from_mapping(m: Mapping[Any, Any]) -> Voice:
+    """The voice of a row given by column name (a row read on the driver)."""
     return Voice(
         id=VoiceId(m["id"]),
         tenant_id=TenantId(m["tenant_id"]),
@@ -264,7 +272,11 @@ def voice_values(voice: Voice) -> dict[str, Any]:
 
 
 def phone_line_from(row: Row[Any]) -> PhoneLine:
-    m = row._mapping
+    return phone_line_from_mapping(row._mapping)
+
+
+def phone_line_from_mapping(m: Mapping[Any, Any]) -> PhoneLine:
+    """The phone line of a row given by column name (a row read on the driver)."""
     return PhoneLine(
         id=PhoneNumberId(m["id"]),
         tenant_id=TenantId(m["tenant_id"]),
@@ -312,7 +324,11 @@ _AGENT_TEXTS = (
 
 
 def agent_from(row: Row[Any]) -> VoiceAgent:
-    m = row._mapping
+    return agent_from_mapping(row._mapping)
+
+
+def agent_from_mapping(m: Mapping[Any, Any]) -> VoiceAgent:
+    """The agent of a row given by column name (a row read on the driver)."""
     return VoiceAgent(
         id=AgentId(m["id"]),
         tenant_id=TenantId(m["tenant_id"]),

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
+from adapters.postgres.prebuilt import Prebuilt
 from adapters.postgres.repositories import insert_row, keyset, update_versioned
 from adapters.postgres.tables import memberships, tenants, users
 from application.errors import ConcurrencyConflict
@@ -81,8 +82,12 @@ class PostgresUserRepository:
 # that their plans can be checked (tests/integration/test_query_plans.py).
 
 
-def tenant_by_id(tenant_id: TenantId) -> sa.Select[Any]:
+def tenant_by_id(tenant_id: TenantId | sa.BindParameter[Any]) -> sa.Select[Any]:
     return sa.select(tenants).where(tenants.c.id == tenant_id)
+
+
+# Built once: every inbound call and every unit of work a tenant's request opens reads it.
+_TENANT_BY_ID = Prebuilt(tenant_by_id(sa.bindparam("tenant_id")))
 
 
 def membership_of(tenant_id: TenantId, user_id: UserId) -> sa.Select[Any]:
@@ -96,8 +101,8 @@ class PostgresTenantRepository:
         self._conn = conn
 
     async def get(self, tenant_id: TenantId) -> Tenant | None:
-        row = (await self._conn.execute(tenant_by_id(tenant_id))).first()
-        return mapping.tenant_from(row) if row else None
+        row = (await _TENANT_BY_ID.run(self._conn, {"tenant_id": tenant_id})).first()
+        return mapping.tenant_from_mapping(row) if row else None
 
     async def get_for_update(self, tenant_id: TenantId) -> Tenant | None:
         # NO KEY UPDATE: writers of the tenant queue behind each other, but the key-share
