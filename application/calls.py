@@ -98,10 +98,9 @@ async def require_line(
     the line are counted under it, and two calls (placed, dialled by a batch or answered,
     which takes no tenant lock) cannot both take the last line."""
     await require_capacity(cache, tx, tenant, "calls.minutes.monthly", now)
-    await tx.live_calls.lock()
-    # One count of both while the lock is held (every placement waits on it): the tenant's
+    # One count of both once the lock is held (every placement waits on it): the tenant's
     # is what `calls.concurrent.max` meters.
-    everyone, theirs = await tx.live_calls.on_line(tenant.id)
+    everyone, theirs = await tx.live_calls.lock_and_count(tenant.id)
     await require_capacity(cache, tx, tenant, "calls.concurrent.max", now, used=theirs)
     if everyone >= policy.provider_max_concurrent:
         raise ProviderBusy(policy.provider_max_concurrent)

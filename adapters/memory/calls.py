@@ -233,6 +233,10 @@ class InMemoryLiveCallRegistry:
     async def on_line(self, tenant_id: TenantId) -> tuple[int, int]:
         return await self.count(), await self.count(tenant_id)
 
+    async def lock_and_count(self, tenant_id: TenantId) -> tuple[int, int]:
+        await self.lock()
+        return await self.on_line(tenant_id)
+
     async def due(self, at: datetime, limit: int, after: LiveCall | None = None) -> list[LiveCall]:
         def is_due(live: LiveCall) -> bool:
             return live.check_at <= at and (

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.postgres import mapping
-from adapters.postgres.prebuilt import Prebuilt
+from adapters.postgres.prebuilt import Prebuilt, in_turn
 from adapters.postgres.repositories import (
     VersionedUpdate,
     insert_rows,
@@ -590,6 +590,15 @@ class PostgresLiveCallRegistry:
 
     async def on_line(self, tenant_id: TenantId) -> tuple[int, int]:
         found = await _ON_LINE_WITH_TENANT.run(self._conn, {"tenant_id": tenant_id})
+        everyone, theirs = found.rows[0]
+        return int(everyone), int(theirs)
+
+    async def lock_and_count(self, tenant_id: TenantId) -> tuple[int, int]:
+        # One round trip: the count is a statement of its own, whose snapshot is taken once
+        # the lock is held (in one statement it would be taken before the lock's wait).
+        _, found = await in_turn(
+            self._conn, [(_LOCK_LINES, {}), (_ON_LINE_WITH_TENANT, {"tenant_id": tenant_id})]
+        )
         everyone, theirs = found.rows[0]
         return int(everyone), int(theirs)
 

@@ -145,30 +145,53 @@ class Prebuilt:
         """Open `conn`'s transaction and run this statement first in it, and `then`'s
         statement after it if given, in one round trip (psycopg would send its BEGIN on its
         own first): the driver is put in autocommit mode, so that it starts no transaction of
-        its own, and sent `BEGIN; statement[; then]` as one query, the values inline (the only
-        protocol that takes several statements at once). The transaction then runs until
-        COMMIT or ROLLBACK as any other; `end_transaction` puts the driver back in its usual
-        mode afterwards. The answer is `then`'s (None without it)."""
-        dialect = conn.dialect
-        parameters = self.parameters(dialect, values)
-        sql = self._for(dialect).sql
-        async with _OnDriver(conn, sql, parameters) as cursor:
-            driver = cursor.connection
-            await driver.set_autocommit(True)
-            quoting = psycopg.AsyncClientCursor(driver)
-            query = f"BEGIN; {quoting.mogrify(sql, parameters)}"
-            if then is not None:
-                following, following_values = then
-                query += "; " + quoting.mogrify(
-                    following.sql(dialect), following.parameters(dialect, following_values)
-                )
-            # Never prepared: with its values inline, each query is new to the server.
-            await quoting.execute(query, prepare=False)
-            if then is None:
-                return None
-            while quoting.nextset():  # the last statement's answer is `then`'s
-                pass
-            return await then[0]._rows(quoting)
+        its own, and sent `BEGIN; statement[; then]` as one query (see `in_turn`). The
+        transaction then runs until COMMIT or ROLLBACK as any other; `end_transaction` puts
+        the driver back in its usual mode afterwards. The answer is `then`'s (None without
+        it)."""
+        async with _OnDriver(conn, self._for(conn.dialect).sql, values) as cursor:
+            await cursor.connection.set_autocommit(True)
+            answers = await _send_in_turn(
+                conn, cursor, [(self, values), *([then] if then else [])], begin=True
+            )
+        return answers[1] if then else None
+
+
+async def in_turn(
+    conn: AsyncConnection, statements: Sequence[tuple[Prebuilt, Mapping[str, Any]]]
+) -> list[Rows]:
+    """Run `statements` one after the other in `conn`'s transaction, in one round trip: sent
+    as one query, their values inline (the only protocol that takes several statements at
+    once). Each statement starts when the one before it has ended and reads what was
+    committed by then, as if sent on its own: one that waits for a lock, then one that counts
+    what the lock's holder committed, count correctly. Their answers, in order."""
+    first = statements[0][0]
+    async with _OnDriver(conn, first._for(conn.dialect).sql, statements[0][1]) as cursor:
+        return await _send_in_turn(conn, cursor, statements, begin=False)
+
+
+async def _send_in_turn(
+    conn: AsyncConnection,
+    cursor: psycopg.AsyncCursor[Any],
+    statements: Sequence[tuple[Prebuilt, Mapping[str, Any]]],
+    *,
+    begin: bool,
+) -> list[Rows]:
+    dialect = conn.dialect
+    quoting = psycopg.AsyncClientCursor(cursor.connection)
+    query = "; ".join(
+        quoting.mogrify(statement.sql(dialect), statement.parameters(dialect, values))
+        for statement, values in statements
+    )
+    # Never prepared: with its values inline, each query is new to the server.
+    await quoting.execute(f"BEGIN; {query}" if begin else query, prepare=False)
+    if begin:
+        quoting.nextset()  # past BEGIN's
+    answers = [await statements[0][0]._rows(quoting)]
+    for statement, _ in statements[1:]:
+        quoting.nextset()
+        answers.append(await statement._rows(quoting))
+    return answers
 
 
 async def commit(conn: AsyncConnection) -> None:

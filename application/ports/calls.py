@@ -239,6 +239,12 @@ class LiveCallRegistry(Protocol):
         counted together, as a placement checks both under the lines' lock."""
         ...
 
+    async def lock_and_count(self, tenant_id: TenantId) -> tuple[int, int]:
+        """`lock()`, then `on_line(tenant_id)` counted once the lock is held (so the count
+        includes every call its previous holder committed): a placement's check of the lines
+        in one step (PostgreSQL: one round trip)."""
+        ...
+
     async def due(self, at: datetime, limit: int, after: LiveCall | None = None) -> list[LiveCall]:
         """Every tenant's calls to check at `at` (check_at <= at), the most overdue first
         (ties in call id order): up to `limit`, those after `after` in that order (None:

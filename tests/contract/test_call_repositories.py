@@ -809,6 +809,9 @@ async def test_live_calls_count_on_the_line_per_tenant_and_globally(uows, acme, 
             (4, 3),
             (4, 1),
         )
+    for tenant, expected in ((acme, (4, 3)), (globex, (4, 1))):
+        async with uows(tenant_id=tenant.id) as tx:
+            assert await tx.live_calls.lock_and_count(tenant.id) == expected
 
     async with uows(tenant_id=acme.id) as tx:
         await tx.live_calls.hang_up(acme.id, mine[0].id, at(500))  # later: the earlier stays

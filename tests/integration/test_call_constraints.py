@@ -146,8 +146,11 @@ async def waiting_for_placement(engine: AsyncEngine) -> None:
     )
 
 
+@pytest.mark.parametrize("counted", ["after the lock", "with the lock"])
 @pytest.mark.parametrize("first_commits", [True, False], ids=["commit", "rollback"])
-async def test_the_placement_lock_serialises_two_tenants_placements(engine, tenants, first_commits):
+async def test_the_placement_lock_serialises_two_tenants_placements(
+    engine, tenants, first_commits, counted
+):
     a, b = tenants
     uows = PostgresUnitOfWorkFactory(engine)
     check_at = datetime.now(UTC) + timedelta(minutes=5)
@@ -156,9 +159,13 @@ async def test_the_placement_lock_serialises_two_tenants_placements(engine, tena
     async def second() -> int:
         async with uows(tenant_id=b.tenant_id) as tx:
             asking.set()
-            await tx.live_calls.lock()
-            locked.set()
-            on_line = await tx.live_calls.count()
+            if counted == "with the lock":  # one round trip: the count sees what A committed
+                on_line, _ = await tx.live_calls.lock_and_count(b.tenant_id)
+                locked.set()
+            else:
+                await tx.live_calls.lock()
+                locked.set()
+                on_line = await tx.live_calls.count()
             await tx.live_calls.hold(LiveCall(b.call.id, b.tenant_id, check_at))
             await tx.commit()
             return on_line
