@@ -292,7 +292,7 @@ class ProviderEvents:
             await self._keep(message, None, "an assistant request without a call id")
             return InboundRefusal(NOT_AVAILABLE)
         if called is not None:
-            context: dict[str, Any] = {"called_number": called}
+            context: dict[str, Any] = {"called_number": called, "entering": True}
         elif event.provider_number_id:
             context = {"called_provider_number": event.provider_number_id}
         else:

@@ -54,7 +54,7 @@ class PhoneResolver:
     ) -> InboundRoute | None:
         """`resolve` inside `tx`, opened with `called` as its called number: it leaves `tx`
         in the tenant found, for the rest of the caller's work."""
-        return await self._route(tx, await tx.phone_numbers.routing(called), caller)
+        return await self._route_entered(tx, await tx.enter_called_line(called), caller)
 
     async def resolve_provider_line_in(
         self, tx: UnitOfWork, provider_number_id: str, caller: PhoneNumber | None
@@ -62,14 +62,16 @@ class PhoneResolver:
         """`resolve_provider_line` inside `tx`, opened with that provider line (see
         `resolve_in`)."""
         line = await tx.phone_numbers.routing_by_provider_id(provider_number_id)
-        return await self._route(tx, line, caller)
+        if line is not None:
+            await tx.switch_tenant(line.tenant_id)
+        return await self._route_entered(tx, line, caller)
 
-    async def _route(
+    async def _route_entered(
         self, tx: UnitOfWork, line: PhoneLine | None, caller: PhoneNumber | None
     ) -> InboundRoute | None:
+        """The route through `line`, `tx` being in its tenant's context already."""
         if line is None:
             return None
-        await tx.switch_tenant(line.tenant_id)
         tenant = await tx.tenants.get(line.tenant_id)
         if tenant is None:
             return None

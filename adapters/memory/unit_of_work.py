@@ -54,7 +54,7 @@ from adapters.memory.webhooks import (
 from application.ports.calls import CallRoute, InboxMessage
 from domain.calls import VoiceCall
 from domain.ids import CallId, TenantId, UserId
-from domain.phones import PhoneNumber
+from domain.phones import PhoneLine, PhoneNumber
 
 
 class InMemoryDatabase:
@@ -185,6 +185,9 @@ class InMemoryUnitOfWork:
 
     async def enter_routed_call(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
         return await self.calls.route(route)
+
+    async def enter_called_line(self, called: PhoneNumber) -> PhoneLine | None:
+        return await self.phone_numbers.routing(called)
 
     async def store_and_lock_call(
         self, message: InboxMessage, call_id: CallId

@@ -12,7 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
 from adapters.postgres.prebuilt import Prebuilt
-from adapters.postgres.repositories import insert_tenant_row, keyset, update_versioned
+from adapters.postgres.repositories import (
+    entering,
+    insert_tenant_row,
+    keyset,
+    update_versioned,
+)
 from adapters.postgres.tables import (
     phone_number_settling,
     phone_numbers,
@@ -51,12 +56,13 @@ def _one_of(
 # answered, and Vapi waits for the answer.
 _VOICE_BY_ID = Prebuilt(_one_of(voices, sa.bindparam("tenant_id"), sa.bindparam("id")))
 _AGENT_BY_ID = Prebuilt(_one_of(voice_agents, sa.bindparam("tenant_id"), sa.bindparam("id")))
-_LINE_ROUTING = Prebuilt(
-    sa.select(phone_numbers).where(
-        phone_numbers.c.number == sa.bindparam("number"),
-        phone_numbers.c.status == NumberStatus.ACTIVE.value,
-    )
+_ROUTED_LINE = sa.select(phone_numbers).where(
+    phone_numbers.c.number == sa.bindparam("number"),
+    phone_numbers.c.status == NumberStatus.ACTIVE.value,
 )
+_LINE_ROUTING = Prebuilt(_ROUTED_LINE)
+# The called line, and the transaction moved into its tenant, in one statement.
+ENTER_CALLED_LINE = Prebuilt(entering(_ROUTED_LINE.limit(1).subquery("routed")))
 
 
 class PostgresVoiceRepository:

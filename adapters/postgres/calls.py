@@ -20,12 +20,12 @@ from adapters.postgres import mapping
 from adapters.postgres.prebuilt import Prebuilt, in_turn
 from adapters.postgres.repositories import (
     VersionedUpdate,
+    entering,
     insert_rows,
     insert_tenant_row,
     keyset,
     tenant_row,
 )
-from adapters.postgres.rls import APP_ROLE, TENANT_SETTING
 from adapters.postgres.tables import (
     CONTENT_AGE,
     CONTENT_HELD,
@@ -247,20 +247,13 @@ def call_route(route: CallRoute) -> sa.Select[Any] | None:
 
 def _entering(where: sa.ColumnElement[bool], first: sa.ColumnElement[Any]) -> sa.Select[Any]:
     """The call a route names, read as the routing role, and the context moved into its
-    tenant by the same statement (the functions run for the one row the routing query
-    yields, after it is read): one round trip where a route and a switch took two."""
-    found = (
+    tenant by the same statement."""
+    return entering(
         sa.select(voice_calls.c.tenant_id, voice_calls.c.id)
         .where(where)
         .order_by(first)
         .limit(1)
         .subquery("routed")
-    )
-    return sa.select(
-        found.c.tenant_id,
-        found.c.id,
-        sa.func.set_config("role", APP_ROLE, True),
-        sa.func.set_config(TENANT_SETTING, sa.cast(found.c.tenant_id, sa.Text), True),
     )
 
 

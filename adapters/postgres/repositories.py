@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.errors import constraint_of, unique_violation
 from adapters.postgres.prebuilt import Prebuilt
+from adapters.postgres.rls import APP_ROLE, TENANT_SETTING
 from application.errors import (
     AlreadyExists,
     ConcurrencyConflict,
@@ -222,3 +223,15 @@ class VersionedUpdate:
         _versions_moved_on(name, saves[0][0], result.rowcount, len(saves))
         for entity, _, _ in saves:
             entity.version += 1
+
+
+def entering(found: sa.Subquery) -> sa.Select[Any]:
+    """`found`'s columns (a routing query's: the row it routes to, in whichever tenant) and
+    the transaction moved into that row's tenant by the same statement, as the application
+    role: the functions run for the one row the routing query yields, after it is read. One
+    round trip where a route and a switch took two; nothing moves when no row is found."""
+    return sa.select(
+        *found.c,
+        sa.func.set_config("role", APP_ROLE, True),
+        sa.func.set_config(TENANT_SETTING, sa.cast(found.c.tenant_id, sa.Text), True),
+    )

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.postgres.agents import (
+    ENTER_CALLED_LINE,
     PostgresPhoneNumberRepository,
     PostgresVoiceAgentRepository,
     PostgresVoiceRepository,
@@ -33,6 +34,7 @@ from adapters.postgres.credentials import PostgresApiKeyRepository, PostgresUser
 from adapters.postgres.errors import DatabaseNotAnswering, translate
 from adapters.postgres.invitations import PostgresInvitationRepository
 from adapters.postgres.leads import PostgresLeadRepository
+from adapters.postgres.mapping import phone_line_from_mapping
 from adapters.postgres.monitoring import PoolWatch
 from adapters.postgres.plans import (
     PostgresFeatureRepository,
@@ -72,7 +74,7 @@ from application.errors import ConcurrencyConflict, ServiceUnavailable
 from application.ports.calls import CallRoute, InboxMessage
 from domain.calls import VoiceCall
 from domain.ids import CallId, TenantId, UserId
-from domain.phones import PhoneNumber
+from domain.phones import PhoneLine, PhoneNumber
 
 # One round trip: drop to the application role (the routing role, for routing work) and set
 # the row-level security context, all transaction-local, so a pooled connection never
@@ -198,8 +200,15 @@ class PostgresUnitOfWork:
             or self._call_route.call_id
             or self._call_route.provider_call_id
         )
-        # A route entered as the transaction began: what it found, kept for enter_routed_call.
-        self._entering = entering_routed_call(self._call_route) if entering else None
+        # What a routing unit of work enters as its transaction begins: its answer is kept for
+        # enter_routed_call or enter_called_line.
+        self._entering = (
+            None
+            if not entering
+            else (ENTER_CALLED_LINE, {"number": called_number.e164})
+            if called_number
+            else entering_routed_call(self._call_route)
+        )
         self._entered: Rows | None = None
         self._conn: AsyncConnection | None = None
         self._after_commit: list[Callable[[], None]] = []
@@ -297,6 +306,19 @@ class PostgresUnitOfWork:
             assert route == self._call_route, "entered with another route than the one opened"
         row = entered.first()
         return (TenantId(row["tenant_id"]), CallId(row["id"])) if row else None
+
+    async def enter_called_line(self, called: PhoneNumber) -> PhoneLine | None:
+        assert self._conn is not None, "enter_called_line() outside the unit of work's block"
+        entered, self._entered = self._entered, None
+        if entered is None:
+            try:
+                entered = await ENTER_CALLED_LINE.run(self._conn, {"number": called.e164})
+            except Exception as error:
+                raise (translate(error) or error) from error
+        else:
+            assert called == self._called_number, "entered another line than the one opened"
+        row = entered.first()
+        return phone_line_from_mapping(row) if row else None
 
     async def store_and_lock_call(
         self, message: InboxMessage, call_id: CallId

@@ -33,7 +33,7 @@ from application.ports.webhooks import (
 )
 from domain.calls import VoiceCall
 from domain.ids import CallId, TenantId, UserId
-from domain.phones import PhoneNumber
+from domain.phones import PhoneLine, PhoneNumber
 
 
 class UnitOfWork(Protocol):
@@ -93,6 +93,13 @@ class UnitOfWork(Protocol):
         there is one, this transaction moved into that tenant's context as `switch_tenant`
         would, in one step; None, and the context unchanged, when it names no call of ours.
         For a unit of work opened with that `call_route`."""
+        ...
+
+    async def enter_called_line(self, called: PhoneNumber) -> PhoneLine | None:
+        """The active line with the number `called` (as `phone_numbers.routing` finds it)
+        and, when there is one, this transaction moved into its tenant's context as
+        `switch_tenant` would, in one step; None, and the context unchanged, when no tenant
+        has it in service. For a unit of work opened with that `called_number`."""
         ...
 
     async def store_and_lock_call(

@@ -366,6 +366,27 @@ async def test_routing_finds_the_active_line_whichever_tenant_owns_it(uows, acme
     assert (found_released, found_unknown) == (None, None)
 
 
+@pytest.mark.parametrize("entering", [True, False], ids=["as it opens", "when asked"])
+async def test_entering_the_called_line_moves_into_its_tenant(uows, acme, globex, entering):
+    agent = an_agent(globex)
+    theirs = a_line(globex, inbound_agent_id=agent.id)
+    released = a_line(acme, status=NumberStatus.RELEASED)
+    await given(uows, globex, agent, theirs)
+    await given(uows, acme, released)
+
+    async with uows(called_number=theirs.number, entering=entering) as tx:
+        found = await tx.enter_called_line(theirs.number)
+        # In the line's tenant now: its rows are there to read, as switch_tenant would show.
+        read_agent = await tx.agents.get(globex.id, agent.id)
+    outcomes = []
+    for number in (released.number, next(_numbers)):
+        async with uows(called_number=number, entering=entering) as tx:
+            outcomes.append(await tx.enter_called_line(number))
+
+    assert (found, read_agent) == (theirs, agent)
+    assert outcomes == [None, None]
+
+
 async def test_stop_routing_to_clears_only_that_agents_numbers_in_that_tenant(uows, acme):
     gone, kept = an_agent(acme, "Gone"), an_agent(acme, "Kept")
     first = a_line(acme, inbound_agent_id=gone.id)

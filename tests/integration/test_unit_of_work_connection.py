@@ -20,7 +20,8 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from application.errors import DatabaseBusy
 from application.ports.calls import CallRoute, InboxMessage
 from domain.calls import VoiceCall
-from domain.ids import CallId, TenantId
+from domain.ids import CallId, PhoneNumberId, TenantId
+from domain.phones import NumberProvider, PhoneLine, PhoneNumber
 from domain.tenancy import Tenant
 from tests.contract.test_call_repositories import a_call, a_message, seed
 from tests.integration.test_quick_reads import BOUNDS, connection_state, one_connection  # noqa: F401
@@ -183,3 +184,45 @@ async def test_a_route_entered_as_the_unit_of_work_opens_costs_no_statement_of_i
     assert first[0] == separate[0] == expected
     assert first[2] == separate[2] == ("" if expected is None else str(acme.id))
     assert (first[1], separate[1]) == (0, 1)
+
+
+async def test_a_called_line_entered_as_the_unit_of_work_opens_costs_no_statement_of_its_own(
+    engine, monkeypatch
+):
+    uows = PostgresUnitOfWorkFactory(engine)
+    acme = a_tenant()
+    async with uows() as tx:
+        await tx.tenants.add(acme)
+        await tx.commit()
+    now = datetime.now(UTC)
+    line = PhoneLine(
+        PhoneNumberId(ids.new()),
+        acme.id,
+        PhoneNumber.parse(f"+1212555{ids.new().int % 10_000:04d}"),
+        NumberProvider.VAPI,
+        now,
+        now,
+    )
+    async with uows(tenant_id=acme.id) as tx:
+        await tx.phone_numbers.add(line)
+        await tx.commit()
+    assert line.number is not None
+    sent: list[object] = []
+    execute = psycopg.AsyncCursor.execute
+
+    async def counted(cursor, query, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append(query)
+        return await execute(cursor, query, *args, **kwargs)
+
+    async def entered(*, entering: bool) -> tuple[object, int]:
+        assert line.number is not None
+        async with uows(called_number=line.number, entering=entering) as tx:
+            monkeypatch.setattr(psycopg.AsyncCursor, "execute", counted)
+            found = await tx.enter_called_line(line.number)
+            monkeypatch.undo()
+            statements = len(sent)
+            sent.clear()
+            return found, statements
+
+    assert await entered(entering=True) == (line, 0)
+    assert await entered(entering=False) == (line, 1)
