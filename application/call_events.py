@@ -228,7 +228,12 @@ class ProviderEvents:
             if not stored:
                 return Acknowledged(stored=False)
             applied = call is not None and await apply_news(
-                tx, self._deps.ids, self._policy, call, self._news(message)
+                tx,
+                self._deps.ids,
+                self._policy,
+                call,
+                self._news(message),
+                usage=self._deps.entitlements,
             )
             await tx.commit()
         return Acknowledged(stored=True, applied=applied)
@@ -242,7 +247,14 @@ class ProviderEvents:
         call = await tx.calls.get_for_update(tenant_id, call_id)
         if call is None:
             return False
-        return await apply_news(tx, self._deps.ids, self._policy, call, self._news(message))
+        return await apply_news(
+            tx,
+            self._deps.ids,
+            self._policy,
+            call,
+            self._news(message),
+            usage=self._deps.entitlements,
+        )
 
     def _news(self, message: ProviderMessage) -> ProviderNews:
         event = message.event

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from application.batch_tracking import follow_batch_call, follow_batch_calls
+from application.entitlements import EntitlementCache
 from application.events import call_progressed
 from application.ports.ids import IdGenerator
 from application.ports.unit_of_work import UnitOfWork
@@ -102,7 +103,13 @@ def _absorb(call: VoiceCall, news: ProviderNews) -> _Absorbed | None:
 
 
 async def apply_news(
-    tx: UnitOfWork, ids: IdGenerator, policy: CallPolicy, call: VoiceCall, news: ProviderNews
+    tx: UnitOfWork,
+    ids: IdGenerator,
+    policy: CallPolicy,
+    call: VoiceCall,
+    news: ProviderNews,
+    *,
+    usage: EntitlementCache,
 ) -> bool:
     """Apply `news` to `call` (read for update in `tx`); True when the call changed.
 
@@ -113,7 +120,7 @@ async def apply_news(
     if absorbed is None:
         return False
     await tx.calls.save(call)
-    await _after_save(tx, ids, policy, absorbed)
+    await _after_save(tx, ids, policy, absorbed, usage)
     await call_moved(tx, ids, call, absorbed.before, news.at, reported_now=absorbed.first_report)
     return True
 
@@ -139,6 +146,8 @@ async def apply_news_many(
     ids: IdGenerator,
     policy: CallPolicy,
     news_of_calls: Sequence[tuple[VoiceCall, ProviderNews]],
+    *,
+    usage: EntitlementCache,
 ) -> None:
     """`apply_news` of each (one tenant's calls, read for update in `tx`): the calls that
     need nothing but their own row and their batch item written (a round of a batch's
@@ -153,7 +162,7 @@ async def apply_news_many(
             quiet.append(absorbed)
             continue
         await tx.calls.save(call)
-        await _after_save(tx, ids, policy, absorbed)
+        await _after_save(tx, ids, policy, absorbed, usage)
         await call_moved(
             tx, ids, call, absorbed.before, news.at, reported_now=absorbed.first_report
         )
@@ -165,12 +174,17 @@ async def apply_news_many(
 
 
 async def _after_save(
-    tx: UnitOfWork, ids: IdGenerator, policy: CallPolicy, absorbed: _Absorbed
+    tx: UnitOfWork,
+    ids: IdGenerator,
+    policy: CallPolicy,
+    absorbed: _Absorbed,
+    usage: EntitlementCache,
 ) -> None:
     call, at = absorbed.call, absorbed.at
     if absorbed.first_report and absorbed.report is not None:
         await _record_usage(tx, ids, call, absorbed.report, at)
         await _mark_lead_contacted(tx, call, at)
+        usage.talk_time_changed(tx, call.tenant_id)  # the report brings the call's talk time
     if call.settled:
         await tx.live_calls.release(call.tenant_id, call.id)
     elif call.finished and not absorbed.was_finished:

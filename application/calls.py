@@ -326,7 +326,9 @@ class CallService:
             calls = await tx.calls.get_many_for_update(tenant_id, list(found))
             now = self._deps.clock.now()
             news = [(call, news_of(placed, now)) for call in calls if (placed := found[call.id])]
-            await apply_news_many(tx, self._deps.ids, self._policy, news)
+            await apply_news_many(
+                tx, self._deps.ids, self._policy, news, usage=self._deps.entitlements
+            )
             await tx.commit()
 
     async def _settle(self, answer: _Answer) -> VoiceCall:
@@ -339,7 +341,12 @@ class CallService:
             now, before = self._deps.clock.now(), CallMilestones.of(call)
             if answer.placed is not None:
                 await apply_news(
-                    tx, self._deps.ids, self._policy, call, news_of(answer.placed, now)
+                    tx,
+                    self._deps.ids,
+                    self._policy,
+                    call,
+                    news_of(answer.placed, now),
+                    usage=self._deps.entitlements,
                 )
             elif answer.failed is not None:
                 if fail(call, answer.failed.code, answer.failed.message, now):

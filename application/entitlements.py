@@ -70,6 +70,9 @@ class EntitlementCache:
         # Bumped by every forget: a load that a change overtook is not stored.
         self._generation = 0
         self._tenant_generations: dict[TenantId, int] = {}
+        # Each tenant's talk time this month: (when read, the month's start, seconds).
+        self._talk: dict[TenantId, tuple[float, datetime, int]] = {}
+        self._talk_generations: dict[TenantId, int] = {}
 
     def known(self, tenant: Tenant) -> TenantInputs | None:
         """The tenant's inputs if the cache holds them fresh and for its plan, else None."""
@@ -96,12 +99,41 @@ class EntitlementCache:
             self._tenants[tenant.id] = (tenant.plan_id, inputs)
         return inputs
 
+    async def seconds_this_month(self, tx: UnitOfWork, tenant_id: TenantId, at: datetime) -> int:
+        """The talk time of the tenant's calls created in `at`'s month, read through `tx` at
+        most once per `ttl` (a sum over the month's calls, which grows with them: every
+        placement checks it). A call whose talk time is recorded in this process clears it at
+        once (`talk_time_changed`); one recorded by another process counts within `ttl`.
+        Calls still on the line count only once they end, so the monthly limit was never
+        exact to the second."""
+        since = month_start(at)
+        known = self._talk.get(tenant_id)
+        if known is not None and known[1] == since and self._now() - known[0] < self.ttl:
+            return known[2]
+        before = self._talk_generations.get(tenant_id, 0)
+        loaded_at = self._now()
+        seconds = await tx.calls.seconds_since(tenant_id, since)
+        if self._talk_generations.get(tenant_id, 0) == before:
+            self._talk[tenant_id] = (loaded_at, since, seconds)
+        return seconds
+
+    def talk_time_changed(self, tx: UnitOfWork, tenant_id: TenantId) -> None:
+        """A call of the tenant got (or changed) its talk time in `tx`: the month's figure is
+        read again once `tx` commits (and not stored by a read under way meanwhile)."""
+
+        def changed() -> None:
+            self._talk.pop(tenant_id, None)
+            self._talk_generations[tenant_id] = self._talk_generations.get(tenant_id, 0) + 1
+
+        tx.after_commit(changed)
+
     def forget(self, tenant_id: TenantId) -> None:
         self._tenants.pop(tenant_id, None)
         self._tenant_generations[tenant_id] = self._tenant_generations.get(tenant_id, 0) + 1
 
     def forget_all(self) -> None:
         self._tenants.clear()
+        self._talk.clear()
         self._generation += 1
 
 
@@ -197,10 +229,18 @@ def month_start(at: datetime) -> datetime:
     return utc.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-async def _minutes_this_month(tx: UnitOfWork, tenant_id: TenantId, at: datetime) -> int:
-    """Talk minutes of the calls created this month, started minutes counted whole."""
-    seconds = await tx.calls.seconds_since(tenant_id, month_start(at))
+MONTHLY_MINUTES = "calls.minutes.monthly"
+
+
+def _minutes(seconds: int) -> int:
+    """Talk minutes, started minutes counted whole."""
     return -(-seconds // 60)
+
+
+async def _minutes_this_month(tx: UnitOfWork, tenant_id: TenantId, at: datetime) -> int:
+    """Talk minutes of the calls created this month (exact: what the tenant is shown; a
+    placement's check reads them through the cache, `EntitlementCache.seconds_this_month`)."""
+    return _minutes(await tx.calls.seconds_since(tenant_id, month_start(at)))
 
 
 # How each metered limit counts what is in use: the same count refuses a write at the
@@ -210,7 +250,7 @@ USAGE_METERS: dict[str, UsageMeter] = {
     "voice_agents.max": _active_agents,
     "phone_numbers.max": _held_numbers,
     "calls.concurrent.max": _live_calls,
-    "calls.minutes.monthly": _minutes_this_month,
+    MONTHLY_MINUTES: _minutes_this_month,
     "webhooks.endpoints.max": _webhook_endpoints,
 }
 
@@ -242,7 +282,11 @@ async def require_capacity(
     if found is None:
         return
     if used is None:
-        used = await USAGE_METERS[key](tx, tenant.id, at)
+        used = (
+            _minutes(await cache.seconds_this_month(tx, tenant.id, at))
+            if key == MONTHLY_MINUTES
+            else await USAGE_METERS[key](tx, tenant.id, at)
+        )
     require_room(found, used, wanted)
     if ids is not None and found.limit is not None and used + wanted == found.limit:
         await record_event(

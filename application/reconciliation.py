@@ -168,7 +168,14 @@ class Reconciler:
             now = self._deps.clock.now()
             before = CallMilestones.of(call)
             if found is not None:
-                await apply_news(tx, self._deps.ids, self._policy, call, news_of(found, now))
+                await apply_news(
+                    tx,
+                    self._deps.ids,
+                    self._policy,
+                    call,
+                    news_of(found, now),
+                    usage=self._deps.entitlements,
+                )
             elif call.vapi_call_id is None and now - call.created_at < self._policy.reconcile_after:
                 # Not found yet: the provider's list may lag its creates; look again later.
                 await tx.commit()

@@ -1,9 +1,11 @@
-"""The entitlement cache never keeps inputs that a change overtook while they loaded."""
+"""The entitlement cache never keeps inputs that a change overtook while they loaded; the
+month's talk time it keeps is read again after its ttl, or at once when a call reports."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any, cast
 
 import pytest
 from hypothesis import given
@@ -18,7 +20,7 @@ from application.context import UseCaseDeps
 from application.entitlements import EntitlementCache, TenantInputs
 from application.pagination import PageRequest
 from application.plans import SetOverride, TenantFeatureService
-from domain.ids import FeatureId
+from domain.ids import FeatureId, TenantId
 from domain.plans import FeatureValue, Override
 from tests.support import PLATFORM, MutableClock, World
 from tests.unit.test_entitlement_rules import features, instants, overrides, plan_values_for
@@ -136,3 +138,72 @@ def test_one_features_entitlement_is_the_one_in_the_whole_set(
     if pick and inputs.features:
         key = inputs.features[0].key  # half the time a key the catalogue has
     assert inputs.entitlement(key, at) == inputs.entitlements(at).get(key)
+
+
+class _TalkTimeStore:
+    """A unit of work's part that the month's talk time reads: the sum (which a test may
+    hold while it loads), how often it was read, and the commit callbacks."""
+
+    def __init__(self) -> None:
+        self.seconds = 0
+        self.reads = 0
+        self.committed: list[Any] = []
+        self.hold: asyncio.Event | None = None
+        self.calls = self
+
+    async def seconds_since(self, _tenant_id: Any, _since: datetime) -> int:
+        self.reads += 1
+        seconds = self.seconds
+        if self.hold is not None:
+            await self.hold.wait()
+        return seconds
+
+    def after_commit(self, callback: Any) -> None:
+        self.committed.append(callback)
+
+    def commit(self) -> None:
+        for callback in self.committed:
+            callback()
+        self.committed.clear()
+
+
+async def test_the_months_talk_time_is_read_once_a_ttl_and_again_once_a_call_reports():
+    now = [0.0]
+    cache = EntitlementCache(ttl_seconds=10, monotonic=lambda: now[0])
+    store, tenant = _TalkTimeStore(), TenantId(Uuid7Generator().new())
+    june, july = datetime(2026, 6, 30, 23, 59, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC)
+    tx: Any = store
+
+    async def seen(at: datetime = june) -> tuple[int, int]:
+        return await cache.seconds_this_month(tx, tenant, at), store.reads
+
+    store.seconds = 60
+    assert await seen() == (60, 1)
+    store.seconds = 120  # another process's call reported: counted within the ttl
+    now[0] = 9.9
+    assert await seen() == (60, 1)
+    now[0] = 10.0
+    assert await seen() == (120, 2)
+    store.seconds = 180
+    cache.talk_time_changed(tx, tenant)  # a call of this process reported: once committed...
+    assert await seen() == (120, 2)
+    store.commit()
+    assert await seen() == (180, 3)  # ...read again at once
+    assert await seen(july) == (180, 4)  # another month is another sum
+
+
+async def test_a_talk_time_read_overtaken_by_a_report_is_not_kept():
+    cache = EntitlementCache(ttl_seconds=10, monotonic=lambda: 0.0)
+    store, tenant = _TalkTimeStore(), TenantId(Uuid7Generator().new())
+    at, tx = datetime(2026, 6, 1, tzinfo=UTC), cast(Any, store)
+    store.seconds, store.hold = 60, asyncio.Event()
+    reading = asyncio.create_task(cache.seconds_this_month(tx, tenant, at))
+    await asyncio.sleep(0)
+    store.seconds = 120
+    cache.talk_time_changed(tx, tenant)
+    store.commit()
+    store.hold.set()
+    assert await reading == 60  # read before the report, which is fine...
+    store.hold = None
+
+    assert await cache.seconds_this_month(tx, tenant, at) == 120  # ...but it was not kept
