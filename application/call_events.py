@@ -332,13 +332,8 @@ class ProviderEvents:
                 if inbound is not None and not inbound.enabled:
                     refusal = "calls.inbound is not in the tenant's plan"
                 else:
-                    agent, tenant_id = route.agent, route.tenant.id
+                    agent, tenant_id, voice = route.agent, route.tenant.id, route.voice
                     assert agent is not None
-                    # The agent's voice is read before the call takes its line: the pool's
-                    # lock, which every placement waits on, is held from then to the commit.
-                    voice = (
-                        await tx.voices.get(tenant_id, agent.voice_id) if agent.voice_id else None
-                    )
                     try:
                         call = await self._inbound_call(
                             tx, message, route, agent, keeping_of(features, route.tenant), now

@@ -13,6 +13,7 @@ from domain.ids import TenantId
 from domain.leads import Lead
 from domain.phones import PhoneLine, PhoneNumber
 from domain.tenancy import Tenant
+from domain.voices import Voice
 
 
 @attrs.frozen
@@ -23,6 +24,8 @@ class InboundRoute:
     """The number's inbound agent; None when it routes to none."""
     lead: Lead | None
     """The tenant's lead with the caller's number, when there is one."""
+    voice: Voice | None = None
+    """The inbound agent's voice, when it has one."""
 
     @property
     def number(self) -> PhoneNumber:
@@ -72,16 +75,10 @@ class PhoneResolver:
         """The route through `line`, `tx` being in its tenant's context already."""
         if line is None:
             return None
-        tenant = await tx.tenants.get(line.tenant_id)
-        if tenant is None:
+        parties = await tx.line_parties(line, caller)
+        if parties.tenant is None:
             return None
-        agent = (
-            await tx.agents.get(line.tenant_id, line.inbound_agent_id)
-            if line.inbound_agent_id
-            else None
-        )
-        lead = await tx.leads.by_phone(line.tenant_id, caller) if caller else None
-        return InboundRoute(tenant, line, agent, lead)
+        return InboundRoute(parties.tenant, line, parties.agent, parties.lead, parties.voice)
 
     async def lead_for_caller(self, tenant_id: TenantId, caller: PhoneNumber) -> Lead | None:
         async with self._deps.uows(tenant_id=tenant_id) as tx:

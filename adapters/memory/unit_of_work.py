@@ -51,6 +51,7 @@ from adapters.memory.webhooks import (
     InMemoryWebhookDeliveries,
     InMemoryWebhookEndpointRepository,
 )
+from application.ports.agents import LineParties
 from application.ports.calls import CallRoute, InboxMessage
 from domain.calls import VoiceCall
 from domain.ids import CallId, TenantId, UserId
@@ -188,6 +189,20 @@ class InMemoryUnitOfWork:
 
     async def enter_called_line(self, called: PhoneNumber) -> PhoneLine | None:
         return await self.phone_numbers.routing(called)
+
+    async def line_parties(self, line: PhoneLine, caller: PhoneNumber | None) -> LineParties:
+        tenant_id = line.tenant_id
+        agent = (
+            await self.agents.get(tenant_id, line.inbound_agent_id)
+            if line.inbound_agent_id
+            else None
+        )
+        return LineParties(
+            await self.tenants.get(tenant_id),
+            agent,
+            await self.voices.get(tenant_id, agent.voice_id) if agent and agent.voice_id else None,
+            await self.leads.by_phone(tenant_id, caller) if caller else None,
+        )
 
     async def store_and_lock_call(
         self, message: InboxMessage, call_id: CallId

@@ -11,7 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
-from adapters.postgres.prebuilt import Prebuilt
+from adapters.postgres.leads import LEAD_BY_PHONE
+from adapters.postgres.prebuilt import Prebuilt, in_turn
 from adapters.postgres.repositories import (
     entering,
     insert_tenant_row,
@@ -25,7 +26,9 @@ from adapters.postgres.tables import (
     voice_agents,
     voices,
 )
+from adapters.postgres.tenancy import TENANT_BY_ID
 from application.pagination import PageRequest
+from application.ports.agents import LineParties
 from domain.agents import VoiceAgent
 from domain.ids import AgentId, PhoneNumberId, TenantId, VoiceId
 from domain.phones import NumberOwnership, NumberStatus, PhoneLine, PhoneNumber
@@ -56,6 +59,18 @@ def _one_of(
 # answered, and Vapi waits for the answer.
 _VOICE_BY_ID = Prebuilt(_one_of(voices, sa.bindparam("tenant_id"), sa.bindparam("id")))
 _AGENT_BY_ID = Prebuilt(_one_of(voice_agents, sa.bindparam("tenant_id"), sa.bindparam("id")))
+_VOICE_OF_AGENT = Prebuilt(
+    sa.select(voices).where(
+        voices.c.tenant_id == sa.bindparam("tenant_id"),
+        voices.c.id
+        == sa.select(voice_agents.c.voice_id)
+        .where(
+            voice_agents.c.tenant_id == sa.bindparam("tenant_id"),
+            voice_agents.c.id == sa.bindparam("id"),
+        )
+        .scalar_subquery(),
+    )
+)
 _ROUTED_LINE = sa.select(phone_numbers).where(
     phone_numbers.c.number == sa.bindparam("number"),
     phone_numbers.c.status == NumberStatus.ACTIVE.value,
@@ -264,3 +279,27 @@ class PostgresVoiceAgentRepository:
             voice_agents.c.tenant_id == tenant_id, voice_agents.c.is_active
         )
         return int((await self._conn.execute(query)).scalar_one())
+
+
+async def line_parties(
+    conn: AsyncConnection, line: PhoneLine, caller: PhoneNumber | None
+) -> LineParties:
+    """UnitOfWork.line_parties: the reads sent as one query (`in_turn`), the voice found
+    through the agent by the statement itself."""
+    tenant_id = line.tenant_id
+    reads: list[tuple[Prebuilt, dict[str, Any]]] = [(TENANT_BY_ID, {"tenant_id": tenant_id})]
+    if line.inbound_agent_id:
+        agent_key = {"tenant_id": tenant_id, "id": line.inbound_agent_id}
+        reads += [(_AGENT_BY_ID, agent_key), (_VOICE_OF_AGENT, agent_key)]
+    if caller is not None:
+        reads.append((LEAD_BY_PHONE, {"tenant_id": tenant_id, "phone": caller.e164}))
+    answers = iter([rows.first() for rows in await in_turn(conn, reads)])
+    tenant = next(answers)
+    agent, voice = (next(answers), next(answers)) if line.inbound_agent_id else (None, None)
+    lead = next(answers) if caller is not None else None
+    return LineParties(
+        mapping.tenant_from_mapping(tenant) if tenant else None,
+        mapping.agent_from_mapping(agent) if agent else None,
+        mapping.voice_from_mapping(voice) if voice else None,
+        mapping.lead_from_mapping(lead) if lead else None,
+    )

@@ -132,7 +132,7 @@ _LEAD_BY_ID = Prebuilt(
     )
 )
 # Built once: every inbound call looks for its caller among the tenant's leads.
-_LEAD_BY_PHONE = Prebuilt(
+LEAD_BY_PHONE = Prebuilt(
     sa.select(leads).where(
         leads.c.tenant_id == sa.bindparam("tenant_id"), leads.c.phone == sa.bindparam("phone")
     )
@@ -157,7 +157,7 @@ class PostgresLeadRepository:
 
     async def by_phone(self, tenant_id: TenantId, phone: PhoneNumber) -> Lead | None:
         values = {"tenant_id": tenant_id, "phone": phone.e164}
-        row = (await _LEAD_BY_PHONE.run(self._conn, values)).first()
+        row = (await LEAD_BY_PHONE.run(self._conn, values)).first()
         return mapping.lead_from_mapping(row) if row else None
 
     async def by_phones(

@@ -87,7 +87,7 @@ def tenant_by_id(tenant_id: TenantId | sa.BindParameter[Any]) -> sa.Select[Any]:
 
 
 # Built once: every inbound call and every unit of work a tenant's request opens reads it.
-_TENANT_BY_ID = Prebuilt(tenant_by_id(sa.bindparam("tenant_id")))
+TENANT_BY_ID = Prebuilt(tenant_by_id(sa.bindparam("tenant_id")))
 
 
 def membership_of(tenant_id: TenantId, user_id: UserId) -> sa.Select[Any]:
@@ -101,7 +101,7 @@ class PostgresTenantRepository:
         self._conn = conn
 
     async def get(self, tenant_id: TenantId) -> Tenant | None:
-        row = (await _TENANT_BY_ID.run(self._conn, {"tenant_id": tenant_id})).first()
+        row = (await TENANT_BY_ID.run(self._conn, {"tenant_id": tenant_id})).first()
         return mapping.tenant_from_mapping(row) if row else None
 
     async def get_for_update(self, tenant_id: TenantId) -> Tenant | None:

@@ -15,6 +15,7 @@ from adapters.postgres.agents import (
     PostgresPhoneNumberRepository,
     PostgresVoiceAgentRepository,
     PostgresVoiceRepository,
+    line_parties,
 )
 from adapters.postgres.audit import PostgresAuditLog
 from adapters.postgres.batches import (
@@ -71,6 +72,7 @@ from adapters.postgres.webhooks import (
     PostgresWebhookEndpointRepository,
 )
 from application.errors import ConcurrencyConflict, ServiceUnavailable
+from application.ports.agents import LineParties
 from application.ports.calls import CallRoute, InboxMessage
 from domain.calls import VoiceCall
 from domain.ids import CallId, TenantId, UserId
@@ -319,6 +321,13 @@ class PostgresUnitOfWork:
             assert called == self._called_number, "entered another line than the one opened"
         row = entered.first()
         return phone_line_from_mapping(row) if row else None
+
+    async def line_parties(self, line: PhoneLine, caller: PhoneNumber | None) -> LineParties:
+        assert self._conn is not None, "line_parties() outside the unit of work's block"
+        try:
+            return await line_parties(self._conn, line, caller)
+        except Exception as error:
+            raise (translate(error) or error) from error
 
     async def store_and_lock_call(
         self, message: InboxMessage, call_id: CallId

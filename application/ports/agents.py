@@ -6,11 +6,27 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+import attrs
+
 from application.pagination import PageRequest
 from domain.agents import VoiceAgent
 from domain.ids import AgentId, PhoneNumberId, TenantId, VoiceId
+from domain.leads import Lead
 from domain.phones import NumberOwnership, NumberStatus, PhoneLine, PhoneNumber
+from domain.tenancy import Tenant
 from domain.voices import Voice
+
+
+@attrs.frozen
+class LineParties:
+    """Who is on an inbound call through a line, read together (`UnitOfWork.line_parties`):
+    the line's tenant, its inbound agent and the agent's voice, and the tenant's lead with the
+    caller's number. Each None when there is none."""
+
+    tenant: Tenant | None
+    agent: VoiceAgent | None
+    voice: Voice | None
+    lead: Lead | None
 
 
 class VoiceRepository(Protocol):

@@ -8,7 +8,12 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, Self
 
-from application.ports.agents import PhoneNumberRepository, VoiceAgentRepository, VoiceRepository
+from application.ports.agents import (
+    LineParties,
+    PhoneNumberRepository,
+    VoiceAgentRepository,
+    VoiceRepository,
+)
 from application.ports.audit import AuditLog
 from application.ports.batches import BatchItemRepository, BatchRepository, RunningBatches
 from application.ports.calls import (
@@ -100,6 +105,12 @@ class UnitOfWork(Protocol):
         and, when there is one, this transaction moved into its tenant's context as
         `switch_tenant` would, in one step; None, and the context unchanged, when no tenant
         has it in service. For a unit of work opened with that `called_number`."""
+        ...
+
+    async def line_parties(self, line: PhoneLine, caller: PhoneNumber | None) -> LineParties:
+        """The line's tenant, inbound agent and its voice, and the tenant's lead with the
+        caller's number (`caller` None: no lead), as each repository's own read finds them,
+        read at once (PostgreSQL: in one round trip). In the line's tenant's context."""
         ...
 
     async def store_and_lock_call(

@@ -15,7 +15,8 @@ from application.errors import AlreadyExists, ConcurrencyConflict
 from application.pagination import PageRequest, Position
 from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.agents import VoiceAgent
-from domain.ids import AgentId, PhoneNumberId, TenantId, UserId, VoiceId
+from domain.ids import AgentId, LeadId, PhoneNumberId, TenantId, UserId, VoiceId
+from domain.leads import Lead
 from domain.phones import NumberProvider, NumberStatus, PhoneLine, PhoneNumber
 from domain.tenancy import Tenant, User
 from domain.values import Email
@@ -385,6 +386,45 @@ async def test_entering_the_called_line_moves_into_its_tenant(uows, acme, globex
 
     assert (found, read_agent) == (theirs, agent)
     assert outcomes == [None, None]
+
+
+@pytest.mark.parametrize("agent_has", ["a voice", "no voice"])
+@pytest.mark.parametrize("caller", ["a lead", "a stranger", "withheld"])
+@pytest.mark.parametrize("routes_to", ["an agent", "none"])
+async def test_a_lines_parties_are_what_each_repository_reads(
+    uows, acme, globex, agent_has, caller, routes_to
+):
+    voice, their_voice = a_voice(acme), a_voice(globex)
+    agent = an_agent(acme, voice_id=voice.id if agent_has == "a voice" else None)
+    their_agent = an_agent(globex, voice_id=their_voice.id)
+    line = a_line(acme, inbound_agent_id=agent.id if routes_to == "an agent" else None)
+    lead = Lead(LeadId(ids.new()), acme.id, next(_numbers), at(0), at(0), name="Ada")
+    # Globex knows the same caller and has its own agent: none of it is Acme's line's.
+    their_lead = Lead(LeadId(ids.new()), globex.id, lead.phone, at(0), at(0), name="Bob")
+    await given(uows, acme, voice, agent, line)
+    await given(uows, globex, their_voice, their_agent)
+    for tenant, row in ((acme, lead), (globex, their_lead)):
+        async with uows(tenant_id=tenant.id) as tx:
+            await tx.leads.add(row)
+            await tx.commit()
+    calling = {"a lead": lead.phone, "a stranger": next(_numbers), "withheld": None}[caller]
+
+    async with uows(tenant_id=acme.id) as tx:
+        parties = await tx.line_parties(line, calling)
+        one_by_one = (
+            await tx.tenants.get(acme.id),
+            await tx.agents.get(acme.id, agent.id) if routes_to == "an agent" else None,
+            await tx.voices.get(acme.id, voice.id)
+            if routes_to == "an agent" and agent_has == "a voice"
+            else None,
+            await tx.leads.by_phone(acme.id, calling) if calling else None,
+        )
+
+    assert (parties.tenant, parties.agent, parties.voice, parties.lead) == one_by_one
+    assert parties.tenant == acme
+    assert parties.agent == (agent if routes_to == "an agent" else None)
+    assert parties.voice == (voice if routes_to == "an agent" and agent_has == "a voice" else None)
+    assert parties.lead == (lead if caller == "a lead" else None)
 
 
 async def test_stop_routing_to_clears_only_that_agents_numbers_in_that_tenant(uows, acme):
