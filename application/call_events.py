@@ -336,7 +336,13 @@ class ProviderEvents:
                     assert agent is not None
                     try:
                         call = await self._inbound_call(
-                            tx, message, route, agent, keeping_of(features, route.tenant), now
+                            tx,
+                            message,
+                            route,
+                            agent,
+                            keeping_of(features, route.tenant),
+                            now,
+                            caller,
                         )
                     except (EntitlementExceeded, ProviderBusy) as error:
                         # No room on the line: nothing of the call is committed; the request
@@ -371,6 +377,7 @@ class ProviderEvents:
         agent: VoiceAgent,
         keeping: Keeping,
         now: datetime,
+        caller: PhoneNumber | None,
     ) -> VoiceCall:
         """The inbound call's record, created once per provider call (a repeated request
         gets the same one), keeping what `keeping` allows;
@@ -388,8 +395,6 @@ class ProviderEvents:
         # account like any placed call (and Vapi could not take it past the account's
         # lines anyway). A refusal raises, and nothing of this transaction is committed.
         await require_line(self._deps.entitlements, self._policy, tx, route.tenant, now)
-        event = message.event
-        caller = _phone(event.caller if isinstance(event, InboundCallRequest) else None)
         call = VoiceCall(
             id=CallId(self._deps.ids.new()),
             tenant_id=tenant_id,

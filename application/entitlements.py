@@ -143,6 +143,14 @@ async def entitlements_of(
     return (await cache.inputs(tx, tenant)).entitlements(at)
 
 
+async def entitlement_of(
+    cache: EntitlementCache, tx: UnitOfWork, tenant: Tenant, key: str, at: datetime
+) -> Entitlement | None:
+    """One feature's effective value, the others' not worked out (a placement checks two);
+    None for a key the catalogue lacks."""
+    return (await cache.inputs(tx, tenant)).entitlement(key, at)
+
+
 async def entitlement(
     cache: EntitlementCache, tx: UnitOfWork, tenant: Tenant, key: str, at: datetime
 ) -> Entitlement:
@@ -193,7 +201,7 @@ async def require(
     A key the catalogue does not define is not enforced (a database whose catalogue was
     never installed); `serve` and `migrate` install it.
     """
-    found = (await entitlements_of(cache, tx, tenant, at)).get(key)
+    found = await entitlement_of(cache, tx, tenant, key, at)
     if found is not None:
         require_enabled(found)
 
@@ -278,7 +286,7 @@ async def require_capacity(
 
     With `ids`, a count that this change brings to its limit exactly records the tenant's
     `entitlement.limit_reached` event in `tx` (so it is sent only if the change commits)."""
-    found = (await entitlements_of(cache, tx, tenant, at)).get(key)
+    found = await entitlement_of(cache, tx, tenant, key, at)
     if found is None:
         return
     if used is None:
