@@ -390,11 +390,6 @@ class ProviderEvents:
                 existing = await tx.calls.get(tenant_id, known[1])
                 if existing is not None:
                     return existing
-        # Room on the line, counted and taken under the pool's lock: the call is registered
-        # in `live_calls` below, so it counts against the tenant's plan and the shared
-        # account like any placed call (and Vapi could not take it past the account's
-        # lines anyway). A refusal raises, and nothing of this transaction is committed.
-        await require_line(self._deps.entitlements, self._policy, tx, route.tenant, now)
         call = VoiceCall(
             id=CallId(self._deps.ids.new()),
             tenant_id=tenant_id,
@@ -412,6 +407,12 @@ class ProviderEvents:
         )
         keeping.apply(call)
         await tx.calls.add(call)
+        # Room on the line, counted and taken under the pool's lock: the call is registered
+        # in `live_calls`, so it counts against the tenant's plan and the shared account like
+        # any placed call (and Vapi could not take it past the account's lines anyway). Last,
+        # as the lock is held from here to the commit and every placement waits on it; a
+        # refusal raises, and nothing of this transaction is committed.
+        await require_line(self._deps.entitlements, self._policy, tx, route.tenant, now)
         await tx.live_calls.hold(LiveCall(call.id, tenant_id, now + self._policy.reconcile_after))
         return call
 

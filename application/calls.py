@@ -208,7 +208,6 @@ class CallService:
             line = await line_in_service(tx, cmd.tenant_id, cmd.from_number_id, agent)
             lead, to = await _callee(tx, cmd)
             voice = await tx.voices.get(cmd.tenant_id, agent.voice_id) if agent.voice_id else None
-            await self._require_room(tx, access, now)
             call = VoiceCall(
                 id=CallId(self._deps.ids.new()),
                 tenant_id=cmd.tenant_id,
@@ -227,9 +226,6 @@ class CallService:
             keeping_of(found, access.tenant).apply(call)
             await tx.calls.add(call)
             await calls_queued(tx, self._deps.ids, [call], now)
-            await tx.live_calls.hold(
-                LiveCall(call.id, cmd.tenant_id, now + self._policy.reconcile_after)
-            )
             await self._deps.audit(
                 tx,
                 principal,
@@ -238,6 +234,12 @@ class CallService:
                 call.id,
                 tenant_id=cmd.tenant_id,
                 changes={"agent_id": str(agent.id), "to_number": call.to_number},
+            )
+            # Last: from here to the commit the pool's lock, which every placement waits on,
+            # is held; a refusal raises, and nothing of this transaction is committed.
+            await self._require_room(tx, access, now)
+            await tx.live_calls.hold(
+                LiveCall(call.id, cmd.tenant_id, now + self._policy.reconcile_after)
             )
             await tx.commit()
         outbound = OutboundCall(
