@@ -37,7 +37,6 @@ from entrypoints.http.metrics import (
     HttpMetrics,
     OperationalFigures,
     WorkerCollector,
-    metrics_middleware,
 )
 from entrypoints.http.middlewares import (
     LARGE_BODY_PATHS,
@@ -45,8 +44,7 @@ from entrypoints.http.middlewares import (
     PUBLIC_PATHS,
     UPLOAD_MAX_BYTES,
     admission_middleware,
-    error_middleware,
-    request_id_middleware,
+    request_middleware,
 )
 from entrypoints.http.openapi import build_openapi
 from entrypoints.http.routing import ROUTE_TABLE, USE_CASES, Endpoint, UseCases
@@ -116,9 +114,7 @@ def create_app(
     app = web.Application(
         client_max_size=max_body_bytes,
         middlewares=[
-            request_id_middleware,
-            metrics_middleware,
-            error_middleware,
+            request_middleware,
             admission_middleware,
         ],
     )

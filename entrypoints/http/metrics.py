@@ -26,7 +26,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
-from entrypoints.http.routing import Endpoint, Handler
+from entrypoints.http.routing import Endpoint
 from entrypoints.worker_health import WorkerHealth
 
 
@@ -201,14 +201,12 @@ def _route(request: web.Request) -> str:
     return resource.canonical if resource is not None else "unmatched"
 
 
-@web.middleware
-async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    started = time.perf_counter()
-    response = await handler(request)
+def record_answer(request: web.Request, status: int, started: float) -> None:
+    """Count the request's answer by route template and status, and its time since
+    `started` (`time.perf_counter()`)."""
     request.app[METRICS].answered(
-        request.method, _route(request), response.status, time.perf_counter() - started
+        request.method, _route(request), status, time.perf_counter() - started
     )
-    return response
 
 
 async def _observe_database(app: web.Application, metrics: HttpMetrics) -> None:

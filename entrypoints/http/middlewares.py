@@ -1,10 +1,12 @@
-"""Request id, error mapping, then admission: body limit, authentication and the request's
-media type and query parameters, in that order."""
+"""The request's id, its errors as problem+json and its figures (one middleware), then
+admission: body limit, authentication and the request's media type and query parameters, in
+that order."""
 
 from __future__ import annotations
 
 import random
 import re
+import time
 
 import msgspec
 import structlog
@@ -12,6 +14,7 @@ from aiohttp import web
 
 from application.access import Principal
 from application.errors import ProviderBusy, RateLimited, ServiceUnavailable, Unauthenticated
+from entrypoints.http.metrics import record_answer
 from entrypoints.http.problems import (
     PROBLEM_BASE,
     FieldError,
@@ -55,15 +58,29 @@ def new_request_id() -> str:
 
 
 @web.middleware
-async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def request_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """What every request gets, whatever its handler does: its id (a safe X-Request-Id sent,
+    else a new one), in the logs while it is served and in the answer's header; every error
+    answered as problem+json; and its answer counted in the request figures. One middleware,
+    not three: each layer of aiohttp's middleware chain is a coroutine call of every
+    request's time."""
     incoming = request.headers.get(REQUEST_ID_HEADER)
     rid = incoming if incoming is not None and SAFE_REQUEST_ID.match(incoming) else new_request_id()
     request[REQUEST_ID] = rid
     token = CURRENT_REQUEST_ID.set(rid)
+    started = time.perf_counter()
     try:
-        response = await handler(request)
+        try:
+            response = await handler(request)
+        except web.HTTPException as error:
+            if error.status < 400:
+                raise
+            response = _http_problem(request, error)
+        except Exception as error:
+            response = _problem(request, error)
     finally:
         CURRENT_REQUEST_ID.reset(token)
+    record_answer(request, response.status, started)
     response.headers[REQUEST_ID_HEADER] = rid
     return response
 
@@ -75,59 +92,56 @@ _HTTP_TITLES = {
 }
 
 
-@web.middleware
-async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except web.HTTPException as error:
-        if error.status < 400:
-            raise
-        code, title = _HTTP_TITLES.get(error.status, ("http-error", error.reason))
-        detail = error.text if error.status == 413 and error.text else error.reason
+def _http_problem(request: web.Request, error: web.HTTPException) -> web.StreamResponse:
+    """aiohttp's own refusals (no route, a method the route lacks, a body too large)."""
+    code, title = _HTTP_TITLES.get(error.status, ("http-error", error.reason))
+    detail = error.text if error.status == 413 and error.text else error.reason
+    problem = Problem(
+        PROBLEM_BASE + code,
+        title,
+        error.status,
+        detail or title,
+        instance=request.path,
+        request_id=request.get(REQUEST_ID),
+        code=code,
+    )
+    headers = {k: v for k, v in error.headers.items() if k.lower() in ("allow", "www-authenticate")}
+    return problem_response(problem, headers=headers)
+
+
+def _problem(request: web.Request, error: Exception) -> web.StreamResponse:
+    """Any other error: mapped to its problem (application.errors and the domain's), or a
+    500 that says nothing of the error but its request id."""
+    mapped = problem_for(error)
+    if mapped is None:
+        log.exception("unhandled error", path=request.path, method=request.method)
         problem = Problem(
-            PROBLEM_BASE + code,
-            title,
-            error.status,
-            detail or title,
+            PROBLEM_BASE + "internal",
+            "Internal server error",
+            500,
+            "an unexpected error occurred; quote the request id when reporting it",
             instance=request.path,
             request_id=request.get(REQUEST_ID),
-            code=code,
+            code="internal",
         )
-        headers = {
-            k: v for k, v in error.headers.items() if k.lower() in ("allow", "www-authenticate")
-        }
-        return problem_response(problem, headers=headers)
-    except Exception as error:
-        mapped = problem_for(error)
-        if mapped is None:
-            log.exception("unhandled error", path=request.path, method=request.method)
-            problem = Problem(
-                PROBLEM_BASE + "internal",
-                "Internal server error",
-                500,
-                "an unexpected error occurred; quote the request id when reporting it",
-                instance=request.path,
-                request_id=request.get(REQUEST_ID),
-                code="internal",
-            )
-            return problem_response(problem)
-        status, problem = mapped
-        problem.instance = request.path
-        problem.request_id = request.get(REQUEST_ID)
-        if status == 422 and problem.errors is None and problem.field is not None:
-            # One field refused after decoding (a rule of the domain, say): the same list.
-            where = _location(endpoint_of(request), problem.field)
-            problem.errors = [FieldError(where + problem.field, problem.detail)]
-        if status >= 500:
-            log.warning("service unavailable", path=request.path, detail=problem.detail)
-        headers = {"WWW-Authenticate": 'Bearer realm="voice-agent"'} if status == 401 else {}
-        if isinstance(error, ProviderBusy):
-            headers["Retry-After"] = str(PROVIDER_BUSY_RETRY_SECONDS)
-        if isinstance(error, ServiceUnavailable):
-            headers["Retry-After"] = str(error.retry_after_seconds)
-        if isinstance(error, (TooManyRequests, RateLimited)):
-            headers["Retry-After"] = str(error.retry_after_seconds)
-        return problem_response(problem, headers=headers or None)
+        return problem_response(problem)
+    status, problem = mapped
+    problem.instance = request.path
+    problem.request_id = request.get(REQUEST_ID)
+    if status == 422 and problem.errors is None and problem.field is not None:
+        # One field refused after decoding (a rule of the domain, say): the same list.
+        where = _location(endpoint_of(request), problem.field)
+        problem.errors = [FieldError(where + problem.field, problem.detail)]
+    if status >= 500:
+        log.warning("service unavailable", path=request.path, detail=problem.detail)
+    headers = {"WWW-Authenticate": 'Bearer realm="voice-agent"'} if status == 401 else {}
+    if isinstance(error, ProviderBusy):
+        headers["Retry-After"] = str(PROVIDER_BUSY_RETRY_SECONDS)
+    if isinstance(error, ServiceUnavailable):
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    if isinstance(error, (TooManyRequests, RateLimited)):
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    return problem_response(problem, headers=headers or None)
 
 
 @web.middleware
