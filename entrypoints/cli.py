@@ -22,7 +22,9 @@ from sqlalchemy.engine import Connection
 
 from adapters.email import OutboxMailer, SmtpMailer
 from adapters.postgres import schema
+from adapters.postgres.embedded import EmbeddedPostgres, ensure_database
 from adapters.postgres.engine import with_login
+from adapters.postgres.erd import render_erd
 from adapters.postgres.rls import APP_ROLE
 from adapters.postgres.roles import LoginUnavailable, escapes_from_row_level_security
 from adapters.postgres.timeouts import DatabaseTimeouts
@@ -54,16 +56,15 @@ from domain.phones import PhoneLine
 from domain.values import Email
 from domain.webhooks import RetrySchedule
 from entrypoints.container import Container, connect_sandbox, dispose, sandbox_calls_settled
+from entrypoints.http.app import create_app, openapi_document
 from entrypoints.http.webhooks import WebhookVerifier
+from entrypoints.jobs import job_app, postgres_connector, run_worker, worker_in_background
 from entrypoints.logs import AccessLog, configure_logging
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.worker_health import WorkerHealth
 
-if TYPE_CHECKING:
-    # What only some commands need is imported when they run: a command's start-up is part
-    # of its time (a lead import's, say), and these took a third of a second of it.
+if TYPE_CHECKING:  # the job queue is imported when a worker starts
     import procrastinate
-
 
 EMBEDDED_DATABASE = "voice_agent"
 ERD_PATH = Path("docs/erd.md")
@@ -78,8 +79,6 @@ def database(settings: Settings) -> Iterator[str]:
     if settings.database_url is not None:
         yield settings.database_url
         return
-    from adapters.postgres.embedded import EmbeddedPostgres, ensure_database
-
     server = EmbeddedPostgres(settings.pg_data_dir)
     log.info("starting embedded PostgreSQL", data_dir=str(server.data_dir))
     server_url = server.start()
@@ -268,9 +267,6 @@ def _announce_demo(demo: DemoInstallation, settings: Settings) -> None:
 
 
 def serve(settings: Settings) -> None:
-    from entrypoints.http.app import create_app
-    from entrypoints.jobs import postgres_connector, worker_in_background
-
     with database(settings) as url:
         if settings.auto_migrate:
             prepare_database(settings, url)
@@ -339,8 +335,6 @@ def serve(settings: Settings) -> None:
 
 def worker(settings: Settings) -> None:
     """Run background jobs (the reconciler) until interrupted; any number may run."""
-    from entrypoints.jobs import postgres_connector, run_worker
-
     if settings.sandbox:
         # The sandbox's calls live in the serving process: a worker elsewhere would find
         # none of them and take every call for lost.
@@ -382,8 +376,6 @@ def jobs_of(
 ) -> procrastinate.App:
     """The job queue's app with every job the container can do: one list, for `serve`'s
     worker and `voice-agent worker` alike."""
-    from entrypoints.jobs import job_app
-
     return job_app(
         queue,
         container.reconciler(),
@@ -1055,8 +1047,6 @@ def _add_webhook_message_commands(
 
 
 def write_erd(check: bool, output: Path) -> int:
-    from adapters.postgres.erd import render_erd
-
     text = render_erd()
     if check:
         if not output.exists() or output.read_text() != text:
@@ -1195,8 +1185,6 @@ def main(argv: list[str] | None = None) -> int:
             return write_erd(args.check, args.output)
         elif args.command == "openapi":
             import json
-
-            from entrypoints.http.app import openapi_document
 
             print(json.dumps(openapi_document(), indent=2))
     except (DomainError, ApplicationError) as error:
