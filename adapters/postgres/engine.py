@@ -7,8 +7,11 @@ from typing import Any
 
 import attrs
 import msgspec
+from psycopg.pq import TransactionStatus
+from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 
 from adapters.postgres.timeouts import DatabaseTimeouts, bound_every_statement
 
@@ -82,9 +85,27 @@ def create_engine(
         connect_args={"connect_timeout": max(1, round(connect_timeout))},
         json_deserializer=load_json,
         json_serializer=dump_json,
+        # A connection comes back idle from nearly every use (a unit of work ends its own
+        # transaction): the rollback SQLAlchemy sends on every return is made only when the
+        # connection is still in a transaction (_reset_when_needed).
+        pool_reset_on_return=None,
     )
+    event.listen(engine.sync_engine, "reset", _reset_when_needed)
     bound_every_statement(engine, timeouts.statement_seconds)
     return engine
+
+
+def _reset_when_needed(
+    dbapi_connection: Any, record: ConnectionPoolEntry, state: PoolResetState
+) -> None:
+    """Roll back what a connection returned to the pool left open. The driver's rollback
+    of an idle connection sends nothing, but SQLAlchemy's call into it cost a hop into its
+    greenlet on every return."""
+    if state.terminate_only:
+        return
+    driver = record.driver_connection
+    if driver is None or driver.info.transaction_status != TransactionStatus.IDLE:
+        dbapi_connection.rollback()
 
 
 # The probe's pool: one connection for the load balancer's checks and the scrapes, a little

@@ -226,3 +226,26 @@ async def test_a_called_line_entered_as_the_unit_of_work_opens_costs_no_statemen
 
     assert await entered(entering=True) == (line, 0)
     assert await entered(entering=False) == (line, 1)
+
+
+@pytest.mark.parametrize("left", ["in a transaction", "in a failed transaction", "idle"])
+async def test_a_connection_is_rolled_back_when_returned_only_if_it_needs_it(
+    one_connection,  # noqa: F811
+    left,
+):
+    # Statements sent on the driver itself, as the hot paths send theirs: SQLAlchemy does not
+    # know of the transaction they opened, so only the pool's reset can end it.
+    tenant = a_tenant()
+    insert = "INSERT INTO tenants (id, name, created_at, updated_at) VALUES (%s, 'A', now(), now())"
+    async with one_connection.connect() as conn:
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None
+        if left != "idle":
+            await driver.execute(insert, (tenant.id,))
+        if left == "in a failed transaction":
+            with pytest.raises(psycopg.errors.DivisionByZero):
+                await driver.execute("SELECT 1 / 0")
+
+    assert clean(await connection_state(one_connection)) == CLEAN
+    async with PostgresUnitOfWorkFactory(one_connection, BOUNDS)() as tx:
+        assert await tx.tenants.get(tenant.id) is None
