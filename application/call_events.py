@@ -227,14 +227,7 @@ class ProviderEvents:
             stored, call = await tx.store_and_lock_call(row, call_id)
             if not stored:
                 return Acknowledged(stored=False)
-            applied = call is not None and await apply_news(
-                tx,
-                self._deps.ids,
-                self._policy,
-                call,
-                self._news(message),
-                usage=self._deps.entitlements,
-            )
+            applied = call is not None and await self._apply_news(tx, call, message)
             await tx.commit()
         return Acknowledged(stored=True, applied=applied)
 
@@ -247,6 +240,9 @@ class ProviderEvents:
         call = await tx.calls.get_for_update(tenant_id, call_id)
         if call is None:
             return False
+        return await self._apply_news(tx, call, message)
+
+    async def _apply_news(self, tx: UnitOfWork, call: VoiceCall, message: ProviderMessage) -> bool:
         return await apply_news(
             tx,
             self._deps.ids,
