@@ -145,16 +145,30 @@ class Prebuilt:
         """Open `conn`'s transaction and run this statement first in it, and `then`'s
         statement after it if given, in one round trip (psycopg would send its BEGIN on its
         own first): the driver is put in autocommit mode, so that it starts no transaction of
-        its own, and sent `BEGIN; statement[; then]` as one query (see `in_turn`). The
-        transaction then runs until COMMIT or ROLLBACK as any other; `end_transaction` puts
-        the driver back in its usual mode afterwards. The answer is `then`'s (None without
-        it)."""
-        async with _OnDriver(conn, self._for(conn.dialect).sql, values) as cursor:
+        its own, and sent `BEGIN; statement[; then]` as one query, the values inline (the
+        simple protocol, the only one that takes BEGIN with other statements in one message).
+        The transaction then runs until COMMIT or ROLLBACK as any other; `end_transaction`
+        puts the driver back in its usual mode afterwards. The answer is `then`'s (None
+        without it)."""
+        dialect = conn.dialect
+        parameters = self.parameters(dialect, values)
+        sql = self._for(dialect).sql
+        async with _OnDriver(conn, sql, parameters) as cursor:
             await cursor.connection.set_autocommit(True)
-            answers = await _send_in_turn(
-                conn, cursor, [(self, values), *([then] if then else [])], begin=True
-            )
-        return answers[1] if then else None
+            quoting = psycopg.AsyncClientCursor(cursor.connection)
+            query = f"BEGIN; {quoting.mogrify(sql, parameters)}"
+            if then is not None:
+                following, following_values = then
+                query += "; " + quoting.mogrify(
+                    following.sql(dialect), following.parameters(dialect, following_values)
+                )
+            # Never prepared: with its values inline, each query is new to the server.
+            await quoting.execute(query, prepare=False)
+            if then is None:
+                return None
+            while quoting.nextset():  # the last statement's answer is `then`'s
+                pass
+            return await then[0]._rows(quoting)
 
 
 async def in_turn(
@@ -184,30 +198,6 @@ async def in_turn(
             await statement._rows(each)
             for (statement, _, _), each in zip(sent, cursors, strict=True)
         ]
-
-
-async def _send_in_turn(
-    conn: AsyncConnection,
-    cursor: psycopg.AsyncCursor[Any],
-    statements: Sequence[tuple[Prebuilt, Mapping[str, Any]]],
-    *,
-    begin: bool,
-) -> list[Rows]:
-    dialect = conn.dialect
-    quoting = psycopg.AsyncClientCursor(cursor.connection)
-    query = "; ".join(
-        quoting.mogrify(statement.sql(dialect), statement.parameters(dialect, values))
-        for statement, values in statements
-    )
-    # Never prepared: with its values inline, each query is new to the server.
-    await quoting.execute(f"BEGIN; {query}" if begin else query, prepare=False)
-    if begin:
-        quoting.nextset()  # past BEGIN's
-    answers = [await statements[0][0]._rows(quoting)]
-    for statement, _ in statements[1:]:
-        quoting.nextset()
-        answers.append(await statement._rows(quoting))
-    return answers
 
 
 async def commit(conn: AsyncConnection) -> None:
