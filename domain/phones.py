@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import functools
 from datetime import datetime
 
 import attrs
@@ -50,16 +49,23 @@ class PhoneNumber:
         if len(raw) > MAX_RAW_LENGTH:
             raise InvalidValue(f"{field} is longer than {MAX_RAW_LENGTH} characters", field=field)
         country = check_region(region, field="country")
-        parsed = _parsed(raw, country)
-        if isinstance(parsed, _Refused):
-            hint = (
-                ""
-                if country or not parsed.without_country
-                else " (give a country for numbers without +)"
-            )
-            raise InvalidValue(f"{field}{parsed.why}{hint}", field=field)
-        e164, zone = parsed
-        return cls(e164, zone=zone)
+        try:
+            parsed = phonenumbers.parse(raw, country)
+        except phonenumbers.NumberParseException as error:
+            hint = "" if country else " (give a country for numbers without +)"
+            raise InvalidValue(
+                f"{field} is not a phone number: {error._msg}{hint}", field=field
+            ) from None
+        # One type lookup answers both questions: is_valid_number is exactly "the type for
+        # the number's own region is known", and time_zones_for_number starts with the same
+        # lookup. Asking each separately did it four times, the most of a bulk import's time.
+        kind = phonenumbers.number_type(parsed)
+        if kind == phonenumbers.PhoneNumberType.UNKNOWN:
+            raise InvalidValue(f"{field} {raw!r} is not a valid phone number", field=field)
+        return cls(
+            phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
+            zone=_single_zone(parsed, kind),
+        )
 
     def time_zone(self) -> str | None:
         """The IANA zone of the number when it maps to exactly one, else None."""
@@ -69,35 +75,6 @@ class PhoneNumber:
 
     def __str__(self) -> str:
         return self.e164
-
-
-@attrs.frozen
-class _Refused:
-    why: str
-    """What follows the field's name in the error."""
-    without_country: bool = False
-    """Whether parsing failed, where a country could have helped."""
-
-
-@functools.lru_cache(maxsize=4096)
-def _parsed(raw: str, country: str | None) -> tuple[str, str | None] | _Refused:
-    """The E.164 form and single zone of `raw` read as dialled from `country`, or why not.
-    Remembered: an inbound call parses the number called (one of a few lines) and the
-    caller's, and libphonenumber takes about a tenth of a millisecond a number."""
-    try:
-        parsed = phonenumbers.parse(raw, country)
-    except phonenumbers.NumberParseException as error:
-        return _Refused(f" is not a phone number: {error._msg}", without_country=True)
-    # One type lookup answers both questions: is_valid_number is exactly "the type for
-    # the number's own region is known", and time_zones_for_number starts with the same
-    # lookup. Asking each separately did it four times, the most of a bulk import's time.
-    kind = phonenumbers.number_type(parsed)
-    if kind == phonenumbers.PhoneNumberType.UNKNOWN:
-        return _Refused(f" {raw!r} is not a valid phone number")
-    return (
-        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
-        _single_zone(parsed, kind),
-    )
 
 
 def _single_zone(parsed: phonenumbers.PhoneNumber, kind: int | None = None) -> str | None:
