@@ -26,6 +26,7 @@ from application.call_tracking import (
 )
 from application.context import UseCaseDeps
 from application.entitlements import (
+    MONTHLY_MINUTES,
     EntitlementCache,
     entitlements_of,
     keeping_of,
@@ -97,7 +98,8 @@ async def require_line(
     in `live_calls`, ends: every writer of `live_calls` takes it, so the tenant's calls on
     the line are counted under it, and two calls (placed, dialled by a batch or answered,
     which takes no tenant lock) cannot both take the last line."""
-    await require_capacity(cache, tx, tenant, "calls.minutes.monthly", now)
+    minutes = await cache.minutes_this_month(tx, tenant.id, now)
+    await require_capacity(cache, tx, tenant, MONTHLY_MINUTES, now, used=minutes)
     # One count of both once the lock is held (every placement waits on it): the tenant's
     # is what `calls.concurrent.max` meters.
     everyone, theirs = await tx.live_calls.lock_and_count(tenant.id)

@@ -99,6 +99,11 @@ class EntitlementCache:
             self._tenants[tenant.id] = (tenant.plan_id, inputs)
         return inputs
 
+    async def minutes_this_month(self, tx: UnitOfWork, tenant_id: TenantId, at: datetime) -> int:
+        """`calls.minutes.monthly`'s usage from `seconds_this_month`: what a placement
+        checks (the tenant is shown the exact sum)."""
+        return _minutes(await self.seconds_this_month(tx, tenant_id, at))
+
     async def seconds_this_month(self, tx: UnitOfWork, tenant_id: TenantId, at: datetime) -> int:
         """The talk time of the tenant's calls created in `at`'s month, read through `tx` at
         most once per `ttl` (a sum over the month's calls, which grows with them: every
@@ -247,7 +252,7 @@ def _minutes(seconds: int) -> int:
 
 async def _minutes_this_month(tx: UnitOfWork, tenant_id: TenantId, at: datetime) -> int:
     """Talk minutes of the calls created this month (exact: what the tenant is shown; a
-    placement's check reads them through the cache, `EntitlementCache.seconds_this_month`)."""
+    placement's check reads them through the cache, `EntitlementCache.minutes_this_month`)."""
     return _minutes(await tx.calls.seconds_since(tenant_id, month_start(at)))
 
 
@@ -290,11 +295,7 @@ async def require_capacity(
     if found is None:
         return
     if used is None:
-        used = (
-            _minutes(await cache.seconds_this_month(tx, tenant.id, at))
-            if key == MONTHLY_MINUTES
-            else await USAGE_METERS[key](tx, tenant.id, at)
-        )
+        used = await USAGE_METERS[key](tx, tenant.id, at)
     require_room(found, used, wanted)
     if ids is not None and found.limit is not None and used + wanted == found.limit:
         await record_event(

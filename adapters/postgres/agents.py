@@ -284,7 +284,7 @@ class PostgresVoiceAgentRepository:
 async def line_parties(
     conn: AsyncConnection, line: PhoneLine, caller: PhoneNumber | None
 ) -> LineParties:
-    """UnitOfWork.line_parties: the reads sent as one query (`in_turn`), the voice found
+    """UnitOfWork.line_parties: the reads sent together (`in_turn`), the voice found
     through the agent by the statement itself."""
     tenant_id = line.tenant_id
     reads: list[tuple[Prebuilt, dict[str, Any]]] = [(TENANT_BY_ID, {"tenant_id": tenant_id})]

@@ -30,7 +30,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from adapters.postgres.errors import DatabaseNotAnswering
-from adapters.postgres.timeouts import CUT, STATEMENT_SECONDS, DatabaseTimeouts, arm, disarm
+from adapters.postgres.timeouts import (
+    STATEMENT_SECONDS,
+    DatabaseTimeouts,
+    arm,
+    disarm,
+    raise_if_cut,
+)
 
 _Processor = Callable[[Any], Any]
 
@@ -272,10 +278,7 @@ class _OnDriver:
             disarm(info)
         if error is None or isinstance(error, DatabaseNotAnswering):
             return
-        cut = None if info is None else info.pop(CUT, None)
-        if cut is not None:  # the answer's bound passed: the socket was cut
-            await self.conn.invalidate(error)
-            raise DatabaseNotAnswering(cut) from error
+        await raise_if_cut(self.conn, info, error)
         if isinstance(error, psycopg.Error):
             driver = self.driver
             lost = driver.broken or driver.closed

@@ -34,7 +34,7 @@ ANSWER_GRACE_SECONDS = 1.0
 # The execution option that carries a connection's statement bound (in seconds).
 STATEMENT_SECONDS = "voice_agent_statement_seconds"
 _WATCH = "voice_agent_answer_watch"
-CUT = "voice_agent_answer_cut"
+_CUT = "voice_agent_answer_cut"
 
 
 @attrs.frozen
@@ -102,7 +102,7 @@ class _Watch:
             fd = self.driver.fileno()
         except Exception:  # closed meanwhile: the statement fails by itself
             return
-        self.info[CUT] = self.seconds
+        self.info[_CUT] = self.seconds
         _cut(fd)
 
 
@@ -153,7 +153,7 @@ def bound_every_statement(engine: AsyncEngine, default_seconds: float) -> None:
         if conn is None or conn.invalidated:
             return None
         disarm(conn.info)
-        seconds = conn.info.pop(CUT, None)
+        seconds = conn.info.pop(_CUT, None)
         if seconds is None:
             return None
         context.is_disconnect = True  # discard the connection, whatever the driver said
@@ -170,6 +170,18 @@ def arm(conn: AsyncConnection, seconds: float) -> dict[Any, Any] | None:
     info = sync.info  # read once: an invalidated connection has none to give
     _arm(info, sync.connection.driver_connection, seconds)
     return info
+
+
+async def raise_if_cut(
+    conn: AsyncConnection, info: dict[Any, Any] | None, error: BaseException
+) -> None:
+    """When the answer's bound cut the connection's socket while `error` was raised (`info`
+    as `arm` gave it): the connection invalidated and DatabaseNotAnswering raised from
+    `error`. Else nothing: `error` is the wait's own."""
+    cut = None if info is None else info.pop(_CUT, None)
+    if cut is not None:
+        await conn.invalidate(error)
+        raise DatabaseNotAnswering(cut) from error
 
 
 @contextlib.contextmanager
@@ -202,8 +214,5 @@ async def driver_answering_within(conn: AsyncConnection, seconds: float) -> Asyn
         except DatabaseNotAnswering:
             raise  # already told through SQLAlchemy's handle_error
         except Exception as error:
-            cut = None if info is None else info.pop(CUT, None)
-            if cut is None:
-                raise
-            await conn.invalidate(error)
-            raise DatabaseNotAnswering(cut) from error
+            await raise_if_cut(conn, info, error)
+            raise

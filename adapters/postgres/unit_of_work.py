@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -293,34 +293,28 @@ class PostgresUnitOfWork:
             raise (translate(error) or error) from error
 
     async def enter_routed_call(self, route: CallRoute) -> tuple[TenantId, CallId] | None:
-        assert self._conn is not None, "enter_routed_call() outside the unit of work's block"
-        entered, self._entered = self._entered, None
-        if entered is None:
-            entering = entering_routed_call(route)
-            if entering is None:
-                return None
-            statement, values = entering
-            try:
-                entered = await statement.run(self._conn, values)
-            except Exception as error:
-                raise (translate(error) or error) from error
-        else:
-            assert route == self._call_route, "entered with another route than the one opened"
-        row = entered.first()
+        entering = entering_routed_call(route)
+        if entering is None:
+            return None
+        row = (await self._enter(*entering)).first()
         return (TenantId(row["tenant_id"]), CallId(row["id"])) if row else None
 
     async def enter_called_line(self, called: PhoneNumber) -> PhoneLine | None:
-        assert self._conn is not None, "enter_called_line() outside the unit of work's block"
-        entered, self._entered = self._entered, None
-        if entered is None:
-            try:
-                entered = await ENTER_CALLED_LINE.run(self._conn, {"number": called.e164})
-            except Exception as error:
-                raise (translate(error) or error) from error
-        else:
-            assert called == self._called_number, "entered another line than the one opened"
-        row = entered.first()
+        row = (await self._enter(ENTER_CALLED_LINE, {"number": called.e164})).first()
         return phone_line_from_mapping(row) if row else None
+
+    async def _enter(self, statement: Prebuilt, values: dict[str, Any]) -> Rows:
+        """What the routing `statement` answers: kept from the transaction's start when the
+        unit of work was opened `entering` it, else run now."""
+        assert self._conn is not None, "entering outside the unit of work's block"
+        entered, self._entered = self._entered, None
+        if entered is not None:
+            assert (statement, values) == self._entering, "entered another route than opened"
+            return entered
+        try:
+            return await statement.run(self._conn, values)
+        except Exception as error:
+            raise (translate(error) or error) from error
 
     async def line_parties(self, line: PhoneLine, caller: PhoneNumber | None) -> LineParties:
         assert self._conn is not None, "line_parties() outside the unit of work's block"

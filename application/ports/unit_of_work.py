@@ -147,10 +147,10 @@ class UnitOfWorkFactory(Protocol):
         names, in whichever tenant. Routing work may only read those lines or calls, and
         nothing else, until `switch_tenant` moves it into a tenant's context (or into none,
         to write what belongs to no tenant). With none of these, tenant-scoped tables are
-        empty. `entering` (with `call_route`) says the unit of work's first work is
-        `enter_routed_call(call_route)`: a store may then do it as it opens the unit of work,
-        the call's answer kept for that call (PostgreSQL: in the same round trip as the
-        transaction's start).
+        empty. `entering` (with `call_route`, or `called_number`) says the unit of work's
+        first work is `enter_routed_call(call_route)` (or `enter_called_line(called_number)`):
+        a store may then do it as it opens the unit of work, its answer kept for that call
+        (PostgreSQL: in the same round trip as the transaction's start).
 
         Every wait for the storage is bounded; one that runs out raises ServiceUnavailable.
         `bulk` is for work that writes many rows at once (an import): its statements and
