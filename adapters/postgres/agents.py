@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import mapping
 from adapters.postgres.leads import LEAD_BY_PHONE
-from adapters.postgres.prebuilt import Prebuilt, in_turn
+from adapters.postgres.prebuilt import Prebuilt
 from adapters.postgres.repositories import (
     entering,
     insert_tenant_row,
@@ -281,22 +281,69 @@ class PostgresVoiceAgentRepository:
         return int((await self._conn.execute(query)).scalar_one())
 
 
+class _Parties:
+    """The parties of a line read by one statement: each read (`Prebuilt`) a lateral
+    subquery left-joined to one row, so that each finds what it finds on its own; their
+    columns side by side, by position."""
+
+    def __init__(self, reads: Sequence[tuple[str, Prebuilt]]) -> None:
+        anchor = sa.select(sa.literal_column("1").label("one")).subquery("one")
+        joined: sa.FromClause = anchor
+        columns: list[sa.ColumnElement[Any]] = []
+        self._spans: dict[str, tuple[int, tuple[str, ...]]] = {}
+        for name, read in reads:
+            part = cast(sa.Select[Any], read.statement).subquery(name[0]).lateral()
+            joined = joined.outerjoin(part, sa.true())
+            self._spans[name] = (len(columns), tuple(part.c.keys()))
+            columns += part.c
+        # Unlabelled: the columns are told apart by position. The text stays short enough for
+        # psycopg to keep it parsed (statements over 4 kB are parsed again at each run).
+        self.statement = Prebuilt(
+            sa.select(*columns).select_from(joined).set_label_style(sa.LABEL_STYLE_NONE)
+        )
+
+    def part(self, row: Sequence[Any], name: str) -> dict[str, Any] | None:
+        """`name`'s columns of `row` by column name; None where its read found nothing."""
+        span = self._spans.get(name)
+        if span is None:
+            return None
+        start, names = span
+        found = dict(zip(names, row[start : start + len(names)], strict=True))
+        return found if found["id"] is not None else None
+
+
+# One statement of each shape a call can need: with or without an inbound agent (and its
+# voice), with or without a caller to find as a lead.
+_PARTIES = {
+    (agent, caller): _Parties(
+        [
+            ("tenant", TENANT_BY_ID),
+            *([("agent", _AGENT_BY_ID), ("voice", _VOICE_OF_AGENT)] if agent else []),
+            *([("lead", LEAD_BY_PHONE)] if caller else []),
+        ]
+    )
+    for agent in (False, True)
+    for caller in (False, True)
+}
+
+
 async def line_parties(
     conn: AsyncConnection, line: PhoneLine, caller: PhoneNumber | None
 ) -> LineParties:
-    """UnitOfWork.line_parties: the reads sent together (`in_turn`), the voice found
-    through the agent by the statement itself."""
-    tenant_id = line.tenant_id
-    reads: list[tuple[Prebuilt, dict[str, Any]]] = [(TENANT_BY_ID, {"tenant_id": tenant_id})]
-    if line.inbound_agent_id:
-        agent_key = {"tenant_id": tenant_id, "id": line.inbound_agent_id}
-        reads += [(_AGENT_BY_ID, agent_key), (_VOICE_OF_AGENT, agent_key)]
+    """UnitOfWork.line_parties: one statement (the reads of the tenant, the agent, the
+    agent's voice and the lead, each joined as a lateral subquery), one row."""
+    parties = _PARTIES[(line.inbound_agent_id is not None, caller is not None)]
+    values: dict[str, Any] = {"tenant_id": line.tenant_id}
+    if line.inbound_agent_id is not None:
+        values["id"] = line.inbound_agent_id
     if caller is not None:
-        reads.append((LEAD_BY_PHONE, {"tenant_id": tenant_id, "phone": caller.e164}))
-    answers = iter([rows.first() for rows in await in_turn(conn, reads)])
-    tenant = next(answers)
-    agent, voice = (next(answers), next(answers)) if line.inbound_agent_id else (None, None)
-    lead = next(answers) if caller is not None else None
+        values["phone"] = caller.e164
+    found = await parties.statement.run(conn, values)
+    row = found.rows[0]
+    tenant = parties.part(row, "tenant")
+    agent = parties.part(row, "agent")
+    voice = parties.part(row, "voice")
+    lead = parties.part(row, "lead")
     return LineParties(
         mapping.tenant_from_mapping(tenant) if tenant else None,
         mapping.agent_from_mapping(agent) if agent else None,
