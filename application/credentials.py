@@ -21,6 +21,7 @@ from domain.credentials import (
     CredentialKind,
     PresentedToken,
     UserToken,
+    hash_secret,
     issue_api_key_secret,
     issue_user_token_secret,
 )
@@ -237,20 +238,23 @@ class CredentialService:
         learns nothing about which part was wrong; PermissionDenied for a deactivated user.
         A token seen in the last moments is answered from the process's AccessCache.
         """
+        now = self._deps.clock.now()
+        cache = self._deps.access
+        # Only a token that parsed and was found valid is remembered (by its hash): one
+        # remembered needs no parsing again.
+        secret_hash = hash_secret(raw_token)
+        known = cache.principal(secret_hash, now)
+        if known is not None:
+            return known
         presented = PresentedToken.parse(raw_token)
         if presented is None:
             raise Unauthenticated(INVALID_TOKEN)
-        now = self._deps.clock.now()
-        cache = self._deps.access
-        known = cache.principal(presented.secret_hash, now)
-        if known is not None:
-            return known
         since = cache.generation
         if presented.kind is CredentialKind.API_KEY:
             principal, expires_at = await self._authenticate_api_key(presented, now)
         else:
             principal, expires_at = await self._authenticate_user_token(presented, now)
-        cache.remember_principal(presented.secret_hash, principal, expires_at, now, since=since)
+        cache.remember_principal(secret_hash, principal, expires_at, now, since=since)
         return principal
 
     async def _authenticate_user_token(
