@@ -347,7 +347,7 @@ def product_environment(plan: DispatchPlan) -> dict[str, str]:
 async def run_product(plan: DispatchPlan) -> DispatchRun:
     from dependency_injector import providers
 
-    from entrypoints.cli import application_login, build_container
+    from entrypoints.cli import application_login, build_container, settle_heap
     from entrypoints.container import dispose
     from entrypoints.logs import configure_logging
     from entrypoints.settings import Settings
@@ -357,6 +357,7 @@ async def run_product(plan: DispatchPlan) -> DispatchRun:
     container = build_container(settings, application_login(settings, plan.url))
     container.telephony.override(providers.Singleton(AnsweringProvider))
     dispatcher = container.batch_dispatcher()
+    await settle_heap()  # as the worker does once started
 
     async def tick() -> int:
         return (await dispatcher.tick()).dialled
