@@ -227,7 +227,9 @@ class ProviderEvents:
             stored, call = await tx.store_and_lock_call(row, call_id)
             if not stored:
                 return Acknowledged(stored=False)
-            applied = call is not None and await self._apply_news(tx, call, message)
+            applied = call is not None and await self._apply_news(
+                tx, call, message, then_commit=True
+            )
             await tx.commit()
         return Acknowledged(stored=True, applied=applied)
 
@@ -242,7 +244,14 @@ class ProviderEvents:
             return False
         return await self._apply_news(tx, call, message)
 
-    async def _apply_news(self, tx: UnitOfWork, call: VoiceCall, message: ProviderMessage) -> bool:
+    async def _apply_news(
+        self,
+        tx: UnitOfWork,
+        call: VoiceCall,
+        message: ProviderMessage,
+        *,
+        then_commit: bool = False,
+    ) -> bool:
         return await apply_news(
             tx,
             self._deps.ids,
@@ -250,6 +259,7 @@ class ProviderEvents:
             call,
             self._news(message),
             usage=self._deps.entitlements,
+            then_commit=then_commit,
         )
 
     def _news(self, message: ProviderMessage) -> ProviderNews:
