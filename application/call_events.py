@@ -227,9 +227,7 @@ class ProviderEvents:
             stored, call = await tx.store_and_lock_call(row, call_id)
             if not stored:
                 return Acknowledged(stored=False)
-            applied = call is not None and await self._apply_news(
-                tx, call, message, then_commit=True
-            )
+            applied = call is not None and await self._apply_news(tx, call, message)
             await tx.commit()
         return Acknowledged(stored=True, applied=applied)
 
@@ -244,14 +242,7 @@ class ProviderEvents:
             return False
         return await self._apply_news(tx, call, message)
 
-    async def _apply_news(
-        self,
-        tx: UnitOfWork,
-        call: VoiceCall,
-        message: ProviderMessage,
-        *,
-        then_commit: bool = False,
-    ) -> bool:
+    async def _apply_news(self, tx: UnitOfWork, call: VoiceCall, message: ProviderMessage) -> bool:
         return await apply_news(
             tx,
             self._deps.ids,
@@ -259,7 +250,6 @@ class ProviderEvents:
             call,
             self._news(message),
             usage=self._deps.entitlements,
-            then_commit=then_commit,
         )
 
     def _news(self, message: ProviderMessage) -> ProviderNews:

@@ -110,22 +110,16 @@ async def apply_news(
     news: ProviderNews,
     *,
     usage: EntitlementCache,
-    then_commit: bool = False,
 ) -> bool:
     """Apply `news` to `call` (read for update in `tx`); True when the call changed.
 
     The first report also writes the call's AI usage rows and marks its lead contacted;
     an ended call stops counting against concurrency, a settled one leaves the registry.
-    `then_commit`: `tx` commits once this returns, so the call's row is written with the
-    commit (what follows here writes other rows, and reads none of the call's).
     """
     absorbed = _absorb(call, news)
     if absorbed is None:
         return False
-    if then_commit:
-        tx.calls.save_at_commit(call)
-    else:
-        await tx.calls.save(call)
+    await tx.calls.save(call)
     await _after_save(tx, ids, policy, absorbed, usage)
     await call_moved(tx, ids, call, absorbed.before, news.at, reported_now=absorbed.first_report)
     return True

@@ -50,9 +50,8 @@ def _call_matches(call: VoiceCall, where: CallFilter) -> bool:
 
 
 class InMemoryCallRepository:
-    def __init__(self, overlay: Overlay, unit: InMemoryUnitOfWork) -> None:
+    def __init__(self, overlay: Overlay) -> None:
         self._o = overlay
-        self._unit = unit
 
     async def add(self, call: VoiceCall) -> None:
         if call.idempotency_key is not None and await self.by_idempotency_key(
@@ -83,9 +82,6 @@ class InMemoryCallRepository:
     async def save_many(self, calls: Sequence[VoiceCall]) -> None:
         for call in calls:
             await self.save(call)
-
-    def save_at_commit(self, call: VoiceCall) -> None:
-        self._unit.at_commit(lambda: save_versioned(self._o, "calls", call, "call"))
 
     async def by_idempotency_key(self, tenant_id: TenantId, key: str) -> VoiceCall | None:
         return next(

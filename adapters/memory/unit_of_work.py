@@ -141,7 +141,7 @@ class InMemoryUnitOfWork:
         self.phone_numbers = InMemoryPhoneNumberRepository(self._overlay)
         self.agents = InMemoryVoiceAgentRepository(self._overlay)
         self.leads = InMemoryLeadRepository(self._overlay)
-        self.calls = InMemoryCallRepository(self._overlay, self)
+        self.calls = InMemoryCallRepository(self._overlay)
         self.live_calls = InMemoryLiveCallRegistry(self._overlay, self)
         self.ai_usage = InMemoryAiUsageRepository(self._overlay)
         self.inbox = InMemoryWebhookInbox(self._overlay, self)

@@ -290,13 +290,8 @@ _SECONDS_SINCE = Prebuilt(
 
 
 class PostgresCallRepository:
-    def __init__(
-        self,
-        conn: AsyncConnection,
-        at_commit: list[tuple[Prebuilt, dict[str, Any]]] | None = None,
-    ) -> None:
+    def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
-        self._at_commit = at_commit if at_commit is not None else []
 
     async def add(self, call: VoiceCall) -> None:
         await insert_tenant_row(self._conn, voice_calls, call, mapping.call_values(call))
@@ -332,11 +327,6 @@ class PostgresCallRepository:
     async def save(self, call: VoiceCall) -> None:
         await _save_call(
             self._conn, call, mapping.call_values(call), "call", tenant_id=call.tenant_id
-        )
-
-    def save_at_commit(self, call: VoiceCall) -> None:
-        self._at_commit.append(
-            _save_call.deferred(call, mapping.call_values(call), tenant_id=call.tenant_id)
         )
 
     async def save_many(self, calls: Sequence[VoiceCall]) -> None:

@@ -207,15 +207,6 @@ class VersionedUpdate:
         _versions_moved_on(name, entity, result.rowcount)
         entity.version += 1
 
-    def deferred(
-        self, entity: Any, values: dict[str, Any], **scope: Any
-    ) -> tuple[Prebuilt, dict[str, Any]]:
-        """The statement and values of the save, to be run with the commit (no answer is
-        read: for a row locked in the transaction, whose version cannot move on)."""
-        parameters = self._parameters(entity, values, scope)
-        entity.version += 1
-        return self._prebuilt, parameters
-
     async def many(
         self,
         conn: AsyncConnection,

@@ -241,8 +241,8 @@ class PostgresUnitOfWork:
         self.phone_numbers = PostgresPhoneNumberRepository(conn)
         self.agents = PostgresVoiceAgentRepository(conn)
         self.leads = PostgresLeadRepository(conn, self._statement_seconds)
+        self.calls = PostgresCallRepository(conn)
         self._at_commit: list[tuple[Prebuilt, dict[str, Any]]] = []
-        self.calls = PostgresCallRepository(conn, self._at_commit)
         self.live_calls = PostgresLiveCallRegistry(conn, self._at_commit)
         self.ai_usage = PostgresAiUsageRepository(conn)
         self.inbox = PostgresWebhookInbox(conn)

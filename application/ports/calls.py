@@ -137,13 +137,6 @@ class CallRepository(Protocol):
         moved on (the transaction is then to be abandoned: which were saved is not said)."""
         ...
 
-    def save_at_commit(self, call: VoiceCall) -> None:
-        """`save` as the transaction commits (PostgreSQL: sent with the COMMIT, one round
-        trip less), for a call locked in this transaction (its version cannot move on) that
-        nothing in the transaction reads again, nor changes: the row is not seen changed
-        before the commit; a rollback drops the change."""
-        ...
-
     async def by_idempotency_key(self, tenant_id: TenantId, key: str) -> VoiceCall | None: ...
     async def of_lead(
         self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest

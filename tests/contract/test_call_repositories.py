@@ -319,33 +319,6 @@ async def test_calls_are_read_for_update_and_saved_many_at_once(uows, acme, glob
     assert await read_call(uows, globex, theirs.id) == theirs
 
 
-async def test_a_call_saved_at_commit_is_written_with_it_and_dropped_by_a_rollback(uows, acme):
-    call = a_call(acme)
-    await add_and_commit(uows, call)
-    async with uows(tenant_id=acme.id) as tx:
-        locked = await tx.calls.get_for_update(acme.id, call.id)
-        assert locked is not None
-        record_provider_id(locked, "vapi-at-commit", at(4))
-        tx.calls.save_at_commit(locked)
-        # left without a commit: the row stays as it was
-    assert await read_call(uows, acme, call.id) == call
-
-    async with uows(tenant_id=acme.id) as tx:
-        locked = await tx.calls.get_for_update(acme.id, call.id)
-        assert locked is not None
-        record_provider_id(locked, "vapi-at-commit", at(4))
-        tx.calls.save_at_commit(locked)
-        assert await tx.calls.get(acme.id, call.id) == call  # not before the commit
-        await tx.commit()
-    assert locked.version == call.version + 1
-    assert await read_call(uows, acme, call.id) == locked
-    async with uows(tenant_id=acme.id) as tx:  # the version saved is the one it now has
-        locked.summary = "then saved as usual"
-        await tx.calls.save(locked)
-        await tx.commit()
-    assert await read_call(uows, acme, call.id) == locked
-
-
 async def test_a_failed_call_keeps_its_error(uows, acme):
     call = a_call(acme)
     await add_and_commit(uows, call)
