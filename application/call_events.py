@@ -409,10 +409,7 @@ class ProviderEvents:
         # as the lock is held from here to the commit and every placement waits on it; a
         # refusal raises, and nothing of this transaction is committed.
         await require_line(self._deps.entitlements, self._policy, tx, route.tenant, now)
-        # Registered with the commit, which follows: the lock is held one round trip less.
-        tx.live_calls.hold_at_commit(
-            LiveCall(call.id, tenant_id, now + self._policy.reconcile_after)
-        )
+        await tx.live_calls.hold(LiveCall(call.id, tenant_id, now + self._policy.reconcile_after))
         return call
 
 

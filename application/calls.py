@@ -240,7 +240,7 @@ class CallService:
             # Last: from here to the commit the pool's lock, which every placement waits on,
             # is held; a refusal raises, and nothing of this transaction is committed.
             await self._require_room(tx, access, now)
-            tx.live_calls.hold_at_commit(
+            await tx.live_calls.hold(
                 LiveCall(call.id, cmd.tenant_id, now + self._policy.reconcile_after)
             )
             await tx.commit()

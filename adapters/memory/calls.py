@@ -195,18 +195,12 @@ class InMemoryLiveCallRegistry:
         await self._unit.hold_lock(self._unit.db.placement_lock)
 
     async def hold(self, live: LiveCall) -> None:
-        self._hold(live)
-
-    def _hold(self, live: LiveCall) -> None:
         if self._o.get("live_calls", live.call_id) is None:
             self._o.put("live_calls", live.call_id, live)
 
     async def hold_many(self, lives: Sequence[LiveCall]) -> None:
         for live in lives:
             await self.hold(live)
-
-    def hold_at_commit(self, live: LiveCall) -> None:
-        self._unit.at_commit(lambda: self._hold(live))
 
     def _owned(self, tenant_id: TenantId, call_id: CallId) -> LiveCall | None:
         return owned(self._o.get("live_calls", call_id), tenant_id)

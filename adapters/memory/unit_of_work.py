@@ -125,7 +125,6 @@ class InMemoryUnitOfWork:
         self._overlay = Overlay(db)
         self._held: list[asyncio.Lock] = []
         self._after_commit: list[Callable[[], None]] = []
-        self._at_commit: list[Callable[[], None]] = []
         self.users = InMemoryUserRepository(self._overlay, self)
         self.tenants = InMemoryTenantRepository(self._overlay, self)
         self.memberships = InMemoryMembershipRepository(self._overlay)
@@ -230,19 +229,11 @@ class InMemoryUnitOfWork:
             lock.release()
         self._held.clear()
         self._after_commit.clear()
-        self._at_commit.clear()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
 
-    def at_commit(self, write: Callable[[], None]) -> None:
-        """`write` made as the transaction commits, before it is published."""
-        self._at_commit.append(write)
-
     async def commit(self) -> None:
-        writes, self._at_commit = self._at_commit, []
-        for write in writes:
-            write()
         self._overlay.publish()
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:

@@ -548,13 +548,8 @@ _POSTPONE = Prebuilt(
 
 
 class PostgresLiveCallRegistry:
-    def __init__(
-        self,
-        conn: AsyncConnection,
-        at_commit: list[tuple[Prebuilt, dict[str, Any]]] | None = None,
-    ) -> None:
+    def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
-        self._at_commit = at_commit if at_commit is not None else []
 
     async def lock(self) -> None:
         await _LOCK_LINES.run(self._conn, {})
@@ -565,9 +560,6 @@ class PostgresLiveCallRegistry:
     async def hold_many(self, lives: Sequence[LiveCall]) -> None:
         if lives:
             await _HOLD.executemany(self._conn, [_held(live) for live in lives])
-
-    def hold_at_commit(self, live: LiveCall) -> None:
-        self._at_commit.append((_HOLD, _held(live)))
 
     async def hang_up(self, tenant_id: TenantId, call_id: CallId, check_at: datetime) -> None:
         await _HANG_UP.run(

@@ -206,30 +206,13 @@ async def in_turn(
         ]
 
 
-async def commit(
-    conn: AsyncConnection, last: Sequence[tuple[Prebuilt, Mapping[str, Any]]] = ()
-) -> None:
+async def commit(conn: AsyncConnection) -> None:
     """Commit `conn`'s transaction on the driver's connection, bounded and with its errors
-    raised as a statement's (SQLAlchemy's commit hops into its greenlet for it), after
-    running `last`'s statements, sent with the COMMIT in one round trip (psycopg's pipeline
-    mode); one refused, nothing is committed and its error is raised.
+    raised as a statement's (SQLAlchemy's commit hops into its greenlet for it).
     SQLAlchemy's own transaction ends when the connection is closed: its rollback then finds
     the driver's connection idle, and sends nothing."""
-    if not last:
-        async with _OnDriver(conn, "COMMIT", None) as cursor:
-            await cursor.connection.commit()
-        return
-    dialect = conn.dialect
-    sent = [
-        (statement._for(dialect).encoded, statement.parameters(dialect, values))
-        for statement, values in last
-    ]
-    async with _OnDriver(conn, last[0][0]._for(dialect).sql, sent[0][1]) as cursor:
-        driver = cursor.connection
-        async with driver.pipeline():
-            for sql, parameters in sent:
-                await driver.cursor().execute(sql, parameters)
-            await driver.commit()
+    async with _OnDriver(conn, "COMMIT", None) as cursor:
+        await cursor.connection.commit()
 
 
 async def end_transaction(conn: AsyncConnection) -> None:

@@ -242,8 +242,7 @@ class PostgresUnitOfWork:
         self.agents = PostgresVoiceAgentRepository(conn)
         self.leads = PostgresLeadRepository(conn, self._statement_seconds)
         self.calls = PostgresCallRepository(conn)
-        self._at_commit: list[tuple[Prebuilt, dict[str, Any]]] = []
-        self.live_calls = PostgresLiveCallRegistry(conn, self._at_commit)
+        self.live_calls = PostgresLiveCallRegistry(conn)
         self.ai_usage = PostgresAiUsageRepository(conn)
         self.inbox = PostgresWebhookInbox(conn)
         self.batches = PostgresBatchRepository(conn)
@@ -369,7 +368,7 @@ class PostgresUnitOfWork:
         assert self._conn is not None, "commit() outside the unit of work's block, or twice"
         conn, self._conn = self._conn, None
         try:
-            await commit(conn, self._at_commit)
+            await commit(conn)
         except sa.exc.IntegrityError as error:
             # A link checked at commit (deferred) lost its target to a concurrent change.
             raise ConcurrencyConflict("transaction", "a linked record changed") from error

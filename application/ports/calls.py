@@ -221,12 +221,6 @@ class LiveCallRegistry(Protocol):
         """`hold` of each, in one go."""
         ...
 
-    def hold_at_commit(self, live: LiveCall) -> None:
-        """`hold` as the transaction commits (PostgreSQL: sent with the COMMIT, one round
-        trip): the last write of a placement, so the lines' lock is held one round trip
-        less. Nothing of it is seen before the commit; a rollback drops it."""
-        ...
-
     async def hang_up(self, tenant_id: TenantId, call_id: CallId, check_at: datetime) -> None:
         """The call ended: it stops counting; check it at `check_at` unless due sooner."""
         ...

@@ -850,23 +850,6 @@ async def test_lines_held_together_count_each_and_a_held_call_keeps_its_entry(uo
     ]
 
 
-async def test_a_line_held_at_commit_counts_once_committed_and_not_if_rolled_back(uows, acme):
-    kept, dropped = a_call(acme, 1), a_call(acme, 2)
-    async with uows(tenant_id=acme.id) as tx:
-        await tx.calls.add(kept)
-        tx.live_calls.hold_at_commit(LiveCall(kept.id, acme.id, at(40)))
-        assert await tx.live_calls.count(acme.id) == 0  # not before the commit
-        await tx.commit()
-    async with uows(tenant_id=acme.id) as tx:
-        await tx.calls.add(dropped)
-        tx.live_calls.hold_at_commit(LiveCall(dropped.id, acme.id, at(20)))
-        # left without a commit: neither the call nor its line is kept
-    async with uows(tenant_id=acme.id) as tx:
-        assert await tx.live_calls.count(acme.id) == 1
-        assert await tx.live_calls.due(at(1000), 10) == [LiveCall(kept.id, acme.id, at(40))]
-        assert await tx.calls.get(acme.id, dropped.id) is None
-
-
 async def test_postpone_release_and_due_in_check_order_across_tenants(uows, acme, globex):
     mine = [a_call(acme, n) for n in range(4)]
     theirs = a_call(globex)

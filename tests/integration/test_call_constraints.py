@@ -19,7 +19,6 @@ from adapters.postgres.calls import _PLACEMENT_LOCK
 from adapters.postgres.errors import constraint_of
 from adapters.postgres.rls import APP_ROLE
 from adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
-from application.errors import ConcurrencyConflict
 from application.ports.calls import LiveCall
 from domain.calls import CallStatus, UsageKind
 from tests.integration.seeding import Catalogue, session, two_tenants
@@ -188,20 +187,6 @@ async def test_the_placement_lock_serialises_two_tenants_placements(
     assert seen_by_second == (1 if first_commits else 0)
     async with uows() as tx:
         assert await tx.live_calls.count() == seen_by_second + 1
-
-
-async def test_a_line_held_at_commit_and_refused_leaves_nothing_of_its_transaction(engine, tenants):
-    a, b = tenants
-    uows = PostgresUnitOfWorkFactory(engine)
-    check_at = datetime.now(UTC) + timedelta(minutes=5)
-    async with uows(tenant_id=a.tenant_id) as tx:
-        await tx.live_calls.hold(LiveCall(a.call.id, a.tenant_id, check_at))
-        # Sent with the COMMIT: B's call is not A's, so the row's link refuses it there.
-        tx.live_calls.hold_at_commit(LiveCall(b.call.id, a.tenant_id, check_at))
-        with pytest.raises(ConcurrencyConflict):
-            await tx.commit()
-    async with uows() as tx:
-        assert await tx.live_calls.count() == 0  # A's own line went with it
 
 
 async def test_messages_about_one_call_are_applied_one_after_another(engine, tenants):
