@@ -17,6 +17,7 @@ import attrs
 from application.errors import NotFound, PermissionDenied
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWork
+from application.renewal import Kept, keep, kept
 from domain.audit import SYSTEM, Actor, ActorKind
 from domain.ids import ApiKeyId, TenantId, UserId
 from domain.tenancy import Role, Tenant, TenantStatus
@@ -188,7 +189,9 @@ async def authorize(
     if lock or cache is None:
         return permitted(await _access(principal, tenant_id, tx, lock=lock), permission)
     now = cache.clock.now()
-    access = cache.access(principal, tenant_id, now)
+    # Asked inside a transaction, the caller loads what another caller is renewing: it may be
+    # the one renewing it, told so by its question outside the transaction.
+    access = cache.access(principal, tenant_id, now, while_renewed=False)
     if access is None:
         since = cache.generation
         access = await _access(principal, tenant_id, tx, lock=False)
@@ -247,7 +250,9 @@ class AccessCache:
     """What the process remembers of who a bearer token stands for, and of each principal's
     standing in a tenant, so that a hot read spends no round trip on them.
 
-    An entry lives `ttl` seconds. An audited change to a tenant, membership, user, key or
+    An entry lives `ttl` seconds, and is renewed by one caller some time before
+    (application.renewal), so that the requests in flight do not all go to the database when
+    it expires. An audited change to a tenant, membership, user, key or
     token (ACCESS_ENTITIES) forgets everything in the process that makes it, at once and
     again once it is committed; other processes see it within `ttl`. A load that such a
     change overtook is not stored. Locking authorizations (the writes that must see the
@@ -263,20 +268,14 @@ class AccessCache:
         self.clock = clock
         self.ttl = timedelta(seconds=ttl_seconds)
         self._max_entries = max_entries
-        self._principals: dict[str, tuple[datetime, Principal]] = {}
-        self._access: dict[tuple[Principal, TenantId], tuple[datetime, Access]] = {}
+        self._principals: dict[str, Kept[Principal, datetime]] = {}
+        self._access: dict[tuple[Principal, TenantId], Kept[Access, datetime]] = {}
         self.generation = 0
 
     def principal(self, secret_hash: str, now: datetime) -> Principal | None:
-        """The principal a token (by its hash) stood for, unless forgotten, old or expired."""
-        found = self._principals.get(secret_hash)
-        if found is None:
-            return None
-        until, principal = found
-        if now >= until:
-            del self._principals[secret_hash]
-            return None
-        return principal
+        """The principal a token (by its hash) stood for, unless forgotten, old or expired,
+        or due for renewal by this caller (application.renewal)."""
+        return kept(self._principals, secret_hash, now)
 
     def remember_principal(
         self,
@@ -292,17 +291,21 @@ class AccessCache:
         if self.ttl and since == self.generation:
             until = now + self.ttl if expires_at is None else min(now + self.ttl, expires_at)
             _bounded(self._principals, self._max_entries)
-            self._principals[secret_hash] = (until, principal)
+            keep(self._principals, secret_hash, principal, now, until)
 
-    def access(self, principal: Principal, tenant_id: TenantId, now: datetime) -> Access | None:
-        found = self._access.get((principal, tenant_id))
-        if found is None:
-            return None
-        until, access = found
-        if now >= until:
-            del self._access[(principal, tenant_id)]
-            return None
-        return _copied(access)
+    def access(
+        self,
+        principal: Principal,
+        tenant_id: TenantId,
+        now: datetime,
+        *,
+        while_renewed: bool = True,
+    ) -> Access | None:
+        """The principal's standing in the tenant, a copy of the caller's own, unless
+        forgotten or expired, or due for renewal by this caller; `while_renewed` as in
+        application.renewal.kept."""
+        found = kept(self._access, (principal, tenant_id), now, while_renewed=while_renewed)
+        return None if found is None else _copied(found)
 
     def remember_access(
         self,
@@ -315,7 +318,7 @@ class AccessCache:
     ) -> None:
         if self.ttl and since == self.generation:
             _bounded(self._access, self._max_entries)
-            self._access[(principal, tenant_id)] = (now + self.ttl, _copied(access))
+            keep(self._access, (principal, tenant_id), _copied(access), now, now + self.ttl)
 
     def forget_all(self) -> None:
         self._principals.clear()

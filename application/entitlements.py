@@ -5,8 +5,9 @@ guard, after taking the tenant lock, and count usage in that same transaction: c
 requests at the limit cannot both get through.
 
 The inputs (catalogue, plan values, the tenant's overrides) are cached per tenant in the
-process for `ttl` seconds and dropped on every change made through this process; other
-processes see a change within `ttl`. Expiry needs no job: effective values are computed
+process for `ttl` seconds (renewed by one caller some time before: application.renewal) and
+dropped on every change made through this process; other processes see a change within
+`ttl`. Expiry needs no job: effective values are computed
 from the cached inputs at each read, so an expired override stops counting at once.
 """
 
@@ -22,8 +23,9 @@ from application.errors import NotFound
 from application.events import record_event
 from application.ports.ids import IdGenerator
 from application.ports.unit_of_work import UnitOfWork
+from application.renewal import Kept, keep, kept
 from domain.calls import Keeping
-from domain.ids import FeatureId, TenantId
+from domain.ids import FeatureId, PlanId, TenantId
 from domain.plans import Entitlement, Feature, FeatureValue, Override, effective
 from domain.plans import require as require_enabled
 from domain.plans import require_capacity as require_room
@@ -39,7 +41,6 @@ class TenantInputs:
     features: tuple[Feature, ...]
     plan_values: dict[FeatureId, FeatureValue]
     overrides: dict[FeatureId, Override]
-    loaded_at: float
 
     def entitlements(self, at: datetime) -> dict[str, Entitlement]:
         return {
@@ -66,7 +67,8 @@ class EntitlementCache:
     ) -> None:
         self.ttl = ttl_seconds
         self._now = monotonic
-        self._tenants: dict[TenantId, tuple[object, TenantInputs]] = {}
+        # Each tenant's inputs, with the plan they were read for.
+        self._tenants: dict[TenantId, Kept[tuple[PlanId | None, TenantInputs], float]] = {}
         # Bumped by every forget: a load that a change overtook is not stored.
         self._generation = 0
         self._tenant_generations: dict[TenantId, int] = {}
@@ -74,29 +76,33 @@ class EntitlementCache:
         self._talk: dict[TenantId, tuple[float, datetime, int]] = {}
         self._talk_generations: dict[TenantId, int] = {}
 
-    def known(self, tenant: Tenant) -> TenantInputs | None:
-        """The tenant's inputs if the cache holds them fresh and for its plan, else None."""
-        cached = self._tenants.get(tenant.id)
-        if cached is not None:
-            plan_id, inputs = cached
-            if plan_id == tenant.plan_id and self._now() - inputs.loaded_at < self.ttl:
-                return inputs
-        return None
+    def known(self, tenant: Tenant, *, while_renewed: bool = True) -> TenantInputs | None:
+        """The tenant's inputs if the cache holds them fresh and for its plan, else None (as
+        when they are due for renewal by this caller: application.renewal)."""
+        found = kept(self._tenants, tenant.id, self._now(), while_renewed=while_renewed)
+        if found is None:
+            return None
+        plan_id, inputs = found
+        return inputs if plan_id == tenant.plan_id else None
 
     async def inputs(self, tx: UnitOfWork, tenant: Tenant) -> TenantInputs:
         """The tenant's inputs, loaded through `tx` when absent, stale or of another plan."""
-        known = self.known(tenant)
+        # In a transaction, the caller loads what another is renewing: it may be the one
+        # renewing them, told so by `known_entitlement` outside the transaction.
+        known = self.known(tenant, while_renewed=False)
         if known is not None:
             return known
         before = (self._generation, self._tenant_generations.get(tenant.id, 0))
+        loaded_at = self._now()
         inputs = TenantInputs(
             features=tuple(await tx.features.list()),
             plan_values=await tx.plans.values(tenant.plan_id) if tenant.plan_id else {},
             overrides={o.feature_id: o for o in await tx.overrides.for_tenant(tenant.id)},
-            loaded_at=self._now(),
         )
         if (self._generation, self._tenant_generations.get(tenant.id, 0)) == before:
-            self._tenants[tenant.id] = (tenant.plan_id, inputs)
+            keep(
+                self._tenants, tenant.id, (tenant.plan_id, inputs), loaded_at, loaded_at + self.ttl
+            )
         return inputs
 
     async def minutes_this_month(self, tx: UnitOfWork, tenant_id: TenantId, at: datetime) -> int:

@@ -6,6 +6,7 @@ change at once, and in any other process within the cache's time to live.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -18,9 +19,12 @@ from hypothesis import strategies as st
 from adapters.ids import Uuid7Generator
 from adapters.memory.unit_of_work import InMemoryDatabase
 from application.access import Access, AccessCache, Principal
+from application.catalogue import sync_catalogue
 from application.context import UseCaseDeps
 from application.credentials import CreateApiKey, IssueUserToken
+from application.entitlements import EntitlementCache
 from application.pagination import PageRequest
+from application.plans import TenantFeatureService
 from application.tenancy import AddMember, ChangeRole
 from application.users import UpdateUser
 from domain.ids import TenantId
@@ -138,6 +142,93 @@ async def test_the_answers_are_loaded_again_after_the_time_to_live() -> None:
     await s.here.svc.credentials.authenticate(s.key)
 
     assert s.here.uows.opened == opened + 1
+
+
+async def test_a_token_in_use_is_renewed_before_it_expires_by_one_caller() -> None:
+    s = await scene()
+    await s.here.svc.credentials.authenticate(s.key)
+    opened = s.here.uows.opened
+
+    s.clock.advance(seconds=TTL * 0.9)  # due for renewal, not expired
+    for _ in range(5):
+        await s.here.svc.credentials.authenticate(s.key)
+    renewed = s.here.uows.opened
+    s.clock.advance(seconds=TTL * 0.5)  # past the first load's expiry, not the renewal's
+    await s.here.svc.credentials.authenticate(s.key)
+
+    assert renewed == opened + 1, "one caller renewed it"
+    assert s.here.uows.opened == renewed, "the renewal lives from when it was made"
+
+
+class GatedUnitsOfWork(CountingUnitsOfWork):
+    """Counted units of work, the first one opened after `hold()` held at its start until
+    `gate` opens: a load under way while other requests arrive."""
+
+    def __init__(self, db: InMemoryDatabase) -> None:
+        super().__init__(db)
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.entered = asyncio.Event()
+
+    def hold(self) -> None:
+        self.gate.clear()
+        self.entered.clear()
+
+    def __call__(self, **context: Any) -> Any:
+        uow = super().__call__(**context)
+        if self.gate.is_set() or self.entered.is_set():
+            return uow
+        gate, entered = self.gate, self.entered
+        entered.set()
+
+        class Held:
+            async def __aenter__(self) -> Any:
+                await gate.wait()
+                return await uow.__aenter__()
+
+            async def __aexit__(self, *exc: object) -> Any:
+                return await uow.__aexit__(*exc)
+
+        return Held()
+
+
+@pytest.mark.parametrize("due", ["standing", "inputs"])
+async def test_a_cached_feature_check_renews_its_answers_once_while_others_are_answered(
+    due: str,
+) -> None:
+    db, clock = InMemoryDatabase(), MutableClock()
+    uows = GatedUnitsOfWork(db)
+    # The one of the two caches that falls due; the other lives ten times longer.
+    access_ttl, inputs_ttl = (TTL, TTL * 10) if due == "standing" else (TTL * 10, TTL)
+    deps = UseCaseDeps(
+        uows=uows,
+        ids=Uuid7Generator(),
+        clock=clock,
+        access=AccessCache(clock, access_ttl),
+        entitlements=EntitlementCache(inputs_ttl, monotonic=lambda: clock.now().timestamp()),
+    )
+    await sync_catalogue(deps)
+    world = World(deps)
+    owner = await world.user("owner@example.com")
+    tenant = await world.tenant(owner)
+    features = TenantFeatureService(deps)
+    caller = Principal.user(owner.id)
+    await features.check_feature(caller, tenant.id, "calls.outbound")  # loads both
+    opened = uows.opened
+
+    clock.advance(seconds=TTL * 0.9)  # due for renewal
+    uows.hold()
+    renewing = asyncio.create_task(features.check_feature(caller, tenant.id, "calls.outbound"))
+    await asyncio.sleep(0)  # it runs up to its unit of work
+    assert uows.entered.is_set(), "the first caller to find them due loads them"
+    meanwhile = [await features.check_feature(caller, tenant.id, "calls.outbound") for _ in "abc"]
+    uows.gate.set()
+    renewed = await renewing
+    clock.advance(seconds=TTL * 0.5)  # past the first load's expiry, not the renewal's
+    after = await features.check_feature(caller, tenant.id, "calls.outbound")
+
+    assert all(m == renewed == after for m in meanwhile)
+    assert uows.opened == opened + 1, f"one unit of work renewed the {due}"
 
 
 async def test_a_cached_token_stops_working_when_it_expires() -> None:

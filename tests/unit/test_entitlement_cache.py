@@ -123,7 +123,7 @@ def tenant_inputs(draw: st.DrawFn) -> TenantInputs:
         plan_values |= draw(plan_values_for(feature))
         if draw(st.booleans()):
             overridden[feature.id] = draw(overrides(feature))
-    return TenantInputs(tuple(catalogue), plan_values, overridden, loaded_at=0.0)
+    return TenantInputs(tuple(catalogue), plan_values, overridden)
 
 
 @given(
