@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import operator
 from datetime import datetime, timedelta
 
 import attrs
@@ -57,6 +58,16 @@ class Tenant:
     @property
     def is_active(self) -> bool:
         return self.status is TenantStatus.ACTIVE
+
+    def __copy__(self) -> Tenant:
+        """A tenant of the same values (each immutable), for each holder of a cached one
+        (application.access). Set slot by slot: `copy.copy`'s own way, through
+        `__reduce_ex__` and a dictionary of the slots, costs three times as much, and every
+        request answered from the cache pays it."""
+        clone = object.__new__(Tenant)
+        for set_field, value in zip(_TENANT_SLOT_SETTERS, _tenant_values(self), strict=True):
+            set_field(clone, value)
+        return clone
 
     def rename(self, name: str, at: datetime) -> None:
         self.name = name  # attrs.define validates on assignment
@@ -120,6 +131,11 @@ class Tenant:
             and self.purge_after is not None
             and at >= self.purge_after
         )
+
+
+_TENANT_FIELDS = tuple(field.name for field in attrs.fields(Tenant))
+_tenant_values = operator.attrgetter(*_TENANT_FIELDS)
+_TENANT_SLOT_SETTERS = tuple(getattr(Tenant, name).__set__ for name in _TENANT_FIELDS)
 
 
 @attrs.define
