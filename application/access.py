@@ -17,7 +17,7 @@ import attrs
 from application.errors import NotFound, PermissionDenied
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWork
-from application.renewal import Kept, keep, kept
+from application.renewal import Kept, LoadsUnderWay, keep, kept
 from domain.audit import SYSTEM, Actor, ActorKind
 from domain.ids import ApiKeyId, TenantId, UserId
 from domain.tenancy import Role, Tenant, TenantStatus
@@ -192,10 +192,13 @@ async def authorize(
     # Asked inside a transaction, the caller loads what another caller is renewing: it may be
     # the one renewing it, told so by its question outside the transaction.
     access = cache.access(principal, tenant_id, now, while_renewed=False)
+    if access is None and await cache.loads.wait((principal, tenant_id)):
+        access = cache.access(principal, tenant_id, now, while_renewed=False)
     if access is None:
         since = cache.generation
-        access = await _access(principal, tenant_id, tx, lock=False)
-        cache.remember_access(principal, tenant_id, access, now, since=since)
+        with cache.loads.loading((principal, tenant_id)):
+            access = await _access(principal, tenant_id, tx, lock=False)
+            cache.remember_access(principal, tenant_id, access, now, since=since)
     return permitted(access, permission)
 
 
@@ -250,13 +253,13 @@ class AccessCache:
     """What the process remembers of who a bearer token stands for, and of each principal's
     standing in a tenant, so that a hot read spends no round trip on them.
 
-    An entry lives `ttl` seconds, and is renewed by one caller some time before
-    (application.renewal), so that the requests in flight do not all go to the database when
-    it expires. An audited change to a tenant, membership, user, key or
-    token (ACCESS_ENTITIES) forgets everything in the process that makes it, at once and
-    again once it is committed; other processes see it within `ttl`. A load that such a
-    change overtook is not stored. Locking authorizations (the writes that must see the
-    latest standing) never use it. A `ttl` of 0 turns it off.
+    An entry lives `ttl` seconds, and is renewed by one caller some time before; callers
+    that find nothing wait for a load under way (`loads`), so that the requests in flight do
+    not all go to the database at once (application.renewal). An audited change to a tenant,
+    membership, user, key or token (ACCESS_ENTITIES) forgets everything in the process that
+    makes it, at once and again once it is committed; other processes see it within `ttl`.
+    A load that such a change overtook is not stored. Locking authorizations (the writes
+    that must see the latest standing) never use it. A `ttl` of 0 turns it off.
     """
 
     def __init__(
@@ -271,6 +274,8 @@ class AccessCache:
         self._principals: dict[str, Kept[Principal, datetime]] = {}
         self._access: dict[tuple[Principal, TenantId], Kept[Access, datetime]] = {}
         self.generation = 0
+        # By a token's hash, or by principal and tenant.
+        self.loads = LoadsUnderWay()
 
     def principal(self, secret_hash: str, now: datetime) -> Principal | None:
         """The principal a token (by its hash) stood for, unless forgotten, old or expired,

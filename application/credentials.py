@@ -244,17 +244,20 @@ class CredentialService:
         # remembered needs no parsing again.
         secret_hash = hash_secret(raw_token)
         known = cache.principal(secret_hash, now)
+        if known is None and await cache.loads.wait(secret_hash):
+            known = cache.principal(secret_hash, now)
         if known is not None:
             return known
         presented = PresentedToken.parse(raw_token)
         if presented is None:
             raise Unauthenticated(INVALID_TOKEN)
         since = cache.generation
-        if presented.kind is CredentialKind.API_KEY:
-            principal, expires_at = await self._authenticate_api_key(presented, now)
-        else:
-            principal, expires_at = await self._authenticate_user_token(presented, now)
-        cache.remember_principal(secret_hash, principal, expires_at, now, since=since)
+        with cache.loads.loading(secret_hash):
+            if presented.kind is CredentialKind.API_KEY:
+                principal, expires_at = await self._authenticate_api_key(presented, now)
+            else:
+                principal, expires_at = await self._authenticate_user_token(presented, now)
+            cache.remember_principal(secret_hash, principal, expires_at, now, since=since)
         return principal
 
     async def _authenticate_user_token(

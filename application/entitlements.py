@@ -5,10 +5,10 @@ guard, after taking the tenant lock, and count usage in that same transaction: c
 requests at the limit cannot both get through.
 
 The inputs (catalogue, plan values, the tenant's overrides) are cached per tenant in the
-process for `ttl` seconds (renewed by one caller some time before: application.renewal) and
-dropped on every change made through this process; other processes see a change within
-`ttl`. Expiry needs no job: effective values are computed
-from the cached inputs at each read, so an expired override stops counting at once.
+process for `ttl` seconds (renewed by one caller some time before, loaded by one caller at a
+time: application.renewal) and dropped on every change made through this process; other
+processes see a change within `ttl`. Expiry needs no job: effective values are computed from
+the cached inputs at each read, so an expired override stops counting at once.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from application.errors import NotFound
 from application.events import record_event
 from application.ports.ids import IdGenerator
 from application.ports.unit_of_work import UnitOfWork
-from application.renewal import Kept, keep, kept
+from application.renewal import Kept, LoadsUnderWay, keep, kept
 from domain.calls import Keeping
 from domain.ids import FeatureId, PlanId, TenantId
 from domain.plans import Entitlement, Feature, FeatureValue, Override, effective
@@ -72,6 +72,7 @@ class EntitlementCache:
         # Bumped by every forget: a load that a change overtook is not stored.
         self._generation = 0
         self._tenant_generations: dict[TenantId, int] = {}
+        self._loads = LoadsUnderWay()
         # Each tenant's talk time this month: (when read, the month's start, seconds).
         self._talk: dict[TenantId, tuple[float, datetime, int]] = {}
         self._talk_generations: dict[TenantId, int] = {}
@@ -90,19 +91,26 @@ class EntitlementCache:
         # In a transaction, the caller loads what another is renewing: it may be the one
         # renewing them, told so by `known_entitlement` outside the transaction.
         known = self.known(tenant, while_renewed=False)
+        if known is None and await self._loads.wait(tenant.id):
+            known = self.known(tenant, while_renewed=False)
         if known is not None:
             return known
         before = (self._generation, self._tenant_generations.get(tenant.id, 0))
         loaded_at = self._now()
-        inputs = TenantInputs(
-            features=tuple(await tx.features.list()),
-            plan_values=await tx.plans.values(tenant.plan_id) if tenant.plan_id else {},
-            overrides={o.feature_id: o for o in await tx.overrides.for_tenant(tenant.id)},
-        )
-        if (self._generation, self._tenant_generations.get(tenant.id, 0)) == before:
-            keep(
-                self._tenants, tenant.id, (tenant.plan_id, inputs), loaded_at, loaded_at + self.ttl
+        with self._loads.loading(tenant.id):
+            inputs = TenantInputs(
+                features=tuple(await tx.features.list()),
+                plan_values=await tx.plans.values(tenant.plan_id) if tenant.plan_id else {},
+                overrides={o.feature_id: o for o in await tx.overrides.for_tenant(tenant.id)},
             )
+            if (self._generation, self._tenant_generations.get(tenant.id, 0)) == before:
+                keep(
+                    self._tenants,
+                    tenant.id,
+                    (tenant.plan_id, inputs),
+                    loaded_at,
+                    loaded_at + self.ttl,
+                )
         return inputs
 
     async def minutes_this_month(self, tx: UnitOfWork, tenant_id: TenantId, at: datetime) -> int:

@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.ids import Uuid7Generator
+from adapters.memory.plans import InMemoryFeatureRepository
+from adapters.memory.tenancy import InMemoryTenantRepository
 from adapters.memory.unit_of_work import InMemoryDatabase
 from application.access import Access, AccessCache, Principal
 from application.catalogue import sync_catalogue
@@ -57,8 +59,14 @@ class Process:
     svc: Services
 
     @classmethod
-    def over(cls, db: InMemoryDatabase, clock: MutableClock, ttl: float = TTL) -> Process:
-        uows = CountingUnitsOfWork(db)
+    def over(
+        cls,
+        db: InMemoryDatabase,
+        clock: MutableClock,
+        ttl: float = TTL,
+        uows: CountingUnitsOfWork | None = None,
+    ) -> Process:
+        uows = uows or CountingUnitsOfWork(db)
         deps = UseCaseDeps(
             uows=uows, ids=Uuid7Generator(), clock=clock, access=AccessCache(clock, ttl)
         )
@@ -229,6 +237,87 @@ async def test_a_cached_feature_check_renews_its_answers_once_while_others_are_a
 
     assert all(m == renewed == after for m in meanwhile)
     assert uows.opened == opened + 1, f"one unit of work renewed the {due}"
+
+
+async def test_callers_that_find_a_token_unknown_at_once_wait_for_one_load() -> None:
+    s = await scene()
+    cold = Process.over(s.db, s.clock, uows=GatedUnitsOfWork(s.db))
+    assert isinstance(cold.uows, GatedUnitsOfWork)
+
+    cold.uows.hold()
+    burst = [asyncio.create_task(cold.svc.credentials.authenticate(s.key)) for _ in range(8)]
+    await asyncio.sleep(0)  # each runs up to the load, or to waiting for it
+    cold.uows.gate.set()
+    principals = await asyncio.gather(*burst)
+
+    assert cold.uows.opened == 1, "one load for the whole burst"
+    assert len(set(principals)) == 1
+
+
+async def test_waiting_callers_load_themselves_when_the_load_fails() -> None:
+    s = await scene()
+    cold = Process.over(s.db, s.clock, uows=GatedUnitsOfWork(s.db))
+    assert isinstance(cold.uows, GatedUnitsOfWork)
+    cold.uows.hold()
+    first = asyncio.create_task(cold.svc.credentials.authenticate(s.key))
+    await asyncio.sleep(0)
+    waiting = asyncio.create_task(cold.svc.credentials.authenticate(s.key))
+    await asyncio.sleep(0)
+
+    first.cancel()  # the load under way ends without keeping anything
+    cold.uows.gate.set()
+
+    assert isinstance(await asyncio.wait_for(waiting, 5), Principal)
+    assert first.cancelled()
+
+
+@pytest.mark.parametrize("cache", ["standing", "inputs"])
+async def test_feature_checks_that_find_nothing_kept_at_once_load_it_once(
+    cache: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, clock = InMemoryDatabase(), MutableClock()
+    uows = GatedUnitsOfWork(db)
+    deps = UseCaseDeps(
+        uows=uows,
+        ids=Uuid7Generator(),
+        clock=clock,
+        access=AccessCache(clock, TTL),
+        entitlements=EntitlementCache(TTL, monotonic=lambda: clock.now().timestamp()),
+    )
+    await sync_catalogue(deps)
+    world = World(deps)
+    owner = await world.user("owner@example.com")
+    tenant = await world.tenant(owner)
+    features = TenantFeatureService(deps)
+    caller = Principal.user(owner.id)
+    await features.check_feature(caller, tenant.id, "calls.outbound")
+    clock.advance(seconds=TTL * 3)  # an idle spell: nothing kept any more
+    loads = {"standing": 0, "inputs": 0}
+    read = {
+        "standing": (InMemoryTenantRepository, "get"),
+        "inputs": (InMemoryFeatureRepository, "list"),
+    }
+    repository, method = read[cache]
+    original = getattr(repository, method)
+
+    async def counted(self: Any, *args: Any) -> Any:
+        loads[cache] += 1
+        await asyncio.sleep(0)  # a round trip: the others run meanwhile
+        return await original(self, *args)
+
+    monkeypatch.setattr(repository, method, counted)
+
+    uows.hold()
+    burst = [
+        asyncio.create_task(features.check_feature(caller, tenant.id, "calls.outbound"))
+        for _ in range(8)
+    ]
+    await asyncio.sleep(0)
+    uows.gate.set()
+    answers = await asyncio.gather(*burst)
+
+    assert loads[cache] == 1, f"the {cache} loaded once for the whole burst"
+    assert all(a == answers[0] for a in answers)
 
 
 async def test_a_cached_token_stops_working_when_it_expires() -> None:
