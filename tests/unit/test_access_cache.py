@@ -200,14 +200,13 @@ class GatedUnitsOfWork(CountingUnitsOfWork):
         return Held()
 
 
-@pytest.mark.parametrize("due", ["standing", "inputs"])
-async def test_a_cached_feature_check_renews_its_answers_once_while_others_are_answered(
-    due: str,
-) -> None:
+async def feature_checks(
+    access_ttl: float, inputs_ttl: float
+) -> tuple[MutableClock, GatedUnitsOfWork, Callable[[], Awaitable[object]]]:
+    """A tenant's owner checking one feature through a process whose caches live as long as
+    given: the clock, the units of work, and the check."""
     db, clock = InMemoryDatabase(), MutableClock()
     uows = GatedUnitsOfWork(db)
-    # The one of the two caches that falls due; the other lives ten times longer.
-    access_ttl, inputs_ttl = (TTL, TTL * 10) if due == "standing" else (TTL * 10, TTL)
     deps = UseCaseDeps(
         uows=uows,
         ids=Uuid7Generator(),
@@ -221,19 +220,29 @@ async def test_a_cached_feature_check_renews_its_answers_once_while_others_are_a
     tenant = await world.tenant(owner)
     features = TenantFeatureService(deps)
     caller = Principal.user(owner.id)
-    await features.check_feature(caller, tenant.id, "calls.outbound")  # loads both
+    return clock, uows, lambda: features.check_feature(caller, tenant.id, "calls.outbound")
+
+
+@pytest.mark.parametrize("due", ["standing", "inputs"])
+async def test_a_cached_feature_check_renews_its_answers_once_while_others_are_answered(
+    due: str,
+) -> None:
+    # The one of the two caches that falls due; the other lives ten times longer.
+    access_ttl, inputs_ttl = (TTL, TTL * 10) if due == "standing" else (TTL * 10, TTL)
+    clock, uows, check = await feature_checks(access_ttl, inputs_ttl)
+    await check()  # loads both
     opened = uows.opened
 
     clock.advance(seconds=TTL * 0.9)  # due for renewal
     uows.hold()
-    renewing = asyncio.create_task(features.check_feature(caller, tenant.id, "calls.outbound"))
+    renewing = asyncio.create_task(check())
     await asyncio.sleep(0)  # it runs up to its unit of work
     assert uows.entered.is_set(), "the first caller to find them due loads them"
-    meanwhile = [await features.check_feature(caller, tenant.id, "calls.outbound") for _ in "abc"]
+    meanwhile = [await check() for _ in "abc"]
     uows.gate.set()
     renewed = await renewing
     clock.advance(seconds=TTL * 0.5)  # past the first load's expiry, not the renewal's
-    after = await features.check_feature(caller, tenant.id, "calls.outbound")
+    after = await check()
 
     assert all(m == renewed == after for m in meanwhile)
     assert uows.opened == opened + 1, f"one unit of work renewed the {due}"
@@ -275,22 +284,8 @@ async def test_waiting_callers_load_themselves_when_the_load_fails() -> None:
 async def test_feature_checks_that_find_nothing_kept_at_once_load_it_once(
     cache: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db, clock = InMemoryDatabase(), MutableClock()
-    uows = GatedUnitsOfWork(db)
-    deps = UseCaseDeps(
-        uows=uows,
-        ids=Uuid7Generator(),
-        clock=clock,
-        access=AccessCache(clock, TTL),
-        entitlements=EntitlementCache(TTL, monotonic=lambda: clock.now().timestamp()),
-    )
-    await sync_catalogue(deps)
-    world = World(deps)
-    owner = await world.user("owner@example.com")
-    tenant = await world.tenant(owner)
-    features = TenantFeatureService(deps)
-    caller = Principal.user(owner.id)
-    await features.check_feature(caller, tenant.id, "calls.outbound")
+    clock, uows, check = await feature_checks(TTL, TTL)
+    await check()
     clock.advance(seconds=TTL * 3)  # an idle spell: nothing kept any more
     loads = {"standing": 0, "inputs": 0}
     read = {
@@ -308,10 +303,7 @@ async def test_feature_checks_that_find_nothing_kept_at_once_load_it_once(
     monkeypatch.setattr(repository, method, counted)
 
     uows.hold()
-    burst = [
-        asyncio.create_task(features.check_feature(caller, tenant.id, "calls.outbound"))
-        for _ in range(8)
-    ]
+    burst = [asyncio.create_task(check()) for _ in range(8)]
     await asyncio.sleep(0)
     uows.gate.set()
     answers = await asyncio.gather(*burst)
