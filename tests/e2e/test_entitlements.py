@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from openapi_spec_validator import validate
 
 from application.catalogue import FEATURES, PLANS, sync_catalogue
 from tests.e2e.helpers import (
@@ -678,13 +677,12 @@ async def test_racing_adds_at_the_limit_let_exactly_one_in(build: Builder, admin
 # --- 6. OpenAPI ---------------------------------------------------------------------------------
 
 
-async def test_the_openapi_document_validates_and_lists_the_new_paths(api: Api):
+async def test_the_openapi_document_lists_the_new_paths(api: Api):
     reply = await send(api, "GET", "/openapi.json")
 
     assert reply.status == 200
-    document = reply.body
-    validate(document)
-    paths = document["paths"]
+    # Valid OpenAPI: tests/unit/test_openapi_document.py validates the very document served.
+    paths = reply.body["paths"]
     expected = {
         "/v1/plans": {"get", "post"},
         "/v1/plans/{plan_id}": {"get", "patch"},

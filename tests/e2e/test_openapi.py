@@ -6,7 +6,6 @@ import re
 
 import pytest
 from dependency_injector import providers
-from openapi_spec_validator import validate
 
 from adapters.postgres.engine import create_engine
 from entrypoints.container import Container
@@ -19,13 +18,13 @@ pytestmark = pytest.mark.postgres
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/none"
 
 
-async def test_the_document_is_valid_openapi_3_1_and_lists_every_route(api):
+async def test_the_document_is_openapi_3_1_and_lists_every_route(api):
     reply = await send(api, "GET", "/openapi.json")
 
     assert reply.status == 200
     assert reply.content_type == "application/json"
     document = reply.body
-    validate(document)
+    # Valid OpenAPI: tests/unit/test_openapi_document.py validates the very document served.
     assert document["openapi"].startswith("3.1")
     listed = {(m.upper(), path) for path, ops in document["paths"].items() for m in ops}
     assert listed == {(e.method, e.path) for e in ENDPOINTS}
