@@ -43,13 +43,15 @@ lint: $(DEV)
 	$(BIN)/mypy
 
 # One worker per core, each with its own PostgreSQL; a test file stays on one worker. The fault
-# campaigns (real processes killed, frozen and restarted: minutes) are `make faults`.
+# campaigns (real processes killed, frozen and restarted: minutes) and the runs at scale are
+# `make faults`.
 test: lint
-	$(BIN)/pytest -n auto --dist loadfile -m "not faults"
+	$(BIN)/pytest -n auto --dist loadfile -m "not faults and not campaign"
 
-# Not part of `make test` (CI runs both): tests/faults, real processes on loopback.
+# Not part of `make test` (CI runs both): tests/faults, real processes on loopback, and the
+# tests marked `campaign`, runs at scale.
 faults: $(DEV)
-	$(BIN)/pytest -n auto --dist loadfile -m faults
+	$(BIN)/pytest -n auto --dist loadfile -m "faults or campaign"
 
 format: $(DEV)
 	$(BIN)/ruff check --fix .

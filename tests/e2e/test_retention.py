@@ -236,6 +236,7 @@ async def _forget_the_crowd(engine: AsyncEngine) -> None:
         await conn.execute(sa.text("TRUNCATE voice_calls CASCADE"))
 
 
+@pytest.mark.campaign
 async def test_a_hundred_thousand_expired_calls_go_in_bounded_batches_while_the_api_answers(
     build: Any, pg_container: Container, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
