@@ -3,8 +3,8 @@ sent as one multi-statement query, one round trip instead of a unit of work's fo
 
 The simple query protocol, which alone takes several statements at once, takes no
 parameters: psycopg's client-side cursor quotes each value as a literal of its type. The
-queries are the repositories' own SQLAlchemy statements, compiled once per shape (as
-SQLAlchemy's own cache does). The context is the unit of work's own (ENTER_CONTEXT),
+queries are the repositories' own statements, built and compiled once (`Prebuilt`), their
+values processed as SQLAlchemy would. The context is the unit of work's own (ENTER_CONTEXT),
 transaction-local as there, so the connection goes back to the pool as it came.
 """
 
@@ -19,13 +19,12 @@ import sqlalchemy as sa
 from psycopg.pq import ExecStatus, TransactionStatus
 from psycopg.rows import tuple_row
 from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
-from sqlalchemy.engine import Compiled
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.postgres.calls import CALL_BY_ID, calls_page, list_item
+from adapters.postgres.calls import CALL_BY_ID, list_item, page_of_calls
 from adapters.postgres.errors import DatabaseNotAnswering, translate
 from adapters.postgres.mapping import call_from_mapping
-from adapters.postgres.prebuilt import driver_connection
+from adapters.postgres.prebuilt import Prebuilt, driver_connection
 from adapters.postgres.rls import APP_ROLE
 from adapters.postgres.tables import leads
 from adapters.postgres.timeouts import driver_answering_within
@@ -42,9 +41,6 @@ from domain.ids import CallId, LeadId, TenantId
 
 _CONTEXT = re.sub(r":(\w+)", r"%(\1)s", str(ENTER_CONTEXT))
 _DIALECT = psycopg_dialect.dialect()  # type: ignore[no-untyped-call]
-# The shapes of the queries read here are few (a list's filters set or not); past this many a
-# caller is building queries it should not, and the cache starts again.
-_MOST_SHAPES = 256
 
 
 class Result(NamedTuple):
@@ -70,26 +66,31 @@ class _ConnectionLost(Exception):
         self.error = error
 
 
-def _lead(tenant_id: TenantId, lead_id: LeadId) -> sa.Select[Any]:
-    return sa.select(leads.c.id).where(leads.c.tenant_id == tenant_id, leads.c.id == lead_id)
+_LEAD = Prebuilt(
+    sa.select(leads.c.id).where(
+        leads.c.tenant_id == sa.bindparam("tenant_id"), leads.c.id == sa.bindparam("lead_id")
+    )
+)
+
+
+def _rendered(statement: Prebuilt, values: dict[str, Any]) -> Rendered:
+    return statement.sql(_DIALECT), statement.parameters(_DIALECT, values)
 
 
 class PostgresQuickReads:
     def __init__(self, uows: PostgresUnitOfWorkFactory) -> None:
         self._pool = uows.pool
         self._statement_seconds, self._lock_seconds = uows.timeouts.for_work(bulk=False)
-        self._compiled: dict[Any, Compiled] = {}
 
     async def call(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
-        values = {"tenant_id": tenant_id, "call_id": call_id}
-        query = (CALL_BY_ID.sql(_DIALECT), CALL_BY_ID.parameters(_DIALECT, values))
+        query = _rendered(CALL_BY_ID, {"tenant_id": tenant_id, "call_id": call_id})
         (found,) = await self._read(tenant_id, [query])
         return call_from_mapping(found.mappings()[0]) if found.rows else None
 
     async def calls(
         self, tenant_id: TenantId, where: CallFilter, page: PageRequest
     ) -> list[CallListItem]:
-        (found,) = await self._read(tenant_id, [self._render(calls_page(tenant_id, where, page))])
+        (found,) = await self._read(tenant_id, [_rendered(*page_of_calls(tenant_id, where, page))])
         return [list_item(row) for row in found.rows]
 
     async def lead_calls(
@@ -98,25 +99,11 @@ class PostgresQuickReads:
         lead, calls = await self._read(
             tenant_id,
             [
-                self._render(_lead(tenant_id, lead_id)),
-                self._render(calls_page(tenant_id, CallFilter(lead_id=lead_id), page)),
+                _rendered(_LEAD, {"tenant_id": tenant_id, "lead_id": lead_id}),
+                _rendered(*page_of_calls(tenant_id, CallFilter(lead_id=lead_id), page)),
             ],
         )
         return [list_item(row) for row in calls.rows] if lead.rows else None
-
-    def _render(self, query: sa.Select[Any]) -> Rendered:
-        """The query's text and values for psycopg, its compiled form kept per shape."""
-        key = query._generate_cache_key()
-        if key is None:  # a statement SQLAlchemy cannot cache: compiled each time
-            compiled = query.compile(dialect=_DIALECT)
-            return compiled.string, dict(compiled.params)
-        kept = self._compiled.get(key.key)
-        if kept is None:
-            if len(self._compiled) >= _MOST_SHAPES:
-                self._compiled.clear()
-            kept = self._compiled[key.key] = query.compile(dialect=_DIALECT, cache_key=key)
-        values = kept.construct_params(extracted_parameters=key.bindparams)
-        return kept.string, dict(values or {})
 
     async def _read(self, tenant_id: TenantId, queries: Sequence[Rendered]) -> list[Result]:
         """Each query's rows, read in one transaction in the tenant's context."""

@@ -81,13 +81,50 @@ def keyset(
     newest_first: bool = False,
 ) -> tuple[list[sa.ColumnElement[bool]], list[sa.UnaryExpression[Any]]]:
     """WHERE and ORDER BY clauses for one page over (created, id)."""
-    where: list[sa.ColumnElement[bool]] = []
-    if page.after is not None:
-        mark = sa.tuple_(sa.literal(page.after.created_at), sa.literal(page.after.id))
-        key = sa.tuple_(created, id_)
-        where.append(key < mark if newest_first else key > mark)
-    order = [created.desc(), id_.desc()] if newest_first else [created.asc(), id_.asc()]
-    return where, order
+    if page.after is None:
+        return [], _page_order(created, id_, newest_first)
+    mark = sa.tuple_(sa.literal(page.after.created_at), sa.literal(page.after.id))
+    return [_past(created, id_, mark, newest_first)], _page_order(created, id_, newest_first)
+
+
+def keyset_bound(
+    created: sa.ColumnElement[Any],
+    id_: sa.ColumnElement[Any],
+    *,
+    after: bool,
+    newest_first: bool = False,
+) -> tuple[list[sa.ColumnElement[bool]], list[sa.UnaryExpression[Any]]]:
+    """`keyset` for a statement built once and run with many pages: the page's mark, if
+    `after`, as the bind parameters `after_created` and `after_id` (`keyset_values`)."""
+    if not after:
+        return [], _page_order(created, id_, newest_first)
+    mark = sa.tuple_(
+        sa.bindparam("after_created", type_=created.type), sa.bindparam("after_id", type_=id_.type)
+    )
+    return [_past(created, id_, mark, newest_first)], _page_order(created, id_, newest_first)
+
+
+def keyset_values(page: PageRequest) -> dict[str, Any]:
+    """The values of `keyset_bound`'s parameters for `page`."""
+    if page.after is None:
+        return {}
+    return {"after_created": page.after.created_at, "after_id": page.after.id}
+
+
+def _past(
+    created: sa.ColumnElement[Any],
+    id_: sa.ColumnElement[Any],
+    mark: sa.ColumnElement[Any],
+    newest_first: bool,
+) -> sa.ColumnElement[bool]:
+    key = sa.tuple_(created, id_)
+    return key < mark if newest_first else key > mark
+
+
+def _page_order(
+    created: sa.ColumnElement[Any], id_: sa.ColumnElement[Any], newest_first: bool
+) -> list[sa.UnaryExpression[Any]]:
+    return [created.desc(), id_.desc()] if newest_first else [created.asc(), id_.asc()]
 
 
 @functools.cache
