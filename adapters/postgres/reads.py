@@ -96,14 +96,17 @@ class PostgresQuickReads:
     async def lead_calls(
         self, tenant_id: TenantId, lead_id: LeadId, page: PageRequest
     ) -> list[CallListItem] | None:
-        lead, calls = await self._read(
-            tenant_id,
-            [
-                _rendered(_LEAD, {"tenant_id": tenant_id, "lead_id": lead_id}),
-                _rendered(*page_of_calls(tenant_id, CallFilter(lead_id=lead_id), page)),
-            ],
+        (calls,) = await self._read(
+            tenant_id, [_rendered(*page_of_calls(tenant_id, CallFilter(lead_id=lead_id), page))]
         )
-        return [list_item(row) for row in calls.rows] if lead.rows else None
+        if calls.rows:
+            # A call names its lead through a foreign key: the lead exists. Only an empty
+            # page (a lead never called, the end of its history, or no such lead) asks.
+            return [list_item(row) for row in calls.rows]
+        (lead,) = await self._read(
+            tenant_id, [_rendered(_LEAD, {"tenant_id": tenant_id, "lead_id": lead_id})]
+        )
+        return [] if lead.rows else None
 
     async def _read(self, tenant_id: TenantId, queries: Sequence[Rendered]) -> list[Result]:
         """Each query's rows, read in one transaction in the tenant's context."""
