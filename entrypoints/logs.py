@@ -50,9 +50,14 @@ class LogLines:
     collector tailing the file never reads half a line. Without a stream, whatever
     `sys.stdout` is at the time.
 
-    Access lines come as fast as requests are answered: `hold` keeps them until the event
-    loop's current turn is done, then writes them together, one write for all the requests
-    the turn answered rather than one each. Any other line writes the held ones first."""
+    Access lines come as fast as requests are answered: `hold` keeps them for up to
+    `HELD_SECONDS` (or until `MOST_HELD` are held), then writes them together, one write for
+    every request answered meanwhile rather than one each, as a web server's buffered access
+    log does. Any other line writes the held ones first, so the file keeps the order lines
+    were logged in; the process writes what it holds on its way out."""
+
+    HELD_SECONDS = 0.05
+    MOST_HELD = 512
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream
@@ -68,17 +73,21 @@ class LogLines:
     fatal = failure = err = error = critical = exception = msg
 
     def hold(self, message: str) -> None:
-        """A line written at the end of the event loop's turn (at once without a loop)."""
+        """A line written within `HELD_SECONDS` (at once without a running loop)."""
         with self._lock:
             self._held.append(message)
-            if len(self._held) > 1:
+            held = len(self._held)
+            if held >= self.MOST_HELD:
+                self._write_held()
+                return
+            if held > 1:
                 return  # the first held line asked for the flush
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self.flush()
         else:
-            loop.call_soon(self.flush)
+            loop.call_later(self.HELD_SECONDS, self.flush)
 
     def flush(self) -> None:
         with self._lock:

@@ -103,15 +103,27 @@ class CountingStream(io.StringIO):
         return super().write(text)
 
 
-async def test_held_lines_are_written_together_once_the_loop_turns() -> None:
+async def test_held_lines_are_written_together_within_the_holding_time() -> None:
     stream = CountingStream()
     lines = LogLines(stream)
     lines.hold("a")
+    await asyncio.sleep(0)
     lines.hold("b")
     assert stream.getvalue() == ""
-    await asyncio.sleep(0)
+    await asyncio.sleep(LogLines.HELD_SECONDS * 2)
     assert stream.getvalue() == "a\nb\n"
     assert stream.writes == 1
+
+
+async def test_no_more_than_the_most_held_lines_wait() -> None:
+    stream = CountingStream()
+    lines = LogLines(stream)
+    for n in range(LogLines.MOST_HELD + 1):
+        lines.hold(str(n))
+    assert stream.getvalue().splitlines() == [str(n) for n in range(LogLines.MOST_HELD)]
+    assert stream.writes == 1
+    await asyncio.sleep(LogLines.HELD_SECONDS * 2)
+    assert stream.getvalue().splitlines() == [str(n) for n in range(LogLines.MOST_HELD + 1)]
 
 
 async def test_a_line_logged_while_lines_are_held_comes_after_them() -> None:
@@ -120,7 +132,7 @@ async def test_a_line_logged_while_lines_are_held_comes_after_them() -> None:
     lines.hold("access 1")
     lines.info("warning")
     lines.hold("access 2")
-    await asyncio.sleep(0)
+    await asyncio.sleep(LogLines.HELD_SECONDS * 2)
     assert stream.getvalue().splitlines() == ["access 1", "warning", "access 2"]
 
 
