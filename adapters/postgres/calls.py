@@ -228,7 +228,7 @@ def calls_page(tenant_id: TenantId, where: CallFilter, page: PageRequest) -> sa.
 
 
 # One statement per set of parameters a list gives, built when a list first gives it: at
-# most 2**8 of them (the filters, the page's mark, the number), a few kilobytes each.
+# most 2**9 of them (seven filters, the page's mark, the number), a few kilobytes each.
 @functools.cache
 def _page_of_calls(parameters: frozenset[str]) -> Prebuilt:
     after, order = keyset_bound(

@@ -699,6 +699,8 @@ async def test_of_lead_lists_that_leads_calls_of_the_tenant_newest_first(uows, a
     assert await reads.lead_calls(acme.id, lead.id, PageRequest(limit=2)) == first
     after = PageRequest(limit=10, after=first[1].position())
     assert await reads.lead_calls(acme.id, lead.id, after) == rest
+    past_the_end = PageRequest(after=rest[-1].position())
+    assert await reads.lead_calls(acme.id, lead.id, past_the_end) == []
     assert await reads.lead_calls(globex.id, lead.id, PageRequest()) is None
     assert await reads.lead_calls(acme.id, LeadId(ids.new()), PageRequest()) is None
     quiet = a_lead(acme)
