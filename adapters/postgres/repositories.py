@@ -81,10 +81,9 @@ def keyset(
     newest_first: bool = False,
 ) -> tuple[list[sa.ColumnElement[bool]], list[sa.UnaryExpression[Any]]]:
     """WHERE and ORDER BY clauses for one page over (created, id)."""
-    if page.after is None:
-        return [], _page_order(created, id_, newest_first)
-    mark = sa.tuple_(sa.literal(page.after.created_at), sa.literal(page.after.id))
-    return [_past(created, id_, mark, newest_first)], _page_order(created, id_, newest_first)
+    after = page.after
+    mark = None if after is None else (sa.literal(after.created_at), sa.literal(after.id))
+    return _keyset(created, id_, mark, newest_first)
 
 
 def keyset_bound(
@@ -97,11 +96,12 @@ def keyset_bound(
     """`keyset` for a statement built once and run with many pages: the page's mark, if
     `after`, as the bind parameters `after_created` and `after_id` (`keyset_values`)."""
     if not after:
-        return [], _page_order(created, id_, newest_first)
-    mark = sa.tuple_(
-        sa.bindparam("after_created", type_=created.type), sa.bindparam("after_id", type_=id_.type)
+        return _keyset(created, id_, None, newest_first)
+    mark = (
+        sa.bindparam("after_created", type_=created.type),
+        sa.bindparam("after_id", type_=id_.type),
     )
-    return [_past(created, id_, mark, newest_first)], _page_order(created, id_, newest_first)
+    return _keyset(created, id_, mark, newest_first)
 
 
 def keyset_values(page: PageRequest) -> dict[str, Any]:
@@ -111,20 +111,17 @@ def keyset_values(page: PageRequest) -> dict[str, Any]:
     return {"after_created": page.after.created_at, "after_id": page.after.id}
 
 
-def _past(
+def _keyset(
     created: sa.ColumnElement[Any],
     id_: sa.ColumnElement[Any],
-    mark: sa.ColumnElement[Any],
+    mark: tuple[sa.ColumnElement[Any], sa.ColumnElement[Any]] | None,
     newest_first: bool,
-) -> sa.ColumnElement[bool]:
-    key = sa.tuple_(created, id_)
-    return key < mark if newest_first else key > mark
-
-
-def _page_order(
-    created: sa.ColumnElement[Any], id_: sa.ColumnElement[Any], newest_first: bool
-) -> list[sa.UnaryExpression[Any]]:
-    return [created.desc(), id_.desc()] if newest_first else [created.asc(), id_.asc()]
+) -> tuple[list[sa.ColumnElement[bool]], list[sa.UnaryExpression[Any]]]:
+    order = [created.desc(), id_.desc()] if newest_first else [created.asc(), id_.asc()]
+    if mark is None:
+        return [], order
+    key, past = sa.tuple_(created, id_), sa.tuple_(*mark)
+    return [key < past if newest_first else key > past], order
 
 
 @functools.cache
