@@ -95,11 +95,13 @@ def keyset_bound(
 ) -> tuple[list[sa.ColumnElement[bool]], list[sa.UnaryExpression[Any]]]:
     """`keyset` for a statement built once and run with many pages: the page's mark, if
     `after`, as the bind parameters `after_created` and `after_id` (`keyset_values`)."""
-    if not after:
-        return _keyset(created, id_, None, newest_first)
     mark = (
-        sa.bindparam("after_created", type_=created.type),
-        sa.bindparam("after_id", type_=id_.type),
+        (
+            sa.bindparam("after_created", type_=created.type),
+            sa.bindparam("after_id", type_=id_.type),
+        )
+        if after
+        else None
     )
     return _keyset(created, id_, mark, newest_first)
 
