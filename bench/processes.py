@@ -159,15 +159,19 @@ class Server:
             os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def product_environment(database_url: str, data_dir: Path, webhook_secret: str) -> dict[str, str]:
+def product_environment(
+    database_url: str, data_dir: Path, webhook_secret: str, *, access_log: bool = True
+) -> dict[str, str]:
     """Production settings (see bench/README.md): JSON logs at info, the access log on,
-    sandbox telephony, no in-process worker, the webhook credential set."""
+    sandbox telephony, no in-process worker, the webhook credential set. Without
+    `access_log`, logs at warning: no access line (and no other info line), to measure what
+    the access line costs; never production's settings."""
     return clean_environment(
         {
             "DATABASE_URL": database_url,
             "VOICE_AGENT_DATA_DIR": str(data_dir),
             "VOICE_AGENT_LOG_FORMAT": "json",
-            "VOICE_AGENT_LOG_LEVEL": "info",
+            "VOICE_AGENT_LOG_LEVEL": "info" if access_log else "warning",
             "VOICE_AGENT_WORKER": "false",
             "VOICE_AGENT_SEED_DEMO": "false",
             "VOICE_AGENT_VAPI_WEBHOOK_AUTH": "bearer",
@@ -179,13 +183,18 @@ def product_environment(database_url: str, data_dir: Path, webhook_secret: str) 
 
 
 def start_product(
-    database_url: str, work: Path, webhook_secret: str, *, name: str = "voice-agent serve"
+    database_url: str,
+    work: Path,
+    webhook_secret: str,
+    *,
+    name: str = "voice-agent serve",
+    access_log: bool = True,
 ) -> Server:
     port = free_port()
     return Server.start(
         name,
         [str(VOICE_AGENT), "serve", "--port", str(port)],
-        env=product_environment(database_url, work / "var", webhook_secret),
+        env=product_environment(database_url, work / "var", webhook_secret, access_log=access_log),
         log=work / "logs" / "product.log",
         port=port,
         ready_path="/healthz",

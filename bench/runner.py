@@ -83,6 +83,7 @@ class Options:
     keep: bool
     only: frozenset[str]
     profile: Path | None = None
+    access_log: bool = True
 
     @classmethod
     def parse(cls, argv: Sequence[str] | None = None) -> Options:
@@ -144,6 +145,13 @@ class Options:
             help="a directory: after each scenario's rounds, one more product round sampled by"
             " py-spy, its stacks written there as {scenario}.txt (collapsed, for flame graphs)",
         )
+        parser.add_argument(
+            "--access-log",
+            action=argparse.BooleanOptionalAction,
+            default=env.get("BENCH_ACCESS_LOG", "1").lower() not in ("0", "false", "no"),
+            help="--no-access-log (BENCH_ACCESS_LOG=0): the product logs at warning, without"
+            " its access line; measures what the line costs, not production's settings",
+        )
         args = parser.parse_args(argv)
         quick = bool(args.quick)
         if quick:
@@ -171,6 +179,7 @@ class Options:
             keep=args.keep,
             only=frozenset(k.strip() for k in args.only.split(",") if k.strip()),
             profile=args.profile,
+            access_log=bool(args.access_log),
         )
 
     def wants(self, key: str) -> bool:
@@ -807,10 +816,16 @@ def execute(options: Options, work: Path) -> RunReport:
     data: list[str] = []
     if served is not None:
         fixture = served.fixture
+        logging = (
+            "`VOICE_AGENT_LOG_LEVEL=info` (the default: the access log on, one JSON line per"
+            " request to a file, as production sends it to a collector)"
+            if options.access_log
+            else "`VOICE_AGENT_LOG_LEVEL=warning` (**the access log off**, `--no-access-log`:"
+            " a measure of what the access line costs, not production's settings)"
+        )
         settings += [
             "product: `voice-agent serve` with `VOICE_AGENT_LOG_FORMAT=json`,"
-            " `VOICE_AGENT_LOG_LEVEL=info` (the default: the access log on, one JSON line per"
-            " request to a file, as production sends it to a collector), sandbox telephony (no"
+            f" {logging}, sandbox telephony (no"
             " Vapi key), `VOICE_AGENT_WORKER=false` (workers run apart in production), a bearer"
             f" webhook secret, the default pool (up to {2 * POOL_SIZE} connections, kept once"
             " opened) and"
@@ -907,7 +922,7 @@ def _served(run: Run, stack: contextlib.ExitStack, url: str) -> _Served:
 
     raw = start_raw(url, work, POOL_SIZE)
     stack.callback(raw.stop)
-    product = start_product(url, work, run.secret)
+    product = start_product(url, work, run.secret, access_log=options.access_log)
     stack.callback(product.stop)
     run.product_pid = product.process.pid
     log(f"raw server on {raw.base_url}, product on {product.base_url} (core {SERVER_CORE})")
@@ -928,7 +943,13 @@ def _served(run: Run, stack: contextlib.ExitStack, url: str) -> _Served:
     memory = None
     if options.wants("memory"):
         product.stop()
-        product = start_product(url, work, run.secret, name="voice-agent serve (fresh)")
+        product = start_product(
+            url,
+            work,
+            run.secret,
+            name="voice-agent serve (fresh)",
+            access_log=options.access_log,
+        )
         stack.callback(product.stop)
         memory = _memory(run, product, fixture, options.memory_requests)
     return _Served(fixture, comparisons, scaling, imports, memory)
@@ -1025,7 +1046,9 @@ def _imports(run: Run, product: Server, url: str, fixture: Fixture, rows: int) -
     results.append(Throughput("`POST …/leads/import` (text/csv)", rows, seconds, detail, target))
     run.log(f"  HTTP: {rows / seconds:,.0f} rows/s ({detail})")
 
-    env = product_environment(url, run.work / "var-cli", run.secret)
+    env = product_environment(
+        url, run.work / "var-cli", run.secret, access_log=run.options.access_log
+    )
     started = time.monotonic()
     done = run_cli(
         [

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
 from bench.batch_dispatch import DispatchPlan, DispatchRun
+from bench.processes import product_environment
 from bench.report import (
     BEGIN,
     END,
@@ -21,6 +23,7 @@ from bench.report import (
 )
 from bench.runner import Options
 from bench.wrk import WrkFailed, WrkResult, parse_result, summarize
+from entrypoints.settings import Settings
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8080/healthz
   1 threads and 32 connections
@@ -207,3 +210,19 @@ def test_only_the_batch_dispatch_needs_no_servers_nor_wrk() -> None:
     assert Options.parse(["--only", "batch-dispatch,healthz"]).wants_servers
     assert Options.parse([]).wants_servers
     assert Options.parse(["--quick"]).batch_leads < Options.parse([]).batch_leads
+
+
+def test_the_product_logs_every_request_unless_the_run_measures_without_its_access_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def level(options: Options) -> str:
+        env = product_environment(
+            "postgresql://bench@127.0.0.1/bench", tmp_path, "secret", access_log=options.access_log
+        )
+        return Settings.from_env(env).log_level
+
+    assert level(Options.parse([])) == "info"
+    assert level(Options.parse(["--no-access-log"])) == "warning"
+    monkeypatch.setenv("BENCH_ACCESS_LOG", "0")
+    assert level(Options.parse([])) == "warning"
+    assert level(Options.parse(["--access-log"])) == "info"
