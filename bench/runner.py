@@ -88,7 +88,6 @@ class Options:
     @classmethod
     def parse(cls, argv: Sequence[str] | None = None) -> Options:
         env = os.environ
-        quick_default = env.get("BENCH_QUICK", "").lower() in ("1", "true", "yes")
         parser = argparse.ArgumentParser(
             prog="bench/run",
             description="Benchmark the product against a raw baseline; writes docs/benchmarks.md."
@@ -97,7 +96,7 @@ class Options:
         parser.add_argument(
             "--quick",
             action=argparse.BooleanOptionalAction,
-            default=quick_default,
+            default=_env_flag("BENCH_QUICK", default=False),
             help="small data and short rounds: proves the harness works (BENCH_QUICK=1)",
         )
         parser.add_argument("--seconds", type=float, default=_env_float("BENCH_SECONDS"))
@@ -148,7 +147,7 @@ class Options:
         parser.add_argument(
             "--access-log",
             action=argparse.BooleanOptionalAction,
-            default=env.get("BENCH_ACCESS_LOG", "1").lower() not in ("0", "false", "no"),
+            default=_env_flag("BENCH_ACCESS_LOG", default=True),
             help="--no-access-log (BENCH_ACCESS_LOG=0): the product logs at warning, without"
             " its access line; measures what the line costs, not production's settings",
         )
@@ -190,6 +189,16 @@ class Options:
         """Whether a scenario wants the seeded data and the servers (every one but the batch
         dispatch, which seeds its own tenant and runs in processes of its own)."""
         return not self.only or bool(self.only - {DISPATCH})
+
+
+def _env_flag(name: str, *, default: bool) -> bool:
+    """A yes/no variable: 1, true or yes; 0, false or no; anything else, `default`."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ("1", "true", "yes"):
+        return True
+    if raw in ("0", "false", "no"):
+        return False
+    return default
 
 
 def _env_float(name: str) -> float | None:
@@ -816,7 +825,7 @@ def execute(options: Options, work: Path) -> RunReport:
     data: list[str] = []
     if served is not None:
         fixture = served.fixture
-        logging = (
+        log_setting = (
             "`VOICE_AGENT_LOG_LEVEL=info` (the default: the access log on, one JSON line per"
             " request to a file, as production sends it to a collector)"
             if options.access_log
@@ -825,7 +834,7 @@ def execute(options: Options, work: Path) -> RunReport:
         )
         settings += [
             "product: `voice-agent serve` with `VOICE_AGENT_LOG_FORMAT=json`,"
-            f" {logging}, sandbox telephony (no"
+            f" {log_setting}, sandbox telephony (no"
             " Vapi key), `VOICE_AGENT_WORKER=false` (workers run apart in production), a bearer"
             f" webhook secret, the default pool (up to {2 * POOL_SIZE} connections, kept once"
             " opened) and"
