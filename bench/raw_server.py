@@ -133,11 +133,11 @@ async def get_call(request: web.Request) -> web.Response:
 # and the tenant (both transaction-local, so that a pooled connection never carries them
 # further), the SELECT and the COMMIT as one multi-statement query, its values quoted as
 # literals (the simple query protocol takes no parameters).
+# One simple query is one transaction (an implicit block): the settings hold for the SELECT
+# and end with it.
 ISOLATED_CALL_BY_ID = sql.SQL(
-    "BEGIN; SELECT set_config('role', 'voice_agent_app', true),"
-    " set_config('app.tenant_id', {tenant_id}, true); "
-    + CALL_BY_ID.replace("%s", "{}")
-    + "; COMMIT"
+    "SELECT set_config('role', 'voice_agent_app', true),"
+    " set_config('app.tenant_id', {tenant_id}, true); " + CALL_BY_ID.replace("%s", "{}")
 )
 
 
@@ -149,7 +149,6 @@ async def get_call_isolated(request: web.Request) -> web.Response:
     async with request.app[POOL].connection() as conn:
         cursor = conn.cursor()
         await cursor.execute(query, prepare=False)
-        cursor.nextset()  # past BEGIN
         cursor.nextset()  # past the context
         row = await cursor.fetchone()
     if row is None:

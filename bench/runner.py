@@ -338,7 +338,7 @@ def build_scenarios(
             "`GET …/calls/{id}`, tenant API key, against a raw read under row-level security",
             api_key,
             raw_prefix="/isolated",
-            baseline="BEGIN, role and tenant set, SELECT by id, COMMIT: one round trip",
+            baseline="role and tenant set, then SELECT by id: one query, one round trip",
             target=None,
         ),
         listing(

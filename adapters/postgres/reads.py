@@ -1,11 +1,16 @@
-"""QuickReads on PostgreSQL: the transaction, the tenant's context, the queries and the commit
-sent as one multi-statement query, one round trip instead of a unit of work's four or more.
+"""QuickReads on PostgreSQL: the tenant's context and the queries sent as one multi-statement
+query, one round trip instead of a unit of work's four or more.
 
 The simple query protocol, which alone takes several statements at once, takes no
 parameters: psycopg's client-side cursor quotes each value as a literal of its type. The
 queries are the repositories' own statements, built and compiled once (`Prebuilt`), their
 values processed as SQLAlchemy would. The context is the unit of work's own (ENTER_CONTEXT),
 transaction-local as there, so the connection goes back to the pool as it came.
+
+PostgreSQL runs the statements of one simple query as one transaction (an implicit block),
+committed after the last and rolled back at the first that fails: the context holds for
+every query of the message and ends with it, as between an explicit BEGIN and COMMIT, which
+would only add two statements for the server to run and two results for the driver to walk.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any, NamedTuple
 
 import psycopg
 import sqlalchemy as sa
-from psycopg.pq import ExecStatus, TransactionStatus
+from psycopg.pq import TransactionStatus
 from psycopg.rows import tuple_row
 from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -41,6 +46,13 @@ from domain.ids import CallId, LeadId, TenantId
 
 _CONTEXT = re.sub(r":(\w+)", r"%(\1)s", str(ENTER_CONTEXT))
 _DIALECT = psycopg_dialect.dialect()  # type: ignore[no-untyped-call]
+
+# Caches of what every read would otherwise work out anew: a tenant's context as sent (its
+# values are the tenant's id and this process's bounds) and a query's column names (its
+# text names them). Both hold a few entries per tenant or per query shape; emptied when full,
+# so that no sequence of tenants or queries grows them without bound.
+_MOST_CACHED = 4096
+_COLUMNS: dict[str, tuple[str, ...]] = {}
 
 
 class Result(NamedTuple):
@@ -81,6 +93,7 @@ class PostgresQuickReads:
     def __init__(self, uows: PostgresUnitOfWorkFactory) -> None:
         self._pool = uows.pool
         self._statement_seconds, self._lock_seconds = uows.timeouts.for_work(bulk=False)
+        self._contexts: dict[TenantId, str] = {}
 
     async def call(self, tenant_id: TenantId, call_id: CallId) -> VoiceCall | None:
         query = _rendered(CALL_BY_ID, {"tenant_id": tenant_id, "call_id": call_id})
@@ -110,25 +123,33 @@ class PostgresQuickReads:
 
     async def _read(self, tenant_id: TenantId, queries: Sequence[Rendered]) -> list[Result]:
         """Each query's rows, read in one transaction in the tenant's context."""
-        context = context_values(
-            role=APP_ROLE,
-            tenant_id=tenant_id,
-            statement_seconds=self._statement_seconds,
-            lock_seconds=self._lock_seconds,
-        )
-        statements = [(_CONTEXT, context), *queries]
         try:
-            return await self._attempt(statements)
+            return await self._attempt(tenant_id, queries)
         except _ConnectionLost:
             pass
         try:
-            return await self._attempt(statements)
+            return await self._attempt(tenant_id, queries)
         except _ConnectionLost as lost:
             raise ServiceUnavailable(
                 "the database is unreachable; nothing was changed"
             ) from lost.error
 
-    async def _attempt(self, statements: Sequence[Rendered]) -> list[Result]:
+    def _context(self, cursor: psycopg.AsyncClientCursor[Any], tenant_id: TenantId) -> str:
+        """The statement that enters the tenant's context, its values quoted."""
+        sent = self._contexts.get(tenant_id)
+        if sent is None:
+            values = context_values(
+                role=APP_ROLE,
+                tenant_id=tenant_id,
+                statement_seconds=self._statement_seconds,
+                lock_seconds=self._lock_seconds,
+            )
+            if len(self._contexts) >= _MOST_CACHED:
+                self._contexts.clear()
+            sent = self._contexts[tenant_id] = cursor.mogrify(_CONTEXT, values)
+        return sent
+
+    async def _attempt(self, tenant_id: TenantId, queries: Sequence[Rendered]) -> list[Result]:
         try:
             conn = await self._pool.connect()
         except Exception as error:
@@ -136,7 +157,8 @@ class PostgresQuickReads:
         try:
             driver = await driver_connection(conn)
             async with driver_answering_within(conn, self._statement_seconds):
-                return await _results(conn, driver, statements)
+                cursor = psycopg.AsyncClientCursor(driver, row_factory=tuple_row)
+                return await _results(conn, cursor, self._context(cursor, tenant_id), queries)
         except DatabaseNotAnswering as error:
             raise (translate(error) or error) from error
         finally:
@@ -145,33 +167,33 @@ class PostgresQuickReads:
 
 async def _results(
     conn: AsyncConnection,
-    driver: psycopg.AsyncConnection[Any],
-    statements: Sequence[Rendered],
+    cursor: psycopg.AsyncClientCursor[Any],
+    context: str,
+    queries: Sequence[Rendered],
 ) -> list[Result]:
-    """The rows of every statement after the first (the context) in one transaction; the
-    connection left out of any transaction, in its usual mode."""
+    """The rows of every query, read after `context` (the statement entering the tenant's
+    context) in one transaction; the connection left out of any transaction, in its usual
+    mode."""
+    driver = cursor.connection
     try:
-        await driver.set_autocommit(True)  # the query brings its own BEGIN and COMMIT
+        # The query is its own transaction: psycopg must not open one before it.
+        await driver.set_autocommit(True)
         try:
-            cursor = psycopg.AsyncClientCursor(driver, row_factory=tuple_row)
-            sent = "; ".join(cursor.mogrify(text, values) for text, values in statements)
+            sent = "; ".join([context, *(cursor.mogrify(text, values) for text, values in queries)])
             # Never prepared: with its values inline, each query is new to the server, and
             # psycopg would only hash it and keep count of it.
-            await cursor.execute(f"BEGIN; {sent}; COMMIT", prepare=False)
+            await cursor.execute(sent, prepare=False)
             results = []
-            while True:  # BEGIN's and COMMIT's have no rows, the context's is the first
-                result = cursor.pgresult
-                if result is not None and result.status == ExecStatus.TUPLES_OK:
-                    columns = tuple(
-                        (result.fname(i) or b"").decode() for i in range(result.nfields)
-                    )
-                    results.append(Result(columns, await cursor.fetchall()))
-                if not cursor.nextset():
-                    return results[1:]
+            for text, _ in queries:  # each query's result follows the context's
+                cursor.nextset()
+                results.append(Result(_columns(text, cursor), await cursor.fetchall()))
+            return results
         finally:
             if not (driver.broken or driver.closed):
+                # The server ends the query's transaction, also when a statement fails;
+                # should the driver still count one open, none is left to the pool's next user.
                 if driver.info.transaction_status != TransactionStatus.IDLE:
-                    await driver.execute("ROLLBACK")  # a statement failed before the COMMIT
+                    await driver.execute("ROLLBACK")
                 await driver.set_autocommit(False)
     except psycopg.Error as error:
         if driver.broken or driver.closed:
@@ -179,3 +201,16 @@ async def _results(
             raise _ConnectionLost(error) from error
         wrapped = sa.exc.DBAPIError.instance(None, None, error, psycopg.Error)
         raise (translate(wrapped) or error) from error
+
+
+def _columns(text: str, cursor: psycopg.AsyncClientCursor[Any]) -> tuple[str, ...]:
+    """The names of the columns of the current result, that of the query `text`."""
+    columns = _COLUMNS.get(text)
+    if columns is None:
+        result = cursor.pgresult
+        assert result is not None, "a query without its result"
+        columns = tuple((result.fname(i) or b"").decode() for i in range(result.nfields))
+        if len(_COLUMNS) >= _MOST_CACHED:
+            _COLUMNS.clear()
+        _COLUMNS[text] = columns
+    return columns

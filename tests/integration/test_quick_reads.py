@@ -96,6 +96,33 @@ async def test_the_read_runs_as_the_application_role_in_the_tenants_context(one_
     assert [result.mappings() for result in seen] == [[context]] * 2
 
 
+async def test_each_read_runs_in_its_own_tenants_context_whatever_was_read_before(
+    one_connection,
+):
+    quick = PostgresQuickReads(PostgresUnitOfWorkFactory(one_connection, BOUNDS))
+    first, second = TenantId(ids.new()), TenantId(ids.new())
+
+    seen = [
+        (await quick._read(tenant_id, [SEEN]))[0].mappings()[0]["tenant"]
+        for tenant_id in (first, second, first, second)
+    ]
+
+    assert seen == [str(first), str(second), str(first), str(second)]
+
+
+async def test_row_level_security_hides_another_tenants_rows_from_the_read(one_connection):
+    call = await a_call(one_connection)
+    quick = PostgresQuickReads(PostgresUnitOfWorkFactory(one_connection, BOUNDS))
+    # By id alone: only the tenant's context stands between the read and the row.
+    by_id = ("SELECT id FROM voice_calls WHERE id = %(id)s", {"id": call.id})
+
+    (own,) = await quick._read(call.tenant_id, [by_id])
+    (other,) = await quick._read(TenantId(ids.new()), [by_id])
+
+    assert [row[0] for row in own.rows] == [call.id]
+    assert other.rows == []
+
+
 async def test_the_connection_goes_back_to_the_pool_as_it_came(one_connection):
     before = await connection_state(one_connection)
     call = await a_call(one_connection)
