@@ -9,6 +9,7 @@ wire format is parsed by its adapter into the types below.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -413,6 +414,9 @@ class ProviderEvents:
         return call
 
 
+# Every inbound call names its line, and callers call again: parsing a number costs more
+# than the rest of reading the request. A number is a value (frozen), so holders may share it.
+@functools.lru_cache(maxsize=4096)
 def _phone(raw: str | None) -> PhoneNumber | None:
     if not raw:
         return None
