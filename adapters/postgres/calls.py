@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.postgres import mapping
-from adapters.postgres.prebuilt import Prebuilt, in_turn
+from adapters.postgres.prebuilt import Prebuilt
 from adapters.postgres.repositories import (
     VersionedUpdate,
     entering,
@@ -547,6 +547,12 @@ _ON_LINE_WITH_TENANT = Prebuilt(
     .select_from(live_calls)
     .where(live_calls.c.on_line)
 )
+_LOCK_AND_COUNT = Prebuilt(
+    sa.text("SELECT everyone, theirs FROM lock_lines_and_count(:lock_key, :tenant_id)").bindparams(
+        sa.bindparam("lock_key", _PLACEMENT_LOCK, type_=sa.BigInteger),
+        sa.bindparam("tenant_id", type_=sa.Uuid),
+    )
+)
 _TENANT_ON_LINE = Prebuilt(
     sa.select(sa.func.count())
     .select_from(live_calls)
@@ -625,11 +631,9 @@ class PostgresLiveCallRegistry:
         return int(everyone), int(theirs)
 
     async def lock_and_count(self, tenant_id: TenantId) -> tuple[int, int]:
-        # One round trip: the count is a statement of its own, whose snapshot is taken once
-        # the lock is held (in one statement it would be taken before the lock's wait).
-        _, found = await in_turn(
-            self._conn, [(_LOCK_LINES, {}), (_ON_LINE_WITH_TENANT, {"tenant_id": tenant_id})]
-        )
+        # One statement: the function counts with a snapshot taken once the lock is held
+        # (migration 0018); a plain statement's would be taken before the lock's wait.
+        found = await _LOCK_AND_COUNT.run(self._conn, {"tenant_id": tenant_id})
         everyone, theirs = found.rows[0]
         return int(everyone), int(theirs)
 

@@ -177,35 +177,6 @@ class Prebuilt:
             return await then[0]._rows(quoting)
 
 
-async def in_turn(
-    conn: AsyncConnection, statements: Sequence[tuple[Prebuilt, Mapping[str, Any]]]
-) -> list[Rows]:
-    """Run `statements` one after the other in `conn`'s transaction, in one round trip: sent
-    together in psycopg's pipeline mode, each still the prepared statement it is when run
-    alone (sent as one query with their values inline, the server parsed and planned each
-    anew: slower than the round trips it saved). Each statement starts when the one before it
-    has ended and reads what was committed by then, as if sent on its own: one that waits for
-    a lock, then one that counts what the lock's holder committed, count correctly. Their
-    answers, in order."""
-    dialect = conn.dialect
-    sent = [
-        (statement, statement._for(dialect).encoded, statement.parameters(dialect, values))
-        for statement, values in statements
-    ]
-    async with _OnDriver(conn, statements[0][0]._for(dialect).sql, sent[0][2]) as cursor:
-        driver = cursor.connection
-        cursors = []
-        async with driver.pipeline():
-            for _, sql, parameters in sent:
-                each = driver.cursor()
-                await each.execute(sql, parameters)
-                cursors.append(each)
-        return [
-            await statement._rows(each)
-            for (statement, _, _), each in zip(sent, cursors, strict=True)
-        ]
-
-
 async def commit(conn: AsyncConnection) -> None:
     """Commit `conn`'s transaction on the driver's connection, bounded and with its errors
     raised as a statement's (SQLAlchemy's commit hops into its greenlet for it).
