@@ -337,8 +337,14 @@ class PostgresUnitOfWork:
         (each waits at most the pool timeout, then the statement's bound)."""
         conn = await self._pool.connect()
         try:
-            await conn.execution_options(**{STATEMENT_SECONDS: self._statement_seconds})
-            await conn.begin()
+            # Set on the synchronous connection: the option is ours and sends nothing, where
+            # the async connection's setter (like its begin()) hops into SQLAlchemy's greenlet,
+            # a measurable part of a short transaction's CPU. SQLAlchemy's own transaction
+            # begins with its first statement, if one is run (autobegin); the server's begins
+            # here, with the context.
+            sync = conn.sync_connection
+            assert sync is not None, "a connection not yet started"
+            sync.execution_options(**{STATEMENT_SECONDS: self._statement_seconds})
             # BEGIN and the context in one round trip (and the route entered, if asked).
             self._entered = await _ENTER_CONTEXT.begin_with(
                 conn,
