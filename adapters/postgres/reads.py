@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import psycopg
 import sqlalchemy as sa
@@ -52,6 +52,8 @@ _DIALECT = psycopg_dialect.dialect()  # type: ignore[no-untyped-call]
 # text names them). Both hold a few entries per tenant or per query shape; emptied when full,
 # so that no sequence of tenants or queries grows them without bound.
 _MOST_CACHED = 4096
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 _COLUMNS: dict[str, tuple[str, ...]] = {}
 
 
@@ -144,9 +146,7 @@ class PostgresQuickReads:
                 statement_seconds=self._statement_seconds,
                 lock_seconds=self._lock_seconds,
             )
-            if len(self._contexts) >= _MOST_CACHED:
-                self._contexts.clear()
-            sent = self._contexts[tenant_id] = cursor.mogrify(_CONTEXT, values)
+            sent = _remember(self._contexts, tenant_id, cursor.mogrify(_CONTEXT, values))
         return sent
 
     async def _attempt(self, tenant_id: TenantId, queries: Sequence[Rendered]) -> list[Result]:
@@ -210,7 +210,13 @@ def _columns(text: str, cursor: psycopg.AsyncClientCursor[Any]) -> tuple[str, ..
         result = cursor.pgresult
         assert result is not None, "a query without its result"
         columns = tuple((result.fname(i) or b"").decode() for i in range(result.nfields))
-        if len(_COLUMNS) >= _MOST_CACHED:
-            _COLUMNS.clear()
-        _COLUMNS[text] = columns
+        _remember(_COLUMNS, text, columns)
     return columns
+
+
+def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
+    """`value`, kept in `cache` under `key`; the cache emptied first when full."""
+    if len(cache) >= _MOST_CACHED:
+        cache.clear()
+    cache[key] = value
+    return value
