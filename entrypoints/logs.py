@@ -26,7 +26,9 @@ import structlog
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from entrypoints.http.requests import PRINCIPAL, REQUEST_ID
+from application.access import Principal
+from entrypoints.http.metrics import UNMATCHED
+from entrypoints.http.requests import REQUEST_ID
 
 _TIMESTAMP = structlog.processors.TimeStamper(fmt="iso", utc=True)
 
@@ -174,7 +176,13 @@ def configure_logging(level: str, fmt: str) -> None:
     # Their warnings and errors still show.
     for chatty in ("pgserver", "procrastinate", "aiohttp.access"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, threshold))
-    _write_access = _access_as_json if fmt == "json" else _access_through_structlog
+    _write_access = (
+        _no_access_line
+        if threshold > logging.INFO
+        else _access_as_json
+        if fmt == "json"
+        else _access_through_structlog
+    )
     # Lines held when the loop stops for good (a crash) are written on the way out.
     atexit.unregister(_LINES.flush)
     atexit.register(_LINES.flush)
@@ -260,17 +268,43 @@ def _access_as_json(
     tenant: str | None,
     principal: str,
 ) -> None:
-    # Logged after the request's middlewares: the chain would have merged no context in.
+    # Written after the request's id left the context: the chain would have merged nothing in.
     _LINES.hold(
         access_line(request_id, method, route, status, latency_ms, tenant, principal, _STAMPS.now())
     )
 
 
-_write_access = _access_through_structlog
+def _no_access_line(
+    request_id: str | None,
+    method: str,
+    route: str,
+    status: int,
+    latency_ms: float,
+    tenant: str | None,
+    principal: str,
+) -> None:
+    """Logs below info, or logging not configured (an application embedded in tests)."""
 
 
-def principal_kind(request: web.BaseRequest) -> str:
-    principal = request.get(PRINCIPAL)
+_write_access = _no_access_line
+
+
+def write_access_line(
+    request_id: str | None,
+    method: str,
+    route: str,
+    status: int,
+    seconds: float,
+    tenant: str | None,
+    principal: str,
+) -> None:
+    """The access line of one request answered: by route template, never the query string
+    or the raw path, which can carry phone numbers (`lookup?phone=`) or anything a client
+    typed. The HTTP middleware writes it for every request that reached the application."""
+    _write_access(request_id, method, route, status, round(seconds * 1000, 2), tenant, principal)
+
+
+def principal_kind(principal: Principal | None) -> str:
     if principal is None:
         return "anonymous"
     if principal.is_api_key:
@@ -279,26 +313,15 @@ def principal_kind(request: web.BaseRequest) -> str:
 
 
 class AccessLog(AbstractAccessLogger):
-    """One line per request, by route template: never the query string or the raw path,
-    which can carry phone numbers (`lookup?phone=`) or anything a client typed."""
+    """The access line of a request aiohttp answered without the application: one it could
+    not parse, say. Every other request's line the HTTP middleware writes itself, from what
+    it holds (`write_access_line`)."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        match_info = request.match_info if isinstance(request, web.Request) else None
-        resource = match_info.route.resource if match_info is not None else None
-        principal = request.get(PRINCIPAL)
-        tenant = match_info.get("tenant_id") if match_info is not None else None
-        if tenant is None and principal is not None and principal.api_key_tenant_id is not None:
-            tenant = str(principal.api_key_tenant_id)
-        _write_access(
-            request.get(REQUEST_ID),
-            request.method,
-            resource.canonical if resource is not None else "unmatched",
-            response.status,
-            round(time * 1000, 2),
-            tenant,
-            principal_kind(request),
-        )
+        if REQUEST_ID in request:
+            return
+        write_access_line(None, request.method, UNMATCHED, response.status, time, None, "anonymous")
 
     @property
     def enabled(self) -> bool:
-        return _access.is_enabled_for(logging.INFO)  # type: ignore[no-any-return]
+        return _write_access is not _no_access_line

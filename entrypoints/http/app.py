@@ -43,7 +43,6 @@ from entrypoints.http.middlewares import (
     MAX_BODY_BYTES,
     PUBLIC_PATHS,
     UPLOAD_MAX_BYTES,
-    admission_middleware,
     request_middleware,
 )
 from entrypoints.http.openapi import build_openapi
@@ -113,10 +112,7 @@ def create_app(
     /metrics."""
     app = web.Application(
         client_max_size=max_body_bytes,
-        middlewares=[
-            request_middleware,
-            admission_middleware,
-        ],
+        middlewares=[request_middleware],
     )
     app[USE_CASES] = use_cases
     app[WEBHOOK_VERIFIER] = webhook_verifier or WebhookVerifier()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import time
 from collections.abc import Iterator
 from typing import Protocol
 
@@ -196,17 +195,13 @@ class WorkerCollector(Collector):
         )
 
 
-def _route(request: web.Request) -> str:
-    resource = request.match_info.route.resource
-    return resource.canonical if resource is not None else "unmatched"
+UNMATCHED = "unmatched"
+"""The route template of a request no route took (a 404, a method no route has)."""
 
 
-def record_answer(request: web.Request, status: int, started: float) -> None:
-    """Count the request's answer by route template and status, and its time since
-    `started` (`time.perf_counter()`)."""
-    request.app[METRICS].answered(
-        request.method, _route(request), status, time.perf_counter() - started
-    )
+def record_answer(request: web.Request, route: str, status: int, seconds: float) -> None:
+    """Count the request's answer by route template and status, and time it."""
+    request.app[METRICS].answered(request.method, route, status, seconds)
 
 
 async def _observe_database(app: web.Application, metrics: HttpMetrics) -> None:

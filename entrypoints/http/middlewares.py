@@ -1,6 +1,6 @@
-"""The request's id, its errors as problem+json and its figures (one middleware), then
-admission: body limit, authentication and the request's media type and query parameters, in
-that order."""
+"""One middleware: the request's id, admission (body limit, authentication, the request's
+media type and query parameters, in that order), its errors as problem+json, its figures and
+its access line."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from aiohttp import web
 
 from application.access import Principal
 from application.errors import ProviderBusy, RateLimited, ServiceUnavailable, Unauthenticated
-from entrypoints.http.metrics import record_answer
+from entrypoints.http.metrics import UNMATCHED, record_answer
 from entrypoints.http.problems import (
     PROBLEM_BASE,
     FieldError,
@@ -28,7 +28,7 @@ from entrypoints.http.problems import (
 from entrypoints.http.requests import PRINCIPAL, REQUEST_ID
 from entrypoints.http.routing import Endpoint, Handler, endpoint_of, use_cases
 from entrypoints.http.validation import query_errors
-from entrypoints.logs import CURRENT_REQUEST_ID
+from entrypoints.logs import CURRENT_REQUEST_ID, principal_kind, write_access_line
 
 log = structlog.get_logger("http")
 
@@ -60,29 +60,60 @@ def new_request_id() -> str:
 @web.middleware
 async def request_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """What every request gets, whatever its handler does: its id (a safe X-Request-Id sent,
-    else a new one), in the logs while it is served and in the answer's header; every error
-    answered as problem+json; and its answer counted in the request figures. One middleware,
-    not three: each layer of aiohttp's middleware chain is a coroutine call of every
-    request's time."""
+    else a new one), in the logs while it is served and in the answer's header; admission
+    (`_admit`); every error answered as problem+json; its answer counted in the request
+    figures and written to the access log. One middleware, not one per concern: each layer of
+    aiohttp's middleware chain is a coroutine call of every request's time, and here the
+    access line is written from what the request's own code already holds."""
     incoming = request.headers.get(REQUEST_ID_HEADER)
-    rid = incoming if incoming is not None and SAFE_REQUEST_ID.match(incoming) else new_request_id()
+    rid = (
+        incoming
+        if incoming is not None and SAFE_REQUEST_ID.fullmatch(incoming)
+        else new_request_id()
+    )
     request[REQUEST_ID] = rid
     token = CURRENT_REQUEST_ID.set(rid)
     started = time.perf_counter()
+    resource = request.match_info.route.resource
+    route = resource.canonical if resource is not None else None
+    principal: Principal | None = None
     try:
         try:
+            principal = await _admit(request, route)
             response = await handler(request)
         except web.HTTPException as error:
             if error.status < 400:
+                _answered(request, rid, route, principal, error.status, started)
                 raise
             response = _http_problem(request, error)
         except Exception as error:
             response = _problem(request, error)
     finally:
         CURRENT_REQUEST_ID.reset(token)
-    record_answer(request, response.status, started)
     response.headers[REQUEST_ID_HEADER] = rid
+    _answered(request, rid, route, principal, response.status, started)
     return response
+
+
+def _answered(
+    request: web.Request,
+    rid: str,
+    route: str | None,
+    principal: Principal | None,
+    status: int,
+    started: float,
+) -> None:
+    """The answer counted and timed in the request figures and written to the access log,
+    timed to the handler's end (the answer's bytes are aiohttp's to send)."""
+    seconds = time.perf_counter() - started
+    template = route if route is not None else UNMATCHED
+    record_answer(request, template, status, seconds)
+    tenant = request.match_info.get("tenant_id")
+    if tenant is None and principal is not None and principal.api_key_tenant_id is not None:
+        tenant = str(principal.api_key_tenant_id)
+    write_access_line(
+        rid, request.method, template, status, seconds, tenant, principal_kind(principal)
+    )
 
 
 _HTTP_TITLES = {
@@ -144,23 +175,19 @@ def _problem(request: web.Request, error: Exception) -> web.StreamResponse:
     return problem_response(problem, headers=headers or None)
 
 
-@web.middleware
-async def admission_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def _admit(request: web.Request, route: str | None) -> Principal | None:
     """What a request must pass before its handler, in this order: a body within the limit,
-    a caller (unless the route is public), and a body and query the endpoint reads. One
-    middleware, not one per check: each layer of aiohttp's middleware chain is a coroutine
-    call of every request's time."""
-    _check_body_size(request)
-    route = request.match_info.route.resource
-    if not (
-        route is None or route.canonical in request.app[PUBLIC_PATHS] or request.method == "OPTIONS"
-    ):
-        request[PRINCIPAL] = await _authenticated(request)
+    a caller (unless the route is public; the caller is returned), and a body and query the
+    endpoint reads."""
+    _check_body_size(request, route)
+    principal = None
+    if not (route is None or route in request.app[PUBLIC_PATHS] or request.method == "OPTIONS"):
+        principal = request[PRINCIPAL] = await _authenticated(request)
     _check_media_type_and_query(request)
-    return await handler(request)
+    return principal
 
 
-def _check_body_size(request: web.Request) -> None:
+def _check_body_size(request: web.Request, route: str | None) -> None:
     """Refuse an oversized body from its Content-Length, before reading or authenticating.
 
     Bodies without a length (chunked) are bounded by the application's client_max_size.
@@ -168,8 +195,7 @@ def _check_body_size(request: web.Request) -> None:
     length = request.content_length
     if length is None:
         return
-    route = request.match_info.route.resource
-    large = route is not None and route.canonical in request.app[LARGE_BODY_PATHS]
+    large = route is not None and route in request.app[LARGE_BODY_PATHS]
     limit = request.app[UPLOAD_MAX_BYTES if large else MAX_BODY_BYTES]
     if length > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=length)

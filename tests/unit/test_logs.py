@@ -261,3 +261,37 @@ async def test_a_safe_request_id_is_kept_and_any_other_replaced_by_a_fresh_one(
     assert ids[0] != ids[1]
     logged = [r["request_id"] for r in _records(json_logs()) if r["event"] == "request"]
     assert logged == ["edge:7f.3-a_b", *ids]
+
+
+async def test_a_request_aiohttp_answers_itself_gets_one_access_line_of_its_own(
+    json_logs: Callable[[], str], served: Api
+) -> None:
+    """A request line aiohttp cannot parse never reaches the application, whose middleware
+    writes every other access line: the access logger writes this one."""
+    server = served.client.server
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    writer.write(b"NOT A REQUEST\r\n\r\n")
+    await writer.drain()
+    answer = await reader.read()
+    writer.close()
+    assert answer.split(b" ", 2)[1] == b"400"
+    ok = await served.client.get("/healthz")
+    assert ok.status == 200
+
+    access = [r for r in _records(json_logs()) if r["event"] == "request"]
+    assert [(r["route"], r["status"], r["principal"]) for r in access] == [
+        ("unmatched", 400, "anonymous"),
+        ("/healthz", 200, "anonymous"),
+    ]
+    assert access[0]["request_id"] is None
+    assert access[1]["request_id"] == ok.headers["X-Request-Id"]
+
+
+async def test_below_info_no_request_writes_an_access_line(
+    json_logs: Callable[[], str], served: Api
+) -> None:
+    configure_logging("warning", "json")
+    assert (await served.client.get("/healthz")).status == 200
+    assert (await served.client.get("/v1/nowhere")).status == 404
+
+    assert [r for r in _records(json_logs()) if r.get("event") == "request"] == []
