@@ -33,7 +33,7 @@ from entrypoints.http.requests import REQUEST_ID
 _TIMESTAMP = structlog.processors.TimeStamper(fmt="iso", utc=True)
 
 CURRENT_REQUEST_ID: ContextVar[str | None] = ContextVar("current_request_id", default=None)
-"""The id of the request being served (set by the HTTP middleware): every line logged while
+"""The id of the request being served (set by entrypoints.http.serving): every line logged while
 it is, ours or the standard library's, carries it as `request_id`. A context variable of its
 own, set and reset once a request, where binding structlog's would copy the whole context."""
 
@@ -300,7 +300,7 @@ def write_access_line(
 ) -> None:
     """The access line of one request answered: by route template, never the query string
     or the raw path, which can carry phone numbers (`lookup?phone=`) or anything a client
-    typed. The HTTP middleware writes it for every request that reached the application."""
+    typed. entrypoints.http.serving writes it for every request that reached the application."""
     _write_access(request_id, method, route, status, round(seconds * 1000, 2), tenant, principal)
 
 
@@ -314,7 +314,7 @@ def principal_kind(principal: Principal | None) -> str:
 
 class AccessLog(AbstractAccessLogger):
     """The access line of a request aiohttp answered without the application: one it could
-    not parse, say. Every other request's line the HTTP middleware writes itself, from what
+    not parse, say. Every other request's line entrypoints.http.serving writes itself, from what
     it holds (`write_access_line`)."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from entrypoints.http import (
     account_deletion,
@@ -38,15 +38,15 @@ from entrypoints.http.metrics import (
     OperationalFigures,
     WorkerCollector,
 )
-from entrypoints.http.middlewares import (
-    LARGE_BODY_PATHS,
-    MAX_BODY_BYTES,
-    PUBLIC_PATHS,
-    UPLOAD_MAX_BYTES,
-    request_middleware,
-)
 from entrypoints.http.openapi import build_openapi
 from entrypoints.http.routing import ROUTE_TABLE, USE_CASES, Endpoint, UseCases
+from entrypoints.http.serving import (
+    MAX_BODY_BYTES,
+    UNROUTED_PATH,
+    UPLOAD_MAX_BYTES,
+    serving,
+    unrouted,
+)
 from entrypoints.http.webhooks import WEBHOOK_VERIFIER, WebhookVerifier
 from entrypoints.worker_health import WorkerHealth
 
@@ -110,10 +110,7 @@ def create_app(
     Without a `webhook_verifier` (a configured secret), the webhook accepts nothing.
     `worker_health`, of a worker running in this process, is reported by /readyz and
     /metrics."""
-    app = web.Application(
-        client_max_size=max_body_bytes,
-        middlewares=[request_middleware],
-    )
+    app = web.Application(client_max_size=max_body_bytes)
     app[USE_CASES] = use_cases
     app[WEBHOOK_VERIFIER] = webhook_verifier or WebhookVerifier()
     app[METRICS] = HttpMetrics()
@@ -125,12 +122,12 @@ def create_app(
     app[MAX_BODY_BYTES] = max_body_bytes
     app[UPLOAD_MAX_BYTES] = upload_max_bytes
     app[leads.IMPORT_SLOTS] = leads.ImportSlots(import_concurrency)
-    app[LARGE_BODY_PATHS] = frozenset(e.path for e in ENDPOINTS if e.upload or e.large_body)
     app[OPENAPI] = encode_openapi(openapi_document())
-    app[PUBLIC_PATHS] = frozenset(e.path for e in ENDPOINTS if e.public)
     app[ROUTE_TABLE] = {(e.method, e.path): e for e in ENDPOINTS}
     for endpoint in sorted(ENDPOINTS, key=lambda e: e.path not in BUSIEST_TENANT_PATHS):
-        app.router.add_route(endpoint.method, endpoint.path, endpoint.handler)
+        app.router.add_route(endpoint.method, endpoint.path, serving(endpoint, endpoint.handler))
+    # Last, after every endpoint's route: aiohttp tries it only when none took the request.
+    app.router.add_route(hdrs.METH_ANY, UNROUTED_PATH, serving(None, unrouted))
 
     if on_cleanup is not None:
         cleanup = on_cleanup

@@ -22,7 +22,6 @@ from domain.leads import Lead, LeadStatus
 from domain.phones import PhoneNumber
 from domain.values import Email
 from entrypoints.http.calls import CallPage, call_page
-from entrypoints.http.middlewares import UPLOAD_MAX_BYTES
 from entrypoints.http.phone_numbers import Country, PhoneText
 from entrypoints.http.problems import BadRequest, RequestInvalid, TooManyRequests
 from entrypoints.http.requests import (
@@ -50,6 +49,7 @@ from entrypoints.http.schemas import (
     UpdatedAt,
     Version,
 )
+from entrypoints.http.serving import UPLOAD_MAX_BYTES
 
 LeadName = Annotated[
     str, msgspec.Meta(max_length=255, description="The lead's name.", examples=["Ada Lovelace"])

@@ -11,9 +11,9 @@ from msgspec import inspect as mi
 
 from domain.webhooks import EventType
 from entrypoints.http.events import EventDoc
-from entrypoints.http.middlewares import REQUEST_ID_HEADER, SAFE_REQUEST_ID
 from entrypoints.http.problems import PROBLEM_CONTENT_TYPE, Problem
 from entrypoints.http.routing import CSV_TYPES, Endpoint
+from entrypoints.http.serving import REQUEST_ID_HEADER, SAFE_REQUEST_ID
 
 _PATH_PARAM = re.compile(r"{(\w+)}")
 _DESCRIPTIONS = {

@@ -120,7 +120,7 @@ class RequestInvalid(Exception):
     """Well-formed, but parts of it are invalid: wrong types, missing, unknown or out of range.
 
     `errors` lists each of them; a handler that checks one field may give just `field` and
-    the message, and the location is found from the route (see middlewares)."""
+    the message, and the location is found from the route (see entrypoints.http.serving)."""
 
     code = "validation-failed"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import io
 import re
 from collections.abc import Awaitable, Callable
@@ -114,11 +115,17 @@ async def large_body(request: web.Request, limit: int) -> bytes:
     return received.getvalue()
 
 
+# A tenant's id is in the path of nearly every request, and the same few ids come again and
+# again: parsing one costs some 1.2 us, finding it here 0.05. UUIDs are immutable, so one may
+# be shared; only valid ids are kept (a ValueError is not cached), and at most 4,096 of them.
+_parsed_uuid = functools.lru_cache(maxsize=4096)(UUID)
+
+
 def path_id(request: web.Request, name: str) -> UUID:
     """An id from the path; one that is not a UUID cannot exist, so it is a 404."""
     raw = request.match_info[name]
     try:
-        return UUID(raw)
+        return _parsed_uuid(raw)
     except ValueError:
         raise NotFound(name.removesuffix("_id").replace("_", " "), raw) from None
 

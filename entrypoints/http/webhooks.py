@@ -21,10 +21,10 @@ from adapters.vapi.answers import reply_of
 from adapters.vapi.messages import MalformedMessage, parse_message
 from application.errors import Unauthenticated
 from entrypoints.http.metrics import METRICS
-from entrypoints.http.middlewares import UPLOAD_MAX_BYTES
 from entrypoints.http.problems import BadRequest
 from entrypoints.http.requests import large_body
 from entrypoints.http.routing import Endpoint, HeaderParam, use_cases
+from entrypoints.http.serving import UPLOAD_MAX_BYTES
 
 BEARER_PREFIX = "bearer "
 

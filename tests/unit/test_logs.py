@@ -25,6 +25,7 @@ from domain.values import Email
 from entrypoints import logs
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
+from entrypoints.http.serving import serving
 from entrypoints.logs import AccessLog, LogLines, UtcStamps, access_line, configure_logging
 from tests.support import Api
 
@@ -182,7 +183,7 @@ async def _inside(request: web.Request) -> web.Response:
 async def served(memory_container: Container, aiohttp_client: Any) -> Api:
     """The app as `serve` runs it, with our access log, and one route that logs."""
     app = create_app(memory_container.use_cases())
-    app.router.add_get("/probe", _inside)
+    app.router.add_get("/probe", serving(None, _inside))
     server = TestServer(app)
     await server.start_server(access_log_class=AccessLog)
     client = await aiohttp_client(server)
@@ -266,8 +267,8 @@ async def test_a_safe_request_id_is_kept_and_any_other_replaced_by_a_fresh_one(
 async def test_a_request_aiohttp_answers_itself_gets_one_access_line_of_its_own(
     json_logs: Callable[[], str], served: Api
 ) -> None:
-    """A request line aiohttp cannot parse never reaches the application, whose middleware
-    writes every other access line: the access logger writes this one."""
+    """A request line aiohttp cannot parse never reaches the application, whose routes
+    write every other access line: the access logger writes this one."""
     server = served.client.server
     reader, writer = await asyncio.open_connection(server.host, server.port)
     writer.write(b"NOT A REQUEST\r\n\r\n")

@@ -1,6 +1,7 @@
-"""One middleware: the request's id, admission (body limit, authentication, the request's
-media type and query parameters, in that order), its errors as problem+json, its figures and
-its access line."""
+"""How every request is served around its handler (`serving`): the request's id, admission
+(body limit, authentication, the request's media type and query parameters, in that order),
+its errors as problem+json, its figures and its access line; and what no route took
+(`unrouted`)."""
 
 from __future__ import annotations
 
@@ -35,10 +36,8 @@ log = structlog.get_logger("http")
 REQUEST_ID_HEADER = "X-Request-Id"
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
-PUBLIC_PATHS = web.AppKey("public_paths", frozenset)
 MAX_BODY_BYTES = web.AppKey("max_body_bytes", int)
 UPLOAD_MAX_BYTES = web.AppKey("upload_max_bytes", int)
-LARGE_BODY_PATHS = web.AppKey("large_body_paths", frozenset[str])
 
 
 # Calls last minutes; a line frees up soon enough that a retry within seconds is worth it.
@@ -57,42 +56,66 @@ def new_request_id() -> str:
     return f"{random.getrandbits(128) & _UUID4_CLEAR | _UUID4_SET:032x}"
 
 
-@web.middleware
-async def request_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """What every request gets, whatever its handler does: its id (a safe X-Request-Id sent,
-    else a new one), in the logs while it is served and in the answer's header; admission
-    (`_admit`); every error answered as problem+json; its answer counted in the request
-    figures and written to the access log. One middleware, not one per concern: each layer of
-    aiohttp's middleware chain is a coroutine call of every request's time, and here the
-    access line is written from what the request's own code already holds."""
-    incoming = request.headers.get(REQUEST_ID_HEADER)
-    rid = (
-        incoming
-        if incoming is not None and SAFE_REQUEST_ID.fullmatch(incoming)
-        else new_request_id()
-    )
-    request[REQUEST_ID] = rid
-    token = CURRENT_REQUEST_ID.set(rid)
-    started = time.perf_counter()
-    resource = request.match_info.route.resource
-    route = resource.canonical if resource is not None else None
-    principal: Principal | None = None
-    try:
+def serving(endpoint: Endpoint | None, handler: Handler) -> Handler:
+    """`handler` as every request to it is served, whatever it does: the request's id (a safe
+    X-Request-Id sent, else a new one), in the logs while it is served and in the answer's
+    header; admission (`_admit`); every error answered as problem+json; its answer counted in
+    the request figures and written to the access log. `endpoint` None: a request no route
+    took (`unrouted`).
+
+    Each route's handler is wrapped once, at start-up, rather than run through aiohttp's
+    middleware chain: the chain costs every request three coroutine calls, and what the
+    endpoint decides (its template, whether it is public, the bodies it reads) is known here
+    once for all its requests."""
+    route = endpoint.path if endpoint is not None else None
+    public = endpoint is None or endpoint.public
+
+    async def serve(request: web.Request) -> web.StreamResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER)
+        rid = (
+            incoming
+            if incoming is not None and SAFE_REQUEST_ID.fullmatch(incoming)
+            else new_request_id()
+        )
+        request[REQUEST_ID] = rid
+        token = CURRENT_REQUEST_ID.set(rid)
+        started = time.perf_counter()
+        principal: Principal | None = None
         try:
-            principal = await _admit(request, route)
-            response = await handler(request)
-        except web.HTTPException as error:
-            if error.status < 400:
-                _answered(request, rid, route, principal, error.status, started)
-                raise
-            response = _http_problem(request, error)
-        except Exception as error:
-            response = _problem(request, error)
-    finally:
-        CURRENT_REQUEST_ID.reset(token)
-    response.headers[REQUEST_ID_HEADER] = rid
-    _answered(request, rid, route, principal, response.status, started)
-    return response
+            try:
+                principal = await _admit(request, endpoint, public)
+                response = await handler(request)
+            except web.HTTPException as error:
+                if error.status < 400:
+                    _answered(request, rid, route, principal, error.status, started)
+                    raise
+                response = _http_problem(request, error)
+            except Exception as error:
+                response = _problem(request, error)
+        finally:
+            CURRENT_REQUEST_ID.reset(token)
+        response.headers[REQUEST_ID_HEADER] = rid
+        _answered(request, rid, route, principal, response.status, started)
+        return response
+
+    return serve
+
+
+UNROUTED_PATH = "/{path:.*}"
+"""The route registered last, any method: what no endpoint's route took."""
+
+
+async def unrouted(request: web.Request) -> web.StreamResponse:
+    """No route took the request: 405 naming the methods its path has, else 404. Asked of
+    every route again, as aiohttp's router does: only requests that go wrong come here."""
+    allowed: set[str] = set()
+    this = request.match_info.route.resource
+    for resource in request.app.router.resources():
+        if resource is not this:
+            allowed |= (await resource.resolve(request))[1]
+    if allowed:
+        raise web.HTTPMethodNotAllowed(request.method, allowed)
+    raise web.HTTPNotFound()
 
 
 def _answered(
@@ -175,19 +198,20 @@ def _problem(request: web.Request, error: Exception) -> web.StreamResponse:
     return problem_response(problem, headers=headers or None)
 
 
-async def _admit(request: web.Request, route: str | None) -> Principal | None:
+async def _admit(request: web.Request, endpoint: Endpoint | None, public: bool) -> Principal | None:
     """What a request must pass before its handler, in this order: a body within the limit,
     a caller (unless the route is public; the caller is returned), and a body and query the
     endpoint reads."""
-    _check_body_size(request, route)
+    _check_body_size(request, endpoint)
     principal = None
-    if not (route is None or route in request.app[PUBLIC_PATHS] or request.method == "OPTIONS"):
+    if not (public or request.method == "OPTIONS"):
         principal = request[PRINCIPAL] = await _authenticated(request)
-    _check_media_type_and_query(request)
+    if endpoint is not None:
+        _check_media_type_and_query(request, endpoint)
     return principal
 
 
-def _check_body_size(request: web.Request, route: str | None) -> None:
+def _check_body_size(request: web.Request, endpoint: Endpoint | None) -> None:
     """Refuse an oversized body from its Content-Length, before reading or authenticating.
 
     Bodies without a length (chunked) are bounded by the application's client_max_size.
@@ -195,7 +219,7 @@ def _check_body_size(request: web.Request, route: str | None) -> None:
     length = request.content_length
     if length is None:
         return
-    large = route is not None and route in request.app[LARGE_BODY_PATHS]
+    large = endpoint is not None and (endpoint.upload or endpoint.large_body)
     limit = request.app[UPLOAD_MAX_BYTES if large else MAX_BODY_BYTES]
     if length > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=length)
@@ -238,12 +262,9 @@ _MEDIA_TYPE_DETAILS = {
 }
 
 
-def _check_media_type_and_query(request: web.Request) -> None:
+def _check_media_type_and_query(request: web.Request, endpoint: Endpoint) -> None:
     """A body of a media type the endpoint reads (else 415), and only the query parameters
     it declares, each valid (else one 422 naming every one that is not)."""
-    endpoint = endpoint_of(request)
-    if endpoint is None:
-        return
     if endpoint.accepts and request.content_type not in endpoint.accepts:
         raise UnsupportedMediaType(_MEDIA_TYPE_DETAILS[endpoint.upload])
     if request.query_string and not endpoint.open_query:
