@@ -204,11 +204,15 @@ async def authorize(
 
 def authorize_from_cache(
     principal: Principal, permission: Permission, tenant_id: TenantId, cache: AccessCache
-) -> Access | None:
-    """`authorize` answered from what `cache` remembers, without a transaction: None when it
-    remembers nothing of the principal in the tenant (then only `authorize` can tell)."""
-    access = cache.access(principal, tenant_id, cache.clock.now())
-    return None if access is None else permitted(access, permission)
+) -> bool:
+    """`authorize` answered from what `cache` remembers, without a transaction: True when
+    the principal may (PermissionDenied when not, as there), False when it remembers nothing
+    of the principal in the tenant (then only `authorize` can tell)."""
+    access = cache.access(principal, tenant_id, cache.clock.now(), only_read=True)
+    if access is None:
+        return False
+    permitted(access, permission)
+    return True
 
 
 async def _access(
@@ -305,12 +309,17 @@ class AccessCache:
         now: datetime,
         *,
         while_renewed: bool = True,
+        only_read: bool = False,
     ) -> Access | None:
         """The principal's standing in the tenant, a copy of the caller's own, unless
         forgotten or expired, or due for renewal by this caller; `while_renewed` as in
-        application.renewal.kept."""
+        application.renewal.kept. `only_read`: the remembered standing itself, not a copy,
+        for a caller that reads it and lets it go within the same call (a permission check,
+        a cached entitlement): the copy is a tenant's worth of fields on every such request."""
         found = kept(self._access, (principal, tenant_id), now, while_renewed=while_renewed)
-        return None if found is None else _copied(found)
+        if found is None or only_read:
+            return found
+        return _copied(found)
 
     def remember_access(
         self,

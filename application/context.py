@@ -60,9 +60,10 @@ class UseCaseDeps:
 
     def authorized_from_cache(
         self, principal: Principal, permission: Permission, tenant_id: TenantId
-    ) -> Access | None:
-        """`authorize` without a transaction when the AccessCache remembers the principal in
-        the tenant (PermissionDenied as there), else None."""
+    ) -> bool:
+        """`authorize` without a transaction: True when the AccessCache remembers the
+        principal in the tenant and it may (PermissionDenied as there), False when it
+        remembers nothing of it."""
         return authorize_from_cache(principal, permission, tenant_id, self.access)
 
     async def audit(

@@ -345,7 +345,7 @@ class TenantFeatureService:
         entitlements the process knows, is answered without the database."""
         now = self._deps.clock.now()
         if key not in USAGE_METERS:
-            access = self._deps.access.access(principal, tenant_id, now)
+            access = self._deps.access.access(principal, tenant_id, now, only_read=True)
             if access is not None:
                 permitted(access, Permission.FEATURES_READ)
                 known = known_entitlement(self._deps.entitlements, access.tenant, key, now)

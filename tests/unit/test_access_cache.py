@@ -20,7 +20,7 @@ from adapters.ids import Uuid7Generator
 from adapters.memory.plans import InMemoryFeatureRepository
 from adapters.memory.tenancy import InMemoryTenantRepository
 from adapters.memory.unit_of_work import InMemoryDatabase
-from application.access import Access, AccessCache, Principal
+from application.access import Access, AccessCache, Permission, Principal
 from application.catalogue import sync_catalogue
 from application.context import UseCaseDeps
 from application.credentials import CreateApiKey, IssueUserToken
@@ -524,3 +524,33 @@ async def test_a_busy_credential_records_its_use_once_a_minute(ttl: float) -> No
     s.clock.advance(seconds=31)
     await process.svc.credentials.authenticate(s.member_token)
     assert await last_used() == s.clock.now()
+
+
+async def test_a_check_from_the_cache_answers_as_the_database_would_and_changes_nothing() -> None:
+    """`authorized_from_cache` reads the remembered standing itself, not a copy: it answers
+    the same as `authorize`, and what it remembers stays as it was."""
+    s = await scene()
+    here = s.here.deps
+    key = await s.here.svc.credentials.authenticate(s.key)  # a member-role key
+    assert here.authorized_from_cache(key, Permission.CALLS_READ, s.tenant.id) is False
+
+    await s.here.svc.tenants.get_tenant(key, s.tenant.id)  # now remembered
+    assert here.authorized_from_cache(key, Permission.CALLS_READ, s.tenant.id) is True
+    assert await outcome(_from_cache(here, key, Permission.MEMBERS_MANAGE, s.tenant)) == (
+        "PermissionDenied"
+    )
+    remembered = here.access.access(key, s.tenant.id, s.clock.now())
+    assert remembered is not None
+    assert remembered.tenant == s.tenant
+
+    await s.here.svc.tenants.suspend_tenant(PLATFORM, s.tenant.id)
+    await s.here.svc.tenants.get_tenant(key, s.tenant.id)
+    assert await outcome(_from_cache(here, key, Permission.CALLS_READ, s.tenant)) == (
+        "PermissionDenied"
+    )
+
+
+async def _from_cache(
+    deps: UseCaseDeps, principal: Principal, permission: Permission, tenant: Tenant
+) -> bool:
+    return deps.authorized_from_cache(principal, permission, tenant.id)
