@@ -41,6 +41,12 @@ class TenantInputs:
     features: tuple[Feature, ...]
     plan_values: dict[FeatureId, FeatureValue]
     overrides: dict[FeatureId, Override]
+    _by_key: dict[str, Feature] = attrs.field(init=False, repr=False, eq=False)
+
+    @_by_key.default
+    def _index(self) -> dict[str, Feature]:
+        # A cached feature check asks for one key: found at once, not by walking the catalogue.
+        return {f.key: f for f in self.features}
 
     def entitlements(self, at: datetime) -> dict[str, Entitlement]:
         return {
@@ -51,10 +57,10 @@ class TenantInputs:
     def entitlement(self, key: str, at: datetime) -> Entitlement | None:
         """One feature's entitlement, without working out the others'; None for a key the
         catalogue does not define."""
-        for f in self.features:
-            if f.key == key:
-                return effective(f, self.plan_values, self.overrides.get(f.id), at)
-        return None
+        f = self._by_key.get(key)
+        if f is None:
+            return None
+        return effective(f, self.plan_values, self.overrides.get(f.id), at)
 
 
 class EntitlementCache:
