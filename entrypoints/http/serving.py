@@ -106,12 +106,22 @@ UNROUTED_PATH = "/{path:.*}"
 
 
 async def unrouted(request: web.Request) -> web.StreamResponse:
-    """No route took the request: 405 naming the methods its path has, else 404. Asked of
-    every route again, as aiohttp's router does: only requests that go wrong come here."""
+    """No route took the request: 405 naming the methods its path has, else 404. Asked again
+    of each route whose path could be the request's, as aiohttp's router does: its text
+    before the first variable begins the request's path, and it has as many segments (a
+    variable is one segment: no route's pattern spans a `/`). Only requests that go wrong
+    come here; one no route could take (a scanner's `/.env`) asks none."""
     allowed: set[str] = set()
     this = request.match_info.route.resource
+    path = request.rel_url.path_safe
+    segments = path.count("/")
     for resource in request.app.router.resources():
-        if resource is not this:
+        template = resource.canonical
+        if (
+            resource is not this
+            and template.count("/") == segments
+            and path.startswith(template.partition("{")[0])
+        ):
             allowed |= (await resource.resolve(request))[1]
     if allowed:
         raise web.HTTPMethodNotAllowed(request.method, allowed)
