@@ -18,6 +18,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from json.encoder import encode_basestring_ascii
 from typing import TextIO
@@ -177,7 +178,7 @@ def configure_logging(level: str, fmt: str) -> None:
     for chatty in ("pgserver", "procrastinate", "aiohttp.access"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, threshold))
     _write_access = (
-        _no_access_line
+        None
         if threshold > logging.INFO
         else _access_as_json
         if fmt == "json"
@@ -274,19 +275,10 @@ def _access_as_json(
     )
 
 
-def _no_access_line(
-    request_id: str | None,
-    method: str,
-    route: str,
-    status: int,
-    latency_ms: float,
-    tenant: str | None,
-    principal: str,
-) -> None:
-    """Logs below info, or logging not configured (an application embedded in tests)."""
+AccessWriter = Callable[[str | None, str, str, int, float, str | None, str], None]
 
-
-_write_access = _no_access_line
+# None: logs below info, or logging not configured (an application embedded in tests).
+_write_access: AccessWriter | None = None
 
 
 def write_access_line(
@@ -301,7 +293,10 @@ def write_access_line(
     """The access line of one request answered: by route template, never the query string
     or the raw path, which can carry phone numbers (`lookup?phone=`) or anything a client
     typed. entrypoints.http.serving writes it for every request that reached the application."""
-    _write_access(request_id, method, route, status, round(seconds * 1000, 2), tenant, principal)
+    if _write_access is not None:
+        _write_access(
+            request_id, method, route, status, round(seconds * 1000, 2), tenant, principal
+        )
 
 
 def principal_kind(principal: Principal | None) -> str:
@@ -324,4 +319,4 @@ class AccessLog(AbstractAccessLogger):
 
     @property
     def enabled(self) -> bool:
-        return _write_access is not _no_access_line
+        return _write_access is not None
